@@ -1,0 +1,481 @@
+"""Coordinate reference systems: recognise, convert and choose the metric working CRS.
+
+Chinese planning data arrives in CGCS2000 (EPSG:4490), WGS84 (EPSG:4326), the CGCS2000
+Gauss-Kruger zones (EPSG:4491-4554, often as ESRI ``.prj`` files that only say
+``Gauss_Kruger``), or as coordinates copied from web maps in GCJ-02 (Gaode, Tencent) or
+BD-09 (Baidu), which are offset by several hundred metres in Hunan.
+
+Notes
+-----
+CGCS2000 and WGS84 differ by centimetres; for screening they are treated as equal and
+the transformation between them is the identity (this is said in the results).
+Areas and distances are never computed in degrees: every measurement happens in a
+CGCS2000 3-degree Gauss-Kruger zone (``work_crs_for``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pyproj import CRS
+from pyproj.exceptions import CRSError as _PyprojCRSError
+
+from gis.errors import CRSError
+
+__all__ = [
+    "STORAGE_CRS",
+    "WGS84",
+    "CHINA_BOUNDS",
+    "HUNAN_BOUNDS",
+    "CrsChoice",
+    "parse_crs",
+    "crs_from_prj",
+    "gk_epsg",
+    "gk_central_meridian",
+    "work_crs_for",
+    "work_crs_for_lon",
+    "crs_label",
+    "wgs84_to_gcj02",
+    "gcj02_to_wgs84",
+    "gcj02_to_bd09",
+    "bd09_to_gcj02",
+    "wgs84_to_bd09",
+    "bd09_to_wgs84",
+    "check_lonlat_plausible",
+    "check_projected_plausible",
+]
+
+#: CRS in which the product stores and exchanges geographic coordinates.
+STORAGE_CRS = "EPSG:4490"
+WGS84 = "EPSG:4326"
+
+#: (min lon, min lat, max lon, max lat) of mainland China incl. Hainan, generous.
+CHINA_BOUNDS = (73.0, 17.5, 135.5, 54.0)
+#: Hunan province, with a margin of about 0.3 degree.
+HUNAN_BOUNDS = (108.4, 24.3, 114.6, 30.4)
+
+OffsetKind = Literal["gcj02", "bd09"]
+
+
+@dataclass(frozen=True)
+class CrsChoice:
+    """What the user said the input coordinates are in.
+
+    ``crs`` is a real CRS. ``offset`` is set when the coordinates are in the obfuscated
+    GCJ-02 or BD-09 systems: then ``crs`` is CGCS2000 geographic and the coordinates
+    must first be converted with ``gcj02_to_wgs84`` / ``bd09_to_wgs84``.
+    """
+
+    crs: CRS
+    label: str
+    offset: OffsetKind | None = None
+
+
+_OFFSET_ALIASES: dict[str, OffsetKind] = {
+    "gcj02": "gcj02",
+    "gcj-02": "gcj02",
+    "gcj": "gcj02",
+    "amap": "gcj02",
+    "gaode": "gcj02",
+    "高德": "gcj02",
+    "tencent": "gcj02",
+    "腾讯": "gcj02",
+    "bd09": "bd09",
+    "bd-09": "bd09",
+    "baidu": "bd09",
+    "百度": "bd09",
+}
+_NAME_ALIASES = {
+    "cgcs2000": "EPSG:4490",
+    "cgcs 2000": "EPSG:4490",
+    "国家2000": "EPSG:4490",
+    "2000国家大地坐标系": "EPSG:4490",
+    "wgs84": "EPSG:4326",
+    "wgs-84": "EPSG:4326",
+    "wgs 84": "EPSG:4326",
+}
+
+
+def parse_crs(value: str | int | CRS) -> CrsChoice:
+    """Interpret a user's CRS value.
+
+    Accepts an EPSG code (``4547``, ``"EPSG:4547"``), a name (``cgcs2000``, ``wgs84``),
+    ``gcj02``/``bd09`` (and their aliases ``gaode``, ``baidu``), a WKT or ESRI ``.prj``
+    text, or a ``pyproj.CRS``.
+
+    Raises
+    ------
+    CRSError
+        If the value is not recognised; the message lists the accepted forms.
+
+    Examples
+    --------
+    >>> parse_crs("gcj02").offset
+    'gcj02'
+    >>> parse_crs(4547).label
+    'EPSG:4547'
+    """
+    if isinstance(value, CRS):
+        return CrsChoice(value, crs_label(value))
+    if isinstance(value, int):
+        value = f"EPSG:{value}"
+    text = str(value).strip()
+    key = text.lower()
+    if key in _OFFSET_ALIASES:
+        kind = _OFFSET_ALIASES[key]
+        return CrsChoice(CRS.from_user_input(STORAGE_CRS), kind, offset=kind)
+    if key in _NAME_ALIASES:
+        text = _NAME_ALIASES[key]
+    if re.fullmatch(r"\d{4,5}", text):
+        text = f"EPSG:{text}"
+    if text.upper().startswith(("PROJCS", "GEOGCS", "PROJCRS", "GEOGCRS", "GEODCRS")):
+        crs = crs_from_prj(text, source="the CRS text")
+        return CrsChoice(crs, crs_label(crs))
+    try:
+        crs = CRS.from_user_input(text)
+    except _PyprojCRSError as err:
+        msg = (
+            f"CRS {text!r} is not recognised; expected an EPSG code such as EPSG:4490 "
+            "(CGCS2000), EPSG:4326 (WGS84) or EPSG:4547 (CGCS2000 3-degree Gauss-Kruger "
+            "CM 114E), a WKT/.prj text, or gcj02 / bd09 for coordinates copied from "
+            "Gaode/Tencent or Baidu maps"
+        )
+        raise CRSError(msg) from err
+    return CrsChoice(crs, crs_label(crs))
+
+
+def crs_label(crs: CRS) -> str:
+    """Short label for reports: ``EPSG:4547`` when an EPSG code is known, else the name."""
+    code = crs.to_epsg(min_confidence=90)
+    if code is not None:
+        return f"EPSG:{code}"
+    return str(crs.name)
+
+
+def gk_epsg(central_meridian: float, *, zone_width: Literal[3, 6] = 3, zone_prefix: bool = False) -> int:
+    """EPSG code of the CGCS2000 Gauss-Kruger CRS with this central meridian.
+
+    ``zone_prefix`` selects the variant whose false easting carries the zone number
+    (e.g. 38 500 000 m for 3-degree zone 38) instead of plain 500 000 m.
+
+    Raises
+    ------
+    CRSError
+        If the meridian is not a central meridian of that zone system over China.
+
+    Examples
+    --------
+    >>> gk_epsg(114)
+    4547
+    >>> gk_epsg(114, zone_prefix=True)
+    4526
+    >>> gk_epsg(111, zone_width=6)
+    4508
+    """
+    cm = float(central_meridian)
+    if zone_width == 3:
+        if abs(cm / 3 - round(cm / 3)) > 1e-9 or not 75 <= cm <= 135:
+            msg = f"central meridian {cm:g}E is not a CGCS2000 3-degree Gauss-Kruger meridian (75E, 78E, ... 135E)"
+            raise CRSError(msg)
+        step = int(round((cm - 75) / 3))
+        return (4513 if zone_prefix else 4534) + step
+    if zone_width == 6:
+        if abs((cm + 3) / 6 - round((cm + 3) / 6)) > 1e-9 or not 75 <= cm <= 135:
+            msg = f"central meridian {cm:g}E is not a CGCS2000 6-degree Gauss-Kruger meridian (75E, 81E, ... 135E)"
+            raise CRSError(msg)
+        step = int(round((cm - 75) / 6))
+        return (4491 if zone_prefix else 4502) + step
+    msg = f"zone_width was {zone_width!r} but is expected to be 3 or 6"
+    raise CRSError(msg)
+
+
+def gk_central_meridian(lon: float) -> int:
+    """Central meridian of the 3-degree Gauss-Kruger zone containing ``lon`` (degrees E)."""
+    return int(3 * round(lon / 3))
+
+
+def work_crs_for_lon(lon: float) -> str:
+    """The metric working CRS for data centred at longitude ``lon``: the CGCS2000
+    3-degree Gauss-Kruger zone (central-meridian variant, false easting 500 km)."""
+    return f"EPSG:{gk_epsg(gk_central_meridian(lon))}"
+
+
+def work_crs_for(bounds_lonlat: tuple[float, float, float, float]) -> str:
+    """The metric working CRS for data with these lon/lat bounds (CGCS2000 or WGS84).
+
+    The 3-degree zone of the centre is chosen: within +/-1.5 degrees of the central
+    meridian the Gauss-Kruger scale error stays below 0.03 % (0.06 % in area).
+
+    Raises
+    ------
+    CRSError
+        If the bounds are not plausible longitudes/latitudes within China.
+    """
+    minx, miny, maxx, maxy = bounds_lonlat
+    check_lonlat_plausible(bounds_lonlat, source="the data")
+    return work_crs_for_lon((minx + maxx) / 2)
+
+
+# --- ESRI .prj files that only say "Gauss_Kruger" ---------------------------------
+
+_PARAM_RE = re.compile(r'PARAMETER\s*\[\s*"([^"]+)"\s*,\s*([-+0-9.eE]+)\s*\]', re.IGNORECASE)
+_NAME_RE = re.compile(r'(?:GEOGCS|GEOGCRS|BASEGEOGCRS|DATUM|SPHEROID|ELLIPSOID)\s*\[\s*"([^"]+)"', re.IGNORECASE)
+_CGCS_HINTS = ("2000", "cgcs")
+_OLD_DATUM_HINTS = {
+    "beijing": "Beijing 1954",
+    "1954": "Beijing 1954",
+    "_54": "Beijing 1954",
+    "xian": "Xian 1980",
+    "xi'an": "Xian 1980",
+    "1980": "Xian 1980",
+    "_80": "Xian 1980",
+    "krasovsky": "Beijing 1954",
+}
+
+
+def crs_from_prj(text: str, *, source: str = ".prj") -> CRS:
+    """Read a WKT / ESRI ``.prj`` text, mapping bare ``Gauss_Kruger`` definitions to EPSG.
+
+    Chinese desktop GIS writes ``.prj`` files such as
+    ``PROJCS["Gauss_Kruger",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",...],
+    PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",38500000],...,
+    PARAMETER["Central_Meridian",114],...]`` that PROJ reads but cannot name. On a CGCS2000
+    datum these are mapped, from the central meridian and false easting, to the matching
+    EPSG code (4491-4554), so the store and reports can say ``EPSG:4526``.
+
+    Raises
+    ------
+    CRSError
+        If the text is not a CRS, or is a Gauss-Kruger CRS on the Beijing 1954 or Xian 1980
+        datum (no public transformation to CGCS2000 is accurate enough for screening).
+    """
+    body = text.strip().lstrip("\ufeff")
+    if not body:
+        msg = f"{source} is empty; expected a WKT coordinate system definition"
+        raise CRSError(msg)
+    is_gk = "gauss" in body.lower() or "transverse_mercator" in body.lower().replace(" ", "_")
+    params = {name.lower(): float(val) for name, val in _PARAM_RE.findall(body)}
+    if is_gk and "central_meridian" in params:
+        # Judge the datum by the GEOGCS/DATUM/SPHEROID names only: numbers elsewhere in
+        # the text (e.g. "6378245") must not be mistaken for "54" or "80".
+        geog_l = " ".join(_NAME_RE.findall(body)).lower()
+        if any(h in geog_l for h in _CGCS_HINTS):
+            return CRS.from_epsg(_gk_epsg_from_params(params, body, source))
+        for hint, datum in _OLD_DATUM_HINTS.items():
+            if hint in geog_l:
+                msg = (
+                    f"{source} defines a Gauss-Kruger CRS on the {datum} datum; it differs "
+                    "from CGCS2000 by up to about 100 m and no accurate public transformation "
+                    "exists: convert the data to CGCS2000 (EPSG:4490 or 4513-4554) with the "
+                    "parameters of your surveying authority, then import it"
+                )
+                raise CRSError(msg)
+    try:
+        crs = CRS.from_user_input(body)
+    except _PyprojCRSError as err:
+        msg = f"{source} is not a coordinate system PROJ can read ({err}); expected WKT such as an ESRI .prj"
+        raise CRSError(msg) from err
+    code = crs.to_epsg(min_confidence=70)
+    return CRS.from_epsg(code) if code is not None else crs
+
+
+def _gk_epsg_from_params(params: dict[str, float], body: str, source: str) -> int:
+    cm = params["central_meridian"]
+    fe = params.get("false_easting", 500000.0)
+    scale = params.get("scale_factor", 1.0)
+    if abs(scale - 1.0) > 1e-9:
+        msg = f"{source}: Gauss-Kruger scale factor {scale:g} is not 1; expected a standard CGCS2000 Gauss-Kruger zone"
+        raise CRSError(msg)
+    if abs(fe - 500000.0) < 1e-6:
+        width: Literal[3, 6] = 6 if re.search(r"6[_ ]?degree", body, re.IGNORECASE) else 3
+        return gk_epsg(cm, zone_width=width)
+    zone = int(round((fe - 500000.0) / 1e6))
+    if abs(fe - (zone * 1e6 + 500000.0)) > 1e-6:
+        msg = f"{source}: false easting {fe:g} is neither 500000 nor zone * 1000000 + 500000"
+        raise CRSError(msg)
+    if 25 <= zone <= 45 and abs(zone * 3 - cm) < 1e-9:
+        return gk_epsg(cm, zone_width=3, zone_prefix=True)
+    if 13 <= zone <= 23 and abs(zone * 6 - 3 - cm) < 1e-9:
+        return gk_epsg(cm, zone_width=6, zone_prefix=True)
+    msg = (
+        f"{source}: false easting {fe:g} names zone {zone}, which does not match central "
+        f"meridian {cm:g}E (3-degree zone n has meridian 3n, 6-degree zone n has 6n-3)"
+    )
+    raise CRSError(msg)
+
+
+# --- GCJ-02 and BD-09 ----------------------------------------------------------------
+# The public formulas of the GCJ-02 obfuscation (Krasovsky ellipsoid constants) and of
+# Baidu's BD-09 offset on top of it. The inverses are computed by fixed-point iteration,
+# which converges to well under a millimetre because the offset varies slowly.
+
+_GCJ_A = 6378245.0
+_GCJ_EE = 0.00669342162296594323
+_BD_X_PI = math.pi * 3000.0 / 180.0
+
+ArrayLike = np.ndarray | float
+
+
+def _gcj_delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = lon - 105.0
+    y = lat - 35.0
+    pi = math.pi
+    common = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+    dlat = dlat + common
+    dlat = dlat + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
+    dlat = dlat + (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+    dlon = dlon + common
+    dlon = dlon + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
+    dlon = dlon + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
+    radlat = lat / 180.0 * pi
+    magic = 1.0 - _GCJ_EE * np.sin(radlat) ** 2
+    sqrtmagic = np.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_GCJ_A * (1.0 - _GCJ_EE)) / (magic * sqrtmagic) * pi)
+    dlon = (dlon * 180.0) / (_GCJ_A / sqrtmagic * np.cos(radlat) * pi)
+    return dlon, dlat
+
+
+def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+
+
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 (= CGCS2000 for screening) lon/lat to GCJ-02, vectorised."""
+    lon_a, lat_a = _as_arrays(lon, lat)
+    dlon, dlat = _gcj_delta(lon_a, lat_a)
+    return lon_a + dlon, lat_a + dlat
+
+
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike, *, iterations: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """GCJ-02 lon/lat to WGS84 by iterating the forward formula (error < 1e-9 degree)."""
+    g_lon, g_lat = _as_arrays(lon, lat)
+    w_lon, w_lat = g_lon.copy(), g_lat.copy()
+    for _ in range(iterations):
+        f_lon, f_lat = wgs84_to_gcj02(w_lon, w_lat)
+        w_lon = w_lon - (f_lon - g_lon)
+        w_lat = w_lat - (f_lat - g_lat)
+    return w_lon, w_lat
+
+
+def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """GCJ-02 lon/lat to Baidu BD-09."""
+    x, y = _as_arrays(lon, lat)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _BD_X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _BD_X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike, *, iterations: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Baidu BD-09 lon/lat to GCJ-02: the usual closed-form approximation refined by
+    fixed-point iteration on ``gcj02_to_bd09`` so the round trip is exact to < 1 mm."""
+    b_lon, b_lat = _as_arrays(lon, lat)
+    x = b_lon - 0.0065
+    y = b_lat - 0.006
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _BD_X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _BD_X_PI)
+    g_lon, g_lat = z * np.cos(theta), z * np.sin(theta)
+    for _ in range(iterations):
+        f_lon, f_lat = gcj02_to_bd09(g_lon, g_lat)
+        g_lon = g_lon - (f_lon - b_lon)
+        g_lat = g_lat - (f_lat - b_lat)
+    return g_lon, g_lat
+
+
+def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 lon/lat to Baidu BD-09."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Baidu BD-09 lon/lat to WGS84."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+
+
+# --- plausibility: the common mistakes ------------------------------------------------
+
+
+def check_lonlat_plausible(bounds: tuple[float, float, float, float], *, source: str) -> None:
+    """Raise a CRSError explaining the likely mistake if lon/lat ``bounds`` are not in China.
+
+    Detects projected metres given as degrees, swapped latitude/longitude, and points
+    outside China.
+    """
+    minx, miny, maxx, maxy = bounds
+    if not all(math.isfinite(v) for v in bounds):
+        msg = f"{source} has non-finite coordinates (NaN or infinity); expected longitude/latitude in degrees"
+        raise CRSError(msg)
+    cminx, cminy, cmaxx, cmaxy = CHINA_BOUNDS
+    swapped = cminx <= miny and maxy <= cmaxx and cminy <= minx and maxx <= cmaxy
+    if swapped:
+        msg = (
+            f"{source} has coordinates such as ({minx:.5f}, {miny:.5f}) that look like "
+            "latitude, longitude in swapped order; expected longitude first (east, about "
+            "108-115 in Hunan) then latitude (north, about 24-31)"
+        )
+        raise CRSError(msg)
+    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+        hint = _projected_hint(minx, miny)
+        msg = (
+            f"{source} has coordinates such as ({minx:.3f}, {miny:.3f}) that are not degrees "
+            f"but were read as longitude/latitude; they look like projected metres{hint}. "
+            "Give the CRS of the data (e.g. --crs EPSG:4547 for CGCS2000 Gauss-Kruger CM 114E)"
+        )
+        raise CRSError(msg)
+    inside = cminx <= minx and maxx <= cmaxx and cminy <= miny and maxy <= cmaxy
+    if inside:
+        return
+    msg = (
+        f"{source} lies outside China (lon {minx:.4f}..{maxx:.4f}, lat {miny:.4f}..{maxy:.4f}); "
+        "expected coordinates in China (Hunan: lon 108.6-114.3 E, lat 24.6-30.1 N). "
+        "Check the coordinate order, the sign of the values and the CRS"
+    )
+    raise CRSError(msg)
+
+
+def _projected_hint(x: float, y: float) -> str:
+    if 1.2e7 <= x < 4.6e7 and 1.5e6 <= y <= 6.1e6:
+        zone = int(x // 1e6)
+        if 25 <= zone <= 45:
+            return f" with a Gauss-Kruger zone prefix ({zone}: 3-degree zone {zone}, EPSG:{gk_epsg(zone * 3, zone_prefix=True)})"
+        if 13 <= zone <= 23:
+            return f" with a Gauss-Kruger zone prefix ({zone}: 6-degree zone {zone}, EPSG:{gk_epsg(zone * 6 - 3, zone_width=6, zone_prefix=True)})"
+    if 1e5 <= x <= 9e5 and 1.5e6 <= y <= 6.1e6:
+        return " in a Gauss-Kruger zone without zone prefix (Hunan: EPSG:4545 CM 108E, 4546 CM 111E or 4547 CM 114E)"
+    return ""
+
+
+def check_projected_plausible(bounds: tuple[float, float, float, float], crs: CRS, *, source: str) -> None:
+    """Raise a CRSError if data in a projected ``crs`` carries degree-sized numbers, or
+    Gauss-Kruger eastings with/without the zone prefix that the CRS does not expect."""
+    minx, miny, maxx, maxy = bounds
+    label = crs_label(crs)
+    if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
+        msg = (
+            f"{source} is declared in the projected CRS {label} (metres) but its coordinates "
+            f"such as ({minx:.5f}, {miny:.5f}) look like degrees; give --crs EPSG:4490 "
+            "(CGCS2000) or EPSG:4326, or fix the .prj"
+        )
+        raise CRSError(msg)
+    params = crs.to_dict()
+    fe = float(params.get("x_0", 0.0) or 0.0)
+    if params.get("proj") == "tmerc" and fe > 1e6 and maxx < 1e7:
+        msg = (
+            f"{source} is declared in {label}, whose eastings carry the zone number "
+            f"(about {fe:,.0f} m), but its eastings such as {minx:,.0f} have no zone prefix; "
+            f"use the CM variant, e.g. EPSG:{gk_epsg(float(params['lon_0']))}"
+        )
+        raise CRSError(msg)
+    if params.get("proj") == "tmerc" and fe < 1e6 and minx > 1e7:
+        zone = int(minx // 1e6)
+        msg = (
+            f"{source} is declared in {label} (false easting 500 000 m) but its eastings such "
+            f"as {minx:,.0f} carry a zone prefix ({zone}); use the zone variant, e.g. "
+            f"EPSG:{gk_epsg(zone * 3, zone_prefix=True) if 25 <= zone <= 45 else '45xx'}"
+        )
+        raise CRSError(msg)

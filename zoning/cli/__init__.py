@@ -1,0 +1,53 @@
+"""The ``python -m zoning`` command group.
+
+Each subcommand lives in its own module and is registered here. Every command parses
+its arguments, calls the same core functions the UI uses, and writes the result.
+Exit codes (DESIGN.md): 0 done; 2 bad input or usage, with a message naming the file,
+field or value; 3 when ``--fail-on`` is reached. A ``PlanningError`` never reaches the
+user as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from gis.errors import PlanningError
+from zoning.cli import data_cmds, layers_cmds, rules_cmds, screen_cmds
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """生态环境分区管控符合性筛查 — eco-zoning conflict screener for Hunan.
+
+    \b
+    $ python -m zoning screen project.geojson --type road --format json
+    $ python -m zoning layers validate data/zones.gpkg
+    """
+
+
+for _module in (layers_cmds, rules_cmds, screen_cmds, data_cmds):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; turn a PlanningError into its message and exit code 2."""
+    try:
+        # standalone_mode=False so PlanningError reaches us; ctx.exit(n) comes back as n.
+        rv = cli.main(args=argv, prog_name="python -m zoning", standalone_mode=False)
+    except PlanningError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)
