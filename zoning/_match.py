@@ -1,0 +1,76 @@
+"""Which rule rows fire for a (project, zone feature) pair: the rule loop of the engine.
+
+Pure data logic, no geometry: the engine hands over the feature's zone value and
+attributes and the measured distance; this module applies the rows of ``data/rules.yaml``
+with the ``fallback`` semantics documented at the top of that file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zoning.rules import PREDICATES, AttributeSpec, Rule, RuleSet
+
+__all__ = ["LayerRules", "compile_rules", "firing_rules", "Decision"]
+
+
+@dataclass(frozen=True)
+class LayerRules:
+    """The active rules of one layer, pre-sorted by project type."""
+
+    layer: str
+    #: project type key -> rules of this layer that can apply to it (file order).
+    by_type: Mapping[str, tuple[Rule, ...]]
+    #: how far (m) any rule of this layer reaches beyond the zone (0 for intersects only).
+    reach_m: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The rows that fire for one pair, and the attributes decided by default/absence."""
+
+    rules: tuple[Rule, ...]
+    defaults_used: frozenset[str] = field(default_factory=frozenset)
+
+
+def compile_rules(ruleset: RuleSet) -> dict[str, LayerRules]:
+    """Group the active rules by layer and project type for fast lookup per pair."""
+    out: dict[str, LayerRules] = {}
+    for layer in ruleset.layers:
+        rules = ruleset.for_layer(layer)
+        by_type = {key: tuple(r for r in rules if key in r.types) for key in ruleset.project_types.keys}
+        reach = max((PREDICATES[r.predicate].reach_m(r) for r in rules), default=0.0)
+        out[layer] = LayerRules(layer=layer, by_type=by_type, reach_m=reach)
+    return out
+
+
+def firing_rules(
+    candidates: Sequence[Rule],
+    *,
+    zone: str | None,
+    feature_attrs: Mapping[str, Any],
+    distance_m: float,
+    attributes: Mapping[str, Any],
+    specs: Mapping[str, AttributeSpec],
+) -> Decision:
+    """The rows among ``candidates`` (one layer, one project type) that fire for a feature.
+
+    A row fires when the feature's zone value and attributes match, the project's
+    attribute conditions hold and its spatial predicate holds at ``distance_m``. Fallback
+    rows fire only when no non-fallback row fires for the same project and feature.
+    """
+    fired: list[Rule] = []
+    defaults: set[str] = set()
+    for rule in candidates:
+        if not rule.applies_to_zone(zone) or not rule.applies_to_feature(feature_attrs):
+            continue
+        if not PREDICATES[rule.predicate].fires(distance_m, rule):
+            continue
+        # The rule was relevant here: record attributes it judged by default or absence.
+        defaults.update(c.attribute for c in rule.when if c.uses_default(attributes, specs[c.attribute]))
+        if rule.conditions_hold(attributes, specs):
+            fired.append(rule)
+    primary = [r for r in fired if not r.fallback]
+    return Decision(tuple(primary or fired), frozenset(defaults))

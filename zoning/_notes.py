@@ -1,0 +1,67 @@
+"""Notes shown with a screening result (zh first, then English): what the user should know
+about how the answer was reached — input conversions, attribute defaults, absent layers,
+illustrative data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from zoning._catalog_schema import LayerSchema
+from zoning.model import Conflict, DataInfo, Nearby
+from zoning.rules import RuleSet
+
+__all__ = ["result_notes", "ILLUSTRATIVE_NOTE"]
+
+ILLUSTRATIVE_NOTE = "示意数据，不具法律效力 / illustrative data, no legal force"
+
+
+def _yes_no(value: Any, lang: str) -> str:
+    if lang == "zh":
+        return "是" if value else "否"
+    return "true" if value else "false"
+
+
+def attribute_notes(names: Iterable[str], given: Mapping[str, Any], ruleset: RuleSet) -> list[str]:
+    """One note per attribute a relevant rule judged by its default or its absence."""
+    out: list[str] = []
+    specs = ruleset.project_types.attributes
+    for name in sorted(set(names) - set(given)):
+        spec = specs[name]
+        if spec.has_default:
+            out.append(
+                f"未填写“{spec.label_zh}”（{name}），按默认值“{_yes_no(spec.default, 'zh')}”判定 / "
+                f"{name} ({spec.label_en}) not given; judged with the default {_yes_no(spec.default, 'en')}"
+            )
+        else:
+            out.append(
+                f"未填写“{spec.label_zh}”（{name}），相关规则判为需核实 / "
+                f"{name} ({spec.label_en}) not given; the rules that need it give review"
+            )
+    return out
+
+
+def result_notes(
+    input_notes: Sequence[str],
+    defaults_used: Iterable[str],
+    given: Mapping[str, Any],
+    ruleset: RuleSet,
+    data: DataInfo,
+    conflicts: Sequence[Conflict],
+    nearby: Sequence[Nearby],
+    *,
+    schemas: Mapping[str, LayerSchema] | None = None,
+) -> list[str]:
+    """All notes for one result, in a stable order."""
+    notes = list(dict.fromkeys(input_notes))
+    notes += attribute_notes(defaults_used, given, ruleset)
+    if data.absent_layers:
+        names = "、".join(
+            f"{schemas[lid].title_zh}（{lid}）" if schemas and lid in schemas else lid for lid in data.absent_layers
+        )
+        notes.append(f"图层缺失，未筛查：{names} / absent layers, not screened: {', '.join(data.absent_layers)}")
+    if any(c.confidence == "unverified" for c in conflicts):
+        notes.append("部分规则待法规核实 / some rules applied are unverified: legal basis to be confirmed")
+    if any(c.legal_status == "示意" for c in conflicts) or any(n.legal_status == "示意" for n in nearby):
+        notes.append(ILLUSTRATIVE_NOTE)
+    return notes

@@ -1,0 +1,159 @@
+"""Build ``Project`` records from features read by ``gis.io.read_features`` (one per feature).
+
+A batch file names each feature's type in a column (``type_field``) — by key, Chinese label
+or alias — and may carry attribute columns named like the attributes (``scale_head``,
+``unavoidable``...). Values are checked here so a bad cell is reported by row and column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gis.crs import STORAGE_CRS
+from gis.errors import CRSError, InputError
+from zoning.model import Project
+from zoning.rules import ProjectTypes, load_project_types
+
+__all__ = ["projects_from_features", "blank"]
+
+_NAME_COLUMNS = ("name", "名称", "项目名称", "Name", "NAME")
+
+
+def blank(value: Any) -> bool:
+    """True for an empty cell: None, NaN, or whitespace-only text."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _lonlat_geometries(fs: Any) -> np.ndarray:
+    gdf = fs.gdf
+    if gdf.crs is None:
+        msg = f"{fs.source}: the features have no CRS; give --crs (e.g. EPSG:4490, EPSG:4547 or gcj02)"
+        raise CRSError(msg)
+    if not gdf.crs.is_geographic:
+        gdf = gdf.to_crs(STORAGE_CRS)
+    # Geographic input is CGCS2000 or WGS84 lon/lat, treated as equal (gis.crs).
+    return np.asarray(gdf.geometry.to_numpy(), dtype=object)
+
+
+def _column_values(fs: Any, column: str, what: str) -> list[Any]:
+    columns = [c for c in fs.gdf.columns if c != fs.gdf.geometry.name]
+    if column not in columns:
+        msg = f"{fs.source}: {what} column {column!r} is not in the file; columns are {columns}"
+        raise InputError(msg)
+    return list(fs.gdf[column].to_numpy(dtype=object))
+
+
+def _types(fs: Any, types: ProjectTypes, type_: str | None, type_field: str | None) -> list[str]:
+    n = len(fs.gdf)
+    if (type_ is None) == (type_field is None):
+        msg = "give exactly one of the project type (--type) or the column holding each feature's type (--type-field)"
+        raise InputError(msg)
+    if type_ is not None:
+        return [types.resolve(type_, source="project type")] * n
+    out = []
+    for row, value in enumerate(_column_values(fs, str(type_field), "type")):
+        if blank(value):
+            msg = f"{fs.source} row {row + 1}, column {type_field!r}: empty project type; expected a type such as road or 道路"
+            raise InputError(msg)
+        out.append(types.resolve(str(value), source=f"{fs.source} row {row + 1}, column {type_field!r}: project type"))
+    return out
+
+
+def _names(fs: Any, name: str | None, name_field: str | None) -> list[str]:
+    n = len(fs.gdf)
+    if name_field is not None:
+        values = _column_values(fs, name_field, "name")
+        return [f"#{i + 1}" if blank(v) else str(v).strip() for i, v in enumerate(values)]
+    auto = next((c for c in _NAME_COLUMNS if c in fs.gdf.columns), None)
+    if name is None and auto is not None:
+        values = list(fs.gdf[auto].to_numpy(dtype=object))
+        return [f"#{i + 1}" if blank(v) else str(v).strip() for i, v in enumerate(values)]
+    base = name if name is not None else _stem(fs.source)
+    return [base] if n == 1 else [f"{base} #{i + 1}" for i in range(n)]
+
+
+def _stem(source: Any) -> str:
+    text = str(source or "").strip()
+    if not text or "\n" in text or "(" in text or len(text) > 200:
+        return "项目"  # a WKT string or an upload without a name
+    return Path(text).stem or "项目"
+
+
+def _attributes(fs: Any, types: ProjectTypes, keys: list[str], attrs: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Per feature: --attr values (where the type takes them), overridden by non-empty cells."""
+    given = dict(attrs or {})
+    for name in given:
+        if name not in types.attributes:
+            msg = f"attribute {name!r} is not known; expected one of {sorted(types.attributes)}"
+            raise InputError(msg)
+        if not any(name in types.types[k].attributes for k in keys):
+            taken = sorted({a for k in set(keys) for a in types.types[k].attributes})
+            msg = f"attribute {name!r} does not apply to project type(s) {sorted(set(keys))}; they take: {', '.join(taken)}"
+            raise InputError(msg)
+    columns = {a: list(fs.gdf[a].to_numpy(dtype=object)) for a in types.attributes if a in fs.gdf.columns}
+    out = []
+    for row, key in enumerate(keys):
+        taken = types.types[key].attributes
+        raw = {a: v for a, v in given.items() if a in taken}
+        for a, cells in columns.items():
+            if a in taken and not blank(cells[row]):
+                raw[a] = cells[row]
+        out.append(types.parse_attributes(key, raw, source=f"{fs.source} row {row + 1}, column"))
+    return out
+
+
+def projects_from_features(
+    fs: Any,
+    *,
+    type: str | None = None,  # noqa: A002 - the public contract names it `type`
+    type_field: str | None = None,
+    attrs: Mapping[str, Any] | None = None,
+    name: str | None = None,
+    name_field: str | None = None,
+    project_types: ProjectTypes | None = None,
+) -> list[Project]:
+    """One Project per feature of a ``gis.io.FeatureSet``, in input order.
+
+    Parameters
+    ----------
+    fs
+        Features read by ``gis.io.read_features``: ``fs.gdf`` in EPSG:4490 (geographic input)
+        or a projected CRS, ``fs.source``, ``fs.input_crs``, ``fs.notes``.
+    type, type_field
+        Exactly one: the project type of every feature (key, Chinese label or alias, e.g.
+        ``road`` / ``道路``), or the column holding each feature's type.
+    attrs
+        Attributes for every feature whose type takes them (``{"scale_head": "2000"}``);
+        text values are parsed (是/否, true/false, 1/0; whole numbers). Non-empty cells of
+        columns named like an attribute override them per feature.
+    name, name_field
+        The project name, or the column holding each feature's name. Default: a
+        ``name``/``名称``/``项目名称`` column, else the file name (numbered for a batch).
+
+    Raises
+    ------
+    InputError
+        Unknown type or attribute, bad value, missing column — naming the row and column.
+    """
+    types = project_types if project_types is not None else load_project_types()
+    keys = _types(fs, types, type, type_field)
+    geoms = _lonlat_geometries(fs)
+    names = _names(fs, name, name_field)
+    attributes = _attributes(fs, types, keys, attrs)
+    notes = tuple(str(n) for n in (getattr(fs, "notes", ()) or ()))
+    input_crs = str(getattr(fs, "input_crs", "") or STORAGE_CRS)
+    return [
+        Project(
+            name=names[i], type=keys[i], geometry=geoms[i], attributes=attributes[i], input_crs=input_crs, notes=notes
+        )
+        for i in range(len(keys))
+    ]

@@ -1,0 +1,295 @@
+"""Spatial helpers of the engine: layer indexes in the metric work CRS and vectorised measures.
+
+Every measurement here is planar, in a CGCS2000 3-degree Gauss-Kruger zone (metres), on
+shapely arrays: STRtree bulk queries find candidate (project, feature) pairs, exact
+geometry runs only on those pairs, never on whole layers.
+
+Notes
+-----
+Layers are transformed into a work CRS once and cached per (store content hash, work CRS,
+layer). The cache is read-only once built and shared by all callers (CLI, app sessions).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+import shapely
+from pyproj import CRS, Geod, Transformer
+
+from gis.crs import STORAGE_CRS
+
+__all__ = [
+    "ZoneStoreLike",
+    "LayerIndex",
+    "layer_index",
+    "clear_index_cache",
+    "to_crs",
+    "candidate_pairs",
+    "overlap_measures",
+    "near_boundary_mask",
+    "bearings_deg",
+    "county_names",
+]
+
+_GEOD = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (GRS80 to within 0.1 mm)
+_CACHE_MAX = 48
+_cache: OrderedDict[tuple[str, str, str], LayerIndex] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+class ZoneStoreLike(Protocol):
+    """What the engine uses of ``layers.store.ZoneStore`` (docs/ARCHITECTURE.md)."""
+
+    @property
+    def path(self) -> Any: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def layer_ids(self) -> Sequence[str]: ...
+    @property
+    def absent_layers(self) -> Sequence[str]: ...
+    def layer(self, layer_id: str) -> Any: ...
+    def legal_status(self, layer_id: str) -> str: ...
+
+
+@dataclass(frozen=True, eq=False)
+class LayerIndex:
+    """One store layer in a work CRS: prepared geometries, their STRtree, attribute columns."""
+
+    layer: str
+    crs: str
+    geoms: np.ndarray
+    tree: shapely.STRtree
+    names: np.ndarray
+    zones: np.ndarray
+    legal_status: np.ndarray
+    sources: np.ndarray
+    #: Every other attribute column as an object array (for rule feature filters).
+    columns: Mapping[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+    def attrs(self, i: int) -> dict[str, Any]:
+        return {name: col[i] for name, col in self.columns.items()}
+
+
+@lru_cache(maxsize=64)
+def _transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+
+
+def to_crs(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
+    """Transform an array of shapely geometries from ``src`` to ``dst`` (vectorised)."""
+    if src == dst:
+        return geoms
+    tr = _transformer(src, dst)
+
+    def _xy(coords: np.ndarray) -> np.ndarray:
+        x, y = tr.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, _xy)
+
+
+def _column(gdf: Any, name: str, default: str | None) -> np.ndarray:
+    if name not in gdf.columns:
+        return np.full(len(gdf), default, dtype=object)
+    values = gdf[name].to_numpy(dtype=object)
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):  # normalise NaN/None/"" to the default, keep text stripped
+        text = None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        out[i] = text if text else default
+    return out
+
+
+def _build_index(store: ZoneStoreLike, layer_id: str, crs: str, zone_field: str | None) -> LayerIndex:
+    gdf = store.layer(layer_id)
+    src = gdf.crs
+    if src is None:
+        src_label = STORAGE_CRS
+    else:
+        # CGCS2000 and WGS84 lon/lat are treated as equal (gis.crs): skip the datum step.
+        src_label = STORAGE_CRS if src.is_geographic else src.to_wkt()
+    geoms = to_crs(np.asarray(gdf.geometry.to_numpy(), dtype=object), src_label, crs)
+    shapely.prepare(geoms)
+    names = _column(gdf, "name", None)
+    for i in np.flatnonzero(names == None):  # noqa: E711 - object array comparison
+        names[i] = f"{layer_id}#{i}"
+    skip = {gdf.geometry.name}
+    columns = {c: _column(gdf, c, None) for c in gdf.columns if c not in skip}
+    return LayerIndex(
+        layer=layer_id,
+        crs=crs,
+        geoms=geoms,
+        tree=shapely.STRtree(geoms),
+        names=names,
+        zones=_column(gdf, zone_field, None) if zone_field else np.full(len(gdf), None, dtype=object),
+        legal_status=_column(gdf, "legal_status", "法定"),
+        sources=_column(gdf, "source", ""),
+        columns=columns,
+    )
+
+
+def layer_index(store: ZoneStoreLike, layer_id: str, crs: str, *, zone_field: str | None) -> LayerIndex:
+    """The cached index of ``layer_id`` in ``crs``, built on first use.
+
+    Keyed on the store's content hash, so a changed store file gets fresh indexes.
+    """
+    key = (str(store.sha256 or f"id:{id(store)}"), crs, layer_id)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    index = _build_index(store, layer_id, crs, zone_field)
+    with _cache_lock:
+        _cache[key] = index
+        while len(_cache) > _CACHE_MAX:
+            _cache.popitem(last=False)
+    return index
+
+
+def clear_index_cache() -> None:
+    """Drop every cached layer index (tests; memory pressure)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def candidate_pairs(index: LayerIndex, geoms: np.ndarray, reach_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All (project, feature) pairs within ``reach_m`` metres, with their planar distance.
+
+    Returns ``(project_idx, feature_idx, distance_m)``; distance is 0 exactly when the two
+    intersect (touching included).
+    """
+    if len(index) == 0 or len(geoms) == 0:
+        empty = np.empty(0, dtype=np.intp)
+        return empty, empty, np.empty(0)
+    if reach_m > 0:
+        pi, fi = index.tree.query(geoms, predicate="dwithin", distance=reach_m)
+    else:
+        pi, fi = index.tree.query(geoms, predicate="intersects")
+    # Zones first: shapely uses the first argument's prepared geometry.
+    hit = shapely.intersects(index.geoms[fi], geoms[pi])
+    dist = np.zeros(len(pi))
+    far = ~hit
+    if far.any():
+        dist[far] = shapely.distance(geoms[pi[far]], index.geoms[fi[far]])
+    return pi, fi, dist
+
+
+def overlap_measures(p_geoms: np.ndarray, z_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """project ∩ zone per pair: (intersection geometries, area_m2, length_m).
+
+    ``length_m`` is the length of the line parts of a line project inside the zone; it is 0
+    for polygon and point projects (their intersections' perimeters are not lengths).
+    """
+    inter = shapely.intersection(p_geoms, z_geoms)
+    area = shapely.area(inter)
+    is_line = shapely.get_dimensions(p_geoms) == 1
+    length = np.where(is_line, shapely.length(inter), 0.0)
+    return inter, area, length
+
+
+def near_boundary_mask(p_geoms: np.ndarray, z_geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
+    """True where a project meets a zone only within ``tolerance_m`` of the zone boundary.
+
+    RULES.md: the zone shrunk by ``tolerance_m`` does not intersect the project. The shrink is
+    done locally: the zone is clipped to the project's bounding box grown by 2 x tolerance
+    (every boundary point within ``tolerance_m`` of the project lies in that box, so the
+    clip edges never come closer than ``tolerance_m``), then buffered by -tolerance.
+    Only polygonal zones have an inside to shrink; other zones give False.
+    """
+    out = np.zeros(len(p_geoms), dtype=bool)
+    if tolerance_m <= 0 or len(p_geoms) == 0:
+        return out
+    polygonal = shapely.get_dimensions(z_geoms) == 2
+    xmin, ymin, xmax, ymax = shapely.bounds(p_geoms).T
+    t = tolerance_m
+    # Fast exit: the project's box grown by t lies inside the zone, so every project point
+    # has a t-disc inside the zone and cannot be in the band (prepared contains).
+    inside = shapely.contains(z_geoms, shapely.box(xmin - t, ymin - t, xmax + t, ymax + t))
+    todo = np.flatnonzero(polygonal & ~inside)
+    if len(todo) == 0:
+        return out
+    boxes = shapely.box(xmin[todo] - 2 * t, ymin[todo] - 2 * t, xmax[todo] + 2 * t, ymax[todo] + 2 * t)
+    local = shapely.intersection(z_geoms[todo], boxes)
+    shrunk = shapely.buffer(local, -t)
+    out[todo] = ~shapely.intersects(p_geoms[todo], shrunk)
+    return out
+
+
+def bearings_deg(p_geoms: np.ndarray, z_geoms: np.ndarray, crs: str) -> np.ndarray:
+    """Geodesic azimuth, degrees clockwise from true north in [0, 360), from the project's
+    nearest point to the feature's nearest point (nearest points found in the work CRS,
+    azimuth computed on the CGCS2000 ellipsoid)."""
+    if len(p_geoms) == 0:
+        return np.empty(0)
+    lines = shapely.shortest_line(p_geoms, z_geoms)
+    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    tr = _transformer(crs, STORAGE_CRS)
+    lon1, lat1 = tr.transform(coords[:, 0, 0], coords[:, 0, 1])
+    lon2, lat2 = tr.transform(coords[:, 1, 0], coords[:, 1, 1])
+    az, _, _ = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return np.mod(np.asarray(az, dtype=float), 360.0)
+
+
+_COUNTY_LEVELS = frozenset({"区", "county", "district", "county-level", "区县", "县", "县级市", "自治县"})
+
+
+def _is_county_level(level: Any) -> bool:
+    text = str(level or "").strip()
+    return text in _COUNTY_LEVELS or "县" in text or text.lower().startswith("county")
+
+
+def county_names(admin: LayerIndex, geoms: np.ndarray) -> list[str | None]:
+    """County of each project: the county-level admin feature containing the project's
+    centroid, else the one holding the largest share of it, else None.
+
+    Admin features whose ``level`` is county-level (区县, 县, 区, 县级市...) are preferred;
+    a store whose admin layer has none of those uses all of its features.
+    """
+    levels = admin.columns.get("level")
+    mask = np.ones(len(admin), dtype=bool)
+    if levels is not None:
+        county = np.array([_is_county_level(v) for v in levels], dtype=bool)
+        if county.any():
+            mask = county
+    out: list[str | None] = [None] * len(geoms)
+    if len(geoms) == 0 or not mask.any():
+        return out
+    cent = shapely.centroid(geoms)
+    pi, fi = admin.tree.query(cent, predicate="intersects")
+    keep = mask[fi]
+    for p, f in zip(pi[keep], fi[keep], strict=True):
+        if out[p] is None:
+            out[p] = admin.names[f]
+    missing = np.array([i for i, v in enumerate(out) if v is None], dtype=np.intp)
+    if len(missing):
+        _largest_share(admin, geoms, missing, mask, out)
+    return out
+
+
+def _largest_share(
+    admin: LayerIndex, geoms: np.ndarray, which: np.ndarray, mask: np.ndarray, out: list[str | None]
+) -> None:
+    pi, fi = admin.tree.query(geoms[which], predicate="intersects")
+    keep = mask[fi]
+    pi, fi = pi[keep], fi[keep]
+    if len(pi) == 0:
+        return
+    inter = shapely.intersection(geoms[which][pi], admin.geoms[fi])
+    share = np.where(shapely.get_dimensions(inter) == 2, shapely.area(inter), shapely.length(inter))
+    best: dict[int, tuple[float, int]] = {}
+    for p, f, s in zip(pi, fi, share, strict=True):
+        if p not in best or s > best[p][0]:
+            best[int(p)] = (float(s), int(f))
+    for p, (_, f) in best.items():
+        out[int(which[p])] = admin.names[f]

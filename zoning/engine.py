@@ -1,0 +1,298 @@
+"""The screening engine: projects + a zone store + the rule matrix -> ScreeningResults.
+
+The same ``screen()`` serves the UI, the CLI and the tests. Rules are data
+(``zoning.rules``); this module measures geometry in the metric work CRS and loops over
+the rule rows for the (project, zone feature) pairs the spatial index finds.
+
+Examples
+--------
+>>> from shapely import Point
+>>> from zoning.model import Project
+>>> results = screen([Project("养殖场", "livestock_farm", Point(112.9, 27.8), {"scale_head": 800})],
+...                  "data/zones.gpkg")  # doctest: +SKIP
+>>> results[0].verdict  # doctest: +SKIP
+'prohibited'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from gis.crs import STORAGE_CRS, check_lonlat_plausible, work_crs_for
+from gis.errors import GeometryError, InputError
+from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
+from zoning import _spatial as sp
+from zoning._catalog_schema import LayerSchema, load_layer_schemas
+from zoning._conflicts import layer_conflicts, layer_nearby, sort_conflicts
+from zoning._match import compile_rules
+from zoning._notes import result_notes
+from zoning._projects import projects_from_features
+from zoning.model import DataInfo, LayerInfo, Project, ProjectInfo, ScreeningResult, worst_verdict
+from zoning.rules import ProjectTypes, RuleSet, load_project_types, load_rules
+
+__all__ = ["screen", "projects_from_features", "default_rules", "open_store"]
+
+_TZ_CHINA = _dt.timezone(_dt.timedelta(hours=8))
+#: Layers that are reference data, not zones: never screened, never "nearby".
+_NOT_ZONES = frozenset({"admin"})
+
+
+@lru_cache(maxsize=4)
+def _cached_rules(rules_key: tuple[str, float, int], types_key: tuple[str, float, int]) -> RuleSet:
+    return load_rules(rules_key[0], project_types=load_project_types(types_key[0]))
+
+
+def _file_key(path: Path) -> tuple[str, float, int]:
+    stat = path.stat()
+    return str(path), stat.st_mtime, stat.st_size
+
+
+def default_rules() -> RuleSet:
+    """The packaged rule matrix, reloaded when data/rules.yaml or project_types.yaml change."""
+    return _cached_rules(_file_key(RULES_PATH), _file_key(PROJECT_TYPES_PATH))
+
+
+@lru_cache(maxsize=2)
+def _cached_schemas(catalog_key: tuple[str, float, int]) -> dict[str, LayerSchema]:
+    return load_layer_schemas(Path(catalog_key[0]))
+
+
+def _schemas() -> dict[str, LayerSchema]:
+    return _cached_schemas(_file_key(CATALOG_PATH))
+
+
+def _zone_field(layer_id: str) -> str | None:
+    schema = _schemas().get(layer_id)
+    return schema.zone_field if schema else None
+
+
+def open_store(store: Any) -> sp.ZoneStoreLike:
+    """A store object for ``store``: an opened ZoneStore is returned as is, a path is opened."""
+    if isinstance(store, str | Path):
+        from layers.store import ZoneStore
+
+        return ZoneStore.open(Path(store))  # type: ignore[no-any-return]
+    return store  # type: ignore[no-any-return]
+
+
+@dataclass
+class _Item:
+    """A project being screened (mutable scratch record, never returned)."""
+
+    index: int
+    project: Project
+    type: str
+    attributes: dict[str, Any]
+    geometry: Any
+    crs: str
+    notes: list[str]
+    defaults_used: set[str] = field(default_factory=set)
+
+
+def _check_params(tolerance_m: float, near_m: float) -> None:
+    for name, value in (("tolerance_m", tolerance_m), ("near_m", near_m)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            msg = f"{name} was {value!r} but is expected to be a finite number of metres >= 0"
+            raise InputError(msg)
+
+
+def _prepare(i: int, project: Project, types: ProjectTypes) -> _Item:
+    label = f"project {project.name!r} (#{i + 1})" if project.name else f"project #{i + 1}"
+    key = types.resolve(project.type, source=f"{label}: project type")
+    attrs = types.parse_attributes(key, dict(project.attributes or {}), source=f"{label}: attribute")
+    geom = project.geometry
+    notes = list(project.notes)
+    if geom is None or geom.is_empty:
+        msg = f"{label} has an empty geometry; expected a point, line or polygon in lon/lat (EPSG:4490)"
+        raise GeometryError(msg)
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+        notes.append("项目几何无效，已自动修复 / the project geometry was invalid and has been repaired")
+    check_lonlat_plausible(geom.bounds, source=label)
+    return _Item(i, project, key, attrs, geom, work_crs_for(geom.bounds), notes)
+
+
+def screen(
+    projects: Iterable[Project] | Project,
+    store: Any,
+    *,
+    rules: RuleSet | None = None,
+    tolerance_m: float = 5.0,
+    near_m: float = 5000.0,
+    generated_at: str | None = None,
+) -> list[ScreeningResult]:
+    """Screen projects against every zone layer of a store.
+
+    Parameters
+    ----------
+    projects
+        Projects with geometry in CGCS2000 lon/lat (EPSG:4490; WGS84 treated as equal). The
+        type may be a key, a Chinese label or an alias; attributes may be given as text.
+    store
+        A ``layers.store.ZoneStore`` or the path of a zone GeoPackage.
+    rules
+        The rule matrix; default the packaged ``data/rules.yaml``.
+    tolerance_m
+        Boundary tolerance: a project meeting a zone only within this band along the zone
+        boundary gets ``near_boundary`` / ``review`` instead of the rule's verdict.
+    near_m
+        How far to look for the nearest untouched feature of each layer (``nearby``).
+    generated_at
+        Timestamp to put in the results (ISO 8601); default now, China time.
+
+    Returns
+    -------
+    list[ScreeningResult]
+        One per project, in input order.
+
+    Raises
+    ------
+    InputError
+        Unknown project type, attribute or bad attribute value; bad tolerance/near.
+    GeometryError
+        Empty project geometry.
+    CRSError
+        Project coordinates not plausible lon/lat in China.
+
+    Notes
+    -----
+    Every measurement is planar in the CGCS2000 3-degree Gauss-Kruger zone of each project
+    (``gis.crs.work_crs_for``): ``overlap_area_m2`` = area of project ∩ zone,
+    ``overlap_pct`` = 100 x overlap / project area (0 for points and lines),
+    ``overlap_length_m`` = length of a line project inside the zone, ``distance_m`` = 0
+    when they intersect, else the shortest distance. ``nearby`` holds, per layer, the
+    nearest feature within ``near_m`` that the project does not touch; ``bearing_deg`` is
+    the geodesic azimuth (CGCS2000 ellipsoid), clockwise from true north, from the
+    project's nearest point to the feature's nearest point. For ``within_distance`` rules
+    the tolerance band is the outer ``tolerance_m`` of the rule's distance.
+    """
+    ruleset = rules if rules is not None else default_rules()
+    _check_params(tolerance_m, near_m)
+    items = [_prepare(i, p, ruleset.project_types) for i, p in enumerate(_as_list(projects))]
+    zstore = open_store(store)
+    stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
+    data = _data_info(zstore)
+    params = _parameters(ruleset, tolerance_m, near_m)
+    results: list[ScreeningResult | None] = [None] * len(items)
+    groups: dict[str, list[_Item]] = {}
+    for item in items:
+        groups.setdefault(item.crs, []).append(item)
+    for crs, members in groups.items():
+        for item, result in zip(
+            members, _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m), strict=True
+        ):
+            results[item.index] = _finish(item, result, data, stamp, params, ruleset)
+    return [r for r in results if r is not None]
+
+
+def _as_list(projects: Iterable[Project] | Project) -> list[Project]:
+    return [projects] if isinstance(projects, Project) else list(projects)
+
+
+def _data_info(store: sp.ZoneStoreLike) -> DataInfo:
+    layers = {}
+    for lid in store.layer_ids:
+        layers[lid] = LayerInfo(features=len(store.layer(lid)), legal_status=store.legal_status(lid))
+    return DataInfo(
+        zones=str(store.path), sha256=str(store.sha256), layers=layers, absent_layers=tuple(store.absent_layers)
+    )
+
+
+def _parameters(ruleset: RuleSet, tolerance_m: float, near_m: float) -> dict[str, Any]:
+    return {
+        "tolerance_m": float(tolerance_m),
+        "near_m": float(near_m),
+        "rules_sha256": ruleset.sha256,
+        "project_types_sha256": ruleset.project_types.sha256,
+        "livestock_scale_threshold": ruleset.project_types.scale_threshold,
+    }
+
+
+@dataclass
+class _GroupResult:
+    info: dict[str, Any]
+    conflicts: list[Any]
+    nearby: list[Any]
+
+
+def _screen_group(
+    members: Sequence[_Item], crs: str, store: sp.ZoneStoreLike, ruleset: RuleSet, tolerance_m: float, near_m: float
+) -> list[_GroupResult]:
+    geoms_ll = np.array([m.geometry for m in members], dtype=object)
+    geoms = sp.to_crs(geoms_ll, STORAGE_CRS, crs)
+    dims = shapely.get_dimensions(geoms)
+    areas = np.where(dims == 2, shapely.area(geoms), 0.0)
+    lengths = np.where(dims == 1, shapely.length(geoms), 0.0)
+    cent = sp.to_crs(shapely.centroid(geoms), crs, STORAGE_CRS)
+    out = [
+        _GroupResult(
+            info={"area_m2": float(areas[k]), "length_m": float(lengths[k]), "centroid": cent[k]},
+            conflicts=[],
+            nearby=[],
+        )
+        for k in range(len(members))
+    ]
+    compiled = compile_rules(ruleset)
+    specs = ruleset.project_types.attributes
+    for lid in store.layer_ids:
+        if lid in _NOT_ZONES:
+            continue
+        index = sp.layer_index(store, lid, crs, zone_field=_zone_field(lid))
+        lrules = compiled.get(lid)
+        pairs = sp.candidate_pairs(index, geoms, max(near_m, lrules.reach_m if lrules else 0.0))
+        if lrules is not None:
+            found = layer_conflicts(members, geoms, areas, index, lrules, pairs, specs=specs, tolerance_m=tolerance_m)
+            for k, conflict in found:
+                out[k].conflicts.append(conflict)
+        for k, near in layer_nearby(geoms, index, pairs, near_m=near_m):
+            out[k].nearby.append(near)
+    counties: list[str | None] = [None] * len(members)
+    if "admin" in store.layer_ids:
+        counties = sp.county_names(sp.layer_index(store, "admin", crs, zone_field=None), geoms)
+    for k, res in enumerate(out):
+        res.info["county"] = counties[k]
+    return out
+
+
+def _finish(
+    item: _Item, res: _GroupResult, data: DataInfo, stamp: str, params: Mapping[str, Any], ruleset: RuleSet
+) -> ScreeningResult:
+    conflicts = sort_conflicts(res.conflicts, layer_order=list(data.layers))
+    nearby = sorted(res.nearby, key=lambda n: (n.distance_m, n.layer))
+    centroid = res.info["centroid"]
+    info = ProjectInfo(
+        name=item.project.name,
+        type=item.type,
+        geometry_type=item.geometry.geom_type,
+        area_m2=round(res.info["area_m2"], 3),
+        length_m=round(res.info["length_m"], 3),
+        centroid_lonlat=(round(centroid.x, 7), round(centroid.y, 7)),
+        county=res.info["county"],
+        input_crs=item.project.input_crs,
+        work_crs=item.crs,
+        attributes=dict(item.attributes),
+        index=item.index,
+        geometry=item.geometry,
+    )
+    notes = result_notes(
+        item.notes, item.defaults_used, item.attributes, ruleset, data, conflicts, nearby, schemas=_schemas()
+    )
+    return ScreeningResult(
+        project=info,
+        verdict=worst_verdict(c.verdict for c in conflicts),
+        conflicts=tuple(conflicts),
+        nearby=tuple(nearby),
+        data=data,
+        generated_at=stamp,
+        parameters=dict(params),
+        notes=tuple(notes),
+    )
