@@ -67,6 +67,8 @@ class Project:
     geometry: BaseGeometry
     attributes: Mapping[str, Any] = field(default_factory=dict)
     input_crs: str = "EPSG:4490"
+    #: Notes from reading the input (encoding, CRS conversion, repairs), shown with the result.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
