@@ -155,7 +155,7 @@ def layer_nearby(geoms: np.ndarray, index: sp.LayerIndex, pairs: Pairs, *, near_
                 feature=str(index.names[f]),
                 zone=index.zones[f],
                 distance_m=round(float(d), 3),
-                bearing_deg=round(float(b), 2),
+                bearing_deg=round(float(b), 2) % 360.0,  # 359.999 rounds to 360.0: that is north, 0
                 legal_status=str(index.legal_status[f]),
                 feature_id=int(f),
             ),
