@@ -17,7 +17,7 @@ import numpy as np
 from gis.crs import STORAGE_CRS
 from gis.errors import CRSError, InputError
 from zoning.model import Project
-from zoning.rules import ProjectTypes, load_project_types
+from zoning.rules import ProjectTypes, load_project_types, parse_attribute_value
 
 __all__ = ["projects_from_features", "blank"]
 
@@ -77,7 +77,7 @@ def _names(fs: Any, name: str | None, name_field: str | None) -> list[str]:
     if name is None and auto is not None:
         values = list(fs.gdf[auto].to_numpy(dtype=object))
         return [f"#{i + 1}" if blank(v) else str(v).strip() for i, v in enumerate(values)]
-    base = name if name is not None else _stem(fs.source)
+    base = name if name is not None else ("项目" if getattr(fs, "format", "") == "WKT" else _stem(fs.source))
     return [base] if n == 1 else [f"{base} #{i + 1}" for i in range(n)]
 
 
@@ -99,6 +99,11 @@ def _attributes(fs: Any, types: ProjectTypes, keys: list[str], attrs: Mapping[st
             taken = sorted({a for k in set(keys) for a in types.types[k].attributes})
             msg = f"attribute {name!r} does not apply to project type(s) {sorted(set(keys))}; they take: {', '.join(taken)}"
             raise InputError(msg)
+    # Checked once here so a bad value is reported as the attribute, not as a file cell.
+    given = {
+        name: parse_attribute_value(types.attributes[name], v, source=f"attribute {name!r}")
+        for name, v in given.items()
+    }
     columns = {a: list(fs.gdf[a].to_numpy(dtype=object)) for a in types.attributes if a in fs.gdf.columns}
     out = []
     for row, key in enumerate(keys):

@@ -78,8 +78,12 @@ def _zone_field(layer_id: str) -> str | None:
 def open_store(store: Any) -> sp.ZoneStoreLike:
     """A store object for ``store``: an opened ZoneStore is returned as is, a path is opened."""
     if isinstance(store, str | Path):
-        from layers.store import ZoneStore
+        try:
+            from layers.store import ZoneStore
+        except ImportError:  # SHIM until layers.store lands (zoning/_store_shim.py)
+            from zoning._store_shim import GpkgStore
 
+            return GpkgStore(Path(store), CATALOG_PATH)
         return ZoneStore.open(Path(store))  # type: ignore[no-any-return]
     return store  # type: ignore[no-any-return]
 

@@ -1,0 +1,294 @@
+"""``python -m zoning screen`` and ``rules``: exit codes, JSON/CSV contract, batches, errors.
+
+The store is a GeoPackage built in tmp_path in EPSG:4547 (metres); expected numbers are
+hand-computed there (a 100 m x 200 m rectangle half inside a 1 km grade-1 zone...).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from tests.zoning._engine_support import X0, Y0, lonlat, rect, write_gpkg, zone_frame
+from zoning.cli import cli
+
+REPO = Path(__file__).resolve().parents[2]
+HALF_IN = lonlat(rect(X0 + 900, Y0 + 400, 200, 100))  # 10,000 m2 of 20,000 m2 inside
+FAR = lonlat(rect(X0 + 20_000, Y0 + 400, 100, 100))
+CSV_RULE_COL = 19  # 规则编号 in zoning.cli.screen_cmds.CSV_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def zones(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "zones.gpkg"
+    return write_gpkg(
+        path,
+        {
+            "water_source": zone_frame(
+                [
+                    {
+                        "name": "甲水厂水源",
+                        "grade": "一级",
+                        "legal_status": "示意",
+                        "geometry": rect(X0, Y0, 1000, 1000),
+                    },
+                    {
+                        "name": "甲水厂水源",
+                        "grade": "二级",
+                        "legal_status": "示意",
+                        "geometry": rect(X0 + 1000, Y0, 1000, 1000),
+                    },
+                ]
+            ),
+            "livestock_zone": zone_frame(
+                [{"name": "某禁养区", "kind": "禁养区", "geometry": rect(X0 - 3000, Y0, 1000, 1000)}]
+            ),
+            "admin": zone_frame(
+                [
+                    {
+                        "adcode": "430626",
+                        "name": "平江县",
+                        "level": "区县",
+                        "geometry": rect(X0 - 30_000, Y0 - 30_000, 60_000, 60_000),
+                    }
+                ]
+            ),
+        },
+    )
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_wkt_single_project_json(zones: Path) -> None:
+    res = run("screen", HALF_IN.wkt, "--type", "road", "--zones", str(zones), "--name", "测试路")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert isinstance(doc, dict)
+    assert doc["project"]["name"] == "测试路" and doc["project"]["county"] == "平江县"
+    assert doc["project"]["area_m2"] == pytest.approx(20_000, rel=1e-6)
+    assert doc["project"]["input_crs"] == "EPSG:4490" and doc["project"]["work_crs"] == "EPSG:4547"
+    assert doc["verdict"] == "prohibited"
+    by_zone = {c["zone"]: c for c in doc["conflicts"]}
+    assert by_zone["一级"]["overlap_area_m2"] == pytest.approx(10_000, rel=1e-6)
+    assert by_zone["一级"]["overlap_pct"] == pytest.approx(50, rel=1e-6)
+    assert (by_zone["一级"]["rule_id"], by_zone["一级"]["verdict"]) == ("DWS01", "prohibited")
+    assert (by_zone["二级"]["rule_id"], by_zone["二级"]["verdict"]) == ("DWS06", "conditional")
+    assert by_zone["一级"]["legal_status"] == "示意"
+    assert doc["data"]["layers"]["water_source"] == {"features": 2, "legal_status": "示意"}
+    assert "eco_redline" in doc["data"]["absent_layers"]
+    assert [n["layer"] for n in doc["nearby"]] == ["livestock_zone"]
+    assert "测试路" in res.stdout  # UTF-8, not \\u escapes
+
+
+def test_batch_geojson_in_input_order_with_type_and_attribute_columns(zones: Path, tmp_path: Path) -> None:
+    path = tmp_path / "batch.geojson"
+    feats = zone_frame(
+        [
+            {"名称": "远处道路", "类型": "道路", "scale_head": None, "geometry": FAR},
+            {
+                "名称": "养殖场",
+                "类型": "畜禽养殖场",
+                "scale_head": 2000,
+                "geometry": lonlat(rect(X0 - 2600, Y0 + 400, 100, 100)),
+            },
+            {
+                "名称": "小养殖户",
+                "类型": "livestock_farm",
+                "scale_head": 30,
+                "geometry": lonlat(rect(X0 - 2600, Y0 + 400, 100, 100)),
+            },
+        ],
+        crs="EPSG:4490",
+    )
+    feats.to_file(path, driver="GeoJSON")
+    res = run("screen", str(path), "--type-field", "类型", "--zones", str(zones))
+    assert res.exit_code == 0, res.output
+    docs = json.loads(res.stdout)
+    assert [d["project"]["name"] for d in docs] == ["远处道路", "养殖场", "小养殖户"]
+    assert [d["verdict"] for d in docs] == ["clear", "prohibited", "review"]
+    assert [d["project"]["type"] for d in docs] == ["road", "livestock_farm", "livestock_farm"]
+    assert docs[1]["project"]["attributes"] == {"scale_head": 2000}
+    assert [c["rule_id"] for c in docs[2]["conflicts"]] == ["LIV02"]
+
+
+def test_one_feature_file_gives_an_object(zones: Path, tmp_path: Path) -> None:
+    path = tmp_path / "one.geojson"
+    zone_frame([{"geometry": FAR}], crs="EPSG:4490").to_file(path, driver="GeoJSON")
+    res = run("screen", str(path), "--type", "road", "--zones", str(zones))
+    assert isinstance(json.loads(res.stdout), dict)
+    assert json.loads(res.stdout)["project"]["name"] == "one"
+
+
+def test_fail_on(zones: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    res = run("screen", HALF_IN.wkt, "--type", "road", "--zones", str(zones), "--fail-on", "prohibited", "-o", str(out))
+    assert res.exit_code == 3
+    assert json.loads(out.read_text(encoding="utf-8"))["verdict"] == "prohibited"  # written before exiting
+    res = run("screen", FAR.wkt, "--type", "road", "--zones", str(zones), "--fail-on", "review")
+    assert res.exit_code == 0
+    res = run("screen", HALF_IN.wkt, "--type", "water_supply", "--zones", str(zones), "--fail-on", "conditional")
+    assert res.exit_code == 3  # conditional reaches conditional
+
+
+def test_output_file_is_overwritten(zones: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    out.write_text("old", encoding="utf-8")
+    res = run("screen", FAR.wkt, "--type", "road", "--zones", str(zones), "-o", str(out))
+    assert res.exit_code == 0 and res.stdout == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["verdict"] == "clear"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--type", "livestock_farm", "--attr", "scale_head=很多"],
+            r"attribute 'scale_head': value '很多' is not a whole number",
+        ),
+        (
+            ["--type", "road", "--attr", "unavoidable=maybe"],
+            r"attribute 'unavoidable': value 'maybe' is not a yes/no value; expected 是/否",
+        ),
+        (
+            ["--type", "road", "--attr", "scale_head=10"],
+            r"attribute 'scale_head' does not apply to project type\(s\) \['road'\]",
+        ),
+        (["--type", "road", "--attr", "unavoidable"], r"--attr 'unavoidable': expected KEY=VALUE"),
+        (["--type", "airport"], r"project type 'airport' is not a known project type; expected one of: livestock_farm"),
+        (["--type", "road", "--type-field", "类型"], r"give exactly one of the project type"),
+        ([], r"give exactly one of the project type"),
+        (["--type-field", "类型"], r"type column '类型' is not in the file"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(zones: Path, args: list[str], message: str) -> None:
+    res = run("screen", FAR.wkt, "--zones", str(zones), *args)
+    assert res.exit_code == 2
+    assert re.search(message, res.output), res.output
+
+
+def test_missing_store_and_report_without_output(zones: Path, tmp_path: Path) -> None:
+    res = run("screen", FAR.wkt, "--type", "road", "--zones", str(tmp_path / "none.gpkg"))
+    assert res.exit_code == 2 and "none.gpkg' does not exist" in res.output
+    res = run("screen", FAR.wkt, "--type", "road", "--zones", str(zones), "--format", "pdf")
+    assert res.exit_code == 2 and "--format pdf writes a file: give -o OUT.pdf" in res.output
+
+
+def test_csv_one_row_per_conflict_with_bom(zones: Path, tmp_path: Path) -> None:
+    path = tmp_path / "batch.csv"
+    inside = lonlat(shapely.Point(X0 + 500, Y0 + 500))
+    path.write_text(
+        f"name,lon,lat,类型\n远处,{FAR.centroid.x},{FAR.centroid.y},道路\n排污口,{inside.x},{inside.y},入河排污口\n",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(
+        cli, ["screen", str(path), "--type-field", "类型", "--zones", str(zones), "--format", "csv"]
+    )
+    assert res.exit_code == 0, res.output
+    raw = res.stdout_bytes
+    assert raw.startswith("\ufeff".encode())
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",")[:3] == ["序号", "项目名称", "项目类型"]
+    # one row for the clear project, one per conflict (DWS01 and DWS05) for the outfall
+    assert len(lines) == 1 + 1 + 2
+    assert lines[1].startswith("1,远处,road") and "不涉及(clear)" in lines[1]
+    assert [line.split(",")[:2] for line in lines[2:]] == [["2", "排污口"], ["2", "排污口"]]
+    assert sorted(line.split(",")[CSV_RULE_COL] for line in lines[2:]) == ["DWS01", "DWS05"]
+    res = CliRunner().invoke(
+        cli, ["screen", str(path), "--type-field", "类型", "--zones", str(zones), "--format", "csv", "--lang", "en"]
+    )
+    header = res.stdout_bytes.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[:4] == ["project_index", "project_name", "project_type", "geometry_type"]
+    assert {"overlap_area_m2", "rule_id", "verdict", "relation", "distance_m"} <= set(header)
+
+
+def test_gcj02_csv_point(zones: Path, tmp_path: Path) -> None:
+    """A point typed from Gaode (GCJ-02): 300 m west of the zone once converted (the raw
+    GCJ-02 numbers would put it hundreds of metres off)."""
+    from gis.crs import wgs84_to_gcj02
+
+    true_point = lonlat(shapely.Point(X0 - 300, Y0 + 500))
+    glon, glat = wgs84_to_gcj02(true_point.x, true_point.y)
+    path = tmp_path / "gaode.csv"
+    path.write_text(f"name,lon,lat\n泵站,{float(glon):.9f},{float(glat):.9f}\n", encoding="utf-8")
+    res = run("screen", str(path), "--type", "road", "--zones", str(zones), "--crs", "gcj02")
+    doc = json.loads(res.stdout)
+    assert doc["project"]["input_crs"] == "gcj02"
+    near = {n["layer"]: n for n in doc["nearby"]}
+    assert near["water_source"]["distance_m"] == pytest.approx(300, abs=0.05)
+    assert near["water_source"]["bearing_deg"] == pytest.approx(90, abs=0.1)
+    assert any("GCJ-02" in n for n in doc["notes"])
+
+
+def test_report_formats_go_through_the_registry(zones: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoning import report
+
+    seen = {}
+
+    def fake_writer(results, out, *, lang):  # type: ignore[no-untyped-def]
+        seen.update(n=len(results), out=out, lang=lang)
+        out.write_bytes(b"report")
+
+    monkeypatch.setitem(report.REPORT_FORMATS, "docx", fake_writer)
+    out = tmp_path / "r.docx"
+    res = run(
+        "screen",
+        HALF_IN.wkt,
+        "--type",
+        "road",
+        "--zones",
+        str(zones),
+        "--format",
+        "docx",
+        "-o",
+        str(out),
+        "--lang",
+        "en",
+    )
+    assert res.exit_code == 0, res.output
+    assert seen == {"n": 1, "out": out, "lang": "en"}
+
+
+def test_python_m_zoning_exit_codes(zones: Path) -> None:
+    """The real entry point: bad input is exit 2 with the message, --fail-on is exit 3."""
+    base = [sys.executable, "-m", "zoning", "screen", "--zones", str(zones)]
+    bad = subprocess.run([*base, FAR.wkt, "--type", "飞机场"], capture_output=True, text=True, cwd=REPO, check=False)
+    assert bad.returncode == 2 and "'飞机场' is not a known project type" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    hit = subprocess.run(
+        [*base, HALF_IN.wkt, "--type", "road", "--fail-on", "prohibited"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert hit.returncode == 3 and json.loads(hit.stdout)["verdict"] == "prohibited"
+
+
+def test_rules_list_and_validate(tmp_path: Path) -> None:
+    res = run("rules", "list", "--type", "尾矿库", "--layer", "shoreline", "--format", "json")
+    assert res.exit_code == 0
+    rows = json.loads(res.stdout)
+    assert [(r["id"], r["distance_m"]) for r in rows] == [("SHL02", 3000.0), ("SHL03", 1000.0)]
+    table = run("rules", "list", "--type", "road", "--lang", "en").stdout
+    assert table.splitlines()[0].split()[:3] == ["id", "layer", "zones"]
+    assert "ECO03" in table and "LIV01" not in table
+    ok = run("rules", "validate", "data/rules.yaml")
+    assert ok.exit_code == 0 and "46 rules OK" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "rules:\n  - {id: X01, layer: nowhere, types: all, verdict: banned, condition: {zh: a, en: b}, basis: [{law: c}], confidence: verified}\n",
+        encoding="utf-8",
+    )
+    res = run("rules", "validate", str(bad))
+    assert res.exit_code == 2
+    assert "field 'layer': 'nowhere'" in res.output and "field 'verdict': 'banned'" in res.output
+    assert run("rules", "list", "--type", "airport").exit_code == 2
