@@ -18,10 +18,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from gis.errors import CRSError
@@ -145,7 +145,19 @@ def parse_crs(value: str | int | CRS) -> CrsChoice:
             "Gaode/Tencent or Baidu maps"
         )
         raise CRSError(msg) from err
+    _require_earth(crs, text)
     return CrsChoice(crs, crs_label(crs))
+
+
+def _require_earth(crs: CRS, text: str) -> None:
+    # PROJ also knows planetary CRSs by name ("Mars2000"); they must not pass as input CRSs.
+    ellipsoid = crs.ellipsoid
+    if ellipsoid is not None and abs(ellipsoid.semi_major_metre - 6_378_137.0) > 10_000.0:
+        msg = (
+            f"CRS {text!r} is {crs.name}, not a coordinate system of the Earth; expected e.g. "
+            "EPSG:4490 (CGCS2000) or EPSG:4547"
+        )
+        raise CRSError(msg)
 
 
 def crs_label(crs: CRS) -> str:
@@ -195,7 +207,9 @@ def gk_epsg(central_meridian: float, *, zone_width: Literal[3, 6] = 3, zone_pref
 
 def gk_central_meridian(lon: float) -> int:
     """Central meridian of the 3-degree Gauss-Kruger zone containing ``lon`` (degrees E)."""
-    return int(3 * round(lon / 3))
+    # floor(x + 0.5), not round(): Python rounds halves to even, which would send 109.5E
+    # and 112.5E (both zone borders) to zones on different sides.
+    return int(3 * math.floor(lon / 3 + 0.5))
 
 
 def work_crs_for_lon(lon: float) -> str:
@@ -317,7 +331,7 @@ _GCJ_A = 6378245.0
 _GCJ_EE = 0.00669342162296594323
 _BD_X_PI = math.pi * 3000.0 / 180.0
 
-ArrayLike = np.ndarray | float
+ArrayLike: TypeAlias = np.ndarray | float
 
 
 def _gcj_delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -450,11 +464,95 @@ def _projected_hint(x: float, y: float) -> str:
     return ""
 
 
-def check_projected_plausible(bounds: tuple[float, float, float, float], crs: CRS, *, source: str) -> None:
-    """Raise a CRSError if data in a projected ``crs`` carries degree-sized numbers, or
-    Gauss-Kruger eastings with/without the zone prefix that the CRS does not expect."""
+def _tmerc_params(crs: CRS) -> tuple[float, float] | None:
+    """(central meridian, false easting) of a Transverse Mercator CRS, else None.
+
+    Read from the coordinate operation rather than ``CRS.to_dict()``, which goes through a
+    PROJ string and warns about losing information.
+    """
+    op = crs.coordinate_operation
+    if op is None or "transverse mercator" not in op.method_name.lower():
+        return None
+    values = {p.name.lower(): float(p.value) for p in op.params}
+    cm = values.get("longitude of natural origin")
+    if cm is None:
+        return None
+    return cm, values.get("false easting", 0.0)
+
+
+def _zone_variant_hint(zone: int) -> str:
+    if 25 <= zone <= 45:
+        return f"EPSG:{gk_epsg(zone * 3, zone_prefix=True)} (3-degree zone {zone})"
+    if 13 <= zone <= 23:
+        return f"EPSG:{gk_epsg(zone * 6 - 3, zone_width=6, zone_prefix=True)} (6-degree zone {zone})"
+    return "the CGCS2000 Gauss-Kruger CRS of that zone (EPSG:4491-4554)"
+
+
+def _inside_china(crs: CRS, xs: list[float], ys: list[float]) -> tuple[bool, tuple[float, float, float, float]]:
+    lon, lat = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(xs, ys)
+    box = (min(lon), min(lat), max(lon), max(lat))
+    cminx, cminy, cmaxx, cmaxy = CHINA_BOUNDS
+    finite = all(math.isfinite(v) for v in box)
+    inside = finite and cminx <= box[0] and box[2] <= cmaxx and cminy <= box[1] and box[3] <= cmaxy
+    return inside, box
+
+
+def _check_zone_prefix(bounds: tuple[float, float, float, float], crs: CRS, *, source: str) -> None:
+    params = _tmerc_params(crs)
+    if params is None:
+        return
+    cm, fe = params
     minx, miny, maxx, maxy = bounds
     label = crs_label(crs)
+    northing_like_x = 1.5e6 <= minx and maxx <= 6.1e6
+    easting_like_y = miny > 1e7 if fe > 1e6 else (maxy < 1e6 and miny > 0)
+    if northing_like_x and easting_like_y:
+        msg = (
+            f"{source} has coordinates such as ({minx:,.0f}, {miny:,.0f}) whose X looks like a northing and "
+            f"Y like an easting of {label}: X and Y are swapped (Chinese surveying writes X = northing, "
+            "Y = easting); give the easting as x and the northing as y"
+        )
+        raise CRSError(msg)
+    if fe > 1e6 and maxx < 1e7:
+        msg = (
+            f"{source} is declared in {label}, whose eastings carry the zone number "
+            f"(about {fe:,.0f} m), but its eastings such as {minx:,.0f} have no zone prefix; "
+            f"use the CM variant, e.g. EPSG:{gk_epsg(cm) if abs(cm / 3 - round(cm / 3)) < 1e-9 else '45xx'}"
+        )
+        raise CRSError(msg)
+    if fe < 1e6 and minx > 1e7:
+        zone = int(minx // 1e6)
+        msg = (
+            f"{source} is declared in {label} (false easting {fe:,.0f} m) but its eastings such "
+            f"as {minx:,.0f} carry a zone prefix ({zone}); use the zone variant, e.g. "
+            f"{_zone_variant_hint(zone)}"
+        )
+        raise CRSError(msg)
+    declared_zone = int(fe // 1e6)
+    data_zones = {int(minx // 1e6), int(maxx // 1e6)}
+    if fe > 1e6 and data_zones != {declared_zone}:
+        zone = int(minx // 1e6)
+        hint = _zone_variant_hint(zone)
+        msg = (
+            f"{source} is declared in {label} (zone {declared_zone}, eastings {declared_zone},xxx,xxx m) but "
+            f"its eastings such as {minx:,.0f} carry the zone prefix {zone}; the .prj or --crs names the "
+            f"wrong zone — use {hint}"
+        )
+        raise CRSError(msg)
+
+
+def check_projected_plausible(bounds: tuple[float, float, float, float], crs: CRS, *, source: str) -> None:
+    """Raise a CRSError if data in a projected ``crs`` is implausible.
+
+    Detects degree-sized numbers declared as metres, Gauss-Kruger eastings with/without a
+    zone prefix that the CRS does not expect (or the prefix of another zone), and data that
+    lands outside China once converted to longitude/latitude.
+    """
+    minx, miny, maxx, maxy = bounds
+    label = crs_label(crs)
+    if not all(math.isfinite(v) for v in bounds):
+        msg = f"{source} has non-finite coordinates (NaN or infinity); expected projected metres in {label}"
+        raise CRSError(msg)
     if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
         msg = (
             f"{source} is declared in the projected CRS {label} (metres) but its coordinates "
@@ -462,20 +560,22 @@ def check_projected_plausible(bounds: tuple[float, float, float, float], crs: CR
             "(CGCS2000) or EPSG:4326, or fix the .prj"
         )
         raise CRSError(msg)
-    params = crs.to_dict()
-    fe = float(params.get("x_0", 0.0) or 0.0)
-    if params.get("proj") == "tmerc" and fe > 1e6 and maxx < 1e7:
-        msg = (
-            f"{source} is declared in {label}, whose eastings carry the zone number "
-            f"(about {fe:,.0f} m), but its eastings such as {minx:,.0f} have no zone prefix; "
-            f"use the CM variant, e.g. EPSG:{gk_epsg(float(params['lon_0']))}"
-        )
-        raise CRSError(msg)
-    if params.get("proj") == "tmerc" and fe < 1e6 and minx > 1e7:
-        zone = int(minx // 1e6)
-        msg = (
-            f"{source} is declared in {label} (false easting 500 000 m) but its eastings such "
-            f"as {minx:,.0f} carry a zone prefix ({zone}); use the zone variant, e.g. "
-            f"EPSG:{gk_epsg(zone * 3, zone_prefix=True) if 25 <= zone <= 45 else '45xx'}"
-        )
-        raise CRSError(msg)
+    _check_zone_prefix(bounds, crs, source=source)
+    inside, lonlat = _inside_china(crs, [minx, maxx, minx, maxx], [miny, miny, maxy, maxy])
+    if inside:
+        return
+    finite = all(math.isfinite(v) for v in lonlat)
+    where = f"lon {lonlat[0]:.3f}..{lonlat[2]:.3f}, lat {lonlat[1]:.3f}..{lonlat[3]:.3f}" if finite else "nowhere valid"
+    swapped_inside, _ = _inside_china(crs, [miny, maxy, miny, maxy], [minx, minx, maxx, maxx])
+    advice = (
+        "X and Y look swapped (Chinese surveying writes X = northing first, Y = easting second); "
+        "give the easting as x and the northing as y"
+        if swapped_inside
+        else "Check the CRS (zone, central meridian) and the order of X and Y"
+    )
+    msg = (
+        f"{source} is declared in {label}, but its coordinates ({minx:,.0f}, {miny:,.0f})..({maxx:,.0f}, "
+        f"{maxy:,.0f}) land outside China ({where}); expected data in China (Hunan: lon 108.6-114.3 E, "
+        f"lat 24.6-30.1 N). {advice}"
+    )
+    raise CRSError(msg)
