@@ -1,0 +1,213 @@
+"""Reading KML and KMZ (Google Earth, 奥维互动地图, 91卫图 exports).
+
+Private helper of ``gis.io``. KML is parsed here with the standard library instead of
+GDAL because both GDAL drivers lose what Chinese users put in it: LIBKML turns non-ASCII
+ExtendedData field names (``规模``) into underscores, and the plain KML driver drops
+ExtendedData altogether. KML files are small (hand-drawn features), so a per-Placemark
+loop is fine here.
+
+Each Placemark becomes one feature with ``name``, ``description``, its ExtendedData fields
+and ``folder`` (the Folder path, ``/``-separated) when the document has folders. KML
+coordinates are WGS84 longitude, latitude[, altitude] by definition.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from gis._tabular import numeric_attributes
+from gis.errors import DataSourceError
+
+__all__ = ["KmlDocument", "read_kml_document", "kml_to_frame"]
+
+_GEOMETRY_TAGS = ("Point", "LineString", "LinearRing", "Polygon", "MultiGeometry")
+_DECL_RE = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.:-]+)[\"'][^>]*\?>")
+_EXPAT_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "utf-16"}
+
+
+@dataclass(frozen=True)
+class KmlDocument:
+    """Placemarks of one KML document, flattened: (folder path, attributes, geometry)."""
+
+    features: tuple[tuple[str, dict[str, str], BaseGeometry | None], ...]
+    encoding: str
+    has_folders: bool
+
+
+def _local(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _child(elem: ET.Element, name: str) -> ET.Element | None:
+    for c in elem:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _text(elem: ET.Element | None) -> str:
+    return (elem.text or "").strip() if elem is not None else ""
+
+
+def _coords(elem: ET.Element | None, *, source: str) -> np.ndarray:
+    text = _text(_child(elem, "coordinates") if elem is not None else None)
+    # Some tools write "lon, lat" with a space after the comma; tuples are space-separated.
+    tuples = re.sub(r"\s*,\s*", ",", text).split()
+    try:
+        rows = [[float(v) for v in t.split(",")] for t in tuples]
+    except ValueError:
+        msg = f"{source}: KML coordinates {text[:60]!r} are not numbers; expected 'lon,lat[,alt] lon,lat[,alt] ...'"
+        raise DataSourceError(msg) from None
+    if any(len(r) not in (2, 3) for r in rows):
+        msg = f"{source}: KML coordinates {text[:60]!r} are not 'lon,lat[,alt]' tuples separated by spaces"
+        raise DataSourceError(msg)
+    return np.asarray([r[:2] for r in rows], dtype="float64").reshape(-1, 2)
+
+
+def _geometry(elem: ET.Element, *, source: str) -> BaseGeometry | None:
+    kind = _local(elem.tag)
+    if kind == "Point":
+        xy = _coords(elem, source=source)
+        return shapely.points(xy[0]) if len(xy) else None
+    if kind in ("LineString", "LinearRing"):
+        xy = _coords(elem, source=source)
+        return shapely.linestrings(xy) if len(xy) >= 2 else None
+    if kind == "Polygon":
+        return _polygon(elem, source=source)
+    parts = [g for g in (_geometry(c, source=source) for c in elem if _local(c.tag) in _GEOMETRY_TAGS) if g is not None]
+    if not parts:
+        return None
+    types = {p.geom_type for p in parts}
+    if types == {"Polygon"}:
+        return shapely.multipolygons(parts)
+    if types == {"LineString"}:
+        return shapely.multilinestrings(parts)
+    if types == {"Point"}:
+        return shapely.multipoints(parts)
+    return shapely.geometrycollections(parts)
+
+
+def _polygon(elem: ET.Element, *, source: str) -> BaseGeometry | None:
+    outer = _child(elem, "outerBoundaryIs")
+    shell = _coords(_child(outer, "LinearRing") if outer is not None else None, source=source)
+    if len(shell) < 3:
+        return None
+    holes = []
+    for inner in (c for c in elem if _local(c.tag) == "innerBoundaryIs"):
+        for ring in (c for c in inner if _local(c.tag) == "LinearRing"):
+            xy = _coords(ring, source=source)
+            if len(xy) >= 3:
+                holes.append(xy)
+    # shapely closes rings that are not closed, as KML viewers do.
+    return shapely.polygons(shapely.linearrings(shell), holes=[shapely.linearrings(h) for h in holes] or None)
+
+
+def _extended_data(placemark: ET.Element) -> dict[str, str]:
+    attrs: dict[str, str] = {}
+    ext = _child(placemark, "ExtendedData")
+    if ext is None:
+        return attrs
+    for item in ext.iter():
+        tag = _local(item.tag)
+        if tag == "Data" and item.get("name"):
+            attrs[str(item.get("name"))] = _text(_child(item, "value"))
+        elif tag == "SimpleData" and item.get("name"):
+            attrs[str(item.get("name"))] = _text(item)
+    return attrs
+
+
+def _walk(elem: ET.Element, folder: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], ET.Element]]:
+    for child in elem:
+        tag = _local(child.tag)
+        if tag == "Placemark":
+            yield folder, child
+        elif tag == "Folder":
+            yield from _walk(child, (*folder, _text(_child(child, "name")) or "未命名 / unnamed"))
+        elif tag in ("Document", "kml"):
+            yield from _walk(child, folder)
+
+
+def _parse_xml(data: bytes, *, source: str) -> tuple[ET.Element, str]:
+    declared = _DECL_RE.match(data)
+    encoding = declared.group(1).decode("ascii") if declared else "UTF-8"
+    try:
+        if encoding.lower() in _EXPAT_ENCODINGS:
+            return ET.fromstring(data), encoding.upper()
+        # expat only knows UTF-8/16 and Latin-1: decode GBK etc. in Python, drop the declaration.
+        text = data.decode(encoding)
+        return ET.fromstring(_DECL_RE.sub(b"", text.encode("utf-8")).decode("utf-8")), encoding.upper()
+    except (ET.ParseError, UnicodeDecodeError, LookupError) as err:
+        msg = f"{source} is not readable KML ({err}); expected a KML 2.2 XML document (<kml><Document><Placemark>...)"
+        raise DataSourceError(msg) from err
+
+
+def kmz_main_document(path: Path, *, source: str) -> bytes:
+    """The KML inside a KMZ: ``doc.kml`` if present, else the first .kml at the top level."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            kmls = [n for n in zf.namelist() if n.lower().endswith(".kml") and not n.startswith("__MACOSX")]
+            if not kmls:
+                msg = f"{source} is a KMZ without a .kml document inside; expected doc.kml"
+                raise DataSourceError(msg)
+            kmls.sort(key=lambda n: (PurePosixPath(n).name.lower() != "doc.kml", n.count("/"), n))
+            return zf.read(kmls[0])
+    except zipfile.BadZipFile as err:
+        msg = f"{source} is not a valid KMZ (zip) archive ({err})"
+        raise DataSourceError(msg) from err
+
+
+def read_kml_document(data: bytes, *, source: str) -> KmlDocument:
+    """Parse KML bytes into placemarks.
+
+    Raises
+    ------
+    DataSourceError
+        If the XML is malformed, not KML, or has no Placemark.
+    """
+    root, encoding = _parse_xml(data, source=source)
+    if _local(root.tag) != "kml":
+        msg = f"{source} is XML but not KML (root element <{_local(root.tag)}>); expected <kml>"
+        raise DataSourceError(msg)
+    features: list[tuple[str, dict[str, str], BaseGeometry | None]] = []
+    has_folders = False
+    for folder, placemark in _walk(root, ()):
+        has_folders = has_folders or bool(folder)
+        attrs = {"name": _text(_child(placemark, "name")), "description": _text(_child(placemark, "description"))}
+        attrs.update(_extended_data(placemark))
+        geom_elem = next((c for c in placemark if _local(c.tag) in _GEOMETRY_TAGS), None)
+        label = f"{source} placemark {attrs['name'] or len(features) + 1!r}"
+        geom = _geometry(geom_elem, source=label) if geom_elem is not None else None
+        features.append(("/".join(folder), attrs, geom))
+    if not features:
+        msg = f"{source} has no Placemark; expected at least one point, line or polygon placemark"
+        raise DataSourceError(msg)
+    return KmlDocument(tuple(features), encoding, has_folders)
+
+
+def kml_to_frame(doc: KmlDocument, *, layer: str | None, source: str) -> gpd.GeoDataFrame:
+    """The placemarks as a GeoDataFrame (no CRS set); ``layer`` keeps one folder (and its sub-folders)."""
+    rows = list(doc.features)
+    if layer is not None:
+        rows = [r for r in rows if r[0] == layer or r[0].startswith(f"{layer}/") or r[0].split("/")[-1] == layer]
+        if not rows:
+            folders = sorted({r[0] for r in doc.features if r[0]})
+            msg = f"{source} has no folder {layer!r}; its folders are {', '.join(folders) or '(none)'}"
+            raise DataSourceError(msg)
+    records = [attrs | ({"folder": folder} if doc.has_folders else {}) for folder, attrs, _ in rows]
+    geoms = np.array([g for _, _, g in rows], dtype=object)
+    frame = pd.DataFrame.from_records(records)
+    # ExtendedData values are text in KML; numeric fields (规模 2000) become numbers as in CSV.
+    extended = [c for c in frame.columns if c not in ("name", "description", "folder")]
+    frame[extended] = numeric_attributes(frame[extended].fillna(""))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms))

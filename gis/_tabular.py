@@ -1,0 +1,326 @@
+"""Reading coordinate tables (CSV) and WKT text.
+
+Private helpers of ``gis.io``.
+
+CSV: the encoding is UTF-8 (with or without BOM) or GBK/GB18030 (what Excel saves on a
+Chinese Windows). The coordinate columns are found by name (``lon``/``lat``, ``lng``,
+``longitude``/``latitude``, ``x``/``y``, ``经度``/``纬度``, ``东经``/``北纬``,
+``X坐标``/``Y坐标`` ...); values are decimal or degrees-minutes-seconds. Each row is a
+point, or rows sharing a value of a grouping column (``group_by``) become one line or
+polygon, in file order or sorted by ``order_by``. A column named ``wkt``/``geometry``
+holding WKT is used when there are no coordinate columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gis._coords import EXPECTED_ANGLE, SURVEY_SWAP_NOTE, looks_like_survey_xy, parse_angle
+from gis.errors import DataSourceError, InputError
+
+__all__ = [
+    "GeometryKind",
+    "TableRead",
+    "decode_text",
+    "read_csv_table",
+    "parse_wkt_text",
+    "looks_like_wkt",
+    "numeric_attributes",
+]
+
+GeometryKind = Literal["auto", "point", "line", "polygon"]
+
+# Coordinate column pairs, most specific first. Names are compared after _norm_column.
+_COLUMN_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("lon", "lng", "long", "longitude", "经度", "东经", "经度e", "lon_e"),
+        ("lat", "latitude", "纬度", "北纬", "纬度n", "lat_n"),
+    ),
+    (
+        ("x", "x坐标", "xcoord", "xcoordinate", "point_x", "坐标x"),
+        ("y", "y坐标", "ycoord", "ycoordinate", "point_y", "坐标y"),
+    ),
+    (("easting", "东坐标", "e"), ("northing", "北坐标", "n")),
+)
+_WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "空间信息")
+_WKT_START_RE = re.compile(
+    r"^\s*(SRID=\d+;\s*)?(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON|GEOMETRYCOLLECTION)\b",
+    re.IGNORECASE,
+)
+_SRID_RE = re.compile(r"^\s*SRID=(\d+);", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """Raw geometry + attributes from a table or WKT text (CRS not yet applied)."""
+
+    gdf: gpd.GeoDataFrame
+    encoding: str | None
+    notes: tuple[str, ...]
+    srid: int | None = None
+
+
+def decode_text(data: bytes, *, encoding: str | None, source: str) -> tuple[str, str]:
+    """Decode text bytes: the given encoding, else UTF-8 (BOM or not), else GBK, else GB18030."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as err:
+            msg = f"{source} cannot be decoded as {encoding} ({err}); expected UTF-8 or GBK text"
+            raise DataSourceError(msg) from err
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "strict"), "UTF-8-SIG"
+    for candidate in ("UTF-8", "GBK", "GB18030"):
+        try:
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    msg = f"{source} is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV"
+    raise DataSourceError(msg)
+
+
+def _norm_column(name: str) -> str:
+    s = str(name).strip().lower()
+    s = re.sub(r"[（(][^）)]*[）)]", "", s)  # 经度(°) -> 经度
+    return re.sub(r"[\s_\-:：/]", "", s)
+
+
+def _find_pair(columns: list[str]) -> tuple[str, str] | None:
+    normed = {_norm_column(c): c for c in columns}
+    for xs, ys in _COLUMN_PAIRS:
+        x = next((normed[n] for n in (_norm_column(v) for v in xs) if n in normed), None)
+        y = next((normed[n] for n in (_norm_column(v) for v in ys) if n in normed), None)
+        if x is not None and y is not None:
+            return x, y
+    return None
+
+
+def _delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _coordinate_column(values: pd.Series, column: str, *, source: str) -> np.ndarray:
+    """Numbers from a column of decimal or DMS text; errors name the CSV line and value."""
+    text = values.astype(str).str.strip()
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", copy=True)
+    blank = text == ""
+    if blank.any():
+        line = int(values.index[np.flatnonzero(blank.to_numpy())[0]]) + 2
+        msg = f"{source}: column {column!r} is empty on line {line}; every row needs both coordinates"
+        raise InputError(msg)
+    # Only the non-numeric cells need the (Python-level) DMS parser.
+    for pos in np.flatnonzero(np.isnan(numbers)):
+        try:
+            numbers[pos] = parse_angle(text.iloc[pos])[0]
+        except InputError as err:
+            line = int(values.index[pos]) + 2
+            msg = f"{source}: line {line}, column {column!r}: value {text.iloc[pos]!r} is not a coordinate; {EXPECTED_ANGLE}"
+            raise InputError(msg) from err
+    if not np.isfinite(numbers).all():
+        line = int(values.index[np.flatnonzero(~np.isfinite(numbers))[0]]) + 2
+        msg = f"{source}: line {line}, column {column!r} is not a finite number"
+        raise InputError(msg)
+    return numbers
+
+
+def numeric_attributes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn all-numeric attribute columns into numbers, except codes with leading zeros."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col].astype(str).str.strip()
+        nonblank = s[s != ""]
+        if nonblank.empty or nonblank.str.match(r"^[+-]?0\d").any():
+            continue
+        converted = pd.to_numeric(s.where(s != "", None), errors="coerce")
+        if converted[s != ""].notna().all():
+            out[col] = converted
+    return out
+
+
+def _group_geometries(
+    xy: np.ndarray, frame: pd.DataFrame, *, kind: GeometryKind, group_by: str | None, order_by: str | None, source: str
+) -> tuple[np.ndarray, pd.DataFrame, tuple[str, ...]]:
+    """Build one line/polygon per group of rows; attributes from each group's first row."""
+    keys = frame[group_by].astype(str).to_numpy() if group_by else np.zeros(len(frame), dtype=object)
+    order = np.arange(len(frame))
+    if order_by:
+        rank = pd.to_numeric(frame[order_by], errors="coerce")
+        if rank.isna().any():
+            line = int(frame.index[np.flatnonzero(rank.isna().to_numpy())[0]]) + 2
+            msg = f"{source}: order column {order_by!r} is not a number on line {line}; expected 1, 2, 3 ..."
+            raise InputError(msg)
+        order = np.argsort(rank.to_numpy(), kind="stable")
+    _, first_pos, codes = np.unique(keys, return_index=True, return_inverse=True)
+    # Groups in order of first appearance; within a group, rows in `order`.
+    group_rank = np.argsort(np.argsort(first_pos))
+    codes = group_rank[codes]
+    group_keys = keys[np.sort(first_pos)]
+    sorted_rows = order[np.argsort(codes[order], kind="stable")]
+    xy_sorted, idx = xy[sorted_rows], codes[sorted_rows]
+    counts = np.bincount(idx)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    ends = starts + counts - 1
+    closed = (counts >= 4) & np.all(xy_sorted[starts] == xy_sorted[ends], axis=1)
+    if kind == "auto":
+        kind = "polygon" if bool(closed.all()) else "line"
+    need = 3 if kind == "polygon" else 2
+    short = np.flatnonzero(counts < need)
+    if len(short):
+        label = f"group {group_keys[short[0]]!r}" if group_by else "the table"
+        msg = f"{source}: {label} has {counts[short[0]]} point(s); a {kind} needs at least {need}"
+        raise InputError(msg)
+    if kind == "polygon":
+        geoms = shapely.polygons(shapely.linearrings(xy_sorted, indices=idx))
+    else:
+        geoms = shapely.linestrings(xy_sorted, indices=idx)
+    attrs = frame.iloc[np.sort(first_pos)].reset_index(drop=True)
+    what = "面 / polygon" if kind == "polygon" else "线 / line"
+    n = len(counts)
+    note = f"{len(frame)} 个坐标点按{'“' + group_by + '”分组' if group_by else '顺序'}连成 {n} 个{what.split(' / ')[0]} / {len(frame)} points joined into {n} {what.split(' / ')[1]}(s)"
+    return geoms, attrs, (note,)
+
+
+def read_csv_table(
+    data: bytes,
+    *,
+    source: str,
+    encoding: str | None,
+    geometry: GeometryKind = "auto",
+    group_by: str | None = None,
+    order_by: str | None = None,
+    projected: bool = False,
+) -> TableRead:
+    """Read a CSV of coordinates into geometries (no CRS applied).
+
+    With ``projected`` (the caller's CRS is in metres), X/Y columns in the Chinese
+    surveying order (X = northing, Y = easting) are recognised and swapped.
+
+    Raises
+    ------
+    DataSourceError
+        If the file cannot be decoded or has no coordinate (or WKT) columns.
+    InputError
+        If a coordinate value is blank or malformed (the message names line and column).
+    """
+    text, used = decode_text(data, encoding=encoding, source=source)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=_delimiter(text), dtype=str, keep_default_na=False, skip_blank_lines=False
+        )
+    except (pd.errors.ParserError, csv.Error) as err:
+        msg = f"{source} is not a readable CSV table ({err}); expected a header row and one row per point"
+        raise DataSourceError(msg) from err
+    frame.columns = [str(c).strip() for c in frame.columns]
+    # Keep the original row numbers (line = index + 2) but drop fully blank lines.
+    frame = frame[~(frame.apply(lambda col: col.str.strip() == "").all(axis=1))]
+    if frame.empty:
+        msg = f"{source} has a header but no rows; expected one row per point"
+        raise DataSourceError(msg)
+    for option, col in (("group_by", group_by), ("order_by", order_by)):
+        if col is not None and col not in frame.columns:
+            msg = f"{source} has no column {col!r} for {option}; its columns are {', '.join(frame.columns)}"
+            raise DataSourceError(msg)
+    pair = _find_pair(list(frame.columns))
+    notes = [f"CSV 编码 {used} / CSV encoding {used}"]
+    if pair is None:
+        return _csv_wkt(frame, source=source, encoding=used, notes=notes)
+    x_col, y_col = pair
+    xy = np.column_stack(
+        [_coordinate_column(frame[x_col], x_col, source=source), _coordinate_column(frame[y_col], y_col, source=source)]
+    )
+    notes.append(f"坐标列：{x_col}、{y_col} / coordinate columns: {x_col}, {y_col}")
+    if projected and looks_like_survey_xy(xy[:, 0], xy[:, 1]):
+        xy = xy[:, ::-1].copy()
+        notes.append(SURVEY_SWAP_NOTE)
+    attrs = numeric_attributes(frame.drop(columns=[x_col, y_col]))
+    if group_by is not None and geometry == "point":
+        msg = f"{source}: group_by={group_by!r} joins rows into lines or polygons, but geometry='point' was asked for"
+        raise InputError(msg)
+    if group_by is None and geometry in ("auto", "point"):
+        geoms = shapely.points(xy)
+        attrs = attrs.reset_index(drop=True)
+    else:
+        geoms, attrs, more = _group_geometries(
+            xy, attrs, kind=geometry, group_by=group_by, order_by=order_by, source=source
+        )
+        notes.extend(more)
+    return TableRead(gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms)), used, tuple(notes))
+
+
+def _csv_wkt(frame: pd.DataFrame, *, source: str, encoding: str, notes: list[str]) -> TableRead:
+    normed = {_norm_column(c): c for c in frame.columns}
+    col = next((normed[n] for n in _WKT_COLUMNS if n in normed), None)
+    if col is None:
+        msg = (
+            f"{source} has no coordinate columns: its columns are {', '.join(frame.columns)}; expected a "
+            "pair such as lon/lat, lng/lat, longitude/latitude, x/y, 经度/纬度, 东经/北纬 or X坐标/Y坐标, "
+            "or a wkt column"
+        )
+        raise DataSourceError(msg)
+    geoms = _from_wkt_lines(
+        frame[col].astype(str).tolist(),
+        line_numbers=[int(i) + 2 for i in frame.index],
+        source=f"{source} column {col!r}",
+    )
+    attrs = numeric_attributes(frame.drop(columns=[col])).reset_index(drop=True)
+    notes.append(f"几何取自 WKT 列 {col} / geometry from the WKT column {col}")
+    return TableRead(gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms)), encoding, tuple(notes))
+
+
+def looks_like_wkt(text: str) -> bool:
+    """True if ``text`` starts like WKT or EWKT (``POINT (...)``, ``SRID=4490;POLYGON ...``)."""
+    return bool(_WKT_START_RE.match(text))
+
+
+def _from_wkt_lines(lines: list[str], *, line_numbers: list[int], source: str) -> np.ndarray:
+    cleaned = [_SRID_RE.sub("", s).strip().rstrip(";") for s in lines]
+    geoms = shapely.from_wkt(cleaned, on_invalid="ignore")
+    bad = np.flatnonzero(shapely.is_missing(geoms))
+    if len(bad):
+        line = line_numbers[int(bad[0])]
+        msg = f"{source}: line {line} {lines[bad[0]][:60]!r} is not valid WKT; expected e.g. POLYGON ((113.1 28.2, 113.2 28.2, 113.2 28.3, 113.1 28.2))"
+        raise InputError(msg)
+    return geoms
+
+
+def parse_wkt_text(text: str, *, source: str) -> TableRead:
+    """One WKT geometry, or one per line (blank lines and ``#`` comments skipped).
+
+    An EWKT ``SRID=4326;`` prefix is honoured when all geometries agree on it.
+
+    Raises
+    ------
+    InputError
+        Naming the line that is not WKT, or conflicting SRIDs.
+    """
+    body = text.strip().lstrip("\ufeff")
+    whole = shapely.from_wkt(_SRID_RE.sub("", body), on_invalid="ignore") if looks_like_wkt(body) else None
+    if whole is not None:
+        lines, geoms = [body], np.array([whole], dtype=object)
+    else:
+        numbered = [
+            (i + 1, s.strip()) for i, s in enumerate(text.splitlines()) if s.strip() and not s.strip().startswith("#")
+        ]
+        if not numbered:
+            msg = f"{source} is empty; expected WKT such as POINT (113.1 28.2)"
+            raise InputError(msg)
+        lines = [s for _, s in numbered]
+        geoms = _from_wkt_lines(lines, line_numbers=[n for n, _ in numbered], source=source)
+    srids = {int(m.group(1)) for m in (_SRID_RE.match(s) for s in lines) if m}
+    if len(srids) > 1:
+        msg = f"{source} mixes SRIDs {sorted(srids)}; expected one CRS for all geometries"
+        raise InputError(msg)
+    srid = srids.pop() if srids else None
+    return TableRead(gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms)), None, (), srid)

@@ -1,0 +1,705 @@
+"""Read any project or zone file into valid geometry with a known CRS; write GeoPackage/GeoJSON.
+
+Formats: GeoJSON; Shapefile (zipped, or a bare ``.shp`` with its sidecars; GBK or UTF-8
+attributes); GeoPackage (one layer chosen); KML and KMZ; CSV with coordinate columns
+(decimal or 度分秒); WKT text (one geometry, or one per line). Uploads from the browser
+arrive as ``bytes`` with their file name.
+
+Every read ends the same way (``FeatureSet``):
+
+* CRS: the file's own (``.prj`` through ``gis.crs.crs_from_prj``, so bare ``Gauss_Kruger``
+  definitions get an EPSG code), or ``crs=`` which overrides or supplies it. Geographic
+  input ends in EPSG:4490 (WGS84 is treated as equal to CGCS2000); GCJ-02/BD-09 input is
+  converted to EPSG:4490, every vertex; projected input keeps its CRS. Without any CRS,
+  plausible longitude/latitude is taken as EPSG:4490 and the notes say so; anything else
+  is a CRSError asking for ``--crs``. The plausibility checks of ``gis.crs`` always run.
+* Geometry: null/empty geometry is a GeometryError naming the features; invalid geometry
+  is repaired keeping its dimension (``gis.repair``), counted, and warned about; Z values
+  are dropped (screening is planar).
+
+Examples
+--------
+>>> fs = read_features("POINT (113.17 28.43)")
+>>> fs.format, fs.input_crs, str(fs.gdf.crs)
+('WKT', 'EPSG:4490', 'EPSG:4490')
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal, TypeAlias
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from gis import _kml, _tabular, _vector
+from gis._coords import SURVEY_SWAP_NOTE, looks_like_survey_xy, parse_dms, parse_pairs
+from gis._tabular import GeometryKind
+from gis.crs import (
+    STORAGE_CRS,
+    CrsChoice,
+    bd09_to_wgs84,
+    check_lonlat_plausible,
+    check_projected_plausible,
+    gcj02_to_wgs84,
+    parse_crs,
+)
+from gis.errors import CRSError, DataSourceError, InputError
+from gis.repair import RepairReport, check_not_empty, repair_geometries
+
+__all__ = [
+    "FeatureSet",
+    "LayerInfo",
+    "SUPPORTED_EXTENSIONS",
+    "read_features",
+    "list_layers",
+    "parse_dms",
+    "parse_coordinates",
+    "write_features",
+]
+
+CrsInput: TypeAlias = str | int | CRS | None
+Source: TypeAlias = str | Path | bytes
+Bounds: TypeAlias = tuple[float, float, float, float]
+
+#: File name endings read_features understands, with the format each stands for.
+SUPPORTED_EXTENSIONS: dict[str, str] = {
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".shp": "Shapefile",
+    ".zip": "Shapefile",
+    ".gpkg": "GeoPackage",
+    ".kml": "KML",
+    ".kmz": "KMZ",
+    ".csv": "CSV",
+    ".txt": "CSV",
+    ".wkt": "WKT",
+}
+_EXPECTED_FORMATS = "GeoJSON, zipped Shapefile (.zip), .shp, GeoPackage (.gpkg), KML, KMZ, CSV or WKT text"
+# Zip members other than shapefiles that a zip upload may wrap (one file zipped for e-mail).
+_ZIPPED_SINGLES = (".gpkg", ".geojson", ".json", ".kml", ".csv", ".wkt")
+_OLD_DATUMS = ("beijing", "xian", "xi'an", "1954", "1980", "new beijing")
+_CGCS_OR_WGS = ("china 2000", "china geodetic", "cgcs", "world geodetic system 1984", "wgs 84", "wgs_1984", "wgs84")
+
+
+@dataclass(frozen=True, eq=False)
+class FeatureSet:
+    """Features read from one input, with valid geometry and a known CRS.
+
+    Attributes
+    ----------
+    gdf
+        Attributes + valid geometry (column ``geometry``, RangeIndex in input order).
+        Geographic and GCJ-02/BD-09 input is in EPSG:4490; projected input keeps its CRS.
+    source
+        The file name (or ``"WKT text"``, ``"typed coordinates"``) used in messages.
+    format
+        ``"GeoJSON"``, ``"Shapefile"``, ``"GeoPackage"``, ``"KML"``, ``"KMZ"``, ``"CSV"``,
+        ``"WKT"`` or ``"coordinates"``.
+    layer
+        The layer (GeoPackage layer, shapefile name, KML folder) read, if any.
+    input_crs
+        Label of the CRS the input was in: ``"EPSG:4326"``, ``"gcj02"``, ``"EPSG:4526"`` ...
+    encoding
+        Attribute text encoding (``"UTF-8"``, ``"GBK"`` ...), None when not applicable.
+    notes
+        Human-readable sentences (Chinese / English): encoding found, CRS assumed or
+        converted, repairs.
+    repairs
+        What geometry repair changed.
+    """
+
+    gdf: gpd.GeoDataFrame
+    source: str
+    format: str
+    layer: str | None
+    input_crs: str
+    encoding: str | None
+    notes: tuple[str, ...] = ()
+    repairs: RepairReport = field(default_factory=RepairReport)
+
+    def __len__(self) -> int:
+        return len(self.gdf)
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer of a multi-layer file: name, geometry type, number of features."""
+
+    name: str
+    geometry_type: str | None
+    feature_count: int
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A read before the common CRS/geometry finish."""
+
+    gdf: gpd.GeoDataFrame
+    format: str
+    crs: CrsChoice | None = None
+    layer: str | None = None
+    encoding: str | None = None
+    notes: tuple[str, ...] = ()
+    lonlat_default: bool = False  # CSV/WKT: coordinates without CRS are CGCS2000 lon/lat
+
+
+@dataclass(frozen=True)
+class _Options:
+    layer: str | int | None
+    crs: CrsChoice | None
+    encoding: str | None
+    geometry: GeometryKind
+    group_by: str | None
+    order_by: str | None
+
+
+# --- public API -----------------------------------------------------------------------
+
+
+def read_features(
+    source: Source,
+    *,
+    filename: str | None = None,
+    layer: str | int | None = None,
+    crs: CrsInput = None,
+    encoding: str | None = None,
+    geometry: GeometryKind = "auto",
+    group_by: str | None = None,
+    order_by: str | None = None,
+) -> FeatureSet:
+    """Read a project or zone file, an upload or WKT text into a ``FeatureSet``.
+
+    Parameters
+    ----------
+    source
+        A path (``str``/``Path``), WKT text (``"POLYGON ((...))"``, or one WKT per line),
+        GeoJSON text, or the ``bytes`` of an upload (then ``filename`` gives the format).
+    filename
+        Name of an uploaded file (``"项目.zip"``); used for the format and in messages.
+    layer
+        GeoPackage layer (name or 0-based number), shapefile name inside a zip with several,
+        or KML folder. Required when a GeoPackage has several layers.
+    crs
+        CRS of the coordinates, overriding the file's own: anything ``gis.crs.parse_crs``
+        accepts — ``4547``, ``"EPSG:4326"``, a WKT/.prj text, ``"gcj02"``, ``"bd09"``.
+    encoding
+        Attribute/text encoding, overriding detection (``"GBK"``, ``"UTF-8"``).
+    geometry
+        CSV only: ``"point"`` (each row a point), ``"line"`` or ``"polygon"`` (rows joined,
+        per ``group_by`` group or all rows), or ``"auto"``: points without ``group_by``;
+        with it, polygons when every group is a closed ring (first point = last, 4+
+        points), else lines.
+    group_by, order_by
+        CSV only: column whose equal values form one line/polygon (``编号``, ``id``), and
+        the column giving the vertex order within a group (``序号``); default file order.
+
+    Returns
+    -------
+    FeatureSet
+
+    Raises
+    ------
+    DataSourceError
+        File missing, unreadable, of an unsupported format, empty, or a GeoPackage with
+        several layers and no ``layer`` (the message lists them).
+    CRSError
+        CRS unknown, missing where coordinates are not longitude/latitude, or implausible
+        for the data (projected numbers given as degrees, swapped lat/lon, outside China,
+        Gauss-Kruger zone prefix mismatch).
+    GeometryError
+        Null/empty geometry, or invalid geometry that cannot be repaired.
+    InputError
+        Malformed coordinates or WKT (the message names line and value).
+
+    Warns
+    -----
+    GeometryRepairWarning
+        When invalid geometry was repaired.
+    """
+    options = _Options(
+        layer=layer,
+        crs=parse_crs(crs) if crs is not None else None,
+        encoding=encoding,
+        geometry=_check_geometry_kind(geometry),
+        group_by=group_by,
+        order_by=order_by,
+    )
+    if isinstance(source, bytes | bytearray | memoryview):
+        return _read_bytes(bytes(source), filename=filename, options=options)
+    if isinstance(source, Path):
+        return _read_path(source, label=filename or str(source), options=options)
+    if isinstance(source, str):
+        return _read_string(source, filename=filename, options=options)
+    msg = f"source of type {type(source).__name__} is not readable; expected a file path, WKT text or the bytes of an upload"
+    raise DataSourceError(msg)
+
+
+def list_layers(source: str | Path | bytes, *, filename: str | None = None) -> tuple[LayerInfo, ...]:
+    """Layers of a file (GeoPackage layers, shapefiles in a zip, KML folders) without reading them all.
+
+    Uses fiona's record-by-record access for OGR files, so a large upload can be inspected
+    (names, geometry types, feature counts) before anything is loaded.
+
+    Raises
+    ------
+    DataSourceError
+        If the file cannot be opened.
+    """
+    if isinstance(source, bytes | bytearray | memoryview):
+        with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
+            path = Path(tmp) / _safe_name(filename or _sniff_name(bytes(source)))
+            path.write_bytes(bytes(source))
+            return list_layers(path, filename=filename or path.name)
+    path = Path(source)
+    label = filename or str(source)
+    _require_file(path, label)
+    suffix = path.suffix.lower()
+    if suffix in (".kml", ".kmz"):
+        data = _kml.kmz_main_document(path, source=label) if suffix == ".kmz" else path.read_bytes()
+        doc = _kml.read_kml_document(data, source=label)
+        counts: dict[str, int] = {}
+        for folder, _, _ in doc.features:
+            counts[folder] = counts.get(folder, 0) + 1
+        return tuple(LayerInfo(name or path.stem, None, n) for name, n in counts.items())
+    if suffix in (".zip", ".shp"):
+        refs = _vector.find_shapefiles(path)
+        return tuple(_fiona_layer(ref.gdal_path, None, label, name=ref.name) for ref in refs)
+    import fiona  # deferred: only layer inspection needs it
+
+    try:
+        names = fiona.listlayers(str(path))
+    except (fiona.errors.FionaError, OSError) as err:
+        msg = f"{label} cannot be opened ({err}); expected {_EXPECTED_FORMATS}"
+        raise DataSourceError(msg) from err
+    return tuple(_fiona_layer(str(path), name, label) for name in names)
+
+
+def parse_coordinates(
+    text: str,
+    *,
+    crs: CrsInput = STORAGE_CRS,
+    geometry: Literal["auto", "point", "line", "polygon"] = "auto",
+) -> FeatureSet:
+    """Coordinates typed or pasted by a planner, as a ``FeatureSet``.
+
+    Parameters
+    ----------
+    text
+        One pair per line or pairs separated by ``;``; x and y (longitude and latitude)
+        separated by a comma, tab or space; decimal degrees or 度分秒 (``113°10′13″``,
+        ``28º25'33＂``, ``113度10分13秒``, ``E113°10'13.5"``); projected metres with a
+        projected ``crs`` (X/Y in surveying order, northing first, are recognised and
+        swapped). A first line without digits (a header) is skipped.
+    crs
+        CRS of the coordinates (default CGCS2000 lon/lat); ``"gcj02"``/``"bd09"`` for
+        coordinates read off Gaode/Baidu maps.
+    geometry
+        ``"point"`` (one feature per pair), ``"line"``, ``"polygon"`` (closed
+        automatically), or ``"auto"``: a point for one pair, a polygon when the last pair
+        repeats the first (4+ pairs), else a line.
+
+    Raises
+    ------
+    InputError
+        Naming the line or value that cannot be read, or too few pairs for the geometry.
+    CRSError
+        If the coordinates are implausible for ``crs`` (see ``read_features``).
+
+    Examples
+    --------
+    >>> fs = parse_coordinates("113°10′13″, 28°25′33″")
+    >>> fs.gdf.geometry.iloc[0].geom_type
+    'Point'
+    """
+    kind = _check_geometry_kind(geometry)
+    choice = parse_crs(crs) if crs is not None else parse_crs(STORAGE_CRS)
+    pairs = parse_pairs(text)
+    xy = pairs.xy
+    notes = list(pairs.notes)
+    if not choice.crs.is_geographic and looks_like_survey_xy(xy[:, 0], xy[:, 1]):
+        xy = xy[:, ::-1].copy()
+        notes.append(SURVEY_SWAP_NOTE)
+    geoms = _pairs_to_geometries(xy, kind)
+    raw = _Raw(gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms)), "coordinates", crs=choice, notes=tuple(notes))
+    return _finish(raw, source="输入的坐标 / typed coordinates", override=None)
+
+
+def write_features(
+    gdf: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    driver: Literal["GPKG", "GeoJSON"] | None = None,
+) -> Path:
+    """Write features to a GeoPackage layer or a GeoJSON file (UTF-8).
+
+    Parameters
+    ----------
+    gdf
+        Features with a CRS.
+    path
+        Output file; ``.gpkg`` or ``.geojson``/``.json`` unless ``driver`` is given.
+    layer
+        GeoPackage layer name (default: the file name without extension). An existing
+        layer of that name is replaced; other layers of the GeoPackage are kept.
+    driver
+        ``"GPKG"`` or ``"GeoJSON"``.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Notes
+    -----
+    GeoJSON is always written in longitude/latitude (EPSG:4490, equal to WGS84 for
+    screening), as RFC 7946 expects; projected data is converted.
+
+    Raises
+    ------
+    CRSError
+        If ``gdf`` has no CRS.
+    DataSourceError
+        If the format cannot be told from the name or the file cannot be written.
+    """
+    out = Path(path)
+    drivers = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
+    chosen = driver or drivers.get(out.suffix.lower())
+    if chosen not in ("GPKG", "GeoJSON"):
+        msg = f"cannot tell the output format of {out}: driver {driver!r}; expected a .gpkg or .geojson name, or driver='GPKG' / 'GeoJSON'"
+        raise DataSourceError(msg)
+    if gdf.crs is None:
+        msg = f"features written to {out} have no CRS; set one (e.g. gdf.set_crs('EPSG:4490')) before writing"
+        raise CRSError(msg)
+    frame = gdf
+    kwargs: dict[str, object] = {}
+    if chosen == "GeoJSON":
+        if not CRS(gdf.crs).equals(CRS(STORAGE_CRS)):
+            frame = gdf.to_crs(STORAGE_CRS)
+        if out.exists():
+            out.unlink()  # GeoJSON holds one layer: replace the file
+    else:
+        kwargs["layer"] = layer or out.stem
+    try:
+        pyogrio.write_dataframe(frame, out, driver=chosen, encoding="UTF-8", **kwargs)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as err:
+        msg = f"cannot write {out} ({err}); check that the folder exists and is writable"
+        raise DataSourceError(msg) from err
+    return out
+
+
+# --- sources ----------------------------------------------------------------------------
+
+
+def _check_geometry_kind(kind: str) -> GeometryKind:
+    allowed = ("auto", "point", "line", "polygon")
+    if kind not in allowed:
+        msg = f"geometry was {kind!r} but is expected to be one of {list(allowed)}"
+        raise InputError(msg)
+    return kind  # type: ignore[return-value]
+
+
+def _safe_name(name: str) -> str:
+    # Only the base name of an upload is used, so "../x.zip" cannot leave the temp dir.
+    base = PurePosixPath(str(name).replace("\\", "/")).name
+    return base if base not in ("", ".", "..") else "upload"
+
+
+def _sniff_name(data: bytes) -> str:
+    """A file name whose extension matches the content of an upload that came without one."""
+    head = data[:512].lstrip()
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = [n.lower() for n in zf.namelist()]
+        return "upload.kmz" if any(n.endswith(".kml") for n in names) else "upload.zip"
+    if data.startswith(b"SQLite format 3"):
+        return "upload.gpkg"
+    if head.startswith((b"{", b"[")):
+        return "upload.geojson"
+    if head.startswith(b"<"):
+        return "upload.kml"
+    if _tabular.looks_like_wkt(head.decode("utf-8", "ignore")):
+        return "upload.wkt"
+    return "upload.csv"
+
+
+def _require_file(path: Path, label: str) -> None:
+    if not path.exists():
+        msg = f"file {label} does not exist; expected a path to {_EXPECTED_FORMATS}"
+        raise DataSourceError(msg)
+    if path.is_dir():
+        msg = f"{label} is a folder; expected a file ({_EXPECTED_FORMATS})"
+        raise DataSourceError(msg)
+
+
+def _read_bytes(data: bytes, *, filename: str | None, options: _Options) -> FeatureSet:
+    if not data:
+        msg = f"upload {filename or ''} is empty (0 bytes); expected {_EXPECTED_FORMATS}".replace("  ", " ")
+        raise DataSourceError(msg)
+    name = _safe_name(filename) if filename else _sniff_name(data)
+    with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        return _read_path(path, label=filename or "upload", options=options)
+
+
+def _read_string(text: str, *, filename: str | None, options: _Options) -> FeatureSet:
+    stripped = text.strip()
+    if _tabular.looks_like_wkt(stripped):
+        return _finish(_read_wkt(text, options), source=filename or "WKT text", override=options.crs)
+    if stripped.startswith(("{", "<")):
+        name = filename or ("input.geojson" if stripped.startswith("{") else "input.kml")
+        return _read_bytes(text.encode("utf-8"), filename=name, options=options)
+    if "\n" not in stripped and len(stripped) < 4096:
+        path = Path(stripped).expanduser()
+        if path.suffix.lower() in SUPPORTED_EXTENSIONS or _exists(path):
+            return _read_path(path, label=filename or stripped, options=options)
+    msg = (
+        f"{stripped[:60]!r} is neither an existing file nor WKT text; expected a path to "
+        f"{_EXPECTED_FORMATS}, or WKT such as POINT (113.17 28.43)"
+    )
+    raise DataSourceError(msg)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
+
+
+def _read_path(path: Path, *, label: str, options: _Options) -> FeatureSet:
+    _require_file(path, label)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_EXTENSIONS:
+        msg = f"{label} has the extension {suffix or '(none)'!r}, which is not a supported format; expected {_EXPECTED_FORMATS}"
+        raise DataSourceError(msg)
+    if suffix == ".zip" and not _zip_has_shapefile(path, label):
+        return _read_zipped_single(path, label=label, options=options)
+    raw = _read_raw(path, suffix, label=label, options=options)
+    return _finish(raw, source=label, override=options.crs)
+
+
+def _read_raw(path: Path, suffix: str, *, label: str, options: _Options) -> _Raw:
+    fmt = SUPPORTED_EXTENSIONS[suffix]
+    if fmt in ("GeoJSON", "GeoPackage"):
+        v = _vector.read_ogr(path, layer=options.layer, encoding=options.encoding, source=label)
+        return _Raw(v.gdf, fmt, v.crs, v.layer, v.encoding, v.notes)
+    if fmt == "Shapefile":
+        layer = None if options.layer is None else str(options.layer)
+        v = _vector.read_shapefile(path, layer=layer, encoding=options.encoding, source=label)
+        return _Raw(v.gdf, fmt, v.crs, v.layer, v.encoding, v.notes)
+    if fmt in ("KML", "KMZ"):
+        return _read_kml(path, fmt, label=label, options=options)
+    if suffix == ".txt" and _tabular.looks_like_wkt(_first_line(path)):
+        fmt = "WKT"
+    if fmt == "WKT":
+        text, used = _tabular.decode_text(path.read_bytes(), encoding=options.encoding, source=label)
+        raw = _read_wkt(text, options)
+        return _Raw(raw.gdf, "WKT", raw.crs, None, used, raw.notes, lonlat_default=True)
+    table = _tabular.read_csv_table(
+        path.read_bytes(),
+        source=label,
+        encoding=options.encoding,
+        geometry=options.geometry,
+        group_by=options.group_by,
+        order_by=options.order_by,
+        projected=options.crs is not None and options.crs.offset is None and not options.crs.crs.is_geographic,
+    )
+    return _Raw(table.gdf, "CSV", None, None, table.encoding, table.notes, lonlat_default=True)
+
+
+def _first_line(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return fh.read(200).decode("utf-8", "ignore").lstrip("\ufeff")
+
+
+def _read_wkt(text: str, options: _Options) -> _Raw:
+    table = _tabular.parse_wkt_text(text, source="WKT text")
+    declared = parse_crs(table.srid) if table.srid is not None else None
+    return _Raw(table.gdf, "WKT", declared, notes=table.notes, lonlat_default=True)
+
+
+def _read_kml(path: Path, fmt: str, *, label: str, options: _Options) -> _Raw:
+    data = _kml.kmz_main_document(path, source=label) if fmt == "KMZ" else path.read_bytes()
+    doc = _kml.read_kml_document(data, source=label)
+    layer = None if options.layer is None else str(options.layer)
+    gdf = _kml.kml_to_frame(doc, layer=layer, source=label)
+    # KML coordinates are WGS84 by definition (OGC KML 2.2, section 16.9).
+    return _Raw(gdf, fmt, parse_crs("EPSG:4326"), layer, doc.encoding)
+
+
+def _zip_has_shapefile(path: Path, label: str) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(n.lower().endswith(".shp") for n in zf.namelist())
+    except zipfile.BadZipFile as err:
+        msg = f"{label} is not a valid zip archive ({err}); expected a zipped Shapefile"
+        raise DataSourceError(msg) from err
+
+
+def _read_zipped_single(path: Path, *, label: str, options: _Options) -> FeatureSet:
+    """A zip holding one GeoPackage/GeoJSON/KML/CSV instead of a shapefile: read that file."""
+    with zipfile.ZipFile(path) as zf:
+        members = [n for n in zf.namelist() if n.lower().endswith(_ZIPPED_SINGLES) and not n.startswith("__MACOSX")]
+        if len(members) != 1:
+            found = ", ".join(members) or "no readable file"
+            msg = f"{label} holds {found}; expected a zipped Shapefile (.shp, .shx, .dbf, .prj) or one GeoPackage/GeoJSON/KML/CSV file"
+            raise DataSourceError(msg)
+        with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
+            inner = Path(tmp) / _safe_name(members[0])
+            inner.write_bytes(zf.read(members[0]))
+            return _read_path(inner, label=f"{label}/{members[0]}", options=options)
+
+
+def _fiona_layer(gdal_path: str, layer: str | None, label: str, *, name: str | None = None) -> LayerInfo:
+    import fiona
+
+    try:
+        with fiona.open(gdal_path, layer=layer) as coll:
+            return LayerInfo(name or str(layer), coll.schema.get("geometry"), len(coll))
+    except (fiona.errors.FionaError, OSError) as err:
+        msg = f"{label} layer {layer or name!r} cannot be opened ({err})"
+        raise DataSourceError(msg) from err
+
+
+# --- the common finish: CRS, geometry checks, repair -----------------------------------
+
+
+def _finish(raw: _Raw, *, source: str, override: CrsChoice | None) -> FeatureSet:
+    gdf = raw.gdf
+    # "x.gpkg layer roads"; a shapefile's layer is its own name, which the path already says.
+    where = f"{source} layer {raw.layer}" if raw.layer and PurePosixPath(source).stem != raw.layer else source
+    if len(gdf) == 0:
+        msg = f"{where} has no features; expected at least one point, line or polygon"
+        raise DataSourceError(msg)
+    if gdf.geometry.name != "geometry":
+        gdf = gdf.rename_geometry("geometry")
+    gdf = gdf.reset_index(drop=True)
+    check_not_empty(gdf.geometry, source=where)
+    notes = list(raw.notes)
+    values = np.asarray(gdf.geometry.values, dtype=object)
+    if shapely.has_z(values).any():
+        gdf = gdf.set_geometry(gpd.GeoSeries(shapely.force_2d(values), index=gdf.index))
+        notes.append("已忽略高程（Z）坐标 / Z (height) values were dropped: screening is planar")
+    gdf, label, crs_notes = _apply_crs(gdf, raw, override=override, source=where)
+    notes.extend(crs_notes)
+    repaired, report = repair_geometries(gdf.geometry, source=where)
+    if report.count:
+        gdf = gdf.set_geometry(repaired)
+        notes.append(report.summary())
+    return FeatureSet(gdf, source, raw.format, raw.layer, label, raw.encoding, tuple(notes), report)
+
+
+def _apply_crs(
+    gdf: gpd.GeoDataFrame, raw: _Raw, *, override: CrsChoice | None, source: str
+) -> tuple[gpd.GeoDataFrame, str, list[str]]:
+    notes: list[str] = []
+    declared = raw.crs
+    choice = override or declared
+    if override is not None and declared is not None and override.label != declared.label:
+        notes.append(
+            f"已按指定坐标系 {override.label} 读取，未用文件自带的 {declared.label} / "
+            f"read as {override.label} as requested, not the file's own {declared.label}"
+        )
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    bounds: Bounds = (minx, miny, maxx, maxy)
+    if choice is None:
+        choice = _assume_lonlat(bounds, source=source, lonlat_default=raw.lonlat_default)
+        notes.append(
+            "未指定坐标系，按 CGCS2000 经纬度（EPSG:4490）读取 / no CRS given: read as CGCS2000 "
+            "longitude/latitude (EPSG:4490)"
+        )
+    if choice.offset is not None:
+        check_lonlat_plausible(bounds, source=source)
+        gdf = _undo_offset(gdf, choice.offset)
+        name = "GCJ-02" if choice.offset == "gcj02" else "BD-09"
+        notes.append(f"已将 {name} 坐标转换为 CGCS2000 / converted {name} coordinates to CGCS2000 (EPSG:4490)")
+        return gdf.set_crs(STORAGE_CRS, allow_override=True), choice.label, notes
+    if choice.crs.is_geographic:
+        gdf, more = _geographic_to_storage(gdf, choice, bounds, source=source)
+        return gdf, choice.label, notes + more
+    check_projected_plausible(bounds, choice.crs, source=source)
+    return gdf.set_crs(choice.crs, allow_override=True), choice.label, notes
+
+
+def _assume_lonlat(bounds: Bounds, *, source: str, lonlat_default: bool) -> CrsChoice:
+    try:
+        check_lonlat_plausible(bounds, source=source)
+    except CRSError as err:
+        if lonlat_default:
+            raise
+        detail = str(err).removeprefix(f"{source} ")
+        ask = "" if "--crs" in detail else "; or give the CRS of the data with --crs (crs=)"
+        msg = f"{source} has no coordinate reference system (no .prj or CRS in the file), and it {detail}{ask}"
+        raise CRSError(msg) from err
+    return parse_crs(STORAGE_CRS)
+
+
+def _undo_offset(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
+    inverse = gcj02_to_wgs84 if kind == "gcj02" else bd09_to_wgs84
+
+    def convert(coords: np.ndarray) -> np.ndarray:
+        lon, lat = inverse(coords[:, 0], coords[:, 1])
+        return np.column_stack([lon, lat])
+
+    # One call over the vertices of all geometries at once.
+    values = shapely.transform(np.asarray(gdf.geometry.values, dtype=object), convert)
+    return gdf.set_geometry(gpd.GeoSeries(values, index=gdf.index))
+
+
+def _geographic_to_storage(
+    gdf: gpd.GeoDataFrame, choice: CrsChoice, bounds: Bounds, *, source: str
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    crs = choice.crs
+    datum = (crs.datum.name if crs.datum is not None else "").lower()
+    if crs.equals(CRS(STORAGE_CRS)):
+        check_lonlat_plausible(bounds, source=source)
+        return gdf.set_crs(STORAGE_CRS, allow_override=True), []
+    if any(h in datum for h in _CGCS_OR_WGS):
+        check_lonlat_plausible(bounds, source=source)
+        note = (
+            f"{choice.label} 与 CGCS2000 相差仅厘米级，按相同处理 / {choice.label} differs from "
+            "CGCS2000 by centimetres and is treated as equal (EPSG:4490)"
+        )
+        return gdf.set_crs(STORAGE_CRS, allow_override=True), [note]
+    if any(h in datum for h in _OLD_DATUMS):
+        msg = (
+            f"{source} is in {choice.label} on the {crs.datum.name} datum, which differs from CGCS2000 "
+            "by tens of metres without an accurate public transformation; convert it to CGCS2000 "
+            "(EPSG:4490) with your surveying authority's parameters first"
+        )
+        raise CRSError(msg)
+    check_lonlat_plausible(bounds, source=source)
+    note = f"已由 {choice.label} 转换为 CGCS2000 / converted from {choice.label} to CGCS2000 (EPSG:4490)"
+    return gdf.set_crs(crs, allow_override=True).to_crs(STORAGE_CRS), [note]
+
+
+# --- typed coordinates --------------------------------------------------------------------
+
+
+def _pairs_to_geometries(xy: np.ndarray, kind: GeometryKind) -> np.ndarray:
+    n = len(xy)
+    closed = n >= 4 and bool(np.all(xy[0] == xy[-1]))
+    if kind == "auto":
+        kind = "point" if n == 1 else ("polygon" if closed else "line")
+    if kind == "point":
+        return shapely.points(xy)
+    distinct = len(np.unique(xy, axis=0))
+    if kind == "line" and distinct < 2:
+        msg = f"a line needs at least 2 different coordinate pairs, {distinct} given"
+        raise InputError(msg)
+    if kind == "polygon" and distinct < 3:
+        msg = f"a polygon needs at least 3 different coordinate pairs, {distinct} given"
+        raise InputError(msg)
+    if kind == "line":
+        return np.array([shapely.linestrings(xy)], dtype=object)
+    return np.array([shapely.polygons(shapely.linearrings(xy))], dtype=object)
