@@ -29,7 +29,10 @@ from shapely.geometry.base import BaseGeometry
 from gis._tabular import numeric_attributes
 from gis.errors import DataSourceError
 
-__all__ = ["KmlDocument", "read_kml_document", "kml_to_frame"]
+__all__ = ["ROOT_FOLDER", "KmlDocument", "read_kml_document", "kml_to_frame", "folder_summary"]
+
+#: Layer name for placemarks that sit in no Folder (what ``list_layers`` reports for them).
+ROOT_FOLDER = "(根目录 / top level)"
 
 _GEOMETRY_TAGS = ("Point", "LineString", "LinearRing", "Polygon", "MultiGeometry")
 _DECL_RE = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.:-]+)[\"'][^>]*\?>")
@@ -195,10 +198,22 @@ def read_kml_document(data: bytes, *, source: str) -> KmlDocument:
     return KmlDocument(tuple(features), encoding, has_folders)
 
 
+def folder_summary(doc: KmlDocument) -> list[tuple[str, str | None, int]]:
+    """(folder path, geometry type or None if mixed, placemark count) in document order."""
+    seen: dict[str, tuple[set[str], int]] = {}
+    for folder, _, geom in doc.features:
+        types, count = seen.get(folder or ROOT_FOLDER, (set(), 0))
+        types.add(geom.geom_type if geom is not None else "None")
+        seen[folder or ROOT_FOLDER] = (types, count + 1)
+    return [(name, next(iter(types)) if len(types) == 1 else None, n) for name, (types, n) in seen.items()]
+
+
 def kml_to_frame(doc: KmlDocument, *, layer: str | None, source: str) -> gpd.GeoDataFrame:
     """The placemarks as a GeoDataFrame (no CRS set); ``layer`` keeps one folder (and its sub-folders)."""
     rows = list(doc.features)
-    if layer is not None:
+    if layer == ROOT_FOLDER:
+        rows = [r for r in rows if r[0] == ""]
+    elif layer is not None:
         rows = [r for r in rows if r[0] == layer or r[0].startswith(f"{layer}/") or r[0].split("/")[-1] == layer]
         if not rows:
             folders = sorted({r[0] for r in doc.features if r[0]})

@@ -265,13 +265,16 @@ def list_layers(source: str | Path | bytes, *, filename: str | None = None) -> t
     if suffix in (".kml", ".kmz"):
         data = _kml.kmz_main_document(path, source=label) if suffix == ".kmz" else path.read_bytes()
         doc = _kml.read_kml_document(data, source=label)
-        counts: dict[str, int] = {}
-        for folder, _, _ in doc.features:
-            counts[folder] = counts.get(folder, 0) + 1
-        return tuple(LayerInfo(name or path.stem, None, n) for name, n in counts.items())
+        return tuple(LayerInfo(*info) for info in _kml.folder_summary(doc))
     if suffix in (".zip", ".shp"):
-        refs = _vector.find_shapefiles(path)
+        refs = _vector.find_shapefiles(path) if suffix == ".shp" or _zip_has_shapefile(path, label) else []
         return tuple(_fiona_layer(ref.gdal_path, None, label, name=ref.name) for ref in refs)
+    if suffix in (".csv", ".txt", ".wkt"):
+        # One table or text is one layer; count its non-blank lines (minus a CSV header)
+        # rather than parse it: parsing errors belong to read_features.
+        lines = [ln for ln in path.read_bytes().splitlines() if ln.strip() and not ln.lstrip().startswith(b"#")]
+        header = 1 if suffix == ".csv" or not _tabular.looks_like_wkt(_first_line(path)) else 0
+        return (LayerInfo(path.stem, None, max(0, len(lines) - header)),)
     import fiona  # deferred: only layer inspection needs it
 
     try:

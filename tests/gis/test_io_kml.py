@@ -71,7 +71,7 @@ def test_kml_folder_as_layer_and_listing(kml_path: Path) -> None:
     fs = read_features(kml_path, layer="道路")
     assert fs.gdf["name"].tolist() == ["连接线", "取水口"]
     infos = list_layers(kml_path)
-    assert [(i.name, i.feature_count) for i in infos] == [("养殖场", 1), ("道路", 2)]
+    assert [(i.name, i.geometry_type, i.feature_count) for i in infos] == [("养殖场", "Polygon", 1), ("道路", None, 2)]
     with pytest.raises(DataSourceError, match=r"项目.kml has no folder '河流'; its folders are 养殖场, 道路"):
         read_features(kml_path, layer="河流")
 
@@ -139,3 +139,16 @@ def test_kmz_without_kml_is_explained(tmp_path: Path) -> None:
         zf.writestr("readme.txt", "x")
     with pytest.raises(DataSourceError, match=r"empty.kmz is a KMZ without a .kml document inside"):
         read_features(path)
+
+
+def test_kml_placemarks_outside_folders_are_a_layer_of_their_own(tmp_path: Path) -> None:
+    text = KML.replace(
+        "<Document><name>项目</name>",
+        "<Document><name>项目</name><Placemark><name>散点</name><Point><coordinates>113.0,28.0</coordinates></Point></Placemark>",
+    )
+    path = tmp_path / "mixed.kml"
+    path.write_text(text, encoding="utf-8")
+    infos = list_layers(path)
+    assert [(i.name, i.feature_count) for i in infos] == [("(根目录 / top level)", 1), ("养殖场", 1), ("道路", 2)]
+    fs = read_features(path, layer=infos[0].name)
+    assert fs.gdf["name"].tolist() == ["散点"]

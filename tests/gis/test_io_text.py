@@ -311,3 +311,12 @@ def test_typed_gk_coordinates_in_surveying_order() -> None:
 def test_typed_coordinate_errors(text: str, kwargs: dict[str, str], error: type[Exception], pattern: str) -> None:
     with pytest.raises(error, match=pattern):
         parse_coordinates(text, **kwargs)  # type: ignore[arg-type]
+
+
+def test_list_layers_of_text_files_is_one_layer(tmp_path: Path) -> None:
+    from gis.io import list_layers
+
+    csv_info = list_layers(_write(tmp_path, "pts.csv", "lon,lat\n113,28\n\n113.1,28.1\n"))
+    assert [(i.name, i.feature_count) for i in csv_info] == [("pts", 2)]
+    wkt_info = list_layers(b"POINT (113 28)\n# note\nPOINT (113.1 28.1)\n", filename="p.wkt")
+    assert [(i.name, i.feature_count) for i in wkt_info] == [("p", 2)]
