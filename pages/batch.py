@@ -1,0 +1,61 @@
+"""批量审查 Batch review: screen a file of many projects, review, filter, chart and export."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui import state
+from ui.batch_view import batch_projects, column_mapping, render_batch
+from ui.cache import get_rules, get_store, rules_key, store_ref
+from ui.forms import upload_input
+from ui.i18n import t
+from ui.pagekit import stop_on_error
+from ui.screening import input_signature, screen_memo
+
+st.title(t("batch.title"))
+st.caption(t("batch.intro"))
+
+with stop_on_error():
+    ref = store_ref()
+    store = get_store(ref.path, ref.sha256)
+    rules = get_rules(*rules_key())
+types = rules.project_types
+
+st.subheader(t("batch.step_file"))
+with stop_on_error():
+    parsed = upload_input(key=state.BATCH_UPLOAD, layer_key=state.BATCH_UPLOAD_LAYER, crs_key=state.BATCH_UPLOAD_CRS,
+                          help_key="batch.upload_help")  # fmt: skip
+if parsed is None:
+    st.info(t("batch.waiting_file"), icon=":material/upload_file:")
+    st.stop()
+st.caption(t("batch.read_n", n=parsed.count, file=parsed.label))
+for note in parsed.notes:
+    st.info(note, icon=":material/sync_alt:")
+
+st.subheader(t("batch.step_columns"))
+mapping = column_mapping(parsed, types)
+if mapping is None:
+    st.stop()
+
+with stop_on_error():
+    projects = batch_projects(parsed, mapping, types)
+
+signature = input_signature(projects, store_sha256=ref.sha256, rules_sha256=rules.sha256, tolerance_m=5.0, near_m=5000.0)
+kept = st.session_state.get(state.BATCH_RESULT)
+have_results = kept is not None and kept[0] == signature
+run = st.button(t("batch.run", n=len(projects)), key=state.BATCH_RUN, type="primary", icon=":material/play_arrow:",
+                disabled=have_results)  # fmt: skip
+if not (run or have_results):
+    st.stop()
+
+with stop_on_error():
+    bar = st.progress(0.0, text=t("batch.progress", done=0, total=len(projects)))
+    results = screen_memo(
+        state.BATCH_RESULT, projects, store=store, rules=rules, store_sha256=ref.sha256,
+        progress=lambda done, total: bar.progress(done / max(total, 1), text=t("batch.progress", done=done, total=total)),
+    )  # fmt: skip
+    bar.empty()
+
+m = render_batch(results, types=types, stem=parsed.label.rsplit(".", 1)[0])
+st_folium(m, key=state.BATCH_MAP, height=520, use_container_width=True, returned_objects=[])

@@ -1,0 +1,79 @@
+"""公众查询 Public map: the zones on a map, and 'is this place in a protected zone?'."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from layers.paths import CATALOG_PATH
+from ui import state
+from ui.cache import file_ref, get_base_display, get_layer_labels, get_rules, get_store, get_towns, get_zone_views, rules_key, store_ref
+from ui.components import MapPoint, build_map
+from ui.forms import crs_picker
+from ui.i18n import lang, t
+from ui.lookup import find_places
+from ui.pagekit import stop_on_error
+from ui.public_panel import ask_once, point_from_coordinates, render_zone_answer
+from ui.sidebar import online_tiles
+
+st.title(t("public.title"))
+st.caption(t("public.intro"))
+
+with stop_on_error():
+    ref = store_ref()
+    store = get_store(ref.path, ref.sha256)
+    rules = get_rules(*rules_key())
+    catalog_sha = file_ref(CATALOG_PATH).sha256
+    views = get_zone_views(ref.path, ref.sha256, catalog_sha, lang())
+labels = get_layer_labels(catalog_sha)
+illustrative = any(v.legal_status != "法定" for v in views)
+if illustrative:
+    st.warning(t("common.illustrative_notice"), icon=":material/warning:")
+
+titles = {v.layer_id: v.title for v in views}
+shown = st.multiselect(t("public.layers"), options=list(titles), default=list(titles), format_func=lambda k: titles[k],
+                       key=state.PUBLIC_LAYERS)  # fmt: skip
+map_col, ask_col = st.columns([3, 2])
+
+with ask_col:
+    st.markdown(f"#### {t('public.ask_title')}")
+    tab_place, tab_coords = st.tabs([t("public.by_place"), t("public.by_coords")])
+    with tab_place, stop_on_error():
+        query = st.text_input(t("public.place"), key=state.PUBLIC_PLACE, placeholder=t("public.place_placeholder"))
+        if query and query.strip():
+            places = find_places(get_towns(), query)
+            if not places:
+                st.warning(t("public.no_place", query=query.strip()))
+            else:
+                choice = st.selectbox(t("public.place_pick"), options=range(len(places)), format_func=lambda i: places[i][0],
+                                      key=state.PUBLIC_PLACE_PICK)  # fmt: skip
+                label, lon, lat = places[choice]
+                ask_once("place", (lon, lat, label), zoom=True)
+    with tab_coords, stop_on_error():
+        coords = st.text_input(t("public.coords"), key=state.PUBLIC_COORDS, placeholder=t("public.coords_placeholder"))
+        crs = crs_picker(key=state.PUBLIC_COORD_CRS, allow_auto=False)
+        if st.button(t("public.lookup"), key=state.PUBLIC_LOOKUP, icon=":material/search:") and coords.strip():
+            lon, lat = point_from_coordinates(coords, crs=crs or "EPSG:4490")
+            ask_once("coords", (lon, lat, f"{lon:.5f}, {lat:.5f}"), zoom=True)
+    st.caption(t("public.click_hint"))
+
+asked = st.session_state.get(state.PUBLIC_CLICKED)
+with map_col:
+    bounds = None
+    points = []
+    if asked is not None:
+        points = [MapPoint(asked[0], asked[1], "#ffd600", asked[2], radius_px=9)]
+        if st.session_state.get(state.PUBLIC_ZOOM):
+            bounds = (asked[0] - 0.12, asked[1] - 0.1, asked[0] + 0.12, asked[1] + 0.1)
+    m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=[v for v in views if v.layer_id in shown],
+                  points=points, illustrative=illustrative, online=online_tiles(), height=560)  # fmt: skip
+    out = st_folium(m, key=state.PUBLIC_MAP, height=560, use_container_width=True, returned_objects=["last_clicked"])
+    clicked = (out or {}).get("last_clicked")
+    if clicked:
+        ask_once("map", (clicked["lng"], clicked["lat"], f"{clicked['lng']:.5f}, {clicked['lat']:.5f}"), zoom=False)
+        asked = st.session_state.get(state.PUBLIC_CLICKED)
+
+with ask_col:
+    if asked is not None:
+        with stop_on_error():
+            render_zone_answer(store, rules, labels, lon=asked[0], lat=asked[1], label=asked[2])

@@ -1,0 +1,200 @@
+"""Cached loaders, keyed on primitive values (path + sha256), shared by every session.
+
+``st.cache_resource`` objects (the store, rule set, display layers) are shared by all
+users of the server and must be treated as read-only. The keys are the file path and its
+content hash, so replacing ``data/zones.gpkg`` or ``rules.yaml`` is picked up on the next
+run without a restart, and an unchanged file is never read twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import streamlit as st
+import yaml
+
+from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE, PROJECT_TYPES_PATH, RULES_PATH
+from ui.components import HUNAN_BOUNDS, ZoneLayerView, display_tolerance_deg, to_display_geojson, zone_layer_view
+from ui.i18n import Lang, pick
+
+__all__ = [
+    "BASE_DIR",
+    "FileRef",
+    "file_ref",
+    "store_ref",
+    "get_store",
+    "get_rules",
+    "LayerLabel",
+    "get_layer_labels",
+    "layer_labels",
+    "layer_titles",
+    "rules_key",
+    "get_base_display",
+    "get_towns",
+    "get_counties",
+    "get_zone_views",
+    "get_layer",
+    "store_layers",
+]
+
+BASE_DIR = DATA_DIR / "base"
+#: Environment override for the zone store (a user's official GeoPackage); default embedded.
+STORE_ENV = "ZONING_STORE"
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file and the hash of its content: the cache key of everything loaded from it."""
+
+    path: str
+    sha256: str
+    mtime: float
+
+    @property
+    def short(self) -> str:
+        return self.sha256[:12]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _sha256(path: str, mtime_ns: int, size: int) -> str:
+    # mtime and size are part of the key so a replaced file is hashed again.
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_ref(path: str | Path) -> FileRef:
+    """Path, content hash and modification time of ``path`` (hash cached on mtime + size)."""
+    p = str(Path(path).resolve())
+    info = os.stat(p)
+    return FileRef(p, _sha256(p, info.st_mtime_ns, info.st_size), info.st_mtime)
+
+
+def store_ref() -> FileRef:
+    """The zone store in use: ``$ZONING_STORE`` when set, else the embedded data/zones.gpkg."""
+    return file_ref(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_store(path: str, sha256: str) -> Any:
+    """The opened ``layers.store.ZoneStore`` (read-only; indexes are built once per process)."""
+    try:
+        from layers.store import ZoneStore
+    except ImportError:  # SHIM until layers.store lands (ui/_store_shim.py)
+        from ui._store_shim import ShimZoneStore as ZoneStore  # type: ignore[assignment]
+
+    return ZoneStore.open(Path(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_rules(rules_sha256: str, types_sha256: str) -> Any:
+    """The validated rule matrix (``zoning.rules.RuleSet``) with its project types."""
+    from zoning.rules import load_rules
+
+    return load_rules()
+
+
+def rules_key() -> tuple[str, str]:
+    return file_ref(RULES_PATH).sha256, file_ref(PROJECT_TYPES_PATH).sha256
+
+
+@dataclass(frozen=True)
+class LayerLabel:
+    """A catalogue layer's titles and zone field (data/catalog.yaml)."""
+
+    title_zh: str
+    title_en: str
+    zone_field: str | None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_layer_labels(sha256: str, path: str = str(CATALOG_PATH)) -> dict[str, LayerLabel]:
+    """Layer id -> titles and zone field, read from the catalogue file (keyed on its hash)."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    out = {}
+    for layer_id, spec in (raw.get("layers") or {}).items():
+        title = spec.get("title") or {}
+        out[str(layer_id)] = LayerLabel(str(title.get("zh", layer_id)), str(title.get("en", layer_id)), spec.get("zone_field"))
+    return out
+
+
+def layer_labels() -> dict[str, LayerLabel]:
+    return get_layer_labels(file_ref(CATALOG_PATH).sha256)
+
+
+def layer_titles() -> dict[str, tuple[str, str]]:
+    """Layer id -> (zh, en) title, for tables."""
+    return {k: (v.title_zh, v.title_en) for k, v in layer_labels().items()}
+
+
+@st.cache_resource(show_spinner=False)
+def get_base_display(base_dir: str = str(BASE_DIR)) -> dict[str, dict[str, Any]]:
+    """The app's own vector base map as lon/lat GeoJSON dicts (lakes, rivers, boundaries)."""
+    base = Path(base_dir)
+    tol = display_tolerance_deg(HUNAN_BOUNDS)
+    sources = {
+        "counties": ("admin_counties_display.geojson", ["name", "prefecture"], 0.0),
+        "prefectures": ("admin_prefectures_display.geojson", ["name"], 0.0),
+        "rivers": ("rivers_gshhg.geojson", ["name_zh", "name_en"], tol),
+        "lakes": ("lakes_gshhg.geojson", ["name_zh", "name_en"], tol),
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for key, (name, columns, tolerance) in sources.items():
+        path = base / name
+        if path.exists():
+            out[key] = to_display_geojson(gpd.read_file(path), columns=columns, tolerance_deg=tolerance)
+    return out
+
+
+@st.cache_resource(show_spinner=False)
+def get_towns(base_dir: str = str(BASE_DIR)) -> gpd.GeoDataFrame:
+    """GeoNames towns of Hunan (Chinese names) for the place-name lookup."""
+    return gpd.read_file(Path(base_dir) / "towns_geonames.geojson")
+
+
+@st.cache_resource(show_spinner=False)
+def get_counties(base_dir: str = str(BASE_DIR)) -> gpd.GeoDataFrame:
+    """County-level units at full resolution (for 'which county' on batch maps)."""
+    return gpd.read_file(Path(base_dir) / "admin_counties.geojson")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def get_zone_views(path: str, sha256: str, catalog_sha256: str, lang: Lang) -> tuple[ZoneLayerView, ...]:
+    """Every zone layer of the store simplified for the province-wide public map."""
+    store = get_store(path, sha256)
+    labels = get_layer_labels(catalog_sha256)
+    views = []
+    for layer_id in store.layer_ids:
+        if layer_id in ("admin", "water_intake"):
+            continue
+        spec = labels.get(layer_id)
+        title = pick(spec.title_zh, spec.title_en, lang) if spec else layer_id
+        views.append(
+            zone_layer_view(
+                get_layer(path, sha256, layer_id),
+                layer_id=layer_id,
+                title=title,
+                zone_field=spec.zone_field if spec else None,
+                legal_status=store.legal_status(layer_id),
+            )
+        )
+    return tuple(views)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def get_layer(path: str, sha256: str, layer_id: str) -> gpd.GeoDataFrame:
+    """One store layer at full precision, native CRS (read once per store version; read-only)."""
+    return get_store(path, sha256).layer(layer_id)
+
+
+def store_layers(ref: FileRef) -> dict[str, gpd.GeoDataFrame]:
+    """Every layer of the store in use, by id (cached)."""
+    store = get_store(ref.path, ref.sha256)
+    return {lid: get_layer(ref.path, ref.sha256, lid) for lid in store.layer_ids}

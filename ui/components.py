@@ -1,0 +1,603 @@
+"""The app's maps (folium, offline) and the display form of zone layers.
+
+This is the only module that reprojects to EPSG:4326 and simplifies geometry, and it does
+so for display only: screening always uses the full-precision store geometry in a metric
+work CRS. A map is built by :func:`build_map` from plain inputs (GeoJSON dicts, shapely
+geometries in lon/lat), so tests inspect the returned ``folium.Map`` without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+from shapely.geometry import box, mapping
+from shapely.geometry.base import BaseGeometry
+
+from ui.i18n import Lang, tr
+from ui.offline import localise
+from ui.styles import VERDICT_COLOURS, zone_style
+
+__all__ = [
+    "DISPLAY_CRS",
+    "HUNAN_BOUNDS",
+    "ZoneLayerView",
+    "MapPoint",
+    "OnlineTiles",
+    "display_tolerance_deg",
+    "to_display_geojson",
+    "zone_layer_view",
+    "build_map",
+    "LayerMeta",
+    "result_map",
+    "batch_map",
+]
+
+#: Leaflet draws in lon/lat; CGCS2000 and WGS84 are treated as equal for screening.
+DISPLAY_CRS = "EPSG:4326"
+#: Hunan's extent (lon/lat), the default view: (minx, miny, maxx, maxy).
+HUNAN_BOUNDS = (108.78, 24.64, 114.26, 30.13)
+#: About one screen pixel on a map ~1500 px wide: coarser detail cannot be seen.
+_PIXELS_ACROSS = 1500
+
+
+@dataclass(frozen=True)
+class ZoneLayerView:
+    """One zone layer ready for display: simplified GeoJSON in lon/lat plus its labels."""
+
+    layer_id: str
+    title: str
+    geojson: Mapping[str, Any]
+    legal_status: str
+    zone_field: str | None = None
+    show: bool = True
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A marker (batch projects, looked-up places): lon/lat, colour, hover text."""
+
+    lon: float
+    lat: float
+    colour: str
+    tooltip: str
+    radius_px: int = 7
+
+
+@dataclass(frozen=True)
+class OnlineTiles:
+    """Online base maps the user opted into (off by default; they need the internet)."""
+
+    osm: bool = False
+    tianditu_key: str = ""
+
+
+@dataclass(frozen=True)
+class _Overlay:
+    geometry: BaseGeometry
+    colour: str
+    label: str
+    weight: int = 3
+    fill_opacity: float = 0.35
+    dash: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def display_tolerance_deg(bounds: Sequence[float]) -> float:
+    """Simplification tolerance (degrees) for showing data over ``bounds`` (lon/lat).
+
+    About a pixel of the map's width: finer detail is invisible and only costs payload.
+    Display only — never use the simplified geometry for a measurement.
+    """
+    minx, miny, maxx, maxy = bounds
+    span = max(maxx - minx, maxy - miny, 1e-4)
+    return span / _PIXELS_ACROSS
+
+
+def to_display_geojson(
+    gdf: gpd.GeoDataFrame,
+    *,
+    columns: Iterable[str] = (),
+    tolerance_deg: float = 0.0,
+    clip_bounds: Sequence[float] | None = None,
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of ``gdf`` in lon/lat, simplified for display.
+
+    Parameters
+    ----------
+    gdf
+        Any CRS (must be set). Rows keep their position as ``_fid`` so a click can be
+        traced back to the full-precision feature.
+    columns
+        Attribute columns to carry (missing ones are skipped).
+    tolerance_deg
+        Topology-preserving simplification tolerance in degrees (0 = none).
+    clip_bounds
+        Only features meeting this lon/lat box are kept, clipped to it.
+    """
+    gdf_ll = gdf if gdf.crs is not None and gdf.crs.to_epsg() in (4326, 4490) else gdf.to_crs(DISPLAY_CRS)
+    geoms = gdf_ll.geometry.values
+    keep = ~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)
+    if clip_bounds is not None:
+        window = box(*clip_bounds)
+        keep &= shapely.intersects(geoms, window)
+        geoms = shapely.intersection(geoms, window)
+    if tolerance_deg > 0:
+        geoms = shapely.simplify(geoms, tolerance_deg, preserve_topology=True)
+    cols = [c for c in columns if c in gdf_ll.columns]
+    features = []
+    for pos in keep.nonzero()[0]:
+        props = {c: _jsonable(gdf_ll.iloc[pos][c]) for c in cols}
+        props["_fid"] = int(pos)
+        features.append({"type": "Feature", "properties": props, "geometry": mapping(geoms[pos])})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    try:
+        if value != value:  # NaN / NaT
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def zone_layer_view(
+    gdf: gpd.GeoDataFrame,
+    *,
+    layer_id: str,
+    title: str,
+    zone_field: str | None,
+    legal_status: str,
+    bounds: Sequence[float] | None = None,
+    show: bool = True,
+) -> ZoneLayerView:
+    """Prepare one store layer for a map showing ``bounds`` (lon/lat; None = Hunan)."""
+    view = bounds or HUNAN_BOUNDS
+    columns = ["name", zone_field or "", "legal_status", "level", "source", "river", "rank"]
+    geojson = to_display_geojson(
+        gdf,
+        columns=[c for c in columns if c],
+        tolerance_deg=display_tolerance_deg(view),
+        clip_bounds=view if bounds is not None else None,
+    )
+    return ZoneLayerView(layer_id, title, geojson, legal_status, zone_field, show)
+
+
+# --- map building -------------------------------------------------------------------------------
+
+
+class _HtmlControl(MacroElement):
+    """A Leaflet control holding fixed HTML (legend, 示意 notice) — drawn on the map itself."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var ctl = L.control({position: {{ this.position|tojson }}});
+            ctl.onAdd = function() {
+                var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.content|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            ctl.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content: str, *, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "HtmlControl"
+        self.content = content
+        self.position = position
+        self.css_class = css_class
+
+
+class _DrawLocale(MacroElement):
+    """Leaflet.draw's toolbar texts in the user's language (set before the control is made)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            if (!window.L || !L.drawLocal) { return; }
+            var t = {{ this.texts|tojson }};
+            var d = L.drawLocal.draw, e = L.drawLocal.edit;
+            d.toolbar.buttons.polygon = t.polygon; d.toolbar.buttons.polyline = t.polyline;
+            d.toolbar.buttons.marker = t.marker; d.toolbar.buttons.rectangle = t.rectangle;
+            d.toolbar.actions.text = t.cancel; d.toolbar.finish.text = t.finish;
+            d.toolbar.undo.text = t.undo;
+            d.handlers.polygon.tooltip.start = t.poly_start; d.handlers.polygon.tooltip.cont = t.poly_cont;
+            d.handlers.polygon.tooltip.end = t.poly_end;
+            d.handlers.polyline.tooltip.start = t.line_start; d.handlers.polyline.tooltip.cont = t.line_cont;
+            d.handlers.polyline.tooltip.end = t.line_end;
+            d.handlers.marker.tooltip.start = t.marker_start;
+            d.handlers.rectangle.tooltip.start = t.rect_start;
+            d.handlers.simpleshape.tooltip.end = t.rect_end;
+            e.toolbar.buttons.edit = t.edit; e.toolbar.buttons.remove = t.remove;
+            e.toolbar.actions.save.text = t.save; e.toolbar.actions.cancel.text = t.cancel;
+            e.toolbar.actions.clearAll.text = t.clear_all;
+            e.handlers.edit.tooltip.text = t.edit_hint; e.handlers.remove.tooltip.text = t.remove_hint;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        super().__init__()
+        self._name = "DrawLocale"
+        self.texts = dict(texts)
+
+
+_DRAW_TEXT_KEYS = (
+    "polygon", "polyline", "marker", "rectangle", "cancel", "finish", "undo", "poly_start",
+    "poly_cont", "poly_end", "line_start", "line_cont", "line_end", "marker_start", "rect_start",
+    "rect_end", "edit", "remove", "save", "clear_all", "edit_hint", "remove_hint",
+)  # fmt: skip
+
+_MAP_CSS = """
+<style>
+.leaflet-container { font-family: 'Noto Sans SC', sans-serif; background: #f4f6f3; }
+.ez-legend, .ez-notice { background: rgba(255,255,255,0.93); padding: 6px 10px; border-radius: 6px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.25); font-size: 13px; line-height: 1.5; color: #222; }
+.ez-legend { max-height: 320px; overflow-y: auto; }
+.ez-legend i { display: inline-block; width: 14px; height: 10px; margin-right: 6px;
+  border: 1px solid rgba(0,0,0,0.35); vertical-align: middle; }
+.ez-notice { background: #fff4d6; border: 1px solid #e0a100; font-weight: 700; color: #7a4b00; }
+.ez-tip b { color: #1f3b2c; }
+</style>
+"""
+
+
+def _new_map(bounds: Sequence[float], lang: Lang, height: int | None) -> folium.Map:
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        tiles=None,
+        zoom_start=7,
+        control_scale=True,
+        prefer_canvas=True,
+        height=f"{height}px" if height else "100%",
+    )
+    m.get_root().header.add_child(folium.Element(_MAP_CSS))
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def _add_online_tiles(m: folium.Map, online: OnlineTiles, lang: Lang) -> None:
+    if online.tianditu_key:
+        for layer, key in (("vec", "map.tianditu_vec"), ("cva", "map.tianditu_label")):
+            folium.TileLayer(
+                tiles=(
+                    f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+                    f"&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}"
+                    f"&TILEROW={{y}}&TILECOL={{x}}&tk={online.tianditu_key}"
+                ),
+                attr=tr("map.tianditu_attr", lang),
+                name=tr(key, lang),
+                subdomains="01234567",
+                overlay=True,
+                max_zoom=18,
+            ).add_to(m)
+    elif online.osm:
+        folium.TileLayer(
+            tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            attr=tr("map.osm_attr", lang),
+            name=tr("map.osm", lang),
+            overlay=True,
+            max_zoom=19,
+        ).add_to(m)
+
+
+def _add_base(m: folium.Map, base: Mapping[str, Mapping[str, Any]], lang: Lang) -> None:
+    """The app's own vector base map: lakes, rivers, county and prefecture boundaries."""
+    styles = {
+        "lakes": {"color": "#6aa6d6", "weight": 0.6, "fillColor": "#b7d7ef", "fillOpacity": 0.9},
+        "rivers": {"color": "#5b9bd5", "weight": 1.4, "opacity": 0.9},
+        "counties": {"color": "#9a9a9a", "weight": 0.6, "fill": False, "dashArray": "3 3"},
+        "prefectures": {"color": "#555555", "weight": 1.4, "fill": False},
+    }
+    group = folium.FeatureGroup(name=tr("map.base", lang), control=True, show=True)
+    for key in ("lakes", "rivers", "counties", "prefectures"):
+        data = base.get(key)
+        if not data or not data.get("features"):
+            continue
+        style = styles[key]
+        tooltip_field = "name_zh" if key in ("lakes", "rivers") else "name"
+        fields = [tooltip_field] if any(f["properties"].get(tooltip_field) for f in data["features"]) else []
+        folium.GeoJson(
+            data,
+            name=key,
+            style_function=lambda _f, s=style: s,
+            tooltip=folium.GeoJsonTooltip(fields=fields, labels=False) if fields else None,
+            interactive=bool(fields) and key != "counties",
+        ).add_to(group)
+    group.add_to(m)
+
+
+def _zone_tooltip_fields(view: ZoneLayerView) -> tuple[list[str], list[str]]:
+    props = view.geojson["features"][0]["properties"] if view.geojson["features"] else {}
+    fields, aliases = [], []
+    for name, key in (("name", "map.f_name"), (view.zone_field, "map.f_zone"), ("legal_status", "map.f_status")):
+        if name and name in props:
+            fields.append(name)
+            aliases.append(key)
+    return fields, aliases
+
+
+def _add_zone_layer(m: folium.Map, view: ZoneLayerView, lang: Lang) -> None:
+    if not view.geojson.get("features"):
+        return
+    zf = view.zone_field
+
+    def style(feature: Mapping[str, Any]) -> dict[str, Any]:
+        props = feature["properties"]
+        return zone_style(view.layer_id, props.get(zf) if zf else None, props.get("legal_status"))
+
+    fields, alias_keys = _zone_tooltip_fields(view)
+    suffix = "" if view.legal_status == "法定" else f"（{tr('common.illustrative_short', lang)}）"
+    folium.GeoJson(
+        dict(view.geojson),
+        name=f"{view.title}{suffix}",
+        style_function=style,
+        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.55},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[tr(k, lang) for k in alias_keys], class_name="ez-tip")
+        if fields
+        else None,
+        marker=folium.CircleMarker(radius=6, fill=True),
+        show=view.show,
+    ).add_to(m)
+
+
+def _add_overlay(m: folium.Map, overlay: _Overlay, name: str) -> None:
+    style = {
+        "color": overlay.colour,
+        "weight": overlay.weight,
+        "fillColor": overlay.colour,
+        "fillOpacity": overlay.fill_opacity,
+        "dashArray": overlay.dash,
+    }
+    geom = overlay.geometry
+    if geom.geom_type == "Point":
+        folium.CircleMarker(
+            location=[geom.y, geom.x], radius=8, color=overlay.colour, weight=3, fill=True,
+            fill_color="#ffffff", fill_opacity=0.9, tooltip=overlay.label,
+        ).add_to(m)  # fmt: skip
+        return
+    folium.GeoJson(
+        {"type": "Feature", "properties": {"label": overlay.label}, "geometry": mapping(geom)},
+        name=name,
+        style_function=lambda _f, s=style: s,
+        tooltip=overlay.label,
+        marker=folium.CircleMarker(radius=8, fill=True, color=overlay.colour),
+    ).add_to(m)
+
+
+def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lang) -> str:
+    rows: list[str] = []
+    for view in zones:
+        values = _zone_values(view)
+        rows.append(f"<div><b>{html.escape(view.title)}</b></div>")
+        for value in values or [None]:
+            st = zone_style(view.layer_id, value, None)
+            colour = st.get("fillColor") or st.get("color")
+            label = html.escape(value or view.title)
+            rows.append(f"<div><i style='background:{colour}'></i>{label}</div>")
+    if verdict_legend:
+        rows.append(f"<div><b>{html.escape(tr('map.legend_verdicts', lang))}</b></div>")
+        for verdict, colour in VERDICT_COLOURS.items():
+            rows.append(f"<div><i style='background:{colour}'></i>{html.escape(tr('verdict.' + verdict, lang))}</div>")
+    return "".join(rows)
+
+
+def _zone_values(view: ZoneLayerView) -> list[str]:
+    if not view.zone_field:
+        return []
+    seen = {f["properties"].get(view.zone_field) for f in view.geojson.get("features", [])}
+    return sorted(v for v in seen if isinstance(v, str) and v)
+
+
+def _draw_texts(lang: Lang) -> dict[str, str]:
+    return {k: tr(f"draw.{k}", lang) for k in _DRAW_TEXT_KEYS}
+
+
+def build_map(
+    *,
+    lang: Lang = "zh",
+    bounds: Sequence[float] | None = None,
+    base: Mapping[str, Mapping[str, Any]] | None = None,
+    zones: Sequence[ZoneLayerView] = (),
+    project: BaseGeometry | None = None,
+    conflict_zones: Sequence[tuple[BaseGeometry, str, str]] = (),
+    overlaps: Sequence[BaseGeometry] = (),
+    points: Sequence[MapPoint] = (),
+    draw: bool = False,
+    illustrative: bool = False,
+    legend: bool = True,
+    online: OnlineTiles | None = None,
+    height: int | None = None,
+) -> folium.Map:
+    """Build a map that loads nothing from outside the app.
+
+    Parameters
+    ----------
+    lang
+        Language of every label on the map.
+    bounds
+        lon/lat (minx, miny, maxx, maxy) to show; defaults to Hunan.
+    base
+        The app's vector base map: GeoJSON dicts under ``lakes``, ``rivers``, ``counties``,
+        ``prefectures`` (lon/lat, already simplified).
+    zones
+        Zone layers to show (see :func:`zone_layer_view`), with a legend.
+    project
+        The project geometry (lon/lat), drawn in dark outline.
+    conflict_zones
+        ``(geometry, verdict, label)`` of the zone features a project conflicts with,
+        outlined in the verdict colour.
+    overlaps
+        project ∩ zone geometries (lon/lat), filled in red on top.
+    points
+        Markers (batch projects coloured by verdict, looked-up places).
+    draw
+        Add the drawing toolbar (point, line, polygon, rectangle), texts in ``lang``.
+    illustrative
+        Put the 示意 notice on the map itself (whenever 示意 data is shown).
+    online
+        Online base maps the user opted into; None = none (works with no internet).
+    """
+    view = tuple(bounds) if bounds is not None else HUNAN_BOUNDS
+    m = _new_map(view, lang, height)
+    if online is not None:
+        _add_online_tiles(m, online, lang)
+    if base:
+        _add_base(m, base, lang)
+    for zone_view in zones:
+        _add_zone_layer(m, zone_view, lang)
+    for geom, verdict, label in conflict_zones:
+        colour = VERDICT_COLOURS.get(verdict, "#c62828")
+        _add_overlay(m, _Overlay(geom, colour, label, weight=3, fill_opacity=0.12, dash="6 4"), tr("map.conflict_zones", lang))
+    for geom in overlaps:
+        _add_overlay(m, _Overlay(geom, "#d50000", tr("map.overlap", lang), weight=2, fill_opacity=0.6), tr("map.overlap", lang))
+    if project is not None and not project.is_empty:
+        _add_overlay(m, _Overlay(project, "#1a1a1a", tr("map.project", lang), weight=3, fill_opacity=0.08), tr("map.project", lang))
+    for point in points:
+        folium.CircleMarker(
+            location=[point.lat, point.lon], radius=point.radius_px, color="#333333", weight=1,
+            fill=True, fill_color=point.colour, fill_opacity=0.9, tooltip=point.tooltip,
+        ).add_to(m)  # fmt: skip
+    if draw:
+        m.add_child(_DrawLocale(_draw_texts(lang)))
+        folium.plugins.Draw(
+            export=False,
+            position="topleft",
+            show_geometry_on_click=False,
+            draw_options={"circle": False, "circlemarker": False, "polygon": {"allowIntersection": False}},
+            edit_options={"edit": False},
+        ).add_to(m)
+    _add_controls(m, zones=zones, points=bool(points), illustrative=illustrative, legend=legend, lang=lang)
+    return localise(m)
+
+
+def _add_controls(
+    m: folium.Map, *, zones: Sequence[ZoneLayerView], points: bool, illustrative: bool, legend: bool, lang: Lang
+) -> None:
+    if illustrative:
+        notice = html.escape(tr("common.illustrative_notice", lang))
+        m.add_child(_HtmlControl(notice, position="topright", css_class="ez-notice"))
+    if legend and (zones or points):
+        m.add_child(_HtmlControl(_legend_html(zones, points, lang), position="bottomright", css_class="ez-legend"))
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+
+
+def geojson_of(geometry: BaseGeometry) -> str:
+    """A GeoJSON geometry string of a lon/lat shapely geometry (downloads, tests)."""
+    return json.dumps(mapping(geometry), ensure_ascii=False)
+
+
+# --- maps of results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerMeta:
+    """What a map needs to know about a store layer besides its geometry."""
+
+    title: str
+    zone_field: str | None
+    legal_status: str
+
+
+def _lonlat_bounds(geometry: BaseGeometry, margin_m: float) -> tuple[float, float, float, float]:
+    """Bounds of ``geometry`` (lon/lat) grown by about ``margin_m`` metres, for a map view."""
+    import math
+
+    minx, miny, maxx, maxy = geometry.bounds
+    dlat = margin_m / 111_000.0
+    dlon = margin_m / (111_000.0 * max(math.cos(math.radians((miny + maxy) / 2)), 0.2))
+    return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
+
+
+def _feature_lonlat(gdf: gpd.GeoDataFrame, feature_id: int) -> BaseGeometry | None:
+    if feature_id < 0 or feature_id >= len(gdf):
+        return None
+    row = gdf.iloc[[feature_id]]
+    if row.crs is not None and row.crs.to_epsg() not in (4326, 4490):
+        row = row.to_crs(DISPLAY_CRS)
+    return row.geometry.iloc[0]
+
+
+def result_map(
+    result: Any,
+    *,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    meta: Mapping[str, LayerMeta],
+    base: Mapping[str, Mapping[str, Any]] | None = None,
+    lang: Lang = "zh",
+    online: OnlineTiles | None = None,
+    margin_m: float = 3000.0,
+    height: int | None = None,
+) -> folium.Map:
+    """The map of one screening result: project, conflicting zones (outlined in the verdict
+    colour), the overlap (red fill) and the zones around it (full store layers clipped to
+    the view and simplified for display)."""
+    project = result.project.geometry
+    view = _lonlat_bounds(project, margin_m)
+    zones = [
+        zone_layer_view(gdf, layer_id=lid, title=meta[lid].title, zone_field=meta[lid].zone_field,
+                        legal_status=meta[lid].legal_status, bounds=view)
+        for lid, gdf in layers.items() if lid in meta and lid != "admin"
+    ]  # fmt: skip
+    zones = [z for z in zones if z.geojson["features"]]
+    conflict_zones = []
+    for c in result.conflicts:
+        geom = _feature_lonlat(layers[c.layer], c.feature_id) if c.layer in layers else None
+        if geom is not None:
+            conflict_zones.append((geom, c.verdict, f"{c.feature} {c.zone or ''}".strip()))
+    overlaps = [c.overlap_geometry for c in result.conflicts if c.overlap_geometry is not None and not c.overlap_geometry.is_empty]
+    illustrative = any(z.legal_status != "法定" for z in zones)
+    return build_map(
+        lang=lang, bounds=view, base=base, zones=zones, project=project, conflict_zones=conflict_zones,
+        overlaps=overlaps, illustrative=illustrative, online=online, height=height,
+    )  # fmt: skip
+
+
+def batch_map(
+    results: Sequence[Any],
+    *,
+    labels: Mapping[str, str],
+    base: Mapping[str, Mapping[str, Any]] | None = None,
+    lang: Lang = "zh",
+    online: OnlineTiles | None = None,
+    height: int | None = None,
+) -> folium.Map:
+    """All projects of a batch as points at their centroids, coloured by verdict."""
+    points = [
+        MapPoint(
+            lon=r.project.centroid_lonlat[0],
+            lat=r.project.centroid_lonlat[1],
+            colour=VERDICT_COLOURS[r.verdict],
+            tooltip=f"{r.project.index + 1}. {r.project.name} — {labels.get(r.verdict, r.verdict)}",
+        )
+        for r in results
+    ]
+    if points:
+        xs = [p.lon for p in points]
+        ys = [p.lat for p in points]
+        pad = 0.05
+        bounds: Sequence[float] | None = (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
+    else:
+        bounds = None
+    return build_map(lang=lang, bounds=bounds, base=base, points=points, online=online, height=height)

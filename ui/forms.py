@@ -1,0 +1,85 @@
+"""Form widgets several pages share: project type and its attributes, CRS choice, file upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import lang, pick, t
+from ui.inputs import COORD_CRS_CHOICES, ParsedInput, list_upload_layers, read_upload
+
+__all__ = ["type_picker", "attribute_inputs", "crs_picker", "upload_input", "UPLOAD_TYPES"]
+
+#: File extensions the uploaders accept (what gis.io.read_features reads).
+UPLOAD_TYPES = ["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv"]
+_AUTO = ""
+
+
+def type_picker(types: Any, *, key: str) -> str | None:
+    """A project-type select box, grouped (农业 · 畜禽规模养殖场...), None until chosen."""
+    keys = sorted(types.keys, key=lambda k: (pick(types.types[k].group_zh, types.types[k].group_en), k))
+
+    def label(k: str) -> str:
+        pt = types.types[k]
+        group = pick(pt.group_zh, pt.group_en)
+        return f"{group} · {pt.label(lang())}" if group else pt.label(lang())
+
+    return st.selectbox(
+        t("form.type"), options=keys, index=None, format_func=label, key=key, placeholder=t("form.type_placeholder"),
+        help=t("form.type_help"),
+    )  # fmt: skip
+
+
+def attribute_inputs(types: Any, type_key: str, *, prefix: str) -> dict[str, Any]:
+    """Inputs for the attributes that matter for ``type_key`` only; returns the given values.
+
+    An int attribute without a default (scale_head) starts empty: the rules then say it is
+    missing rather than assuming a number the planner never gave.
+    """
+    values: dict[str, Any] = {}
+    for spec in types.attributes_of(type_key):
+        key = state.attr_key(prefix, type_key, spec.name)
+        label = pick(spec.label_zh, spec.label_en)
+        help_text = pick(spec.help_zh, spec.help_en) or None
+        if spec.threshold is not None:
+            help_text = f"{help_text or ''}\n\n{t('form.threshold')}: {pick(spec.threshold_label_zh, spec.threshold_label_en)}"
+        if spec.type == "int":
+            value = st.number_input(label, min_value=spec.min or 0, step=1, value=spec.default, key=key, help=help_text,
+                                    placeholder=t("form.int_placeholder"))  # fmt: skip
+            if value is not None:
+                values[spec.name] = int(value)
+        else:
+            values[spec.name] = st.toggle(label, value=bool(spec.default), key=key, help=help_text)
+    return values
+
+
+def crs_picker(*, key: str, allow_auto: bool) -> str | None:
+    """Coordinate system choice: CGCS2000 / WGS84 / GCJ-02 (高德) / BD-09 (百度) [/ from the file]."""
+    options = ([_AUTO] if allow_auto else []) + list(COORD_CRS_CHOICES)
+    choice = st.selectbox(t("form.crs"), options=options, format_func=lambda v: t(f"crs.{v or 'auto'}"), key=key,
+                          help=t("form.crs_help"))  # fmt: skip
+    return choice or None
+
+
+def upload_input(*, key: str, layer_key: str, crs_key: str, help_key: str) -> ParsedInput | None:
+    """File upload with GeoPackage layer choice and an optional CRS override.
+
+    Raises
+    ------
+    PlanningError
+        If the file cannot be read (the page shows the message).
+    """
+    upload = st.file_uploader(t("form.upload"), type=UPLOAD_TYPES, key=key, help=t(help_key))
+    if upload is None:
+        return None
+    data = upload.getvalue()
+    layer = None
+    if upload.name.lower().endswith((".gpkg", ".zip", ".kml", ".kmz")):
+        layers = list_upload_layers(data, filename=upload.name)
+        if len(layers) > 1:
+            layer = st.selectbox(t("form.layer"), options=layers, key=layer_key)
+    with st.expander(t("form.crs_override")):
+        crs = crs_picker(key=crs_key, allow_auto=True)
+    return read_upload(data, filename=upload.name, layer=layer, crs=crs)

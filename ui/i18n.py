@@ -1,0 +1,75 @@
+"""Every label of the app, in Chinese (default) and English, from one catalogue file.
+
+``ui/messages.yaml`` maps a dotted key to ``{zh: ..., en: ...}``; :func:`t` picks the
+language the user chose in the sidebar. Data that carries its own zh/en text (project
+types, layer titles, rule conditions) is shown through :func:`pick`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import streamlit as st
+import yaml
+
+from ui import state
+
+__all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick"]
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+MESSAGES_PATH = Path(__file__).resolve().parent / "messages.yaml"
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, dict[str, str]]:
+    """The catalogue as ``{key: {"zh": ..., "en": ...}}`` (read once per process)."""
+    raw = yaml.safe_load(MESSAGES_PATH.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, str]] = {}
+    _flatten(raw, "", out)
+    return out
+
+
+def _flatten(node: Mapping[str, Any], prefix: str, out: dict[str, dict[str, str]]) -> None:
+    for name, value in node.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping) and set(value) <= {"zh", "en"} and value:
+            out[key] = {"zh": str(value.get("zh", "")), "en": str(value.get("en", ""))}
+        elif isinstance(value, Mapping):
+            _flatten(value, f"{key}.", out)
+        else:
+            msg = f"{MESSAGES_PATH.name}: {key!r} must be a mapping with zh and en texts, got {value!r}"
+            raise ValueError(msg)
+
+
+def lang() -> Lang:
+    """The language chosen in the sidebar (Chinese until the user switches)."""
+    value = st.session_state.get(state.LANG, "zh")
+    return "en" if value == "en" else "zh"
+
+
+def tr(key: str, language: Lang, /, **values: Any) -> str:
+    """The text for ``key`` in ``language``, formatted with ``values``.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is not in the catalogue: a missing label is a bug, not user input.
+    """
+    entry = messages()[key]
+    text = entry.get(language) or entry["zh"]
+    return text.format(**values) if values else text
+
+
+def t(key: str, /, **values: Any) -> str:
+    """The text for ``key`` in the user's language (see :func:`tr`)."""
+    return tr(key, lang(), **values)
+
+
+def pick(zh: str, en: str, language: Lang | None = None) -> str:
+    """Choose between a data item's own Chinese and English text."""
+    chosen = language or lang()
+    return (en or zh) if chosen == "en" else (zh or en)

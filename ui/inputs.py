@@ -1,0 +1,189 @@
+"""Turn what the user gave (a drawing, an uploaded file, typed coordinates) into Projects.
+
+All three go through the same readers as the CLI (``gis.io``) and the same
+``zoning.engine.projects_from_features``, so a drawn polygon is checked, repaired and
+converted exactly like an uploaded one. No Streamlit here: the pages call these and show a
+``PlanningError`` as a message, and the tests call them directly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from gis.errors import GeometryError, InputError
+from zoning.model import Project
+
+__all__ = [
+    "COORD_CRS_CHOICES",
+    "GEOM_KINDS",
+    "ParsedInput",
+    "drawing_to_features",
+    "read_drawing",
+    "read_upload",
+    "list_upload_layers",
+    "read_typed",
+    "to_projects",
+    "measure",
+    "Measures",
+]
+
+#: The coordinate systems a planner can pick for typed coordinates (value -> gis.crs name).
+COORD_CRS_CHOICES: tuple[str, ...] = ("EPSG:4490", "EPSG:4326", "gcj02", "bd09")
+#: What typed coordinates describe.
+GEOM_KINDS: tuple[str, ...] = ("auto", "point", "line", "polygon")
+
+
+@dataclass(frozen=True)
+class ParsedInput:
+    """Features read from the user's input, before a project type is chosen."""
+
+    features: Any  # gis.io.FeatureSet
+    label: str  # what to call the input in messages (file name, 绘制的图形...)
+
+    @property
+    def count(self) -> int:
+        return len(self.features.gdf)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(str(n) for n in (self.features.notes or ()))
+
+    @property
+    def columns(self) -> list[str]:
+        gdf = self.features.gdf
+        return [c for c in gdf.columns if c != gdf.geometry.name]
+
+    def geometries_lonlat(self) -> list[BaseGeometry]:
+        """The geometries in lon/lat (EPSG:4490), for showing them back to the user."""
+        gdf = self.features.gdf
+        if gdf.crs is not None and not gdf.crs.is_geographic:
+            gdf = gdf.to_crs("EPSG:4490")
+        return list(gdf.geometry)
+
+
+def drawing_to_features(drawings: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None) -> dict[str, Any]:
+    """The Leaflet.draw output (one feature or a list) as a GeoJSON FeatureCollection.
+
+    Leaflet draws in WGS84 lon/lat. Raises ``GeometryError`` when nothing was drawn.
+    """
+    if drawings is None:
+        items: list[Mapping[str, Any]] = []
+    elif isinstance(drawings, Mapping):
+        items = list(drawings.get("features", [drawings])) if drawings.get("type") == "FeatureCollection" else [drawings]
+    else:
+        items = list(drawings)
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": dict(item["geometry"])}
+        for item in items
+        if isinstance(item, Mapping) and item.get("geometry")
+    ]
+    if not features:
+        msg = "nothing was drawn on the map; draw a point, line or polygon with the toolbar on the map's left"
+        raise GeometryError(msg)
+    return {"type": "FeatureCollection", "features": features}
+
+
+def read_drawing(drawings: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None) -> ParsedInput:
+    """Read what was drawn on the map (WGS84 lon/lat, as Leaflet gives it)."""
+    from gis.io import read_features
+
+    collection = drawing_to_features(drawings)
+    data = json.dumps(collection).encode("utf-8")
+    fs = read_features(data, filename="drawing.geojson", crs="EPSG:4326")
+    return ParsedInput(fs, "drawing.geojson")
+
+
+def read_upload(
+    data: bytes, *, filename: str, layer: str | None = None, crs: str | None = None
+) -> ParsedInput:
+    """Read an uploaded file (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV)."""
+    from gis.io import read_features
+
+    if not data:
+        msg = f"{filename}: the uploaded file is empty; expected GeoJSON, a zipped Shapefile, GeoPackage, KML/KMZ or CSV"
+        raise InputError(msg)
+    fs = read_features(data, filename=filename, layer=layer or None, crs=crs or None)
+    return ParsedInput(fs, filename)
+
+
+def list_upload_layers(data: bytes, *, filename: str) -> list[str]:
+    """The layer names of an uploaded file (several for a GeoPackage, one for most formats)."""
+    from gis.io import list_layers
+
+    return [info.name for info in list_layers(data, filename=filename)]
+
+
+def read_typed(text: str, *, crs: str, kind: str) -> ParsedInput:
+    """Read typed coordinates (decimal or 度分秒), one pair per line, as a point, line or polygon.
+
+    Raises
+    ------
+    InputError
+        Unreadable coordinates (naming the line), or too few points for ``kind``.
+    """
+    from gis.io import parse_coordinates
+
+    if kind not in GEOM_KINDS:
+        msg = f"geometry kind {kind!r} is not one of {list(GEOM_KINDS)}"
+        raise InputError(msg)
+    fs = parse_coordinates(text, crs=crs, geometry=kind)
+    return ParsedInput(fs, "coordinates")
+
+
+def to_projects(
+    parsed: ParsedInput,
+    *,
+    type_key: str | None = None,
+    type_field: str | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    name: str | None = None,
+    name_field: str | None = None,
+    project_types: Any = None,
+) -> list[Project]:
+    """Projects from parsed input: one per feature, with the chosen type and attributes."""
+    from zoning.engine import projects_from_features
+
+    return projects_from_features(
+        parsed.features,
+        type=type_key,
+        type_field=type_field,
+        attrs=dict(attributes or {}),
+        name=name or None,
+        name_field=name_field or None,
+        project_types=project_types,
+    )
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Size of the parsed geometry, measured in its metric work CRS (never in degrees)."""
+
+    geometry_type: str
+    area_m2: float
+    length_m: float
+    work_crs: str
+
+
+def measure(geometries: Sequence[BaseGeometry]) -> Measures:
+    """Area and length of lon/lat geometries, planar in the CGCS2000 Gauss-Kruger zone."""
+    import geopandas as gpd
+
+    from gis.crs import work_crs_for
+
+    geoms = [g for g in geometries if g is not None and not g.is_empty]
+    if not geoms:
+        msg = "the input has no geometry; expected at least one point, line or polygon"
+        raise GeometryError(msg)
+    union = shapely.union_all(geoms)
+    crs = work_crs_for(union.bounds)
+    projected = gpd.GeoSeries([union], crs="EPSG:4490").to_crs(crs).iloc[0]
+    area = float(projected.area)
+    length = 0.0 if area > 0 else float(projected.length)
+    types = sorted({g.geom_type for g in geoms})
+    return Measures("/".join(types), area, length, crs)

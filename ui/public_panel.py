@@ -1,0 +1,106 @@
+"""The answer panel of the public map: which zones a place is in, and what is forbidden there."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from ui import state
+from ui.cache import store_layers, store_ref
+from ui.i18n import lang, pick, t
+from ui.lookup import ZoneHit, rules_for_zone, zones_at
+from ui.results import verdict_badge_html
+
+__all__ = ["ask_once", "point_from_coordinates", "render_zone_answer"]
+
+_NEAR_M = 500.0
+
+
+def ask_once(source: str, value: tuple[float, float, str], *, zoom: bool) -> None:
+    """Make ``value`` the point asked about, once per new value from ``source``.
+
+    Each input (place name, coordinates, map click) keeps showing its last value on every
+    rerun; only a *new* value from one of them replaces the question.
+    """
+    memo = f"{state.PUBLIC_ASKED_FROM}{source}"
+    if st.session_state.get(memo) != value:
+        st.session_state[memo] = value
+        st.session_state[state.PUBLIC_CLICKED] = value
+        st.session_state[state.PUBLIC_ZOOM] = zoom
+
+
+def point_from_coordinates(text: str, *, crs: str) -> tuple[float, float]:
+    """One typed coordinate pair as CGCS2000 lon/lat (GCJ-02/BD-09 converted)."""
+    from gis.io import parse_coordinates
+
+    fs = parse_coordinates(text, crs=crs, geometry="point")
+    gdf = fs.gdf if fs.gdf.crs is None or fs.gdf.crs.is_geographic else fs.gdf.to_crs("EPSG:4490")
+    point = gdf.geometry.iloc[0]
+    return float(point.x), float(point.y)
+
+
+def render_zone_answer(store: Any, rules: Any, labels: Mapping[str, Any], *, lon: float, lat: float, label: str) -> None:
+    """The zones at (lon, lat), each with its grade, source, legal status and rules in words."""
+    language = lang()
+    zone_fields = {k: v.zone_field for k, v in labels.items()}
+    hits = zones_at(store_layers(store_ref()), lon, lat, zone_fields=zone_fields, near_m=_NEAR_M)
+    inside = [h for h in hits if h.inside]
+    near = [h for h in hits if not h.inside]
+    st.markdown(f"##### 📍 {label}")
+    if inside:
+        st.markdown(verdict_badge_html("prohibited" if _any_prohibited(rules, inside) else "conditional", language,
+                                       detail=t("public.inside_n", n=len(inside))), unsafe_allow_html=True)  # fmt: skip
+    else:
+        st.markdown(verdict_badge_html("clear", language, detail=t("public.outside")), unsafe_allow_html=True)
+    for hit in inside:
+        _zone_card(hit, rules, labels, expanded=True)
+    if near:
+        st.markdown(f"**{t('public.near_title', m=int(_NEAR_M))}**")
+        for hit in near:
+            _zone_card(hit, rules, labels, expanded=False)
+    st.caption(t("public.disclaimer"))
+
+
+def _any_prohibited(rules: Any, hits: list[ZoneHit]) -> bool:
+    return any(line.verdict == "prohibited" for h in hits for line in rules_for_zone(rules, h))
+
+
+def _zone_card(hit: ZoneHit, rules: Any, labels: Mapping[str, Any], *, expanded: bool) -> None:
+    spec = labels.get(hit.layer)
+    layer_title = pick(spec.title_zh, spec.title_en) if spec else hit.layer
+    head = f"{layer_title} · {hit.name}" + (f" · {hit.zone}" if hit.zone else "")
+    if not hit.inside:
+        head += f"（{t('public.distance', m=f'{hit.distance_m:,.0f}')}）"
+    with st.expander(head, expanded=expanded):
+        facts = [
+            (t("public.f_layer"), layer_title),
+            (t("public.f_name"), hit.name or "—"),
+            (t("public.f_zone"), hit.zone or "—"),
+            (t("public.f_level"), hit.level or "—"),
+            (t("public.f_source"), hit.source or "—"),
+            (t("public.f_status"), _status_text(hit.legal_status)),
+        ]
+        st.markdown("\n".join(f"- **{k}**：{v}" if lang() == "zh" else f"- **{k}**: {v}" for k, v in facts))
+        lines = rules_for_zone(rules, hit)
+        if not lines:
+            st.caption(t("public.no_rules"))
+        for verdict in ("prohibited", "conditional", "review"):
+            group = [r for r in lines if r.verdict == verdict]
+            if group:
+                st.markdown(f"**{t(f'public.rules_{verdict}')}**")
+                st.markdown("\n".join(_rule_text(r) for r in group))
+
+
+def _status_text(status: str) -> str:
+    if status == "示意":
+        return t("public.status_illustrative")
+    return t("public.status_official") if status == "法定" else status
+
+
+def _rule_text(line: Any) -> str:
+    condition = pick(line.condition_zh, line.condition_en)
+    applies = pick(line.types_zh, line.types_en)
+    pending = f" _{t('table.unverified')}_" if line.confidence != "verified" else ""
+    return f"- {condition}  \n  {t('public.applies_to')}: {applies} · {line.basis}{pending}"

@@ -1,0 +1,75 @@
+"""Screen projects once per distinct input: Streamlit re-runs the page on every click, and a
+screening must not be repeated unless the projects, the store or the rules changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import shapely
+import streamlit as st
+
+from zoning.model import Project, ScreeningResult
+
+__all__ = ["input_signature", "screen_memo", "CHUNK"]
+
+#: Projects screened per step of the batch progress bar (the engine batches internally).
+CHUNK = 50
+
+
+def input_signature(projects: Sequence[Project], *, store_sha256: str, rules_sha256: str, **params: Any) -> str:
+    """A hash of everything a screening answer depends on (geometry bytes included)."""
+    digest = hashlib.sha256()
+    digest.update(f"{store_sha256}|{rules_sha256}|{json.dumps(params, sort_keys=True, default=str)}".encode())
+    for p in projects:
+        head = json.dumps([p.name, p.type, dict(p.attributes), p.input_crs, list(p.notes)], sort_keys=True, default=str)
+        digest.update(head.encode("utf-8"))
+        digest.update(shapely.to_wkb(p.geometry))
+    return digest.hexdigest()
+
+
+def screen_memo(
+    memo_key: str,
+    projects: Sequence[Project],
+    *,
+    store: Any,
+    rules: Any,
+    store_sha256: str,
+    tolerance_m: float = 5.0,
+    near_m: float = 5000.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ScreeningResult]:
+    """``zoning.engine.screen`` with the answer kept in the session under ``memo_key``.
+
+    The same input (same signature) returns the kept answer without screening again.
+    ``progress(done, total)`` is called after each chunk of :data:`CHUNK` projects.
+    """
+    from zoning.engine import screen
+
+    signature = input_signature(
+        projects, store_sha256=store_sha256, rules_sha256=getattr(rules, "sha256", ""), tolerance_m=tolerance_m, near_m=near_m
+    )
+    kept = st.session_state.get(memo_key)
+    if kept is not None and kept[0] == signature:
+        return list(kept[1])
+    results: list[ScreeningResult] = []
+    total = len(projects)
+    for start in range(0, total, CHUNK):
+        chunk = list(projects[start : start + CHUNK])
+        part = screen(chunk, store, rules=rules, tolerance_m=tolerance_m, near_m=near_m)
+        # The engine numbers projects within its call; keep the batch position.
+        results.extend(_reindex(r, start) for r in part)
+        if progress is not None:
+            progress(min(start + CHUNK, total), total)
+    st.session_state[memo_key] = (signature, tuple(results))
+    return results
+
+
+def _reindex(result: ScreeningResult, offset: int) -> ScreeningResult:
+    if offset == 0:
+        return result
+    from dataclasses import replace
+
+    return replace(result, project=replace(result.project, index=result.project.index + offset))

@@ -1,0 +1,89 @@
+"""The sidebar every page shares: language, data version, 示意 notice, online base maps, attribution."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from gis.errors import PlanningError
+from ui import state
+from ui.cache import get_store, store_ref
+from ui.components import OnlineTiles
+from ui.i18n import lang, t
+
+__all__ = ["DataVersion", "data_version", "render_sidebar", "online_tiles"]
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """What the sidebar and the About page say about the zone store in use."""
+
+    path: str
+    sha256: str
+    date: str
+    illustrative_layers: tuple[str, ...]
+    layer_ids: tuple[str, ...]
+    absent_layers: tuple[str, ...]
+
+    @property
+    def short(self) -> str:
+        return self.sha256[:12]
+
+    @property
+    def illustrative(self) -> bool:
+        return bool(self.illustrative_layers)
+
+
+def data_version() -> DataVersion:
+    """The zone store's hash, date and which layers hold 示意 (illustrative) data.
+
+    Raises
+    ------
+    PlanningError
+        If the store cannot be opened (the page shows the message).
+    """
+    ref = store_ref()
+    store = get_store(ref.path, ref.sha256)
+    layer_ids = tuple(store.layer_ids)
+    illustrative = tuple(lid for lid in layer_ids if store.legal_status(lid) != "法定")
+    date = dt.datetime.fromtimestamp(ref.mtime, tz=dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    return DataVersion(ref.path, ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
+
+
+def online_tiles() -> OnlineTiles | None:
+    """The online base maps the user switched on in the sidebar (None = offline only)."""
+    if not st.session_state.get(state.ONLINE_TILES, False):
+        return None
+    key = str(st.session_state.get(state.TIANDITU_KEY, "") or "").strip()
+    return OnlineTiles(osm=not key, tianditu_key=key)
+
+
+def render_sidebar() -> None:
+    """Language toggle, data version, 示意 notice, online-map opt-in and attribution."""
+    with st.sidebar:
+        st.radio(
+            t("sidebar.language"),
+            options=["zh", "en"],
+            format_func=lambda v: "中文" if v == "zh" else "English",
+            horizontal=True,
+            key=state.LANG,
+        )
+        _data_block()
+        with st.expander(t("sidebar.online_title")):
+            st.toggle(t("sidebar.online_toggle"), key=state.ONLINE_TILES, help=t("sidebar.online_help"))
+            st.text_input(t("sidebar.tianditu_key"), key=state.TIANDITU_KEY, type="password", help=t("sidebar.tianditu_help"))
+        st.caption(t("sidebar.attribution"))
+
+
+def _data_block() -> None:
+    try:
+        version = data_version()
+    except PlanningError as err:
+        st.error(t("sidebar.store_error", error=str(err)))
+        return
+    st.caption(t("sidebar.data_version", sha=version.short, date=version.date))
+    if version.illustrative:
+        st.warning(t("common.illustrative_notice"), icon=":material/warning:")
+    _ = lang  # the language is read by t(); kept imported for pages that format numbers

@@ -1,0 +1,64 @@
+"""Widget and session-state keys, one constant per key, named ``"<page>.<name>"``.
+
+Tests find widgets by these keys (``at.text_input(key=state.SCREEN_COORDS)``), so a key is
+part of the app's test contract: rename it here only, never inline a literal in a page.
+"""
+
+from __future__ import annotations
+
+# --- shared (app.py sidebar) -----------------------------------------------------------
+LANG = "app.lang"
+ONLINE_TILES = "app.online_tiles"
+TIANDITU_KEY = "app.tianditu_key"
+
+# --- 项目筛查 Screen ----------------------------------------------------------------------
+SCREEN_INPUT_MODE = "screen.input_mode"
+SCREEN_MAP = "screen.map"
+SCREEN_UPLOAD = "screen.upload"
+SCREEN_UPLOAD_LAYER = "screen.upload_layer"
+SCREEN_UPLOAD_CRS = "screen.upload_crs"
+SCREEN_FEATURE = "screen.feature"
+SCREEN_COORDS = "screen.coords"
+SCREEN_COORD_CRS = "screen.coord_crs"
+SCREEN_GEOM_KIND = "screen.geom_kind"
+SCREEN_NAME = "screen.name"
+SCREEN_TYPE = "screen.type"
+SCREEN_ATTR_PREFIX = "screen.attr."
+SCREEN_RUN = "screen.run"
+SCREEN_RESULT = "screen.result"  # session memo: (input signature, result)
+SCREEN_DRAWN = "screen.drawn"  # the last drawn GeoJSON feature
+
+# --- 批量审查 Batch review ------------------------------------------------------------------
+BATCH_UPLOAD = "batch.upload"
+BATCH_UPLOAD_LAYER = "batch.upload_layer"
+BATCH_UPLOAD_CRS = "batch.upload_crs"
+BATCH_NAME_COL = "batch.name_col"
+BATCH_TYPE_COL = "batch.type_col"
+BATCH_FIXED_TYPE = "batch.fixed_type"
+BATCH_ATTR_PREFIX = "batch.attr."
+BATCH_RUN = "batch.run"
+BATCH_RESULT = "batch.result"  # session memo: (input signature, results)
+BATCH_FILTER_VERDICT = "batch.filter_verdict"
+BATCH_FILTER_COUNTY = "batch.filter_county"
+BATCH_MAP = "batch.map"
+
+# --- 公众查询 Public map -------------------------------------------------------------------
+PUBLIC_LAYERS = "public.layers"
+PUBLIC_MAP = "public.map"
+PUBLIC_PLACE = "public.place"
+PUBLIC_PLACE_PICK = "public.place_pick"
+PUBLIC_COORDS = "public.coords"
+PUBLIC_COORD_CRS = "public.coord_crs"
+PUBLIC_LOOKUP = "public.lookup"
+PUBLIC_CLICKED = "public.clicked"  # the last point asked about (lon, lat, label)
+PUBLIC_ZOOM = "public.zoom"  # zoom the map to the point asked about
+PUBLIC_ASKED_FROM = "public.asked_from."  # + source: the last value each input gave
+
+
+def attr_key(prefix: str, type_key: str, attribute: str) -> str:
+    """Widget key of one project-attribute input, unique per page, type and attribute.
+
+    The type is part of the key so that switching the project type does not carry a value
+    typed for another type's attribute across.
+    """
+    return f"{prefix}{type_key}.{attribute}"

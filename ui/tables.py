@@ -1,0 +1,179 @@
+"""Results as tables and files: the conflict table, the batch table, JSON/CSV/report bytes.
+
+Pure functions of ``ScreeningResult`` (no Streamlit), so tests check the exact cells.
+Numbers stay numbers (sortable in the table; units in the column header).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ui.i18n import Lang, pick, tr
+from zoning.model import VERDICT_RANK, ScreeningResult
+
+__all__ = [
+    "verdict_label",
+    "conflicts_frame",
+    "nearby_frame",
+    "batch_frame",
+    "results_json",
+    "results_csv",
+    "report_formats",
+    "report_bytes",
+]
+
+LayerTitles = Mapping[str, tuple[str, str]]
+
+
+def verdict_label(verdict: str, lang: Lang) -> str:
+    return tr(f"verdict.{verdict}", lang)
+
+
+def _layer(layer_id: str, titles: LayerTitles, lang: Lang) -> str:
+    zh, en = titles.get(layer_id, (layer_id, layer_id))
+    return pick(zh, en, lang)
+
+
+def _confidence(value: str, lang: Lang) -> str:
+    return tr("table.verified" if value == "verified" else "table.unverified", lang)
+
+
+def conflicts_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) -> pd.DataFrame:
+    """One row per conflict, worst first, with every column a reviewer checks."""
+    rows = []
+    for c in sorted(result.conflicts, key=lambda c: -VERDICT_RANK[c.verdict]):
+        rows.append(
+            {
+                tr("table.layer", lang): _layer(c.layer, titles, lang),
+                tr("table.zone", lang): c.zone or "",
+                tr("table.feature", lang): c.feature,
+                tr("table.relation", lang): tr(f"relation.{c.relation}", lang),
+                tr("table.overlap_m2", lang): round(c.overlap_area_m2, 1),
+                tr("table.overlap_pct", lang): round(c.overlap_pct, 2),
+                tr("table.length_m", lang): round(c.overlap_length_m, 1),
+                tr("table.distance_m", lang): round(c.distance_m, 1),
+                tr("table.verdict", lang): verdict_label(c.verdict, lang),
+                tr("table.condition", lang): pick(c.condition, c.condition_en, lang),
+                tr("table.basis", lang): c.basis,
+                tr("table.confidence", lang): _confidence(c.confidence, lang),
+                tr("table.legal_status", lang): c.legal_status,
+                tr("table.rule", lang): c.rule_id,
+            }
+        )
+    return pd.DataFrame(rows, columns=_conflict_columns(lang))
+
+
+def _conflict_columns(lang: Lang) -> list[str]:
+    keys = (
+        "layer", "zone", "feature", "relation", "overlap_m2", "overlap_pct", "length_m", "distance_m",
+        "verdict", "condition", "basis", "confidence", "legal_status", "rule",
+    )  # fmt: skip
+    return [tr(f"table.{k}", lang) for k in keys]
+
+
+def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) -> pd.DataFrame:
+    """Nearest untouched zone of each layer within the search distance."""
+    rows = [
+        {
+            tr("table.layer", lang): _layer(n.layer, titles, lang),
+            tr("table.zone", lang): n.zone or "",
+            tr("table.feature", lang): n.feature,
+            tr("table.distance_m", lang): round(n.distance_m, 1),
+            tr("table.bearing", lang): _bearing_text(n.bearing_deg, lang),
+            tr("table.legal_status", lang): n.legal_status,
+        }
+        for n in sorted(result.nearby, key=lambda n: n.distance_m)
+    ]
+    columns = [tr(f"table.{k}", lang) for k in ("layer", "zone", "feature", "distance_m", "bearing", "legal_status")]
+    return pd.DataFrame(rows, columns=columns)
+
+
+_COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
+_COMPASS_EN = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def _bearing_text(bearing_deg: float, lang: Lang) -> str:
+    sector = int(((bearing_deg % 360) + 22.5) // 45) % 8
+    names = _COMPASS_EN if lang == "en" else _COMPASS_ZH
+    return f"{names[sector]} {bearing_deg:.0f}°"
+
+
+def batch_frame(results: Sequence[ScreeningResult], *, titles: LayerTitles, type_labels: Mapping[str, str], lang: Lang) -> pd.DataFrame:
+    """One row per project: the verdict, its worst conflicts and where it is."""
+    rows = []
+    for r in results:
+        worst = [c for c in r.conflicts if c.verdict == r.verdict]
+        layers = sorted({_layer(c.layer, titles, lang) for c in worst})
+        rows.append(
+            {
+                tr("batch.col_index", lang): r.project.index + 1,
+                tr("batch.col_name", lang): r.project.name,
+                tr("batch.col_type", lang): type_labels.get(r.project.type, r.project.type),
+                tr("batch.col_county", lang): r.project.county or "",
+                tr("table.verdict", lang): verdict_label(r.verdict, lang),
+                tr("batch.col_conflicts", lang): len(r.conflicts),
+                tr("batch.col_layers", lang): "、".join(layers) if lang == "zh" else ", ".join(layers),
+                tr("batch.col_area_m2", lang): round(r.project.area_m2, 1),
+                tr("batch.col_length_m", lang): round(r.project.length_m, 1),
+                tr("batch.col_illustrative", lang): tr("common.yes" if r.illustrative_used else "common.no", lang),
+                "_verdict": r.verdict,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def results_json(results: Sequence[ScreeningResult]) -> bytes:
+    """The DESIGN.md JSON: one object for one project, a list for a batch."""
+    payload: Any = results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results]
+    return json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def results_csv(results: Sequence[ScreeningResult]) -> bytes:
+    """One row per conflict (a project without conflicts gets one row with its verdict).
+
+    UTF-8 with BOM so Excel on Chinese Windows opens it without garbling.
+    """
+    rows: list[dict[str, Any]] = []
+    for r in results:
+        head = {
+            "project_index": r.project.index + 1,
+            "project": r.project.name,
+            "type": r.project.type,
+            "county": r.project.county or "",
+            "project_verdict": r.verdict,
+            "area_m2": r.project.area_m2,
+            "length_m": r.project.length_m,
+        }
+        if not r.conflicts:
+            rows.append(head)
+        rows.extend({**head, **c.to_dict()} for c in r.conflicts)
+    buffer = io.StringIO()
+    pd.DataFrame(rows).to_csv(buffer, index=False)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def report_formats() -> list[str]:
+    """Report formats the reports package offers (DOCX/PDF/XLSX/GPKG as they land)."""
+    from zoning.report import REPORT_FORMATS
+
+    return sorted(REPORT_FORMATS)
+
+
+def report_bytes(results: Sequence[ScreeningResult], fmt: str, *, lang: Lang) -> bytes:
+    """A report of ``results`` in ``fmt`` as bytes (through ``zoning.report``)."""
+    import zoning.report as report
+
+    render = getattr(report, "render_report", None)
+    if render is not None:
+        return bytes(render(list(results), fmt, lang=lang))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"report.{fmt}"
+        report.write_report(list(results), fmt, out, lang=lang)
+        return out.read_bytes()
