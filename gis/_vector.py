@@ -326,6 +326,13 @@ def read_ogr(path: Path, *, layer: str | int | None, encoding: str | None, sourc
         raise DataSourceError(msg)
     info = pyogrio.read_info(str(path), layer=layer)
     crs = _layer_crs(info.get("crs"), source=f"{source} layer {layer}")
-    gdf = _read_layer(str(path), layer=layer, encoding=encoding, source=source)
+    # GeoPackage and GeoJSON text is UTF-8 by specification (and pyogrio's Arrow reader
+    # refuses other encodings), so an encoding option is ignored here, visibly.
+    gdf = _read_layer(str(path), layer=layer, encoding=None, source=source)
+    notes: tuple[str, ...] = ()
+    if encoding and _python_codec(encoding) != "utf-8":
+        notes = (
+            f"GeoPackage/GeoJSON 文本总是 UTF-8，已忽略编码 {encoding} / GeoPackage and GeoJSON text is always UTF-8; encoding {encoding} ignored",
+        )
     is_gpkg = path.suffix.lower() == ".gpkg"
-    return VectorRead(gdf, crs, str(layer) if is_gpkg else None, encoding or "UTF-8")
+    return VectorRead(gdf, crs, str(layer) if is_gpkg else None, "UTF-8", notes)

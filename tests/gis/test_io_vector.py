@@ -295,6 +295,24 @@ def test_list_layers_reports_names_types_and_counts(two_layer_gpkg: Path) -> Non
     assert list_layers(two_layer_gpkg.read_bytes(), filename="zones.gpkg") == infos
 
 
+def test_geopackage_ignores_an_encoding_option_visibly(two_layer_gpkg: Path) -> None:
+    fs = read_features(two_layer_gpkg, layer="intakes", encoding="GBK")
+    assert fs.encoding == "UTF-8"
+    assert fs.gdf["name"].tolist() == ["湘潭县", "长沙县"]
+    assert any("always UTF-8; encoding GBK ignored" in n for n in fs.notes)
+
+
+def test_geopackage_with_a_custom_gauss_kruger_crs_gets_its_epsg_code(
+    tmp_path: Path, counties_lonlat: gpd.GeoDataFrame
+) -> None:
+    """A layer imported from a bare Gauss_Kruger .prj carries that CRS without an EPSG code."""
+    custom = CRS.from_user_input(_GK_PRJ.format(fe=38500000.0))
+    path = tmp_path / "custom.gpkg"
+    counties_lonlat.to_crs(4526).set_crs(custom, allow_override=True).to_file(path, engine="pyogrio")
+    fs = read_features(path)
+    assert fs.input_crs == "EPSG:4526"
+
+
 def test_geopackage_upload_as_bytes(two_layer_gpkg: Path) -> None:
     fs = read_features(two_layer_gpkg.read_bytes(), filename="上传.gpkg", layer="intakes")
     assert fs.source == "上传.gpkg"
