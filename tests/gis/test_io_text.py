@@ -320,3 +320,11 @@ def test_list_layers_of_text_files_is_one_layer(tmp_path: Path) -> None:
     assert [(i.name, i.feature_count) for i in csv_info] == [("pts", 2)]
     wkt_info = list_layers(b"POINT (113 28)\n# note\nPOINT (113.1 28.1)\n", filename="p.wkt")
     assert [(i.name, i.feature_count) for i in wkt_info] == [("p", 2)]
+
+
+def test_csv_point_geometry_with_group_by_is_contradictory(tmp_path: Path) -> None:
+    text = "id,lon,lat\na,113.0,28.0\na,113.1,28.0\n"
+    with pytest.raises(
+        InputError, match=r"g.csv: group_by='id' joins rows into lines or polygons, but geometry='point'"
+    ):
+        read_features(_write(tmp_path, "g.csv", text), geometry="point", group_by="id")

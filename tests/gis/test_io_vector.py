@@ -387,3 +387,33 @@ def test_write_refuses_missing_crs_and_unknown_format(tmp_path: Path) -> None:
         write_features(naive, tmp_path / "x.gpkg")
     with pytest.raises(DataSourceError, match=r"cannot tell the output format of .*x.dxf"):
         write_features(naive.set_crs(4490), tmp_path / "x.dxf")
+
+
+# --- .dbf encoding detection on hand-built files --------------------------------------------
+
+
+def _dbf(cells: list[bytes], *, width: int = 12, field_name: bytes = b"NAME") -> bytes:
+    """A minimal dBASE III file with one character field (layout per the dBASE III spec)."""
+    header_len = 32 + 32 + 1
+    record_len = 1 + width
+    header = bytes([0x03, 126, 1, 1]) + len(cells).to_bytes(4, "little")
+    header += header_len.to_bytes(2, "little") + record_len.to_bytes(2, "little") + bytes(20)
+    field = field_name.ljust(11, b"\0") + b"C" + bytes(4) + bytes([width, 0]) + bytes(14)
+    records = b"".join(b" " + c.ljust(width, b" ")[:width] for c in cells)
+    return header + field + b"\r" + records + b"\x1a"
+
+
+def test_sniff_dbf_encoding_on_hand_built_files() -> None:
+    from gis._vector import sniff_dbf_encoding
+
+    assert sniff_dbf_encoding(_dbf([b"abc", b"xyz"])) is None  # plain ASCII
+    assert sniff_dbf_encoding(_dbf(["湘潭县".encode()])) == "UTF-8"
+    assert sniff_dbf_encoding(_dbf(["湘潭县".encode("gbk"), "长沙县".encode("gbk")])) == "GBK"
+    # A UTF-8 writer cut "湘潭县城关" at 12 bytes, splitting the 4th character: still UTF-8.
+    assert sniff_dbf_encoding(_dbf(["湘潭县城关".encode()[:11]], width=11)) == "UTF-8"
+    # 𠀀 (U+20000) exists in GB18030 but not in GBK.
+    assert sniff_dbf_encoding(_dbf(["𠀀村".encode("gb18030")])) == "GB18030"
+    # Chinese field names count too.
+    assert sniff_dbf_encoding(_dbf([b"a"], field_name="名称".encode("gbk"))) == "GBK"
+    with pytest.raises(DataSourceError, match=r"attribute text is neither UTF-8 nor GBK/GB18030"):
+        sniff_dbf_encoding(_dbf([b"\xff\xff\xff"]))
