@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -91,24 +91,25 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def fail(self, key: str, expected: str, got: object) -> RuleConfigError:
-        return RuleConfigError(f"{self.path}: '{key}' is {got!r}; expected {expected}")
+    def fail(self, key: str, expected: str, got: object) -> NoReturn:
+        msg = f"{self.path}: '{key}' is {got!r}; expected {expected}"
+        raise RuleConfigError(msg)
 
     def mapping(self, data: Any, key: str) -> Mapping[str, Any]:
         if not isinstance(data, Mapping):
-            raise self.fail(key, "a mapping", data)
+            self.fail(key, "a mapping", data)
         return data
 
     def number(self, data: Mapping[str, Any], field: str, key: str, *, default: float | None = None) -> float:
         value = data.get(field, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise self.fail(f"{key}.{field}", "a number of metres >= 0", value)
+            self.fail(f"{key}.{field}", "a number of metres >= 0", value)
         return float(value)
 
     def choice(self, data: Mapping[str, Any], field: str, key: str, allowed: tuple[str, ...]) -> str:
         value = data.get(field)
         if value not in allowed:
-            raise self.fail(f"{key}.{field}", f"one of {', '.join(allowed)}", value)
+            self.fail(f"{key}.{field}", f"one of {', '.join(allowed)}", value)
         return str(value)
 
     def confidence(self, data: Mapping[str, Any], key: str, *, required: bool) -> str | None:
@@ -119,7 +120,7 @@ class _Reader:
 
 def _river_grades(r: _Reader, items: Any, key: str) -> tuple[RiverGrade, ...]:
     if not isinstance(items, list) or not items:
-        raise r.fail(key, "a non-empty list of grades", items)
+        r.fail(key, "a non-empty list of grades", items)
     grades: list[RiverGrade] = []
     for i, item in enumerate(items):
         k = f"{key}[{i}]"
@@ -132,14 +133,14 @@ def _river_grades(r: _Reader, items: Any, key: str) -> tuple[RiverGrade, ...]:
             up, down = r.number(item, "upstream_m", k), r.number(item, "downstream_m", k)
         land = r.number(item, "land_m", k)
         if grades and land < grades[-1].land_m:
-            raise r.fail(f"{k}.land_m", f"at least the previous grade's {grades[-1].land_m:g} m", land)
+            r.fail(f"{k}.land_m", f"at least the previous grade's {grades[-1].land_m:g} m", land)
         grades.append(RiverGrade(grade, up, down, land, r.confidence(item, k, required=False), str(item.get("note", ""))))
     return tuple(grades)
 
 
 def _lake_grades(r: _Reader, items: Any, key: str) -> tuple[LakeGrade, ...]:
     if not isinstance(items, list) or not items:
-        raise r.fail(key, "a non-empty list of grades", items)
+        r.fail(key, "a non-empty list of grades", items)
     out = []
     for i, item in enumerate(items):
         k = f"{key}[{i}]"
@@ -148,7 +149,7 @@ def _lake_grades(r: _Reader, items: Any, key: str) -> tuple[LakeGrade, ...]:
         note = str(item.get("note", ""))
         if water == "skip":
             if not note:
-                raise r.fail(f"{k}.note", "a reason why this grade is not drawn", None)
+                r.fail(f"{k}.note", "a reason why this grade is not drawn", None)
             out.append(LakeGrade(grade, water, note=note))
             continue
         radius = r.number(item, "radius_m", k) if water == "radius" else None
@@ -163,7 +164,7 @@ def _param_set(r: _Reader, key: str, data: Any) -> ParamSet:
     lake = r.mapping(data.get("lake"), f"{k}.lake")
     missing = [s for s in LAKE_SIZES if s not in lake]
     if missing:
-        raise r.fail(f"{k}.lake", f"entries for {', '.join(LAKE_SIZES)}", sorted(lake))
+        r.fail(f"{k}.lake", f"entries for {', '.join(LAKE_SIZES)}", sorted(lake))
     return ParamSet(
         key=key,
         title_zh=str(title.get("zh", key)),

@@ -81,7 +81,8 @@ def prepare_admin(src: Path) -> None:
     counties["prefecture_adcode"] = counties["adcode"].str[:4] + "00"
     counties = counties.sort_values("adcode").reset_index(drop=True)
     if not shapely.coverage_is_valid(counties.geometry.values):
-        raise SystemExit("the source counties are not a valid coverage; cannot simplify them as one")
+        msg = "the source counties are not a valid coverage; cannot simplify them as one"
+        raise SystemExit(msg)
     _write(counties, "admin_counties.geojson")
 
     display = counties.copy()
@@ -130,7 +131,8 @@ def prepare_rivers(src: Path) -> None:
         dist = gshhg_m.distance(ref).where(gshhg_m.length >= spec["min_length_km"] * 1000)
         idx = dist.idxmin()
         if dist[idx] > spec["max_m"] or names[idx] is not None:
-            raise SystemExit(f"could not identify {name_zh}: nearest candidate is {dist[idx]:.0f} m away")
+            msg = f"could not identify {name_zh}: nearest candidate is {dist[idx]:.0f} m away"
+            raise SystemExit(msg)
         names[idx] = name_zh
         named_by[idx] = f"按位置识别：{spec['why']}"
 
@@ -142,7 +144,8 @@ def prepare_rivers(src: Path) -> None:
     line = gshhg_m.geometry[idx]
     ends_on_xiang = all(Point(line.coords[i]).distance(xiang) < BRANCH_JOIN_M for i in (0, -1))
     if not ends_on_xiang:
-        raise SystemExit("the Xiangyin branch does not join the Xiang line at both ends")
+        msg = "the Xiangyin branch does not join the Xiang line at both ends"
+        raise SystemExit(msg)
     names[idx] = "湘江"
     named_by[idx] = "按位置识别：湘阴县城旁的湘江东支，两端与湘江干流线相接"
 
@@ -157,7 +160,8 @@ def prepare_rivers(src: Path) -> None:
             continue
         (x0, y0), (x1, y1) = gshhg.geometry[i].coords[0], gshhg.geometry[i].coords[-1]
         if (x1 - x0) + (y1 - y0) <= 0:
-            raise SystemExit(f"GSHHG line {i} ({names[i]}) is not digitised downstream")
+            msg = f"GSHHG line {i} ({names[i]}) is not digitised downstream"
+            raise SystemExit(msg)
         flow[i] = "along"
 
     out = gpd.GeoDataFrame(
@@ -197,7 +201,8 @@ def prepare_lakes_places(src: Path) -> None:
 
 def main(argv: list[str]) -> None:
     if len(argv) != 1:
-        raise SystemExit("usage: prepare_base.py SHARED_DATA_DIR   (e.g. /work/shared/data)")
+        msg = "usage: prepare_base.py SHARED_DATA_DIR   (e.g. /work/shared/data)"
+        raise SystemExit(msg)
     src = Path(argv[0])
     prepare_admin(src)
     prepare_rivers(src)

@@ -1,0 +1,167 @@
+"""The embedded store data/zones.gpkg: rebuilt byte for byte from data/, honest labels,
+catalogue schema, published areas, reaches along the real rivers, which-county."""
+
+from __future__ import annotations
+
+import filecmp
+
+import geopandas as gpd
+import pyogrio
+import pyproj
+import pytest
+import shapely
+import yaml
+from click.testing import CliRunner
+
+from gis.crs import work_crs_for
+from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE
+from zoning.build_data import LAYER_ORDER, build_data
+from zoning.cli import cli
+
+ZONE_LAYERS = [lid for lid in LAYER_ORDER if lid != "admin"]
+_GEOD = pyproj.Geod(ellps="GRS80")  # CGCS2000 ellipsoid: an area independent of any projection
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    return build_data(tmp_path_factory.mktemp("build") / "zones.gpkg")
+
+
+@pytest.fixture(scope="module")
+def store():
+    return {lid: gpd.read_file(DEFAULT_STORE, layer=lid) for lid, _ in pyogrio.list_layers(DEFAULT_STORE)}
+
+
+def gk_area_km2(geom) -> float:
+    crs = work_crs_for(tuple(geom.bounds))
+    return gpd.GeoSeries([geom], crs="EPSG:4490").to_crs(crs).area.iloc[0] / 1e6
+
+
+def geodesic_area_km2(geom) -> float:
+    return abs(_GEOD.geometry_area_perimeter(geom)[0]) / 1e6
+
+
+def test_rebuild_gives_the_committed_bytes(rebuilt):
+    assert filecmp.cmp(rebuilt.path, DEFAULT_STORE, shallow=False), (
+        "data/zones.gpkg differs from a fresh build of data/: run `python -m zoning build-data` and commit it"
+    )
+    assert rebuilt.seconds < 60
+
+
+def test_store_is_small_and_has_every_layer(store):
+    assert DEFAULT_STORE.stat().st_size < 10 * 1024 * 1024
+    assert list(store) == list(LAYER_ORDER)
+    assert all(len(gdf) > 0 for gdf in store.values())
+    assert all(gdf.crs.to_epsg() == 4490 for gdf in store.values())
+
+
+def test_every_feature_is_labelled_and_says_how_it_was_made(store):
+    for lid, gdf in store.items():
+        assert set(gdf["legal_status"]) == {"示意"}, lid
+        assert gdf["source"].str.len().min() > 10, lid
+        if lid != "admin":
+            assert gdf["source"].str.startswith("示意").all(), lid
+        assert gdf.geometry.is_valid.all() and not gdf.geometry.is_empty.any(), lid
+
+
+def test_layers_follow_the_catalogue(store):
+    catalog = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))["layers"]
+    geometry = {"polygon": {"Polygon", "MultiPolygon"}, "point": {"Point", "MultiPoint"}}
+    geometry["line_or_polygon"] = geometry["polygon"] | {"LineString", "MultiLineString"}
+    for lid, gdf in store.items():
+        spec = catalog["green_heart" if lid == "green_heart_2012" else lid]
+        assert set(gdf.geom_type) <= geometry[spec["geometry"]], lid
+        for field, fspec in spec["fields"].items():
+            if fspec.get("required"):
+                assert field in gdf.columns and gdf[field].notna().all(), (lid, field)
+            allowed = set(fspec.get("values", [])) | set(fspec.get("legacy", []))
+            if allowed:
+                assert set(gdf[field]) <= allowed, (lid, field, set(gdf[field]) - allowed)
+    assert set(store["green_heart"]["zone"]) == {"核心保护区", "融合发展区"}
+    assert set(store["green_heart_2012"]["zone"]) == {"禁止开发区", "限制开发区", "控制建设区"}
+
+
+def test_green_heart_has_the_published_areas(store):
+    gh = store["green_heart"].set_index("zone").geometry
+    total = shapely.union_all(gh.values)
+    # published: total 529.79 km2, 核心保护区 301.35 km2; to 0.5 % in the GK work CRS, and
+    # the geodesic area on the ellipsoid as an independent check.
+    for geom, published in ((gh["核心保护区"], 301.35), (total, 529.79)):
+        assert gk_area_km2(geom) == pytest.approx(published, rel=0.005)
+        assert geodesic_area_km2(geom) == pytest.approx(published, rel=0.005)
+    legacy = shapely.union_all(store["green_heart_2012"].geometry.values)
+    assert geodesic_area_km2(legacy) == pytest.approx(522.87, rel=0.005)
+    # it surrounds the real Changsha/Zhuzhou/Xiangtan tri-junction
+    tri = gpd.read_file(DATA_DIR / "base" / "czt_tri_junction.geojson").geometry.iloc[0]
+    assert gh["核心保护区"].contains(tri)
+    assert set(store["green_heart"]["effective_date"]) == {"2024-09-01"}
+
+
+def test_red_line_areas_follow_the_published_figures(store):
+    red = store["eco_redline"].set_index("name").geometry
+    counties = gpd.read_file(DATA_DIR / "base" / "admin_counties.geojson").set_index("adcode").geometry
+    assert gk_area_km2(red["平江县生态保护红线（示意）"]) == pytest.approx(1184.5, rel=0.005)
+    ziyang = gk_area_km2(counties["430902"])
+    assert gk_area_km2(red["资阳区生态保护红线（示意）"]) / ziyang == pytest.approx(0.2259, rel=0.005)
+    assert red["平江县生态保护红线（示意）"].within(counties["430626"].buffer(1e-6))
+
+
+def test_xiangtan_first_grade_reaches_1100_m_along_the_real_xiang(store):
+    ws = store["water_source"]
+    first = ws[(ws["intake"] == "湘潭市区湘江取水口（示意）") & (ws["grade"] == "一级") & (ws["part"] == "水域")]
+    rivers = gpd.read_file(DATA_DIR / "base" / "rivers_gshhg.geojson")
+    xiang = shapely.union_all(rivers[rivers["name_zh"] == "湘江"].geometry.values)
+    crs = work_crs_for(tuple(first.total_bounds))
+    zone = first.to_crs(crs).geometry.iloc[0]
+    line = gpd.GeoSeries([xiang], crs="EPSG:4490").to_crs(crs).iloc[0]
+    # HJ 338: 1000 m upstream + 100 m downstream, measured along the river line
+    assert line.intersection(zone).length == pytest.approx(1100.0, abs=2.0)
+    intake = store["water_intake"].set_index("name").loc["湘潭市区湘江取水口（示意）"].geometry
+    assert gpd.GeoSeries([intake], crs="EPSG:4490").to_crs(crs).iloc[0].distance(line) < 1.0
+    # water 500 m wide (湘江 illustrative width): area 500 * 1100 on a gently curving reach
+    assert zone.area == pytest.approx(550_000.0, rel=0.01)
+
+
+def test_intakes_on_the_real_rivers_of_the_five_places(store):
+    admin = store["admin"]
+    intakes = gpd.sjoin(store["water_intake"], admin[["name", "prefecture", "geometry"]], predicate="within")
+    places = dict(zip(intakes["name_left"], intakes["prefecture"], strict=True))
+    assert places == {
+        "湘潭市区湘江取水口（示意）": "湘潭市",
+        "衡阳市区湘江取水口（示意）": "衡阳市",
+        "湘阴县城湘江取水口（示意）": "岳阳市",
+        "湘阴县湖库型取水口（示意，非真实水源）": "岳阳市",
+        "益阳市资江龙山港取水口（示意）": "益阳市",
+    }
+
+
+def test_admin_answers_which_county_like_the_reference_join(store):
+    towns = gpd.read_file(DATA_DIR / "base" / "towns_geonames.geojson").set_crs("EPSG:4490", allow_override=True)
+    joined = gpd.sjoin(towns, store["admin"][["adcode", "geometry"]], predicate="within", how="left")
+    # the reference data's own spatial join (county_adcode) against the same county set
+    assert (joined["adcode"] == joined["county_adcode"]).all()
+
+
+def test_no_raise_pieces_do_not_overlap_and_say_why(store):
+    lz = store["livestock_zone"]
+    banned = lz[lz["kind"] == "禁养区"]
+    assert sum(geodesic_area_km2(g) for g in banned.geometry) == pytest.approx(
+        geodesic_area_km2(shapely.union_all(banned.geometry.values)), rel=1e-6
+    )
+    assert banned["basis_parts"].str.len().min() > 0
+    assert {"饮用水水源一级保护区", "风景名胜区", "自然保护区核心区", "城镇居民区（人口集中区域）"} <= {
+        part for parts in banned["basis_parts"] for part in parts.split(";")
+    }
+    assert set(lz["kind"]) == {"禁养区", "限养区"}
+
+
+@pytest.mark.slow
+def test_cli_check_reports_fresh_and_stale(tmp_path):
+    fresh = CliRunner().invoke(cli, ["build-data", "--check", "-o", str(DEFAULT_STORE)])
+    assert fresh.exit_code == 0, fresh.output
+    assert "一致 / identical" in fresh.output
+    stale = tmp_path / "old.gpkg"
+    stale.write_bytes(b"not a geopackage")
+    result = CliRunner().invoke(cli, ["build-data", "--check", "-o", str(stale)])
+    assert result.exit_code == 1
+    assert "DIFFERS" in result.output

