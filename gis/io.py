@@ -457,7 +457,8 @@ def _read_bytes(data: bytes, *, filename: str | None, options: _Options) -> Feat
 def _read_string(text: str, *, filename: str | None, options: _Options) -> FeatureSet:
     stripped = text.strip()
     if _tabular.looks_like_wkt(stripped):
-        return _finish(_read_wkt(text, options), source=filename or "WKT text", override=options.crs)
+        label = filename or "WKT text"
+        return _finish(_read_wkt(text, source=label), source=label, override=options.crs)
     if stripped.startswith(("{", "<")):
         name = filename or ("input.geojson" if stripped.startswith("{") else "input.kml")
         return _read_bytes(text.encode("utf-8"), filename=name, options=options)
@@ -506,7 +507,7 @@ def _read_raw(path: Path, suffix: str, *, label: str, options: _Options) -> _Raw
         fmt = "WKT"
     if fmt == "WKT":
         text, used = _tabular.decode_text(path.read_bytes(), encoding=options.encoding, source=label)
-        raw = _read_wkt(text, options)
+        raw = _read_wkt(text, source=label)
         return _Raw(raw.gdf, "WKT", raw.crs, None, used, raw.notes, lonlat_default=True)
     table = _tabular.read_csv_table(
         path.read_bytes(),
@@ -525,8 +526,8 @@ def _first_line(path: Path) -> str:
         return fh.read(200).decode("utf-8", "ignore").lstrip("\ufeff")
 
 
-def _read_wkt(text: str, options: _Options) -> _Raw:
-    table = _tabular.parse_wkt_text(text, source="WKT text")
+def _read_wkt(text: str, *, source: str) -> _Raw:
+    table = _tabular.parse_wkt_text(text, source=source)
     declared = parse_crs(table.srid) if table.srid is not None else None
     return _Raw(table.gdf, "WKT", declared, notes=table.notes, lonlat_default=True)
 

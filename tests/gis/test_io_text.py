@@ -247,6 +247,8 @@ def test_bad_wkt_line_is_named() -> None:
 def test_wkt_file(tmp_path: Path) -> None:
     fs = read_features(_write(tmp_path, "p.txt", "POINT (113 28)\n"))
     assert fs.format == "WKT"
+    with pytest.raises(InputError, match=r"q.wkt: line 3 'LINESTRING \(113 28\)' is not valid WKT"):
+        read_features(_write(tmp_path, "q.wkt", "POINT (113 28)\n\nLINESTRING (113 28)\n"))
 
 
 # --- typed coordinates --------------------------------------------------------------------------
