@@ -278,3 +278,25 @@ def test_bad_parameters_file_names_the_key(tmp_path):
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(RuleConfigError, match=r"p.yaml: 'param_sets.hj338.river\[1\].land_m' is -3; expected a number"):
         load_delineation_params(bad)
+
+
+def test_cli_delineate_writes_water_source_and_refuses_bad_params(tmp_path, capsys):
+    from zoning.cli import main
+
+    river_file, intake_file, out = tmp_path / "rivers.geojson", tmp_path / "intakes.geojson", tmp_path / "ws.gpkg"
+    rivers(arc(R), name_zh=["测试河"]).to_crs("EPSG:4490").to_file(river_file)
+    x, y = on_arc(R, S_INTAKE)
+    gpd.GeoDataFrame({"name": ["命令行取水口"], "river_width_m": [100]}, geometry=[to_lonlat(x, y)], crs="EPSG:4490").to_file(
+        intake_file
+    )
+    with pytest.raises(SystemExit) as done:
+        main(["delineate", str(intake_file), "--rivers", str(river_file), "--params", "hj338", "-o", str(out)])
+    assert done.value.code == 0
+    assert "wrote 6 features" in capsys.readouterr().out
+    got = gpd.read_file(out, layer="water_source")
+    water1 = got[(got.grade == "一级") & (got.part == "水域")].to_crs(WORK).geometry.iloc[0]
+    assert water1.area == pytest.approx(110_000.0, rel=2e-4)  # same hand value as above
+    with pytest.raises(SystemExit) as bad:
+        main(["delineate", str(intake_file), "--rivers", str(river_file), "--params", "hj", "-o", str(out)])
+    assert bad.value.code == 2
+    assert "error: --params is 'hj'; expected one of hunan_township, hj338" in capsys.readouterr().err
