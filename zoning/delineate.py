@@ -89,15 +89,19 @@ class Delineation:
     notes: tuple[str, ...]
 
 
+def _text_or_none(value: object) -> str | None:
+    """A field value as text; None for missing values (None, NaN, NA, empty)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 # --- reading intakes ----------------------------------------------------------------
 
 
 def _opt_text(row: pd.Series, field: str) -> str | None:
-    value = row.get(field)
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    text = str(value).strip()
-    return text or None
+    return _text_or_none(row.get(field))
 
 
 def _opt_float(row: pd.Series, field: str, where: str) -> float | None:
@@ -187,21 +191,25 @@ def _river_lines(rivers: gpd.GeoDataFrame, crs: str) -> list[_Line]:
     """River lines in ``crs``, same-named pieces with the same flow merged end to end."""
     name_field = next((f for f in RIVER_NAME_FIELDS if f in rivers.columns), None)
     frame = rivers.to_crs(crs)
-    names = frame[name_field].where(frame[name_field].notna(), None) if name_field else [None] * len(frame)
-    flows = frame["flow"].where(frame["flow"].notna(), None) if "flow" in frame.columns else [None] * len(frame)
-    groups: dict[tuple[str | None, str | None], list[BaseGeometry]] = {}
+    names = [_text_or_none(v) for v in frame[name_field]] if name_field else [None] * len(frame)
+    flows = [_text_or_none(v) for v in frame["flow"]] if "flow" in frame.columns else [None] * len(frame)
+    groups: dict[tuple[str, str | None], list[LineString]] = {}
     unnamed: list[_Line] = []
     for geom, name, flow in zip(frame.geometry, names, flows, strict=True):
         if geom is None or geom.is_empty:
             continue
+        if flow is not None and flow not in FLOWS:
+            msg = f"river line '{name or '(unnamed)'}': field 'flow' is {flow!r}; expected one of {', '.join(FLOWS)}"
+            raise InputError(msg)
         if name is None:
             unnamed.extend(_Line(None, flow, part) for part in _parts(geom))
         else:
-            groups.setdefault((str(name), flow), []).append(geom)
+            groups.setdefault((name, flow), []).extend(_parts(geom))
     lines: list[_Line] = []
-    for (name, flow), geoms in groups.items():
-        # directed=True: never reverse a piece to join it, the direction carries the flow.
-        merged = shapely.line_merge(shapely.union_all(geoms), directed=True)
+    for (name, flow), parts in groups.items():
+        # Join end to end only (no noding at crossings), and directed=True: never reverse
+        # a piece to join it, the direction carries the flow.
+        merged = shapely.line_merge(shapely.multilinestrings(parts), directed=True)
         lines.extend(_Line(name, flow, part) for part in _parts(merged))
     return lines + unnamed
 

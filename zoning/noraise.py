@@ -198,7 +198,8 @@ def town_parts(
             out.append(Part("town", f"{label}城镇建成区", geom))
             continue
         pop = row.get("population")
-        r = radius_m if radius_m is not None else params.radius_for(None if pop is None else float(pop))
+        known = pop is not None and not pd.isna(pop)
+        r = radius_m if radius_m is not None else params.radius_for(float(pop) if known else None)
         out.append(Part("town", f"{label}城镇建成区（半径{r:.0f} m示意）", _disc(geom.x, geom.y, r)))
     return out
 

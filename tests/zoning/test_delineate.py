@@ -300,3 +300,32 @@ def test_cli_delineate_writes_water_source_and_refuses_bad_params(tmp_path, caps
         main(["delineate", str(intake_file), "--rivers", str(river_file), "--params", "hj", "-o", str(out)])
     assert bad.value.code == 2
     assert "error: --params is 'hj'; expected one of hunan_township, hj338" in capsys.readouterr().err
+
+
+def test_missing_names_and_flows_are_not_values():
+    # Null name/flow (as read from files) must neither group unnamed lines together nor
+    # count as a flow hint: the reach runs as digitised, and the assumption is noted.
+    line = LineString([(CX, CY), (CX + 10_000, CY)])
+    other = LineString([(CX + 10_000, CY), (CX + 20_000, CY + 5000)])
+    intake = Intake("无名河", "河流型", to_lonlat(CX + 9500, CY), river_width_m=100.0)
+    result = delineate([intake], rivers(line, other, name_zh=[np.nan, np.nan], flow=[np.nan, np.nan]), params="hj338")
+    minx, _, maxx, _ = zones_in_work(result, "一级", "水域").bounds
+    # upstream toward the start: 8500 .. 9600; not continued onto the other unnamed line
+    assert (minx - CX, maxx - CX) == pytest.approx((8500.0, 9600.0), abs=0.01)
+    assert any("假定河线按水流方向数字化" in n for n in result.notes)
+
+
+def test_same_named_lines_are_joined_end_to_end_not_cut_at_crossings():
+    main = LineString([(CX, CY), (CX + 10_000, CY)])
+    crossing = LineString([(CX + 5000, CY - 3000), (CX + 5000, CY + 3000)])
+    intake = Intake("交叉", "河流型", to_lonlat(CX + 5500, CY), river_width_m=100.0, river="甲河")
+    result = delineate([intake], rivers(main, crossing, name_zh=["甲河", "甲河"]), params="hj338")
+    minx, _, maxx, _ = zones_in_work(result, "一级", "水域").bounds
+    assert (minx - CX, maxx - CX) == pytest.approx((4500.0, 5600.0), abs=0.01)
+
+
+def test_bad_flow_value_on_a_river_line_is_refused():
+    line = LineString([(CX, CY), (CX + 10_000, CY)])
+    intake = Intake("x", "河流型", to_lonlat(CX + 5000, CY))
+    with pytest.raises(InputError, match=r"river line '甲河': field 'flow' is 'downhill'; expected one of along, reverse"):
+        delineate([intake], rivers(line, name_zh=["甲河"], flow=["downhill"]), params="hj338")
