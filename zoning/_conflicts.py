@@ -1,6 +1,6 @@
 """Turn candidate (project, feature) pairs of one layer into Conflict and Nearby records.
 
-Pairs come from ``_spatial.candidate_pairs``; rule rows from ``_match.firing_rules``.
+Pairs come from ``_spatial.touching_pairs`` / ``within_pairs``; rule rows from ``_match.firing_rules``.
 Exact geometry (intersection, boundary band, bearing) runs only on pairs that matter.
 """
 
@@ -135,17 +135,11 @@ def _band_text(rule: Rule, lang: str, tolerance_m: float) -> str:
     return f"边界附近，需核实：仅在区界{t}米容差带内与该区相交（若确在区内：{label}，{rule.condition_zh}）"
 
 
-def layer_nearby(geoms: np.ndarray, index: sp.LayerIndex, pairs: Pairs, *, near_m: float) -> list[tuple[int, Nearby]]:
-    """Per member, the nearest feature of this layer within ``near_m`` that it does not touch."""
-    pi, fi, dist = pairs
-    keep = (dist > 0) & (dist <= near_m)
-    if not keep.any():
+def layer_nearby(geoms: np.ndarray, index: sp.LayerIndex, nearest: Pairs) -> list[tuple[int, Nearby]]:
+    """Nearby records from ``_spatial.nearest_untouched`` (one per project at most)."""
+    pi, fi, dist = nearest
+    if len(pi) == 0:
         return []
-    pi, fi, dist = pi[keep], fi[keep], dist[keep]
-    order = np.lexsort((fi, dist, pi))  # by member, then distance, then feature id (ties)
-    pi, fi, dist = pi[order], fi[order], dist[order]
-    first = np.r_[True, pi[1:] != pi[:-1]]
-    pi, fi, dist = pi[first], fi[first], dist[first]
     bearing = sp.bearings_deg(geoms[pi], index.geoms[fi], index.crs)
     return [
         (

@@ -7,6 +7,8 @@ with the ``fallback`` semantics documented at the top of that file.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,8 @@ class LayerRules:
     by_type: Mapping[str, tuple[Rule, ...]]
     #: how far (m) any rule of this layer reaches beyond the zone (0 for intersects only).
     reach_m: float
+    #: project types with a rule here that reaches beyond the zone (within_distance).
+    reach_types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -35,14 +39,31 @@ class Decision:
     defaults_used: frozenset[str] = field(default_factory=frozenset)
 
 
+_compiled: weakref.WeakKeyDictionary[RuleSet, dict[str, LayerRules]] = weakref.WeakKeyDictionary()
+_compiled_lock = threading.Lock()
+
+
 def compile_rules(ruleset: RuleSet) -> dict[str, LayerRules]:
-    """Group the active rules by layer and project type for fast lookup per pair."""
+    """Group the active rules by layer and project type for fast lookup per pair
+    (computed once per loaded rule set)."""
+    with _compiled_lock:
+        hit = _compiled.get(ruleset)
+    if hit is not None:
+        return hit
+    out = _compile(ruleset)
+    with _compiled_lock:
+        _compiled[ruleset] = out
+    return out
+
+
+def _compile(ruleset: RuleSet) -> dict[str, LayerRules]:
     out: dict[str, LayerRules] = {}
     for layer in ruleset.layers:
         rules = ruleset.for_layer(layer)
         by_type = {key: tuple(r for r in rules if key in r.types) for key in ruleset.project_types.keys}
         reach = max((PREDICATES[r.predicate].reach_m(r) for r in rules), default=0.0)
-        out[layer] = LayerRules(layer=layer, by_type=by_type, reach_m=reach)
+        reach_types = frozenset(t for r in rules if PREDICATES[r.predicate].reach_m(r) > 0 for t in r.types)
+        out[layer] = LayerRules(layer=layer, by_type=by_type, reach_m=reach, reach_types=reach_types)
     return out
 
 

@@ -31,7 +31,9 @@ __all__ = [
     "layer_index",
     "clear_index_cache",
     "to_crs",
-    "candidate_pairs",
+    "touching_pairs",
+    "within_pairs",
+    "nearest_untouched",
     "overlap_measures",
     "near_boundary_mask",
     "bearings_deg",
@@ -163,26 +165,74 @@ def clear_index_cache() -> None:
         _cache.clear()
 
 
-def candidate_pairs(index: LayerIndex, geoms: np.ndarray, reach_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All (project, feature) pairs within ``reach_m`` metres, with their planar distance.
+def _empty_pairs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    empty = np.empty(0, dtype=np.intp)
+    return empty, empty.copy(), np.empty(0)
 
-    Returns ``(project_idx, feature_idx, distance_m)``; distance is 0 exactly when the two
-    intersect (touching included).
-    """
+
+def touching_pairs(index: LayerIndex, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All (project, feature) pairs that intersect (touching included): one bulk query."""
     if len(index) == 0 or len(geoms) == 0:
-        empty = np.empty(0, dtype=np.intp)
-        return empty, empty, np.empty(0)
-    if reach_m > 0:
-        pi, fi = index.tree.query(geoms, predicate="dwithin", distance=reach_m)
-    else:
-        pi, fi = index.tree.query(geoms, predicate="intersects")
-    # Zones first: shapely uses the first argument's prepared geometry.
-    hit = shapely.intersects(index.geoms[fi], geoms[pi])
-    dist = np.zeros(len(pi))
-    far = ~hit
-    if far.any():
-        dist[far] = shapely.distance(geoms[pi[far]], index.geoms[fi[far]])
-    return pi, fi, dist
+        pi, fi, _ = _empty_pairs()
+        return pi, fi
+    pi, fi = index.tree.query(geoms, predicate="intersects")
+    return pi, fi
+
+
+def _pair_codes(pi: np.ndarray, fi: np.ndarray, n_features: int) -> np.ndarray:
+    return pi.astype(np.int64) * max(n_features, 1) + fi.astype(np.int64)
+
+
+def within_pairs(
+    index: LayerIndex, geoms: np.ndarray, which: np.ndarray, reach_m: float, touching: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of the projects ``which`` with features within ``reach_m`` that they do not
+    touch, with the planar distance (> 0); touching pairs are known already."""
+    if len(index) == 0 or len(which) == 0 or reach_m <= 0:
+        return _empty_pairs()
+    sub_pi, fi = index.tree.query(geoms[which], predicate="dwithin", distance=reach_m)
+    pi = which[sub_pi]
+    fresh = ~np.isin(_pair_codes(pi, fi, len(index)), _pair_codes(*touching, len(index)))
+    pi, fi = pi[fresh], fi[fresh]
+    return pi, fi, shapely.distance(geoms[pi], index.geoms[fi])
+
+
+def _first_per_project(pi: np.ndarray, fi: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per project the smallest distance (ties: lowest feature id)."""
+    if len(pi) == 0:
+        return pi, fi, dist
+    order = np.lexsort((fi, dist, pi))
+    pi, fi, dist = pi[order], fi[order], dist[order]
+    first = np.r_[True, pi[1:] != pi[:-1]]
+    return pi[first], fi[first], dist[first]
+
+
+def nearest_untouched(
+    index: LayerIndex, geoms: np.ndarray, touching: tuple[np.ndarray, np.ndarray], near_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per project, the nearest feature within ``near_m`` that it does not touch.
+
+    The STRtree nearest-neighbour query answers every project that touches nothing in this
+    layer. Projects that touch a feature (whose nearest is then at distance 0) are searched
+    with growing radii (near_m/16, /4, /1), excluding the touched features: the first radius
+    holding an untouched feature holds the nearest one.
+    """
+    if len(index) == 0 or len(geoms) == 0 or near_m <= 0:
+        return _empty_pairs()
+    (pi, fi), dist = index.tree.query_nearest(geoms, max_distance=near_m, return_distance=True, all_matches=True)
+    touched = np.zeros(len(geoms), dtype=bool)
+    touched[touching[0]] = True
+    keep = ~touched[pi] & (dist > 0)
+    found = [_first_per_project(pi[keep], fi[keep], dist[keep])]
+    todo = np.flatnonzero(touched)
+    for radius in (near_m / 16, near_m / 4, near_m):
+        if len(todo) == 0:
+            break
+        cpi, cfi, cd = within_pairs(index, geoms, todo, radius, touching)
+        best = _first_per_project(cpi, cfi, cd)
+        found.append(best)
+        todo = np.setdiff1d(todo, best[0], assume_unique=True)
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
 
 
 def overlap_measures(p_geoms: np.ndarray, z_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

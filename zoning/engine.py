@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,7 +35,7 @@ from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
 from zoning import _spatial as sp
 from zoning._catalog_schema import LayerSchema, load_layer_schemas
 from zoning._conflicts import layer_conflicts, layer_nearby, sort_conflicts
-from zoning._match import compile_rules
+from zoning._match import LayerRules, compile_rules
 from zoning._notes import result_notes
 from zoning._projects import projects_from_features
 from zoning.model import DataInfo, LayerInfo, Project, ProjectInfo, ScreeningResult, worst_verdict
@@ -202,7 +204,26 @@ def _as_list(projects: Iterable[Project] | Project) -> list[Project]:
     return [projects] if isinstance(projects, Project) else list(projects)
 
 
+_DATA_INFO: OrderedDict[tuple[str, str, str], DataInfo] = OrderedDict()
+_DATA_INFO_LOCK = threading.Lock()
+
+
 def _data_info(store: sp.ZoneStoreLike) -> DataInfo:
+    """What the store holds; computed once per store content (sha256) and path."""
+    key = (type(store).__qualname__, str(store.path), str(store.sha256 or id(store)))
+    with _DATA_INFO_LOCK:
+        hit = _DATA_INFO.get(key)
+    if hit is not None:
+        return hit
+    info = _read_data_info(store)
+    with _DATA_INFO_LOCK:
+        _DATA_INFO[key] = info
+        while len(_DATA_INFO) > 16:
+            _DATA_INFO.popitem(last=False)
+    return info
+
+
+def _read_data_info(store: sp.ZoneStoreLike) -> DataInfo:
     layers = {}
     for lid in store.layer_ids:
         layers[lid] = LayerInfo(features=len(store.layer(lid)), legal_status=store.legal_status(lid))
@@ -252,12 +273,13 @@ def _screen_group(
             continue
         index = sp.layer_index(store, lid, crs, zone_field=_zone_field(lid))
         lrules = compiled.get(lid)
-        pairs = sp.candidate_pairs(index, geoms, max(near_m, lrules.reach_m if lrules else 0.0))
+        touching = sp.touching_pairs(index, geoms)
         if lrules is not None:
+            pairs = _rule_pairs(members, geoms, index, lrules, touching)
             found = layer_conflicts(members, geoms, areas, index, lrules, pairs, specs=specs, tolerance_m=tolerance_m)
             for k, conflict in found:
                 out[k].conflicts.append(conflict)
-        for k, near in layer_nearby(geoms, index, pairs, near_m=near_m):
+        for k, near in layer_nearby(geoms, index, sp.nearest_untouched(index, geoms, touching, near_m)):
             out[k].nearby.append(near)
     counties: list[str | None] = [None] * len(members)
     if "admin" in store.layer_ids:
@@ -265,6 +287,23 @@ def _screen_group(
     for k, res in enumerate(out):
         res.info["county"] = counties[k]
     return out
+
+
+def _rule_pairs(
+    members: Sequence[_Item],
+    geoms: np.ndarray,
+    index: sp.LayerIndex,
+    lrules: LayerRules,
+    touching: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Touching pairs (distance 0), plus, for project types with a within_distance rule in
+    this layer, the untouched features within the rules' reach and their distances."""
+    pi, fi = touching
+    if lrules.reach_m <= 0 or not lrules.reach_types:
+        return pi, fi, np.zeros(len(pi))
+    which = np.array([k for k, m in enumerate(members) if m.type in lrules.reach_types], dtype=np.intp)
+    wpi, wfi, wd = sp.within_pairs(index, geoms, which, lrules.reach_m, touching)
+    return np.concatenate([pi, wpi]), np.concatenate([fi, wfi]), np.concatenate([np.zeros(len(pi)), wd])
 
 
 def _finish(

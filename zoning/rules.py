@@ -325,7 +325,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity semantics: the engine caches per loaded rule set
 class RuleSet:
     """The validated rule matrix with the project types it refers to."""
 

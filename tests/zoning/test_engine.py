@@ -208,6 +208,24 @@ def test_nearby_excludes_touched_features_and_respects_near_m() -> None:
     assert result.parameters["near_m"] == 500.0
 
 
+def test_nearby_for_a_touching_project_searches_outwards() -> None:
+    """Inside zone 所在, the untouched features lie 3,000 m and 4,000 m away (beyond the
+    first search radii near_m/16 and near_m/4): the 3,000 m one is reported."""
+    store = _store(
+        {
+            "eco_redline": [
+                {"name": "所在", "category": "一般", "geometry": rect(X0 - 500, Y0 - 500, 1000, 1000)},
+                {"name": "四公里", "category": "一般", "geometry": rect(X0 + 4050, Y0 - 100, 200, 200)},
+                {"name": "三公里", "category": "一般", "geometry": rect(X0 - 3050 - 200, Y0 - 100, 200, 200)},
+            ]
+        }
+    )
+    result = _one(Project("厂", "research_monitoring", lonlat(rect(X0 - 50, Y0 - 50, 100, 100))), store)
+    assert [c.feature for c in result.conflicts] == ["所在"]
+    assert [(n.feature, n.distance_m) for n in result.nearby] == [("三公里", pytest.approx(3000, rel=1e-6))]
+    assert result.nearby[0].bearing_deg == pytest.approx(270, abs=0.05)
+
+
 def test_county_from_the_admin_layer() -> None:
     """Two county squares inside a prefecture; centroid rule, then the largest share."""
     store = _store(
