@@ -1,0 +1,166 @@
+"""The report model: numbers, conclusion mapping, tables and notes, checked against the fixture arithmetic."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from gis.errors import InputError
+from zoning.report.content import build_document, report_number
+from zoning.report.document import Conclusion, Figure, Heading, KeyValues, Paragraph, Table
+from zoning.report.i18n import conclusion_label, fmt_datetime
+from zoning.report.numbering import chinese_numeral
+
+from .conftest import farm_result, housing_result, make_store, mine_result
+
+PRINTED = datetime(2026, 11, 23, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+
+
+def _texts(doc) -> str:
+    parts = [doc.title, doc.subtitle, doc.mark, doc.banner]
+    for b in doc.blocks:
+        if isinstance(b, (Heading, Paragraph)):
+            parts.append(b.text)
+        elif isinstance(b, (Table, KeyValues)):
+            parts += [c for row in b.rows for c in row]
+        elif isinstance(b, Conclusion):
+            parts += [b.headline, b.verdict_line, *b.reasons]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(("verdict", "zh", "en"), [
+    ("prohibited", "不符合", "Does not conform"),
+    ("conditional", "需论证", "Needs justification"),
+    ("review", "需论证", "Needs justification"),
+    ("clear", "符合", "Conforms"),
+])
+def test_conclusion_mapping(verdict: str, zh: str, en: str) -> None:
+    assert conclusion_label(verdict, "zh") == zh
+    assert conclusion_label(verdict, "en") == en
+
+
+def test_report_number_is_deterministic_and_content_sensitive(farm) -> None:
+    number = report_number([farm])
+    assert number.startswith("EZS-20261122-")
+    assert len(number) == len("EZS-20261122-") + 8
+    assert report_number([farm]) == number
+    # the timestamp does not enter the hash; the content does
+    later = dataclasses.replace(farm, generated_at="2026-11-22T18:00:00+08:00")
+    assert report_number([later]) == number
+    other = dataclasses.replace(farm, verdict="review")
+    assert report_number([other]) != number
+
+
+def test_project_document_holds_overview_conclusion_and_conflicts(store, farm) -> None:
+    doc = build_document([farm], store=store, maps=False, printed_at=PRINTED)
+    text = _texts(doc)
+    conclusion = next(b for b in doc.blocks if isinstance(b, Conclusion))
+    assert conclusion.headline == "筛查结论：不符合"
+    assert conclusion.verdict_line == "综合判定：禁止"
+    # 100 m x 120 m farm = 12,000 m² = 1.2 ha; 5,000 m² in 一级 = 41.7 %
+    assert "12,000.0 m²（1.2000 公顷）" in text
+    assert "项目与其重叠 5,000 m²，占项目面积 41.7%" in text
+    assert "《水污染防治法》第六十五条" in text
+    assert "《畜禽规模养殖污染防治条例》第十一条；《畜牧法》第四十条" in text
+    assert "畜禽规模养殖场/养殖小区（livestock_farm）" in text
+    assert doc.mark == "示意数据，不具法律效力"
+    assert doc.meta[2] == ("报告生成时间", "2026年11月23日 09:30（UTC+08:00）")
+    headings = [b.text for b in doc.blocks if isinstance(b, Heading)]
+    assert headings[:4] == ["一、项目概况", "二、筛查结论", "三、涉及管控要素一览表", "四、周边敏感区"]
+    table = next(b for b in doc.blocks if isinstance(b, Table) and "法律依据" in b.columns)
+    assert len(table.rows) == 3
+    assert table.rows[0][4] == "禁止\nDWS01"
+
+
+def test_vertex_table_lists_corners_in_gauss_kruger(store, farm) -> None:
+    doc = build_document([farm], store=store, maps=False)
+    table = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[0] == "序号" and "经度(°)" in b.columns)
+    assert len(table.rows) == 4  # the rectangle's four corners, closing repeat dropped
+    from .conftest import X0, Y0
+
+    # corners x 250/350, y 100/220 m from the origin: X (north) = Y0 + y, Y (east) = X0 + x
+    expected = {(f"{Y0 + y:,.2f}", f"{X0 + x:,.2f}") for x in (250, 350) for y in (100, 220)}
+    assert {(row[3], row[4]) for row in table.rows} == expected
+
+
+def test_unverified_rule_says_to_be_confirmed(store) -> None:
+    doc = build_document([mine_result(store)], store=store, maps=False)
+    text = _texts(doc)
+    assert "待法规核实" in text
+    assert "筛查结论：需论证" in text
+
+
+def test_clear_project_conforms_but_names_the_absent_layers(store) -> None:
+    doc = build_document([housing_result(store)], store=store, maps=False)
+    text = _texts(doc)
+    assert "筛查结论：符合" in text
+    assert "未纳入筛查的图层" in text and "长株潭生态绿心" in text
+    # illustrative data: a clear verdict on 示意 layers has no legal force either
+    assert doc.mark
+
+
+def test_official_data_has_no_mark() -> None:
+    official = make_store(legal_status="法定")
+    result = farm_result(official)
+    result = dataclasses.replace(result, conflicts=tuple(dataclasses.replace(c, legal_status="法定")
+                                                         for c in result.conflicts), nearby=())
+    doc = build_document([result], store=official, maps=False)
+    assert doc.mark == "" and doc.banner == ""
+    text = _texts(doc)
+    assert "示意数据" not in text and "〔示意〕" not in text
+
+
+def test_english_document(store, farm) -> None:
+    doc = build_document([farm], store=store, maps=False, lang="en")
+    text = _texts(doc)
+    assert doc.title == "Eco-zoning Conflict Screening Report"
+    assert "Conclusion: Does not conform" in text
+    assert "Illustrative data, no legal force" in doc.mark
+
+
+def test_batch_summary_counts(store, batch) -> None:
+    doc = build_document(batch, store=store, maps=False)
+    by_verdict = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[:2] == ("结论", "判定"))
+    counts = {row[1]: row[2] for row in by_verdict.rows}
+    assert counts == {"禁止": "1", "有条件准入": "1", "需核实": "1", "不涉及": "1", "": "4"}
+    by_county = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[0] == "县（市、区）")
+    assert {row[0]: row[-1] for row in by_county.rows} == {"湘潭县": "2", "雨湖区": "2"}
+    by_layer = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[:2] == ("管控图层", "涉及项目数"))
+    assert {row[0]: row[1] for row in by_layer.rows} == {"生态保护红线": "2", "畜禽养殖禁养区/限养区": "1",
+                                                        "饮用水水源保护区": "1"}
+    headings = [b.text for b in doc.blocks if isinstance(b, Heading)]
+    assert "项目4：示例安置小区" in headings
+
+
+def test_batch_map_budget_is_noted(store, batch) -> None:
+    doc = build_document(batch, store=store, max_maps=2)
+    figures = [b for b in doc.blocks if isinstance(b, Figure)]
+    assert len(figures) == 2  # the batch map and one more; the rest are left out ...
+    assert "仅为前" in _texts(doc)  # ... and the report says so
+
+
+def test_character_outside_the_font_is_marked_and_listed(store) -> None:
+    result = farm_result(store, name="𠀾村示范养殖场")  # U+2003E, CJK Extension B
+    doc = build_document([result], store=store, maps=False)
+    text = _texts(doc)
+    assert "U+2003E" in text
+
+
+def test_no_results_and_bad_language_are_input_errors(store, farm) -> None:
+    with pytest.raises(InputError, match="at least one screening result"):
+        build_document([], store=store)
+    with pytest.raises(InputError, match="report language 'fr' is not supported"):
+        build_document([farm], store=store, lang="fr")
+
+
+def test_changed_store_drops_zone_backdrop_with_a_note(farm) -> None:
+    # no store given: the recorded path does not exist -> maps without zones, and a note
+    doc = build_document([farm], maps=False)
+    assert "无法打开或已变更" in _texts(doc)
+
+
+def test_helpers() -> None:
+    assert [chinese_numeral(n) for n in (1, 10, 12, 20, 21)] == ["一", "十", "十二", "二十", "二十一"]
+    assert fmt_datetime("2026-11-22T10:05:00+08:00", "zh") == "2026年11月22日 10:05（UTC+08:00）"

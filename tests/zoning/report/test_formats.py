@@ -1,0 +1,176 @@
+"""The files themselves: DOCX, PDF, XLSX, CSV, GeoPackage and zip, opened with independent readers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pytest
+from docx import Document as open_docx
+from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
+
+from gis.errors import InputError
+from zoning.report import MEDIA_TYPES, REPORT_FORMATS, render_report, report_filename, write_report
+
+POPPLER = shutil.which("pdffonts") is not None and shutil.which("pdftoppm") is not None
+MARK = "示意数据，不具法律效力"
+
+
+@pytest.fixture(scope="module")
+def farm_pdf(store, farm) -> bytes:
+    return render_report([farm], "pdf", store=store)
+
+
+@pytest.fixture(scope="module")
+def farm_docx(store, farm) -> bytes:
+    return render_report([farm], "docx", store=store)
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    """Text of each page by poppler's pdftotext (pages split at form feeds).
+
+    Not pypdf: fpdf2 encodes the CID-keyed CFF font through an embedded code->CID CMap
+    (valid PDF, read correctly by poppler, PDF.js and Acrobat), which pypdf 7.1 decodes one
+    byte at a time, garbling every glyph code above 255. pypdf still checks the structure.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.pdf"
+        path.write_bytes(data)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    pages = text.split("\f")
+    n = len(PdfReader(io.BytesIO(data)).pages)
+    return pages[:n]
+
+
+def test_registry_has_the_cli_formats() -> None:
+    assert {"docx", "pdf", "xlsx", "gpkg", "csv"} <= set(REPORT_FORMATS)
+    assert set(REPORT_FORMATS) <= set(MEDIA_TYPES)
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_pdf_text_has_verdict_features_bases_and_mark_on_every_page(farm_pdf) -> None:
+    pages = _pdf_pages(farm_pdf)
+    text = "\n".join(pages)
+    assert "不符合" in text and "禁止" in text
+    assert "示例水厂水源" in text and "湘潭县示例禁养区" in text
+    assert "《水污染防治法》第六十五条" in text
+    assert len(pages) >= 3
+    assert all(MARK in page for page in pages)
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_pdf_embeds_the_cjk_font(farm_pdf, tmp_path: Path) -> None:
+    path = tmp_path / "farm.pdf"
+    path.write_bytes(farm_pdf)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = [line for line in out.splitlines() if "NotoSansCJK" in line]
+    assert rows, out
+    assert all(" yes yes " in row for row in rows)  # embedded, subset
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "筛查结论：不符合" in text  # copy-paste / search works in a real viewer
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_first_pdf_page_is_not_blank(farm_pdf, tmp_path: Path) -> None:
+    path = tmp_path / "farm.pdf"
+    path.write_bytes(farm_pdf)
+    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    pixels = np.asarray(Image.open(png).convert("L"), dtype=float)
+    dark = (pixels < 128).mean()
+    assert pixels.std() > 20
+    assert 0.01 < dark < 0.5  # text and tables, not an empty or black page
+
+
+def test_docx_has_verdict_features_bases_and_mark_in_header(farm_docx) -> None:
+    doc = open_docx(io.BytesIO(farm_docx))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    text = body + "\n" + cells
+    assert "筛查结论：不符合" in text
+    assert "示例水厂水源" in text and "湘潭县示例禁养区" in text
+    assert "《水污染防治法》第六十六条" in text
+    for section in doc.sections:  # the header repeats on every page
+        assert MARK in "".join(p.text for p in section.header.paragraphs)
+        assert MARK in "".join(p.text for p in section.footer.paragraphs)
+    assert len(doc.inline_shapes) == 3  # overview + water_source + livestock_zone detail maps
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_english_pdf(store, farm) -> None:
+    text = "\n".join(_pdf_pages(render_report([farm], "pdf", store=store, lang="en", maps=False)))
+    assert "Does not conform" in text
+    assert "Illustrative data, no legal force" in text
+
+
+def test_xlsx_rows(store, batch) -> None:
+    wb = load_workbook(io.BytesIO(render_report(batch, "xlsx")))
+    ws = wb["冲突一览"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[0] == "序号" and "法律依据" in header
+    body = rows[1:]
+    # farm: 3 conflicts; road, mine: 1 each; housing: 1 row with no conflict
+    assert len(body) == 6
+    area = header.index("重叠面积(m²)")
+    assert [r[area] for r in body[:3]] == [5000.0, 7000.0, 12000.0]
+    confidence = header.index("依据核实")
+    assert body[4][confidence] == "待法规核实"
+    assert body[5][header.index("结论")] == "符合"
+    assert MARK in wb["数据与说明"]["A1"].value
+
+
+def test_csv_is_utf8_with_bom(store, batch) -> None:
+    data = render_report(batch, "csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["序号", "项目名称"]
+    assert len(rows) == 7
+
+
+def test_gpkg_layers(store, batch, tmp_path: Path) -> None:
+    path = tmp_path / "out.gpkg"
+    write_report(batch, "gpkg", path, store=store)
+    layers = dict(pyogrio.list_layers(path))
+    assert {"project_polygons", "project_lines", "project_points", "zones_hit_polygons", "overlap_polygons",
+            "overlap_lines", "report_info"} <= set(layers)
+    assert pyogrio.read_info(path, layer="project_polygons")["crs"] == "EPSG:4490"
+    overlaps = pyogrio.read_dataframe(path, layer="overlap_polygons")
+    assert sorted(overlaps["overlap_area_m2"]) == [5000.0, 7000.0, 12000.0]
+    zones = pyogrio.read_dataframe(path, layer="zones_hit_polygons")
+    # zones hit: water 一级, 二级, the no-raise zone, the red line (by road and mine)
+    assert sorted(zip(zones["layer"], zones["zone"], strict=True)) == [
+        ("eco_redline", "一般"), ("livestock_zone", "禁养区"), ("water_source", "一级"), ("water_source", "二级")]
+    info = dict(pyogrio.read_dataframe(path, layer="report_info")[["key", "value"]].values)
+    assert MARK in info["legal_force"]
+
+
+def test_zip_bundle(store, batch) -> None:
+    data = render_report(batch, "zip", store=store, maps=False, doc_format="docx")  # docx: no font parsing, fast
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert names[0] == "00_汇总_summary.docx"
+    assert len([n for n in names if n.startswith("projects/")]) == 4
+    assert {"conflicts.xlsx", "screening.gpkg"} <= set(names)
+
+
+def test_unknown_format_and_unwritable_path(store, farm, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="report format 'odt' is not available"):
+        render_report([farm], "odt")
+    from gis.errors import DataSourceError
+
+    with pytest.raises(DataSourceError, match="cannot write the csv report to"):
+        write_report([farm], "csv", tmp_path / "missing" / "x.csv")
+
+
+def test_report_filename(farm) -> None:
+    assert report_filename([farm], "pdf").endswith("_湘潭县示范生猪养殖场.pdf")

@@ -1,0 +1,447 @@
+"""Offline report maps with matplotlib: overview, detail per conflicting layer, batch overview.
+
+Every map is drawn in the metric work CRS of the project (a CGCS2000 3-degree
+Gauss-Kruger zone), so the scale bar is true; grid north differs from true north by the
+meridian convergence (< 1.5° inside a 3-degree zone), which the north arrow ignores.
+Maps carry a legend, a scale bar, a north arrow, county boundaries (when available) and
+the overlap hatched in red; a map showing illustrative (示意) zones says so on its face.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")  # reports render headless, in the CLI and inside Streamlit alike
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+import shapely  # noqa: E402
+from shapely.geometry import box  # noqa: E402
+from shapely.ops import polylabel  # noqa: E402
+from shapely.geometry.base import BaseGeometry  # noqa: E402
+
+from gis.crs import STORAGE_CRS, work_crs_for  # noqa: E402
+from zoning.model import ScreeningResult  # noqa: E402
+from zoning.report.fonts import matplotlib_family, printable  # noqa: E402
+from zoning.report.i18n import ILLUSTRATIVE_MARK, conclusion_label, layer_title, t, verdict_label  # noqa: E402
+from zoning.report.zones import ReportZones  # noqa: E402
+
+__all__ = ["MapImage", "LAYER_STYLES", "overview_map", "detail_map", "batch_map", "nice_scale_length"]
+
+#: Layer id -> (face colour, edge colour). Shoreline and intakes are drawn as lines / points.
+#: Drawing order is bottom to top: broad zones first, small specific ones (water sources) on top.
+LAYER_STYLES: dict[str, tuple[str, str]] = {
+    "livestock_zone": ("#fdd49e", "#d7601a"),
+    "eco_redline": ("#f6b5b0", "#c0392b"),
+    "green_heart": ("#b7e0a5", "#2e8b3c"),
+    "nature_reserve": ("#cde8c2", "#1b6e2d"),
+    "scenic_area": ("#ddd5ee", "#6a51a3"),
+    "water_source": ("#a6cee3", "#1f5fa8"),
+    "shoreline": ("#6baed6", "#08519c"),
+    "water_intake": ("#1f5fa8", "#1f5fa8"),
+}
+_DEFAULT_STYLE = ("#dddddd", "#777777")
+_OVERLAP = "#e31a1c"
+_VERDICT_COLOURS = {"prohibited": "#d7191c", "conditional": "#f28e2b", "review": "#e6b800", "clear": "#2c7bb6"}
+_FIG_W_IN = 6.3  # 160 mm: the text width of an A4 page with 25 mm margins
+
+
+@dataclass(frozen=True)
+class MapImage:
+    png: bytes
+    width_px: int
+    height_px: int
+    crs: str = ""
+
+
+def nice_scale_length(span_m: float) -> float:
+    """A 1-2-5 × 10ⁿ length close to a quarter of ``span_m`` (the scale-bar length).
+
+    Examples
+    --------
+    >>> nice_scale_length(4000)
+    1000.0
+    >>> nice_scale_length(730)
+    200.0
+    """
+    target = max(span_m / 4.0, 1e-9)
+    exp = math.floor(math.log10(target))
+    best = 1.0
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10**exp <= target:
+            best = m
+    return float(best * 10**exp)
+
+
+def _fmt_scale(length_m: float) -> str:
+    return f"{length_m / 1000:g} km" if length_m >= 1000 else f"{length_m:g} m"
+
+
+def _figure(extent: tuple[float, float, float, float], *, dpi: int) -> tuple[plt.Figure, plt.Axes]:
+    minx, miny, maxx, maxy = extent
+    aspect = (maxy - miny) / max(maxx - minx, 1e-9)
+    height = min(max(_FIG_W_IN * aspect, 3.2), 7.5)
+    fig, ax = plt.subplots(figsize=(_FIG_W_IN, height), dpi=dpi)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("#fbfbf8")
+    return fig, ax
+
+
+def _square_extent(geom: BaseGeometry, *, pad_m: float, min_half_m: float) -> tuple[float, float, float, float]:
+    minx, miny, maxx, maxy = geom.bounds
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half = max((maxx - minx) / 2, (maxy - miny) / 2) + pad_m
+    half = max(half, min_half_m)
+    # 3:2 landscape frame: two maps with captions fit one portrait A4 page.
+    return cx - half * 1.5, cy - half, cx + half * 1.5, cy + half
+
+
+def _decorate(ax: plt.Axes, *, lang: str, illustrative: bool, crs: str) -> None:
+    """Scale bar (bottom left), north arrow (top right), illustrative mark, CRS label."""
+    ax.set_xlabel("")  # geopandas labels the axes with the CRS axis names
+    ax.set_ylabel("")
+    minx, maxx = ax.get_xlim()
+    miny, maxy = ax.get_ylim()
+    w, h = maxx - minx, maxy - miny
+    length = nice_scale_length(w)
+    x0, y0 = minx + 0.04 * w, miny + 0.05 * h
+    seg = length / 2
+    for i in range(2):
+        ax.add_patch(Rectangle((x0 + i * seg, y0), seg, 0.012 * h, facecolor="black" if i == 0 else "white",
+                               edgecolor="black", linewidth=0.8, zorder=20))
+    ax.text(x0, y0 + 0.022 * h, "0", fontsize=7, ha="center", va="bottom", zorder=20)
+    ax.text(x0 + length, y0 + 0.022 * h, _fmt_scale(length), fontsize=7, ha="center", va="bottom", zorder=20)
+    ax.add_patch(Rectangle((x0 - 0.02 * w, y0 - 0.02 * h), length + 0.07 * w, 0.08 * h, facecolor="white",
+                           edgecolor="none", alpha=0.75, zorder=19))
+    nx, ny = maxx - 0.05 * w, maxy - 0.16 * h
+    ax.annotate("", xy=(nx, ny + 0.1 * h), xytext=(nx, ny), zorder=20,
+                arrowprops={"arrowstyle": "-|>,head_width=0.5,head_length=0.9", "color": "black", "lw": 1.6})
+    ax.text(nx, ny + 0.11 * h, t("north", lang), ha="center", va="bottom", fontsize=9, fontweight="bold", zorder=20)
+    ax.text(maxx - 0.01 * w, miny + 0.01 * h, crs, fontsize=6, ha="right", va="bottom", color="#555555", zorder=20)
+    if illustrative:
+        ax.text(minx + 0.015 * w, maxy - 0.02 * h, ILLUSTRATIVE_MARK[lang], fontsize=8, color="#c00000",
+                ha="left", va="top", fontweight="bold", zorder=21,
+                bbox={"facecolor": "white", "edgecolor": "#c00000", "linewidth": 0.8, "alpha": 0.9, "pad": 2.5})
+
+
+def _draw_counties(ax: plt.Axes, zones: ReportZones, extent_work: tuple[float, float, float, float],
+                   crs: str) -> gpd.GeoDataFrame | None:
+    """Draw county boundaries crossing the frame; return the counties (work CRS) for labelling."""
+    bbox_ll = gpd.GeoSeries([box(*extent_work)], crs=crs).to_crs(STORAGE_CRS).total_bounds
+    counties = zones.counties(tuple(bbox_ll))
+    if counties is None or counties.empty:
+        return None
+    clip = box(*extent_work).buffer(max(extent_work[2] - extent_work[0], 1.0))
+    work = counties.to_crs(crs)
+    work = work.assign(geometry=work.geometry.intersection(clip))
+    frame = box(*extent_work)
+    boundaries = work.boundary
+    if not boundaries.intersects(frame).any():
+        return None
+    boundaries.plot(ax=ax, color="#7a7a7a", linewidth=0.8, linestyle=(0, (6, 3)), zorder=8)
+    return work
+
+
+def _label_counties(ax: plt.Axes, counties: gpd.GeoDataFrame | None, frame: BaseGeometry,
+                    avoid: list[BaseGeometry]) -> None:
+    if counties is None or "name" not in counties.columns:
+        return
+    span = max(frame.bounds[2] - frame.bounds[0], frame.bounds[3] - frame.bounds[1])
+    blocked = shapely.union_all(avoid) if avoid else None
+    for _, row in counties.iterrows():
+        inner = row.geometry.intersection(frame)
+        if inner.is_empty or inner.area < frame.area * 0.04:
+            continue
+        free = inner.difference(blocked) if blocked is not None else inner
+        pt = _label_point(free if free.area > 0.01 * frame.area else inner, tolerance=span / 200)
+        ax.text(pt.x, pt.y, printable(str(row["name"])), fontsize=9, color="#666666", ha="center", va="center",
+                zorder=9, alpha=0.9, fontweight="bold")
+
+
+# Darker for the stricter zone of a layer (一级 over 二级 over 准保护区, core over buffer...).
+_ZONE_ALPHA = {0: 0.85, 1: 0.5, 2: 0.28}
+_ZONE_RANK = {"一级": 0, "二级": 1, "准保护区": 2, "核心区": 0, "核心保护区": 0, "自然保护地核心保护区": 0,
+              "缓冲区": 1, "实验区": 2, "一般控制区": 2, "核心景区": 0, "一般景区": 2, "禁养区": 0, "限养区": 2,
+              "融合发展区": 2, "一般": 1}
+
+
+def _plot_layer(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, layer_id: str, *, hit: bool) -> None:
+    face, edge = LAYER_STYLES.get(layer_id, _DEFAULT_STYLE)
+    kinds = set(gdf_work.geom_type)
+    if kinds & {"Polygon", "MultiPolygon"}:
+        polys = gdf_work[gdf_work.geom_type.isin(["Polygon", "MultiPolygon"])]
+        field = _zone_field(layer_id)
+        ranks = polys[field].map(_ZONE_RANK).fillna(1) if field and field in polys.columns else None
+        for rank in sorted(set(ranks) if ranks is not None else {1}, reverse=True):
+            part = polys if ranks is None else polys[ranks == rank]
+            alpha = _ZONE_ALPHA.get(int(rank), 0.5) * (1.0 if hit else 0.7)
+            part.plot(ax=ax, facecolor=face, edgecolor="none", alpha=alpha, zorder=5)
+            part.boundary.plot(ax=ax, color=edge, linewidth=1.3 if hit else 0.7, zorder=6)
+    if kinds & {"LineString", "MultiLineString"}:
+        lines = gdf_work[gdf_work.geom_type.isin(["LineString", "MultiLineString"])]
+        lines.plot(ax=ax, color=edge, linewidth=2.0 if hit else 1.2, zorder=6)
+    if kinds & {"Point", "MultiPoint"}:
+        pts = gdf_work[gdf_work.geom_type.isin(["Point", "MultiPoint"])]
+        pts.plot(ax=ax, color=edge, marker="^", markersize=30, zorder=7)
+
+
+def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometry, *, zone_field: str | None,
+                    avoid: list[BaseGeometry]) -> None:
+    """Name each feature at the point of its visible part farthest from edges, the project
+    and labels already placed (``avoid`` grows as labels are placed)."""
+    if "name" not in gdf_work.columns:
+        return
+    span = max(frame.bounds[2] - frame.bounds[0], frame.bounds[3] - frame.bounds[1])
+    for _, row in gdf_work.iterrows():
+        inner = row.geometry.intersection(frame)
+        if inner.is_empty:
+            continue
+        free = inner.difference(shapely.union_all(avoid)) if avoid else inner
+        pt = _label_point(free if free.area > 0.01 * frame.area else inner, tolerance=span / 200)
+        label = str(row["name"])
+        if zone_field and zone_field in gdf_work.columns and row[zone_field] not in (None, ""):
+            label = f"{label}（{row[zone_field]}）"
+        ax.text(pt.x, pt.y, printable(label), fontsize=7.5, ha="center", va="center", zorder=15, color="#222222",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.2})
+        avoid.append(box(pt.x - span * 0.16, pt.y - span * 0.035, pt.x + span * 0.16, pt.y + span * 0.035))
+
+
+def _furniture_boxes(extent: tuple[float, float, float, float]) -> list[BaseGeometry]:
+    """Frame areas taken by the north arrow, legend, scale bar and illustrative mark."""
+    minx, miny, maxx, maxy = extent
+    w, h = maxx - minx, maxy - miny
+
+    def rel(x0: float, y0: float, x1: float, y1: float) -> BaseGeometry:
+        return box(minx + x0 * w, miny + y0 * h, minx + x1 * w, miny + y1 * h)
+
+    return [rel(0.88, 0.7, 1, 1), rel(0.62, 0, 1, 0.36), rel(0, 0, 0.36, 0.16), rel(0, 0.88, 0.4, 1)]
+
+
+def _label_point(geom: BaseGeometry, *, tolerance: float) -> BaseGeometry:
+    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon"]
+    if not parts:
+        return geom.representative_point()
+    biggest = max(parts, key=lambda g: g.area)
+    return polylabel(biggest, tolerance=tolerance)
+
+
+def _plot_project(ax: plt.Axes, geom_work: BaseGeometry) -> Line2D | Patch:
+    gs = gpd.GeoSeries([geom_work])
+    kind = geom_work.geom_type
+    if kind in ("Point", "MultiPoint"):
+        gs.plot(ax=ax, color="black", marker="*", markersize=160, zorder=12)
+        return Line2D([], [], marker="*", color="black", linestyle="none", markersize=11)
+    if kind in ("LineString", "MultiLineString"):
+        gs.plot(ax=ax, color="black", linewidth=2.4, zorder=12)
+        return Line2D([], [], color="black", linewidth=2.4)
+    gs.plot(ax=ax, facecolor="none", edgecolor="black", linewidth=1.8, zorder=12)
+    return Patch(facecolor="none", edgecolor="black", linewidth=1.8)
+
+
+def _plot_overlaps(ax: plt.Axes, overlaps: Sequence[BaseGeometry], crs: str) -> bool:
+    geoms = [g for g in overlaps if g is not None and not g.is_empty]
+    if not geoms:
+        return False
+    gs = gpd.GeoSeries(geoms, crs=STORAGE_CRS).to_crs(crs)
+    polys = gs[gs.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if not polys.empty:
+        polys.plot(ax=ax, facecolor=_OVERLAP, edgecolor=_OVERLAP, alpha=0.45, hatch="////", linewidth=1.0, zorder=10)
+    lines = gs[gs.geom_type.isin(["LineString", "MultiLineString"])]
+    if not lines.empty:
+        lines.plot(ax=ax, color=_OVERLAP, linewidth=4.0, zorder=13, alpha=0.8)
+    pts = gs[gs.geom_type.isin(["Point", "MultiPoint"])]
+    if not pts.empty:
+        pts.plot(ax=ax, color=_OVERLAP, marker="o", markersize=90, zorder=11, alpha=0.6)
+    return True
+
+
+def _save(fig: plt.Figure, crs: str) -> MapImage:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi)
+    width, height = fig.canvas.get_width_height(physical=True)
+    plt.close(fig)
+    return MapImage(buf.getvalue(), int(width), int(height), crs)
+
+
+def _legend(ax: plt.Axes, handles: list[tuple[object, str]]) -> None:
+    if handles:
+        legend = ax.legend([h for h, _ in handles], [printable(lbl) for _, lbl in handles], loc="lower right",
+                           bbox_to_anchor=(1.0, 0.04), fontsize=7.5, framealpha=0.95, edgecolor="#999999")
+        legend.set_zorder(30)
+
+
+def _layer_patch(layer_id: str) -> Patch | Line2D:
+    face, edge = LAYER_STYLES.get(layer_id, _DEFAULT_STYLE)
+    if layer_id == "shoreline":
+        return Line2D([], [], color=edge, linewidth=2.0)
+    if layer_id == "water_intake":
+        return Line2D([], [], color=edge, marker="^", linestyle="none")
+    return Patch(facecolor=face, edgecolor=edge, alpha=0.75)
+
+
+def _zone_field(layer_id: str) -> str | None:
+    return {"eco_redline": "category", "water_source": "grade", "livestock_zone": "kind", "green_heart": "zone",
+            "nature_reserve": "zone", "scenic_area": "zone", "shoreline": "rank"}.get(layer_id)
+
+
+def _illustrative(gdf: gpd.GeoDataFrame | None) -> bool:
+    if gdf is None or gdf.empty or "legal_status" not in gdf.columns:
+        return False
+    return bool((gdf["legal_status"].astype(str) != "法定").any())
+
+
+def _project_work(result: ScreeningResult) -> tuple[BaseGeometry, str]:
+    geom = result.project.geometry
+    crs = result.project.work_crs or work_crs_for(geom.bounds)
+    return gpd.GeoSeries([geom], crs=STORAGE_CRS).to_crs(crs).iloc[0], crs
+
+
+def _draw_layers(ax: plt.Axes, zones: ReportZones, layers: dict[str, set[int]], extent: tuple[float, float, float, float],
+                 crs: str, *, lang: str, label_hits: bool, avoid: list[BaseGeometry]) -> tuple[list[tuple[object, str]], bool]:
+    """Draw ``layers`` (id -> feature ids hit; empty set = context only) clipped to the frame."""
+    frame = box(*extent)
+    bbox_ll = tuple(gpd.GeoSeries([frame], crs=crs).to_crs(STORAGE_CRS).total_bounds)
+    handles: list[tuple[object, str]] = []
+    illustrative = False
+    clip = frame.buffer(max(extent[2] - extent[0], extent[3] - extent[1]) * 0.2)
+    for layer_id, hit_ids in layers.items():
+        gdf = zones.in_bbox(layer_id, bbox_ll)
+        if gdf is None or gdf.empty:
+            continue
+        work = gdf.to_crs(crs)
+        work = work.assign(geometry=work.geometry.intersection(clip))
+        work = work[~work.geometry.is_empty]
+        if work.empty:
+            continue
+        illustrative |= _illustrative(work)
+        hit = work[work["feature_id"].isin(hit_ids)]
+        other = work[~work["feature_id"].isin(hit_ids)]
+        if not other.empty:
+            _plot_layer(ax, other, layer_id, hit=False)
+        if not hit.empty:
+            _plot_layer(ax, hit, layer_id, hit=True)
+        to_label = hit if label_hits else other
+        if not to_label.empty:
+            _label_features(ax, to_label, frame, zone_field=_zone_field(layer_id), avoid=avoid)
+        handles.append((_layer_patch(layer_id), layer_title(layer_id, lang)))
+    return handles, illustrative
+
+
+def _render_project(result: ScreeningResult, zones: ReportZones, *, layers: dict[str, set[int]],
+                    overlaps: Sequence[BaseGeometry], extent: tuple[float, float, float, float], label_hits: bool,
+                    lang: str, dpi: int) -> MapImage:
+    geom, crs = _project_work(result)
+    span = max(extent[2] - extent[0], extent[3] - extent[1])
+    with plt.rc_context({"font.family": [matplotlib_family()], "axes.unicode_minus": False, "hatch.linewidth": 0.8}):
+        fig, ax = _figure(extent, dpi=dpi)
+        counties = _draw_counties(ax, zones, extent, crs)
+        has_counties = counties is not None
+        avoid = [geom.buffer(span * 0.06).envelope, *_furniture_boxes(extent)]
+        handles, illustrative = _draw_layers(ax, zones, layers, extent, crs, lang=lang, label_hits=label_hits,
+                                             avoid=avoid)
+        _label_counties(ax, counties, box(*extent), avoid)
+        project_handle = _plot_project(ax, geom)
+        has_overlap = _plot_overlaps(ax, overlaps, crs)
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        legend = [(project_handle, t("legend_project", lang)), *handles]
+        if has_overlap:
+            legend.append((Patch(facecolor=_OVERLAP, edgecolor=_OVERLAP, alpha=0.45, hatch="////"),
+                           t("legend_overlap", lang)))
+        if has_counties:
+            legend.append((Line2D([], [], color="#7a7a7a", linestyle=(0, (6, 3))), t("legend_county", lang)))
+        _legend(ax, legend)
+        _decorate(ax, lang=lang, illustrative=illustrative or result.illustrative_used, crs=crs)
+        return _save(fig, crs)
+
+
+def overview_map(result: ScreeningResult, zones: ReportZones, *, lang: str = "zh", dpi: int = 150) -> MapImage:
+    """The project in its surroundings: every zone layer within a few km, counties, overlaps.
+
+    The frame reaches the nearest listed nearby feature (at most ``near_m``) and at least
+    1.5 km around the project.
+    """
+    reach = max([n.distance_m for n in result.nearby] + [c.distance_m for c in result.conflicts] + [0.0])
+    reach = min(max(reach * 1.15, 1500.0), float(result.parameters.get("near_m", 5000.0) or 5000.0) * 1.1)
+    layer_ids = [lid for lid in LAYER_STYLES if lid != "water_intake"]
+    hit: dict[str, set[int]] = {lid: set() for lid in layer_ids}
+    for c in result.conflicts:
+        hit.setdefault(c.layer, set()).add(c.feature_id)
+    geom, _ = _project_work(result)
+    extent = _square_extent(geom, pad_m=reach, min_half_m=1500.0)
+    return _render_project(result, zones, layers=hit, overlaps=[c.overlap_geometry for c in result.conflicts],
+                           extent=extent, label_hits=False, lang=lang, dpi=dpi)
+
+
+def detail_map(result: ScreeningResult, layer_id: str, zones: ReportZones, *, lang: str = "zh",
+               dpi: int = 150) -> MapImage:
+    """The project against one conflicting layer, zoomed to the project and the overlap."""
+    rows = [c for c in result.conflicts if c.layer == layer_id]
+    geom, crs = _project_work(result)
+    size = max(geom.bounds[2] - geom.bounds[0], geom.bounds[3] - geom.bounds[1], 50.0)
+    reach = max([c.distance_m for c in rows] + [0.0])
+    # Show the zone's boundary when it lies within reach of the project, so the reader sees
+    # where the project sits in the zone; never zoom out past a few km for a huge zone.
+    window = geom.buffer(max(size * 2.0, 800.0, reach * 1.3))
+    focus = geom
+    hit = zones.features(layer_id, [c.feature_id for c in rows])
+    if hit is not None and not hit.empty:
+        focus = focus.union(hit.to_crs(crs).geometry.intersection(window).union_all())
+    for c in rows:
+        if c.overlap_geometry is not None:
+            focus = focus.union(gpd.GeoSeries([c.overlap_geometry], crs=STORAGE_CRS).to_crs(crs).iloc[0])
+    fb = focus.bounds
+    pad = max(fb[2] - fb[0], fb[3] - fb[1]) * 0.08 + 30.0
+    extent = _square_extent(focus, pad_m=pad, min_half_m=max(size * 0.6, 150.0))
+    return _render_project(result, zones, layers={layer_id: {c.feature_id for c in rows}},
+                           overlaps=[c.overlap_geometry for c in rows], extent=extent, label_hits=True,
+                           lang=lang, dpi=dpi)
+
+
+def batch_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str = "zh", dpi: int = 150) -> MapImage:
+    """All projects of a batch as verdict-coloured symbols over the county boundaries."""
+    geoms = gpd.GeoSeries([r.project.geometry for r in results], crs=STORAGE_CRS)
+    crs = work_crs_for(tuple(geoms.total_bounds))
+    work = geoms.to_crs(crs)
+    pts = work.representative_point()
+    minx, miny, maxx, maxy = work.total_bounds
+    span = max(maxx - minx, maxy - miny, 4000.0)
+    extent = _square_extent(box(minx, miny, maxx, maxy), pad_m=span * 0.08, min_half_m=2000.0)
+    with plt.rc_context({"font.family": [matplotlib_family()], "axes.unicode_minus": False}):
+        fig, ax = _figure(extent, dpi=dpi)
+        counties = _draw_counties(ax, zones, extent, crs)
+        has_counties = counties is not None
+        _label_counties(ax, counties, box(*extent), [])
+        verdicts = [r.verdict for r in results]
+        legend: list[tuple[object, str]] = []
+        for verdict in ("clear", "review", "conditional", "prohibited"):
+            mask = [v == verdict for v in verdicts]
+            if not any(mask):
+                continue
+            sel = pts[mask]
+            ax.scatter(sel.x, sel.y, s=22, color=_VERDICT_COLOURS[verdict], edgecolor="black", linewidth=0.4,
+                       zorder=10 + len(legend))
+            handle = Line2D([], [], marker="o", linestyle="none", color=_VERDICT_COLOURS[verdict],
+                            markeredgecolor="black")
+            legend.append((handle, f"{verdict_label(verdict, lang)}（{conclusion_label(verdict, lang)}）"
+                           f" {sum(mask)}"))
+        if has_counties:
+            legend.append((Line2D([], [], color="#7a7a7a", linestyle=(0, (6, 3))), t("legend_county", lang)))
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        _legend(ax, legend)
+        illustrative = any(r.data.illustrative for r in results)
+        _decorate(ax, lang=lang, illustrative=illustrative, crs=crs)
+        return _save(fig, crs)

@@ -1,0 +1,433 @@
+"""The sections of a project report: overview, conclusion, conflict table, nearby zones, maps,
+data sources, notes, disclaimer. Each function returns document blocks in one language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+
+from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
+from zoning.model import Conflict, ScreeningResult, VERDICT_RANK
+from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
+from zoning.report.i18n import (
+    bearing_label,
+    conclusion_label,
+    fmt_area,
+    fmt_length,
+    fmt_num,
+    layer_title,
+    project_type_label,
+    t,
+    verdict_label,
+)
+from zoning.report.maps import detail_map, overview_map
+from zoning.report.numbering import heading_number
+from zoning.report.zones import ReportZones
+
+if TYPE_CHECKING:
+    from zoning.report.content import MapPolicy
+
+__all__ = ["project_blocks", "data_blocks", "notes_blocks", "closing_blocks", "type_text", "conflict_rows",
+           "MAX_VERTEX_ROWS", "MAX_REASONS"]
+
+#: Vertex rows printed per project; the GeoPackage export has every vertex.
+MAX_VERTEX_ROWS = 40
+#: Reasons spelled out in the conclusion box; the table lists every row.
+MAX_REASONS = 6
+
+
+def type_text(type_key: str, lang: str) -> str:
+    label = project_type_label(type_key, lang)
+    return label if label == type_key else f"{label}（{type_key}）"
+
+
+def _heading(text_key: str, k: int, *, lang: str, batch: bool) -> Heading:
+    if batch:
+        return Heading(heading_number(2, k, lang) + t(text_key, lang), 3)
+    return Heading(heading_number(1, k, lang) + t(text_key, lang), 1)
+
+
+def project_blocks(result: ScreeningResult, zones: ReportZones, *, lang: str, policy: MapPolicy, maps: bool,
+                   batch: bool, figure_start: int) -> list[Block]:
+    """Overview, conclusion, conflicts, nearby and maps of one project."""
+    k = 0
+
+    def head(key: str) -> Heading:
+        nonlocal k
+        k += 1
+        return _heading(key, k, lang=lang, batch=batch)
+
+    blocks: list[Block] = [head("sec_overview"), KeyValues(tuple(_overview_rows(result, lang)))]
+    vertices = _vertex_table(result, lang)
+    if vertices is not None:
+        blocks += [Paragraph(t("sec_vertices", lang), "note"), vertices]
+    blocks += [head("sec_conclusion"), _conclusion(result, lang)]
+    blocks += [head("sec_conflicts"), *_conflict_blocks(result, lang)]
+    blocks += [head("sec_nearby"), *_nearby_blocks(result, lang)]
+    figures = _map_blocks(result, zones, lang=lang, policy=policy, maps=maps, figure_start=figure_start)
+    if figures:
+        blocks += [head("sec_maps"), *figures]
+    return blocks
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+
+def _to_input_crs(lon: np.ndarray, lat: np.ndarray, input_crs: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Coordinates in the CRS the user gave; None when that is CGCS2000/WGS84 lon/lat already."""
+    code = (input_crs or "").strip()
+    low = code.lower().replace("-", "")
+    if low in {"", "epsg:4490", "epsg:4326", "wgs84", "cgcs2000"}:
+        return None
+    if low == "gcj02":
+        return wgs84_to_gcj02(lon, lat)
+    if low == "bd09":
+        return wgs84_to_bd09(lon, lat)
+    try:
+        tr = Transformer.from_crs(STORAGE_CRS, code, always_xy=True)
+    except Exception:  # noqa: BLE001 - an unparseable label only costs this column
+        return None
+    x, y = tr.transform(lon, lat)
+    return np.asarray(x), np.asarray(y)
+
+
+def _gk(lon: np.ndarray, lat: np.ndarray, work_crs: str) -> tuple[np.ndarray, np.ndarray]:
+    easting, northing = Transformer.from_crs(STORAGE_CRS, work_crs, always_xy=True).transform(lon, lat)
+    return np.asarray(easting), np.asarray(northing)
+
+
+def _fmt_xy(x: float, y: float, *, geographic: bool) -> str:
+    return f"{x:.6f}, {y:.6f}" if geographic else f"{x:,.2f}, {y:,.2f}"
+
+
+def _overview_rows(result: ScreeningResult, lang: str) -> list[tuple[str, str]]:
+    p = result.project
+    rows = [(t("name", lang), p.name), (t("type", lang), type_text(p.type, lang)),
+            (t("county", lang), p.county or t("unknown", lang)),
+            (t("geometry", lang), t(f"geom_{p.geometry_type}", lang) if f"geom_{p.geometry_type}" in _GEOMS
+             else p.geometry_type)]
+    if p.area_m2 > 0:
+        rows.append((t("area", lang), fmt_area(p.area_m2, lang)))
+    if p.length_m > 0:
+        rows.append((t("length", lang), fmt_length(p.length_m, lang)))
+    lon, lat = p.centroid_lonlat
+    rows.append((t("centroid", lang), f"E {lon:.6f}°, N {lat:.6f}°"))
+    east, north = _gk(np.array([lon]), np.array([lat]), p.work_crs)
+    rows.append((t("centroid_gk", lang, crs=p.work_crs), f"X = {north[0]:,.2f} m, Y = {east[0]:,.2f} m"))
+    converted = _to_input_crs(np.array([lon]), np.array([lat]), p.input_crs)
+    if converted is not None:
+        geographic = p.input_crs.lower().replace("-", "") in {"gcj02", "bd09"}
+        rows.append((t("centroid_input", lang, crs=p.input_crs),
+                     _fmt_xy(float(converted[0][0]), float(converted[1][0]), geographic=geographic)))
+    rows.append((t("input_crs", lang), p.input_crs))
+    rows.append((t("work_crs", lang), p.work_crs))
+    if p.attributes:
+        attrs = "；".join(f"{k} = {v}" for k, v in sorted(p.attributes.items()))
+        rows.append((t("attributes", lang), attrs))
+    return rows
+
+
+_GEOMS = {f"geom_{k}" for k in ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")}
+
+
+def _vertices(geom: BaseGeometry) -> np.ndarray:
+    """Vertices in order, without the closing repeat of each polygon ring."""
+    parts = getattr(geom, "geoms", [geom])
+    coords: list[np.ndarray] = []
+    for part in parts:
+        if part.geom_type == "Polygon":
+            for ring in (part.exterior, *part.interiors):
+                coords.append(np.asarray(ring.coords)[:-1, :2])
+        else:
+            coords.append(shapely.get_coordinates(part))
+    return np.vstack(coords) if coords else np.empty((0, 2))
+
+
+def _vertex_table(result: ScreeningResult, lang: str) -> Table | None:
+    geom = result.project.geometry
+    if geom is None or geom.geom_type == "Point":
+        return None  # a point's only vertex is the centroid above
+    xy = _vertices(geom)
+    n = len(xy)
+    shown = xy[:MAX_VERTEX_ROWS]
+    east, north = _gk(shown[:, 0], shown[:, 1], result.project.work_crs)
+    converted = _to_input_crs(shown[:, 0], shown[:, 1], result.project.input_crs)
+    cols = [t("col_no", lang), t("col_lon", lang), t("col_lat", lang), t("col_x", lang), t("col_y", lang)]
+    if converted is not None:
+        cols += [t("col_in_x", lang), t("col_in_y", lang)]
+    geographic_in = result.project.input_crs.lower().replace("-", "") in {"gcj02", "bd09"}
+    rows = []
+    for i, (lon, lat) in enumerate(shown):
+        row = [f"J{i + 1}", f"{lon:.6f}", f"{lat:.6f}", f"{north[i]:,.2f}", f"{east[i]:,.2f}"]
+        if converted is not None:
+            fmt = "{:.6f}" if geographic_in else "{:,.2f}"
+            row += [fmt.format(converted[0][i]), fmt.format(converted[1][i])]
+        rows.append(tuple(row))
+    caption = (t("vertices_capped", lang, n=n, k=MAX_VERTEX_ROWS) if n > MAX_VERTEX_ROWS
+               else t("vertices_intro", lang, n=n))
+    widths = (0.08, 0.16, 0.16, 0.2, 0.2) if converted is None else (0.07, 0.14, 0.13, 0.17, 0.17, 0.16, 0.16)
+    return Table(tuple(cols), tuple(rows), widths, caption=caption, numeric=(False, *([True] * (len(cols) - 1))),
+                 font_size=8.0)
+
+
+# --- conclusion -------------------------------------------------------------------------------
+
+
+def _basis_text(c: Conflict, lang: str) -> str:
+    basis = c.basis or "—"
+    return basis if c.confidence == "verified" else f"{basis}（{t('unverified', lang)}）"
+
+
+def _condition(c: Conflict, lang: str) -> str:
+    return (c.condition_en or c.condition) if lang == "en" else c.condition
+
+
+_REL_TEXT = {
+    "area": {"zh": "项目与其重叠 {area} m²，占项目面积 {pct}%",
+             "en": "the project overlaps it by {area} m² ({pct}% of the project)"},
+    "length": {"zh": "项目穿越其中 {length} m", "en": "the project runs {length} m inside it"},
+    "inside": {"zh": "项目位于其范围内", "en": "the project lies inside it"},
+    "boundary": {"zh": "项目仅在边界容差带内与其相交",
+                 "en": "the project meets it only within the boundary tolerance band"},
+    "distance": {"zh": "项目距其 {distance} m，位于规则规定的距离范围内",
+                 "en": "the project lies {distance} m from it, within the distance the rule sets"},
+}
+
+
+def _relation_sentence(c: Conflict, lang: str) -> str:
+    if c.relation == "within_distance":
+        return _REL_TEXT["distance"][lang].format(distance=fmt_num(c.distance_m))
+    if c.relation == "near_boundary":
+        return _REL_TEXT["boundary"][lang]
+    if c.overlap_area_m2 > 0:
+        return _REL_TEXT["area"][lang].format(area=fmt_num(c.overlap_area_m2), pct=f"{c.overlap_pct:.1f}")
+    if c.overlap_length_m > 0:
+        return _REL_TEXT["length"][lang].format(length=fmt_num(c.overlap_length_m))
+    return _REL_TEXT["inside"][lang]
+
+
+def _reason(c: Conflict, lang: str) -> str:
+    zone = (f"，{c.zone}" if lang == "zh" else f", {c.zone}") if c.zone else ""
+    cond = _condition(c, lang).rstrip("。. ")
+    verdict = verdict_label(c.verdict, lang)
+    if lang == "zh":
+        cond = f"{cond}。" if cond else ""
+        return (f"「{c.feature}」（{layer_title(c.layer, lang)}{zone}）：{_relation_sentence(c, lang)}。{cond}"
+                f"判定为“{verdict}”，依据{_basis_text(c, lang)}。")
+    cond = f" {cond}." if cond else ""
+    return (f"\"{c.feature}\" ({layer_title(c.layer, lang)}{zone}): {_relation_sentence(c, lang)}.{cond} "
+            f"Verdict: {verdict}; basis: {_basis_text(c, lang)}.")
+
+
+def _sorted_conflicts(result: ScreeningResult) -> list[Conflict]:
+    """Worst verdict first; within a verdict the engine's order (layer order of the store)."""
+    return sorted(result.conflicts, key=lambda c: -VERDICT_RANK[c.verdict])
+
+
+def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
+    label = conclusion_label(result.verdict, lang)
+    rows = _sorted_conflicts(result)
+    reasons = [_reason(c, lang) for c in rows[:MAX_REASONS]]
+    if len(rows) > MAX_REASONS:
+        more = len(rows) - MAX_REASONS
+        reasons.append(f"……另有 {more} 项，详见一览表。" if lang == "zh" else f"… and {more} more rows (see the table).")
+    if not rows:
+        reasons.append(t("reason_none", lang))
+    if result.data.absent_layers:
+        titles = "、".join(layer_title(lid, lang) for lid in result.data.absent_layers)
+        reasons.append(t("absent_note", lang, layers=titles))
+    return Conclusion(result.verdict, t("conclusion_is", lang, label=label),
+                      t("overall_verdict", lang, label=verdict_label(result.verdict, lang)), tuple(reasons))
+
+
+# --- conflict and nearby tables ----------------------------------------------------------------
+
+
+def _relation_cell(c: Conflict, result: ScreeningResult, lang: str) -> str:
+    head = {"intersects": "相交" if lang == "zh" else "Intersects",
+            "near_boundary": "边界附近" if lang == "zh" else "Near boundary",
+            "within_distance": ""}.get(c.relation, c.relation)
+    parts = [head] if head else []
+    if c.relation == "within_distance" or c.distance_m > 0:
+        parts.append(t("distance_cell", lang, distance=fmt_num(c.distance_m)))
+    elif c.overlap_area_m2 > 0:
+        parts.append(t("overlap_cell", lang, area=fmt_num(c.overlap_area_m2), pct=f"{c.overlap_pct:.1f}"))
+    elif c.overlap_length_m > 0:
+        parts.append(t("inside_cell", lang, length=fmt_num(c.overlap_length_m)))
+    return "\n".join(parts)
+
+
+def conflict_rows(result: ScreeningResult, lang: str) -> list[Conflict]:
+    """Conflicts in report order: worst verdict first, then layer and feature."""
+    return _sorted_conflicts(result)
+
+
+def _feature_cell(c: Conflict, lang: str) -> str:
+    text = c.feature + (f"（{c.zone}）" if c.zone else "")
+    if c.legal_status and c.legal_status != "法定":
+        text += "\n〔示意〕" if lang == "zh" else "\n[illustrative]"
+    return text
+
+
+def _conflict_blocks(result: ScreeningResult, lang: str) -> list[Block]:
+    rows_c = _sorted_conflicts(result)
+    if not rows_c:
+        return [Paragraph(t("conflicts_none", lang))]
+    rows = []
+    for i, c in enumerate(rows_c, start=1):
+        rows.append((str(i), layer_title(c.layer, lang), _feature_cell(c, lang), _relation_cell(c, result, lang),
+                     f"{verdict_label(c.verdict, lang)}\n{c.rule_id}", _condition(c, lang), c.basis or "—",
+                     t("verified" if c.confidence == "verified" else "unverified", lang)))
+    cols = (t("col_no", lang), t("col_layer", lang), t("col_feature", lang), t("col_relation", lang),
+            t("col_verdict", lang), t("col_condition", lang), t("col_basis", lang), t("col_confidence", lang))
+    table = Table(cols, tuple(rows), (0.05, 0.12, 0.14, 0.14, 0.1, 0.23, 0.14, 0.08),
+                  row_levels=tuple(c.verdict for c in rows_c), font_size=8.0)
+    return [table]
+
+
+def _nearby_blocks(result: ScreeningResult, lang: str) -> list[Block]:
+    near = result.parameters.get("near_m", 5000)
+    if not result.nearby:
+        return [Paragraph(t("nearby_none", lang, near=fmt_num(float(near))))]
+    rows = []
+    for i, n in enumerate(sorted(result.nearby, key=lambda n: n.distance_m), start=1):
+        status = t(f"status_{n.legal_status}", lang) if n.legal_status in ("法定", "示意", "混合") else (
+            n.legal_status or "—")
+        rows.append((str(i), layer_title(n.layer, lang), n.feature, n.zone or "—", fmt_num(n.distance_m),
+                     bearing_label(n.bearing_deg, lang), status))
+    cols = (t("col_no", lang), t("col_layer", lang), t("col_feature_only", lang), t("col_zone", lang),
+            t("col_distance", lang), t("col_bearing", lang), t("col_status", lang))
+    return [Paragraph(t("nearby_intro", lang, near=fmt_num(float(near))), "note"),
+            Table(cols, tuple(rows), (0.06, 0.2, 0.24, 0.12, 0.12, 0.14, 0.12),
+                  numeric=(False, False, False, False, True, False, False))]
+
+
+# --- maps ----------------------------------------------------------------------------------------
+
+
+def _map_blocks(result: ScreeningResult, zones: ReportZones, *, lang: str, policy: MapPolicy, maps: bool,
+                figure_start: int) -> list[Block]:
+    if not maps or result.project.geometry is None:
+        return []
+    layers = list(dict.fromkeys(c.layer for c in _sorted_conflicts(result)))
+    want_overview = policy.single or (policy.overview and bool(result.conflicts))
+    needed = len(layers) + (1 if want_overview else 0)
+    if needed == 0:
+        return []
+    if not policy.single and not policy.take(needed):
+        # out of budget for the full set: detail maps alone may still fit
+        want_overview = False
+        if not layers or not policy.take(len(layers)):
+            policy.skipped_projects += 1
+            return []
+    policy.drawn_projects += 1
+    crs_note = t("map_crs_note", lang, crs=result.project.work_crs)
+    blocks: list[Block] = []
+    n = figure_start
+    if want_overview:
+        img = overview_map(result, zones, lang=lang)
+        blocks.append(Figure(img.png, t("map_overview", lang, n=n) + "\n" + crs_note, img.width_px, img.height_px))
+        n += 1
+    for layer_id in layers:
+        img = detail_map(result, layer_id, zones, lang=lang)
+        caption = t("map_detail", lang, n=n, layer=layer_title(layer_id, lang)) + "\n" + crs_note
+        blocks.append(Figure(img.png, caption, img.width_px, img.height_px))
+        n += 1
+    return blocks
+
+
+# --- data sources, notes, disclaimer ---------------------------------------------------------------
+
+
+def _unique_text(values: Sequence[Any], limit: int = 3) -> str:
+    seen = [str(v) for v in dict.fromkeys(values) if v is not None and str(v).strip() and str(v) != "nan"]
+    if not seen:
+        return "—"
+    extra = len(seen) - limit
+    return "；".join(seen[:limit]) + (f" 等{len(seen)}项" if extra > 0 else "")
+
+
+def _layer_sources(layer_id: str, zones: ReportZones) -> tuple[str, str]:
+    gdf = zones.frame(layer_id) if zones.available else None
+    if gdf is None:
+        return "—", "—"
+    source = _unique_text(gdf["source"].tolist()) if "source" in gdf.columns else "—"
+    dates: list[Any] = []
+    for col in ("effective_date", "version"):
+        if col in gdf.columns:
+            dates += gdf[col].tolist()
+    return source, _unique_text(dates)
+
+
+def _rules_version(params: dict[str, Any]) -> str:
+    keys = [k for k in params if "rule" in k.lower()]
+    if not keys:
+        return "—"
+    return "；".join(f"{k} = {params[k]}" for k in sorted(keys))
+
+
+def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str, level: int,
+                index: int) -> list[Block]:
+    """Store path and hash, rules version, parameters, datum, and one row per layer."""
+    data = results[0].data
+    params = dict(results[0].parameters)
+    tol = params.get("tolerance_m", 5.0)
+    near = params.get("near_m", 5000.0)
+    kv = [(t("data_store", lang), data.zones), (t("data_sha", lang), data.sha256 or "—"),
+          (t("data_rules", lang), _rules_version(params)),
+          (t("data_params", lang), t("data_params_value", lang, tol=fmt_num(float(tol), 1), near=fmt_num(float(near)))),
+          (t("data_crs", lang), t("data_crs_value", lang)),
+          (t("data_base", lang), t("data_base_value", lang))]
+    rows = []
+    levels = []
+    for layer_id, info in data.layers.items():
+        source, date = _layer_sources(layer_id, zones)
+        status = t(f"status_{info.legal_status}", lang) if f"status_{info.legal_status}" in _STATUSES else (
+            info.legal_status)
+        rows.append((layer_title(layer_id, lang), str(info.features), status, source, date))
+        levels.append("")
+    blocks: list[Block] = [Heading(heading_number(1, index, lang) + t("sec_data", lang), level),
+                           KeyValues(tuple(kv), label_width=0.22)]
+    if rows:
+        cols = (t("col_layer", lang), t("col_features", lang), t("col_status", lang), t("col_source", lang),
+                t("col_date", lang))
+        blocks.append(Table(cols, tuple(rows), (0.22, 0.1, 0.14, 0.36, 0.18), numeric=(False, True, False, False, False)))
+    if data.absent_layers:
+        titles = "、".join(layer_title(lid, lang) for lid in data.absent_layers)
+        blocks.append(Paragraph(t("absent_note", lang, layers=titles), "note"))
+    return blocks
+
+
+_STATUSES = {"status_法定", "status_示意", "status_混合"}
+
+
+def notes_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str, level: int, index: int,
+                 capped: str) -> list[Block]:
+    """The verdict→conclusion mapping, screening notes (repairs, conversions), map caveats."""
+    notes: list[str] = [t("mapping_note", lang)]
+    single = len(results) == 1
+    for i, r in enumerate(results, start=1):
+        for note in r.notes:
+            notes.append(note if single else f"[{i}] {r.project.name}：{note}")
+    if capped:
+        notes.append(capped)
+    if not zones.available:
+        notes.append(t("maps_unavailable", lang, path=zones.note or results[0].data.zones))
+    blocks: list[Block] = [Heading(heading_number(1, index, lang) + t("sec_notes", lang), level)]
+    blocks += [Paragraph(f"{i}. {n}", "small") for i, n in enumerate(notes, start=1)]
+    return blocks
+
+
+def closing_blocks(*, lang: str, level: int, index: int) -> list[Block]:
+    """Disclaimer and the reviewer's sign-off space."""
+    blocks: list[Block] = [Heading(heading_number(1, index, lang) + t("sec_disclaimer", lang), level)]
+    blocks += [Paragraph(line, "small") for line in t("disclaimer", lang).split("\n")]
+    blocks += [Heading(heading_number(1, index + 1, lang) + t("sec_signoff", lang), level),
+               Paragraph(t("signoff", lang), "body")]
+    return blocks
+
