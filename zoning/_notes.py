@@ -35,8 +35,8 @@ def attribute_notes(names: Iterable[str], given: Mapping[str, Any], ruleset: Rul
             )
         else:
             out.append(
-                f"未填写“{spec.label_zh}”（{name}），相关规则判为需核实 / "
-                f"{name} ({spec.label_en}) not given; the rules that need it give review"
+                f"未填写“{spec.label_zh}”（{name}），依赖该属性的规则无法完全判定，请补充后重新筛查 / "
+                f"{name} ({spec.label_en}) not given; the rules that depend on it could not be fully decided"
             )
     return out
 

@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 GK114 = "EPSG:4547"  # CGCS2000 3-degree Gauss-Kruger CM 114E, false easting 500 km
 GK114_ZONE = "EPSG:4526"  # the same zone with the zone number 38 in the easting
 LONLAT = "EPSG:4490"
-#: Near 114.0E 28.0N: the central meridian of EPSG:4547, inside Hunan (Pingjiang/Liuyang area).
+#: 114.0E ~28.0N: on the central meridian of EPSG:4547 (just east of Hunan's border; tests only).
 X0, Y0 = 500_000.0, 3_100_000.0
 
 

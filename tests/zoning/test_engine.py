@@ -289,7 +289,7 @@ def test_missing_attribute_notes() -> None:
     road, farm = screen([Project("路", "road", site), Project("场", "livestock_farm", site)], store, generated_at=STAMP)
     assert any("必须且无法避让" in n and "unavoidable" in n and "默认值“否”" in n for n in road.notes)
     assert road.verdict == "prohibited"
-    assert any("养殖规模" in n and "需核实" in n for n in farm.notes)
+    assert any("养殖规模" in n and "无法完全判定" in n for n in farm.notes)
     assert {c.rule_id for c in farm.conflicts} == {"ECO08", "LIV03"}
     given = _one(Project("路", "road", site, {"unavoidable": True}), store)
     assert not any("unavoidable" in n for n in given.notes)

@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 import hypothesis.strategies as st
+import numpy as np
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, note, settings
@@ -147,3 +148,37 @@ def test_translation_changes_nothing(scene: Any, shift: tuple[float, float]) -> 
 
 def _key(c: Any) -> tuple[Any, ...]:
     return (c.layer, c.feature, c.rule_id)
+
+
+@st.composite
+def near_edges(draw: st.DrawFn) -> tuple[shapely.Polygon, shapely.Geometry, float]:
+    """A zone, a tolerance, and a small project (point, disc or segment) placed within
+    2 x tolerance of a random point of the zone's boundary: the cases the band is about."""
+    zone = draw(_polys(0, 1500))
+    t = draw(st.floats(0.5, 50))
+    anchor = zone.exterior.interpolate(draw(st.floats(0, 1)), normalized=True)
+    dx, dy = draw(st.floats(-2 * t, 2 * t)), draw(st.floats(-2 * t, 2 * t))
+    centre = shapely.Point(anchor.x + dx, anchor.y + dy)
+    kind = draw(st.sampled_from(["point", "disc", "segment"]))
+    if kind == "point":
+        return zone, centre, t
+    if kind == "disc":
+        return zone, centre.buffer(draw(st.floats(0.1, t)), quad_segs=4), t
+    ex, ey = draw(st.floats(-3 * t, 3 * t)), draw(st.floats(-3 * t, 3 * t))
+    return zone, shapely.LineString([(centre.x, centre.y), (centre.x + ex + 0.1, centre.y + ey)]), t
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(near_edges())
+def test_local_boundary_band_equals_shrinking_the_whole_zone(case: Any) -> None:
+    """The engine clips the zone to the project's surroundings before shrinking it; the
+    answer must equal RULES.md's definition on the whole zone: project ∩ zone.buffer(-t) = ∅."""
+    from zoning._spatial import near_boundary_mask
+
+    zone, project, tolerance_m = case
+    note(f"zone {zone.wkt}\nproject {project.wkt}\nt {tolerance_m}")
+    if not zone.intersects(project):
+        return
+    whole = not project.intersects(zone.buffer(-tolerance_m))
+    local = near_boundary_mask(np.array([project], dtype=object), np.array([zone], dtype=object), tolerance_m)
+    assert bool(local[0]) == whole
