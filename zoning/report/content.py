@@ -24,6 +24,7 @@ from zoning.report.i18n import (
     conclusion_label,
     fmt_datetime,
     layer_title,
+    project_type_label,
     t,
     verdict_label,
 )
@@ -167,8 +168,6 @@ def _meta(results: Sequence[ScreeningResult], printed: datetime, lang: str) -> t
         screened += " — " + fmt_datetime(stamps[-1], lang)
     rows = [(t("report_no", lang), report_number(results)), (t("screened_at", lang), screened),
             (t("printed_at", lang), fmt_datetime(printed.isoformat(timespec="minutes"), lang))]
-    if len(results) > 1:
-        rows.append((t("projects_count", lang), str(len(results))))
     return tuple(rows)
 
 
@@ -269,7 +268,7 @@ def _project_list(results: Sequence[ScreeningResult], lang: str) -> Table:
             worst = worst_verdict(c.verdict for c in r.conflicts)
             c = next(c for c in r.conflicts if c.verdict == worst)
             main = f"{layer_title(c.layer, lang)}：{c.feature}" + (f"（{c.zone}）" if c.zone else "")
-        rows.append((str(i), r.project.name, sections.type_text(r.project.type, lang),
+        rows.append((str(i), r.project.name, project_type_label(r.project.type, lang),
                      r.project.county or "—", conclusion_label(r.verdict, lang), verdict_label(r.verdict, lang),
                      str(len(r.conflicts)), main))
     cols = (t("col_no", lang), t("col_project", lang), t("type", lang), t("county_short", lang),

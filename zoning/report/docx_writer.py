@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -116,12 +116,14 @@ def _setup(doc: Document) -> object:
 def _header_footer(d: object, doc: Document) -> None:
     section = d.sections[0]  # type: ignore[attr-defined]
     head = section.header.paragraphs[0]
+    foot = section.footer.paragraphs[0]
+    for par in (head, foot):  # one right tab at the text edge replaces the default centre/right stops
+        par.paragraph_format.tab_stops.add_tab_stop(Mm(_TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
     _run(head, f"{doc.header}  {doc.number}", size=8, color=_GREY)
     if doc.mark:
-        _run(head, "\t\t" + doc.mark, size=9, bold=True, color=_RED, fonts=_HEAD_FONT)
-    foot = section.footer.paragraphs[0]
+        _run(head, "\t" + doc.mark, size=9, bold=True, color=_RED, fonts=_HEAD_FONT)
     if doc.mark:
-        _run(foot, doc.mark + "\t\t", size=8, bold=True, color=_RED, fonts=_HEAD_FONT)
+        _run(foot, doc.mark + "\t", size=8, bold=True, color=_RED, fonts=_HEAD_FONT)
     before, _, rest = doc.page_label.partition("{page}")
     middle, _, after = rest.partition("{pages}")
     _run(foot, before, size=8)

@@ -67,7 +67,9 @@ def _base_counties_path() -> Path | None:
     base = DATA_DIR / "base"
     if not base.is_dir():
         return None
-    candidates = sorted(base.rglob("*count*simplified*")) + sorted(base.rglob("*count*"))
+    # the display (simplified) set first: maps need no full-resolution boundaries
+    candidates = [*sorted(base.rglob("*count*display*")), *sorted(base.rglob("*count*simplified*")),
+                  *sorted(base.rglob("*count*"))]
     for cand in candidates:
         if cand.suffix.lower() in {".geojson", ".gpkg", ".json", ".fgb", ".shp"}:
             return cand
