@@ -198,7 +198,7 @@ def _plot_layer(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, layer_id: str, *, hit:
 
 
 def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometry, *, zone_field: str | None,
-                    avoid: list[BaseGeometry]) -> None:
+                    avoid: list[BaseGeometry], force: bool) -> None:
     """Name each feature at the point of its visible part farthest from edges, the project
     and labels already placed (``avoid`` grows as labels are placed)."""
     if "name" not in gdf_work.columns:
@@ -208,11 +208,22 @@ def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometr
         inner = row.geometry.intersection(frame)
         if inner.is_empty:
             continue
-        free = inner.difference(shapely.union_all(avoid)) if avoid else inner
-        pt = _label_point(free if free.area > 0.01 * frame.area else inner, tolerance=span / 200)
+        # keep labels off the frame edge, the project, the map furniture and earlier labels
+        free = inner.intersection(frame.buffer(-span * 0.06))
+        free = free.difference(shapely.union_all(avoid)) if avoid else free
+        if free.area <= 0.01 * frame.area:
+            if not force:
+                continue  # a context feature with no free room stays unlabelled (the legend names it)
+            free = inner
+        pt = _label_point(free, tolerance=span / 200)
         label = str(row["name"])
         if zone_field and zone_field in gdf_work.columns and row[zone_field] not in (None, ""):
             label = f"{label}（{row[zone_field]}）"
+        # keep the whole label inside the frame: a CJK glyph is ~7.5 pt wide on a 6.3 in figure
+        fx0, _, fx1, _ = frame.bounds
+        half = len(label) * (fx1 - fx0) * (7.5 / 72) / _FIG_W_IN / 2
+        x = min(max(pt.x, fx0 + half + span * 0.01), fx1 - half - span * 0.01)
+        pt = shapely.Point(x, pt.y)
         ax.text(pt.x, pt.y, printable(label), fontsize=7.5, ha="center", va="center", zorder=15, color="#222222",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.2})
         avoid.append(box(pt.x - span * 0.16, pt.y - span * 0.035, pt.x + span * 0.16, pt.y + span * 0.035))
@@ -334,7 +345,7 @@ def _draw_layers(ax: plt.Axes, zones: ReportZones, layers: dict[str, set[int]], 
             _plot_layer(ax, hit, layer_id, hit=True)
         to_label = hit if label_hits else other
         if not to_label.empty:
-            _label_features(ax, to_label, frame, zone_field=_zone_field(layer_id), avoid=avoid)
+            _label_features(ax, to_label, frame, zone_field=_zone_field(layer_id), avoid=avoid, force=label_hits)
         handles.append((_layer_patch(layer_id), layer_title(layer_id, lang)))
     return handles, illustrative
 
