@@ -274,6 +274,7 @@ def _screen_group(
         index = sp.layer_index(store, lid, crs, zone_field=_zone_field(lid))
         lrules = compiled.get(lid)
         touching = sp.touching_pairs(index, geoms)
+        _note_unknown_zones(members, index, touching, _schemas().get(lid))
         if lrules is not None:
             pairs = _rule_pairs(members, geoms, index, lrules, touching)
             found = layer_conflicts(members, geoms, areas, index, lrules, pairs, specs=specs, tolerance_m=tolerance_m)
@@ -287,6 +288,24 @@ def _screen_group(
     for k, res in enumerate(out):
         res.info["county"] = counties[k]
     return out
+
+
+def _note_unknown_zones(
+    members: Sequence[_Item], index: sp.LayerIndex, touching: tuple[np.ndarray, np.ndarray], schema: LayerSchema | None
+) -> None:
+    """A touched feature whose zone value the catalogue does not know cannot be judged:
+    say so rather than answer "clear" silently (a validated store never has one)."""
+    if schema is None or not schema.zone_field or not schema.zone_values:
+        return
+    allowed = set(schema.zone_values)
+    for k, f in zip(*touching, strict=True):
+        value = index.zones[f]
+        if value not in allowed:
+            members[int(k)].notes.append(
+                f"{schema.title_zh}要素“{index.names[f]}”的{schema.zone_field}值“{value}”不在图层目录中，未套用规则 / "
+                f"{index.layer} feature {index.names[f]!r} has {schema.zone_field} {value!r}, not in the catalogue: "
+                "no rule applied"
+            )
 
 
 def _rule_pairs(

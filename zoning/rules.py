@@ -182,6 +182,8 @@ class ProjectTypes:
         taken = self.types[key].attributes
         out: dict[str, Any] = {}
         for name, value in raw.items():
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue  # an empty form field or cell: not given
             if name not in taken:
                 known = "unknown attribute" if name not in self.attributes else "attribute"
                 msg = (

@@ -325,6 +325,13 @@ def test_zone_measured_in_the_projects_own_zone() -> None:
     assert result.conflicts[0].overlap_area_m2 == pytest.approx(10_000, rel=1e-4)
 
 
+def test_unknown_zone_value_is_noted_not_silently_clear() -> None:
+    store = _store({"water_source": [{"name": "旧数据", "grade": "一级保护区", "geometry": ZONE}]})
+    result = _one(Project("厂", "road", lonlat(rect(X0 + 400, Y0 + 400, 50, 50)), {"unavoidable": None}), store)
+    assert result.verdict == "clear"
+    assert any("“一级保护区”不在图层目录中，未套用规则" in n for n in result.notes)
+
+
 def test_labels_aliases_and_text_attributes_are_accepted() -> None:
     store = _store({"livestock_zone": [{"name": "禁养", "kind": "禁养区", "geometry": ZONE}]})
     site = lonlat(rect(X0 + 400, Y0 + 400, 50, 50))
