@@ -10,7 +10,9 @@ from layers.paths import DATA_DIR
 from ui.cache import get_store, layer_labels, store_ref
 from ui.i18n import lang, pick, t
 from ui.sidebar import data_version
+from ui.frame import require_frame
 
+require_frame()
 st.title(t("about.title"))
 st.markdown(t("about.what"))
 

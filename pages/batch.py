@@ -12,7 +12,9 @@ from ui.forms import upload_input
 from ui.i18n import t
 from ui.pagekit import stop_on_error
 from ui.screening import input_signature, screen_memo
+from ui.frame import require_frame
 
+require_frame()
 st.title(t("batch.title"))
 st.caption(t("batch.intro"))
 

@@ -15,7 +15,9 @@ from ui.lookup import find_places
 from ui.pagekit import stop_on_error
 from ui.public_panel import ask_once, point_from_coordinates, render_zone_answer
 from ui.sidebar import online_tiles
+from ui.frame import require_frame
 
+require_frame()
 st.title(t("public.title"))
 st.caption(t("public.intro"))
 

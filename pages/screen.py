@@ -12,13 +12,15 @@ from ui import state
 from ui.cache import get_base_display, get_rules, get_store, get_zone_views, layer_titles, rules_key, store_ref
 from ui.components import build_map
 from ui.forms import attribute_inputs, crs_picker, type_picker, upload_input
-from ui.i18n import lang, t
+from ui.i18n import labeller, lang, t, tr
 from ui.inputs import GEOM_KINDS, ParsedInput, measure, read_drawing, read_typed, to_projects
 from ui.pagekit import result_map_for, show_parsed, stop_on_error
 from ui.results import downloads, render_result
 from ui.screening import screen_memo
 from ui.sidebar import online_tiles
+from ui.frame import require_frame
 
+require_frame()
 st.title(t("screen.title"))
 st.caption(t("screen.intro"))
 
@@ -31,7 +33,7 @@ types = rules.project_types
 # --- ① where -----------------------------------------------------------------------------
 st.subheader(t("screen.step_where"))
 mode = st.radio(
-    t("screen.input_mode"), options=["draw", "upload", "typed"], format_func=lambda m: t(f"screen.mode_{m}"),
+    t("screen.input_mode"), options=["draw", "upload", "typed"], format_func=labeller("screen.mode_"),
     horizontal=True, key=state.SCREEN_INPUT_MODE, label_visibility="collapsed",
 )  # fmt: skip
 
@@ -70,7 +72,7 @@ def _typed_input() -> ParsedInput | None:
                             help=t("screen.coords_help"))  # fmt: skip
     with cols[1]:
         crs = crs_picker(key=state.SCREEN_COORD_CRS, allow_auto=False)
-        kind = st.radio(t("screen.geom_kind"), options=list(GEOM_KINDS), format_func=lambda k: t(f"screen.kind_{k}"),
+        kind = st.radio(t("screen.geom_kind"), options=list(GEOM_KINDS), format_func=labeller("screen.kind_"),
                         key=state.SCREEN_GEOM_KIND, horizontal=True)  # fmt: skip
     if not text or not text.strip():
         return None
@@ -122,7 +124,7 @@ if type_key is None:
 # --- ③ result --------------------------------------------------------------------------------
 st.subheader(t("screen.step_result"))
 with stop_on_error():
-    projects = to_projects(parsed, type_key=type_key, attributes=attrs, name=name or default_name or t("screen.unnamed"),
+    projects = to_projects(parsed, type_key=type_key, attributes=attrs, name=name or default_name or tr("screen.unnamed", "zh"),
                            project_types=types)  # fmt: skip
     with st.spinner(t("screen.screening")):
         results = screen_memo(state.SCREEN_RESULT, projects, store=store, rules=rules, store_sha256=ref.sha256)

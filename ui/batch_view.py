@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,7 +14,7 @@ from ui import state
 from ui.cache import get_base_display, layer_titles
 from ui.components import batch_map
 from ui.forms import type_picker
-from ui.i18n import lang, pick, t
+from ui.i18n import lang, pick, t, tr
 from ui.inputs import ParsedInput, to_projects
 from ui.results import downloads
 from ui.sidebar import online_tiles
@@ -38,6 +38,12 @@ class ColumnMapping:
     attr_cols: Mapping[str, str]
 
 
+def _or_label(key: str) -> Callable[[str], str]:
+    """Format a column choice: the column name, or the text for "no column" ("")."""
+    empty = tr(key, lang())
+    return lambda c: c or empty
+
+
 def _guess(columns: Sequence[str], candidates: Sequence[str]) -> int:
     for i, c in enumerate(columns):
         if c in candidates:
@@ -50,9 +56,9 @@ def column_mapping(parsed: ParsedInput, types: Any) -> ColumnMapping | None:
     options = ["", *parsed.columns]
     cols = st.columns(2)
     name_col = cols[0].selectbox(t("batch.name_col"), options=options, index=_guess(options, _NAME_COLUMNS),
-                                 format_func=lambda c: c or t("batch.no_column"), key=state.BATCH_NAME_COL)  # fmt: skip
+                                 format_func=_or_label("batch.no_column"), key=state.BATCH_NAME_COL)  # fmt: skip
     type_col = cols[1].selectbox(t("batch.type_col"), options=options, index=_guess(options, _TYPE_COLUMNS),
-                                 format_func=lambda c: c or t("batch.one_type"), key=state.BATCH_TYPE_COL,
+                                 format_func=_or_label("batch.one_type"), key=state.BATCH_TYPE_COL,
                                  help=t("batch.type_col_help"))  # fmt: skip
     fixed = None
     if not type_col:
@@ -67,7 +73,7 @@ def column_mapping(parsed: ParsedInput, types: Any) -> ColumnMapping | None:
         for i, (attr, spec) in enumerate(types.attributes.items()):
             label = pick(spec.label_zh, spec.label_en)
             guess = _guess(options, (attr, spec.label_zh))
-            chosen = acols[i % 2].selectbox(label, options=options, index=guess, format_func=lambda c: c or t("batch.no_column"),
+            chosen = acols[i % 2].selectbox(label, options=options, index=guess, format_func=_or_label("batch.no_column"),
                                             key=f"{state.BATCH_ATTR_PREFIX}{attr}")  # fmt: skip
             if chosen:
                 attr_cols[attr] = chosen

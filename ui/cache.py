@@ -18,6 +18,8 @@ import geopandas as gpd
 import streamlit as st
 import yaml
 
+from gis.errors import DataSourceError
+
 from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE, PROJECT_TYPES_PATH, RULES_PATH
 from ui.components import HUNAN_BOUNDS, ZoneLayerView, display_tolerance_deg, to_display_geojson, zone_layer_view
 from ui.i18n import Lang, pick
@@ -71,9 +73,19 @@ def _sha256(path: str, mtime_ns: int, size: int) -> str:
 
 
 def file_ref(path: str | Path) -> FileRef:
-    """Path, content hash and modification time of ``path`` (hash cached on mtime + size)."""
+    """Path, content hash and modification time of ``path`` (hash cached on mtime + size).
+
+    Raises
+    ------
+    DataSourceError
+        If the file does not exist or cannot be read.
+    """
     p = str(Path(path).resolve())
-    info = os.stat(p)
+    try:
+        info = os.stat(p)
+    except OSError as err:
+        msg = f"{p} cannot be read ({err.strerror}); expected an existing file (set {STORE_ENV} or run `make data`)"
+        raise DataSourceError(msg) from err
     return FileRef(p, _sha256(p, info.st_mtime_ns, info.st_size), info.st_mtime)
 
 

@@ -270,6 +270,7 @@ def _new_map(bounds: Sequence[float], lang: Lang, height: int | None) -> folium.
         zoom_start=7,
         control_scale=True,
         prefer_canvas=True,
+        zoom_snap=0.25,
         height=f"{height}px" if height else "100%",
     )
     m.get_root().header.add_child(folium.Element(_MAP_CSS))
@@ -496,7 +497,7 @@ def _add_controls(
     m: folium.Map, *, zones: Sequence[ZoneLayerView], points: bool, illustrative: bool, legend: bool, lang: Lang
 ) -> None:
     if illustrative:
-        notice = html.escape(tr("common.illustrative_notice", lang))
+        notice = html.escape(tr("map.illustrative", lang))
         m.add_child(_HtmlControl(notice, position="topright", css_class="ez-notice"))
     if legend and (zones or points):
         m.add_child(_HtmlControl(_legend_html(zones, points, lang), position="bottomright", css_class="ez-legend"))

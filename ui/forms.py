@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from ui import state
-from ui.i18n import lang, pick, t
+from ui.i18n import labeller, lang, pick, t
 from ui.inputs import COORD_CRS_CHOICES, ParsedInput, list_upload_layers, read_upload
 
 __all__ = ["type_picker", "attribute_inputs", "crs_picker", "upload_input", "UPLOAD_TYPES"]
@@ -19,12 +19,14 @@ _AUTO = ""
 
 def type_picker(types: Any, *, key: str) -> str | None:
     """A project-type select box, grouped (农业 · 畜禽规模养殖场...), None until chosen."""
-    keys = sorted(types.keys, key=lambda k: (pick(types.types[k].group_zh, types.types[k].group_en), k))
+    keys = sorted(types.keys, key=lambda k: (types.types[k].group_zh, k))
+
+    language = lang()  # captured: format functions may be called outside the script run
 
     def label(k: str) -> str:
         pt = types.types[k]
-        group = pick(pt.group_zh, pt.group_en)
-        return f"{group} · {pt.label(lang())}" if group else pt.label(lang())
+        group = pick(pt.group_zh, pt.group_en, language)
+        return f"{group} · {pt.label(language)}" if group else pt.label(language)
 
     return st.selectbox(
         t("form.type"), options=keys, index=None, format_func=label, key=key, placeholder=t("form.type_placeholder"),
@@ -58,7 +60,7 @@ def attribute_inputs(types: Any, type_key: str, *, prefix: str) -> dict[str, Any
 def crs_picker(*, key: str, allow_auto: bool) -> str | None:
     """Coordinate system choice: CGCS2000 / WGS84 / GCJ-02 (高德) / BD-09 (百度) [/ from the file]."""
     options = ([_AUTO] if allow_auto else []) + list(COORD_CRS_CHOICES)
-    choice = st.selectbox(t("form.crs"), options=options, format_func=lambda v: t(f"crs.{v or 'auto'}"), key=key,
+    choice = st.selectbox(t("form.crs"), options=options, format_func=lambda v, f=labeller("crs."): f(v or "auto"), key=key,
                           help=t("form.crs_help"))  # fmt: skip
     return choice or None
 

@@ -7,7 +7,7 @@ types, layer titles, rule conditions) is shown through :func:`pick`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +17,7 @@ import yaml
 
 from ui import state
 
-__all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick"]
+__all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick", "labeller"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -67,6 +67,16 @@ def tr(key: str, language: Lang, /, **values: Any) -> str:
 def t(key: str, /, **values: Any) -> str:
     """The text for ``key`` in the user's language (see :func:`tr`)."""
     return tr(key, lang(), **values)
+
+
+def labeller(prefix: str) -> Callable[[Any], str]:
+    """A widget ``format_func``: option ``v`` -> the text of ``prefix + v``.
+
+    The language is captured now, so the function gives the same labels whenever it is
+    called (Streamlit and AppTest may call it outside the script run).
+    """
+    language = lang()
+    return lambda v: tr(f"{prefix}{v}", language)
 
 
 def pick(zh: str, en: str, language: Lang | None = None) -> str:

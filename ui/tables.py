@@ -160,10 +160,12 @@ def results_csv(results: Sequence[ScreeningResult]) -> bytes:
 
 
 def report_formats() -> list[str]:
-    """Report formats the reports package offers (DOCX/PDF/XLSX/GPKG as they land)."""
+    """Report formats the reports package offers beyond JSON/CSV (DOCX/PDF/XLSX/GPKG as they land)."""
     from zoning.report import REPORT_FORMATS
 
-    return sorted(REPORT_FORMATS)
+    order = ["docx", "pdf", "xlsx", "gpkg"]
+    extra = [f for f in REPORT_FORMATS if f not in ("json", "csv")]
+    return sorted(extra, key=lambda f: (order.index(f) if f in order else len(order), f))
 
 
 def report_bytes(results: Sequence[ScreeningResult], fmt: str, *, lang: Lang) -> bytes:

@@ -1,0 +1,179 @@
+"""The folium maps as objects (ui.components.build_map) — never through a browser."""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import LineString, Point, Polygon, box
+
+from tests.ui.conftest import GK, ORIGIN
+from ui.components import (
+    HUNAN_BOUNDS,
+    LayerMeta,
+    MapPoint,
+    OnlineTiles,
+    build_map,
+    display_tolerance_deg,
+    to_display_geojson,
+    zone_layer_view,
+)
+from ui.offline import asset_urls, external_urls, localise
+from ui.styles import VERDICT_COLOURS
+
+
+def _html(m: folium.Map) -> str:
+    """The rendered page, with the JSON \\uXXXX escapes of embedded strings decoded."""
+    page = m.get_root().render()
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda g: chr(int(g.group(1), 16)), page)
+
+
+def _children(m: folium.Map, cls: type) -> list:
+    out = []
+
+    def walk(el):
+        if isinstance(el, cls):
+            out.append(el)
+        for child in getattr(el, "_children", {}).values():
+            walk(child)
+
+    walk(m)
+    return out
+
+
+def test_default_map_loads_only_local_assets() -> None:
+    m = build_map(draw=True)
+    assert external_urls(m) == []
+    page = _html(m)
+    srcs = re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["']([^"']+)["']""", page)
+    assert srcs, "the rendered map should load Leaflet from somewhere"
+    assert all(s.startswith("/app/static/") for s in srcs), srcs
+    urls = asset_urls()
+    assert urls["leaflet_js"] in srcs and urls["draw_js"] in srcs and urls["font_css"] in srcs
+
+
+def test_no_tile_layer_unless_the_user_opts_in() -> None:
+    assert _children(build_map(), folium.TileLayer) == []
+    osm = _children(build_map(online=OnlineTiles(osm=True)), folium.TileLayer)
+    assert [t.tiles for t in osm] == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
+    tdt = _children(build_map(online=OnlineTiles(tianditu_key="abc123")), folium.TileLayer)
+    assert len(tdt) == 2 and all("tk=abc123" in t.tiles and "tianditu.gov.cn" in t.tiles for t in tdt)
+
+
+def test_localise_refuses_a_plugin_that_would_load_from_a_cdn() -> None:
+    m = folium.Map(tiles=None)
+    folium.plugins.Fullscreen().add_to(m)
+    with pytest.raises(ValueError, match="would load from outside the app"):
+        localise(m)
+
+
+def test_draw_toolbar_and_its_chinese_texts() -> None:
+    m = build_map(draw=True, lang="zh")
+    assert len(_children(m, folium.plugins.Draw)) == 1
+    page = _html(m)
+    assert "绘制面（用地范围）" in page and "L.drawLocal" in page
+    assert "Draw a polygon (site area)" in _html(build_map(draw=True, lang="en"))
+    assert _children(build_map(draw=False), folium.plugins.Draw) == []
+
+
+def test_illustrative_notice_is_on_the_map_itself() -> None:
+    assert "示意数据，不具法律效力" in _html(build_map(illustrative=True))
+    assert "示意数据，不具法律效力" not in _html(build_map(illustrative=False))
+
+
+def _zone_gdf() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"name": ["一级区", "二级区"], "grade": ["一级", "二级"], "legal_status": ["示意", "法定"]},
+        geometry=[box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + 1000, ORIGIN[1] + 1000),
+                  box(ORIGIN[0] - 3000, ORIGIN[1], ORIGIN[0] - 2000, ORIGIN[1] + 1000)],
+        crs=GK,
+    )  # fmt: skip
+
+
+def test_zone_layer_is_reprojected_to_lonlat_and_legend_lists_grades() -> None:
+    view = zone_layer_view(_zone_gdf(), layer_id="water_source", title="饮用水水源保护区", zone_field="grade", legal_status="混合")
+    feats = view.geojson["features"]
+    assert [f["properties"]["_fid"] for f in feats] == [0, 1]
+    lon, lat = feats[0]["geometry"]["coordinates"][0][0]
+    assert 112.8 < lon < 113.0 and 27.8 < lat < 27.9  # ORIGIN is about 112.9°E 27.85°N
+    page = _html(build_map(zones=[view]))
+    assert "饮用水水源保护区" in page and "一级" in page and "二级" in page
+    assert "#08519c" in page  # 一级 colour in the legend
+
+
+def test_display_simplification_drops_invisible_detail_only() -> None:
+    """A circle of 2,000 vertices and 10 km radius, simplified for the province view, keeps
+    its shape within the tolerance with far fewer vertices. Douglas-Peucker moves the
+    outline by at most the tolerance d, so the symmetric difference is at most
+    perimeter x d = 2πr·d, i.e. a share 2d/r of the area πr²."""
+    circle = Point(ORIGIN).buffer(10_000, quad_segs=500)
+    gdf = gpd.GeoDataFrame({"name": ["圆"]}, geometry=[circle], crs=GK)
+    tol = display_tolerance_deg(HUNAN_BOUNDS)
+    assert tol == pytest.approx(max(114.26 - 108.78, 30.13 - 24.64) / 1500)
+    full = to_display_geojson(gdf, columns=["name"])
+    simple = to_display_geojson(gdf, columns=["name"], tolerance_deg=tol)
+    n_full = len(full["features"][0]["geometry"]["coordinates"][0])
+    n_simple = len(simple["features"][0]["geometry"]["coordinates"][0])
+    assert n_full > 1900 and n_simple < n_full / 10
+    a = shapely.geometry.shape(full["features"][0]["geometry"])
+    b = shapely.geometry.shape(simple["features"][0]["geometry"])
+    d_m = tol * 111_000  # a degree of latitude; a degree of longitude is shorter
+    assert a.symmetric_difference(b).area / a.area < 2 * d_m / 10_000
+
+
+def test_clip_to_view_keeps_only_features_in_the_window() -> None:
+    gdf = _zone_gdf().to_crs("EPSG:4490")
+    first = gdf.geometry.iloc[0].bounds
+    out = to_display_geojson(gdf, columns=["name"], clip_bounds=first)
+    assert [f["properties"]["name"] for f in out["features"]] == ["一级区"]
+
+
+def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
+    from dataclasses import dataclass
+
+    from ui.components import result_map
+
+    zones = _zone_gdf()
+    project = gpd.GeoSeries([box(ORIGIN[0] + 900, ORIGIN[1] + 100, ORIGIN[0] + 1100, ORIGIN[1] + 200)], crs=GK).to_crs(4490).iloc[0]
+    overlap = gpd.GeoSeries([box(ORIGIN[0] + 900, ORIGIN[1] + 100, ORIGIN[0] + 1000, ORIGIN[1] + 200)], crs=GK).to_crs(4490).iloc[0]
+
+    @dataclass
+    class C:
+        layer: str = "water_source"
+        feature: str = "一级区"
+        zone: str = "一级"
+        verdict: str = "prohibited"
+        feature_id: int = 0
+        overlap_geometry: Polygon = overlap
+
+    @dataclass
+    class P:
+        geometry: Polygon = project
+
+    @dataclass
+    class R:
+        project: P
+        conflicts: tuple
+
+    m = result_map(R(P(), (C(),)), layers={"water_source": zones},
+                   meta={"water_source": LayerMeta("饮用水水源保护区", "grade", "混合")})  # fmt: skip
+    page = _html(m)
+    assert "重叠部分" in page and "拟建项目" in page
+    assert VERDICT_COLOURS["prohibited"] in page and "#d50000" in page
+    assert "示意数据，不具法律效力" in page  # the zones shown are not all 法定
+
+
+def test_points_and_verdict_legend() -> None:
+    m = build_map(points=[MapPoint(112.9, 27.85, VERDICT_COLOURS["clear"], "1. 项目甲 — 不涉及")])
+    assert len(_children(m, folium.CircleMarker)) == 1
+    page = _html(m)
+    assert "项目甲" in page and "有条件准入" in page  # the verdict legend
+
+
+def test_line_and_point_projects_draw() -> None:
+    for geom in (LineString([(112.9, 27.85), (112.95, 27.86)]), Point(112.9, 27.85)):
+        assert "拟建项目" in _html(build_map(project=geom))

@@ -1,0 +1,55 @@
+"""Public map: 'is this place in a protected zone?' by coordinates and by place name."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import lonlat, page
+from ui import state
+
+
+def _ask_coords(at, dx: float, dy: float):
+    lon, lat = lonlat(dx, dy)
+    at.text_input(key=state.PUBLIC_COORDS).input(f"{lon:.9f}, {lat:.9f}")
+    at.button(key=state.PUBLIC_LOOKUP).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_point_in_grade1_zone_shows_its_rules(app) -> None:
+    at = _ask_coords(page(app, "public"), 500, 500)
+    labels = [e.label for e in at.expander]
+    assert any("测试一级水源" in lab and "一级" in lab for lab in labels), labels
+    text = "\n".join(m.value for m in at.markdown)
+    assert "位于 1 个保护区内" in text
+    assert "data-verdict='prohibited'" in text
+    assert "在此区域内禁止" in text
+    # DWS01's condition, in plain words, with its legal basis (data/rules.yaml)
+    assert "饮用水水源一级保护区内禁止新建、改建、扩建与供水设施和保护水源无关的建设项目" in text
+    assert "《水污染防治法》第六十五条" in text
+    assert "示意数据，不具法律效力" in text  # the zone's legal status, in words
+
+
+def test_point_near_but_outside_lists_the_zone_with_its_distance(app) -> None:
+    """300 m east of the grade-1 square's east edge (x = 1000 m)."""
+    at = _ask_coords(page(app, "public"), 1300, 500)
+    text = "\n".join(m.value for m in at.markdown)
+    assert "data-verdict='clear'" in text
+    labels = [e.label for e in at.expander]
+    assert any("测试一级水源" in lab and "相距约 300 米" in lab for lab in labels), labels
+
+
+def test_place_name_lookup(app) -> None:
+    at = page(app, "public")
+    at.text_input(key=state.PUBLIC_PLACE).input("湘潭").run()
+    assert not at.exception
+    options = at.selectbox(key=state.PUBLIC_PLACE_PICK).options
+    assert options and options[0].startswith("湘潭")
+    assert any(m.value.startswith("##### 📍 湘潭") for m in at.markdown)
+
+
+def test_unknown_place_and_bad_coordinates_are_messages(app) -> None:
+    at = page(app, "public")
+    at.text_input(key=state.PUBLIC_PLACE).input("不存在的地方").run()
+    assert any("不存在的地方" in w.value for w in at.warning)
+    at.text_input(key=state.PUBLIC_COORDS).input("east, north")
+    at.button(key=state.PUBLIC_LOOKUP).click().run()
+    assert not at.exception and at.error

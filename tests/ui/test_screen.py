@@ -1,0 +1,178 @@
+"""Screen page flows by widget key: typed, uploaded and drawn projects, errors, memoisation.
+
+Expected numbers are hand arithmetic on the test store (tests/ui/conftest.py): zones are
+squares in the Gauss-Kruger metres the engine measures in; verdicts come from the rule
+matrix as written in RULES.md / data/rules.yaml (DWS01: any industrial project in a
+grade-1 water-source zone is prohibited; ECO04/ECO03: a road in a general red-line area is
+prohibited unless unavoidable, then conditional).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.ui.conftest import coords_text, lonlat, page
+from ui import state
+
+
+def _verdict(at) -> str | None:
+    for md in at.markdown:
+        if "ez-verdict" in md.value:
+            return md.value.split("data-verdict='")[1].split("'")[0]
+    return None
+
+
+def _conflicts(at):
+    """The conflict table (the first dataframe after the verdict)."""
+    return at.dataframe[0].value
+
+
+def _typed(at, offsets, *, kind: str, type_key: str):
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("typed").run()
+    at.text_area(key=state.SCREEN_COORDS).input(coords_text(offsets)).run()
+    at.radio(key=state.SCREEN_GEOM_KIND).set_value(kind).run()
+    at.selectbox(key=state.SCREEN_TYPE).set_value(type_key).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_typed_polygon_half_in_grade1_water_source_is_prohibited(app) -> None:
+    """A 200 m x 100 m site whose western half (100 m x 100 m) lies in the grade-1 zone."""
+    at = _typed(app, [(900, 100), (1100, 100), (1100, 200), (900, 200)], kind="polygon", type_key="industrial")
+    assert _verdict(at) == "prohibited"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["面积"] == "20,000 m²"  # shown back before screening
+    assert metrics["冲突条目"] == "1" and metrics["所在县（市、区）"] == "测试县"
+    row = _conflicts(at).iloc[0]
+    assert row["规则编号"] == "DWS01" and row["保护区名称"] == "测试一级水源" and row["结论"] == "禁止"
+    assert row["重叠面积（m²）"] == pytest.approx(10_000, abs=0.5)
+    assert row["占项目面积（%）"] == pytest.approx(50.0, abs=0.01)
+    assert row["数据效力"] == "示意"
+    assert any("示意数据，不具法律效力" in w.value for w in at.warning)
+    # nearby: the red line 1,900 m east of the site's east edge (x 1100 -> 3000)
+    nearby = at.dataframe[1].value
+    assert nearby.set_index("保护区名称").loc["测试红线", "距离（m）"] == pytest.approx(1900, abs=0.5)
+
+
+def test_road_through_red_line_depends_on_unavoidable(app) -> None:
+    """A 2 km road crossing the 1 km-wide red-line square: 1,000 m inside."""
+    at = _typed(app, [(2500, 500), (4500, 500)], kind="line", type_key="road")
+    assert _verdict(at) == "prohibited"
+    row = _conflicts(at).iloc[0]
+    assert row["规则编号"] == "ECO04"
+    assert row["线路穿越长度（m）"] == pytest.approx(1000, abs=0.5)
+    at.toggle(key=state.attr_key(state.SCREEN_ATTR_PREFIX, "road", "unavoidable")).set_value(True).run()
+    assert _verdict(at) == "conditional"
+    assert _conflicts(at).iloc[0]["规则编号"] == "ECO03"
+
+
+def test_typed_dms_point_far_from_zones_is_clear(app) -> None:
+    lon, lat = lonlat(-8000, -8000)
+
+    def dms(v: float) -> str:
+        d = int(v)
+        m = int((v - d) * 60)
+        s = (v - d - m / 60) * 3600
+        return f"{d}°{m}′{s:.4f}″"
+
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("typed").run()
+    at.text_area(key=state.SCREEN_COORDS).input(f"{dms(lon)} {dms(lat)}").run()
+    at.selectbox(key=state.SCREEN_TYPE).set_value("industrial").run()
+    assert not at.exception
+    assert _verdict(at) == "clear"
+    assert any("未发现冲突" in s.value for s in at.success)
+
+
+def test_bad_coordinates_are_a_message_not_a_traceback(app) -> None:
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("typed").run()
+    at.text_area(key=state.SCREEN_COORDS).input("112.9, abc").run()
+    assert not at.exception
+    assert at.error and "abc" in at.error[0].value
+
+
+def test_gcj02_coordinates_are_converted_and_said_so(app) -> None:
+    from gis.crs import wgs84_to_gcj02
+
+    lon, lat = lonlat(500, 500)  # the middle of the grade-1 square
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("typed").run()
+    at.selectbox(key=state.SCREEN_COORD_CRS).set_value("gcj02").run()
+    at.text_area(key=state.SCREEN_COORDS).input(f"{float(glon):.9f}, {float(glat):.9f}").run()
+    assert any("GCJ-02" in i.value for i in at.info), [i.value for i in at.info]
+    at.selectbox(key=state.SCREEN_TYPE).set_value("industrial").run()
+    assert _verdict(at) == "prohibited"  # inside only after the ~600 m GCJ-02 offset is undone
+
+
+def _geojson_bytes(features: list[tuple[str, list[tuple[float, float]]]]) -> bytes:
+    coll = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": name},
+         "geometry": {"type": "Polygon", "coordinates": [[list(lonlat(*o)) for o in [*offs, offs[0]]]]}}
+        for name, offs in features
+    ]}  # fmt: skip
+    return json.dumps(coll).encode()
+
+
+def test_uploaded_file_with_two_sites_lets_the_planner_pick_one(app) -> None:
+    data = _geojson_bytes([
+        ("甲地块", [(-8000, -8000), (-7900, -8000), (-7900, -7900), (-8000, -7900)]),
+        ("乙地块", [(100, 100), (300, 100), (300, 300), (100, 300)]),
+    ])  # fmt: skip
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("upload").run()
+    at.file_uploader(key=state.SCREEN_UPLOAD).set_value(("sites.geojson", data, "application/geo+json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("2 个要素" in i.value for i in at.info)
+    at.selectbox(key=state.SCREEN_FEATURE).set_value(1).run()
+    at.selectbox(key=state.SCREEN_TYPE).set_value("industrial").run()
+    assert _verdict(at) == "prohibited"
+    row = _conflicts(at).iloc[0]
+    assert row["重叠面积（m²）"] == pytest.approx(40_000, abs=1) and row["占项目面积（%）"] == pytest.approx(100, abs=0.01)
+    at.selectbox(key=state.SCREEN_FEATURE).set_value(0).run()
+    assert _verdict(at) == "clear"
+
+
+def test_unreadable_upload_is_a_message(app) -> None:
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("upload").run()
+    at.file_uploader(key=state.SCREEN_UPLOAD).set_value(("broken.geojson", b"{not json", "application/geo+json")).run()
+    assert not at.exception
+    assert at.error and "broken.geojson" in at.error[0].value
+
+
+def test_drawn_polygon_is_screened(app) -> None:
+    """st_folium cannot be driven by AppTest; the page reads the last drawing from session
+    state, exactly as Leaflet.draw returns it (a GeoJSON Feature in WGS84)."""
+    ring = [list(lonlat(*o)) for o in [(100, 100), (300, 100), (300, 300), (100, 300), (100, 100)]]
+    at = app
+    at.session_state[state.SCREEN_DRAWN] = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    at.run()
+    at.selectbox(key=state.SCREEN_TYPE).set_value("industrial").run()
+    assert not at.exception
+    assert _verdict(at) == "prohibited"
+    assert _conflicts(at).iloc[0]["重叠面积（m²）"] == pytest.approx(40_000, abs=1)
+
+
+def test_rerun_does_not_screen_again_unless_the_input_changes(app, monkeypatch) -> None:
+    import zoning.engine
+
+    calls = []
+    real = zoning.engine.screen
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(zoning.engine, "screen", counting)
+    at = _typed(app, [(900, 100), (1100, 100), (1100, 200), (900, 200)], kind="polygon", type_key="industrial")
+    assert len(calls) == 1
+    at.run()
+    at.sidebar.radio(key=state.LANG).set_value("en").run()  # a language switch is not a new input
+    assert len(calls) == 1
+    assert _verdict(at) == "prohibited"
+    at.text_input(key=state.SCREEN_NAME).input("新名称").run()
+    assert len(calls) == 2

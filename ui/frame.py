@@ -1,0 +1,47 @@
+"""The app's frame — page config, navigation over pages/, shared sidebar — and the guard
+that keeps every page inside it.
+
+Streamlit still treats a ``pages/`` folder next to the main script as a legacy multipage
+app until ``st.navigation`` has been called once in the server process (and AppTest
+resets that flag before every run). In that mode a URL such as ``/public`` runs
+``pages/public.py`` on its own — no sidebar, no wide layout, file names as navigation
+labels. :func:`require_frame` notices this and runs the frame in place, which opens the
+same page inside it; the bare run then stops. Doing it in place, not with ``st.rerun()``,
+keeps the user's click (a button press is consumed by the run it arrives in).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from ui.i18n import t
+from ui.sidebar import render_sidebar
+
+__all__ = ["run_app", "require_frame"]
+
+
+def run_app() -> None:
+    """The whole app: page config, navigation, sidebar, then the chosen page."""
+    st.set_page_config(
+        page_title="生态环境分区管控符合性筛查 / Eco-zoning screener",
+        page_icon="static/favicon.png",
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    pages = [
+        st.Page("pages/screen.py", title=t("nav.screen"), icon=":material/fact_check:", default=True, url_path="screen"),
+        st.Page("pages/batch.py", title=t("nav.batch"), icon=":material/table_view:", url_path="batch"),
+        st.Page("pages/public.py", title=t("nav.public"), icon=":material/map:", url_path="public"),
+        st.Page("pages/about.py", title=t("nav.about"), icon=":material/info:", url_path="about"),
+    ]
+    page = st.navigation(pages)
+    render_sidebar()
+    page.run()
+
+
+def require_frame() -> None:
+    """Call first thing in every page script (after the imports)."""
+    if PagesManager.uses_pages_directory:
+        run_app()  # st.navigation ends the legacy mode and runs this page inside the frame
+        st.stop()
