@@ -1,0 +1,404 @@
+"""The zone-layer catalogue (data/catalog.yaml): which layers a store may hold and their schema.
+
+The catalogue is data: adding a zone layer or an allowed value means editing the YAML, not
+Python. It is validated as a whole when loaded, so a bad entry is reported with every other
+bad entry of the file, each naming the layer, field and value, before any store is read.
+
+Examples
+--------
+>>> catalog = load_catalog()
+>>> spec = catalog.layers["water_source"]
+>>> spec.geometry, spec.zone_field, spec.fields["grade"].values
+('polygon', 'grade', ('一级', '二级', '准保护区'))
+>>> catalog.field("green_heart", "zone").legacy
+('禁止开发区', '限制开发区', '控制建设区')
+>>> catalog.field("water_source", "legal_status").default
+'法定'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, TypeAlias, cast
+
+import yaml
+
+from gis.errors import RuleConfigError, SchemaError
+from layers.paths import CATALOG_PATH
+
+__all__ = [
+    "Catalog",
+    "LayerSpec",
+    "FieldSpec",
+    "GeometryKind",
+    "GEOMETRY_KINDS",
+    "load_catalog",
+    "parse_catalog",
+]
+
+GeometryKind: TypeAlias = Literal["point", "line", "polygon", "line_or_polygon"]
+
+#: Geometry kind of the catalogue -> the shapely geometry types a layer of that kind may hold.
+GEOMETRY_KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "point": frozenset({"Point", "MultiPoint"}),
+        "line": frozenset({"LineString", "MultiLineString"}),
+        "polygon": frozenset({"Polygon", "MultiPolygon"}),
+        "line_or_polygon": frozenset({"LineString", "MultiLineString", "Polygon", "MultiPolygon"}),
+    }
+)
+
+# Layer ids become GeoPackage table names; "__" is reserved for kept versions (<id>__v<N>).
+_LAYER_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+_FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TOP_KEYS = frozenset({"version", "common_fields", "layers"})
+_LAYER_KEYS = frozenset({"title", "geometry", "zone_field", "fields"})
+_FIELD_KEYS = frozenset({"required", "values", "legacy", "default", "title", "aliases"})
+_SUPPORTED_VERSIONS = (1,)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One attribute field of a catalogue layer.
+
+    Attributes
+    ----------
+    name
+        Column name in the store (``grade``).
+    required
+        A present layer must have the column and a value in every feature.
+    values
+        Allowed values (empty: free text).
+    legacy
+        Values that are still accepted but flagged (superseded zoning, e.g. the 2012
+        green-heart zones).
+    default
+        Value used when the column or a feature's value is absent (``legal_status`` 法定).
+    title_zh, title_en
+        Display titles.
+    aliases
+        Common spellings in official files -> the catalogue value they mean
+        (``一级保护区`` -> ``一级``); applied on import only.
+    """
+
+    name: str
+    required: bool = False
+    values: tuple[str, ...] = ()
+    legacy: tuple[str, ...] = ()
+    default: str | None = None
+    title_zh: str = ""
+    title_en: str = ""
+    aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """Every accepted value: current ones first, then legacy ones."""
+        return self.values + self.legacy
+
+    @property
+    def title(self) -> str:
+        """``名称 / Name`` for messages."""
+        return f"{self.title_zh} / {self.title_en}" if self.title_zh else self.name
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer of the catalogue.
+
+    Attributes
+    ----------
+    id
+        Layer id, also the GeoPackage layer name (``water_source``).
+    title_zh, title_en
+        Display titles.
+    geometry
+        ``point``, ``line``, ``polygon`` or ``line_or_polygon``; multi-part variants are accepted.
+    zone_field
+        The field whose value the rules key on, or None (``admin``, ``water_intake``).
+    fields
+        The layer's own fields by name, in catalogue order (common fields are in ``Catalog``).
+    """
+
+    id: str
+    title_zh: str
+    title_en: str
+    geometry: GeometryKind
+    zone_field: str | None
+    fields: Mapping[str, FieldSpec]
+
+    @property
+    def geometry_types(self) -> frozenset[str]:
+        """The shapely geometry types this layer may hold."""
+        return GEOMETRY_KINDS[self.geometry]
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        return tuple(name for name, spec in self.fields.items() if spec.required)
+
+    @property
+    def title(self) -> str:
+        """``饮用水水源保护区 / Drinking-water source protection zone`` for messages."""
+        return f"{self.title_zh} / {self.title_en}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The validated catalogue: layers by id (catalogue order) and the fields every layer may have."""
+
+    layers: Mapping[str, LayerSpec]
+    common_fields: Mapping[str, FieldSpec]
+    path: Path | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.layers)
+
+    def __contains__(self, layer_id: object) -> bool:
+        return layer_id in self.layers
+
+    def layer(self, layer_id: str) -> LayerSpec:
+        """The spec of ``layer_id``.
+
+        Raises
+        ------
+        SchemaError
+            If the catalogue has no such layer (the message lists the known ids).
+        """
+        try:
+            return self.layers[layer_id]
+        except KeyError:
+            msg = f"layer {layer_id!r} is not in the layer catalogue; expected one of {', '.join(self.layers)}"
+            raise SchemaError(msg) from None
+
+    def fields_of(self, layer_id: str) -> Mapping[str, FieldSpec]:
+        """The layer's own fields followed by the common ones (``source``, ``legal_status`` ...)."""
+        return MappingProxyType({**self.layer(layer_id).fields, **self.common_fields})
+
+    def field(self, layer_id: str, name: str) -> FieldSpec:
+        """One field (own or common) of ``layer_id``.
+
+        Raises
+        ------
+        SchemaError
+            If the layer has no such field (the message lists its fields).
+        """
+        fields = self.fields_of(layer_id)
+        if name not in fields:
+            msg = f"layer {layer_id!r} has no field {name!r} in the catalogue; expected one of {', '.join(fields)}"
+            raise SchemaError(msg)
+        return fields[name]
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Read and validate a layer catalogue (default: the embedded data/catalog.yaml).
+
+    Parameters
+    ----------
+    path
+        A catalogue YAML file; None for the embedded one.
+
+    Returns
+    -------
+    Catalog
+        Immutable; loading the same unchanged file again returns the same object.
+
+    Raises
+    ------
+    RuleConfigError
+        If the file cannot be read or parsed, or has bad entries: the message lists every
+        problem of the file (unknown geometry kind, zone field that is not a field, default
+        outside the allowed values, misspelt keys ...).
+    """
+    p = Path(path) if path is not None else CATALOG_PATH
+    try:
+        info = os.stat(p)
+    except OSError as err:
+        msg = f"layer catalogue {p} cannot be read ({err.strerror}); expected a YAML file such as data/catalog.yaml"
+        raise RuleConfigError(msg) from err
+    # Keyed on the file's identity and change time: an edited catalogue is read again.
+    return _load_cached(str(p.resolve()), info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime_ns: int, size: int) -> Catalog:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        msg = f"layer catalogue {p} cannot be read as UTF-8 YAML: {err}"
+        raise RuleConfigError(msg) from err
+    return parse_catalog(data, source=str(p), path=p)
+
+
+def parse_catalog(data: Any, *, source: str = "catalogue", path: Path | None = None) -> Catalog:
+    """Validate already-parsed catalogue data (the YAML document as Python objects).
+
+    Raises
+    ------
+    RuleConfigError
+        Listing every problem found, each prefixed with ``source``.
+    """
+    problems: list[str] = []
+    if not isinstance(data, Mapping):
+        msg = f"{source}: expected a mapping with 'version', 'common_fields' and 'layers', got {type(data).__name__}"
+        raise RuleConfigError(msg)
+    _check_top(data, problems)
+    common = _parse_fields(data.get("common_fields") or {}, "common_fields", problems, required_ok=False)
+    layers: dict[str, LayerSpec] = {}
+    raw_layers = data.get("layers")
+    if not isinstance(raw_layers, Mapping) or not raw_layers:
+        problems.append("'layers' must be a non-empty mapping of layer id -> layer entry")
+        raw_layers = {}
+    for lid, entry in raw_layers.items():
+        spec = _parse_layer(str(lid), entry, common, problems)
+        if spec is not None:
+            layers[str(lid)] = spec
+    if problems:
+        listed = "\n".join(f"  - {p}" for p in problems)
+        msg = f"layer catalogue {source} has {len(problems)} problem(s):\n{listed}"
+        raise RuleConfigError(msg)
+    return Catalog(MappingProxyType(layers), common, path)
+
+
+def _check_top(data: Mapping[str, Any], problems: list[str]) -> None:
+    unknown = sorted(str(k) for k in data if k not in _TOP_KEYS)
+    if unknown:
+        problems.append(f"unknown top-level key(s) {unknown}; expected {sorted(_TOP_KEYS)}")
+    version = data.get("version")
+    if version not in _SUPPORTED_VERSIONS:
+        problems.append(f"'version' is {version!r}; expected one of {list(_SUPPORTED_VERSIONS)}")
+    common = data.get("common_fields")
+    if common is not None and not isinstance(common, Mapping):
+        problems.append("'common_fields' must be a mapping of field name -> field entry")
+
+
+def _titles(raw: Any, where: str, problems: list[str]) -> tuple[str, str]:
+    if not isinstance(raw, Mapping) or not all(isinstance(raw.get(k), str) and raw.get(k) for k in ("zh", "en")):
+        problems.append(f"{where}: 'title' must give both 'zh' and 'en' text, got {raw!r}")
+        return "", ""
+    return str(raw["zh"]), str(raw["en"])
+
+
+def _parse_layer(lid: str, entry: Any, common: Mapping[str, FieldSpec], problems: list[str]) -> LayerSpec | None:
+    where = f"layer {lid!r}"
+    if not _LAYER_ID_RE.match(lid):
+        problems.append(f"{where}: the id must be snake_case ascii (a-z, 0-9, single '_'), e.g. water_source")
+    if not isinstance(entry, Mapping):
+        problems.append(f"{where}: expected a mapping with {sorted(_LAYER_KEYS)}, got {type(entry).__name__}")
+        return None
+    unknown = sorted(str(k) for k in entry if k not in _LAYER_KEYS)
+    if unknown:
+        problems.append(f"{where}: unknown key(s) {unknown}; expected {sorted(_LAYER_KEYS)}")
+    title_zh, title_en = _titles(entry.get("title"), where, problems)
+    geometry = entry.get("geometry")
+    if geometry not in GEOMETRY_KINDS:
+        problems.append(f"{where}: geometry {geometry!r} is not one of {list(GEOMETRY_KINDS)}")
+    fields = _parse_fields(entry.get("fields"), where, problems, required_ok=True)
+    if not fields:
+        problems.append(f"{where}: 'fields' must be a non-empty mapping of field name -> field entry")
+    for name in fields:
+        if name in common:
+            problems.append(f"{where}: field {name!r} is also a common field; define it in one place only")
+    zone_field = entry.get("zone_field")
+    if zone_field is not None:
+        if zone_field not in fields:
+            problems.append(f"{where}: zone_field {zone_field!r} is not one of its fields {list(fields)}")
+        elif not fields[zone_field].values:
+            problems.append(f"{where}: zone_field {zone_field!r} has no allowed 'values'; the rules key on them")
+    return LayerSpec(
+        id=lid,
+        title_zh=title_zh,
+        title_en=title_en,
+        geometry=cast(GeometryKind, geometry) if geometry in GEOMETRY_KINDS else "polygon",
+        zone_field=str(zone_field) if zone_field is not None else None,
+        fields=fields,
+    )
+
+
+def _parse_fields(raw: Any, where: str, problems: list[str], *, required_ok: bool) -> Mapping[str, FieldSpec]:
+    if not isinstance(raw, Mapping):
+        return MappingProxyType({})
+    out: dict[str, FieldSpec] = {}
+    for name, entry in raw.items():
+        spec = _parse_field(str(name), entry, f"{where} field {str(name)!r}", problems)
+        if spec is None:
+            continue
+        if spec.required and not required_ok:
+            problems.append(f"{where} field {spec.name!r}: common fields cannot be required (every layer is optional)")
+        out[spec.name] = spec
+    return MappingProxyType(out)
+
+
+def _text_list(raw: Any, key: str, where: str, problems: list[str]) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() == v and v for v in raw):
+        problems.append(
+            f"{where}: {key!r} must be a list of non-empty text values without surrounding spaces, got {raw!r}"
+        )
+        return ()
+    dupes = sorted({v for v in raw if raw.count(v) > 1})
+    if dupes:
+        problems.append(f"{where}: {key!r} lists {dupes} more than once")
+    return tuple(dict.fromkeys(raw))
+
+
+def _parse_field(name: str, entry: Any, where: str, problems: list[str]) -> FieldSpec | None:
+    if not _FIELD_NAME_RE.match(name):
+        problems.append(f"{where}: field names must be ascii identifiers (letters, digits, '_')")
+    if not isinstance(entry, Mapping):
+        problems.append(f"{where}: expected a mapping with {sorted(_FIELD_KEYS)}, got {type(entry).__name__}")
+        return None
+    unknown = sorted(str(k) for k in entry if k not in _FIELD_KEYS)
+    if unknown:
+        problems.append(f"{where}: unknown key(s) {unknown}; expected {sorted(_FIELD_KEYS)}")
+    required = entry.get("required", False)
+    if not isinstance(required, bool):
+        problems.append(f"{where}: 'required' must be true or false, got {required!r}")
+    values = _text_list(entry.get("values"), "values", where, problems)
+    legacy = _text_list(entry.get("legacy"), "legacy", where, problems)
+    if legacy and not values:
+        problems.append(f"{where}: 'legacy' values need current 'values' as well")
+    both = sorted(set(values) & set(legacy))
+    if both:
+        problems.append(f"{where}: {both} are listed both as current 'values' and as 'legacy'")
+    default = entry.get("default")
+    if default is not None and (not isinstance(default, str) or (values and default not in values)):
+        problems.append(f"{where}: default {default!r} is not one of its values {list(values)}")
+    title_zh, title_en = _titles(entry.get("title"), where, problems)
+    aliases = _parse_aliases(entry.get("aliases"), values + legacy, where, problems)
+    return FieldSpec(
+        name=name,
+        required=required is True,
+        values=values,
+        legacy=legacy,
+        default=default if isinstance(default, str) else None,
+        title_zh=title_zh,
+        title_en=title_en,
+        aliases=aliases,
+    )
+
+
+def _parse_aliases(raw: Any, allowed: tuple[str, ...], where: str, problems: list[str]) -> Mapping[str, str]:
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, Mapping) or not allowed:
+        problems.append(f"{where}: 'aliases' must map spellings to one of its 'values', got {raw!r}")
+        return MappingProxyType({})
+    out: dict[str, str] = {}
+    for spelling, value in raw.items():
+        if value not in allowed:
+            problems.append(f"{where}: alias {spelling!r} -> {value!r} does not lead to one of {list(allowed)}")
+        elif str(spelling) in allowed:
+            problems.append(f"{where}: alias {spelling!r} is itself an allowed value")
+        else:
+            out[str(spelling)] = str(value)
+    return MappingProxyType(out)

@@ -1,0 +1,354 @@
+"""The zone store: a GeoPackage of catalogue layers, opened once, validated as a whole.
+
+``ZoneStore.open`` reads every catalogue layer present (pyogrio with Arrow), checks each
+against the catalogue (``layers.schema``) and refuses the store with *all* its problems at
+once if any is an error. What it hands out is ready to screen: each layer in the CRS it
+was stored in, with valid geometry and the optional fields filled with their defaults
+(``legal_status`` 法定 where absent). ``validate_store`` runs the same checks and returns
+the problems instead of raising.
+
+Examples
+--------
+>>> from layers.paths import DEFAULT_STORE
+>>> store = ZoneStore.open(DEFAULT_STORE)
+>>> store.layer_ids[:2], store.legal_status("water_source")
+(('eco_redline', 'water_source'), '示意')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from gis.crs import crs_label
+from gis.errors import DataSourceError, SchemaError
+from gis.repair import GeometryRepairWarning, repair_geometries
+from layers import _gpkg
+from layers.catalog import Catalog, LayerSpec, load_catalog
+from layers.schema import Problem, check_layer, text_values
+
+__all__ = ["ZoneStore", "LayerSummary", "Problem", "validate_store", "format_problems", "LEGAL_STATUSES"]
+
+#: Legal status of a layer: all features official, all illustrative, or both.
+LEGAL_STATUSES = ("法定", "示意", "混合")
+_MAX_LISTED_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """What ``ZoneStore.layer_info`` says about one layer."""
+
+    layer: str
+    title_zh: str
+    title_en: str
+    features: int
+    geometry_type: str
+    crs: str
+    legal_status: str
+
+
+@dataclass(frozen=True, eq=False)
+class _Scan:
+    """Everything read from a store file: problems, and the layers when they could be read."""
+
+    problems: tuple[Problem, ...]
+    frames: Mapping[str, gpd.GeoDataFrame]
+    invalid: Mapping[str, tuple[int, ...]]
+    present: tuple[str, ...]
+    extra: tuple[str, ...]
+    versions: tuple[str, ...]
+
+
+def _normalised(name: str) -> str:
+    return name.strip().casefold().replace("-", "_").replace(" ", "_")
+
+
+def _classify(names: Sequence[str], catalog: Catalog) -> tuple[list[str], list[str], list[str], list[Problem]]:
+    """(catalogue layers present, extra layers, kept versions, naming problems)."""
+    present = [lid for lid in catalog.layers if lid in names]
+    extra: list[str] = []
+    versions: list[str] = []
+    problems: list[Problem] = []
+    by_norm = {_normalised(lid): lid for lid in catalog.layers}
+    for name in names:
+        if name in catalog.layers or name == _gpkg.HISTORY_TABLE:
+            continue
+        kept = _gpkg.parse_version_layer(name)
+        if kept is not None and kept[0] in catalog.layers:
+            versions.append(name)
+            continue
+        extra.append(name)
+        target = by_norm.get(_normalised(name))
+        if target is None:
+            continue
+        if target in names:
+            msg = (
+                f"layer {name!r} duplicates catalogue layer {target!r}; keep one of them (only {target!r} is screened)"
+            )
+            problems.append(Problem(name, None, msg, "error"))
+        else:
+            msg = f"layer {name!r} looks like catalogue layer {target!r} but is not named exactly so and is not screened; rename it to {target!r}"
+            problems.append(Problem(name, None, msg, "warning"))
+    return present, extra, versions, problems
+
+
+def _scan(path: Path, catalog: Catalog) -> _Scan:
+    _gpkg.check_geopackage(path)
+    tables = _gpkg.list_tables(path)
+    names = [name for name, _ in tables]
+    present, extra, versions, problems = _classify(names, catalog)
+    kinds = dict(tables)
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    invalid: dict[str, tuple[int, ...]] = {}
+    for lid in present:
+        spec = catalog.layers[lid]
+        if kinds.get(lid) is None:
+            msg = f"{path.name} layer {lid!r} is a table without geometry; expected {spec.geometry} features"
+            problems.append(Problem(lid, None, msg))
+            continue
+        try:
+            gdf, fids = _gpkg.read_layer(path, lid)
+        except DataSourceError as err:
+            problems.append(Problem(lid, None, str(err)))
+            continue
+        check = check_layer(gdf, spec, catalog, source=f"{path.name} layer {lid}", ids=fids, id_label="fid")
+        problems.extend(check.problems)
+        frames[lid] = gdf
+        invalid[lid] = check.invalid_positions
+    extra_notes = [
+        Problem(name, None, "not in the layer catalogue; kept in the store but not screened", "warning")
+        for name in extra
+        if not any(p.layer == name for p in problems)
+    ]
+    return _Scan(tuple(problems + extra_notes), frames, invalid, tuple(present), tuple(extra), tuple(versions))
+
+
+def _resolve_catalog(catalog: Catalog | str | Path | None) -> Catalog:
+    return catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+
+
+def validate_store(path: str | Path, *, catalog: Catalog | str | Path | None = None) -> list[Problem]:
+    """Every problem of a zone store, errors and warnings, collected in one pass.
+
+    Parameters
+    ----------
+    path
+        The GeoPackage.
+    catalog
+        A ``Catalog``, the path of a catalogue file, or None for data/catalog.yaml.
+
+    Returns
+    -------
+    list[Problem]
+        Empty when the store is clean. The store is usable when no problem has
+        ``severity == "error"``.
+
+    Raises
+    ------
+    DataSourceError
+        If the file does not exist or is not a readable GeoPackage (nothing else to check).
+    RuleConfigError
+        If the catalogue itself is bad.
+    """
+    return list(_scan(Path(path), _resolve_catalog(catalog)).problems)
+
+
+def format_problems(problems: Sequence[Problem], *, limit: int = _MAX_LISTED_PROBLEMS) -> str:
+    """One line per problem (errors first), at most ``limit`` lines."""
+    ordered = sorted(problems, key=lambda p: p.severity != "error")
+    lines = [f"  - {p}" for p in ordered[:limit]]
+    if len(ordered) > limit:
+        lines.append(f"  ... and {len(ordered) - limit} more")
+    return "\n".join(lines)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _prepare(
+    gdf: gpd.GeoDataFrame, spec: LayerSpec, catalog: Catalog, invalid: tuple[int, ...], source: str
+) -> gpd.GeoDataFrame:
+    """The layer as handed out: valid geometry, enumerated values stripped, defaults filled."""
+    out = gdf.copy()
+    if invalid:
+        rows = list(invalid)
+        with warnings.catch_warnings():
+            # The repair is already reported as a warning-level Problem of the store.
+            warnings.simplefilter("ignore", GeometryRepairWarning)
+            fixed, _ = repair_geometries(out.geometry.iloc[rows], source=source)
+        geoms = np.asarray(out.geometry.values, dtype=object).copy()
+        geoms[rows] = np.asarray(fixed.values, dtype=object)
+        out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=out.crs))
+    for name, fspec in catalog.fields_of(spec.id).items():
+        if name not in out.columns:
+            if fspec.default is not None:
+                out[name] = fspec.default
+            continue
+        if fspec.values or fspec.default is not None:
+            text, missing = text_values(out[name])
+            if fspec.default is not None:
+                text[missing] = fspec.default
+            out[name] = pd.Series(
+                np.where(missing & (fspec.default is None), None, text), index=out.index, dtype=object
+            )
+    return out
+
+
+class ZoneStore:
+    """An opened, validated zone store (read-only).
+
+    Use ``ZoneStore.open``. The layers are read once; ``layer()`` hands out copies that
+    share memory until written to (pandas copy-on-write), so callers cannot change the store.
+
+    Attributes
+    ----------
+    path
+        The GeoPackage.
+    sha256
+        Hex digest of the file's bytes when it was opened (a cache key for indexes and UI).
+    catalog
+        The catalogue it was validated against.
+    layer_ids
+        Catalogue layers present, in catalogue order.
+    absent_layers
+        Catalogue layers not in the store (not screened; results say so).
+    extra_layers
+        Layers in the file the catalogue does not know (kept, reported, not screened).
+    problems
+        Warning-level problems found on opening (legacy values, repaired geometry ...).
+    """
+
+    __slots__ = (
+        "path",
+        "sha256",
+        "catalog",
+        "layer_ids",
+        "absent_layers",
+        "extra_layers",
+        "version_layers",
+        "problems",
+        "_frames",
+    )
+
+    def __init__(
+        self, *, path: Path, sha256: str, catalog: Catalog, scan: _Scan, frames: Mapping[str, gpd.GeoDataFrame]
+    ) -> None:
+        self.path = path
+        self.sha256 = sha256
+        self.catalog = catalog
+        self.layer_ids: tuple[str, ...] = scan.present
+        self.absent_layers: tuple[str, ...] = tuple(lid for lid in catalog.layers if lid not in scan.present)
+        self.extra_layers: tuple[str, ...] = scan.extra
+        self.version_layers: tuple[str, ...] = scan.versions
+        self.problems: tuple[Problem, ...] = scan.problems
+        self._frames: Mapping[str, gpd.GeoDataFrame] = MappingProxyType(dict(frames))
+
+    @classmethod
+    def open(cls, path: str | Path, *, catalog: Catalog | str | Path | None = None) -> ZoneStore:
+        """Open and validate a zone store.
+
+        Parameters
+        ----------
+        path
+            A GeoPackage whose layers are named by catalogue id (``water_source`` ...).
+            Any subset of the catalogue layers may be present.
+        catalog
+            A ``Catalog``, a catalogue file, or None for data/catalog.yaml.
+
+        Raises
+        ------
+        DataSourceError
+            If the file is missing, not a GeoPackage or unreadable (the message names it).
+        SchemaError
+            If any layer has an error-level problem; the message lists every problem.
+        """
+        p = Path(path)
+        cat = _resolve_catalog(catalog)
+        _gpkg.check_geopackage(p)
+        digest = _sha256(p)
+        scan = _scan(p, cat)
+        errors = [pr for pr in scan.problems if pr.severity == "error"]
+        if errors:
+            msg = (
+                f"zone store {p} has {len(errors)} error(s) and {len(scan.problems) - len(errors)} warning(s); "
+                f"fix the errors (run `python -m zoning layers validate {p}`):\n{format_problems(scan.problems)}"
+            )
+            raise SchemaError(msg)
+        frames = {
+            lid: _prepare(scan.frames[lid], cat.layers[lid], cat, scan.invalid[lid], f"{p.name} layer {lid}")
+            for lid in scan.present
+        }
+        return cls(path=p, sha256=digest, catalog=cat, scan=scan, frames=frames)
+
+    def __repr__(self) -> str:
+        return f"ZoneStore({str(self.path)!r}, layers={list(self.layer_ids)})"
+
+    def _frame(self, layer_id: str) -> gpd.GeoDataFrame:
+        try:
+            return self._frames[layer_id]
+        except KeyError:
+            known = "unknown to the catalogue" if layer_id not in self.catalog else "absent from this store"
+            msg = (
+                f"zone store {self.path} has no layer {layer_id!r} ({known}); "
+                f"layers present: {', '.join(self.layer_ids) or 'none'}"
+            )
+            raise DataSourceError(msg) from None
+
+    def layer(self, layer_id: str) -> gpd.GeoDataFrame:
+        """The layer in its stored CRS, RangeIndex, valid geometry, optional fields defaulted.
+
+        Raises
+        ------
+        DataSourceError
+            If the store has no such layer (the message lists those present).
+        """
+        return self._frame(layer_id).copy(deep=False)
+
+    def crs(self, layer_id: str) -> str:
+        """The stored CRS of ``layer_id`` as a label (``EPSG:4490``, ``EPSG:4526``)."""
+        crs = self._frame(layer_id).crs
+        return crs_label(CRS.from_user_input(crs)) if crs is not None else "?"
+
+    def legal_status(self, layer_id: str) -> str:
+        """``法定`` if every feature is official, ``示意`` if every one is illustrative, else ``混合``.
+
+        An empty layer has the catalogue default (法定).
+        """
+        values = set(self._frame(layer_id)["legal_status"].dropna().astype(str))
+        if len(values) == 1:
+            return values.pop()
+        if not values:
+            return self.catalog.common_fields["legal_status"].default or "法定"
+        return "混合"
+
+    def layer_info(self) -> Mapping[str, LayerSummary]:
+        """Per present layer (catalogue order): titles, feature count, geometry type, CRS, legal status."""
+        out: dict[str, LayerSummary] = {}
+        for lid in self.layer_ids:
+            gdf = self._frame(lid)
+            spec = self.catalog.layers[lid]
+            kinds = sorted(set(gdf.geometry.geom_type.dropna()))
+            out[lid] = LayerSummary(
+                layer=lid,
+                title_zh=spec.title_zh,
+                title_en=spec.title_en,
+                features=len(gdf),
+                geometry_type="/".join(kinds) or "-",
+                crs=self.crs(lid),
+                legal_status=self.legal_status(lid),
+            )
+        return MappingProxyType(out)
