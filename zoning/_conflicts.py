@@ -17,7 +17,7 @@ from zoning._match import LayerRules, firing_rules
 from zoning.model import VERDICT_LABELS, VERDICT_RANK, Conflict, Nearby
 from zoning.rules import AttributeSpec, Rule
 
-__all__ = ["layer_conflicts", "layer_nearby", "sort_conflicts"]
+__all__ = ["layer_conflicts", "nearby_records", "sort_conflicts"]
 
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -135,27 +135,35 @@ def _band_text(rule: Rule, lang: str, tolerance_m: float) -> str:
     return f"边界附近，需核实：仅在区界{t}米容差带内与该区相交（若确在区内：{label}，{rule.condition_zh}）"
 
 
-def layer_nearby(geoms: np.ndarray, index: sp.LayerIndex, nearest: Pairs) -> list[tuple[int, Nearby]]:
-    """Nearby records from ``_spatial.nearest_untouched`` (one per project at most)."""
-    pi, fi, dist = nearest
-    if len(pi) == 0:
+def nearby_records(
+    geoms: np.ndarray, found: Sequence[tuple[sp.LayerIndex, Pairs]], crs: str
+) -> list[tuple[int, Nearby]]:
+    """Nearby records for every layer's ``_spatial.nearest_untouched`` answer; the bearings
+    of all layers are computed in one vectorised pass."""
+    found = [(index, pairs) for index, pairs in found if len(pairs[0])]
+    if not found:
         return []
-    bearing = sp.bearings_deg(geoms[pi], index.geoms[fi], index.crs)
-    return [
-        (
-            int(k),
-            Nearby(
-                layer=index.layer,
-                feature=str(index.names[f]),
-                zone=index.zones[f],
-                distance_m=round(float(d), 3),
-                bearing_deg=round(float(b), 2) % 360.0,  # 359.999 rounds to 360.0: that is north, 0
-                legal_status=str(index.legal_status[f]),
-                feature_id=int(f),
-            ),
-        )
-        for k, f, d, b in zip(pi, fi, dist, bearing, strict=True)
-    ]
+    p_geoms = np.concatenate([geoms[pairs[0]] for _, pairs in found])
+    z_geoms = np.concatenate([index.geoms[pairs[1]] for index, pairs in found])
+    bearings = iter(sp.bearings_deg(p_geoms, z_geoms, crs))
+    out: list[tuple[int, Nearby]] = []
+    for index, (pi, fi, dist) in found:
+        for k, f, d in zip(pi, fi, dist, strict=True):
+            out.append(
+                (
+                    int(k),
+                    Nearby(
+                        layer=index.layer,
+                        feature=str(index.names[f]),
+                        zone=index.zones[f],
+                        distance_m=round(float(d), 3),
+                        bearing_deg=round(float(next(bearings)), 2) % 360.0,  # 359.999 -> 360.0 is north: 0
+                        legal_status=str(index.legal_status[f]),
+                        feature_id=int(f),
+                    ),
+                )
+            )
+    return out
 
 
 def sort_conflicts(conflicts: Sequence[Conflict], *, layer_order: Sequence[str]) -> list[Conflict]:

@@ -34,7 +34,7 @@ from gis.errors import GeometryError, InputError
 from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
 from zoning import _spatial as sp
 from zoning._catalog_schema import LayerSchema, load_layer_schemas
-from zoning._conflicts import layer_conflicts, layer_nearby, sort_conflicts
+from zoning._conflicts import layer_conflicts, nearby_records, sort_conflicts
 from zoning._match import LayerRules, compile_rules
 from zoning._notes import result_notes
 from zoning._projects import projects_from_features
@@ -70,11 +70,6 @@ def _cached_schemas(catalog_key: tuple[str, float, int]) -> dict[str, LayerSchem
 
 def _schemas() -> dict[str, LayerSchema]:
     return _cached_schemas(_file_key(CATALOG_PATH))
-
-
-def _zone_field(layer_id: str) -> str | None:
-    schema = _schemas().get(layer_id)
-    return schema.zone_field if schema else None
 
 
 def open_store(store: Any) -> sp.ZoneStoreLike:
@@ -188,6 +183,7 @@ def screen(
     stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
     data = _data_info(zstore)
     params = _parameters(ruleset, tolerance_m, near_m)
+    schemas = _schemas()
     results: list[ScreeningResult | None] = [None] * len(items)
     groups: dict[str, list[_Item]] = {}
     for item in items:
@@ -196,7 +192,7 @@ def screen(
         for item, result in zip(
             members, _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m), strict=True
         ):
-            results[item.index] = _finish(item, result, data, stamp, params, ruleset)
+            results[item.index] = _finish(item, result, data, stamp, params, ruleset, schemas)
     return [r for r in results if r is not None]
 
 
@@ -268,20 +264,24 @@ def _screen_group(
     ]
     compiled = compile_rules(ruleset)
     specs = ruleset.project_types.attributes
+    schemas = _schemas()
+    nearest = []
     for lid in store.layer_ids:
         if lid in _NOT_ZONES:
             continue
-        index = sp.layer_index(store, lid, crs, zone_field=_zone_field(lid))
+        schema = schemas.get(lid)
+        index = sp.layer_index(store, lid, crs, zone_field=schema.zone_field if schema else None)
         lrules = compiled.get(lid)
         touching = sp.touching_pairs(index, geoms)
-        _note_unknown_zones(members, index, touching, _schemas().get(lid))
+        _note_unknown_zones(members, index, touching, schema)
         if lrules is not None:
             pairs = _rule_pairs(members, geoms, index, lrules, touching)
             found = layer_conflicts(members, geoms, areas, index, lrules, pairs, specs=specs, tolerance_m=tolerance_m)
             for k, conflict in found:
                 out[k].conflicts.append(conflict)
-        for k, near in layer_nearby(geoms, index, sp.nearest_untouched(index, geoms, touching, near_m)):
-            out[k].nearby.append(near)
+        nearest.append((index, sp.nearest_untouched(index, geoms, touching, near_m)))
+    for k, near in nearby_records(geoms, nearest, crs):
+        out[k].nearby.append(near)
     counties: list[str | None] = [None] * len(members)
     if "admin" in store.layer_ids:
         counties = sp.county_names(sp.layer_index(store, "admin", crs, zone_field=None), geoms)
@@ -326,7 +326,13 @@ def _rule_pairs(
 
 
 def _finish(
-    item: _Item, res: _GroupResult, data: DataInfo, stamp: str, params: Mapping[str, Any], ruleset: RuleSet
+    item: _Item,
+    res: _GroupResult,
+    data: DataInfo,
+    stamp: str,
+    params: Mapping[str, Any],
+    ruleset: RuleSet,
+    schemas: Mapping[str, LayerSchema],
 ) -> ScreeningResult:
     conflicts = sort_conflicts(res.conflicts, layer_order=list(data.layers))
     nearby = sorted(res.nearby, key=lambda n: (n.distance_m, n.layer))
@@ -346,7 +352,7 @@ def _finish(
         geometry=item.geometry,
     )
     notes = result_notes(
-        item.notes, item.defaults_used, item.attributes, ruleset, data, conflicts, nearby, schemas=_schemas()
+        item.notes, item.defaults_used, item.attributes, ruleset, data, conflicts, nearby, schemas=schemas
     )
     return ScreeningResult(
         project=info,
