@@ -73,7 +73,7 @@ def _typed_input() -> ParsedInput | None:
     with cols[1]:
         crs = crs_picker(key=state.SCREEN_COORD_CRS, allow_auto=False)
         kind = st.radio(t("screen.geom_kind"), options=list(GEOM_KINDS), format_func=labeller("screen.kind_"),
-                        key=state.SCREEN_GEOM_KIND, horizontal=True)  # fmt: skip
+                        key=state.SCREEN_GEOM_KIND, horizontal=True, help=t("screen.geom_kind_help"))  # fmt: skip
     if not text or not text.strip():
         return None
     return read_typed(text, crs=crs or "EPSG:4490", kind=kind)

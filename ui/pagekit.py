@@ -38,8 +38,8 @@ def show_parsed(parsed: ParsedInput, measures: Measures, *, show_map: bool) -> N
         cols[1].metric(t("parsed.area"), f"{measures.area_m2:,.0f} m²", help=f"{measures.area_m2 / 10_000:,.3f} ha")
     elif measures.length_m > 0:
         cols[1].metric(t("parsed.length"), f"{measures.length_m:,.0f} m")
-    cols[2].metric(t("parsed.input_crs"), t(f"crs.{parsed.features.input_crs}") if _known_crs(parsed.features.input_crs)
-                   else str(parsed.features.input_crs))  # fmt: skip
+    crs = str(parsed.features.input_crs)
+    cols[2].metric(t("parsed.input_crs"), t(f"crs_short.{crs}") if _known_crs(crs) else crs)
     for note in parsed.notes:
         st.info(note, icon=":material/sync_alt:")
     if show_map:
@@ -60,7 +60,7 @@ def _bounds(geoms: list[Any]) -> tuple[float, float, float, float]:
 def _known_crs(value: str) -> bool:
     from ui.i18n import messages
 
-    return f"crs.{value}" in messages()
+    return f"crs_short.{value}" in messages()
 
 
 def _geometry_label(geometry_type: str) -> str:

@@ -1,0 +1,124 @@
+"""Real-browser fixtures: the app under ``streamlit run`` and Debian's chromium via Playwright.
+
+Playwright's own browser download does not work on closed networks, so the browser is
+the system chromium (``executable_path``). Without it the tests skip — unless
+``REQUIRE_BROWSER=1`` (set by .ci/run), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import build_store
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+APP_READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    """Poll the server's health endpoint (no fixed sleep): ready, dead, or timed out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            msg = f"streamlit exited with code {proc.returncode} before serving {url}"
+            raise RuntimeError(msg)
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)  # polling interval of the health check, not a wait for the UI
+    msg = f"streamlit did not answer {url} within {timeout_s:.0f} s"
+    raise RuntimeError(msg)
+
+
+@pytest.fixture(scope="session")
+def browser_path() -> Path:
+    if not CHROMIUM.exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but chromium is not at {CHROMIUM}; install Debian's chromium (apt-get install chromium)")
+        pytest.skip(f"chromium not found at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port, on the hand-built test zone store."""
+    store = build_store(tmp_path_factory.mktemp("e2e-store") / "zones_test.gpkg")
+    port = _free_port()
+    env = {**os.environ, "ZONING_STORE": str(store)}
+    log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{url}/_stcore/health", proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(browser_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(browser_path), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def requests_seen() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser, app_url: str, requests_seen: list[str], request: pytest.FixtureRequest):
+    """A fresh browser page that records every request it (and its iframes) makes."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    context.on("request", lambda r: requests_seen.append(r.url))
+    pg = context.new_page()
+    yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]
+    return report

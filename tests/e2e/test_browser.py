@@ -1,0 +1,119 @@
+"""The app in a real browser (Debian chromium), offline: every page opens, a typed project
+is screened end to end, a click on a zone of the public map shows its rules — and no
+request ever leaves the app's own host.
+
+Screenshots of each page go to tests/e2e/artifacts/ when SCREENSHOTS=1 (and of the
+failing page on any failure).
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.e2e.conftest import APP_READY, ARTIFACTS
+from tests.ui.conftest import coords_text, lonlat
+
+pytestmark = pytest.mark.e2e
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TIMEOUT_MS = 60_000
+
+
+def _wait_ready(page) -> None:
+    page.wait_for_selector(APP_READY, timeout=TIMEOUT_MS)
+
+
+def _shot(page, name: str) -> None:
+    if os.environ.get("SCREENSHOTS") == "1":
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _assert_all_local(requests_seen: list[str], app_url: str) -> None:
+    host = urlparse(app_url).netloc
+    outside = sorted({u for u in requests_seen if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != host})
+    assert requests_seen, "no requests were recorded"
+    assert not outside, f"requests left the app's host {host}: {outside}"
+
+
+def _map_frame(page):
+    handle = page.wait_for_selector(MAP_IFRAME, timeout=TIMEOUT_MS)
+    frame = handle.content_frame()
+    frame.wait_for_function("() => window.L && window.map && window.map._loaded", timeout=TIMEOUT_MS)
+    return frame
+
+
+@pytest.mark.parametrize(
+    "path,title,has_map",
+    [("", "项目筛查", True), ("batch", "批量审查", False), ("public", "公众查询", True), ("about", "关于与数据", False)],
+)
+def test_every_page_opens_offline(page, app_url: str, requests_seen: list[str], path: str, title: str, has_map: bool) -> None:
+    page.goto(f"{app_url}/{path}")
+    _wait_ready(page)
+    page.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT_MS)
+    # The shared sidebar is there even on a deep link straight after the server started.
+    page.get_by_text("数据版本").first.wait_for(timeout=TIMEOUT_MS)
+    for other in ("项目筛查", "批量审查", "公众查询", "关于与数据"):
+        assert page.locator("[data-testid='stSidebarNav']").get_by_text(other).count() == 1
+    if has_map:
+        frame = _map_frame(page)
+        assert frame.evaluate("() => L.version") == "1.9.3"
+        frame.get_by_text("示意数据，不具法律效力").wait_for(timeout=TIMEOUT_MS)
+    _shot(page, f"page-{path or 'screen'}")
+    _assert_all_local(requests_seen, app_url)
+
+
+def test_screen_a_typed_project_end_to_end(page, app_url: str, requests_seen: list[str]) -> None:
+    """A 200 m x 100 m industrial site half inside the grade-1 water-source zone: 禁止."""
+    page.goto(app_url)  # the default page lives at the root URL
+    _wait_ready(page)
+    page.get_by_text("输入坐标", exact=True).click()
+    area = page.locator("[data-testid='stTextArea'] textarea").first
+    area.wait_for(timeout=TIMEOUT_MS)
+    area.fill(coords_text([(900, 100), (1100, 100), (1100, 200), (900, 200)]))
+    area.press("Control+Enter")
+    page.get_by_text("面", exact=True).click()  # four corners: a polygon, not a line
+    page.get_by_text("20,000 m²").wait_for(timeout=TIMEOUT_MS)
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型")
+    box.click()
+    page.keyboard.type("一般工业项目")
+    page.keyboard.press("Enter")
+    verdict = page.locator(".ez-verdict[data-verdict='prohibited']")
+    verdict.wait_for(timeout=TIMEOUT_MS)
+    assert "禁止" in verdict.inner_text()
+    # The conflict table (drawn on a canvas, so only its presence is checked here; its cells
+    # are checked by the AppTest flows) and the result map.
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("结论地图").wait_for(timeout=TIMEOUT_MS)
+    _wait_ready(page)
+    _shot(page, "flow-screen-result")
+    _assert_all_local(requests_seen, app_url)
+
+
+def test_click_a_zone_on_the_public_map_shows_its_rules(page, app_url: str, requests_seen: list[str]) -> None:
+    page.goto(f"{app_url}/public")
+    _wait_ready(page)
+    # Ask about a point 300 m east of the grade-1 square: the map zooms there.
+    page.get_by_role("tab", name="按坐标").click()
+    east_lon, east_lat = lonlat(1300, 500)
+    field = page.get_by_label("经度, 纬度")
+    field.fill(f"{east_lon:.9f}, {east_lat:.9f}")
+    field.press("Enter")
+    page.get_by_role("button", name="查询").click()
+    page.get_by_text("相距约 300 米").first.wait_for(timeout=TIMEOUT_MS)
+    _wait_ready(page)
+    # Now click the middle of the grade-1 square on the map itself.
+    lon, lat = lonlat(500, 500)
+    frame = _map_frame(page)
+    frame.wait_for_function(f"() => window.map.getBounds().contains([{lat}, {lon}])", timeout=TIMEOUT_MS)
+    x, y = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
+    frame.locator("#map_div").click(position={"x": x, "y": y})
+    page.get_by_text("该位置位于 1 个保护区内").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("在此区域内禁止").first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("《水污染防治法》第六十五条").first.wait_for(timeout=TIMEOUT_MS)
+    _wait_ready(page)
+    _shot(page, "flow-public-click")
+    _assert_all_local(requests_seen, app_url)
