@@ -66,7 +66,12 @@ def water_intake() -> gpd.GeoDataFrame:
 def shoreline() -> gpd.GeoDataFrame:
     """A shoreline line and a shoreline polygon (both allowed), one official, one illustrative."""
     return gpd.GeoDataFrame(
-        {"name": ["湘江岸线", "涓水岸线"], "river": ["湘江", "涓水"], "rank": ["干流", "支流"], "legal_status": ["法定", "示意"]},
+        {
+            "name": ["湘江岸线", "涓水岸线"],
+            "river": ["湘江", "涓水"],
+            "rank": ["干流", "支流"],
+            "legal_status": ["法定", "示意"],
+        },
         geometry=[LineString([(X0, Y0), (X0 + 0.1, Y0 + 0.02)]), square(5)],
         crs="EPSG:4490",
     )

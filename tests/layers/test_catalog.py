@@ -21,7 +21,10 @@ DESIGN_TABLE = {
     "water_intake": ("point", {"name": (), "source_type": ("河流型", "湖库型", "地下水型")}),
     "livestock_zone": ("polygon", {"name": (), "kind": ("禁养区", "限养区")}),
     "green_heart": ("polygon", {"name": (), "zone": ("核心保护区", "融合发展区")}),
-    "nature_reserve": ("polygon", {"name": (), "zone": ("核心区", "缓冲区", "实验区", "核心保护区", "一般控制区"), "level": ()}),
+    "nature_reserve": (
+        "polygon",
+        {"name": (), "zone": ("核心区", "缓冲区", "实验区", "核心保护区", "一般控制区"), "level": ()},
+    ),
     "scenic_area": ("polygon", {"name": (), "zone": ("核心景区", "一般景区"), "level": ()}),
     "shoreline": ("line_or_polygon", {"name": (), "river": (), "rank": ("干流", "支流")}),
     "admin": ("polygon", {"adcode": (), "name": (), "level": ()}),
@@ -60,9 +63,13 @@ def test_value_aliases_are_data_and_lead_to_allowed_values() -> None:
 
 def test_unknown_layer_and_field_name_the_choices() -> None:
     catalog = load_catalog()
-    with pytest.raises(SchemaError, match=r"layer 'water' is not in the layer catalogue; expected one of eco_redline, water_source"):
+    with pytest.raises(
+        SchemaError, match=r"layer 'water' is not in the layer catalogue; expected one of eco_redline, water_source"
+    ):
         catalog.layer("water")
-    with pytest.raises(SchemaError, match=r"layer 'water_source' has no field 'level' .* expected one of name, grade, source"):
+    with pytest.raises(
+        SchemaError, match=r"layer 'water_source' has no field 'level' .* expected one of name, grade, source"
+    ):
         catalog.field("water_source", "level")
 
 
@@ -124,9 +131,13 @@ def test_a_bad_catalogue_lists_every_problem_at_once() -> None:
 
 
 def test_catalogue_top_level_is_checked() -> None:
-    with pytest.raises(RuleConfigError, match=r"x.yaml: expected a mapping with 'version', 'common_fields' and 'layers', got list"):
+    with pytest.raises(
+        RuleConfigError, match=r"x.yaml: expected a mapping with 'version', 'common_fields' and 'layers', got list"
+    ):
         parse_catalog([1, 2], source="x.yaml")
-    with pytest.raises(RuleConfigError, match=r"'version' is 2; expected one of \[1\][\s\S]*'layers' must be a non-empty mapping"):
+    with pytest.raises(
+        RuleConfigError, match=r"'version' is 2; expected one of \[1\][\s\S]*'layers' must be a non-empty mapping"
+    ):
         parse_catalog({"version": 2, "layers": {}}, source="x.yaml")
 
 

@@ -76,7 +76,10 @@ def test_blank_legal_status_gets_the_default(tmp_path: Path) -> None:
 
 def test_absent_layer_is_named_with_those_present(valid_store: Path) -> None:
     store = ZoneStore.open(valid_store)
-    with pytest.raises(DataSourceError, match=r"has no layer 'green_heart' \(absent from this store\); layers present: eco_redline, water_source"):
+    with pytest.raises(
+        DataSourceError,
+        match=r"has no layer 'green_heart' \(absent from this store\); layers present: eco_redline, water_source",
+    ):
         store.layer("green_heart")
     with pytest.raises(DataSourceError, match=r"has no layer 'basemap_notes' \(unknown to the catalogue\)"):
         store.crs("basemap_notes")

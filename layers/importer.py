@@ -1,0 +1,547 @@
+"""Import an official zone layer into a store, keep every version, roll back.
+
+This is how a county makes the screener use its real data: a zipped Shapefile (typically in
+a CGCS2000 Gauss-Kruger zone, attributes in GBK, Chinese field names) or a GeoPackage layer
+is read through ``gis.io.read_features``, its fields are mapped to the catalogue's
+(``--map 名称=name``; ``NAME`` and the catalogue's Chinese titles are recognised on their
+own), common value spellings are mapped to catalogue values (``一级保护区`` -> ``一级``; the
+aliases are data in data/catalog.yaml), and the result is checked against the catalogue with
+every problem reported at once. The layer keeps its own CRS.
+
+Each import is recorded in the store's ``store_history`` table (who, when, source file and
+its sha256, feature count, CRS, legal status, version). Replacing a layer keeps the
+previous version as ``<layer>__v<N>`` in the same GeoPackage, so ``rollback`` can restore
+it. Changes are atomic: the store file is replaced only when everything succeeded.
+
+Examples
+--------
+>>> import_layer("county.gpkg", "水源保护区.zip", layer_id="water_source",
+...              field_map={"名称": "name", "级别": "grade"}, source="湘政函〔2016〕176号",
+...              effective_date="2016-12-30")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+
+from gis.crs import crs_label
+from gis.errors import DataSourceError, InputError, SchemaError
+from gis.io import read_features
+from layers import _gpkg
+from layers.catalog import Catalog, FieldSpec, LayerSpec, load_catalog
+from layers.schema import Problem, check_layer, text_values
+from layers.store import format_problems
+
+__all__ = ["ImportResult", "LayerVersion", "RollbackResult", "import_layer", "list_versions", "rollback"]
+
+_LEGAL_STATUSES = ("法定", "示意")
+# Actions in store_history that create a version (a rollback only makes one current again).
+_VERSION_ACTIONS = ("import", "replace", "adopt")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What ``import_layer`` did.
+
+    Attributes
+    ----------
+    store, layer
+        The store written and the layer id.
+    version
+        Version number given to the imported data (1 for a new layer).
+    replaced_version
+        Version that was current before and is now kept as ``<layer>__v<N>``, or None.
+    features, crs, legal_status
+        Of the imported layer (CRS as stored: the data's own).
+    source_sha256
+        Hex digest of the source file's bytes.
+    notes
+        Sentences about the read and the mapping (encoding, CRS, repairs, fields and values mapped).
+    warnings
+        Warning-level problems of the imported data (legacy values, dates ...).
+    """
+
+    store: Path
+    layer: str
+    version: int
+    replaced_version: int | None
+    features: int
+    crs: str
+    legal_status: str
+    source_sha256: str
+    notes: tuple[str, ...]
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class LayerVersion:
+    """One version of a store layer, from ``store_history``.
+
+    ``current`` marks the version in the layer itself; ``available`` says whether its data is
+    still in the store (the current layer or a kept ``<layer>__v<N>``), i.e. can be restored.
+    """
+
+    layer: str
+    version: int
+    action: str
+    recorded_at: str
+    recorded_by: str
+    source_file: str | None
+    source_sha256: str | None
+    features: int | None
+    crs: str | None
+    legal_status: str | None
+    source: str | None
+    effective_date: str | None
+    label: str | None
+    current: bool
+    available: bool
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    """What ``rollback`` did: ``version`` is current again, ``previous_version`` is kept."""
+
+    store: Path
+    layer: str
+    version: int
+    previous_version: int
+    features: int
+
+
+# --- options -------------------------------------------------------------------------------
+
+
+def _check_options(legal_status: str, effective_date: str | date | None) -> str | None:
+    if legal_status not in _LEGAL_STATUSES:
+        msg = f"legal status {legal_status!r} is not one of {', '.join(_LEGAL_STATUSES)} (法定 = official, 示意 = illustrative)"
+        raise InputError(msg)
+    if effective_date is None:
+        return None
+    if isinstance(effective_date, date):
+        return effective_date.isoformat()
+    try:
+        return date.fromisoformat(str(effective_date).strip()).isoformat()
+    except ValueError:
+        msg = f"effective date {effective_date!r} is not a date; expected YYYY-MM-DD, e.g. 2016-12-30"
+        raise InputError(msg) from None
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- fields and values ---------------------------------------------------------------------
+
+
+def _apply_field_map(
+    gdf: gpd.GeoDataFrame, field_map: Mapping[str, str], fields: Mapping[str, FieldSpec], source: str
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    problems: list[str] = []
+    for src, dst in field_map.items():
+        if src not in columns:
+            problems.append(f"--map {src}={dst}: {source} has no field {src!r}; its fields: {', '.join(columns)}")
+        if dst not in fields:
+            problems.append(
+                f"--map {src}={dst}: {dst!r} is not a field of this layer; expected one of {', '.join(fields)}"
+            )
+        elif dst in columns and dst not in field_map:
+            problems.append(f"--map {src}={dst}: {source} already has a field {dst!r}; map or rename that one first")
+    targets = Counter(field_map.values())
+    problems += [f"--map: several fields are mapped to {dst!r}" for dst, n in targets.items() if n > 1]
+    if problems:
+        raise InputError("; ".join(problems))
+    notes = [f"字段 {src} → {dst} / field {src} mapped to {dst}" for src, dst in field_map.items() if src != dst]
+    renamed = gdf.rename(columns=dict(field_map))
+    auto, auto_notes = _auto_map(renamed, fields, set(field_map))
+    return renamed.rename(columns=auto), notes + auto_notes
+
+
+def _auto_map(
+    gdf: gpd.GeoDataFrame, fields: Mapping[str, FieldSpec], mapped: set[str]
+) -> tuple[dict[str, str], list[str]]:
+    """Source fields that are unambiguously a catalogue field (``NAME``, or its Chinese title) -> that field."""
+    columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    auto: dict[str, str] = {}
+    notes: list[str] = []
+    for name, spec in fields.items():
+        if name in columns:
+            continue
+        candidates = [
+            c for c in columns if c not in mapped and c not in auto and (c.casefold() == name or c == spec.title_zh)
+        ]
+        if len(candidates) == 1:
+            auto[candidates[0]] = name
+            notes.append(f"字段 {candidates[0]} 自动对应 {name} / field {candidates[0]} taken as {name}")
+    return auto, notes
+
+
+def _map_values(gdf: gpd.GeoDataFrame, fields: Mapping[str, FieldSpec]) -> list[str]:
+    """Strip enumerated values and replace known spellings (aliases), in place; notes say what changed."""
+    notes: list[str] = []
+    for name, spec in fields.items():
+        if name not in gdf.columns or not spec.values:
+            continue
+        text, missing = text_values(gdf[name])
+        changed: Counter[tuple[str, str]] = Counter()
+        for i in np.flatnonzero(~missing):
+            target = spec.aliases.get(text[i])
+            if target is not None:
+                changed[(text[i], target)] += 1
+                text[i] = target
+        gdf[name] = pd.Series(np.where(missing, None, text), index=gdf.index, dtype=object)
+        notes += [f"{name}: {a} → {b} ×{n} / value {a} read as {b} ({n})" for (a, b), n in changed.items()]
+    return notes
+
+
+def _fill(gdf: gpd.GeoDataFrame, name: str, value: str | None) -> None:
+    if value is None:
+        return
+    if name not in gdf.columns:
+        gdf[name] = value
+        return
+    text, missing = text_values(gdf[name])
+    gdf[name] = pd.Series(np.where(missing, value, text), index=gdf.index, dtype=object)
+
+
+def _set_legal_status(gdf: gpd.GeoDataFrame, legal_status: str) -> list[str]:
+    """示意 applies to every feature; 法定 fills only blanks (a file's own 示意 stays 示意)."""
+    if legal_status == "示意" or "legal_status" not in gdf.columns:
+        gdf["legal_status"] = legal_status
+        return []
+    text, missing = text_values(gdf["legal_status"])
+    kept = Counter(v for v, m in zip(text, missing, strict=True) if not m and v != legal_status)
+    _fill(gdf, "legal_status", legal_status)
+    return [
+        f"legal_status: 文件自带 {v} ×{n}，保留 / the file's own value {v} kept for {n} feature(s)"
+        for v, n in kept.items()
+    ]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    gdf: gpd.GeoDataFrame
+    notes: tuple[str, ...]
+    warnings: tuple[Problem, ...]
+    crs: str
+
+
+def _prepare(
+    source_file: Path,
+    spec: LayerSpec,
+    catalog: Catalog,
+    *,
+    read_options: Mapping[str, object],
+    field_map: Mapping[str, str],
+    common: Mapping[str, str | None],
+) -> _Prepared:
+    fs = read_features(source_file, **read_options)  # type: ignore[arg-type]
+    label = f"{fs.source} layer {fs.layer}" if fs.layer and fs.layer != source_file.stem else fs.source
+    fields = catalog.fields_of(spec.id)
+    gdf, notes = _apply_field_map(fs.gdf.copy(), field_map, fields, label)
+    notes += _map_values(gdf, fields)
+    notes += _set_legal_status(gdf, str(common["legal_status"]))
+    for name in ("source", "effective_date", "version"):
+        _fill(gdf, name, common.get(name))
+    check = check_layer(gdf, spec, catalog, source=label)
+    errors = [p for p in check.problems if p.severity == "error"]
+    if errors:
+        msg = (
+            f"{label} cannot be imported as layer {spec.id!r} ({spec.title}): {len(errors)} error(s); "
+            f"fix them in the file or map the fields with --map SOURCE=FIELD:\n{format_problems(check.problems)}"
+        )
+        raise SchemaError(msg)
+    crs = crs_label(CRS.from_user_input(gdf.crs)) if gdf.crs is not None else "?"
+    return _Prepared(
+        gdf, tuple(fs.notes) + tuple(notes), tuple(p for p in check.problems if p.severity != "error"), crs
+    )
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+def _current_version(history: list[_gpkg.HistoryRow]) -> int | None:
+    return history[-1].version if history else None
+
+
+def _adopt_row(work: Path, layer_id: str) -> _gpkg.HistoryRow:
+    """A layer that was in the store before any import becomes version 1 when first replaced."""
+    info = pyogrio.read_info(work, layer=layer_id)
+    return _gpkg.HistoryRow(
+        layer=layer_id,
+        version=1,
+        action="adopt",
+        recorded_at=_gpkg.now_text(),
+        recorded_by=_gpkg.current_user(),
+        features=int(info["features"]),
+        crs=str(info["crs"]) if info["crs"] else None,
+        note="导入前已存在于数据库 / in the store before version tracking",
+    )
+
+
+def _refuse_existing(store: Path, layer_id: str, history: list[_gpkg.HistoryRow]) -> None:
+    current = _current_version(history)
+    which = f"version {current}" if current else "not imported through this tool"
+    msg = (
+        f"zone store {store} already has layer {layer_id!r} ({which}); refusing to overwrite it. "
+        "Add --replace (replace=True) to import a new version — the current one is kept and can be "
+        "restored with `python -m zoning layers rollback`"
+    )
+    raise InputError(msg)
+
+
+def _precheck(store: Path, layer_id: str, replace: bool) -> None:
+    """Fail fast, before reading the source, on a store that is unusable or a layer that exists."""
+    if not store.exists():
+        return
+    _gpkg.check_geopackage(store)
+    if not replace and layer_id in {name for name, _ in _gpkg.list_tables(store)}:
+        _refuse_existing(store, layer_id, _gpkg.read_history(store, layer_id))
+
+
+def import_layer(
+    store_path: str | Path,
+    source_file: str | Path,
+    *,
+    layer_id: str,
+    field_map: Mapping[str, str] | None = None,
+    crs: str | int | None = None,
+    legal_status: str = "法定",
+    source: str | None = None,
+    effective_date: str | date | None = None,
+    version: str | None = None,
+    replace: bool = False,
+    source_layer: str | None = None,
+    imported_by: str | None = None,
+    catalog: Catalog | str | Path | None = None,
+) -> ImportResult:
+    """Import one official layer into a zone store (created if it does not exist).
+
+    Parameters
+    ----------
+    store_path
+        The store GeoPackage.
+    source_file
+        Zipped Shapefile, Shapefile, GeoPackage, GeoJSON or KML (anything ``gis.io`` reads).
+    layer_id
+        Catalogue layer to import as (``water_source``).
+    field_map
+        Source field -> catalogue field, e.g. ``{"名称": "name", "级别": "grade"}``.
+    crs
+        CRS of the source, overriding/supplying its own (``4526``, ``"EPSG:4547"``, .prj text).
+    legal_status
+        ``法定`` (official; fills features without a value) or ``示意`` (illustrative; set on all).
+    source, effective_date, version
+        Approving document, its date (YYYY-MM-DD) and a version label; fill features
+        without a value. Without ``version`` the store's version number (``v3``) is used.
+    replace
+        Replace an existing layer; its current version is kept for ``rollback``.
+    source_layer
+        Layer of a multi-layer source (GeoPackage layer, shapefile in a zip).
+    imported_by
+        Who imports (default: the login name), for the history.
+    catalog
+        A ``Catalog`` or catalogue file; None for data/catalog.yaml.
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    InputError
+        Bad option (legal status, date, field map), or the layer exists and ``replace`` is False.
+    SchemaError
+        The mapped data does not fit the catalogue (every problem listed), or ``layer_id`` is unknown.
+    DataSourceError, CRSError, GeometryError
+        The source or the store cannot be read (from ``gis.io`` / the store).
+    """
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    spec = cat.layer(layer_id)
+    store, src = Path(store_path), Path(source_file)
+    date_text = _check_options(legal_status, effective_date)
+    _precheck(store, layer_id, replace)
+    read_options = {"crs": crs, "layer": source_layer}
+    common = {"legal_status": legal_status, "source": source, "effective_date": date_text}
+    with _gpkg.edit_store(store) as work:
+        names = {name for name, _ in _gpkg.list_tables(work)} if work.exists() else set()
+        history = _gpkg.read_history(work, layer_id) if work.exists() else []
+        exists = layer_id in names
+        if exists and not replace:
+            _refuse_existing(store, layer_id, history)
+        rows: list[_gpkg.HistoryRow] = []
+        if exists and not history:
+            rows.append(_adopt_row(work, layer_id))
+        previous = _current_version(history + rows) if exists else None
+        new_version = max((r.version for r in history + rows), default=0) + 1
+        prepared = _prepare(
+            src, spec, cat, read_options=read_options, field_map=dict(field_map or {}),
+            common={**common, "version": version or f"v{new_version}"},
+        )  # fmt: skip
+        if previous is not None and _gpkg.version_layer(layer_id, previous) not in names:
+            _gpkg.copy_layer(work, layer_id, _gpkg.version_layer(layer_id, previous))
+        _gpkg.write_layer(work, layer_id, prepared.gdf)
+        rows.append(
+            _gpkg.HistoryRow(
+                layer=layer_id,
+                version=new_version,
+                action="replace" if exists else "import",
+                recorded_at=_gpkg.now_text(),
+                recorded_by=imported_by or _gpkg.current_user(),
+                source_file=src.name,
+                source_sha256=_file_sha256(src),
+                features=len(prepared.gdf),
+                crs=prepared.crs,
+                legal_status=legal_status,
+                source=source,
+                effective_date=date_text,
+                label=version,
+            )
+        )
+        _gpkg.append_history(work, rows)
+    return ImportResult(
+        store=store,
+        layer=layer_id,
+        version=new_version,
+        replaced_version=previous,
+        features=len(prepared.gdf),
+        crs=prepared.crs,
+        legal_status=_layer_status(prepared.gdf),
+        source_sha256=rows[-1].source_sha256 or "",
+        notes=prepared.notes,
+        warnings=prepared.warnings,
+    )
+
+
+def _layer_status(gdf: gpd.GeoDataFrame) -> str:
+    values = set(gdf["legal_status"].astype(str))
+    return values.pop() if len(values) == 1 else "混合"
+
+
+def list_versions(
+    store_path: str | Path, layer_id: str, *, catalog: Catalog | str | Path | None = None
+) -> tuple[LayerVersion, ...]:
+    """Versions of ``layer_id`` in a store, oldest first.
+
+    A layer that was in the store before any import is listed as version 1 (``adopt``).
+    A store or layer without history gives an empty tuple when the layer is absent.
+
+    Raises
+    ------
+    DataSourceError
+        If the store is missing or not a GeoPackage.
+    SchemaError
+        If ``layer_id`` is not a catalogue layer.
+    """
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    cat.layer(layer_id)
+    store = Path(store_path)
+    _gpkg.check_geopackage(store)
+    names = {name for name, _ in _gpkg.list_tables(store)}
+    history = _gpkg.read_history(store, layer_id)
+    if not history and layer_id in names:
+        history = [_adopt_row(store, layer_id)]
+    current = _current_version(history) if layer_id in names else None
+    out: list[LayerVersion] = []
+    for row in history:
+        if row.action not in _VERSION_ACTIONS:
+            continue
+        available = row.version == current or _gpkg.version_layer(layer_id, row.version) in names
+        out.append(
+            LayerVersion(
+                layer=row.layer,
+                version=row.version,
+                action=row.action,
+                recorded_at=row.recorded_at,
+                recorded_by=row.recorded_by,
+                source_file=row.source_file,
+                source_sha256=row.source_sha256,
+                features=row.features,
+                crs=row.crs,
+                legal_status=row.legal_status,
+                source=row.source,
+                effective_date=row.effective_date,
+                label=row.label,
+                current=row.version == current,
+                available=available,
+            )
+        )
+    return tuple(out)
+
+
+def rollback(
+    store_path: str | Path,
+    layer_id: str,
+    version: int,
+    *,
+    rolled_back_by: str | None = None,
+    catalog: Catalog | str | Path | None = None,
+) -> RollbackResult:
+    """Make a kept version of ``layer_id`` current again; the version it replaces is kept.
+
+    Raises
+    ------
+    InputError
+        If the layer has no such version, or it is already the current one.
+    DataSourceError
+        If the store cannot be read or the kept copy of that version is missing.
+    """
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    cat.layer(layer_id)
+    store = Path(store_path)
+    _gpkg.check_geopackage(store)
+    with _gpkg.edit_store(store) as work:
+        versions = {v.version: v for v in list_versions(work, layer_id, catalog=cat)}
+        listed = ", ".join(f"v{n}" for n in sorted(versions)) or "none"
+        target = versions.get(int(version))
+        if target is None:
+            msg = f"layer {layer_id!r} of {store} has no version {version}; versions: {listed}"
+            raise InputError(msg)
+        if target.current:
+            msg = f"version {version} of layer {layer_id!r} is already the current one; versions: {listed}"
+            raise InputError(msg)
+        kept = _gpkg.version_layer(layer_id, target.version)
+        names = {name for name, _ in _gpkg.list_tables(work)}
+        if kept not in names:
+            msg = f"zone store {store} no longer holds layer {kept!r}, the kept copy of version {version}; it cannot be restored"
+            raise DataSourceError(msg)
+        previous = next(v.version for v in versions.values() if v.current) if layer_id in names else 0
+        if previous and _gpkg.version_layer(layer_id, previous) not in names:
+            _gpkg.copy_layer(work, layer_id, _gpkg.version_layer(layer_id, previous))
+        features = _gpkg.copy_layer(work, kept, layer_id)
+        _gpkg.drop_layer(work, kept)
+        _gpkg.append_history(
+            work,
+            [
+                _gpkg.HistoryRow(
+                    layer=layer_id,
+                    version=target.version,
+                    action="rollback",
+                    recorded_at=_gpkg.now_text(),
+                    recorded_by=rolled_back_by or _gpkg.current_user(),
+                    features=features,
+                    crs=target.crs,
+                    legal_status=target.legal_status,
+                    note=f"由 v{previous} 回退 / rolled back from v{previous}",
+                )
+            ],
+        )
+    return RollbackResult(
+        store=store, layer=layer_id, version=target.version, previous_version=previous, features=features
+    )
