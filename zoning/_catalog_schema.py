@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from layers.catalog import load_catalog
 
-from gis.errors import RuleConfigError
-
-__all__ = ["LayerSchema", "load_layer_schemas"]
+__all__ = ["LayerSchema", "load_layer_schemas", "schemas_from_catalog"]
 
 
 @dataclass(frozen=True)
@@ -34,20 +32,18 @@ class LayerSchema:
 
 
 def load_layer_schemas(path: Path) -> dict[str, LayerSchema]:
-    """Layer id -> LayerSchema from the catalogue at ``path`` (order kept).
-
-    Uses ``layers.catalog.load_catalog`` when it is available.
+    """Layer id -> LayerSchema from the catalogue file at ``path`` (order kept).
 
     Raises
     ------
-    RuleConfigError
-        If the catalogue cannot be read.
+    PlanningError
+        Whatever ``layers.catalog.load_catalog`` raises for a bad catalogue.
     """
-    try:
-        from layers.catalog import load_catalog
-    except ImportError:  # SHIM: layers.catalog not landed yet; read the YAML minimally.
-        return _schemas_from_yaml(path)
-    catalog = load_catalog(path)
+    return schemas_from_catalog(load_catalog(path))
+
+
+def schemas_from_catalog(catalog: Any) -> dict[str, LayerSchema]:
+    """Layer id -> LayerSchema from a loaded ``layers.catalog.Catalog``."""
     return {lid: _schema_from_spec(lid, spec) for lid, spec in catalog.layers.items()}
 
 
@@ -74,29 +70,3 @@ def _schema_from_spec(lid: str, spec: Any) -> LayerSchema:
         title_zh=str(getattr(spec, "title_zh", "") or ""),
         title_en=str(getattr(spec, "title_en", "") or ""),
     )
-
-
-def _schemas_from_yaml(path: Path) -> dict[str, LayerSchema]:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        layers = data["layers"]
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as err:
-        msg = f"layer catalogue {str(path)!r} cannot be read: {err}"
-        raise RuleConfigError(msg) from err
-    out: dict[str, LayerSchema] = {}
-    for lid, entry in layers.items():
-        fields: dict[str, tuple[str, ...]] = {}
-        for name, fspec in (entry.get("fields") or {}).items():
-            fspec = fspec or {}
-            fields[str(name)] = tuple(str(v) for v in [*(fspec.get("values") or ()), *(fspec.get("legacy") or ())])
-        zone_field = entry.get("zone_field")
-        title = entry.get("title") or {}
-        out[str(lid)] = LayerSchema(
-            layer=str(lid),
-            zone_field=zone_field,
-            zone_values=fields.get(zone_field, ()) if zone_field else (),
-            fields=fields,
-            title_zh=str(title.get("zh", "")),
-            title_en=str(title.get("en", "")),
-        )
-    return out

@@ -32,8 +32,9 @@ import shapely
 from gis.crs import STORAGE_CRS, check_lonlat_plausible, work_crs_for
 from gis.errors import GeometryError, InputError
 from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
+from layers.store import ZoneStore
 from zoning import _spatial as sp
-from zoning._catalog_schema import LayerSchema, load_layer_schemas
+from zoning._catalog_schema import LayerSchema, load_layer_schemas, schemas_from_catalog
 from zoning._conflicts import layer_conflicts, nearby_records, sort_conflicts
 from zoning._match import LayerRules, compile_rules
 from zoning._notes import result_notes
@@ -72,16 +73,19 @@ def _schemas() -> dict[str, LayerSchema]:
     return _cached_schemas(_file_key(CATALOG_PATH))
 
 
+def _store_schemas(store: Any) -> dict[str, LayerSchema]:
+    """Zone fields and values from the catalogue the store was validated against, else
+    the packaged one."""
+    catalog = getattr(store, "catalog", None)
+    if catalog is not None and hasattr(catalog, "layers"):
+        return schemas_from_catalog(catalog)
+    return _schemas()
+
+
 def open_store(store: Any) -> sp.ZoneStoreLike:
     """A store object for ``store``: an opened ZoneStore is returned as is, a path is opened."""
     if isinstance(store, str | Path):
-        try:
-            from layers.store import ZoneStore
-        except ImportError:  # SHIM until layers.store lands (zoning/_store_shim.py)
-            from zoning._store_shim import GpkgStore
-
-            return GpkgStore(Path(store), CATALOG_PATH)
-        return ZoneStore.open(Path(store))  # type: ignore[no-any-return]
+        return ZoneStore.open(Path(store))
     return store  # type: ignore[no-any-return]
 
 
@@ -183,15 +187,14 @@ def screen(
     stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
     data = _data_info(zstore)
     params = _parameters(ruleset, tolerance_m, near_m)
-    schemas = _schemas()
+    schemas = _store_schemas(zstore)
     results: list[ScreeningResult | None] = [None] * len(items)
     groups: dict[str, list[_Item]] = {}
     for item in items:
         groups.setdefault(item.crs, []).append(item)
     for crs, members in groups.items():
-        for item, result in zip(
-            members, _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m), strict=True
-        ):
+        group = _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m, schemas)
+        for item, result in zip(members, group, strict=True):
             results[item.index] = _finish(item, result, data, stamp, params, ruleset, schemas)
     return [r for r in results if r is not None]
 
@@ -246,7 +249,13 @@ class _GroupResult:
 
 
 def _screen_group(
-    members: Sequence[_Item], crs: str, store: sp.ZoneStoreLike, ruleset: RuleSet, tolerance_m: float, near_m: float
+    members: Sequence[_Item],
+    crs: str,
+    store: sp.ZoneStoreLike,
+    ruleset: RuleSet,
+    tolerance_m: float,
+    near_m: float,
+    schemas: Mapping[str, LayerSchema],
 ) -> list[_GroupResult]:
     geoms_ll = np.array([m.geometry for m in members], dtype=object)
     geoms = sp.to_crs(geoms_ll, STORAGE_CRS, crs)
@@ -264,7 +273,6 @@ def _screen_group(
     ]
     compiled = compile_rules(ruleset)
     specs = ruleset.project_types.attributes
-    schemas = _schemas()
     nearest = []
     for lid in store.layer_ids:
         if lid in _NOT_ZONES:
