@@ -328,7 +328,7 @@ class ZoneStore:
 
         An empty layer has the catalogue default (法定).
         """
-        values = set(self._frame(layer_id)["legal_status"].dropna().astype(str))
+        values = {str(v) for v in self._frame(layer_id)["legal_status"].dropna()}
         if len(values) == 1:
             return values.pop()
         if not values:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -77,17 +78,57 @@ def shoreline() -> gpd.GeoDataFrame:
     )
 
 
-@pytest.fixture
-def valid_store(tmp_path: Path) -> Path:
+def build_valid_store(path: Path) -> Path:
     """Four catalogue layers (water_source, eco_redline, water_intake, shoreline) plus one extra layer."""
     extra = gpd.GeoDataFrame({"note": ["规划底图"]}, geometry=[square(6)], crs="EPSG:4490")
-    return write_store(
-        tmp_path / "zones.gpkg",
-        {
-            "water_source": water_source(),
-            "eco_redline": eco_redline(),
-            "water_intake": water_intake(),
-            "shoreline": shoreline(),
-            "basemap_notes": extra,
-        },
+    layers = {
+        "water_source": water_source(),
+        "eco_redline": eco_redline(),
+        "water_intake": water_intake(),
+        "shoreline": shoreline(),
+        "basemap_notes": extra,
+    }
+    return write_store(path, layers)
+
+
+@pytest.fixture
+def valid_store(tmp_path: Path) -> Path:
+    return build_valid_store(tmp_path / "zones.gpkg")
+
+
+# 3-degree Gauss-Kruger zone 38 (CM 114E) with the zone prefix, near Xiangtan (about 112.9E, 27.85N).
+E0, N0 = 38_392_000.0, 3_082_000.0
+
+# A .prj as Chinese desktop GIS writes it: only "Gauss_Kruger" and its parameters, no EPSG code.
+GK_PRJ = (
+    'PROJCS["Gauss_Kruger",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",'
+    'DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],'
+    'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],'
+    'PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",38500000.0],PARAMETER["False_Northing",0.0],'
+    'PARAMETER["Central_Meridian",114.0],PARAMETER["Scale_Factor",1.0],'
+    'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]'
+)
+
+
+def official_water_source(grades: tuple[str, ...] = ("一级保护区", "二级保护区", "准保护区")) -> gpd.GeoDataFrame:
+    """Three rectangles 1000 m x 500 m (area 500,000 m2 each), 2 km apart, Chinese field names."""
+    geoms = [box(E0 + i * 2000, N0, E0 + i * 2000 + 1000, N0 + 500) for i in range(len(grades))]
+    return gpd.GeoDataFrame(
+        {"名称": ["湘潭市一水厂水源地"] * len(grades), "级别": list(grades), "备注": ["县环保局提供"] * len(grades)},
+        geometry=geoms,
+        crs="EPSG:4526",
     )
+
+
+def zipped_gbk_shapefile(gdf: gpd.GeoDataFrame, folder: Path, name: str = "水源保护区") -> Path:
+    """Write ``gdf`` as a GBK shapefile with a bare Gauss_Kruger .prj and no .cpg, zipped."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shp = folder / f"{name}.shp"
+    gdf.to_file(shp, engine="pyogrio", encoding="GBK")
+    (folder / f"{name}.prj").write_text(GK_PRJ)
+    out = folder.parent / f"{name}.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        for f in sorted(folder.glob(f"{name}.*")):
+            if f.suffix != ".cpg":  # Chinese desktop GIS often omits it: the encoding is detected
+                zf.write(f, arcname=f.name)
+    return out

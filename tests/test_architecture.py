@@ -1,0 +1,158 @@
+"""The shape of the code: the core never imports the UI, and imports point one way (gis <- layers <- zoning).
+
+Every module of gis/, layers/ and zoning/ is parsed with ``ast`` (not imported, so nothing
+hidden behind a lazy import or an ``if TYPE_CHECKING`` block escapes). The checker itself is
+tested on synthetic module sources, so a checker that finds nothing cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from layers.paths import REPO_ROOT
+
+CORE_PACKAGES = ("gis", "layers", "zoning")
+#: UI libraries no core module may import (DESIGN.md: the same core serves UI, CLI and tests).
+UI_LIBRARIES = frozenset({"streamlit", "folium", "streamlit_folium"})
+#: Packages each core package must not import: gis <- layers <- zoning <- {ui, pages, app}.
+#: click is the CLI's, which lives in zoning/cli; gis and layers stay free of it.
+FORBIDDEN_BY_PACKAGE = {
+    "gis": frozenset({"layers", "zoning", "ui", "pages", "app", "click"}),
+    "layers": frozenset({"zoning", "ui", "pages", "app", "click"}),
+    "zoning": frozenset({"ui", "pages", "app"}),
+}
+_DYNAMIC_IMPORTERS = frozenset({"import_module", "__import__"})
+
+
+def _resolve(module: str, node: ast.ImportFrom) -> str:
+    """Absolute module name of ``from ... import`` in ``module`` (handles ``from . import x``)."""
+    if node.level == 0:
+        return node.module or ""
+    package = module.split(".")
+    # A module's own package is its name minus the last part (for __init__, the name itself is passed).
+    base = package[: len(package) - node.level]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def imported_modules(module: str, source: str) -> Iterator[tuple[int, str]]:
+    """(line, absolute module name) of every import in ``source``, wherever it is in the file.
+
+    ``module`` is the dotted name of the module being read (for relative imports); for a
+    package's ``__init__.py`` pass ``package.__init__``.
+    """
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = _resolve(module, node)
+            if base:
+                yield node.lineno, base
+            else:  # `from ... import zoning`: the names are the modules
+                yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.Call) and _dynamic_target(node):
+            yield node.lineno, _dynamic_target(node)
+
+
+def _dynamic_target(node: ast.Call) -> str:
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name in _DYNAMIC_IMPORTERS and node.args and isinstance(node.args[0], ast.Constant):
+        value = node.args[0].value
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def violations(module: str, source: str) -> list[str]:
+    """Imports of ``module`` (dotted name, e.g. ``layers.store``) that break the architecture."""
+    package = module.split(".")[0]
+    forbidden = UI_LIBRARIES | FORBIDDEN_BY_PACKAGE.get(package, frozenset())
+    found = []
+    for line, name in imported_modules(module, source):
+        top = name.split(".")[0]
+        if top in forbidden:
+            why = "UI library in the core" if top in UI_LIBRARIES else f"{package} must not depend on {top}"
+            found.append(f"{module}:{line} imports {name} ({why})")
+    return sorted(set(found))
+
+
+def core_modules() -> list[tuple[str, Path]]:
+    out = []
+    for package in CORE_PACKAGES:
+        for path in sorted((REPO_ROOT / package).rglob("*.py")):
+            parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+            out.append((".".join(parts), path))
+    return out
+
+
+# --- the checker, on synthetic sources ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("zoning.engine", "import streamlit as st\n", ["zoning.engine:1 imports streamlit (UI library in the core)"]),
+        ("gis.io", "def f():\n    from folium import Map\n", ["gis.io:2 imports folium (UI library in the core)"]),
+        ("layers.store", "import streamlit_folium\n", ["layers.store:1 imports streamlit_folium (UI library in the core)"]),
+        ("zoning.report.pdf", "from streamlit.runtime import exists\n",
+         ["zoning.report.pdf:1 imports streamlit.runtime (UI library in the core)"]),
+        ("gis.crs", "from layers.store import ZoneStore\n", ["gis.crs:1 imports layers.store (gis must not depend on layers)"]),
+        ("layers.catalog", "from zoning import engine\n",
+         ["layers.catalog:1 imports zoning (layers must not depend on zoning)"]),
+        ("layers.catalog", "import typing\nif typing.TYPE_CHECKING:\n    import zoning.model\n",
+         ["layers.catalog:3 imports zoning.model (layers must not depend on zoning)"]),
+        ("gis.repair", "import importlib\nimportlib.import_module('streamlit')\n",
+         ["gis.repair:2 imports streamlit (UI library in the core)"]),
+        ("zoning.cli.main", "from ui import cache\n",
+         ["zoning.cli.main:1 imports ui (zoning must not depend on ui)"]),
+        ("layers.importer", "import click\n", ["layers.importer:1 imports click (layers must not depend on click)"]),
+    ],
+)  # fmt: skip
+def test_the_checker_finds_forbidden_imports(module: str, source: str, expected: list[str]) -> None:
+    assert violations(module, source) == expected
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("zoning.engine", "import geopandas\nfrom layers.store import ZoneStore\nfrom gis.crs import STORAGE_CRS\n"),
+        ("layers.store", "from . import _gpkg\nfrom .catalog import load_catalog\nimport gis.io\n"),
+        ("zoning.cli.layers_cmds", "import click\nfrom layers.importer import import_layer\n"),
+        ("gis.io", "import streamlitish\nimport foliumx\n# import streamlit\ntext = 'import folium'\n"),
+    ],
+)
+def test_the_checker_accepts_allowed_imports(module: str, source: str) -> None:
+    assert violations(module, source) == []
+
+
+def test_relative_imports_are_resolved_against_the_package() -> None:
+    assert list(imported_modules("layers.store", "from . import _gpkg\n")) == [(1, "layers")]
+    assert list(imported_modules("layers.__init__", "from .store import ZoneStore\n")) == [(1, "layers.store")]
+    assert list(imported_modules("zoning.cli.x", "from ..engine import screen\n")) == [(1, "zoning.engine")]
+    # Relative imports that climb out of layers into zoning are caught like absolute ones.
+    assert violations("layers.sub.mod", "from ...zoning import engine\n") == [
+        "layers.sub.mod:1 imports zoning (layers must not depend on zoning)"
+    ]
+    assert violations("layers.sub", "from .. import zoning\n") == [
+        "layers.sub:1 imports zoning (layers must not depend on zoning)"
+    ]
+
+
+# --- the real code -------------------------------------------------------------------------
+
+
+def test_every_core_package_is_walked() -> None:
+    names = {name for name, _ in core_modules()}
+    assert {"gis.crs", "gis.io", "layers.store", "layers.catalog", "zoning.engine", "zoning.cli.layers_cmds"} <= names
+    assert len(names) >= 20
+
+
+def test_core_packages_import_no_ui_and_respect_the_dependency_direction() -> None:
+    found = []
+    for name, path in core_modules():
+        found += violations(name, path.read_text(encoding="utf-8"))
+    assert found == [], "\n".join(found)
