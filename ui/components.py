@@ -428,6 +428,7 @@ def build_map(
     draw: bool = False,
     illustrative: bool = False,
     legend: bool = True,
+    verdict_legend: bool = False,
     online: OnlineTiles | None = None,
     height: int | None = None,
 ) -> folium.Map:
@@ -457,6 +458,8 @@ def build_map(
         Add the drawing toolbar (point, line, polygon, rectangle), texts in ``lang``.
     illustrative
         Put the 示意 notice on the map itself (whenever 示意 data is shown).
+    verdict_legend
+        Add the verdict colours to the legend (maps of projects coloured by verdict).
     online
         Online base maps the user opted into; None = none (works with no internet).
     """
@@ -489,18 +492,18 @@ def build_map(
             draw_options={"circle": False, "circlemarker": False, "polygon": {"allowIntersection": False}},
             edit_options={"edit": False},
         ).add_to(m)
-    _add_controls(m, zones=zones, points=bool(points), illustrative=illustrative, legend=legend, lang=lang)
+    _add_controls(m, zones=zones, verdicts=verdict_legend, illustrative=illustrative, legend=legend, lang=lang)
     return localise(m)
 
 
 def _add_controls(
-    m: folium.Map, *, zones: Sequence[ZoneLayerView], points: bool, illustrative: bool, legend: bool, lang: Lang
+    m: folium.Map, *, zones: Sequence[ZoneLayerView], verdicts: bool, illustrative: bool, legend: bool, lang: Lang
 ) -> None:
     if illustrative:
         notice = html.escape(tr("map.illustrative", lang))
         m.add_child(_HtmlControl(notice, position="topright", css_class="ez-notice"))
-    if legend and (zones or points):
-        m.add_child(_HtmlControl(_legend_html(zones, points, lang), position="bottomright", css_class="ez-legend"))
+    if legend and (zones or verdicts):
+        m.add_child(_HtmlControl(_legend_html(zones, verdicts, lang), position="bottomright", css_class="ez-legend"))
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
 
@@ -601,4 +604,4 @@ def batch_map(
         bounds: Sequence[float] | None = (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
     else:
         bounds = None
-    return build_map(lang=lang, bounds=bounds, base=base, points=points, online=online, height=height)
+    return build_map(lang=lang, bounds=bounds, base=base, points=points, verdict_legend=True, online=online, height=height)

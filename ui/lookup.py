@@ -144,11 +144,15 @@ def rules_for_zone(rules: Any, hit: ZoneHit) -> list[RuleLine]:
 
 
 def _types_text(rule: Any, types: Any, lang: str) -> str:
+    """The project types a rule applies to, in words; "all but ..." when that is shorter."""
     keys = set(rule.types)
+    sep = "、" if lang == "zh" else ", "
     if keys >= set(types.keys):
         return "所有项目" if lang == "zh" else "all projects"
-    labels = [types.types[k].label(lang) for k in types.keys if k in keys]
-    return ("、" if lang == "zh" else ", ").join(labels)
+    if len(keys) > len(types.keys) / 2:
+        others = sep.join(types.types[k].label(lang) for k in types.keys if k not in keys)
+        return f"除{others}以外的所有项目" if lang == "zh" else f"all projects except {others}"
+    return sep.join(types.types[k].label(lang) for k in types.keys if k in keys)
 
 
 def find_places(towns: gpd.GeoDataFrame, query: str, *, limit: int = 20) -> list[tuple[str, float, float]]:

@@ -48,12 +48,17 @@ def render_zone_answer(store: Any, rules: Any, labels: Mapping[str, Any], *, lon
     hits = zones_at(store_layers(store_ref()), lon, lat, zone_fields=zone_fields, near_m=_NEAR_M)
     inside = [h for h in hits if h.inside]
     near = [h for h in hits if not h.inside]
-    st.markdown(f"##### 📍 {label}")
+    st.markdown(f"##### :material/location_on: {label}")
     if inside:
-        st.markdown(verdict_badge_html("prohibited" if _any_prohibited(rules, inside) else "conditional", language,
-                                       detail=t("public.inside_n", n=len(inside))), unsafe_allow_html=True)  # fmt: skip
+        strict = _any_prohibited(rules, inside)
+        badge = verdict_badge_html(
+            "prohibited" if strict else "conditional", language, heading=t("public.answer"), title=t("public.inside_title"),
+            explain=t("public.inside_n", n=len(inside)), detail=t("public.inside_strict" if strict else "public.inside_soft"),
+        )  # fmt: skip
     else:
-        st.markdown(verdict_badge_html("clear", language, detail=t("public.outside")), unsafe_allow_html=True)
+        badge = verdict_badge_html("clear", language, heading=t("public.answer"), title=t("public.outside_title"),
+                                   explain=t("public.outside"))  # fmt: skip
+    st.markdown(badge, unsafe_allow_html=True)
     for hit in inside:
         _zone_card(hit, rules, labels, expanded=True)
     if near:

@@ -7,14 +7,22 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from ui.i18n import Lang, lang, t
+from ui.i18n import Lang, lang, pick, t, tr
 from ui.styles import VERDICT_COLOURS
 from ui.tables import conflicts_frame, nearby_frame, report_bytes, report_formats, results_csv, results_json
-from zoning.model import ScreeningResult
+from zoning.model import VERDICT_RANK, ScreeningResult
 
 __all__ = ["verdict_badge_html", "verdict_badge", "conflict_table", "render_result", "downloads", "limits_notice"]
 
-_ICONS = {"prohibited": "⛔", "conditional": "⚠️", "review": "🔎", "clear": "✅"}
+# Inline SVG, white on the verdict colour: no emoji font is assumed on the user's machine.
+_SVG = "<svg width='34' height='34' viewBox='0 0 24 24' style='vertical-align:-5px;margin-right:8px' fill='none' stroke='#fff' stroke-width='2.4' stroke-linecap='round' stroke-linejoin='round'>{}</svg>"
+_ICONS = {
+    "prohibited": _SVG.format("<circle cx='12' cy='12' r='9.5'/><line x1='5.5' y1='18.5' x2='18.5' y2='5.5'/>"),
+    "conditional": _SVG.format("<path d='M12 3 L22 20 H2 Z'/><line x1='12' y1='9' x2='12' y2='14'/><line x1='12' y1='17' x2='12' y2='17.2'/>"),
+    "review": _SVG.format("<circle cx='10.5' cy='10.5' r='6.5'/><line x1='15.5' y1='15.5' x2='21' y2='21'/>"),
+    "clear": _SVG.format("<circle cx='12' cy='12' r='9.5'/><polyline points='7,12.5 10.5,16 17,8.5'/>"),
+}
+_MD_COLOURS = {"prohibited": "red", "conditional": "orange", "review": "blue", "clear": "green"}
 _MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -23,18 +31,25 @@ _MIME = {
 }
 
 
-def verdict_badge_html(verdict: str, language: Lang, *, detail: str = "") -> str:
-    """The overall verdict as a large coloured block: colour and words, never colour alone."""
+def verdict_badge_html(
+    verdict: str, language: Lang, *, detail: str = "", title: str | None = None, explain: str | None = None, heading: str | None = None
+) -> str:
+    """The overall verdict as a large coloured block: colour and words, never colour alone.
+
+    ``title`` / ``explain`` / ``heading`` replace the verdict's own words (the public map
+    says "inside a protected zone", not "prohibited").
+    """
     from ui.i18n import tr
 
     colour = VERDICT_COLOURS[verdict]
-    label = html.escape(tr(f"verdict.{verdict}", language))
-    explain = html.escape(tr(f"verdict_explain.{verdict}", language))
+    label = html.escape(title if title is not None else tr(f"verdict.{verdict}", language))
+    explain = html.escape(explain if explain is not None else tr(f"verdict_explain.{verdict}", language))
+    heading = heading if heading is not None else tr("result.overall", language)
     extra = f"<div style='font-size:0.95rem;margin-top:4px'>{html.escape(detail)}</div>" if detail else ""
     return (
         f"<div class='ez-verdict' data-verdict='{verdict}' style='background:{colour};color:#fff;"
         "border-radius:10px;padding:14px 20px;margin:6px 0 12px 0'>"
-        f"<div style='font-size:0.95rem;opacity:0.9'>{html.escape(tr('result.overall', language))}</div>"
+        f"<div style='font-size:0.95rem;opacity:0.9'>{html.escape(heading)}</div>"
         f"<div style='font-size:2.2rem;font-weight:700;line-height:1.25'>{_ICONS[verdict]} {label}</div>"
         f"<div style='font-size:1rem'>{explain}</div>{extra}</div>"
     )
@@ -45,11 +60,24 @@ def verdict_badge(verdict: str, *, detail: str = "") -> None:
 
 
 def conflict_table(result: ScreeningResult, *, titles: Mapping[str, tuple[str, str]]) -> None:
-    frame = conflicts_frame(result, titles=titles, lang=lang())
+    language = lang()
+    frame = conflicts_frame(result, titles=titles, lang=language)
     if frame.empty:
         st.success(t("result.no_conflicts"))
         return
-    st.dataframe(frame, hide_index=True, width="stretch", key=None)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    # The conditions and their legal basis in full, readable without scrolling the table.
+    lines = []
+    seen = set()
+    for c in sorted(result.conflicts, key=lambda c: -VERDICT_RANK[c.verdict]):
+        if c.rule_id in seen:
+            continue
+        seen.add(c.rule_id)
+        colour = _MD_COLOURS[c.verdict]
+        pending = f"（{t('table.unverified')}）" if c.confidence != "verified" else ""
+        lines.append(f"- :{colour}-background[**{tr(f'verdict.{c.verdict}', language)}**] {pick(c.condition, c.condition_en)}"
+                     f" — {c.basis}{pending} `{c.rule_id}`")  # fmt: skip
+    st.markdown("\n".join(lines))
 
 
 def limits_notice() -> None:
@@ -85,8 +113,9 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
     if not near.empty:
         st.subheader(t("result.nearby_title"))
         st.dataframe(near, hide_index=True, width="stretch")
-    for note in result.notes:
-        st.caption(f"ℹ️ {note}")
+    if result.notes:
+        with st.expander(t("result.notes_title"), icon=":material/notes:"):
+            st.markdown("\n".join(f"- {note}" for note in result.notes))
     limits_notice()
 
 

@@ -27,9 +27,18 @@ def _wait_ready(page) -> None:
 
 
 def _shot(page, name: str) -> None:
-    if os.environ.get("SCREENSHOTS") == "1":
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    """Screenshot of the whole page: Streamlit scrolls inside its main block, so the
+    viewport is made as tall as the content first."""
+    if os.environ.get("SCREENSHOTS") != "1":
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 1000")
+    page.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), 6000)})
+    # two animation frames: the layout and the maps have redrawn at the new size
+    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.set_viewport_size(size)
 
 
 def _assert_all_local(requests_seen: list[str], app_url: str) -> None:

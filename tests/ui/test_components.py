@@ -168,7 +168,7 @@ def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
 
 
 def test_points_and_verdict_legend() -> None:
-    m = build_map(points=[MapPoint(112.9, 27.85, VERDICT_COLOURS["clear"], "1. 项目甲 — 不涉及")])
+    m = build_map(points=[MapPoint(112.9, 27.85, VERDICT_COLOURS["clear"], "1. 项目甲 — 不涉及")], verdict_legend=True)
     assert len(_children(m, folium.CircleMarker)) == 1
     page = _html(m)
     assert "项目甲" in page and "有条件准入" in page  # the verdict legend

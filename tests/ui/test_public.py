@@ -19,7 +19,7 @@ def test_point_in_grade1_zone_shows_its_rules(app) -> None:
     labels = [e.label for e in at.expander]
     assert any("测试一级水源" in lab and "一级" in lab for lab in labels), labels
     text = "\n".join(m.value for m in at.markdown)
-    assert "位于 1 个保护区内" in text
+    assert "位于 1 个保护区内" in text and "部分建设活动在此被禁止" in text
     assert "data-verdict='prohibited'" in text
     assert "在此区域内禁止" in text
     # DWS01's condition, in plain words, with its legal basis (data/rules.yaml)
@@ -43,7 +43,7 @@ def test_place_name_lookup(app) -> None:
     assert not at.exception
     options = at.selectbox(key=state.PUBLIC_PLACE_PICK).options
     assert options and options[0].startswith("湘潭")
-    assert any(m.value.startswith("##### 📍 湘潭") for m in at.markdown)
+    assert any(m.value.startswith("##### :material/location_on: 湘潭") for m in at.markdown)
 
 
 def test_unknown_place_and_bad_coordinates_are_messages(app) -> None:
