@@ -138,12 +138,35 @@ def _check_options(legal_status: str, effective_date: str | date | None) -> str 
         raise InputError(msg) from None
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class _Source:
+    """The file to import: a path, or the bytes of an upload with its file name."""
+
+    data: Path | bytes
+    name: str
+
+    @classmethod
+    def of(cls, source_file: str | Path | bytes, filename: str | None) -> _Source:
+        if isinstance(source_file, bytes | bytearray):
+            if not filename:
+                msg = "an uploaded file (bytes) needs its file name (filename=...), e.g. 水源保护区.zip"
+                raise InputError(msg)
+            return cls(bytes(source_file), Path(filename).name)
+        path = Path(source_file)
+        return cls(path, filename or path.name)
+
+    @property
+    def stem(self) -> str:
+        return Path(self.name).stem
+
+    def sha256(self) -> str:
+        if isinstance(self.data, bytes):
+            return hashlib.sha256(self.data).hexdigest()
+        digest = hashlib.sha256()
+        with self.data.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
 
 
 # --- fields and values ---------------------------------------------------------------------
@@ -243,7 +266,7 @@ class _Prepared:
 
 
 def _prepare(
-    source_file: Path,
+    src: _Source,
     spec: LayerSpec,
     catalog: Catalog,
     *,
@@ -251,8 +274,9 @@ def _prepare(
     field_map: Mapping[str, str],
     common: Mapping[str, str | None],
 ) -> _Prepared:
-    fs = read_features(source_file, **read_options)  # type: ignore[arg-type]
-    label = f"{fs.source} layer {fs.layer}" if fs.layer and fs.layer != source_file.stem else fs.source
+    filename = src.name if isinstance(src.data, bytes) else None
+    fs = read_features(src.data, filename=filename, **read_options)  # type: ignore[arg-type]
+    label = f"{fs.source} layer {fs.layer}" if fs.layer and fs.layer != src.stem else fs.source
     fields = catalog.fields_of(spec.id)
     gdf, notes = _apply_field_map(fs.gdf.copy(), field_map, fields, label)
     notes += _map_values(gdf, fields)
@@ -317,7 +341,7 @@ def _precheck(store: Path, layer_id: str, replace: bool) -> None:
 
 def import_layer(
     store_path: str | Path,
-    source_file: str | Path,
+    source_file: str | Path | bytes,
     *,
     layer_id: str,
     field_map: Mapping[str, str] | None = None,
@@ -329,6 +353,7 @@ def import_layer(
     replace: bool = False,
     source_layer: str | None = None,
     imported_by: str | None = None,
+    filename: str | None = None,
     catalog: Catalog | str | Path | None = None,
 ) -> ImportResult:
     """Import one official layer into a zone store (created if it does not exist).
@@ -338,7 +363,8 @@ def import_layer(
     store_path
         The store GeoPackage.
     source_file
-        Zipped Shapefile, Shapefile, GeoPackage, GeoJSON or KML (anything ``gis.io`` reads).
+        Zipped Shapefile, Shapefile, GeoPackage, GeoJSON or KML (anything ``gis.io`` reads),
+        as a path or as the bytes of an upload (then ``filename`` gives its name and format).
     layer_id
         Catalogue layer to import as (``water_source``).
     field_map
@@ -356,6 +382,8 @@ def import_layer(
         Layer of a multi-layer source (GeoPackage layer, shapefile in a zip).
     imported_by
         Who imports (default: the login name), for the history.
+    filename
+        Name of an uploaded file given as bytes (``水源保护区.zip``); recorded in the history.
     catalog
         A ``Catalog`` or catalogue file; None for data/catalog.yaml.
 
@@ -374,7 +402,7 @@ def import_layer(
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     spec = cat.layer(layer_id)
-    store, src = Path(store_path), Path(source_file)
+    store, src = Path(store_path), _Source.of(source_file, filename)
     date_text = _check_options(legal_status, effective_date)
     _precheck(store, layer_id, replace)
     read_options = {"crs": crs, "layer": source_layer}
@@ -405,7 +433,7 @@ def import_layer(
                 recorded_at=_gpkg.now_text(),
                 recorded_by=imported_by or _gpkg.current_user(),
                 source_file=src.name,
-                source_sha256=_file_sha256(src),
+                source_sha256=src.sha256(),
                 features=len(prepared.gdf),
                 crs=prepared.crs,
                 legal_status=legal_status,

@@ -256,3 +256,13 @@ def test_legacy_green_heart_values_import_with_a_warning(tmp_path: Path) -> None
     (warning,) = result.warnings
     assert (warning.field, warning.severity) == ("zone", "warning")
     assert "legacy values ('禁止开发区' ×1; feature # 1)" in warning.message
+
+
+def test_import_an_upload_given_as_bytes(tmp_path: Path, shp_zip: Path) -> None:
+    data = shp_zip.read_bytes()
+    result = import_layer(tmp_path / "s.gpkg", data, filename="上传/水源.zip", layer_id="water_source", field_map=MAP)
+    assert (result.features, result.crs) == (3, "EPSG:4526")
+    (v,) = list_versions(tmp_path / "s.gpkg", "water_source")
+    assert (v.source_file, v.source_sha256) == ("水源.zip", hashlib.sha256(data).hexdigest())
+    with pytest.raises(InputError, match=r"an uploaded file \(bytes\) needs its file name \(filename=...\)"):
+        import_layer(tmp_path / "t.gpkg", data, layer_id="water_source", field_map=MAP)
