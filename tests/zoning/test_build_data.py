@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from gis.crs import work_crs_for
 from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE
-from zoning.build_data import LAYER_ORDER, build_data
+from zoning.build_data import LAYER_ORDER, LEGACY_GREEN_HEART, build_data
 from zoning.cli import cli
 
 ZONE_LAYERS = [lid for lid in LAYER_ORDER if lid != "admin"]
@@ -29,7 +29,7 @@ def rebuilt(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def store():
-    return {lid: gpd.read_file(DEFAULT_STORE, layer=lid) for lid, _ in pyogrio.list_layers(DEFAULT_STORE)}
+    return {lid: gpd.read_file(DEFAULT_STORE, layer=lid) for lid in LAYER_ORDER}
 
 
 def gk_area_km2(geom) -> float:
@@ -50,7 +50,7 @@ def test_rebuild_gives_the_committed_bytes(rebuilt):
 
 def test_store_is_small_and_has_every_layer(store):
     assert DEFAULT_STORE.stat().st_size < 10 * 1024 * 1024
-    assert list(store) == list(LAYER_ORDER)
+    assert [name for name, _ in pyogrio.list_layers(DEFAULT_STORE)] == [*LAYER_ORDER, "store_history"]
     assert all(len(gdf) > 0 for gdf in store.values())
     assert all(gdf.crs.to_epsg() == 4490 for gdf in store.values())
 
@@ -69,7 +69,7 @@ def test_layers_follow_the_catalogue(store):
     geometry = {"polygon": {"Polygon", "MultiPolygon"}, "point": {"Point", "MultiPoint"}}
     geometry["line_or_polygon"] = geometry["polygon"] | {"LineString", "MultiLineString"}
     for lid, gdf in store.items():
-        spec = catalog["green_heart" if lid == "green_heart_2012" else lid]
+        spec = catalog["green_heart" if lid == LEGACY_GREEN_HEART else lid]
         assert set(gdf.geom_type) <= geometry[spec["geometry"]], lid
         for field, fspec in spec["fields"].items():
             if fspec.get("required"):
@@ -78,7 +78,7 @@ def test_layers_follow_the_catalogue(store):
             if allowed:
                 assert set(gdf[field]) <= allowed, (lid, field, set(gdf[field]) - allowed)
     assert set(store["green_heart"]["zone"]) == {"核心保护区", "融合发展区"}
-    assert set(store["green_heart_2012"]["zone"]) == {"禁止开发区", "限制开发区", "控制建设区"}
+    assert set(store[LEGACY_GREEN_HEART]["zone"]) == {"禁止开发区", "限制开发区", "控制建设区"}
 
 
 def test_green_heart_has_the_published_areas(store):
@@ -89,7 +89,7 @@ def test_green_heart_has_the_published_areas(store):
     for geom, published in ((gh["核心保护区"], 301.35), (total, 529.79)):
         assert gk_area_km2(geom) == pytest.approx(published, rel=0.005)
         assert geodesic_area_km2(geom) == pytest.approx(published, rel=0.005)
-    legacy = shapely.union_all(store["green_heart_2012"].geometry.values)
+    legacy = shapely.union_all(store[LEGACY_GREEN_HEART].geometry.values)
     assert geodesic_area_km2(legacy) == pytest.approx(522.87, rel=0.005)
     # it surrounds the real Changsha/Zhuzhou/Xiangtan tri-junction
     tri = gpd.read_file(DATA_DIR / "base" / "czt_tri_junction.geojson").geometry.iloc[0]
@@ -153,6 +153,19 @@ def test_no_raise_pieces_do_not_overlap_and_say_why(store):
         part for parts in banned["basis_parts"] for part in parts.split(";")
     }
     assert set(lz["kind"]) == {"禁养区", "限养区"}
+
+
+def test_store_validates_and_keeps_the_2012_green_heart_as_version_1():
+    from layers.importer import list_versions
+    from layers.store import validate_store
+
+    assert validate_store(DEFAULT_STORE) == []  # no errors, no warnings
+    versions = list_versions(DEFAULT_STORE, "green_heart")
+    assert [(v.version, v.effective_date, v.current, v.available) for v in versions] == [
+        (1, "2013-03-01", False, True),
+        (2, "2024-09-01", True, True),
+    ]
+    assert all(v.legal_status == "示意" for v in versions)
 
 
 @pytest.mark.slow

@@ -96,8 +96,9 @@ def test_green_heart_core_and_legacy_layer(store):
     rows = conflicts(result, "green_heart")
     assert [c["zone"] for c in rows] == ["核心保护区"]
     assert rows[0]["verdict"] == "prohibited"
-    # the 2012 layer is kept for as-of screening, not screened today
-    assert "green_heart_2012" not in result.to_dict()["data"]["layers"]
+    # the 2012 version is kept (green_heart__v1) for as-of screening, not screened today
+    assert "green_heart__v1" not in result.to_dict()["data"]["layers"]
+    assert len(rows) == 1
 
 
 def test_road_through_nanyue_scenic_area_is_conditional(store):
