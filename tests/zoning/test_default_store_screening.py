@@ -7,7 +7,6 @@ known coordinates), and the expectations follow RULES.md for the illustrative la
 from __future__ import annotations
 
 import geopandas as gpd
-import pyogrio
 import pytest
 import shapely
 from shapely.geometry import Point
@@ -19,35 +18,9 @@ from zoning.model import Project
 
 @pytest.fixture(scope="module")
 def store():
-    try:
-        from layers.store import ZoneStore
-    except ImportError:  # SHIM until layers/store.py lands: read the GeoPackage directly
-        return _GpkgStore()
+    from layers.store import ZoneStore
+
     return ZoneStore.open(DEFAULT_STORE)
-
-
-class _GpkgStore:
-    """Minimal read-only stand-in for layers.store.ZoneStore (SHIM, see fixture)."""
-
-    CATALOG = ("eco_redline", "water_source", "water_intake", "livestock_zone", "green_heart",
-               "nature_reserve", "scenic_area", "shoreline", "admin")  # fmt: skip
-
-    def __init__(self) -> None:
-        import hashlib
-
-        present = [name for name, _ in pyogrio.list_layers(DEFAULT_STORE)]
-        self.path = DEFAULT_STORE
-        self.sha256 = hashlib.sha256(DEFAULT_STORE.read_bytes()).hexdigest()
-        self.layer_ids = tuple(lid for lid in self.CATALOG if lid in present)
-        self.absent_layers = tuple(lid for lid in self.CATALOG if lid not in present)
-        self._layers = {lid: gpd.read_file(DEFAULT_STORE, layer=lid) for lid in self.layer_ids}
-
-    def layer(self, layer_id: str) -> gpd.GeoDataFrame:
-        return self._layers[layer_id]
-
-    def legal_status(self, layer_id: str) -> str:
-        values = set(self._layers[layer_id]["legal_status"])
-        return values.pop() if len(values) == 1 else "混合"
 
 
 def feature(layer: str, **match: str):
