@@ -7,7 +7,7 @@ import streamlit as st
 
 from gis.errors import PlanningError
 from layers.paths import DATA_DIR
-from ui.cache import get_store, layer_labels, store_ref
+from ui.cache import attribution_table, get_store, layer_labels, store_ref
 from ui.i18n import lang, pick, t
 from ui.sidebar import data_version
 from ui.frame import require_frame
@@ -55,6 +55,9 @@ if version.absent_layers:
     st.caption(t("about.absent", layers="、".join(absent) if lang() == "zh" else ", ".join(absent)))
 
 st.subheader(t("about.sources_title"))
+sources = attribution_table()
+if sources is not None:
+    st.dataframe(sources, hide_index=True, width="stretch")
 st.markdown(t("about.sources"))
 readme = DATA_DIR / "README.md"
 if readme.exists():

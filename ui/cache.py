@@ -152,8 +152,8 @@ def get_base_display(base_dir: str = str(BASE_DIR)) -> dict[str, dict[str, Any]]
     base = Path(base_dir)
     tol = display_tolerance_deg(HUNAN_BOUNDS)
     sources = {
-        "counties": ("admin_counties_display.geojson", ["name", "prefecture"], 0.0),
-        "prefectures": ("admin_prefectures_display.geojson", ["name"], 0.0),
+        "counties": ("admin_counties_display.geojson", ["name", "prefecture"], tol),
+        "prefectures": ("admin_prefectures_display.geojson", ["name"], tol),
         "rivers": ("rivers_gshhg.geojson", ["name_zh", "name_en"], tol),
         "lakes": ("lakes_gshhg.geojson", ["name_zh", "name_en"], tol),
     }
@@ -210,3 +210,33 @@ def store_layers(ref: FileRef) -> dict[str, gpd.GeoDataFrame]:
     """Every layer of the store in use, by id (cached)."""
     store = get_store(ref.path, ref.sha256)
     return {lid: get_layer(ref.path, ref.sha256, lid) for lid in store.layer_ids}
+
+
+ATTRIBUTION_PATH = DATA_DIR / "attribution.yaml"
+
+
+def attribution_table() -> Any:
+    """The data sources of data/attribution.yaml as a table in the user's language (None if absent)."""
+    import pandas as pd
+
+    from ui.i18n import lang, t
+
+    if not ATTRIBUTION_PATH.exists():
+        return None
+    raw = _attribution(file_ref(ATTRIBUTION_PATH).sha256)
+    language = lang()
+    rows = [
+        {
+            t("about.col_data"): str(src.get("name", "")),
+            t("about.col_licence"): str(src.get("licence", "")),
+            t("about.col_text"): pick(str((src.get("text") or {}).get("zh", "")), str((src.get("text") or {}).get("en", "")), language),
+            t("about.col_required"): t("common.yes" if src.get("required") else "common.no"),
+        }
+        for src in raw.get("sources", [])
+    ]
+    return pd.DataFrame(rows)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _attribution(sha256: str) -> dict[str, Any]:
+    return yaml.safe_load(ATTRIBUTION_PATH.read_text(encoding="utf-8")) or {}

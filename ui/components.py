@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import folium
 import folium.plugins
 import geopandas as gpd
+import numpy as np
 import shapely
 from branca.element import MacroElement
 from folium.template import Template
@@ -133,6 +135,9 @@ def to_display_geojson(
         geoms = shapely.intersection(geoms, window)
     if tolerance_deg > 0:
         geoms = shapely.simplify(geoms, tolerance_deg, preserve_topology=True)
+        # Digits beyond a tenth of the tolerance are invisible and only cost payload.
+        decimals = min(max(math.ceil(-math.log10(tolerance_deg / 10)), 4), 7)
+        geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
     cols = [c for c in columns if c in gdf_ll.columns]
     features = []
     for pos in keep.nonzero()[0]:
@@ -165,7 +170,7 @@ def zone_layer_view(
 ) -> ZoneLayerView:
     """Prepare one store layer for a map showing ``bounds`` (lon/lat; None = Hunan)."""
     view = bounds or HUNAN_BOUNDS
-    columns = ["name", zone_field or "", "legal_status", "level", "source", "river", "rank"]
+    columns = ["name", zone_field or "", "legal_status"]  # tooltip only; details come from the store on click
     geojson = to_display_geojson(
         gdf,
         columns=[c for c in columns if c],
@@ -253,7 +258,8 @@ _MAP_CSS = """
 .leaflet-container { font-family: 'Noto Sans SC', sans-serif; background: #f4f6f3; }
 .ez-legend, .ez-notice { background: rgba(255,255,255,0.93); padding: 6px 10px; border-radius: 6px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.25); font-size: 13px; line-height: 1.5; color: #222; }
-.ez-legend { max-height: 320px; overflow-y: auto; }
+.ez-legend { max-height: 240px; overflow-y: auto; }
+.ez-legend summary { cursor: pointer; font-weight: 700; }
 .ez-legend i { display: inline-block; width: 14px; height: 10px; margin-right: 6px;
   border: 1px solid rgba(0,0,0,0.35); vertical-align: middle; }
 .ez-notice { background: #fff4d6; border: 1px solid #e0a100; font-weight: 700; color: #7a4b00; }
@@ -503,7 +509,8 @@ def _add_controls(
         notice = html.escape(tr("map.illustrative", lang))
         m.add_child(_HtmlControl(notice, position="topright", css_class="ez-notice"))
     if legend and (zones or verdicts):
-        m.add_child(_HtmlControl(_legend_html(zones, verdicts, lang), position="bottomright", css_class="ez-legend"))
+        body = f"<details open><summary>{html.escape(tr('map.legend', lang))}</summary>{_legend_html(zones, verdicts, lang)}</details>"
+        m.add_child(_HtmlControl(body, position="bottomright", css_class="ez-legend"))
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
 

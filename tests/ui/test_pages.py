@@ -44,6 +44,10 @@ def test_about_shows_the_full_data_hash_and_layers(app, test_store) -> None:
     table = at.dataframe[0].value
     assert sorted(table["图层代码"]) == ["admin", "eco_redline", "water_source"]
     assert dict(zip(table["图层代码"], table["要素数"], strict=True)) == {"admin": 1, "eco_redline": 1, "water_source": 2}
+    # Sources and licences come from data/attribution.yaml; GeoNames requires its line.
+    sources = at.dataframe[1].value
+    geonames = sources[sources["数据"] == "GeoNames"].iloc[0]
+    assert geonames["许可"] == "CC BY 4.0" and "www.geonames.org" in geonames["署名说明"] and geonames["许可要求署名"] == "是"
 
 
 def test_missing_store_is_a_clear_message_not_a_traceback(app, monkeypatch, tmp_path) -> None:
