@@ -8,9 +8,9 @@ import streamlit as st
 from gis.errors import PlanningError
 from layers.paths import DATA_DIR
 from ui.cache import attribution_table, get_store, layer_labels, store_ref
+from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.sidebar import data_version
-from ui.frame import require_frame
 
 require_frame()
 st.title(t("about.title"))

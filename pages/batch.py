@@ -9,10 +9,10 @@ from ui import state
 from ui.batch_view import batch_projects, column_mapping, render_batch
 from ui.cache import get_rules, get_store, rules_key, store_ref
 from ui.forms import upload_input
+from ui.frame import require_frame
 from ui.i18n import t
 from ui.pagekit import stop_on_error
 from ui.screening import input_signature, screen_memo
-from ui.frame import require_frame
 
 require_frame()
 st.title(t("batch.title"))

@@ -7,15 +7,25 @@ from streamlit_folium import st_folium
 
 from layers.paths import CATALOG_PATH
 from ui import state
-from ui.cache import file_ref, get_base_display, get_layer_labels, get_rules, get_store, get_towns, get_zone_views, rules_key, store_ref
+from ui.cache import (
+    file_ref,
+    get_base_display,
+    get_layer_labels,
+    get_rules,
+    get_store,
+    get_towns,
+    get_zone_views,
+    rules_key,
+    store_ref,
+)
 from ui.components import MapPoint, build_map
 from ui.forms import crs_picker
+from ui.frame import require_frame
 from ui.i18n import lang, t
 from ui.lookup import find_places
 from ui.pagekit import stop_on_error
 from ui.public_panel import ask_once, point_from_coordinates, render_zone_answer
 from ui.sidebar import online_tiles
-from ui.frame import require_frame
 
 require_frame()
 st.title(t("public.title"))

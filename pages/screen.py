@@ -7,18 +7,17 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gis.errors import PlanningError
 from ui import state
 from ui.cache import get_base_display, get_rules, get_store, get_zone_views, layer_titles, rules_key, store_ref
 from ui.components import build_map
 from ui.forms import attribute_inputs, crs_picker, type_picker, upload_input
+from ui.frame import require_frame
 from ui.i18n import labeller, lang, t, tr
 from ui.inputs import GEOM_KINDS, ParsedInput, measure, read_drawing, read_typed, to_projects
 from ui.pagekit import result_map_for, show_parsed, stop_on_error
 from ui.results import downloads, render_result
 from ui.screening import screen_memo
 from ui.sidebar import online_tiles
-from ui.frame import require_frame
 
 require_frame()
 st.title(t("screen.title"))

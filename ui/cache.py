@@ -19,7 +19,6 @@ import streamlit as st
 import yaml
 
 from gis.errors import DataSourceError
-
 from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE, PROJECT_TYPES_PATH, RULES_PATH
 from ui.components import HUNAN_BOUNDS, ZoneLayerView, display_tolerance_deg, to_display_geojson, zone_layer_view
 from ui.i18n import Lang, pick

@@ -60,7 +60,8 @@ def attribute_inputs(types: Any, type_key: str, *, prefix: str) -> dict[str, Any
 def crs_picker(*, key: str, allow_auto: bool) -> str | None:
     """Coordinate system choice: CGCS2000 / WGS84 / GCJ-02 (高德) / BD-09 (百度) [/ from the file]."""
     options = ([_AUTO] if allow_auto else []) + list(COORD_CRS_CHOICES)
-    choice = st.selectbox(t("form.crs"), options=options, format_func=lambda v, f=labeller("crs."): f(v or "auto"), key=key,
+    label = labeller("crs.")
+    choice = st.selectbox(t("form.crs"), options=options, format_func=lambda v: label(v or "auto"), key=key,
                           help=t("form.crs_help"))  # fmt: skip
     return choice or None
 

@@ -11,7 +11,7 @@ from gis.errors import PlanningError
 from ui import state
 from ui.cache import get_store, store_ref
 from ui.components import OnlineTiles
-from ui.i18n import lang, t
+from ui.i18n import t
 
 __all__ = ["DataVersion", "data_version", "render_sidebar", "online_tiles"]
 
@@ -86,4 +86,3 @@ def _data_block() -> None:
     st.caption(t("sidebar.data_version", sha=version.short, date=version.date))
     if version.illustrative:
         st.warning(t("common.illustrative_notice"), icon=":material/warning:")
-    _ = lang  # the language is read by t(); kept imported for pages that format numbers

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from tests.ui.conftest import coords_text, lonlat, page
+from tests.ui.conftest import coords_text, lonlat
 from ui import state
 
 
