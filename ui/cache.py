@@ -96,10 +96,7 @@ def store_ref() -> FileRef:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_store(path: str, sha256: str) -> Any:
     """The opened ``layers.store.ZoneStore`` (read-only; indexes are built once per process)."""
-    try:
-        from layers.store import ZoneStore
-    except ImportError:  # SHIM until layers.store lands (ui/_store_shim.py)
-        from ui._store_shim import ShimZoneStore as ZoneStore  # type: ignore[assignment]
+    from layers.store import ZoneStore
 
     return ZoneStore.open(Path(path))
 
