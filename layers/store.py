@@ -41,6 +41,9 @@ __all__ = ["ZoneStore", "LayerSummary", "Problem", "validate_store", "format_pro
 #: Legal status of a layer: all features official, all illustrative, or both.
 LEGAL_STATUSES = ("法定", "示意", "混合")
 _MAX_LISTED_PROBLEMS = 50
+# Tables that are not zone data: our import history, and the styles/projects QGIS saves into
+# a GeoPackage. They are neither screened nor reported as extra layers.
+_BOOKKEEPING_TABLES = frozenset({_gpkg.HISTORY_TABLE, "layer_styles", "qgis_projects"})
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def _classify(names: Sequence[str], catalog: Catalog) -> tuple[list[str], list[s
     problems: list[Problem] = []
     by_norm = {_normalised(lid): lid for lid in catalog.layers}
     for name in names:
-        if name in catalog.layers or name == _gpkg.HISTORY_TABLE:
+        if name in catalog.layers or name in _BOOKKEEPING_TABLES:
             continue
         kept = _gpkg.parse_version_layer(name)
         if kept is not None and kept[0] in catalog.layers:

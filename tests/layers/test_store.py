@@ -288,3 +288,26 @@ def test_points_read_as_multipoints_are_accepted(tmp_path: Path) -> None:
     intake = water_intake()
     intake = intake.set_geometry(gpd.GeoSeries([shapely.MultiPoint([Point(X0, Y0)])], crs="EPSG:4490"))
     assert validate_store(write_store(tmp_path / "z.gpkg", {"water_intake": intake})) == []
+
+
+def test_an_empty_layer_is_a_warning_with_the_default_legal_status(tmp_path: Path) -> None:
+    import pyogrio
+
+    empty = gpd.GeoDataFrame({"name": [], "zone": []}, geometry=gpd.GeoSeries([], crs="EPSG:4490"), crs="EPSG:4490")
+    path = tmp_path / "e.gpkg"
+    pyogrio.write_dataframe(empty, path, layer="green_heart", geometry_type="MultiPolygon")
+    (problem,) = validate_store(path)
+    assert (problem.layer, problem.severity) == ("green_heart", "warning")
+    assert problem.message == "e.gpkg layer green_heart has no features; nothing in it will be screened"
+    store = ZoneStore.open(path)
+    assert (store.legal_status("green_heart"), store.layer_info()["green_heart"].features) == ("法定", 0)
+
+
+def test_qgis_styles_saved_in_the_geopackage_are_not_extra_layers(tmp_path: Path) -> None:
+    import pandas as pd
+    import pyogrio
+
+    path = write_store(tmp_path / "z.gpkg", {"water_source": water_source()})
+    pyogrio.write_dataframe(pd.DataFrame({"f_table_name": ["water_source"]}), path, layer="layer_styles", driver="GPKG")
+    assert ZoneStore.open(path).extra_layers == ()
+    assert validate_store(path) == []
