@@ -12,6 +12,7 @@ from ui.forms import upload_input
 from ui.frame import require_frame
 from ui.i18n import t
 from ui.pagekit import stop_on_error
+from ui.results import downloads
 from ui.screening import input_signature, screen_memo
 
 require_frame()
@@ -59,5 +60,6 @@ with stop_on_error():
     )  # fmt: skip
     bar.empty()
 
-m = render_batch(results, types=types, stem=parsed.label.rsplit(".", 1)[0])
+m = render_batch(results, types=types)
 st_folium(m, key=state.BATCH_MAP, height=520, use_container_width=True, returned_objects=[])
+downloads(results, stem=f"batch-{parsed.label.rsplit('.', 1)[0]}", key_prefix="batch")

@@ -16,7 +16,6 @@ from ui.components import batch_map
 from ui.forms import type_picker
 from ui.i18n import lang, pick, t, tr
 from ui.inputs import ParsedInput, to_projects
-from ui.results import downloads
 from ui.sidebar import online_tiles
 from ui.styles import VERDICT_COLOURS
 from ui.tables import batch_frame, verdict_label
@@ -127,7 +126,7 @@ def _chart(table: pd.DataFrame) -> None:
     st.bar_chart(table, color=colours, stack=True, horizontal=True, height=max(220, 28 * len(table) + 80))
 
 
-def render_batch(results: Sequence[ScreeningResult], *, types: Any, stem: str) -> folium.Map:
+def render_batch(results: Sequence[ScreeningResult], *, types: Any) -> folium.Map:
     """Summary numbers, charts, filters and the table; returns the map of the filtered projects."""
     language = lang()
     titles = layer_titles()
@@ -150,7 +149,7 @@ def render_batch(results: Sequence[ScreeningResult], *, types: Any, stem: str) -
     shown = _filters(results, frame)
     st.dataframe(frame.loc[shown].drop(columns=["_verdict"], errors="ignore"), hide_index=True, width="stretch")
     filtered = [r for r, keep in zip(results, shown, strict=True) if keep]
-    downloads(results, stem=f"batch-{stem}", key_prefix="batch")
+    st.subheader(t("batch.map_title"))
     labels = {v: verdict_label(v, language) for v in VERDICTS}
     return batch_map(filtered, labels=labels, base=get_base_display(), lang=language, online=online_tiles())
 

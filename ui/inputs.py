@@ -95,7 +95,9 @@ def read_drawing(drawings: Sequence[Mapping[str, Any]] | Mapping[str, Any] | Non
 
     collection = drawing_to_features(drawings)
     data = json.dumps(collection).encode("utf-8")
-    fs = read_features(data, filename="drawing.geojson", crs="EPSG:4326")
+    # Leaflet's lon/lat is WGS84, which screening treats as equal to CGCS2000: saying so for
+    # every drawing would only be noise for the planner.
+    fs = read_features(data, filename="drawing.geojson", crs="EPSG:4490")
     return ParsedInput(fs, "drawing.geojson")
 
 

@@ -126,3 +126,49 @@ def test_click_a_zone_on_the_public_map_shows_its_rules(page, app_url: str, requ
     _wait_ready(page)
     _shot(page, "flow-public-click")
     _assert_all_local(requests_seen, app_url)
+
+
+def test_draw_a_polygon_on_the_map_and_screen_it(page, app_url: str, requests_seen: list[str]) -> None:
+    """Leaflet.draw in the map iframe: a square inside the grade-1 zone, then the type."""
+    page.goto(app_url)
+    _wait_ready(page)
+    frame = _map_frame(page)
+    # Zoom the map onto the grade-1 square so the drawing clicks land inside it.
+    lo, la = lonlat(0, 0)
+    hi_lo, hi_la = lonlat(1000, 1000)
+    frame.evaluate(f"() => {{ window.map.fitBounds([[{la}, {lo}], [{hi_la}, {hi_lo}]], {{animate: false}}); return true; }}")
+    frame.locator(".leaflet-draw-draw-polygon").click()
+    corners = [lonlat(200, 200), lonlat(800, 200), lonlat(800, 800), lonlat(200, 800), lonlat(200, 200)]
+    for lon, lat in corners:
+        x, y = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
+        frame.locator("#map_div").click(position={"x": x, "y": y})
+    page.get_by_text("识别的图形").wait_for(timeout=TIMEOUT_MS)
+    _wait_ready(page)
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型")
+    box.click()
+    page.keyboard.type("一般工业项目")
+    page.keyboard.press("Enter")
+    page.locator(".ez-verdict[data-verdict='prohibited']").wait_for(timeout=TIMEOUT_MS)
+    _wait_ready(page)
+    _shot(page, "flow-screen-drawn")
+    _assert_all_local(requests_seen, app_url)
+
+
+def test_batch_upload_screens_every_project(page, app_url: str, requests_seen: list[str], tmp_path) -> None:
+    from tests.ui.test_batch import _batch_geojson
+
+    path = tmp_path / "projects.geojson"
+    path.write_bytes(_batch_geojson())
+    page.goto(f"{app_url}/batch")
+    _wait_ready(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    run = page.get_by_role("button", name="开始筛查 40 个项目")
+    run.wait_for(timeout=TIMEOUT_MS)
+    run.click()
+    page.get_by_text("按县（市、区）统计项目结论").wait_for(timeout=TIMEOUT_MS)
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="禁止")
+    assert "15" in metric.first.inner_text()
+    _map_frame(page)
+    _wait_ready(page)
+    _shot(page, "flow-batch-result")
+    _assert_all_local(requests_seen, app_url)
