@@ -11,6 +11,7 @@ from ui.cache import attribution_table, get_store, layer_labels, store_ref
 from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.sidebar import data_version
+from ui.tables import status_label
 
 require_frame()
 st.title(t("about.title"))
@@ -46,7 +47,7 @@ for layer_id in version.layer_ids:
         t("about.col_layer"): pick(label.title_zh, label.title_en) if label else layer_id,
         t("about.col_id"): layer_id,
         t("about.col_features"): len(gdf),
-        t("about.col_status"): store.legal_status(layer_id),
+        t("about.col_status"): status_label(store.legal_status(layer_id), lang()),
         t("about.col_source"): "；".join(sources[:3]) + (" …" if len(sources) > 3 else ""),
     })  # fmt: skip
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -20,6 +20,7 @@ from zoning.model import VERDICT_RANK, ScreeningResult
 
 __all__ = [
     "verdict_label",
+    "status_label",
     "conflicts_frame",
     "nearby_frame",
     "batch_frame",
@@ -39,6 +40,12 @@ def verdict_label(verdict: str, lang: Lang) -> str:
 def _layer(layer_id: str, titles: LayerTitles, lang: Lang) -> str:
     zh, en = titles.get(layer_id, (layer_id, layer_id))
     return pick(zh, en, lang)
+
+
+def status_label(value: str, lang: Lang) -> str:
+    """法定 / 示意 / 混合 in the user's language (the stored value stays Chinese)."""
+    key = {"法定": "status.official", "示意": "status.illustrative", "混合": "status.mixed"}.get(value)
+    return tr(key, lang) if key else value
 
 
 def _confidence(value: str, lang: Lang) -> str:
@@ -63,7 +70,7 @@ def conflicts_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang)
                 tr("table.condition", lang): pick(c.condition, c.condition_en, lang),
                 tr("table.basis", lang): c.basis,
                 tr("table.confidence", lang): _confidence(c.confidence, lang),
-                tr("table.legal_status", lang): c.legal_status,
+                tr("table.legal_status", lang): status_label(c.legal_status, lang),
                 tr("table.rule", lang): c.rule_id,
             }
         )
@@ -87,7 +94,7 @@ def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) ->
             tr("table.feature", lang): n.feature,
             tr("table.distance_m", lang): round(n.distance_m, 1),
             tr("table.bearing", lang): _bearing_text(n.bearing_deg, lang),
-            tr("table.legal_status", lang): n.legal_status,
+            tr("table.legal_status", lang): status_label(n.legal_status, lang),
         }
         for n in sorted(result.nearby, key=lambda n: n.distance_m)
     ]
