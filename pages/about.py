@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from gis.errors import PlanningError
 from layers.paths import DATA_DIR
-from ui.cache import attribution_table, get_store, layer_labels, store_ref
+from ui.cache import attribution_table, get_layer_versions, get_store, layer_labels, store_ref
 from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.sidebar import data_version
@@ -38,6 +40,15 @@ st.markdown(t("about.version", sha=version.sha256, short=version.short, date=ver
 if version.illustrative:
     st.warning(t("common.illustrative_notice") + "\n\n" + t("about.illustrative_detail"), icon=":material/warning:")
 labels = layer_labels()
+versions = get_layer_versions(ref.path, ref.sha256)
+
+
+def _version_text(v: Any) -> str:
+    if v is None:
+        return "—"
+    return f"v{v.version} · {str(v.recorded_at)[:10]}" + (f" · {v.label}" if getattr(v, "label", "") else "")
+
+
 rows = []
 for layer_id in version.layer_ids:
     gdf = store.layer(layer_id)
@@ -48,6 +59,7 @@ for layer_id in version.layer_ids:
         t("about.col_id"): layer_id,
         t("about.col_features"): len(gdf),
         t("about.col_status"): status_label(store.legal_status(layer_id), lang()),
+        t("about.col_version"): _version_text(versions.get(layer_id)),
         t("about.col_source"): "；".join(sources[:3]) + (" …" if len(sources) > 3 else ""),
     })  # fmt: skip
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

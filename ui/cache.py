@@ -236,3 +236,17 @@ def attribution_table() -> Any:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _attribution(sha256: str) -> dict[str, Any]:
     return yaml.safe_load(ATTRIBUTION_PATH.read_text(encoding="utf-8")) or {}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_layer_versions(path: str, sha256: str) -> dict[str, Any]:
+    """Layer id -> its current ``layers.LayerVersion`` (store_history), for dates and labels."""
+    from layers import list_versions
+
+    store = get_store(path, sha256)
+    out: dict[str, Any] = {}
+    for layer_id in store.layer_ids:
+        current = [v for v in list_versions(path, layer_id) if v.current]
+        if current:
+            out[layer_id] = current[-1]
+    return out

@@ -9,7 +9,7 @@ import streamlit as st
 
 from gis.errors import PlanningError
 from ui import state
-from ui.cache import get_store, store_ref
+from ui.cache import get_layer_versions, get_store, store_ref
 from ui.components import OnlineTiles
 from ui.i18n import t
 
@@ -48,7 +48,13 @@ def data_version() -> DataVersion:
     store = get_store(ref.path, ref.sha256)
     layer_ids = tuple(store.layer_ids)
     illustrative = tuple(lid for lid in layer_ids if store.legal_status(lid) != "法定")
-    date = dt.datetime.fromtimestamp(ref.mtime, tz=dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    # The store's own record of its latest import (store_history) dates the data; the file's
+    # modification time (a git checkout's time) is only the fallback for a store without one.
+    recorded = [v.recorded_at for v in get_layer_versions(ref.path, ref.sha256).values() if v.recorded_at]
+    if recorded:
+        date = max(recorded)[:10]
+    else:
+        date = dt.datetime.fromtimestamp(ref.mtime, tz=dt.timezone(dt.timedelta(hours=8))).date().isoformat()
     return DataVersion(ref.path, ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
 
 
