@@ -5,19 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers.paths import CATALOG_PATH
 from ui import state
-from ui.cache import (
-    file_ref,
-    get_base_display,
-    get_layer_labels,
-    get_rules,
-    get_store,
-    get_towns,
-    get_zone_views,
-    rules_key,
-    store_ref,
-)
+from ui.cache import get_base_display, get_rules, get_store, get_towns, layer_labels, rules_key, store_ref, zone_views
 from ui.components import MapPoint, build_map
 from ui.forms import crs_picker
 from ui.frame import require_frame
@@ -35,9 +24,8 @@ with stop_on_error():
     ref = store_ref()
     store = get_store(ref.path, ref.sha256)
     rules = get_rules(*rules_key())
-    catalog_sha = file_ref(CATALOG_PATH).sha256
-    views = get_zone_views(ref.path, ref.sha256, catalog_sha, lang())
-labels = get_layer_labels(catalog_sha)
+    views = zone_views(lang())
+labels = layer_labels()
 illustrative = any(v.legal_status != "法定" for v in views)
 if illustrative:
     st.warning(t("common.illustrative_notice"), icon=":material/warning:")

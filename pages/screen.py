@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ui import state
-from ui.cache import get_base_display, get_rules, get_store, get_zone_views, layer_titles, rules_key, store_ref
+from ui.cache import get_base_display, get_rules, get_store, layer_titles, rules_key, store_ref, zone_views
 from ui.components import build_map
 from ui.forms import attribute_inputs, crs_picker, type_picker, upload_input
 from ui.frame import require_frame
@@ -46,7 +46,8 @@ def _draw_input() -> ParsedInput | None:
         minx, miny, maxx, maxy = parsed.features.gdf.total_bounds
         pad = max(maxx - minx, maxy - miny, 0.01) * 0.6
         bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
-    zones = get_zone_views(ref.path, ref.sha256, rules_key()[0], lang())
+    # Province-wide until something is drawn; then the zones around it, in finer detail.
+    zones = zone_views(lang(), bounds)
     m = build_map(
         lang=lang(), bounds=bounds, base=get_base_display(), zones=zones, draw=True,
         project=parsed.geometries_lonlat()[-1] if parsed else None,

@@ -9,6 +9,7 @@ run without a restart, and an unchanged file is never read twice.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ __all__ = [
     "get_towns",
     "get_counties",
     "get_zone_views",
+    "zone_views",
     "get_layer",
     "store_layers",
 ]
@@ -174,8 +176,12 @@ def get_counties(base_dir: str = str(BASE_DIR)) -> gpd.GeoDataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def get_zone_views(path: str, sha256: str, catalog_sha256: str, lang: Lang) -> tuple[ZoneLayerView, ...]:
-    """Every zone layer of the store simplified for the province-wide public map."""
+def get_zone_views(
+    path: str, sha256: str, catalog_sha256: str, lang: Lang, bounds: tuple[float, float, float, float] | None = None
+) -> tuple[ZoneLayerView, ...]:
+    """Every zone layer of the store simplified for a map of ``bounds`` (lon/lat; None = the
+    province-wide view), clipped to ``bounds`` when given. Round ``bounds`` before calling
+    so that nearby views share a cache entry."""
     store = get_store(path, sha256)
     labels = get_layer_labels(catalog_sha256)
     views = []
@@ -191,9 +197,21 @@ def get_zone_views(path: str, sha256: str, catalog_sha256: str, lang: Lang) -> t
                 title=title,
                 zone_field=spec.zone_field if spec else None,
                 legal_status=store.legal_status(layer_id),
+                bounds=bounds,
             )
         )
-    return tuple(views)
+    return tuple(v for v in views if bounds is None or v.geojson["features"])
+
+
+def zone_views(lang: Lang, bounds: tuple[float, float, float, float] | None = None) -> tuple[ZoneLayerView, ...]:
+    """The zone views of the store in use (see :func:`get_zone_views`); bounds rounded to 0.01°."""
+    ref = store_ref()
+    if bounds is not None:
+        bounds = (
+            math.floor(bounds[0] * 100) / 100, math.floor(bounds[1] * 100) / 100,
+            math.ceil(bounds[2] * 100) / 100, math.ceil(bounds[3] * 100) / 100,
+        )  # fmt: skip
+    return get_zone_views(ref.path, ref.sha256, file_ref(CATALOG_PATH).sha256, lang, bounds)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
