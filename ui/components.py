@@ -264,6 +264,9 @@ _MAP_CSS = """
   border: 1px solid rgba(0,0,0,0.35); vertical-align: middle; }
 .ez-notice { background: #fff4d6; border: 1px solid #e0a100; font-weight: 700; color: #7a4b00; }
 .ez-tip b { color: #1f3b2c; }
+/* Leaflet.draw names its own fonts (Helvetica/Arial, no Chinese): use the app's font. */
+.leaflet-draw-actions a, .leaflet-draw-tooltip, .leaflet-control-layers, .leaflet-tooltip {
+  font-family: 'Noto Sans SC', sans-serif; }
 </style>
 """
 

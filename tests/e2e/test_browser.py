@@ -12,6 +12,7 @@ import os
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import APP_READY, ARTIFACTS
 from tests.ui.conftest import coords_text, lonlat
@@ -53,6 +54,25 @@ def _map_frame(page):
     frame = handle.content_frame()
     frame.wait_for_function("() => window.L && window.map && window.map._loaded", timeout=TIMEOUT_MS)
     return frame
+
+
+def _zoom_map(page, south_west: tuple[float, float], north_east: tuple[float, float]):
+    """Fit the map to a lon/lat box; returns its frame. Streamlit may replace the map's
+    iframe once while the page settles, so the zoom is checked and redone on the new one."""
+    (lo, la), (hi_lo, hi_la) = south_west, north_east
+    fit = f"() => {{ window.map.fitBounds([[{la}, {lo}], [{hi_la}, {hi_lo}]], {{animate: false}}); return true; }}"
+    check = f"() => window.map && window.map.getZoom() >= 13 && window.map.getBounds().contains([{(la + hi_la) / 2}, {(lo + hi_lo) / 2}])"
+    for _attempt in range(3):
+        _wait_ready(page)
+        frame = _map_frame(page)
+        try:
+            frame.evaluate(fit)
+            frame.wait_for_function(check, timeout=5_000)
+            return frame
+        except PlaywrightError:  # a timeout, or the frame was replaced meanwhile
+            continue
+    msg = "the map did not zoom to the requested box"
+    raise AssertionError(msg)
 
 
 @pytest.mark.parametrize(
@@ -132,16 +152,22 @@ def test_draw_a_polygon_on_the_map_and_screen_it(page, app_url: str, requests_se
     """Leaflet.draw in the map iframe: a square inside the grade-1 zone, then the type."""
     page.goto(app_url)
     _wait_ready(page)
-    frame = _map_frame(page)
     # Zoom the map onto the grade-1 square so the drawing clicks land inside it.
-    lo, la = lonlat(0, 0)
-    hi_lo, hi_la = lonlat(1000, 1000)
-    frame.evaluate(f"() => {{ window.map.fitBounds([[{la}, {lo}], [{hi_la}, {hi_lo}]], {{animate: false}}); return true; }}")
+    frame = _zoom_map(page, lonlat(0, 0), lonlat(1000, 1000))
     frame.locator(".leaflet-draw-draw-polygon").click()
-    corners = [lonlat(200, 200), lonlat(800, 200), lonlat(800, 800), lonlat(200, 800), lonlat(200, 200)]
-    for lon, lat in corners:
+    corners = [lonlat(200, 200), lonlat(800, 200), lonlat(800, 800), lonlat(200, 800)]
+    vertices = frame.locator(".leaflet-editing-icon")
+    for i, (lon, lat) in enumerate([*corners, corners[0]]):
         x, y = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
         frame.locator("#map_div").click(position={"x": x, "y": y})
+        if i < len(corners):  # Leaflet.draw drops a click that comes too soon: check each vertex landed
+            for _retry in range(3):
+                try:
+                    frame.wait_for_function(f"() => document.querySelectorAll('.leaflet-editing-icon').length >= {i + 1}", timeout=3_000)
+                    break
+                except PlaywrightError:
+                    frame.locator("#map_div").click(position={"x": x, "y": y})
+            assert vertices.count() == i + 1
     page.get_by_text("识别的图形").wait_for(timeout=TIMEOUT_MS)
     _wait_ready(page)
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型")
