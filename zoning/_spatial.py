@@ -8,11 +8,20 @@ Notes
 -----
 Layers are transformed into a work CRS once and cached per (store content hash, work CRS,
 layer). The cache is read-only once built and shared by all callers (CLI, app sessions).
+
+Nearest-feature and distance searches run on *pieces*: small features as they are, the
+boundaries of large ones (more than ``_PIECE_VERTICES`` x 2 vertices) cut into runs of
+``_PIECE_VERTICES`` segments (the idea of PostGIS's ST_Subdivide). For a project that does
+not touch a feature, its distance to the feature is the smallest distance to the feature's
+boundary (a polygon's nearest point to an outside geometry is on a ring), so the answers
+are those of the whole features, while each exact distance costs tens of segments instead
+of thousands.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +29,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
@@ -42,6 +52,8 @@ __all__ = [
 
 _GEOD = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (GRS80 to within 0.1 mm)
 _CACHE_MAX = 48
+#: Segments per piece of a large feature's boundary in the distance searches.
+_PIECE_VERTICES = 64
 _cache: OrderedDict[tuple[str, str, str], LayerIndex] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -75,6 +87,10 @@ class LayerIndex:
     sources: np.ndarray
     #: Every other attribute column as an object array (for rule feature filters).
     columns: Mapping[str, np.ndarray]
+    #: Pieces for distance searches (see the module notes), the feature of each, their STRtree.
+    pieces: np.ndarray
+    piece_owner: np.ndarray
+    piece_tree: shapely.STRtree
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -101,15 +117,60 @@ def to_crs(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
     return shapely.transform(geoms, _xy)
 
 
+def _text(v: Any) -> str | None:
+    return None if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+
+
 def _column(gdf: Any, name: str, default: str | None) -> np.ndarray:
+    """The column as stripped text, NaN/None/"" replaced by ``default`` (object array)."""
     if name not in gdf.columns:
         return np.full(len(gdf), default, dtype=object)
-    values = gdf[name].to_numpy(dtype=object)
-    out = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values):  # normalise NaN/None/"" to the default, keep text stripped
-        text = None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
-        out[i] = text if text else default
-    return out
+    column = gdf[name]
+    if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
+        # Text columns (pandas str dtype, as read through Arrow): vectorised strip.
+        text = column.str.strip()
+        out = text.to_numpy(dtype=object, na_value=None)
+        out[(text.isna() | (text == "")).to_numpy(dtype=bool)] = default
+        return out
+    return np.array([t if (t := _text(v)) else default for v in column.to_numpy(dtype=object)], dtype=object)
+
+
+def _pieces(geoms: np.ndarray, *, run: int = _PIECE_VERTICES) -> tuple[np.ndarray, np.ndarray]:
+    """(pieces, owner feature of each) for the distance searches (module notes): geometries
+    with more than 2 x ``run`` vertices as runs of their outline."""
+    n = len(geoms)
+    counts = shapely.get_num_coordinates(geoms)
+    big = counts > 2 * run
+    small_idx = np.flatnonzero(~big)
+    big_idx = np.flatnonzero(big)
+    if len(big_idx) == 0:
+        return geoms, np.arange(n, dtype=np.intp)
+    dims = shapely.get_dimensions(geoms[big_idx])
+    # Rings of polygons; lines as they are (a line's boundary would be its end points).
+    outline = np.where(dims == 2, shapely.boundary(geoms[big_idx]), geoms[big_idx])
+    parts, part_owner = shapely.get_parts(outline, return_index=True)
+    is_line = shapely.get_dimensions(parts) == 1  # points of a large multipoint stay whole
+    runs, run_part = _cut_lines(parts[is_line], run)
+    line_owner = part_owner[is_line][run_part]
+    pieces = np.concatenate([geoms[small_idx], parts[~is_line], runs])
+    owner = np.concatenate([small_idx, big_idx[part_owner[~is_line]], big_idx[line_owner]]).astype(np.intp)
+    return pieces, owner
+
+
+def _cut_lines(lines: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut linestrings into runs of at most ``k`` segments sharing their end vertices:
+    (runs, index of the line each run came from)."""
+    coords, line_of = shapely.get_coordinates(lines, return_index=True)
+    m = np.bincount(line_of, minlength=len(lines))
+    first = np.concatenate([[0], np.cumsum(m)[:-1]])
+    n_runs = np.maximum((m - 1 + k - 1) // k, 1)
+    run_line = np.repeat(np.arange(len(lines)), n_runs)
+    run_no = np.arange(n_runs.sum()) - np.repeat(np.cumsum(n_runs) - n_runs, n_runs)
+    start = first[run_line] + run_no * k
+    length = np.minimum(k + 1, m[run_line] - run_no * k)
+    offsets = np.concatenate([[0], np.cumsum(length)])
+    take = np.repeat(start - offsets[:-1], length) + np.arange(offsets[-1])
+    return shapely.from_ragged_array(shapely.GeometryType.LINESTRING, coords[take], (offsets,)), run_line
 
 
 def _build_index(store: ZoneStoreLike, layer_id: str, crs: str, zone_field: str | None) -> LayerIndex:
@@ -127,16 +188,21 @@ def _build_index(store: ZoneStoreLike, layer_id: str, crs: str, zone_field: str 
         names[i] = f"{layer_id}#{i}"
     skip = {gdf.geometry.name}
     columns = {c: _column(gdf, c, None) for c in gdf.columns if c not in skip}
+    pieces, owner = _pieces(geoms)
+    tree = shapely.STRtree(geoms)
     return LayerIndex(
         layer=layer_id,
         crs=crs,
         geoms=geoms,
-        tree=shapely.STRtree(geoms),
+        tree=tree,
         names=names,
         zones=_column(gdf, zone_field, None) if zone_field else np.full(len(gdf), None, dtype=object),
         legal_status=_column(gdf, "legal_status", "法定"),
         sources=_column(gdf, "source", ""),
         columns=columns,
+        pieces=pieces,
+        piece_owner=owner,
+        piece_tree=tree if pieces is geoms else shapely.STRtree(pieces),
     )
 
 
@@ -183,18 +249,36 @@ def _pair_codes(pi: np.ndarray, fi: np.ndarray, n_features: int) -> np.ndarray:
     return pi.astype(np.int64) * max(n_features, 1) + fi.astype(np.int64)
 
 
+def _is_in(values: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """``np.isin`` for the small arrays of one call (a sorted search; isin's setup costs more)."""
+    if len(ref) == 0 or len(values) == 0:
+        return np.zeros(len(values), dtype=bool)
+    ref = np.sort(ref)
+    pos = np.minimum(np.searchsorted(ref, values), len(ref) - 1)
+    return ref[pos] == values
+
+
 def within_pairs(
     index: LayerIndex, geoms: np.ndarray, which: np.ndarray, reach_m: float, touching: tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of the projects ``which`` with features within ``reach_m`` that they do not
-    touch, with the planar distance (> 0); touching pairs are known already."""
+    touch, with the planar distance (> 0); touching pairs are known already.
+
+    Searched on the pieces: an untouched feature's distance is its nearest piece's.
+    """
     if len(index) == 0 or len(which) == 0 or reach_m <= 0:
         return _empty_pairs()
-    sub_pi, fi = index.tree.query(geoms[which], predicate="dwithin", distance=reach_m)
-    pi = which[sub_pi]
-    fresh = ~np.isin(_pair_codes(pi, fi, len(index)), _pair_codes(*touching, len(index)))
-    pi, fi = pi[fresh], fi[fresh]
-    return pi, fi, shapely.distance(geoms[pi], index.geoms[fi])
+    sub, ci = index.piece_tree.query(geoms[which], predicate="dwithin", distance=reach_m)
+    pi, fi = which[sub], index.piece_owner[ci]
+    codes = _pair_codes(pi, fi, len(index))
+    fresh = ~_is_in(codes, _pair_codes(*touching, len(index)))
+    pi, fi, ci, codes = pi[fresh], fi[fresh], ci[fresh], codes[fresh]
+    dist = shapely.distance(geoms[pi], index.pieces[ci])
+    # Per (project, feature) the nearest of its pieces.
+    order = np.lexsort((dist, codes))
+    codes, pi, fi, dist = codes[order], pi[order], fi[order], dist[order]
+    first = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.empty(0, dtype=bool)
+    return pi[first], fi[first], dist[first]
 
 
 def _first_per_project(pi: np.ndarray, fi: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -212,26 +296,34 @@ def nearest_untouched(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per project, the nearest feature within ``near_m`` that it does not touch.
 
-    The STRtree nearest-neighbour query answers every project that touches nothing in this
-    layer. Projects that touch a feature (whose nearest is then at distance 0) are searched
-    with growing radii (near_m/16, /4, /1), excluding the touched features: the first radius
-    holding an untouched feature holds the nearest one.
+    Projects that touch nothing in this layer get one STRtree nearest-neighbour query on the
+    pieces (every feature's distance is then its nearest piece's). Projects that touch a
+    feature (whose nearest is then at distance 0) are searched with growing radii (near_m/16,
+    /4, /1), excluding the touched features: the first radius holding an untouched feature
+    holds the nearest one.
     """
-    if len(index) == 0 or len(geoms) == 0 or near_m <= 0:
+    n = len(geoms)
+    if len(index) == 0 or n == 0 or near_m <= 0:
         return _empty_pairs()
-    (pi, fi), dist = index.tree.query_nearest(geoms, max_distance=near_m, return_distance=True, all_matches=True)
-    touched = np.zeros(len(geoms), dtype=bool)
+    touched = np.zeros(n, dtype=bool)
     touched[touching[0]] = True
-    keep = ~touched[pi] & (dist > 0)
-    found = [_first_per_project(pi[keep], fi[keep], dist[keep])]
+    free = np.flatnonzero(~touched)
+    found = []
+    if len(free):
+        (sub, ci), dist = index.piece_tree.query_nearest(
+            geoms[free], max_distance=near_m, return_distance=True, all_matches=True
+        )
+        keep = dist > 0
+        found.append(_first_per_project(free[sub[keep]], index.piece_owner[ci[keep]], dist[keep]))
     todo = np.flatnonzero(touched)
     for radius in (near_m / 16, near_m / 4, near_m):
         if len(todo) == 0:
             break
-        cpi, cfi, cd = within_pairs(index, geoms, todo, radius, touching)
-        best = _first_per_project(cpi, cfi, cd)
+        best = _first_per_project(*within_pairs(index, geoms, todo, radius, touching))
         found.append(best)
         todo = np.setdiff1d(todo, best[0], assume_unique=True)
+    if not found:
+        return _empty_pairs()
     return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
 
 
@@ -299,6 +391,24 @@ def _is_county_level(level: Any) -> bool:
     return text in _COUNTY_LEVELS or "县" in text or text.lower().startswith("county")
 
 
+_COUNTY_MASKS: weakref.WeakKeyDictionary[LayerIndex, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _county_mask(admin: LayerIndex) -> np.ndarray:
+    """Which admin features are county-level (all, if none is); once per layer index."""
+    hit = _COUNTY_MASKS.get(admin)
+    if hit is not None:
+        return hit
+    levels = admin.columns.get("level")
+    mask = np.ones(len(admin), dtype=bool)
+    if levels is not None:
+        county = np.array([_is_county_level(v) for v in levels], dtype=bool)
+        if county.any():
+            mask = county
+    _COUNTY_MASKS[admin] = mask
+    return mask
+
+
 def county_names(admin: LayerIndex, geoms: np.ndarray) -> list[str | None]:
     """County of each project: the county-level admin feature containing the project's
     centroid, else the one holding the largest share of it, else None.
@@ -306,12 +416,7 @@ def county_names(admin: LayerIndex, geoms: np.ndarray) -> list[str | None]:
     Admin features whose ``level`` is county-level (区县, 县, 区, 县级市...) are preferred;
     a store whose admin layer has none of those uses all of its features.
     """
-    levels = admin.columns.get("level")
-    mask = np.ones(len(admin), dtype=bool)
-    if levels is not None:
-        county = np.array([_is_county_level(v) for v in levels], dtype=bool)
-        if county.any():
-            mask = county
+    mask = _county_mask(admin)
     out: list[str | None] = [None] * len(geoms)
     if len(geoms) == 0 or not mask.any():
         return out

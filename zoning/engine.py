@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,13 +74,26 @@ def _schemas() -> dict[str, LayerSchema]:
     return _cached_schemas(_file_key(CATALOG_PATH))
 
 
+_CATALOG_SCHEMAS: weakref.WeakKeyDictionary[Any, dict[str, LayerSchema]] = weakref.WeakKeyDictionary()
+_CATALOG_SCHEMAS_LOCK = threading.Lock()
+
+
 def _store_schemas(store: Any) -> dict[str, LayerSchema]:
     """Zone fields and values from the catalogue the store was validated against, else
-    the packaged one."""
+    the packaged one (reduced once per catalogue object: catalogues are read-only)."""
     catalog = getattr(store, "catalog", None)
-    if catalog is not None and hasattr(catalog, "layers"):
+    if catalog is None or not hasattr(catalog, "layers"):
+        return _schemas()
+    try:
+        with _CATALOG_SCHEMAS_LOCK:
+            hit = _CATALOG_SCHEMAS.get(catalog)
+    except TypeError:  # not weak-referenceable: no memo
         return schemas_from_catalog(catalog)
-    return _schemas()
+    if hit is None:
+        hit = schemas_from_catalog(catalog)
+        with _CATALOG_SCHEMAS_LOCK:
+            _CATALOG_SCHEMAS[catalog] = hit
+    return hit
 
 
 def open_store(store: Any) -> sp.ZoneStoreLike:
