@@ -200,7 +200,7 @@ def get_zone_views(
                 bounds=bounds,
             )
         )
-    return tuple(v for v in views if bounds is None or v.geojson["features"])
+    return tuple(v for v in views if bounds is None or not v.empty)
 
 
 def zone_views(lang: Lang, bounds: tuple[float, float, float, float] | None = None) -> tuple[ZoneLayerView, ...]:

@@ -22,16 +22,18 @@ import numpy as np
 import shapely
 from branca.element import MacroElement
 from folium.template import Template
+from pyproj import Transformer
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
 from ui.i18n import Lang, tr
 from ui.offline import localise
-from ui.styles import VERDICT_COLOURS, zone_style
+from ui.styles import VERDICT_COLOURS, zone_colour, zone_style
 
 __all__ = [
     "DISPLAY_CRS",
     "HUNAN_BOUNDS",
+    "VECTOR_LIMIT",
     "ZoneLayerView",
     "MapPoint",
     "OnlineTiles",
@@ -50,11 +52,15 @@ DISPLAY_CRS = "EPSG:4326"
 HUNAN_BOUNDS = (108.78, 24.64, 114.26, 30.13)
 #: About one screen pixel on a map ~1500 px wide: coarser detail cannot be seen.
 _PIXELS_ACROSS = 1500
+#: More features than this in view and a layer is drawn as a picture, not as vectors.
+VECTOR_LIMIT = 3000
+_MERC = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 
 
 @dataclass(frozen=True)
 class ZoneLayerView:
-    """One zone layer ready for display: simplified GeoJSON in lon/lat plus its labels."""
+    """One zone layer ready for display: simplified GeoJSON in lon/lat plus its labels —
+    or, for a layer too dense to draw as vectors at this scale, a picture of it."""
 
     layer_id: str
     title: str
@@ -62,6 +68,14 @@ class ZoneLayerView:
     legal_status: str
     zone_field: str | None = None
     show: bool = True
+    #: Zone values present (for the legend).
+    values: tuple[str, ...] = ()
+    #: (PNG data URL, (south, west, north, east)) when drawn as a picture.
+    image: tuple[str, tuple[float, float, float, float]] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.image is None and not self.geojson.get("features")
 
 
 @dataclass(frozen=True)
@@ -168,16 +182,53 @@ def zone_layer_view(
     bounds: Sequence[float] | None = None,
     show: bool = True,
 ) -> ZoneLayerView:
-    """Prepare one store layer for a map showing ``bounds`` (lon/lat; None = Hunan)."""
-    view = bounds or HUNAN_BOUNDS
+    """Prepare one store layer for a map showing ``bounds`` (lon/lat; None = Hunan).
+
+    Up to :data:`VECTOR_LIMIT` features in view are drawn as simplified vectors (with
+    tooltips); a denser layer is drawn as a picture (see ``ui.raster``).
+    """
+    view = tuple(bounds or HUNAN_BOUNDS)
+    values: tuple[str, ...] = ()
+    if zone_field and zone_field in gdf.columns:
+        values = tuple(sorted({str(v) for v in gdf[zone_field].dropna().unique()}))
+    gdf_ll = gdf if gdf.crs is not None and gdf.crs.to_epsg() in (4326, 4490) else gdf.to_crs(DISPLAY_CRS)
+    in_view = gdf_ll.sindex.query(box(*view), predicate="intersects") if bounds is not None else range(len(gdf_ll))
+    if len(in_view) > VECTOR_LIMIT:
+        image = _zone_picture(gdf_ll.iloc[sorted(in_view)], layer_id=layer_id, zone_field=zone_field, view=view)
+        return ZoneLayerView(layer_id, title, {"type": "FeatureCollection", "features": []}, legal_status, zone_field,
+                             show, values, image)  # fmt: skip
     columns = ["name", zone_field or "", "legal_status"]  # tooltip only; details come from the store on click
     geojson = to_display_geojson(
-        gdf,
+        gdf_ll,
         columns=[c for c in columns if c],
         tolerance_deg=display_tolerance_deg(view),
         clip_bounds=view if bounds is not None else None,
     )
-    return ZoneLayerView(layer_id, title, geojson, legal_status, zone_field, show)
+    return ZoneLayerView(layer_id, title, geojson, legal_status, zone_field, show, values)
+
+
+def _zone_picture(
+    gdf_ll: gpd.GeoDataFrame, *, layer_id: str, zone_field: str | None, view: tuple[float, ...]
+) -> tuple[str, tuple[float, float, float, float]]:
+    """The layer drawn into a Web-Mercator picture of the view (Leaflet stretches overlays
+    linearly in that projection), stricter zones drawn last so they stay visible."""
+    from ui.raster import rasterise_png
+
+    zones = [str(v) if v is not None else None for v in (gdf_ll[zone_field] if zone_field in gdf_ll.columns else [None] * len(gdf_ll))]
+    colours = [zone_colour(layer_id, z) for z in zones]
+    order = sorted(range(len(colours)), key=lambda i: _lightness(colours[i]), reverse=True)  # dark (strict) on top
+    # Pixel-sized detail first (cheap in degrees), then project what is left.
+    coarse = shapely.simplify(gdf_ll.geometry.values, display_tolerance_deg(view) / 2, preserve_topology=False)
+    merc = gpd.GeoSeries(coarse, crs=gdf_ll.crs).to_crs("EPSG:3857").values
+    minx, miny, maxx, maxy = view
+    (x0, x1), (y0, y1) = _MERC.transform([minx, maxx], [miny, maxy])
+    url = rasterise_png([merc[i] for i in order], [colours[i] for i in order], bounds=(x0, y0, x1, y1))
+    return url, (miny, minx, maxy, maxx)
+
+
+def _lightness(colour: str) -> int:
+    c = colour.lstrip("#")
+    return int(c[0:2], 16) + int(c[2:4], 16) + int(c[4:6], 16)
 
 
 # --- map building -------------------------------------------------------------------------------
@@ -349,6 +400,13 @@ def _zone_tooltip_fields(view: ZoneLayerView) -> tuple[list[str], list[str]]:
 
 
 def _add_zone_layer(m: folium.Map, view: ZoneLayerView, lang: Lang) -> None:
+    suffix = "" if view.legal_status == "法定" else f"（{tr('common.illustrative_short', lang)}）"
+    if view.image is not None:
+        url, (south, west, north, east) = view.image
+        folium.raster_layers.ImageOverlay(
+            url, bounds=[[south, west], [north, east]], name=f"{view.title}{suffix}", show=view.show, interactive=False,
+        ).add_to(m)  # fmt: skip
+        return
     if not view.geojson.get("features"):
         return
     zf = view.zone_field
@@ -358,7 +416,6 @@ def _add_zone_layer(m: folium.Map, view: ZoneLayerView, lang: Lang) -> None:
         return zone_style(view.layer_id, props.get(zf) if zf else None, props.get("legal_status"))
 
     fields, alias_keys = _zone_tooltip_fields(view)
-    suffix = "" if view.legal_status == "法定" else f"（{tr('common.illustrative_short', lang)}）"
     folium.GeoJson(
         dict(view.geojson),
         name=f"{view.title}{suffix}",
@@ -416,6 +473,8 @@ def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lan
 def _zone_values(view: ZoneLayerView) -> list[str]:
     if not view.zone_field:
         return []
+    if view.image is not None:
+        return list(view.values)
     seen = {f["properties"].get(view.zone_field) for f in view.geojson.get("features", [])}
     return sorted(v for v in seen if isinstance(v, str) and v)
 
@@ -574,7 +633,7 @@ def result_map(
                         legal_status=meta[lid].legal_status, bounds=view)
         for lid, gdf in layers.items() if lid in meta and lid != "admin"
     ]  # fmt: skip
-    zones = [z for z in zones if z.geojson["features"]]
+    zones = [z for z in zones if not z.empty]
     conflict_zones = []
     for c in result.conflicts:
         geom = _feature_lonlat(layers[c.layer], c.feature_id) if c.layer in layers else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import folium
 import folium.plugins
@@ -177,3 +178,52 @@ def test_points_and_verdict_legend() -> None:
 def test_line_and_point_projects_draw() -> None:
     for geom in (LineString([(112.9, 27.85), (112.95, 27.86)]), Point(112.9, 27.85)):
         assert "拟建项目" in _html(build_map(project=geom))
+
+
+def test_dense_layer_is_drawn_as_an_embedded_picture(monkeypatch) -> None:
+    """Above VECTOR_LIMIT features a layer becomes one PNG (a data URL: no request leaves
+    the app). Ten 1 km squares 3 km apart along a row; the picture is coloured at a
+    square's centre and transparent half-way between two squares."""
+    import base64
+    import io
+
+    import numpy as np
+    import rasterio
+    from pyproj import Transformer
+
+    import ui.components as components
+
+    monkeypatch.setattr(components, "VECTOR_LIMIT", 5)
+    squares = [box(ORIGIN[0] + 3000 * i, ORIGIN[1], ORIGIN[0] + 3000 * i + 1000, ORIGIN[1] + 1000) for i in range(10)]
+    gdf = gpd.GeoDataFrame({"name": [f"区{i}" for i in range(10)], "grade": ["一级"] * 10, "legal_status": ["法定"] * 10},
+                           geometry=squares, crs=GK)  # fmt: skip
+    to_ll = Transformer.from_crs(GK, "EPSG:4326", always_xy=True)
+    west, south = to_ll.transform(ORIGIN[0] - 2000, ORIGIN[1] - 2000)
+    east, north = to_ll.transform(ORIGIN[0] + 31_000, ORIGIN[1] + 3000)
+    view = zone_layer_view(gdf, layer_id="water_source", title="水源", zone_field="grade", legal_status="法定",
+                           bounds=(west, south, east, north))  # fmt: skip
+    assert view.image is not None and view.geojson["features"] == [] and view.values == ("一级",)
+    url, (s, w, n, e) = view.image
+    assert url.startswith("data:image/png;base64,") and (s, w, n, e) == (south, west, north, east)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)  # a plain picture
+        png = rasterio.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    with png:
+        rgba = png.read()
+        height, width = png.height, png.width
+    to_merc = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    (x0, x1), (y0, y1) = to_merc.transform([west, east], [south, north])
+
+    def pixel(dx: float, dy: float) -> np.ndarray:
+        lon, lat = to_ll.transform(ORIGIN[0] + dx, ORIGIN[1] + dy)
+        x, y = to_merc.transform(lon, lat)
+        col = int((x - x0) / (x1 - x0) * width)
+        row = int((y1 - y) / (y1 - y0) * height)
+        return rgba[:, row, col]
+
+    assert list(pixel(500, 500)) == [0x08, 0x51, 0x9C, 170]  # 一级 blue, the fill opacity
+    assert pixel(2000, 500)[3] == 0  # between squares 0 and 1: transparent
+    m = build_map(zones=[view])
+    assert len(_children(m, folium.raster_layers.ImageOverlay)) == 1
+    assert external_urls(m) == []
+    assert "一级" in _html(m)  # the legend still lists the grades
