@@ -32,7 +32,7 @@ from pyproj import CRS
 from gis.crs import crs_label
 from gis.errors import DataSourceError, SchemaError
 from gis.repair import GeometryRepairWarning, repair_geometries
-from layers import _gpkg
+from layers import _fastcache, _gpkg
 from layers.catalog import Catalog, LayerSpec, load_catalog
 from layers.schema import Problem, check_layer, text_values
 
@@ -261,7 +261,9 @@ class ZoneStore:
         self._frames: Mapping[str, gpd.GeoDataFrame] = MappingProxyType(dict(frames))
 
     @classmethod
-    def open(cls, path: str | Path, *, catalog: Catalog | str | Path | None = None) -> ZoneStore:
+    def open(
+        cls, path: str | Path, *, catalog: Catalog | str | Path | None = None, cache: bool | None = None
+    ) -> ZoneStore:
         """Open and validate a zone store.
 
         Parameters
@@ -271,6 +273,10 @@ class ZoneStore:
             Any subset of the catalogue layers may be present.
         catalog
             A ``Catalog``, a catalogue file, or None for data/catalog.yaml.
+        cache
+            Use the fast on-disk form of the opened store (``layers/_fastcache.py``):
+            None (default) for big stores only, True always, False never. It holds
+            exactly what a fresh open gives and is rebuilt whenever the file changes.
 
         Raises
         ------
@@ -282,6 +288,13 @@ class ZoneStore:
         p = Path(path)
         cat = _resolve_catalog(catalog)
         _gpkg.check_geopackage(p)
+        use_cache = _fastcache.enabled_for(p, cache)
+        if use_cache:
+            hit = _fastcache.load_store(p, cat)
+            if hit is not None:
+                scan = _Scan(hit.problems, {}, {}, hit.present, hit.extra, hit.versions)
+                return cls(path=p, sha256=hit.sha256, catalog=cat, scan=scan, frames=hit.frames)
+        identity = _fastcache.store_identity(p, cat) if use_cache else None
         digest = _sha256(p)
         scan = _scan(p, cat)
         errors = [pr for pr in scan.problems if pr.severity == "error"]
@@ -295,6 +308,9 @@ class ZoneStore:
             lid: _prepare(scan.frames[lid], cat.layers[lid], cat, scan.invalid[lid], f"{p.name} layer {lid}")
             for lid in scan.present
         }
+        if use_cache:
+            entry = _fastcache.CachedStore(digest, scan.present, scan.extra, scan.versions, scan.problems, frames)
+            _fastcache.save_store(p, cat, entry, identity_before=identity)
         return cls(path=p, sha256=digest, catalog=cat, scan=scan, frames=frames)
 
     def __repr__(self) -> str:

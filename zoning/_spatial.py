@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -34,6 +35,7 @@ import shapely
 from pyproj import CRS, Geod, Transformer
 
 from gis.crs import STORAGE_CRS
+from layers import _fastcache
 
 __all__ = [
     "ZoneStoreLike",
@@ -173,15 +175,33 @@ def _cut_lines(lines: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return shapely.from_ragged_array(shapely.GeometryType.LINESTRING, coords[take], (offsets,)), run_line
 
 
+def _work_geoms(store: ZoneStoreLike, layer_id: str, gdf: Any, crs: str) -> np.ndarray:
+    """The layer's geometry in the work CRS; for big stores kept in the fast on-disk cache
+    (``layers._fastcache``, keyed by the store's content hash), since moving 10^7 vertices
+    into a Gauss-Kruger zone costs seconds."""
+    src = gdf.crs
+    # CGCS2000 and WGS84 lon/lat are treated as equal (gis.crs): skip the datum step.
+    src_label = STORAGE_CRS if src is None or src.is_geographic else src.to_wkt()
+    native = np.asarray(gdf.geometry.to_numpy(), dtype=object)
+    if src_label == crs:
+        return native
+    sha = str(getattr(store, "sha256", "") or "")
+    path = getattr(store, "path", None)
+    cached = bool(sha) and path is not None and _fastcache.enabled_for(Path(path), None)
+    name = f"{layer_id}@{crs}"
+    if cached:
+        hit = _fastcache.load_geoms(sha, name)
+        if hit is not None and len(hit) == len(native):
+            return hit
+    geoms = to_crs(native, src_label, crs)
+    if cached:
+        _fastcache.save_geoms(sha, name, geoms)
+    return geoms
+
+
 def _build_index(store: ZoneStoreLike, layer_id: str, crs: str, zone_field: str | None) -> LayerIndex:
     gdf = store.layer(layer_id)
-    src = gdf.crs
-    if src is None:
-        src_label = STORAGE_CRS
-    else:
-        # CGCS2000 and WGS84 lon/lat are treated as equal (gis.crs): skip the datum step.
-        src_label = STORAGE_CRS if src.is_geographic else src.to_wkt()
-    geoms = to_crs(np.asarray(gdf.geometry.to_numpy(), dtype=object), src_label, crs)
+    geoms = _work_geoms(store, layer_id, gdf, crs)
     shapely.prepare(geoms)
     names = _column(gdf, "name", None)
     for i in np.flatnonzero(names == None):  # noqa: E711 - object array comparison

@@ -370,6 +370,19 @@ class RuleSet:
 # --- loading -----------------------------------------------------------------------------
 
 
+def _parse_yaml(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml when present (10x faster: the rule matrix is read at
+    every process start); a document libyaml refuses is parsed again by the pure-Python
+    loader so the error message is the same everywhere."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return yaml.safe_load(text)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader is the safe loader
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def _read_yaml(path: Path, what: str) -> tuple[Any, str]:
     try:
         raw = path.read_bytes()
@@ -377,7 +390,7 @@ def _read_yaml(path: Path, what: str) -> tuple[Any, str]:
         msg = f"{what} file {str(path)!r} cannot be read: {err.strerror or err}"
         raise RuleConfigError(msg) from err
     try:
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        data = _parse_yaml(raw.decode("utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         msg = f"{what} file {str(path)!r} is not valid UTF-8 YAML: {err}"
         raise RuleConfigError(msg) from err
