@@ -176,3 +176,32 @@ def test_rerun_does_not_screen_again_unless_the_input_changes(app, monkeypatch) 
     assert _verdict(at) == "prohibited"
     at.text_input(key=state.SCREEN_NAME).input("新名称").run()
     assert len(calls) == 2
+
+
+def test_uploaded_geopackage_asks_which_layer(app, tmp_path) -> None:
+    """A GeoPackage with two layers: 'far' (a site 8 km away) and 'inside' (in the grade-1 zone)."""
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    from tests.ui.conftest import GK, ORIGIN
+
+    def site(dx: float, dy: float) -> Polygon:
+        x, y = ORIGIN[0] + dx, ORIGIN[1] + dy
+        return Polygon([(x, y), (x + 100, y), (x + 100, y + 100), (x, y + 100)])
+
+    path = tmp_path / "sites.gpkg"
+    gpd.GeoDataFrame({"name": ["远处"]}, geometry=[site(-8000, -8000)], crs=GK).to_file(path, layer="far")
+    gpd.GeoDataFrame({"name": ["水源内"]}, geometry=[site(400, 400)], crs=GK).to_file(path, layer="inside")
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("upload").run()
+    at.file_uploader(key=state.SCREEN_UPLOAD).set_value(("sites.gpkg", path.read_bytes(), "application/geopackage+sqlite3")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert sorted(at.selectbox(key=state.SCREEN_UPLOAD_LAYER).options) == ["far", "inside"]
+    at.selectbox(key=state.SCREEN_UPLOAD_LAYER).set_value("inside").run()
+    at.selectbox(key=state.SCREEN_TYPE).set_value("industrial").run()
+    assert _verdict(at) == "prohibited"
+    # Gauss-Kruger input is measured as given: a 100 m square is 10,000 m², all of it inside.
+    row = _conflicts(at).iloc[0]
+    assert row["重叠面积（m²）"] == pytest.approx(10_000, abs=0.5) and row["占项目面积（%）"] == pytest.approx(100, abs=0.01)
+    at.selectbox(key=state.SCREEN_UPLOAD_LAYER).set_value("far").run()
+    assert _verdict(at) == "clear"
