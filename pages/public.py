@@ -12,7 +12,7 @@ from ui.forms import crs_picker
 from ui.frame import require_frame
 from ui.i18n import lang, t
 from ui.lookup import find_places
-from ui.pagekit import stop_on_error
+from ui.pagekit import show_errors, stop_on_error
 from ui.public_panel import ask_once, point_from_coordinates, render_zone_answer
 from ui.sidebar import online_tiles
 
@@ -38,7 +38,7 @@ map_col, ask_col = st.columns([3, 2])
 with ask_col:
     st.markdown(f"#### {t('public.ask_title')}")
     tab_place, tab_coords = st.tabs([t("public.by_place"), t("public.by_coords")])
-    with tab_place, stop_on_error():
+    with tab_place, show_errors():
         query = st.text_input(t("public.place"), key=state.PUBLIC_PLACE, placeholder=t("public.place_placeholder"))
         if query and query.strip():
             places = find_places(get_towns(), query)
@@ -49,7 +49,7 @@ with ask_col:
                                       key=state.PUBLIC_PLACE_PICK)  # fmt: skip
                 label, lon, lat = places[choice]
                 ask_once("place", (lon, lat, label), zoom=True)
-    with tab_coords, stop_on_error():
+    with tab_coords, show_errors():
         coords = st.text_input(t("public.coords"), key=state.PUBLIC_COORDS, placeholder=t("public.coords_placeholder"))
         crs = crs_picker(key=state.PUBLIC_COORD_CRS, allow_auto=False)
         if st.button(t("public.lookup"), key=state.PUBLIC_LOOKUP, icon=":material/search:") and coords.strip():
@@ -75,5 +75,5 @@ with map_col:
 
 with ask_col:
     if asked is not None:
-        with stop_on_error():
+        with show_errors():
             render_zone_answer(store, rules, labels, lon=asked[0], lat=asked[1], label=asked[2])

@@ -16,7 +16,7 @@ from ui.i18n import lang, pick, t
 from ui.inputs import Measures, ParsedInput
 from ui.sidebar import online_tiles
 
-__all__ = ["stop_on_error", "show_parsed", "result_map_for", "layer_meta"]
+__all__ = ["stop_on_error", "show_errors", "show_parsed", "result_map_for", "layer_meta"]
 
 
 @contextmanager
@@ -28,6 +28,16 @@ def stop_on_error() -> Iterator[None]:
     except PlanningError as err:
         st.error(t("common.error_prefix") + str(err), icon=":material/error:")
         st.stop()
+
+
+@contextmanager
+def show_errors() -> Iterator[None]:
+    """Like :func:`stop_on_error`, but the rest of the page still runs (for side panels
+    whose failure should not take the map away)."""
+    try:
+        yield
+    except PlanningError as err:
+        st.error(t("common.error_prefix") + str(err), icon=":material/error:")
 
 
 def show_parsed(parsed: ParsedInput, measures: Measures, *, show_map: bool) -> None:

@@ -52,4 +52,6 @@ def test_unknown_place_and_bad_coordinates_are_messages(app) -> None:
     assert any("不存在的地方" in w.value for w in at.warning)
     at.text_input(key=state.PUBLIC_COORDS).input("east, north")
     at.button(key=state.PUBLIC_LOOKUP).click().run()
-    assert not at.exception and at.error
+    assert not at.exception and at.error and "east" in at.error[0].value
+    # The error does not stop the page: what follows the lookup tabs (the hint, then the map) still runs.
+    assert any("也可以直接在地图上单击任意位置" in c.value for c in at.caption)
