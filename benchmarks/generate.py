@@ -95,10 +95,11 @@ class ZonesReport:
     seconds: float
 
 
-def hunan_outline() -> shapely.Geometry:
-    """Hunan's outline (lon/lat) from the repository's base geography."""
+def hunan_outline(bounds: tuple[float, float, float, float] | None = None) -> shapely.Geometry:
+    """Hunan's outline (lon/lat) from the repository's base geography, clipped to ``bounds``."""
     gdf = gpd.read_file(BASE_DIR / "admin_province_display.geojson")
-    return shapely.union_all(gdf.geometry.values)
+    outline = shapely.union_all(gdf.geometry.values)
+    return outline if bounds is None else shapely.clip_by_rect(outline, *bounds)
 
 
 def _sample_points(rng: np.random.Generator, n: int, outline: shapely.Geometry, region: tuple | None) -> np.ndarray:
@@ -260,6 +261,7 @@ def generate_zones(
     vertices: int = 10_000_000,
     intakes: int = 3_000,
     seed: int = DEFAULT_SEED,
+    bounds: tuple[float, float, float, float] | None = None,
 ) -> ZonesReport:
     """Write a benchmark zone store (GeoPackage) with every catalogue layer.
 
@@ -275,6 +277,8 @@ def generate_zones(
         Points of the ``water_intake`` layer.
     seed
         Random seed; the same arguments give the same data.
+    bounds
+        Only this lon/lat box of Hunan (small dense stores for tests); default all of it.
 
     Returns
     -------
@@ -285,7 +289,7 @@ def generate_zones(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     rng = np.random.default_rng(seed)
-    outline = hunan_outline()
+    outline = hunan_outline(bounds)
     to_gk = Transformer.from_crs(LONLAT_CRS, GK_CRS, always_xy=True)
     to_ll = Transformer.from_crs(GK_CRS, LONLAT_CRS, always_xy=True)
     poly_budget = int(vertices * (1 - _LINE_VERTEX_SHARE))
@@ -293,7 +297,9 @@ def generate_zones(
     n_poly = n_vert = 0
     for plan in LAYER_PLAN:
         n = max(int(round(polygons * plan.share)), 4)
-        geoms = _polygon_layer(rng, plan, n, int(poly_budget * plan.share), outline, to_gk)
+        keep_region = plan.region if bounds is None else None  # a clustered layer spreads over the test box
+        plan_here = _LayerPlan(plan.layer, plan.share, plan.large_share, plan.crs, keep_region)
+        geoms = _polygon_layer(rng, plan_here, n, int(poly_budget * plan.share), outline, to_gk)
         n_poly += n
         if plan.layer == "shoreline":
             n_lines = n
@@ -328,12 +334,17 @@ def _project_types() -> list[str]:
 
 
 def generate_projects(
-    path: str | Path, *, n: int = 10_000, seed: int = DEFAULT_SEED + 1
+    path: str | Path | None,
+    *,
+    n: int = 10_000,
+    seed: int = DEFAULT_SEED + 1,
+    bounds: tuple[float, float, float, float] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Write ``n`` projects over Hunan (EPSG:4490): points, lines, polygons and multi-part
-    features, with a ``type`` column and per-type attributes; returns them too."""
+    """Write ``n`` projects over Hunan or ``bounds`` (EPSG:4490): points, lines, polygons and
+    multi-part features, with a ``type`` column and per-type attributes; returns them too
+    (``path`` None: only returned)."""
     rng = np.random.default_rng(seed)
-    outline = hunan_outline()
+    outline = hunan_outline(bounds)
     to_gk = Transformer.from_crs(LONLAT_CRS, GK_CRS, always_xy=True)
     to_ll = Transformer.from_crs(GK_CRS, LONLAT_CRS, always_xy=True)
     kinds = rng.choice([k for k, _ in _GEOMETRY_MIX], size=n, p=[p for _, p in _GEOMETRY_MIX])
@@ -367,8 +378,9 @@ def generate_projects(
         },
         geometry=gpd.GeoSeries(geoms, crs=LONLAT_CRS),
     )
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.unlink(missing_ok=True)
-    pyogrio.write_dataframe(gdf, out, layer="projects", driver="GPKG", promote_to_multi=None)
+    if path is not None:
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.unlink(missing_ok=True)
+        pyogrio.write_dataframe(gdf, out, layer="projects", driver="GPKG", promote_to_multi=None)
     return gdf

@@ -1,0 +1,218 @@
+"""The optimised engine gives the answers of a plain geopandas computation.
+
+The reference here is written independently of ``zoning._spatial``: whole geometries (no
+pieces, no local boundary clip, no nearest-neighbour tree), geopandas ``to_crs`` / ``sjoin``
+/ ``intersection`` / ``distance``, and the RULES.md definition of the boundary band (the
+whole zone shrunk by the tolerance). Only the rule *rows* come from the rule matcher
+(``zoning._match``): which row fires for a measured pair is data logic, not what the
+optimisation touches. The store is a generated, test-sized one over a dense box around
+Changsha (every layer, irregular polygons with thousands of vertices, holes, multipolygons,
+meandering shoreline lines, layers in EPSG:4490 and in a Gauss-Kruger zone), screened
+through the real GeoPackage path with the fast cache in use.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks.generate import generate_projects, generate_zones
+from layers.store import ZoneStore
+from zoning._match import compile_rules, firing_rules
+from zoning.engine import default_rules, screen
+from zoning.model import Project
+
+BOX = (112.7, 27.95, 113.2, 28.35)  # around Changsha: all of it in the CM 114°E zone
+NEAR_M = 1500.0
+TOLERANCE_M = 5.0
+N_PROJECTS = 2000
+
+
+def _work_epsg(lon: float) -> str:
+    """CGCS2000 3-degree Gauss-Kruger zone without zone prefix (EPSG 4534 = CM 75°E)."""
+    cm = 3 * round(lon / 3)
+    return f"EPSG:{4534 + (cm - 75) // 3}"
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = tmp_path_factory.mktemp("equivalence")
+    cache = folder / "cache"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ZONING_CACHE_DIR", str(cache))
+    mp.setenv("ZONING_CACHE_MIN_BYTES", "0")
+    try:
+        path = folder / "zones.gpkg"
+        generate_zones(path, polygons=3000, vertices=300_000, intakes=50, seed=7, bounds=BOX)
+        projects = generate_projects(None, n=N_PROJECTS, seed=8, bounds=BOX)
+        ZoneStore.open(path)  # writes the fast cache
+        store = ZoneStore.open(path)  # ... and this one is read from it
+        results = screen(
+            [_project(row) for row in projects.itertuples()], store, near_m=NEAR_M, tolerance_m=TOLERANCE_M
+        )
+        yield {"store": store, "projects": projects, "results": results, "cache": cache}
+    finally:
+        mp.undo()
+
+
+def _project(row: object) -> Project:
+    attrs = {}
+    if row.scale_head is not None and not pd.isna(row.scale_head):
+        attrs["scale_head"] = int(row.scale_head)
+    if row.unavoidable is not None and not pd.isna(row.unavoidable):
+        attrs["unavoidable"] = bool(row.unavoidable)
+    return Project(row.name, row.type, row.geometry, attrs)
+
+
+def _zones(store: ZoneStore, layer: str, crs: str) -> gpd.GeoDataFrame:
+    gdf = store.layer(layer)
+    if gdf.crs.is_geographic:  # CGCS2000 and WGS84 lon/lat are treated as equal
+        gdf = gdf.set_crs("EPSG:4490", allow_override=True)
+    return gdf.to_crs(crs).reset_index(drop=True)
+
+
+def _reference(store: ZoneStore, projects: gpd.GeoDataFrame) -> tuple[set, dict, dict]:
+    """(conflict keys, {key: (area, length, distance)}, {(project, layer): (feature, distance)})."""
+    ruleset = default_rules()
+    compiled = compile_rules(ruleset)
+    specs = ruleset.project_types.attributes
+    crs = _work_epsg(float(projects.geometry.union_all().centroid.x))
+    prj = projects.set_crs("EPSG:4490", allow_override=True).to_crs(crs)
+    attrs = [_project(r).attributes for r in projects.itertuples()]
+    types = projects["type"].to_numpy()
+    conflicts: set = set()
+    measures: dict = {}
+    nearby: dict = {}
+    for layer in store.layer_ids:
+        if layer == "admin":
+            continue
+        zones = _zones(store, layer, crs)
+        zone_field = store.catalog.layers[layer].zone_field
+        touching = gpd.sjoin(prj, zones, predicate="intersects", how="inner")[["index_right"]]
+        touch_pairs = {(int(p), int(f)) for p, f in zip(touching.index, touching["index_right"], strict=True)}
+        lrules = compiled.get(layer)
+        pairs = dict.fromkeys(touch_pairs, 0.0)
+        if lrules is not None and lrules.reach_m > 0:
+            reach = gpd.sjoin(prj, zones, predicate="dwithin", distance=lrules.reach_m, how="inner")
+            pi, fi = reach.index.to_numpy(), reach["index_right"].to_numpy()
+            for p, f, d in zip(pi, fi, _distances(prj, zones, pi, fi), strict=True):
+                if (int(p), int(f)) not in touch_pairs and types[p] in lrules.reach_types:
+                    pairs[(int(p), int(f))] = float(d)
+        if lrules is not None:
+            _reference_conflicts(layer, zones, zone_field, prj, types, attrs, lrules, specs, pairs, conflicts, measures)
+        _reference_nearby(layer, zones, prj, touch_pairs, nearby)
+    return conflicts, measures, nearby
+
+
+def _distances(prj: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, pi: np.ndarray, fi: np.ndarray) -> np.ndarray:
+    """Whole-geometry distances of the pairs (geopandas, element-wise)."""
+    left = gpd.GeoSeries(prj.geometry.to_numpy()[pi], crs=prj.crs)
+    right = gpd.GeoSeries(zones.geometry.to_numpy()[fi], crs=zones.crs)
+    return left.distance(right, align=False).to_numpy()
+
+
+def _reference_conflicts(layer, zones, zone_field, prj, types, attrs, lrules, specs, pairs, conflicts, measures):
+    columns = [c for c in zones.columns if c != zones.geometry.name]
+    records = zones[columns].to_dict("records")
+    p_geoms, z_geoms = prj.geometry.to_numpy(), zones.geometry.to_numpy()
+    shrunk = functools.cache(lambda f: z_geoms[f].buffer(-TOLERANCE_M))
+    for (p, f), dist in pairs.items():
+        candidates = lrules.by_type.get(types[p], ())
+        if not candidates or dist > lrules.reach_m:
+            continue
+        feature_attrs = {c: (None if pd.isna(v) else str(v).strip() or None) for c, v in records[f].items()}
+        decision = firing_rules(
+            candidates,
+            zone=feature_attrs.get(zone_field) if zone_field else None,
+            feature_attrs=feature_attrs,
+            distance_m=dist,
+            attributes=attrs[p],
+            specs=specs,
+        )
+        if not decision.rules:
+            continue
+        project, zone = p_geoms[p], z_geoms[f]
+        inside = project.intersection(zone) if dist == 0 else None
+        area = inside.area if inside is not None else 0.0
+        length = inside.length if inside is not None and project.geom_type in ("LineString", "MultiLineString") else 0.0
+        # RULES.md: in the band when the zone shrunk by the tolerance misses the project.
+        band = dist == 0 and zone.geom_type in ("Polygon", "MultiPolygon") and not project.intersects(shrunk(f))
+        for rule in decision.rules:
+            if rule.predicate == "intersects":
+                relation = "near_boundary" if band else "intersects"
+            else:
+                limit = rule.distance_m or 0.0
+                relation = "near_boundary" if limit - TOLERANCE_M < dist <= limit else "within_distance"
+            key = (p, layer, int(f), rule.id, relation)
+            conflicts.add(key)
+            measures[key] = (area, length, dist)
+
+
+def _reference_nearby(layer, zones, prj, touch_pairs, nearby):
+    near = gpd.sjoin(prj, zones, predicate="dwithin", distance=NEAR_M, how="inner")
+    best: dict = {}
+    pi, fi = near.index.to_numpy(), near["index_right"].to_numpy()
+    for p, f, d in zip(pi, fi, _distances(prj, zones, pi, fi), strict=True):
+        p, f, d = int(p), int(f), float(d)
+        if (p, f) in touch_pairs:
+            continue
+        if p not in best or (d, f) < best[p]:
+            best[p] = (d, f)
+    for p, (d, f) in best.items():
+        nearby[(p, layer)] = (f, d)
+
+
+def test_same_conflicts_areas_and_distances(case: dict) -> None:
+    conflicts, measures, nearby = _reference(case["store"], case["projects"])
+    got: dict = {}
+    got_nearby: dict = {}
+    for p, result in enumerate(case["results"]):
+        for c in result.conflicts:
+            got[(p, c.layer, c.feature_id, c.rule_id, c.relation)] = c
+        for n in result.nearby:
+            got_nearby[(p, n.layer)] = (n.feature_id, n.distance_m)
+    # Enough of each kind that the comparison means something.
+    relations = defaultdict(int)
+    for key in conflicts:
+        relations[key[4]] += 1
+    assert relations["intersects"] > 300 and relations["within_distance"] > 50 and relations["near_boundary"] > 0
+    assert len(nearby) > 3 * N_PROJECTS
+    assert set(got) == conflicts
+    for key, (area, length, dist) in measures.items():
+        c = got[key]
+        assert c.overlap_area_m2 == pytest.approx(area, rel=1e-6, abs=1e-3), key
+        assert c.overlap_length_m == pytest.approx(length, rel=1e-6, abs=1e-3), key
+        assert c.distance_m == pytest.approx(dist, abs=1e-3), key
+    assert set(got_nearby) == set(nearby)
+    for key, (f, d) in nearby.items():
+        got_f, got_d = got_nearby[key]
+        assert got_d == pytest.approx(d, abs=1e-3), key
+        # The nearest feature is the same one, or (a tie to the millimetre) one as near.
+        assert got_f == f or math.isclose(got_d, d, abs_tol=1e-3), key
+
+
+def test_results_were_served_from_the_fast_cache(case: dict) -> None:
+    entries = list((case["cache"] / "stores").glob("*.pkl"))
+    derived = list((case["cache"] / "geoms").glob("*/*.pkl"))
+    assert len(entries) == 1
+    # Layers stored in EPSG:4490 and EPSG:4546 were moved into the work CRS EPSG:4547.
+    assert {p.stem.split("@")[1] for p in derived} == {"EPSG_4547"}
+    assert len(derived) == len(case["store"].layer_ids)
+
+
+def test_fast_cache_matches_a_fresh_open(case: dict, tmp_path: Path) -> None:
+    fresh = ZoneStore.open(case["store"].path, cache=False)
+    cached = case["store"]
+    assert cached.sha256 == fresh.sha256
+    assert cached.layer_ids == fresh.layer_ids and cached.problems == fresh.problems
+    for layer in fresh.layer_ids:
+        pd.testing.assert_frame_equal(cached.layer(layer), fresh.layer(layer))
+        assert cached.crs(layer) == fresh.crs(layer)
+    assert np.all(fresh.layer("eco_redline").geometry.geom_equals_exact(cached.layer("eco_redline").geometry, 0))
