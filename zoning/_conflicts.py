@@ -138,7 +138,7 @@ def _band_text(rule: Rule, lang: str, tolerance_m: float) -> str:
 def nearby_records(
     geoms: np.ndarray, found: Sequence[tuple[sp.LayerIndex, Pairs]], crs: str
 ) -> list[tuple[int, Nearby]]:
-    """Nearby records for every layer's ``_spatial.nearest_untouched`` answer; the bearings
+    """Nearby records for every layer's ``_spatial.nearest_by_layer`` answer; the bearings
     of all layers are computed in one vectorised pass."""
     found = [(index, pairs) for index, pairs in found if len(pairs[0])]
     if not found:

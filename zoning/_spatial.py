@@ -15,7 +15,10 @@ boundaries of large ones (more than ``_PIECE_VERTICES`` x 2 vertices) cut into r
 not touch a feature, its distance to the feature is the smallest distance to the feature's
 boundary (a polygon's nearest point to an outside geometry is on a ring), so the answers
 are those of the whole features, while each exact distance costs tens of segments instead
-of thousands.
+of thousands. The nearest feature of every layer is found in one search of all layers'
+pieces together (``nearest_by_layer``): a bounding-box query, box-distance lower bounds
+against vertex-distance upper bounds per (project, layer), exact distances only for the
+few pairs that can still win.
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ __all__ = [
     "to_crs",
     "touching_pairs",
     "within_pairs",
-    "nearest_untouched",
+    "NearIndex",
+    "near_index",
+    "nearest_by_layer",
     "overlap_measures",
     "near_boundary_mask",
     "bearings_deg",
@@ -56,6 +61,12 @@ _GEOD = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (GRS80 to within 0.1 mm)
 _CACHE_MAX = 48
 #: Segments per piece of a large feature's boundary in the distance searches.
 _PIECE_VERTICES = 64
+#: Segments per piece of a project's outline in the nearest search.
+_PROBE_VERTICES = 8
+#: Batches of more projects than this are searched in two rounds (near_m / 4, then near_m):
+#: fewer candidate pairs for the many projects settled within the first; a single project
+#: is faster in one round (each round has a fixed cost).
+_TWO_ROUNDS_FROM = 16
 _cache: OrderedDict[tuple[str, str, str], LayerIndex] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -297,54 +308,158 @@ def within_pairs(
     # Per (project, feature) the nearest of its pieces.
     order = np.lexsort((dist, codes))
     codes, pi, fi, dist = codes[order], pi[order], fi[order], dist[order]
-    first = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.empty(0, dtype=bool)
+    first = _starts(codes)
     return pi[first], fi[first], dist[first]
 
 
-def _first_per_project(pi: np.ndarray, fi: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per project the smallest distance (ties: lowest feature id)."""
-    if len(pi) == 0:
-        return pi, fi, dist
-    order = np.lexsort((fi, dist, pi))
-    pi, fi, dist = pi[order], fi[order], dist[order]
-    first = np.r_[True, pi[1:] != pi[:-1]]
-    return pi[first], fi[first], dist[first]
+def _starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """True at the first element of each run of equal keys (sorted input)."""
+    out = np.ones(len(sorted_keys), dtype=bool)
+    out[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return out
 
 
-def nearest_untouched(
-    index: LayerIndex, geoms: np.ndarray, touching: tuple[np.ndarray, np.ndarray], near_m: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per project, the nearest feature within ``near_m`` that it does not touch.
+@dataclass(frozen=True, eq=False)
+class NearIndex:
+    """The pieces of every zone layer of one work CRS in one STRtree, for the nearest search."""
 
-    Projects that touch nothing in this layer get one STRtree nearest-neighbour query on the
-    pieces (every feature's distance is then its nearest piece's). Projects that touch a
-    feature (whose nearest is then at distance 0) are searched with growing radii (near_m/16,
-    /4, /1), excluding the touched features: the first radius holding an untouched feature
-    holds the nearest one.
+    layers: tuple[LayerIndex, ...]
+    pieces: np.ndarray
+    layer_of: np.ndarray
+    owner: np.ndarray
+    bounds: np.ndarray
+    vertex: np.ndarray
+    tree: shapely.STRtree
+    #: Position of each layer's first piece (its pieces are contiguous, in its own order).
+    offsets: np.ndarray
+
+
+_near_cache: OrderedDict[tuple[int, ...], NearIndex] = OrderedDict()
+
+
+def near_index(indexes: Sequence[LayerIndex]) -> NearIndex:
+    """The combined index of ``indexes`` (built once per set of cached layer indexes)."""
+    key = tuple(id(ix) for ix in indexes)
+    with _cache_lock:
+        hit = _near_cache.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit.layers, indexes, strict=True)):
+            _near_cache.move_to_end(key)
+            return hit
+    empty = np.empty(0, dtype=object)
+    pieces = np.concatenate([ix.pieces for ix in indexes]) if indexes else empty
+    layer_of = np.concatenate([np.full(len(ix.pieces), k, dtype=np.intp) for k, ix in enumerate(indexes)]) if indexes else np.empty(0, np.intp)
+    owner = np.concatenate([ix.piece_owner for ix in indexes]) if indexes else np.empty(0, np.intp)
+    coords, which = shapely.get_coordinates(pieces, return_index=True)
+    first = np.searchsorted(which, np.arange(len(pieces)))
+    vertex = coords[np.minimum(first, max(len(coords) - 1, 0))] if len(coords) else np.zeros((len(pieces), 2))
+    offsets = np.concatenate([[0], np.cumsum([len(ix.pieces) for ix in indexes])])[:-1].astype(np.intp)
+    built = NearIndex(
+        tuple(indexes), pieces, layer_of, owner, shapely.bounds(pieces), vertex, shapely.STRtree(pieces), offsets
+    )
+    with _cache_lock:
+        _near_cache[key] = built
+        while len(_near_cache) > _CACHE_MAX // 8:
+            _near_cache.popitem(last=False)
+    return built
+
+
+def _group_min(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each element, the smallest value of its group."""
+    uniq, inverse = np.unique(groups, return_inverse=True)
+    out = np.full(len(uniq), np.inf)
+    np.minimum.at(out, inverse, values)
+    return out[inverse]
+
+
+def nearest_by_layer(
+    near: NearIndex, geoms: np.ndarray, touching: Sequence[tuple[np.ndarray, np.ndarray]], near_m: float
+) -> list[tuple[LayerIndex, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Per layer of ``near`` and per project, the nearest feature within ``near_m`` that the
+    project does not touch (``touching[k]`` = touching pairs of layer k): (index, (projects,
+    features, distances)), ties to the lowest feature id.
+
+    A bounded search on pieces of both sides: projects' outlines are cut into short runs
+    (points stay whole); candidate pairs come from one bounding-box query; a pair is
+    measured only when its box distance does not exceed the smallest upper bound of its
+    (project, layer) group (a vertex-to-vertex distance). Big batches are searched first
+    within ``near_m / 4``; a group with nothing that near is searched again within ``near_m``.
     """
-    n = len(geoms)
-    if len(index) == 0 or n == 0 or near_m <= 0:
-        return _empty_pairs()
-    touched = np.zeros(n, dtype=bool)
-    touched[touching[0]] = True
-    free = np.flatnonzero(~touched)
+    n, n_layers = len(geoms), len(near.layers)
+    if n == 0 or n_layers == 0 or near_m <= 0 or len(near.pieces) == 0:
+        return [(ix, _empty_pairs()) for ix in near.layers]
+    p_pieces, p_owner = _pieces(geoms, run=_PROBE_VERTICES)
+    p_bounds = shapely.bounds(p_pieces)
+    p_vertex = _first_vertices(p_pieces)
+    width = max((len(ix) for ix in near.layers), default=1) + 1
+    touched = np.concatenate(
+        [(pi.astype(np.int64) * n_layers + k) * width + fi for k, (pi, fi) in enumerate(touching)]
+    ) if touching else np.empty(0, np.int64)
+    done = np.zeros(n * n_layers, dtype=bool)
     found = []
-    if len(free):
-        (sub, ci), dist = index.piece_tree.query_nearest(
-            geoms[free], max_distance=near_m, return_distance=True, all_matches=True
-        )
-        keep = dist > 0
-        found.append(_first_per_project(free[sub[keep]], index.piece_owner[ci[keep]], dist[keep]))
-    todo = np.flatnonzero(touched)
-    for radius in (near_m / 16, near_m / 4, near_m):
-        if len(todo) == 0:
+    for radius in (near_m / 4, near_m) if n > _TWO_ROUNDS_FROM else (near_m,):
+        todo = ~done.reshape(n, n_layers).all(axis=1)
+        if not todo.any():
             break
-        best = _first_per_project(*within_pairs(index, geoms, todo, radius, touching))
-        found.append(best)
-        todo = np.setdiff1d(todo, best[0], assume_unique=True)
-    if not found:
-        return _empty_pairs()
-    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
+        sel = np.flatnonzero(todo[p_owner])
+        res = _near_round(near, None, p_pieces[sel], p_owner[sel], p_bounds[sel], p_vertex[sel], radius, touched, done, width)
+        found.append(res)
+        done[res[0] * n_layers + res[1]] = True
+    p, lay, f, d = (np.concatenate(parts) for parts in zip(*found, strict=True)) if found else (np.empty(0, np.intp),) * 4
+    out = []
+    for k, ix in enumerate(near.layers):
+        m = lay == k
+        out.append((ix, (p[m].astype(np.intp), f[m].astype(np.intp), d[m].astype(float))))
+    return out
+
+
+def _first_vertices(geoms: np.ndarray) -> np.ndarray:
+    coords, which = shapely.get_coordinates(geoms, return_index=True)
+    first = np.searchsorted(which, np.arange(len(geoms)))
+    return coords[first]
+
+
+def _near_round(
+    near: NearIndex,
+    layer: int | None,
+    q: np.ndarray,
+    q_owner: np.ndarray,
+    q_bounds: np.ndarray,
+    q_vertex: np.ndarray,
+    radius: float,
+    touched: np.ndarray,
+    done: np.ndarray,
+    width: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One search of all layers (``layer`` None, the combined tree) or of one layer (its own
+    tree) within ``radius``: (project, layer, feature, distance) of the groups it settles."""
+    n_layers = len(near.layers)
+    b = q_bounds
+    boxes = shapely.box(b[:, 0] - radius, b[:, 1] - radius, b[:, 2] + radius, b[:, 3] + radius)
+    if layer is None:
+        qi, ci = near.tree.query(boxes)
+    else:
+        qi, ci = near.layers[layer].piece_tree.query(boxes)
+        ci = ci + near.offsets[layer]
+    p, lay, f = q_owner[qi], near.layer_of[ci], near.owner[ci]
+    group = p.astype(np.int64) * n_layers + lay
+    keep = ~done[group]
+    if len(touched):
+        keep &= ~_is_in(group * width + f, touched)
+    qi, ci, p, lay, f, group = qi[keep], ci[keep], p[keep], lay[keep], f[keep], group[keep]
+    zb, qb = near.bounds[ci], b[qi]
+    dx = np.maximum(0.0, np.maximum(zb[:, 0] - qb[:, 2], qb[:, 0] - zb[:, 2]))
+    dy = np.maximum(0.0, np.maximum(zb[:, 1] - qb[:, 3], qb[:, 1] - zb[:, 3]))
+    lower = np.hypot(dx, dy)
+    upper = np.hypot(*(near.vertex[ci] - q_vertex[qi]).T)
+    keep = lower <= np.minimum(radius, _group_min(group, upper))
+    qi, ci, p, lay, f, group = qi[keep], ci[keep], p[keep], lay[keep], f[keep], group[keep]
+    dist = shapely.distance(q[qi], near.pieces[ci])
+    keep = dist <= radius
+    p, lay, f, group, dist = p[keep], lay[keep], f[keep], group[keep], dist[keep]
+    order = np.lexsort((f, dist, group))
+    first = _starts(group[order])
+    sel = order[first]
+    return p[sel], lay[sel], f[sel], dist[sel]
 
 
 def overlap_measures(p_geoms: np.ndarray, z_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

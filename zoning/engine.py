@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,7 +73,7 @@ def _schemas() -> dict[str, LayerSchema]:
     return _cached_schemas(_file_key(CATALOG_PATH))
 
 
-_CATALOG_SCHEMAS: weakref.WeakKeyDictionary[Any, dict[str, LayerSchema]] = weakref.WeakKeyDictionary()
+_CATALOG_SCHEMAS: OrderedDict[int, tuple[Any, dict[str, LayerSchema]]] = OrderedDict()
 _CATALOG_SCHEMAS_LOCK = threading.Lock()
 
 
@@ -84,16 +83,18 @@ def _store_schemas(store: Any) -> dict[str, LayerSchema]:
     catalog = getattr(store, "catalog", None)
     if catalog is None or not hasattr(catalog, "layers"):
         return _schemas()
-    try:
-        with _CATALOG_SCHEMAS_LOCK:
-            hit = _CATALOG_SCHEMAS.get(catalog)
-    except TypeError:  # not weak-referenceable: no memo
-        return schemas_from_catalog(catalog)
-    if hit is None:
-        hit = schemas_from_catalog(catalog)
-        with _CATALOG_SCHEMAS_LOCK:
-            _CATALOG_SCHEMAS[catalog] = hit
-    return hit
+    # Keyed by identity (catalogues hold mappings, so they do not hash); the entry keeps the
+    # catalogue alive, so an id is never reused while its entry exists.
+    with _CATALOG_SCHEMAS_LOCK:
+        hit = _CATALOG_SCHEMAS.get(id(catalog))
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    schemas = schemas_from_catalog(catalog)
+    with _CATALOG_SCHEMAS_LOCK:
+        _CATALOG_SCHEMAS[id(catalog)] = (catalog, schemas)
+        while len(_CATALOG_SCHEMAS) > 8:
+            _CATALOG_SCHEMAS.popitem(last=False)
+    return schemas
 
 
 def open_store(store: Any) -> sp.ZoneStoreLike:
@@ -287,7 +288,7 @@ def _screen_group(
     ]
     compiled = compile_rules(ruleset)
     specs = ruleset.project_types.attributes
-    nearest = []
+    indexes, touchings = [], []
     for lid in store.layer_ids:
         if lid in _NOT_ZONES:
             continue
@@ -301,7 +302,9 @@ def _screen_group(
             found = layer_conflicts(members, geoms, areas, index, lrules, pairs, specs=specs, tolerance_m=tolerance_m)
             for k, conflict in found:
                 out[k].conflicts.append(conflict)
-        nearest.append((index, sp.nearest_untouched(index, geoms, touching, near_m)))
+        indexes.append(index)
+        touchings.append(touching)
+    nearest = sp.nearest_by_layer(sp.near_index(indexes), geoms, touchings, near_m)
     for k, near in nearby_records(geoms, nearest, crs):
         out[k].nearby.append(near)
     counties: list[str | None] = [None] * len(members)
