@@ -1,0 +1,360 @@
+"""Province-scale benchmarks of the screener, side by side with PostGIS: ``make bench``.
+
+Steps (each printed as it runs):
+
+1. generate the benchmark data under benchmarks/out/ unless it is there already for this
+   generator version (``benchmarks/generate.py``; seeded, never committed);
+2. the engine in fresh processes: cold start (open the store -> first result) without and
+   with the fast cache, then warm single-project latency (p50/p95), the batch of every
+   project, and peak memory (``benchmarks/engine_bench.py``);
+3. the same questions asked of PostGIS 3 with GiST indexes in a throwaway local cluster
+   (``benchmarks/postgis_bench.py``), the answers compared with the engine's;
+4. the public map at province scale (``benchmarks/map_bench.py``): payload and first
+   render in Chromium, and the exported static site under wrk;
+5. the table, with the machine and date, printed and written to
+   benchmarks/out/results.md (``--record`` also puts it into benchmarks/README.md).
+
+Options: ``--quick`` (small data, a smoke run of every step), ``--skip-postgis``,
+``--skip-map``, ``--single N`` (projects timed one at a time, default 1000), ``--record``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import pickle
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks import generate  # noqa: E402
+
+PY = sys.executable
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# --- machine ------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal"))
+        ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        ram = "?"
+    import shapely
+
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="minutes"),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": ram,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "shapely / GEOS": f"{shapely.__version__} / {shapely.geos_version_string}",
+    }
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+def ensure_data(out: Path, *, quick: bool) -> dict:
+    params = (
+        {"polygons": 5_000, "vertices": 500_000, "intakes": 300, "projects": 500}
+        if quick
+        else {"polygons": 100_000, "vertices": 10_000_000, "intakes": 3_000, "projects": 10_000}
+    )
+    manifest = out / "manifest.json"
+    want = {"generator": generate.GENERATOR_VERSION, **params}
+    if manifest.exists() and json.loads(manifest.read_text()).get("params") == want:
+        info = json.loads(manifest.read_text())
+        log(f"data: reusing {out} ({info['polygons']} polygons, {info['vertices']:,} vertices)")
+        return info
+    log("data: generating (seeded) ...")
+    rep = generate.generate_zones(
+        out / "zones.gpkg", polygons=params["polygons"], vertices=params["vertices"], intakes=params["intakes"]
+    )
+    generate.generate_projects(out / "projects.gpkg", n=params["projects"])
+    info = {
+        "params": want,
+        "features": rep.features,
+        "polygons": rep.polygons,
+        "vertices": rep.vertices,
+        "projects": params["projects"],
+        "seconds": rep.seconds,
+        "store_mb": (out / "zones.gpkg").stat().st_size / 1e6,
+    }
+    manifest.write_text(json.dumps(info, indent=1))
+    log(f"data: {rep.polygons} polygons, {rep.vertices:,} vertices in {rep.seconds:.0f} s")
+    return info
+
+
+# --- engine -------------------------------------------------------------------------------
+
+
+def engine_run(mode: str, *args: str, env: dict[str, str]) -> dict:
+    proc = subprocess.run(
+        [PY, str(HERE / "engine_bench.py"), mode, *args], check=True, capture_output=True, text=True, env=env
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def engine_bench(out: Path, n_single: int) -> dict:
+    cache = out / "cache"
+    env = {**os.environ, "ZONING_CACHE_DIR": str(cache)}
+    store, projects = str(out / "zones.gpkg"), str(out / "projects.gpkg")
+    for f in sorted(cache.rglob("*"), reverse=True) if cache.exists() else []:
+        f.unlink() if f.is_file() else f.rmdir()
+    log("engine: cold start, empty fast cache (first open of this store) ...")
+    first = engine_run("cold", store, projects, env=env)
+    log(f"engine: {first['cold_s']:.2f} s; cold start with the fast cache ...")
+    cold = engine_run("cold", store, projects, env=env)
+    log(f"engine: {cold['cold_s']:.2f} s (+ {cold['import_s']:.2f} s imports); warm single projects and batch ...")
+    warm = engine_run("warm", store, projects, str(out / "engine_answers.pkl"), str(n_single), env=env)
+    log(f"engine: p50 {warm['single_p50_ms']:.2f} ms, batch {warm['batch_s']:.1f} s")
+    return {"first_open": first, "cold": cold, "warm": warm}
+
+
+# --- PostGIS ------------------------------------------------------------------------------
+
+
+def _type_asks(store: object, ptypes: list[str]) -> dict[str, list]:
+    from benchmarks.postgis_bench import LayerAsk
+    from zoning._match import compile_rules
+    from zoning.engine import default_rules
+
+    compiled = compile_rules(default_rules())
+    out = {}
+    for ptype in ptypes:
+        asks = []
+        for layer in store.layer_ids:  # type: ignore[attr-defined]
+            if layer == "admin":
+                continue
+            lr = compiled.get(layer)
+            measure = lr is not None and bool(lr.by_type.get(ptype))
+            reach = lr.reach_m if lr is not None and ptype in lr.reach_types else 0.0
+            asks.append(LayerAsk(layer, measure, reach))
+        out[ptype] = asks
+    return out
+
+
+def postgis_bench(out: Path, sample: list[int]) -> dict:
+    import numpy as np
+    import psycopg
+    import pyogrio
+
+    from benchmarks import postgis_bench as pg
+    from gis.crs import work_crs_for
+    from layers.store import ZoneStore
+
+    store = ZoneStore.open(out / "zones.gpkg", cache=False)
+    prj = pyogrio.read_dataframe(out / "projects.gpkg", layer="projects")
+    srids = [int(work_crs_for(g.bounds).split(":")[1]) for g in prj.geometry]
+    projects = {"geometry": prj.geometry.to_numpy(), "type": prj["type"].to_numpy(), "srid": srids}
+    asks = _type_asks(store, sorted(set(prj["type"])))
+    work = sorted(set(srids))
+    kw = {"tolerance_m": 5.0, "near_m": 5000.0}
+    res: dict = {}
+    with pg.start_cluster() as cluster:
+        log(f"postgis: cluster on port {cluster.port}; loading {len(store.layer_ids)} layers into {work} ...")
+        res["load"] = pg.load_store(cluster, store, projects, work)
+        log(f"postgis: loaded and indexed in {res['load']['total_s']:.0f} s; single projects ...")
+        single = {(s, t): pg.single_sql(s, asks[t], **kw) for s in work for t in asks}
+        with psycopg.connect(cluster.dsn, autocommit=True) as conn:
+            for pid in range(min(300, len(srids))):  # warm-up, as for the engine
+                conn.execute(single[(srids[pid], prj["type"][pid])], {"pid": pid}, prepare=True).fetchall()
+            times = []
+            for pid in sample:
+                t = time.perf_counter()
+                conn.execute(single[(srids[pid], prj["type"][pid])], {"pid": pid}, prepare=True).fetchall()
+                times.append(time.perf_counter() - t)
+            ms = np.asarray(times) * 1e3
+            res["single_p50_ms"], res["single_p95_ms"] = float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
+            log(f"postgis: p50 {res['single_p50_ms']:.2f} ms; batch ...")
+            rows = []
+            with pg.PeakPss(cluster) as mem:
+                t = time.perf_counter()
+                for s in work:
+                    types_here = {prj["type"][i] for i in range(len(srids)) if srids[i] == s}
+                    sql = pg.batch_sql(s, {k: v for k, v in asks.items() if k in types_here}, **kw)
+                    rows += conn.execute(sql).fetchall()
+                res["batch_s"] = time.perf_counter() - t
+            res["peak_pss_mb"] = mem.peak_mb
+            log(f"postgis: batch {res['batch_s']:.1f} s; cold start ...")
+        cluster.stop()
+        t = time.perf_counter()
+        cluster.start()
+        with psycopg.connect(cluster.dsn, autocommit=True) as conn:
+            conn.execute(single[(srids[0], prj["type"][0])], {"pid": 0}).fetchall()
+        res["cold_s"] = time.perf_counter() - t
+        log(f"postgis: cold start {res['cold_s']:.2f} s")
+    (out / "postgis_answers.pkl").write_bytes(pickle.dumps(rows))
+    res["compare"] = compare(out, store, rows)
+    return res
+
+
+def compare(out: Path, store: object, rows: list) -> dict:
+    """Differences between the engine's batch answers and PostGIS's."""
+    eng = pickle.loads((out / "engine_answers.pkl").read_bytes())
+    touch: dict = {}
+    within: dict = {}
+    near: dict = {}
+    county: dict = {}
+    for pid, layer, kind, fid, area, length, dist, band, bearing in rows:
+        if kind == "touch":
+            touch[(pid, layer, fid)] = (area, length, band)
+        elif kind == "within":
+            within[(pid, layer, fid)] = dist
+        elif kind == "near":
+            near[(pid, layer)] = (fid, dist, bearing)
+        else:
+            county[pid] = fid
+    admin_names = list(store.layer("admin")["name"]) if "admin" in store.layer_ids else []  # type: ignore[attr-defined]
+    diff = {"conflict_pairs": 0, "areas": 0, "band": 0, "distances": 0, "nearby": 0, "bearings": 0, "county": 0}
+    checked = {"conflicts": 0, "nearby": 0}
+    for pid, a in enumerate(eng):
+        for layer, fid, _rule, relation, area, length, dist in a["conflicts"]:
+            checked["conflicts"] += 1
+            if dist == 0:
+                got = touch.get((pid, layer, fid))
+                if got is None or got[0] is None:
+                    diff["conflict_pairs"] += 1
+                    continue
+                if abs(got[0] - area) > max(1e-6 * area, 1e-3) or abs(got[1] - length) > max(1e-6 * length, 1e-3):
+                    diff["areas"] += 1
+                if relation != "within_distance" and (relation == "near_boundary") != bool(got[2]):
+                    diff["band"] += 1
+            else:
+                got_d = within.get((pid, layer, fid))
+                if got_d is None:
+                    diff["conflict_pairs"] += 1
+                elif abs(got_d - dist) > 1e-3:
+                    diff["distances"] += 1
+        pg_layers = {layer for (p, layer) in near if p == pid}
+        if set(a["nearby"]) != pg_layers:
+            diff["nearby"] += 1
+        for layer, (fid, dist, bearing) in a["nearby"].items():
+            checked["nearby"] += 1
+            got = near.get((pid, layer))
+            if got is None:
+                continue
+            if abs(got[1] - dist) > 1e-3 or (got[0] != fid and abs(got[1] - dist) > 1e-3):
+                diff["distances"] += 1
+            elif abs(((got[2] - bearing) + 180) % 360 - 180) > 0.02:
+                diff["bearings"] += 1
+        want = admin_names[county[pid]] if pid in county else None
+        if (want or None) != (a["county"] or None):
+            diff["county"] += 1
+    return {"differences": diff, "checked": checked}
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    if not ours or not theirs:
+        return "-"
+    return f"{theirs / ours:.1f}x faster" if ours <= theirs else f"{ours / theirs:.1f}x slower"
+
+
+def table(m: dict, data: dict, eng: dict, pgr: dict | None, mapr: dict | None) -> str:
+    w, c = eng["warm"], eng["cold"]
+    p = pgr or {}
+    n = w["batch_n"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM; {m['os']}; Python {m['python']}, "
+        f"shapely/GEOS {m['shapely / GEOS']}. Date: {m['date']}.",
+        f"Data: {data['polygons']:,} zone polygons + {data['features'].get('shoreline', 0) - round(data['polygons'] * 0.10):,} "
+        f"shoreline lines + {data['features'].get('water_intake', 0):,} intake points, {data['vertices']:,} vertices, "
+        f"{len(data['features'])} layers ({data['store_mb']:.0f} MB GeoPackage); {n:,} projects.",
+        "",
+        "| measure | engine | PostGIS 3 + GiST | engine vs PostGIS | target |",
+        "|---|---:|---:|---|---|",
+        f"| one project, warm, p50 | {w['single_p50_ms']:.2f} ms | {_fmt(p.get('single_p50_ms'), 'ms')} | "
+        f"{_ratio(w['single_p50_ms'], p.get('single_p50_ms'))} | ≤ 2 ms |",
+        f"| one project, warm, p95 | {w['single_p95_ms']:.2f} ms | {_fmt(p.get('single_p95_ms'), 'ms')} | "
+        f"{_ratio(w['single_p95_ms'], p.get('single_p95_ms'))} | |",
+        f"| batch of {n:,} projects | {w['batch_s']:.1f} s | {_fmt(p.get('batch_s'), 's')} | "
+        f"{_ratio(w['batch_s'], p.get('batch_s'))} | ≤ ⅓ of PostGIS |",
+        f"| cold start (open → first result), fast cache | {c['cold_s']:.2f} s | {_fmt(p.get('cold_s'), 's')} | "
+        f"{_ratio(c['cold_s'], p.get('cold_s'))} | ≤ 3 s |",
+        f"| cold start, first open ever (builds the cache) | {eng['first_open']['cold_s']:.2f} s | "
+        f"{_fmt(p.get('load', {}).get('total_s'), 's')} (load + index) | | |",
+        f"| Python imports before the store opens | {c['import_s']:.2f} s | | | |",
+        f"| peak memory (RSS; PostGIS: PSS of all server processes) | {w['peak_rss_mb']:.0f} MB | "
+        f"{_fmt(p.get('peak_pss_mb'), 'MB', 0)} | | reported |",
+    ]
+    if pgr:
+        d = pgr["compare"]["differences"]
+        ck = pgr["compare"]["checked"]
+        lines += [
+            "",
+            f"Same answers: {ck['conflicts']:,} engine conflicts and {ck['nearby']:,} nearby features checked against "
+            f"PostGIS: " + (", ".join(f"{k} {v}" for k, v in d.items() if v) or "no differences") + ".",
+        ]
+    if mapr:
+        lines += ["", *mapr.get("lines", [])]
+    return "\n".join(lines)
+
+
+def _fmt(v: float | None, unit: str, digits: int = 2) -> str:
+    return "-" if v is None else f"{v:.{digits}f} {unit}"
+
+
+def record(text: str) -> None:
+    readme = HERE / "README.md"
+    body = readme.read_text(encoding="utf-8")
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    head, rest = body.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{text}\n{end}{tail}", encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--skip-postgis", action="store_true")
+    ap.add_argument("--skip-map", action="store_true")
+    ap.add_argument("--single", type=int, default=1000)
+    ap.add_argument("--record", action="store_true")
+    args = ap.parse_args()
+    started = time.perf_counter()
+    out = HERE / "out" / ("quick" if args.quick else "full")
+    out.mkdir(parents=True, exist_ok=True)
+    m = machine()
+    data = ensure_data(out, quick=args.quick)
+    eng = engine_bench(out, args.single)
+    pgr = None if args.skip_postgis else postgis_bench(out, eng["warm"]["single_sample"])
+    mapr = None
+    if not args.skip_map:
+        from benchmarks import map_bench
+
+        mapr = map_bench.run(out, log=log)
+    text = table(m, data, eng, pgr, mapr)
+    text += f"\n\n`make bench` wall time: {(time.perf_counter() - started) / 60:.1f} min."
+    (out / "results.md").write_text(text + "\n", encoding="utf-8")
+    (out / "results.json").write_text(json.dumps({"machine": m, "data": data, "engine": eng, "postgis": pgr, "map": mapr}, indent=1, default=str))
+    print("\n" + text)
+    if args.record:
+        record(text)
+        log("recorded in benchmarks/README.md")
+
+
+if __name__ == "__main__":
+    main()
