@@ -14,7 +14,7 @@ import sys
 import click
 
 from gis.errors import PlanningError
-from zoning.cli import data_cmds, layers_cmds, rules_cmds, screen_cmds
+from zoning.cli import data_cmds, layers_cmds, map_cmds, rules_cmds, screen_cmds
 
 __all__ = ["cli", "main"]
 
@@ -29,7 +29,7 @@ def cli() -> None:
     """
 
 
-for _module in (layers_cmds, rules_cmds, screen_cmds, data_cmds):
+for _module in (layers_cmds, rules_cmds, screen_cmds, data_cmds, map_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

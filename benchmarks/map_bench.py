@@ -1,0 +1,239 @@
+"""The public map at province scale: payload and first render in Chromium, and the exported
+static site under load (wrk behind nginx).
+
+* ``python -m zoning export-map`` of the benchmark store into benchmarks/out/<size>/site;
+* that site served by nginx (Debian's ``nginx-light``; a throwaway config on a free port,
+  access log off) and opened in Debian's chromium through Playwright at 1280x800: bytes
+  transferred until the map is drawn, and the time from navigation to the first drawn map
+  (``window.__mapReady``, set when the first screen of zone tiles is drawn);
+* the app's own public page (``streamlit run app.py`` with ``ZONING_STORE`` = the benchmark
+  store): bytes and time until its map is drawn (the first run includes building the
+  display layers; it is measured as a user would meet it after a server start, then again);
+* wrk (2 threads, 64 connections, 10 s) on a mix of the site's tile URLs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, timeout_s: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
+
+
+def export_site(out: Path, log: Callable[[str], None]) -> dict:
+    """The exported site of the benchmark store (reused when made from the same store file)."""
+    site = out / "site"
+    stamp = out / "site.json"
+    store = out / "zones.gpkg"
+    key = {"store_mtime_ns": store.stat().st_mtime_ns, "store_size": store.stat().st_size}
+    if site.exists() and stamp.exists() and json.loads(stamp.read_text()).get("key") == key:
+        return json.loads(stamp.read_text())["report"]
+    log("map: export-map of the benchmark store ...")
+    t = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "zoning", "export-map", str(site), "--zones", str(store)], cwd=REPO, check=True,
+        capture_output=True,
+    )  # fmt: skip
+    files = [p for p in site.rglob("*") if p.is_file()]
+    report = {
+        "seconds": time.perf_counter() - t,
+        "megabytes": sum(p.stat().st_size for p in files) / 1e6,
+        "tiles": sum(1 for p in (site / "tiles").rglob("*.json")),
+    }
+    stamp.write_text(json.dumps({"key": key, "report": report}))
+    return report
+
+
+@contextlib.contextmanager
+def nginx(root: Path) -> Iterator[str]:
+    """nginx serving ``root`` on a free loopback port (a throwaway config)."""
+    exe = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(exe).exists():
+        raise SystemExit("nginx not found; install it (apt-get install nginx-light) for the map benchmark")
+    port = _free_port()
+    tmp = Path(tempfile.mkdtemp(prefix="zoning-nginx-"))
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf = f"""
+{user}
+worker_processes auto;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  include /etc/nginx/mime.types;
+  access_log off;
+  sendfile on; tcp_nopush on; keepalive_requests 100000;
+  open_file_cache max=20000 inactive=60s;
+  gzip_static on; gzip on; gzip_types application/json text/css application/javascript; gzip_comp_level 1;
+  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fcgi;
+  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+  server {{ listen 127.0.0.1:{port}; root {root.resolve()}; location / {{ try_files $uri =404; }} }}
+}}
+"""
+    (tmp / "nginx.conf").write_text(conf)
+    proc = subprocess.Popen([exe, "-c", str(tmp / "nginx.conf"), "-p", str(tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            _wait_http(f"{url}/index.html", timeout_s=20)
+        except RuntimeError:
+            proc.terminate()
+            raise RuntimeError(f"nginx did not start: {proc.communicate()[1].decode(errors='replace')[-500:]}") from None
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _browser_measure(url: str, ready_js: str, *, timeout_ms: int = 120_000) -> dict:
+    """Open ``url`` in a fresh chromium; bytes and ms until ``ready_js`` is true, hosts asked."""
+    from playwright.sync_api import sync_playwright
+
+    sizes: list[int] = []
+    hosts: set[str] = set()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.loadingFinished", lambda e: sizes.append(int(e.get("encodedDataLength", 0))))
+        page.on("request", lambda r: hosts.add(re.sub(r"^[a-z]+://([^/]+).*$", r"\1", r.url)))
+        t = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(ready_js, timeout=timeout_ms, polling=50)
+        wall_ms = (time.perf_counter() - t) * 1e3
+        nav_ms = page.evaluate("performance.now()")
+        page.wait_for_timeout(300)  # let the last responses of the first screen finish counting
+        browser.close()
+    return {"ms": wall_ms, "page_clock_ms": nav_ms, "bytes": sum(sizes), "requests": len(sizes), "hosts": sorted(hosts)}
+
+
+def measure_site(url: str) -> dict:
+    out = _browser_measure(f"{url}/index.html", "window.__mapReady !== undefined")
+    return out
+
+
+def measure_app(out: Path, log: Callable[[str], None]) -> dict:
+    """The app's public page on the benchmark store, after a fresh server start (twice)."""
+    port = _free_port()
+    env = {**os.environ, "ZONING_STORE": str(out / "zones.gpkg"), "ZONING_CACHE_DIR": str(out / "cache")}
+    logf = (out / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=logf, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    ready = (
+        "(() => { const f = document.querySelector('iframe'); if (!f || !f.contentDocument) return false;"
+        " const d = f.contentDocument; return !!d.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg path, .leaflet-tile-loaded'); })()"
+    )
+    try:
+        _wait_http(f"{url}/_stcore/health")
+        runs = []
+        for k in range(2):
+            log(f"map: the app's public page, visit {k + 1} ...")
+            try:
+                runs.append(_browser_measure(f"{url}/public", ready, timeout_ms=300_000))
+            except Exception as err:  # noqa: BLE001 - report the failure in the table
+                runs.append({"error": str(err).splitlines()[0][:200]})
+        return {"first": runs[0], "again": runs[1]}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        logf.close()
+
+
+def wrk(url: str, site: Path, *, seconds: int = 10, gzip: bool = True) -> dict:
+    """Requests/s of nginx serving a mix of the site's URLs (tiles of every zoom, the page)."""
+    tiles = [p.relative_to(site).as_posix() for p in (site / "tiles").rglob("*.json")]
+    random.Random(1).shuffle(tiles)
+    paths = tiles[:2000] + ["index.html", "assets/map.js", "data/meta.json"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write("paths = {" + ",".join(json.dumps("/" + p) for p in paths) + "}\n")
+        fh.write("headers = {['Accept-Encoding'] = 'gzip'}\n" if gzip else "headers = {}\n")
+        fh.write(
+            "counter = 0\nrequest = function()\n  counter = counter + 1\n"
+            "  return wrk.format('GET', paths[(counter % #paths) + 1], headers)\nend\n"
+        )
+        script = fh.name
+    try:
+        proc = subprocess.run(
+            ["wrk", "-t2", "-c64", f"-d{seconds}s", "-s", script, url], check=True, capture_output=True, text=True
+        )
+    finally:
+        os.unlink(script)
+    text = proc.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    transfer = re.search(r"Transfer/sec:\s+([\d.]+\w+)", text).group(1)
+    latency = re.search(r"Latency\s+([\d.]+\w+)", text).group(1)
+    return {"requests_per_s": rps, "transfer_per_s": transfer, "mean_latency": latency, "urls": len(paths)}
+
+
+def run(out: Path, *, log: Callable[[str], None]) -> dict:
+    res: dict = {"export": export_site(out, log)}
+    site = out / "site"
+    with nginx(site) as url:
+        log("map: exported site in chromium ...")
+        res["site"] = measure_site(url)
+        log(f"map: {res['site']['bytes'] / 1e6:.2f} MB, {res['site']['ms']:.0f} ms; wrk ...")
+        res["wrk"] = wrk(url, site)
+        log(f"map: {res['wrk']['requests_per_s']:.0f} requests/s")
+    res["app"] = measure_app(out, log)
+    res["lines"] = lines(res)
+    return res
+
+
+def _browser_cell(r: dict) -> str:
+    if "error" in r:
+        return f"not drawn ({r['error']})"
+    off = [h for h in r["hosts"] if not h.startswith("127.0.0.1")]
+    return f"{r['bytes'] / 1e6:.2f} MB, {r['ms'] / 1e3:.2f} s" + (f" (other hosts: {off})" if off else "")
+
+
+def lines(res: dict) -> list[str]:
+    e, s, w, a = res["export"], res["site"], res["wrk"], res["app"]
+    return [
+        "| public map (1280x800, Chromium) | payload, first render | target |",
+        "|---|---|---|",
+        f"| exported static site (nginx) | {_browser_cell(s)} | ≤ 5 MB, ≤ 3 s |",
+        f"| app public page, first visit after server start | {_browser_cell(a['first'])} | ≤ 5 MB, ≤ 3 s |",
+        f"| app public page, next visit | {_browser_cell(a['again'])} | ≤ 5 MB, ≤ 3 s |",
+        "",
+        f"export-map of the benchmark store: {e['megabytes']:.0f} MB written in {e['seconds']:.0f} s. "
+        f"wrk -t2 -c64 -d10s on {w['urls']:,} tile/page URLs (gzip) against nginx on loopback: "
+        f"**{w['requests_per_s']:,.0f} requests/s**, {w['transfer_per_s']}/s, mean latency {w['mean_latency']}.",
+    ]

@@ -1,0 +1,113 @@
+"""``python -m zoning export-map``: a self-contained static site of the public zone map."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from gis.errors import InputError
+from layers.paths import DEFAULT_STORE
+from layers.store import ZoneStore
+from zoning.cli import cli
+from zoning.mapexport import export_map, tile_range
+
+# A fetchable reference to another host: a scheme URL or a protocol-relative one.
+_EXTERNAL = re.compile(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)
+# Strings in the vendored Leaflet that are not fetched: the SVG namespace, and the link
+# in Leaflet's attribution prefix, which the page turns off (attributionControl: false).
+_NOT_FETCHED = {"http://www.w3.org", "https://leafletjs.com", "https://bugzilla.mozilla.org"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "public_map"
+    result = CliRunner().invoke(cli, ["export-map", str(out), "--max-zoom", "10"])
+    assert result.exit_code == 0, result.output
+    assert "exported" in result.output
+    return out
+
+
+def test_the_site_has_its_page_scripts_styles_data_and_tiles(site: Path) -> None:
+    for rel in ("index.html", "assets/map.js", "assets/map.css", "assets/leaflet/leaflet.js",
+                "assets/leaflet/leaflet.css", "assets/fonts/noto-sans-sc.css", "data/meta.json", "data/base.json"):  # fmt: skip
+        assert (site / rel).is_file(), rel
+    html = (site / "index.html").read_text(encoding="utf-8")
+    # Every script and style the page names is in the site.
+    for ref in re.findall(r'(?:src|href)="([^"]+)"', html):
+        if not ref.startswith("data:"):
+            assert (site / ref).is_file(), ref
+    # The font CSS points at slices that exist beside it.
+    css = (site / "assets/fonts/noto-sans-sc.css").read_text(encoding="utf-8")
+    slices = re.findall(r"url\(([^)]+)\)", css)
+    assert slices and all((site / "assets/fonts" / s).is_file() for s in slices)
+    assert sorted(int(p.name) for p in (site / "tiles").iterdir()) == list(range(5, 11))
+
+
+def test_no_external_urls_in_html_js_css(site: Path) -> None:
+    for path in [*site.rglob("*.html"), *site.rglob("*.js"), *site.rglob("*.css")]:
+        text = path.read_text(encoding="utf-8")
+        found = {m.group(0) for m in _EXTERNAL.finditer(text)}
+        assert found <= _NOT_FETCHED, (path, found - _NOT_FETCHED)
+        if path.parent.name != "leaflet":  # our own files: no URL at all
+            assert not found, (path, found)
+
+
+def test_meta_says_what_the_map_shows_and_which_rules_apply(site: Path) -> None:
+    meta = json.loads((site / "data/meta.json").read_text(encoding="utf-8"))
+    store = ZoneStore.open(DEFAULT_STORE)
+    ids = [layer["id"] for layer in meta["layers"]]
+    assert ids == [lid for lid in store.layer_ids if lid != "admin"]
+    # The embedded data is illustrative, and the page is told to say so.
+    assert meta["illustrative"] is True and meta["attribution"]["notice_zh"] == "示意数据，不具法律效力"
+    water = next(layer for layer in meta["layers"] if layer["id"] == "water_source")
+    assert [z["value"] for z in water["zones"]][:3] == ["一级", "二级", "准保护区"]
+    assert water["title_zh"] == "饮用水水源保护区" and water["legal_status"] == "示意"
+    first_grade = [r for r in meta["rules"]["water_source"] if "一级" in r["zones"]]
+    assert any(r["id"] == "DWS01" and r["verdict_zh"] == "禁止" and "水污染防治法" in r["basis"] for r in first_grade)
+
+
+def test_tiles_load_and_hold_the_zones_where_they_are(site: Path) -> None:
+    meta = json.loads((site / "data/meta.json").read_text(encoding="utf-8"))
+    store = ZoneStore.open(DEFAULT_STORE)
+    water = store.layer("water_source").to_crs("EPSG:4490")
+    k = next(i for i, layer in enumerate(meta["layers"]) if layer["id"] == "water_source")
+    # A point inside the first water-source zone: its z=10 tile (computed here by the
+    # Web-Mercator formula) holds that feature, and the feature's shape contains the point.
+    point = water.geometry.iloc[0].representative_point()
+    n = 2**10
+    x = int((point.x + 180) / 360 * n)
+    lat = math.radians(point.y)
+    y = int((1 - math.log(math.tan(lat) + 1 / math.cos(lat)) / math.pi) / 2 * n)
+    data = json.loads((site / "tiles" / "10" / str(x) / f"{y}.json").read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection"
+    mine = [f for f in data["features"] if f["properties"]["l"] == k and f["properties"]["i"] == 0]
+    assert mine and mine[0]["properties"]["n"] == water["name"].iloc[0]
+    assert any(shapely.geometry.shape(f["geometry"]).buffer(1e-4).contains(point) for f in mine)
+    # Precompressed copies hold the same JSON.
+    gz = site / "tiles" / "10" / str(x) / f"{y}.json.gz"
+    assert json.loads(gzip.decompress(gz.read_bytes())) == data
+
+
+def test_tile_range_matches_hand_computed_tiles() -> None:
+    import numpy as np
+
+    # A box north-east of (0, 0) at zoom 1 lies in the north-east quarter: x = 1, y = 0.
+    x0, x1, y0, y1 = tile_range(np.array([[0.5, 0.5, 1.0, 1.0]]), 1)
+    assert (x0[0], x1[0], y0[0], y1[0]) == (1, 1, 0, 0)
+    # Changsha (112.94E, 28.23N) at zoom 8: x = floor((112.94+180)/360*256) = 208.
+    x0, _, y0, _ = tile_range(np.array([[112.94, 28.23, 112.94, 28.23]]), 8)
+    assert x0[0] == 208 and y0[0] == 107
+
+
+def test_a_foreign_folder_is_not_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(InputError, match="non-empty folder that is not an earlier export"):
+        export_map(tmp_path)
+    assert (tmp_path / "keep.txt").read_text() == "mine"

@@ -1,0 +1,275 @@
+/* Public zone map: zone tiles (GeoJSON per XYZ tile, simplified per zoom) drawn on canvases,
+   click or type a place to see the zones there and the rules that apply. Everything is
+   loaded from this site; nothing is fetched from anywhere else. */
+(function () {
+  'use strict';
+
+  var TEXT = {
+    zh: {
+      lang: 'English', title: null, askTitle: '这里在保护区内吗？',
+      askHint: '点击地图，或输入经纬度（CGCS2000 / WGS84）：', go: '查询', legend: '图例与图层',
+      small: '较小的图斑在放大地图后显示。', none: '该位置不在已显示的任何保护区内。',
+      here: '位置', rules: '适用规则', noRules: '该分区无适用规则。', status: '法律效力',
+      illustrative: '示意', simplified: '地图图形已按比例简化，边界附近请以正式数据和筛查结果为准。',
+      badCoords: '请输入“经度, 纬度”，例如 112.94, 28.23', within: '米范围内', types: '项目类型',
+      basis: '依据', zone: '分区', source: '数据'
+    },
+    en: {
+      lang: '中文', title: null, askTitle: 'Is this place in a protected zone?',
+      askHint: 'Click the map, or type longitude, latitude (CGCS2000 / WGS84):', go: 'Look up',
+      legend: 'Legend and layers', small: 'Smaller zones appear when you zoom in.',
+      none: 'This place is in none of the zones shown.', here: 'Place', rules: 'Rules that apply',
+      noRules: 'No rule applies to this zone.', status: 'Legal status', illustrative: 'illustrative',
+      simplified: 'Map shapes are simplified for the scale; near a boundary rely on the official data and a screening.',
+      badCoords: 'Type "longitude, latitude", e.g. 112.94, 28.23', within: 'm', types: 'Project types',
+      basis: 'Basis', zone: 'Zone', source: 'Data'
+    }
+  };
+  var lang = 'zh';
+  var meta = null;
+  var visible = {};
+  var tileCache = new Map();
+  var TILE_CACHE_MAX = 600;
+  var lastAsk = null;
+
+  function t(key) { return TEXT[lang][key]; }
+  function esc(s) {
+    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+  function pick(zh, en) { return lang === 'zh' ? (zh || en) : (en || zh); }
+
+  function fetchJSON(url) {
+    return fetch(url).then(function (r) {
+      if (r.status === 404) { return {type: 'FeatureCollection', features: []}; }
+      if (!r.ok) { throw new Error(url + ': ' + r.status); }
+      return r.json();
+    });
+  }
+
+  function tileData(z, x, y) {
+    var key = z + '/' + x + '/' + y;
+    var hit = tileCache.get(key);
+    if (hit) { tileCache.delete(key); tileCache.set(key, hit); return hit; }
+    var p = fetchJSON('tiles/' + key + '.json');
+    tileCache.set(key, p);
+    if (tileCache.size > TILE_CACHE_MAX) { tileCache.delete(tileCache.keys().next().value); }
+    return p;
+  }
+
+  // --- drawing -------------------------------------------------------------------------
+  function worldX(lon, z) { return (lon + 180) / 360 * 256 * Math.pow(2, z); }
+  function worldY(lat, z) {
+    var phi = Math.max(Math.min(lat, 85.05112878), -85.05112878) * Math.PI / 180;
+    return (1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2 * 256 * Math.pow(2, z);
+  }
+  function zoneColour(layer, zi) {
+    var zone = zi >= 0 ? layer.zones[zi] : null;
+    return zone ? zone.colour : layer.colour;
+  }
+  function hexAlpha(hex, a) {
+    var n = parseInt(hex.slice(1), 16);
+    return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + a + ')';
+  }
+  function pathRing(ctx, ring, z, ox, oy) {
+    for (var i = 0; i < ring.length; i++) {
+      var px = worldX(ring[i][0], z) - ox, py = worldY(ring[i][1], z) - oy;
+      if (i === 0) { ctx.moveTo(px, py); } else { ctx.lineTo(px, py); }
+    }
+  }
+  function drawFeature(ctx, f, z, ox, oy) {
+    var layer = meta.layers[f.properties.l];
+    if (!layer || !visible[layer.id]) { return; }
+    var colour = zoneColour(layer, f.properties.z);
+    var g = f.geometry, type = g.type, parts;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = type.indexOf('Line') >= 0 ? 2 : 1;
+    ctx.setLineDash(layer.legal_status === '示意' ? [4, 3] : []);
+    if (type === 'Polygon' || type === 'MultiPolygon') {
+      parts = type === 'Polygon' ? [g.coordinates] : g.coordinates;
+      ctx.beginPath();
+      parts.forEach(function (poly) { poly.forEach(function (ring) { pathRing(ctx, ring, z, ox, oy); ctx.closePath(); }); });
+      ctx.fillStyle = hexAlpha(colour, 0.35);
+      ctx.fill('evenodd');
+      ctx.stroke();
+    } else if (type === 'LineString' || type === 'MultiLineString') {
+      parts = type === 'LineString' ? [g.coordinates] : g.coordinates;
+      ctx.beginPath();
+      parts.forEach(function (line) { pathRing(ctx, line, z, ox, oy); });
+      ctx.stroke();
+    } else if (type === 'Point' || type === 'MultiPoint') {
+      parts = type === 'Point' ? [g.coordinates] : g.coordinates;
+      ctx.fillStyle = colour;
+      ctx.setLineDash([]);
+      parts.forEach(function (c) {
+        ctx.beginPath();
+        ctx.arc(worldX(c[0], z) - ox, worldY(c[1], z) - oy, 4, 0, 2 * Math.PI);
+        ctx.fill();
+      });
+    }
+  }
+
+  var ZoneTiles = L.GridLayer.extend({
+    createTile: function (coords, done) {
+      var tile = L.DomUtil.create('canvas', 'zone-tile');
+      var size = this.getTileSize();
+      tile.width = size.x; tile.height = size.y;
+      var dz = Math.min(coords.z, meta.max_zoom), k = Math.pow(2, coords.z - dz);
+      tileData(dz, Math.floor(coords.x / k), Math.floor(coords.y / k)).then(function (data) {
+        var ctx = tile.getContext('2d');
+        var ox = coords.x * size.x, oy = coords.y * size.y;
+        data.features.forEach(function (f) { drawFeature(ctx, f, coords.z, ox, oy); });
+        done(null, tile);
+      }, function (err) { done(err, tile); });
+      return tile;
+    }
+  });
+
+  // --- looking up a place --------------------------------------------------------------
+  function inRing(x, y, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) { inside = !inside; }
+    }
+    return inside;
+  }
+  function nearSegment(x, y, a, b, tol) {
+    var dx = b[0] - a[0], dy = b[1] - a[1], L2 = dx * dx + dy * dy;
+    var s = L2 ? Math.max(0, Math.min(1, ((x - a[0]) * dx + (y - a[1]) * dy) / L2)) : 0;
+    var px = a[0] + s * dx - x, py = a[1] + s * dy - y;
+    return px * px + py * py <= tol * tol;
+  }
+  function hits(f, x, y, tol) {
+    var g = f.geometry, type = g.type;
+    if (type === 'Polygon' || type === 'MultiPolygon') {
+      var polys = type === 'Polygon' ? [g.coordinates] : g.coordinates;
+      return polys.some(function (poly) {
+        var n = 0;
+        poly.forEach(function (ring) { if (inRing(x, y, ring)) { n++; } });
+        return n % 2 === 1;
+      });
+    }
+    if (type === 'LineString' || type === 'MultiLineString') {
+      var lines = type === 'LineString' ? [g.coordinates] : g.coordinates;
+      return lines.some(function (line) {
+        for (var i = 1; i < line.length; i++) { if (nearSegment(x, y, line[i - 1], line[i], tol)) { return true; } }
+        return false;
+      });
+    }
+    var pts = type === 'Point' ? [g.coordinates] : g.coordinates;
+    return pts.some(function (c) { return Math.abs(c[0] - x) <= tol && Math.abs(c[1] - y) <= tol; });
+  }
+  function rulesFor(layer, zone) {
+    return (meta.rules[layer.id] || []).filter(function (r) {
+      return !r.zones.length || (zone && r.zones.indexOf(zone) >= 0);
+    });
+  }
+  function renderAnswer(lon, lat, found) {
+    var out = ['<p><b>' + t('here') + '</b> ' + lon.toFixed(5) + ', ' + lat.toFixed(5) + '</p>'];
+    if (!found.length) { out.push('<p>' + t('none') + '</p>'); }
+    found.forEach(function (f) {
+      var layer = meta.layers[f.properties.l];
+      var zone = f.properties.z >= 0 ? layer.zones[f.properties.z].value : null;
+      var tag = layer.legal_status === '法定' ? '' : '<span class="tag">' + esc(t('illustrative')) + '</span>';
+      out.push('<div class="zone" style="border-color:' + esc(zoneColour(layer, f.properties.z)) + '">' +
+        '<b>' + esc(pick(layer.title_zh, layer.title_en)) + tag + '</b>' + esc(f.properties.n) +
+        (zone ? '<br>' + t('zone') + '：' + esc(zone) : '') +
+        '<br>' + t('status') + '：' + esc(layer.legal_status));
+      var rules = rulesFor(layer, zone);
+      out.push('<div>' + t('rules') + '：</div>');
+      if (!rules.length) { out.push('<div class="rule">' + t('noRules') + '</div>'); }
+      rules.forEach(function (r) {
+        var dist = r.distance_m ? '（' + r.distance_m + ' ' + t('within') + '）' : '';
+        out.push('<div class="rule"><span class="' + esc(r.verdict) + '">' + esc(pick(r.verdict_zh, r.verdict_en)) +
+          '</span> ' + esc(r.id) + dist + '：' + esc(pick(r.condition_zh, r.condition_en)) +
+          '<br>' + t('types') + '：' + esc(r.types) + '<br>' + t('basis') + '：' + esc(r.basis) + '</div>');
+      });
+      out.push('</div>');
+    });
+    out.push('<p class="hint">' + t('simplified') + '</p>');
+    document.getElementById('answer').innerHTML = out.join('');
+  }
+  function ask(lon, lat) {
+    lastAsk = [lon, lat];
+    var z = meta.max_zoom, n = Math.pow(2, z);
+    var x = Math.floor((lon + 180) / 360 * n), y = Math.floor(worldY(lat, z) / 256);
+    var tol = 360 / (256 * n) * 2;
+    tileData(z, x, y).then(function (data) {
+      var seen = {};
+      var found = data.features.filter(function (f) {
+        var key = f.properties.l + ':' + f.properties.i;
+        if (seen[key] || !visible[meta.layers[f.properties.l].id] || !hits(f, lon, lat, tol)) { return false; }
+        seen[key] = true;
+        return true;
+      });
+      renderAnswer(lon, lat, found);
+    });
+  }
+
+  // --- page ----------------------------------------------------------------------------
+  function renderTexts() {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.getElementById('title').textContent = pick(meta.title_zh, meta.title_en);
+    document.getElementById('lang').textContent = t('lang');
+    document.getElementById('ask-title').textContent = t('askTitle');
+    document.getElementById('ask-hint').textContent = t('askHint');
+    document.getElementById('ask-go').textContent = t('go');
+    document.getElementById('legend-title').textContent = t('legend');
+    document.getElementById('small-hint').textContent = t('small');
+    var notice = document.getElementById('notice');
+    notice.hidden = !meta.illustrative;
+    notice.textContent = meta.attribution.notice_zh + ' / ' + meta.attribution.notice_en;
+    document.getElementById('attribution').innerHTML = meta.attribution.sources.map(function (s) {
+      return '<div>' + esc(pick(s.zh, s.en)) + '</div>';
+    }).join('');
+    renderLegend();
+    if (lastAsk) { ask(lastAsk[0], lastAsk[1]); }
+  }
+  function renderLegend() {
+    var box = document.getElementById('legend');
+    box.innerHTML = meta.layers.map(function (layer, k) {
+      var tag = layer.legal_status === '法定' ? '' : '<span class="tag">' + esc(t('illustrative')) + '</span>';
+      var zones = layer.zones.length ? layer.zones : [{value: '', colour: layer.colour}];
+      return '<label><input type="checkbox" data-layer="' + esc(layer.id) + '"' + (visible[layer.id] ? ' checked' : '') +
+        '> <b>' + esc(pick(layer.title_zh, layer.title_en)) + '</b>' + tag + '</label>' +
+        zones.map(function (z) { return '<div><i style="background:' + esc(z.colour) + '"></i>' + esc(z.value || pick(layer.title_zh, layer.title_en)) + '</div>'; }).join('');
+    }).join('');
+    Array.prototype.forEach.call(box.querySelectorAll('input'), function (input) {
+      input.addEventListener('change', function () { visible[input.dataset.layer] = input.checked; zones.redraw(); });
+    });
+  }
+
+  var zones;
+  Promise.all([fetchJSON('data/meta.json'), fetchJSON('data/base.json')]).then(function (got) {
+    meta = got[0];
+    meta.layers.forEach(function (layer) { visible[layer.id] = true; });
+    var b = meta.bounds;
+    var map = L.map('map', {preferCanvas: true, minZoom: meta.min_zoom, maxZoom: 16, attributionControl: false});
+    map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    L.control.scale({imperial: false}).addTo(map);
+    L.geoJSON(got[1], {interactive: false, style: {color: '#888', weight: 0.8, fill: false, dashArray: '3 3'}}).addTo(map);
+    zones = new ZoneTiles({minZoom: meta.min_zoom, maxZoom: 16, updateWhenZooming: false, keepBuffer: 1});
+    zones.once('load', function () {
+      window.__mapReady = performance.now();
+      document.body.dataset.ready = '1';
+    });
+    zones.addTo(map);
+    map.on('click', function (e) { ask(e.latlng.lng, e.latlng.lat); });
+    document.getElementById('ask').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var v = document.getElementById('coords').value.split(/[\s,，;；]+/).filter(Boolean).map(Number);
+      if (v.length !== 2 || v.some(isNaN)) { document.getElementById('answer').textContent = t('badCoords'); return; }
+      var lon = v[0], lat = v[1];
+      if (lon < 60 && lat > 60) { lon = v[1]; lat = v[0]; }  // typed as lat, lon
+      map.setView([lat, lon], Math.max(map.getZoom(), 11));
+      ask(lon, lat);
+    });
+    document.getElementById('lang').addEventListener('click', function () {
+      lang = lang === 'zh' ? 'en' : 'zh';
+      renderTexts();
+    });
+    renderTexts();
+  });
+})();
