@@ -258,7 +258,7 @@ def compare(out: Path, store: object, rows: list) -> dict:
                 diff["distances"] += 1
             elif abs(((got[2] - bearing) + 180) % 360 - 180) > 0.02:
                 diff["bearings"] += 1
-        want = admin_names[county[pid]] if pid in county else None
+        want = admin_names[county[pid]] if county.get(pid) is not None else None
         if (want or None) != (a["county"] or None):
             diff["county"] += 1
     return {"differences": diff, "checked": checked}

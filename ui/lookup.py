@@ -17,6 +17,8 @@ from shapely.geometry import Point
 
 from gis.crs import work_crs_for
 from gis.errors import InputError
+from zoning.zone_rules import RuleLine
+from zoning.zone_rules import rules_for_zone as zone_rules
 
 __all__ = ["ZoneHit", "RuleLine", "zones_at", "rules_for_zone", "find_places"]
 
@@ -40,20 +42,6 @@ class ZoneHit:
     @property
     def inside(self) -> bool:
         return self.distance_m == 0.0
-
-
-@dataclass(frozen=True)
-class RuleLine:
-    """A rule in plain words: verdict, condition, the project types it applies to, basis."""
-
-    rule_id: str
-    verdict: str
-    condition_zh: str
-    condition_en: str
-    types_zh: str
-    types_en: str
-    basis: str
-    confidence: str
 
 
 def _text(value: Any) -> str:
@@ -128,31 +116,7 @@ def _layer_hits(
 
 def rules_for_zone(rules: Any, hit: ZoneHit) -> list[RuleLine]:
     """The active rules of ``hit``'s layer that apply to its zone and feature, worst first."""
-    types = rules.project_types
-    lines = []
-    for rule in rules.for_layer(hit.layer):
-        if not rule.applies_to_zone(hit.zone) or not rule.applies_to_feature(hit.attributes):
-            continue
-        lines.append(
-            RuleLine(
-                rule.id, rule.verdict, rule.condition_zh, rule.condition_en,
-                _types_text(rule, types, "zh"), _types_text(rule, types, "en"), rule.basis, rule.confidence,
-            )
-        )  # fmt: skip
-    order = {"prohibited": 0, "conditional": 1, "review": 2}
-    return sorted(lines, key=lambda r: (order.get(r.verdict, 3), r.rule_id))
-
-
-def _types_text(rule: Any, types: Any, lang: str) -> str:
-    """The project types a rule applies to, in words; "all but ..." when that is shorter."""
-    keys = set(rule.types)
-    sep = "、" if lang == "zh" else ", "
-    if keys >= set(types.keys):
-        return "所有项目" if lang == "zh" else "all projects"
-    if len(keys) > len(types.keys) / 2:
-        others = sep.join(types.types[k].label(lang) for k in types.keys if k not in keys)
-        return f"除{others}以外的所有项目" if lang == "zh" else f"all projects except {others}"
-    return sep.join(types.types[k].label(lang) for k in types.keys if k in keys)
+    return zone_rules(rules, hit.layer, hit.zone, hit.attributes)
 
 
 def find_places(towns: gpd.GeoDataFrame, query: str, *, limit: int = 20) -> list[tuple[str, float, float]]:

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import gzip as _gzip
 import json
 import math
@@ -39,8 +40,9 @@ import shapely
 from gis.errors import InputError
 from layers.paths import DATA_DIR, DEFAULT_STORE
 from zoning.model import VERDICT_LABELS
+from zoning.zone_rules import RuleLine, rules_for_zone
 
-__all__ = ["ExportReport", "export_map", "build_tiles", "tile_range", "ZONE_COLOURS"]
+__all__ = ["ExportReport", "export_map", "tile_range", "ZONE_COLOURS"]
 
 _SITE = Path(__file__).resolve().parent / "map_site"
 _STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -102,6 +104,7 @@ class _Layer:
     geoms: np.ndarray  # lon/lat
     names: np.ndarray
     zones: np.ndarray  # index into the layer's zone value list, -1 for none
+    groups: np.ndarray  # index into the site's rule groups (what applies to the feature)
 
 
 def _lonlat(gdf: Any) -> np.ndarray:
@@ -111,17 +114,64 @@ def _lonlat(gdf: Any) -> np.ndarray:
 
 
 def _zone_values(store: Any, layer_id: str) -> tuple[str | None, list[str]]:
+    """The layer's zone field and the zone values its features hold, in catalogue order
+    (values outside the catalogue after them), so the legend lists what the map shows."""
     spec = store.catalog.layers[layer_id]
     field = spec.zone_field or None
     if not field:
         return None, []
     fspec = store.catalog.fields_of(layer_id).get(field)
-    values = list(getattr(fspec, "values", ()) or ()) + list(getattr(fspec, "legacy", ()) or ())
-    present = sorted({str(v) for v in store.layer(layer_id)[field].dropna()} - set(values))
-    return field, values + present
+    known = list(getattr(fspec, "values", ()) or ()) + list(getattr(fspec, "legacy", ()) or ())
+    present = {str(v) for v in store.layer(layer_id)[field].dropna()}
+    return field, [v for v in known if v in present] + sorted(present - set(known))
 
 
-def _layers(store: Any) -> tuple[list[_Layer], dict[str, list[str]]]:
+class _RuleGroups:
+    """Distinct lists of rules that apply to a feature (zone value + the fields the rules
+    filter on), numbered as they are met: each tile feature carries its group number."""
+
+    def __init__(self, rules: Any) -> None:
+        self.rules = rules
+        self.groups: list[list[dict[str, Any]]] = []
+        self._index: dict[tuple[Any, ...], int] = {}
+
+    def assign(self, layer_id: str, gdf: Any, field: str | None) -> np.ndarray:
+        filters = sorted({k for r in self.rules.for_layer(layer_id) for k in (*r.where, *r.where_not)})
+        cols = [c for c in ([field] if field else []) + filters if c in gdf.columns]
+        if not len(gdf):
+            return np.empty(0, dtype=np.int64)
+        frame = gdf[cols].astype(object).where(gdf[cols].notna(), None) if cols else None
+        keys = [tuple(row) for row in frame.itertuples(index=False, name=None)] if frame is not None else [()] * len(gdf)
+        out = np.empty(len(gdf), dtype=np.int64)
+        for i, key in enumerate(keys):
+            full = (layer_id, *key)
+            if full not in self._index:
+                attrs = dict(zip(cols, key, strict=True))
+                zone = attrs.get(field) if field else None
+                lines = rules_for_zone(self.rules, layer_id, None if zone is None else str(zone), attrs)
+                self._index[full] = len(self.groups)
+                self.groups.append([_rule_json(line) for line in lines])
+            out[i] = self._index[full]
+        return out
+
+
+def _rule_json(line: RuleLine) -> dict[str, Any]:
+    return {
+        "id": line.rule_id,
+        "verdict": line.verdict,
+        "verdict_zh": VERDICT_LABELS[line.verdict]["zh"],
+        "verdict_en": VERDICT_LABELS[line.verdict]["en"],
+        "condition_zh": line.condition_zh,
+        "condition_en": line.condition_en,
+        "types_zh": line.types_zh,
+        "types_en": line.types_en,
+        "basis": line.basis,
+        "verified": line.confidence == "verified",
+        "distance_m": line.distance_m,
+    }
+
+
+def _layers(store: Any, groups: _RuleGroups) -> tuple[list[_Layer], dict[str, list[str]]]:
     layers, zone_lists = [], {}
     for lid in store.layer_ids:
         if lid in _NOT_ZONES:
@@ -136,7 +186,7 @@ def _layers(store: Any) -> tuple[list[_Layer], dict[str, list[str]]]:
             else np.full(len(gdf), -1, dtype=np.int64)
         )
         names = gdf["name"].astype(str).to_numpy() if "name" in gdf.columns else np.array([f"{lid}#{i}" for i in range(len(gdf))])
-        layers.append(_Layer(len(layers), lid, _lonlat(gdf), names, zones))
+        layers.append(_Layer(len(layers), lid, _lonlat(gdf), names, zones, groups.assign(lid, gdf, field)))
     return layers, zone_lists
 
 
@@ -153,7 +203,7 @@ def _feature_text(layer: _Layer, i: int, geojson: str) -> str:
     name = json.dumps(str(layer.names[i]), ensure_ascii=False)
     return (
         f'{{"type":"Feature","properties":{{"l":{layer.index},"i":{int(i)},"z":{int(layer.zones[i])},'
-        f'"n":{name}}},"geometry":{geojson}}}'
+        f'"r":{int(layer.groups[i])},"n":{name}}},"geometry":{geojson}}}'
     )
 
 
@@ -194,29 +244,22 @@ def _layer_tiles(layer: _Layer, z: int, *, full_zoom: int) -> tuple[np.ndarray, 
     return (tx[present] * (2**z) + ty[present]).astype(np.int64), feats
 
 
-def build_tiles(
-    store: Any, outdir: str | Path, *, min_zoom: int = 5, max_zoom: int = 12, full_zoom: int = 10, gzip: bool = False
-) -> tuple[int, int]:
-    """Write ``tiles/{z}/{x}/{y}.json`` for every zone layer of ``store``; (tiles, feature pieces) written.
+@dataclass(frozen=True)
+class _Tiles:
+    count: int
+    features: int
+    #: zoom -> {"x0", "y0", "w", "h", "bits"}: which tiles exist (a row-major bitmap of the
+    #: box of written tiles, base64), so the page asks only for tiles that hold something.
+    index: dict[str, dict[str, Any]]
 
-    Parameters
-    ----------
-    store
-        An opened ``layers.store.ZoneStore``.
-    outdir
-        The site folder (``tiles/`` is created in it).
-    min_zoom, max_zoom
-        Zoom levels to write; the page overzooms ``max_zoom`` (its tiles keep about 40 m of
-        detail at zoom 12).
-    full_zoom
-        From this zoom on every feature is written, however small.
-    gzip
-        Also write ``<tile>.json.gz`` (for servers that send precompressed files, such as
-        nginx ``gzip_static``): about a fifth of the bytes, no compression per request.
-    """
-    layers, _ = _layers(store)
-    root = Path(outdir) / "tiles"
+
+def _write_tiles(
+    layers: Sequence[_Layer], outdir: Path, *, min_zoom: int, max_zoom: int, full_zoom: int, gzip: bool
+) -> _Tiles:
+    """Write ``tiles/{z}/{x}/{y}.json`` for the zone layers (see ``export_map``)."""
+    root = outdir / "tiles"
     n_tiles = n_features = 0
+    index: dict[str, dict[str, Any]] = {}
     for z in range(min_zoom, max_zoom + 1):
         parts = [_layer_tiles(layer, z, full_zoom=full_zoom) for layer in layers]
         keys = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
@@ -237,32 +280,18 @@ def build_tiles(
             if gzip:
                 path.with_name(path.name + ".gz").write_bytes(_gzip.compress(body, compresslevel=6, mtime=0))
             n_tiles += 1
-    return n_tiles, n_features
+        index[str(z)] = _tile_bitmap(keys[starts], z)
+    return _Tiles(n_tiles, n_features, index)
 
 
-def _rules_by_layer(rules: Any, project_types: Any) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for layer in rules.layers:
-        rows = []
-        for r in rules.for_layer(layer):
-            if getattr(r, "retired", False):
-                continue
-            rows.append(
-                {
-                    "id": r.id,
-                    "zones": list(r.zones),
-                    "verdict": r.verdict,
-                    "verdict_zh": VERDICT_LABELS[r.verdict]["zh"],
-                    "verdict_en": VERDICT_LABELS[r.verdict]["en"],
-                    "types": r.types_text,
-                    "condition_zh": r.condition_zh,
-                    "condition_en": r.condition_en,
-                    "basis": r.basis,
-                    "distance_m": r.distance_m if r.predicate == "within_distance" else None,
-                }
-            )
-        out[layer] = rows
-    return out
+def _tile_bitmap(keys: np.ndarray, z: int) -> dict[str, Any]:
+    """The written tiles of one zoom as a bitmap over their bounding box of tiles."""
+    tx, ty = np.divmod(keys, 2**z)
+    x0, y0 = int(tx.min()), int(ty.min())
+    w, h = int(tx.max()) - x0 + 1, int(ty.max()) - y0 + 1
+    bits = np.zeros(w * h, dtype=bool)
+    bits[(ty - y0) * w + (tx - x0)] = True
+    return {"x0": x0, "y0": y0, "w": w, "h": h, "bits": base64.b64encode(np.packbits(bits).tobytes()).decode("ascii")}
 
 
 def _attribution() -> dict[str, Any]:
@@ -279,7 +308,8 @@ def _attribution() -> dict[str, Any]:
     }
 
 
-def _meta(store: Any, rules: Any, zone_lists: Mapping[str, Sequence[str]], zooms: tuple[int, int]) -> dict[str, Any]:
+def _meta(store: Any, zone_lists: Mapping[str, Sequence[str]], groups: _RuleGroups, tiles: _Tiles,
+          zooms: tuple[int, int]) -> dict[str, Any]:  # fmt: skip
     layers = []
     for lid, values in zone_lists.items():
         spec = store.catalog.layers[lid]
@@ -305,24 +335,46 @@ def _meta(store: Any, rules: Any, zone_lists: Mapping[str, Sequence[str]], zooms
         "illustrative": illustrative,
         "store_sha256": str(store.sha256),
         "layers": layers,
-        "rules": _rules_by_layer(rules, rules.project_types),
+        "rule_groups": groups.groups,
+        "tiles": tiles.index,
         "attribution": _attribution(),
     }
 
 
+def _round_geojson(geoms: np.ndarray, tolerance_deg: float, decimals: int) -> list[Any]:
+    simple = shapely.transform(shapely.simplify(geoms, tolerance_deg), lambda xy: np.round(xy, decimals))
+    return [json.loads(g) for g in shapely.to_geojson(simple)]
+
+
 def _base_geojson() -> str:
-    path = DATA_DIR / "base" / "admin_counties_display.geojson"
-    if not path.exists():
-        return '{"type":"FeatureCollection","features":[]}'
+    """The offline base map: county outlines, rivers and lakes (display sets of data/base)."""
     import geopandas as gpd
 
-    gdf = gpd.read_file(path)
-    geoms = shapely.transform(shapely.simplify(gdf.geometry.values, 0.002), lambda xy: np.round(xy, 4))
-    feats = [
-        {"type": "Feature", "properties": {"n": str(n)}, "geometry": json.loads(g)}
-        for n, g in zip(gdf.get("name", [""] * len(gdf)), shapely.to_geojson(geoms), strict=True)
-    ]
+    feats: list[dict[str, Any]] = []
+    for name, kind in (("admin_counties_display", "county"), ("lakes_gshhg", "lake"), ("rivers_gshhg", "river")):
+        path = DATA_DIR / "base" / f"{name}.geojson"
+        if not path.exists():
+            continue
+        gdf = gpd.read_file(path)
+        labels = gdf["name_zh"] if "name_zh" in gdf.columns else gdf.get("name", [""] * len(gdf))
+        for label, geom in zip(labels, _round_geojson(gdf.geometry.values, 0.002, 4), strict=True):
+            text = "" if label is None or label != label else str(label)
+            feats.append({"type": "Feature", "properties": {"k": kind, "n": text}, "geometry": geom})
     return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _places() -> str:
+    """Towns for "look up a place by name": [name_zh, name, county, lon, lat] rows."""
+    import geopandas as gpd
+
+    path = DATA_DIR / "base" / "towns_geonames.geojson"
+    rows: list[list[Any]] = []
+    if path.exists():
+        gdf = gpd.read_file(path)
+        for r in gdf.itertuples(index=False):
+            where = "·".join(str(p) for p in (getattr(r, "prefecture_name", ""), getattr(r, "county_name", "")) if p)
+            rows.append([str(r.name_zh or r.name), str(r.name or ""), where, round(r.geometry.x, 5), round(r.geometry.y, 5)])
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def _copy_assets(out: Path) -> None:
@@ -359,10 +411,15 @@ def export_map(
         A ``ZoneStore`` or the path of a zone GeoPackage; default the embedded data/zones.gpkg.
     rules
         The rule matrix shown on click; default the packaged one.
-    min_zoom, max_zoom, full_zoom
-        Tile zoom levels (see ``build_tiles``).
+    min_zoom, max_zoom
+        Zoom levels to write tiles for; the page overzooms ``max_zoom`` (zoom 12 keeps about
+        40 m of detail).
+    full_zoom
+        From this zoom on every feature is written, however small; below it, features
+        smaller than a few pixels are left out.
     gzip
-        Write a precompressed ``.json.gz`` beside every tile (see ``build_tiles``).
+        Also write ``<tile>.json.gz`` beside every tile, for servers that send precompressed
+        files (nginx ``gzip_static``): about a fifth of the bytes, no compression per request.
 
     Raises
     ------
@@ -376,20 +433,21 @@ def export_map(
     if not 0 <= min_zoom <= max_zoom <= 18 or not min_zoom <= full_zoom:
         msg = f"zoom levels {min_zoom}..{max_zoom} (full from {full_zoom}) are expected as 0 <= min <= max <= 18, full >= min"
         raise InputError(msg)
-    out = _prepare_outdir(Path(outdir))
     zstore = open_store(store if store is not None else DEFAULT_STORE)
-    ruleset = rules if rules is not None else default_rules()
-    _, zone_lists = _layers(zstore)
+    groups = _RuleGroups(rules if rules is not None else default_rules())
+    layers, zone_lists = _layers(zstore, groups)
+    out = _prepare_outdir(Path(outdir))
     (out / "assets").mkdir(parents=True)
     (out / "data").mkdir()
     _copy_assets(out)
-    meta = _meta(zstore, ruleset, zone_lists, (min_zoom, max_zoom))
-    (out / "data" / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    tiles = _write_tiles(layers, out, min_zoom=min_zoom, max_zoom=max_zoom, full_zoom=full_zoom, gzip=gzip)
+    meta = _meta(zstore, zone_lists, groups, tiles, (min_zoom, max_zoom))
+    (out / "data" / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     (out / "data" / "base.json").write_text(_base_geojson(), encoding="utf-8")
+    (out / "data" / "places.json").write_text(_places(), encoding="utf-8")
     shutil.copy2(_SITE / "index.html", out / "index.html")
-    tiles, features = build_tiles(zstore, out, min_zoom=min_zoom, max_zoom=max_zoom, full_zoom=full_zoom, gzip=gzip)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return ExportReport(out, tiles, features, size / 1e6, time.perf_counter() - started, (min_zoom, max_zoom))
+    return ExportReport(out, tiles.count, tiles.features, size / 1e6, time.perf_counter() - started, (min_zoom, max_zoom))
 
 
 _MARKER = ".zoning-export-map"

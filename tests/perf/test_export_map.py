@@ -69,8 +69,57 @@ def test_meta_says_what_the_map_shows_and_which_rules_apply(site: Path) -> None:
     water = next(layer for layer in meta["layers"] if layer["id"] == "water_source")
     assert [z["value"] for z in water["zones"]][:3] == ["一级", "二级", "准保护区"]
     assert water["title_zh"] == "饮用水水源保护区" and water["legal_status"] == "示意"
-    first_grade = [r for r in meta["rules"]["water_source"] if "一级" in r["zones"]]
-    assert any(r["id"] == "DWS01" and r["verdict_zh"] == "禁止" and "水污染防治法" in r["basis"] for r in first_grade)
+    # Only the zone values the data holds are in the legend (the green heart's legacy
+    # three-zone values are not, as no current feature carries them).
+    heart = next(layer for layer in meta["layers"] if layer["id"] == "green_heart")
+    assert {z["value"] for z in heart["zones"]} == set(store.layer("green_heart")["zone"])
+
+
+def test_each_feature_names_the_rules_that_apply_to_it(site: Path) -> None:
+    meta = json.loads((site / "data/meta.json").read_text(encoding="utf-8"))
+    groups = meta["rule_groups"]
+    k = next(i for i, layer in enumerate(meta["layers"]) if layer["id"] == "water_source")
+    grade1 = meta["layers"][k]["zones"].index(next(z for z in meta["layers"][k]["zones"] if z["value"] == "一级"))
+    feats = [f for p in (site / "tiles" / "10").rglob("*.json") for f in json.loads(p.read_text(encoding="utf-8"))["features"]]
+    ones = [f for f in feats if f["properties"]["l"] == k and f["properties"]["z"] == grade1]
+    assert ones
+    for f in ones:
+        rules = groups[f["properties"]["r"]]
+        dws01 = next(r for r in rules if r["id"] == "DWS01")
+        assert dws01["verdict_zh"] == "禁止" and "水污染防治法" in dws01["basis"] and "第六十五条" in dws01["basis"]
+        # Types in words, not keys: DWS01 applies to all but three types (rules.yaml).
+        assert dws01["types_zh"].startswith("除") and "_" not in dws01["types_zh"]
+        assert "准保护区" not in {r["condition_zh"] for r in rules} and all(r["id"].startswith("DWS") for r in rules)
+    # Shoreline rules filter on the river: the Yangtze's 1 km rule is not on the Xiang River.
+    s = next(i for i, layer in enumerate(meta["layers"]) if layer["id"] == "shoreline")
+    by_name = {f["properties"]["n"]: groups[f["properties"]["r"]] for f in feats if f["properties"]["l"] == s}
+    yangtze = [ids for n, ids in by_name.items() if "长江" in n]
+    xiang = [ids for n, ids in by_name.items() if "湘江" in n]
+    assert yangtze and xiang
+    yangtze_ids = {r["id"] for r in yangtze[0]}
+    xiang_ids = {r["id"] for r in xiang[0]}
+    assert yangtze_ids and xiang_ids and yangtze_ids != xiang_ids
+
+
+def test_the_tile_index_lists_exactly_the_written_tiles(site: Path) -> None:
+    import base64
+
+    import numpy as np
+
+    meta = json.loads((site / "data/meta.json").read_text(encoding="utf-8"))
+    for z, idx in meta["tiles"].items():
+        bits = np.unpackbits(np.frombuffer(base64.b64decode(idx["bits"]), dtype=np.uint8))[: idx["w"] * idx["h"]]
+        listed = {(idx["x0"] + i % idx["w"], idx["y0"] + i // idx["w"]) for i in np.flatnonzero(bits)}
+        written = {(int(p.parent.name), int(p.stem)) for p in (site / "tiles" / z).glob("*/*.json")}
+        assert listed == written, z
+
+
+def test_places_for_name_lookup(site: Path) -> None:
+    rows = json.loads((site / "data/places.json").read_text(encoding="utf-8"))
+    xiangtan = [r for r in rows if r[0] == "湘潭"]
+    assert xiangtan, "the town of 湘潭 is in the GeoNames extract"
+    lon, lat = xiangtan[0][3], xiangtan[0][4]
+    assert 112.5 < lon < 113.2 and 27.6 < lat < 28.1
 
 
 def test_tiles_load_and_hold_the_zones_where_they_are(site: Path) -> None:

@@ -7,22 +7,24 @@
   var TEXT = {
     zh: {
       lang: 'English', title: null, askTitle: '这里在保护区内吗？',
-      askHint: '点击地图，或输入经纬度（CGCS2000 / WGS84）：', go: '查询', legend: '图例与图层',
+      askHint: '点击地图，或输入地名、经纬度（CGCS2000 / WGS84）：', go: '查询', legend: '图例与图层',
       small: '较小的图斑在放大地图后显示。', none: '该位置不在已显示的任何保护区内。',
       here: '位置', rules: '适用规则', noRules: '该分区无适用规则。', status: '法律效力',
       illustrative: '示意', simplified: '地图图形已按比例简化，边界附近请以正式数据和筛查结果为准。',
-      badCoords: '请输入“经度, 纬度”，例如 112.94, 28.23', within: '米范围内', types: '项目类型',
-      basis: '依据', zone: '分区', source: '数据'
+      badCoords: '请输入“经度, 纬度”，例如 112.94, 28.23', types: '项目类型',
+      basis: '依据', zone: '分区', source: '数据', unverified: '（待法规核实）',
+      places: '找到以下地点，请选择：', noPlace: '没有找到该地名。请输入乡镇、县城名称，或经纬度。'
     },
     en: {
       lang: '中文', title: null, askTitle: 'Is this place in a protected zone?',
-      askHint: 'Click the map, or type longitude, latitude (CGCS2000 / WGS84):', go: 'Look up',
+      askHint: 'Click the map, or type a place name or longitude, latitude (CGCS2000 / WGS84):', go: 'Look up',
       legend: 'Legend and layers', small: 'Smaller zones appear when you zoom in.',
       none: 'This place is in none of the zones shown.', here: 'Place', rules: 'Rules that apply',
       noRules: 'No rule applies to this zone.', status: 'Legal status', illustrative: 'illustrative',
       simplified: 'Map shapes are simplified for the scale; near a boundary rely on the official data and a screening.',
-      badCoords: 'Type "longitude, latitude", e.g. 112.94, 28.23', within: 'm', types: 'Project types',
-      basis: 'Basis', zone: 'Zone', source: 'Data'
+      badCoords: 'Type "longitude, latitude", e.g. 112.94, 28.23', types: 'Project types',
+      basis: 'Basis', zone: 'Zone', source: 'Data', unverified: ' (legal basis to be confirmed)',
+      places: 'Places found, pick one:', noPlace: 'No such place. Type a town or county seat, or longitude, latitude.'
     }
   };
   var lang = 'zh';
@@ -31,6 +33,7 @@
   var tileCache = new Map();
   var TILE_CACHE_MAX = 600;
   var lastAsk = null;
+  function colon() { return lang === 'zh' ? '：' : ': '; }
 
   function t(key) { return TEXT[lang][key]; }
   function esc(s) {
@@ -48,7 +51,26 @@
     });
   }
 
+  // Which tiles were written (meta.tiles: a bitmap per zoom): others are empty, not fetched.
+  var tileBits = {};
+  function tileExists(z, x, y) {
+    var idx = meta.tiles[String(z)];
+    if (!idx) { return false; }
+    var bits = tileBits[z];
+    if (!bits) {
+      var raw = atob(idx.bits);
+      bits = tileBits[z] = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) { bits[i] = raw.charCodeAt(i); }
+    }
+    var cx = x - idx.x0, cy = y - idx.y0;
+    if (cx < 0 || cy < 0 || cx >= idx.w || cy >= idx.h) { return false; }
+    var n = cy * idx.w + cx;
+    return (bits[n >> 3] >> (7 - (n & 7)) & 1) === 1;
+  }
+  var EMPTY = Promise.resolve({type: 'FeatureCollection', features: []});
+
   function tileData(z, x, y) {
+    if (!tileExists(z, x, y)) { return EMPTY; }
     var key = z + '/' + x + '/' + y;
     var hit = tileCache.get(key);
     if (hit) { tileCache.delete(key); tileCache.set(key, hit); return hit; }
@@ -161,10 +183,10 @@
     var pts = type === 'Point' ? [g.coordinates] : g.coordinates;
     return pts.some(function (c) { return Math.abs(c[0] - x) <= tol && Math.abs(c[1] - y) <= tol; });
   }
-  function rulesFor(layer, zone) {
-    return (meta.rules[layer.id] || []).filter(function (r) {
-      return !r.zones.length || (zone && r.zones.indexOf(zone) >= 0);
-    });
+  function statusText(status) {
+    if (status === '示意') { return lang === 'zh' ? '示意数据，不具法律效力' : 'illustrative, no legal force'; }
+    if (status === '法定') { return lang === 'zh' ? '法定' : 'official'; }
+    return status;
   }
   function renderAnswer(lon, lat, found) {
     var out = ['<p><b>' + t('here') + '</b> ' + lon.toFixed(5) + ', ' + lat.toFixed(5) + '</p>'];
@@ -175,16 +197,17 @@
       var tag = layer.legal_status === '法定' ? '' : '<span class="tag">' + esc(t('illustrative')) + '</span>';
       out.push('<div class="zone" style="border-color:' + esc(zoneColour(layer, f.properties.z)) + '">' +
         '<b>' + esc(pick(layer.title_zh, layer.title_en)) + tag + '</b>' + esc(f.properties.n) +
-        (zone ? '<br>' + t('zone') + '：' + esc(zone) : '') +
-        '<br>' + t('status') + '：' + esc(layer.legal_status));
-      var rules = rulesFor(layer, zone);
-      out.push('<div>' + t('rules') + '：</div>');
+        (zone ? '<br>' + t('zone') + colon() + esc(zone) : '') +
+        '<br>' + t('status') + colon() + esc(statusText(layer.legal_status)));
+      var rules = meta.rule_groups[f.properties.r] || [];
+      out.push('<div>' + t('rules') + colon() + '</div>');
       if (!rules.length) { out.push('<div class="rule">' + t('noRules') + '</div>'); }
       rules.forEach(function (r) {
-        var dist = r.distance_m ? '（' + r.distance_m + ' ' + t('within') + '）' : '';
+        var dist = r.distance_m ? (lang === 'zh' ? '（' + r.distance_m + ' 米范围内）' : ' (within ' + r.distance_m + ' m)') : '';
         out.push('<div class="rule"><span class="' + esc(r.verdict) + '">' + esc(pick(r.verdict_zh, r.verdict_en)) +
-          '</span> ' + esc(r.id) + dist + '：' + esc(pick(r.condition_zh, r.condition_en)) +
-          '<br>' + t('types') + '：' + esc(r.types) + '<br>' + t('basis') + '：' + esc(r.basis) + '</div>');
+          '</span> ' + esc(r.id) + dist + colon() + esc(pick(r.condition_zh, r.condition_en)) +
+          '<br>' + t('types') + colon() + esc(pick(r.types_zh, r.types_en)) + '<br>' + t('basis') + colon() + esc(r.basis) +
+          (r.verified ? '' : esc(t('unverified'))) + '</div>');
       });
       out.push('</div>');
     });
@@ -205,12 +228,57 @@
         return true;
       });
       renderAnswer(lon, lat, found);
+      if (map) { marker.setLatLng([lat, lon]).addTo(map); }
+    });
+  }
+
+  // --- places by name ----------------------------------------------------------------
+  var places = [];
+  function findPlaces(text) {
+    var q = text.trim().toLowerCase();
+    var exact = [], part = [];
+    places.forEach(function (p) {
+      if (p[0] === text.trim()) { exact.push(p); }
+      else if (p[0].indexOf(text.trim()) >= 0 || (q && p[1].toLowerCase().indexOf(q) >= 0)) { part.push(p); }
+    });
+    return exact.concat(part).slice(0, 12);
+  }
+  function askPlace(p) {
+    map.setView([p[4], p[3]], Math.max(map.getZoom(), 11));
+    ask(p[3], p[4]);
+  }
+  function parseLonLat(text) {
+    var v = text.split(/[\s,，;；]+/).filter(Boolean).map(Number);
+    if (v.length !== 2 || v.some(isNaN)) { return null; }
+    var lon = v[0], lat = v[1];
+    if (lon < 60 && lat > 60) { lon = v[1]; lat = v[0]; }  // typed as lat, lon
+    return [lon, lat];
+  }
+  function onAsk(ev) {
+    ev.preventDefault();
+    var text = document.getElementById('coords').value;
+    var answer = document.getElementById('answer');
+    var ll = parseLonLat(text);
+    if (ll) {
+      map.setView([ll[1], ll[0]], Math.max(map.getZoom(), 11));
+      ask(ll[0], ll[1]);
+      return;
+    }
+    var found = /\d/.test(text) ? [] : findPlaces(text);
+    if (found.length === 1) { askPlace(found[0]); return; }
+    if (!found.length) { answer.textContent = /\d/.test(text) ? t('badCoords') : t('noPlace'); return; }
+    answer.innerHTML = '<p>' + t('places') + '</p>' + found.map(function (p, i) {
+      return '<button type="button" class="place" data-i="' + i + '">' + esc(p[0]) + (p[2] ? '（' + esc(p[2]) + '）' : '') + '</button>';
+    }).join('');
+    Array.prototype.forEach.call(answer.querySelectorAll('button.place'), function (b) {
+      b.addEventListener('click', function () { askPlace(found[Number(b.dataset.i)]); });
     });
   }
 
   // --- page ----------------------------------------------------------------------------
   function renderTexts() {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = pick(meta.title_zh, meta.title_en);
     document.getElementById('title').textContent = pick(meta.title_zh, meta.title_en);
     document.getElementById('lang').textContent = t('lang');
     document.getElementById('ask-title').textContent = t('askTitle');
@@ -229,7 +297,7 @@
   }
   function renderLegend() {
     var box = document.getElementById('legend');
-    box.innerHTML = meta.layers.map(function (layer, k) {
+    box.innerHTML = meta.layers.map(function (layer) {
       var tag = layer.legal_status === '法定' ? '' : '<span class="tag">' + esc(t('illustrative')) + '</span>';
       var zones = layer.zones.length ? layer.zones : [{value: '', colour: layer.colour}];
       return '<label><input type="checkbox" data-layer="' + esc(layer.id) + '"' + (visible[layer.id] ? ' checked' : '') +
@@ -241,15 +309,23 @@
     });
   }
 
-  var zones;
-  Promise.all([fetchJSON('data/meta.json'), fetchJSON('data/base.json')]).then(function (got) {
+  var BASE_STYLE = {
+    county: {color: '#888', weight: 0.8, fill: false, dashArray: '3 3'},
+    lake: {color: '#6baed6', weight: 0.6, fillColor: '#c6dbef', fillOpacity: 0.8},
+    river: {color: '#6baed6', weight: 1.2}
+  };
+  var zones, map, marker;
+  Promise.all([fetchJSON('data/meta.json'), fetchJSON('data/base.json'), fetchJSON('data/places.json')]).then(function (got) {
     meta = got[0];
+    places = Array.isArray(got[2]) ? got[2] : [];
     meta.layers.forEach(function (layer) { visible[layer.id] = true; });
     var b = meta.bounds;
-    var map = L.map('map', {preferCanvas: true, minZoom: meta.min_zoom, maxZoom: 16, attributionControl: false});
+    map = L.map('map', {preferCanvas: true, minZoom: meta.min_zoom, maxZoom: 16, attributionControl: false});
     map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    window.zoningMap = map;  // for the browser tests and anyone embedding the page
     L.control.scale({imperial: false}).addTo(map);
-    L.geoJSON(got[1], {interactive: false, style: {color: '#888', weight: 0.8, fill: false, dashArray: '3 3'}}).addTo(map);
+    L.geoJSON(got[1], {interactive: false, style: function (f) { return BASE_STYLE[f.properties.k] || BASE_STYLE.county; }}).addTo(map);
+    marker = L.circleMarker([0, 0], {radius: 7, color: '#111', weight: 2, fillColor: '#ffd600', fillOpacity: 1, interactive: false});
     zones = new ZoneTiles({minZoom: meta.min_zoom, maxZoom: 16, updateWhenZooming: false, keepBuffer: 1});
     zones.once('load', function () {
       window.__mapReady = performance.now();
@@ -257,15 +333,7 @@
     });
     zones.addTo(map);
     map.on('click', function (e) { ask(e.latlng.lng, e.latlng.lat); });
-    document.getElementById('ask').addEventListener('submit', function (ev) {
-      ev.preventDefault();
-      var v = document.getElementById('coords').value.split(/[\s,，;；]+/).filter(Boolean).map(Number);
-      if (v.length !== 2 || v.some(isNaN)) { document.getElementById('answer').textContent = t('badCoords'); return; }
-      var lon = v[0], lat = v[1];
-      if (lon < 60 && lat > 60) { lon = v[1]; lat = v[0]; }  // typed as lat, lon
-      map.setView([lat, lon], Math.max(map.getZoom(), 11));
-      ask(lon, lat);
-    });
+    document.getElementById('ask').addEventListener('submit', onAsk);
     document.getElementById('lang').addEventListener('click', function () {
       lang = lang === 'zh' ? 'en' : 'zh';
       renderTexts();
