@@ -219,10 +219,14 @@ def read_csv_table(
         frame = pd.read_csv(
             io.StringIO(text), sep=_delimiter(text), dtype=str, keep_default_na=False, skip_blank_lines=False
         )
+    except pd.errors.EmptyDataError as err:
+        raise DataSourceError(_no_header(source)) from err
     except (pd.errors.ParserError, csv.Error) as err:
         msg = f"{source} is not a readable CSV table ({err}); expected a header row and one row per point"
         raise DataSourceError(msg) from err
     frame.columns = [str(c).strip() for c in frame.columns]
+    if not any(frame.columns):
+        raise DataSourceError(_no_header(source))
     # Keep the original row numbers (line = index + 2) but drop fully blank lines.
     frame = frame[~(frame.apply(lambda col: col.str.strip() == "").all(axis=1))]
     if frame.empty:
@@ -257,6 +261,11 @@ def read_csv_table(
         )
         notes.extend(more)
     return TableRead(gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms)), used, tuple(notes))
+
+
+def _no_header(source: str) -> str:
+    # Only blank lines (or a BOM): pandas finds no header row at all.
+    return f"{source} is empty (no header row); expected a header such as lon,lat and one row per point"
 
 
 def _csv_wkt(frame: pd.DataFrame, *, source: str, encoding: str, notes: list[str]) -> TableRead:

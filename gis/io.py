@@ -456,6 +456,13 @@ def _read_bytes(data: bytes, *, filename: str | None, options: _Options) -> Feat
 
 def _read_string(text: str, *, filename: str | None, options: _Options) -> FeatureSet:
     stripped = text.strip()
+    if not stripped:
+        # Path("") is the current folder: without this an empty argument reads as "is a folder".
+        msg = (
+            f"no input given (an empty text); expected a path to {_EXPECTED_FORMATS}, "
+            "or WKT such as POINT (113.17 28.43)"
+        )
+        raise InputError(msg)
     if _tabular.looks_like_wkt(stripped):
         label = filename or "WKT text"
         return _finish(_read_wkt(text, source=label), source=label, override=options.crs)
@@ -482,6 +489,11 @@ def _exists(path: Path) -> bool:
 
 def _read_path(path: Path, *, label: str, options: _Options) -> FeatureSet:
     _require_file(path, label)
+    if path.stat().st_size == 0:
+        # Said here once for every format: GDAL, zipfile and pandas each word it differently
+        # (pandas raises EmptyDataError, which is no PlanningError).
+        msg = f"file {label} is empty (0 bytes); expected {_EXPECTED_FORMATS}"
+        raise DataSourceError(msg)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_EXTENSIONS:
         msg = f"{label} has the extension {suffix or '(none)'!r}, which is not a supported format; expected {_EXPECTED_FORMATS}"

@@ -220,6 +220,15 @@ def test_csv_undecodable_bytes_are_explained() -> None:
         read_features(b"lon,lat\n\xff\xfe\xff,1\n", filename="bin.csv")
 
 
+@pytest.mark.parametrize(
+    "content", [b"\n\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n  \r\n"], ids=["blank lines", "BOM", "BOM + blanks"]
+)
+def test_csv_without_a_header_row_is_explained(content: bytes) -> None:
+    """No header at all (blank lines, a lone BOM): pandas' EmptyDataError must not escape."""
+    with pytest.raises(DataSourceError, match=r"blank.csv is empty \(no header row\); expected a header such as lon"):
+        read_features(content, filename="blank.csv")
+
+
 # --- WKT ------------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from gis.errors import CRSError, DataSourceError, GeometryError
+from gis.errors import CRSError, DataSourceError, GeometryError, InputError
 from gis.io import list_layers, read_features, write_features
 from gis.repair import GeometryRepairWarning
 from tests.gis.conftest import XIANGTAN_COUNTY, write_shapefile, zip_shapefile
@@ -340,6 +340,22 @@ def test_missing_file_and_unsupported_extension(tmp_path: Path) -> None:
     dwg.write_bytes(b"AC1032")
     with pytest.raises(DataSourceError, match=r"plan.dwg has the extension '.dwg', which is not a supported format"):
         read_features(dwg)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".txt", ".geojson", ".gpkg", ".kml", ".kmz", ".zip", ".shp", ".wkt"])
+def test_zero_byte_file_of_any_format_is_said_to_be_empty(tmp_path: Path, suffix: str) -> None:
+    """A 0-byte file (a failed download or save) is named as empty, whatever its extension;
+    the .csv/.txt case used to escape as pandas' EmptyDataError."""
+    path = tmp_path / f"empty{suffix}"
+    path.write_bytes(b"")
+    with pytest.raises(DataSourceError, match=rf"file .*empty{suffix} is empty \(0 bytes\)"):
+        read_features(path)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_empty_text_is_no_input_not_the_current_folder(text: str) -> None:
+    with pytest.raises(InputError, match=r"no input given \(an empty text\)"):
+        read_features(text)
 
 
 def test_text_that_is_neither_path_nor_wkt_is_refused() -> None:

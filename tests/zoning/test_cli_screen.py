@@ -273,6 +273,41 @@ def test_python_m_zoning_exit_codes(zones: Path) -> None:
     assert hit.returncode == 3 and json.loads(hit.stdout)["verdict"] == "prohibited"
 
 
+def test_python_m_zoning_empty_csv_is_exit_2_not_a_traceback(zones: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    res = subprocess.run(
+        [sys.executable, "-m", "zoning", "screen", str(empty), "--type", "road", "--zones", str(zones)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert res.returncode == 2 and "empty.csv is empty (0 bytes)" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_python_m_zoning_repair_warning_is_one_line(zones: Path) -> None:
+    """A bow-tie 100 m x 100 m in EPSG:4547 far from every zone: repaired into two triangles
+    of 100 x 50 / 2 = 2,500 m2 each (by hand); stderr says so in one line, without the
+    Python source line that issued the warning."""
+    x, y = X0 + 20_000, Y0 + 400
+    bowtie = f"POLYGON (({x} {y}, {x + 100} {y + 100}, {x + 100} {y}, {x} {y + 100}, {x} {y}))"
+    res = subprocess.run(
+        [sys.executable, "-m", "zoning", "screen", bowtie, "--crs", "EPSG:4547", "--type", "road"]
+        + ["--zones", str(zones)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["project"]["area_m2"] == pytest.approx(5_000, rel=1e-9)
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: WKT text: ")
+    assert "repaired 1 invalid geometry (Self-intersection: 1)" in lines[0]
+
+
 def test_rules_list_and_validate(tmp_path: Path) -> None:
     res = run("rules", "list", "--type", "尾矿库", "--layer", "shoreline", "--format", "json")
     assert res.exit_code == 0

@@ -10,6 +10,8 @@ user as a traceback.
 from __future__ import annotations
 
 import sys
+import warnings
+from typing import TextIO
 
 import click
 
@@ -34,8 +36,28 @@ for _module in (layers_cmds, rules_cmds, screen_cmds, data_cmds, map_cmds):
         cli.add_command(_command)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """One ``warning: <message>`` line on stderr (e.g. a repaired geometry), not Python's
+    default ``path.py:599: Category: ...`` followed by the source line that warned."""
+    click.echo(f"warning: {message}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn a PlanningError into its message and exit code 2."""
+    with warnings.catch_warnings():
+        # catch_warnings restores the previous showwarning on exit.
+        warnings.showwarning = _show_warning
+        _run(argv)
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         # standalone_mode=False so PlanningError reaches us; ctx.exit(n) comes back as n.
         rv = cli.main(args=argv, prog_name="python -m zoning", standalone_mode=False)
