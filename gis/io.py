@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal, TypeAlias
@@ -37,12 +38,13 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from gis import _kml, _tabular, _vector
 from gis._coords import SURVEY_SWAP_NOTE, looks_like_survey_xy, parse_dms, parse_pairs
 from gis._tabular import GeometryKind
 from gis.crs import (
+    CHINA_BOUNDS,
     STORAGE_CRS,
     CrsChoice,
     bd09_to_wgs84,
@@ -629,13 +631,13 @@ def _apply_crs(
     minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
     bounds: Bounds = (minx, miny, maxx, maxy)
     if choice is None:
-        choice = _assume_lonlat(bounds, source=source, lonlat_default=raw.lonlat_default)
+        choice = _assume_lonlat(gdf, bounds, source=source, lonlat_default=raw.lonlat_default)
         notes.append(
             "未指定坐标系，按 CGCS2000 经纬度（EPSG:4490）读取 / no CRS given: read as CGCS2000 "
             "longitude/latitude (EPSG:4490)"
         )
     if choice.offset is not None:
-        check_lonlat_plausible(bounds, source=source)
+        _check_lonlat(gdf, bounds, source=source)
         gdf = _undo_offset(gdf, choice.offset)
         name = "GCJ-02" if choice.offset == "gcj02" else "BD-09"
         notes.append(f"已将 {name} 坐标转换为 CGCS2000 / converted {name} coordinates to CGCS2000 (EPSG:4490)")
@@ -643,21 +645,94 @@ def _apply_crs(
     if choice.crs.is_geographic:
         gdf, more = _geographic_to_storage(gdf, choice, bounds, source=source)
         return gdf, choice.label, notes + more
-    check_projected_plausible(bounds, choice.crs, source=source)
-    return gdf.set_crs(choice.crs, allow_override=True), choice.label, notes
-
-
-def _assume_lonlat(bounds: Bounds, *, source: str, lonlat_default: bool) -> CrsChoice:
+    crs = choice.crs
     try:
-        check_lonlat_plausible(bounds, source=source)
+        check_projected_plausible(bounds, crs, source=source)
     except CRSError as err:
-        if lonlat_default:
+        ok = _projected_ok(_feature_bounds(gdf), crs)
+        _name_the_outliers(
+            gdf, ok, lambda b, label: check_projected_plausible(b, crs, source=label), source=source, error=err
+        )
+        raise
+    return gdf.set_crs(crs, allow_override=True), choice.label, notes
+
+
+def _assume_lonlat(gdf: gpd.GeoDataFrame, bounds: Bounds, *, source: str, lonlat_default: bool) -> CrsChoice:
+    try:
+        _check_lonlat(gdf, bounds, source=source)
+    except CRSError as err:
+        if lonlat_default or isinstance(err, _OutlierError):
             raise
         detail = str(err).removeprefix(f"{source} ")
         ask = "" if "--crs" in detail else "; or give the CRS of the data with --crs (crs=)"
         msg = f"{source} has no coordinate reference system (no .prj or CRS in the file), and it {detail}{ask}"
         raise CRSError(msg) from err
     return parse_crs(STORAGE_CRS)
+
+
+# --- plausibility of single features ---------------------------------------------------
+# The checks of gis.crs look at the bounds of the whole input. When only some features are
+# wrong (one CSV row typed as 27.95,113.08 or in metres), the whole-file message would quote
+# a good row's numbers and blame the CRS; these helpers name the first wrong feature instead.
+
+
+class _OutlierError(CRSError):
+    """Some features of an input are implausible and the others are fine."""
+
+
+def _feature_bounds(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    return np.asarray(shapely.bounds(np.asarray(gdf.geometry.values, dtype=object)), dtype="float64")
+
+
+def _lonlat_ok(per: np.ndarray) -> np.ndarray:
+    """Per row of (minx, miny, maxx, maxy): finite longitude/latitude inside China."""
+    cminx, cminy, cmaxx, cmaxy = CHINA_BOUNDS
+    with np.errstate(invalid="ignore"):
+        inside = (per[:, 0] >= cminx) & (per[:, 2] <= cmaxx) & (per[:, 1] >= cminy) & (per[:, 3] <= cmaxy)
+    return np.isfinite(per).all(axis=1) & inside
+
+
+def _projected_ok(per: np.ndarray, crs: CRS) -> np.ndarray:
+    """Per row of bounds in the projected ``crs``: metres (not degrees) that land in China."""
+    degree_like = (np.abs(per[:, [0, 2]]).max(axis=1) <= 180) & (np.abs(per[:, [1, 3]]).max(axis=1) <= 90)
+    tr = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
+    lon0, lat0 = tr.transform(per[:, 0], per[:, 1])
+    lon1, lat1 = tr.transform(per[:, 2], per[:, 3])
+    lonlat = np.column_stack([np.fmin(lon0, lon1), np.fmin(lat0, lat1), np.fmax(lon0, lon1), np.fmax(lat0, lat1)])
+    return np.isfinite(per).all(axis=1) & ~degree_like & _lonlat_ok(lonlat)
+
+
+def _name_the_outliers(
+    gdf: gpd.GeoDataFrame,
+    ok: np.ndarray,
+    check: Callable[[Bounds, str], None],
+    *,
+    source: str,
+    error: CRSError,
+) -> None:
+    """If only some features fail ``check``, raise its message for the first of them."""
+    bad = np.flatnonzero(~ok)
+    if len(ok) < 2 or len(bad) in (0, len(ok)):
+        return  # one feature, or all wrong: the whole-input message is right
+    first = int(bad[0])
+    label = (
+        f"{source} feature #{first + 1} (numbered from 1; {len(bad)} of {len(ok)} features look wrong, "
+        "the others are plausible)"
+    )
+    b = _feature_bounds(gdf.iloc[[first]])[0]
+    try:
+        check((float(b[0]), float(b[1]), float(b[2]), float(b[3])), label)
+    except CRSError as err:
+        raise _OutlierError(str(err)) from error
+
+
+def _check_lonlat(gdf: gpd.GeoDataFrame, bounds: Bounds, *, source: str) -> None:
+    try:
+        check_lonlat_plausible(bounds, source=source)
+    except CRSError as err:
+        ok = _lonlat_ok(_feature_bounds(gdf))
+        _name_the_outliers(gdf, ok, lambda b, label: check_lonlat_plausible(b, source=label), source=source, error=err)
+        raise
 
 
 def _undo_offset(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
@@ -678,10 +753,10 @@ def _geographic_to_storage(
     crs = choice.crs
     datum = (crs.datum.name if crs.datum is not None else "").lower()
     if crs.equals(CRS(STORAGE_CRS)):
-        check_lonlat_plausible(bounds, source=source)
+        _check_lonlat(gdf, bounds, source=source)
         return gdf.set_crs(STORAGE_CRS, allow_override=True), []
     if any(h in datum for h in _CGCS_OR_WGS):
-        check_lonlat_plausible(bounds, source=source)
+        _check_lonlat(gdf, bounds, source=source)
         note = (
             f"{choice.label} 与 CGCS2000 相差仅厘米级，按相同处理 / {choice.label} differs from "
             "CGCS2000 by centimetres and is treated as equal (EPSG:4490)"
@@ -694,7 +769,7 @@ def _geographic_to_storage(
             "(EPSG:4490) with your surveying authority's parameters first"
         )
         raise CRSError(msg)
-    check_lonlat_plausible(bounds, source=source)
+    _check_lonlat(gdf, bounds, source=source)
     note = f"已由 {choice.label} 转换为 CGCS2000 / converted from {choice.label} to CGCS2000 (EPSG:4490)"
     return gdf.set_crs(crs, allow_override=True).to_crs(STORAGE_CRS), [note]
 

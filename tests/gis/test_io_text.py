@@ -205,6 +205,51 @@ def test_csv_gk_metres_without_crs_are_explained(tmp_path: Path) -> None:
         read_features(_write(tmp_path, "gk.csv", "x,y\n38401000,3074000\n"))
 
 
+_ONE_WRONG = r"feature #{n} \(numbered from 1; 1 of {total} features look wrong, the others are plausible\) "
+
+
+@pytest.mark.parametrize(
+    ("rows", "pattern"),
+    [
+        (
+            "113.08,27.95\n27.95,113.08\n113.1,27.9\n",
+            _ONE_WRONG.format(n=2, total=3)
+            + r"has coordinates such as \(27.95000, 113.08000\) that look like latitude, longitude in swapped order",
+        ),
+        (
+            "113.08,27.95\n113.1,27.9\n409562,3093352\n",
+            _ONE_WRONG.format(n=3, total=3)
+            + r"has coordinates such as \(409562.000, 3093352.000\) that are not degrees",
+        ),
+        (
+            "113.08,27.95\n11.308,27.95\n",
+            _ONE_WRONG.format(n=2, total=2) + r"lies outside China \(lon 11.3080..11.3080, lat 27.9500..27.9500\)",
+        ),
+    ],
+    ids=["swapped row", "metres row", "typo row"],
+)
+def test_csv_one_wrong_row_is_named_with_its_own_values(tmp_path: Path, rows: str, pattern: str) -> None:
+    """A batch with one mistyped row: the message names that row and quotes its numbers, not
+    the bounds of the whole file (which quoted a good row and blamed the CRS)."""
+    with pytest.raises(CRSError, match=r"batch.csv " + pattern):
+        read_features(_write(tmp_path, "batch.csv", "lon,lat\n" + rows))
+
+
+def test_csv_all_rows_wrong_keeps_the_whole_file_message(tmp_path: Path) -> None:
+    with pytest.raises(CRSError, match=r"swap.csv has coordinates such as \(27.78000, 112.95000\) that look") as info:
+        read_features(_write(tmp_path, "swap.csv", "lon,lat\n27.78,112.95\n27.9,113.1\n"))
+    assert "feature #" not in str(info.value)
+
+
+def test_csv_gk_metres_with_one_row_in_degrees_is_named(tmp_path: Path) -> None:
+    with pytest.raises(
+        CRSError,
+        match=_ONE_WRONG.format(n=2, total=3) + r"is declared in the projected CRS EPSG:4547 \(metres\) but its "
+        r"coordinates such as \(113.08000, 27.95000\) look like degrees",
+    ):
+        read_features(_write(tmp_path, "gk.csv", "x,y\n409562,3093352\n113.08,27.95\n409600,3093400\n"), crs=4547)
+
+
 def test_csv_in_bd09_is_converted(tmp_path: Path) -> None:
     true_lon, true_lat = 112.95, 27.78
     b_lon, b_lat = (float(v) for v in wgs84_to_bd09(true_lon, true_lat))

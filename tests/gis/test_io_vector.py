@@ -250,6 +250,22 @@ def test_shapefile_without_prj_in_metres_asks_for_crs(tmp_path: Path, counties_l
     assert read_features(shp, crs=4526).gdf.crs.to_epsg() == 4526
 
 
+def test_shapefile_without_prj_with_one_swapped_point_names_that_point(tmp_path: Path) -> None:
+    """Two points, the second typed latitude first: the file is lon/lat with one bad feature,
+    so the message names feature #2 and its values instead of asking for the file's CRS."""
+    points = gpd.GeoDataFrame(
+        {"name": ["好", "反"]}, geometry=[shapely.Point(113.08, 27.95), shapely.Point(27.95, 113.08)], crs="EPSG:4490"
+    )
+    shp = write_shapefile(points, tmp_path / "src", "pts")
+    (shp.parent / "pts.prj").unlink()
+    with pytest.raises(
+        CRSError,
+        match=r"pts.shp feature #2 \(numbered from 1; 1 of 2 features look wrong, the others are plausible\) has "
+        r"coordinates such as \(27.95000, 113.08000\) that look like latitude, longitude in swapped order",
+    ):
+        read_features(shp)
+
+
 # --- GeoPackage ----------------------------------------------------------------------------
 
 
