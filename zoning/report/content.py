@@ -150,7 +150,7 @@ def build_document(
     return Document(
         lang=lang,
         title=t("title" if single else "title_batch", lang),
-        subtitle=results[0].project.name if single else t("projects_count", lang) + f"：{len(results)}",
+        subtitle=results[0].project.name if single else t("projects_count", lang) + t("colon", lang) + str(len(results)),
         number=report_number(results),
         meta=_meta(results, printed, lang),
         blocks=tuple(blocks),
@@ -267,7 +267,8 @@ def _project_list(results: Sequence[ScreeningResult], lang: str) -> Table:
         if r.conflicts:
             worst = worst_verdict(c.verdict for c in r.conflicts)
             c = next(c for c in r.conflicts if c.verdict == worst)
-            main = f"{layer_title(c.layer, lang)}：{c.feature}" + (f"（{c.zone}）" if c.zone else "")
+            zone = (f"（{c.zone}）" if lang == "zh" else f" ({c.zone})") if c.zone else ""
+            main = f"{layer_title(c.layer, lang)}{t('colon', lang)}{c.feature}{zone}"
         rows.append((str(i), r.project.name, project_type_label(r.project.type, lang),
                      r.project.county or "—", conclusion_label(r.verdict, lang), verdict_label(r.verdict, lang),
                      str(len(r.conflicts)), main))

@@ -235,6 +235,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "status_法定": {"zh": "法定", "en": "法定 official"},
     "status_示意": {"zh": "示意", "en": "示意 illustrative"},
     "status_混合": {"zh": "混合（含示意）", "en": "混合 mixed"},
+    "notes_all": {"zh": "全部 {n} 个项目", "en": "All {n} projects"},
+    "notes_some": {"zh": "项目 {projects}（共 {n} 个）", "en": "Projects {projects} ({n})"},
+    "colon": {"zh": "：", "en": ": "},
     "glyph_note": {"zh": "下列字符超出报告字体范围，文中以“〓”代替：{chars}。",
                    "en": "These characters are outside the report font and print as 〓: {chars}."},
     "disclaimer": {

@@ -409,11 +409,7 @@ _STATUSES = {"status_法定", "status_示意", "status_混合"}
 def notes_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str, level: int, index: int,
                  capped: str) -> list[Block]:
     """The verdict→conclusion mapping, screening notes (repairs, conversions), map caveats."""
-    notes: list[str] = [t("mapping_note", lang)]
-    single = len(results) == 1
-    for i, r in enumerate(results, start=1):
-        for note in r.notes:
-            notes.append(note if single else f"[{i}] {r.project.name}：{note}")
+    notes: list[str] = [t("mapping_note", lang), *_screening_notes(results, lang)]
     if capped:
         notes.append(capped)
     if not zones.available:
@@ -421,6 +417,43 @@ def notes_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang
     blocks: list[Block] = [Heading(heading_number(1, index, lang) + t("sec_notes", lang), level)]
     blocks += [Paragraph(f"{i}. {n}", "small") for i, n in enumerate(notes, start=1)]
     return blocks
+
+
+def _screening_notes(results: Sequence[ScreeningResult], lang: str) -> list[str]:
+    """Each distinct screening note once, with the projects it concerns.
+
+    A batch read from one file gives every project the same notes (encoding, coordinate
+    columns, CRS, the 示意 notice); listed per project they filled a tenth of a 200-project
+    report. A note of one project keeps its ``[n] name`` prefix.
+    """
+    if len(results) == 1:
+        return list(results[0].notes)
+    projects: dict[str, list[int]] = {}
+    for i, r in enumerate(results, start=1):
+        for note in dict.fromkeys(r.notes):
+            projects.setdefault(note, []).append(i)
+    lines = []
+    for note, numbers in projects.items():
+        if len(numbers) == 1:
+            who = f"[{numbers[0]}] {results[numbers[0] - 1].project.name}"
+        elif len(numbers) == len(results):
+            who = t("notes_all", lang, n=len(results))
+        else:
+            who = t("notes_some", lang, projects=_number_ranges(numbers, lang), n=len(numbers))
+        lines.append(f"{who}{t('colon', lang)}{note}")
+    return lines
+
+
+def _number_ranges(numbers: Sequence[int], lang: str) -> str:
+    """Sorted distinct ``numbers`` as runs: 1–3、5 (zh) / 1–3, 5 (en)."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    parts = [str(a) if a == b else f"{a}–{b}" for a, b in runs]
+    return ("、" if lang == "zh" else ", ").join(parts)
 
 
 def closing_blocks(*, lang: str, level: int, index: int) -> list[Block]:

@@ -164,3 +164,26 @@ def test_changed_store_drops_zone_backdrop_with_a_note(farm) -> None:
 def test_helpers() -> None:
     assert [chinese_numeral(n) for n in (1, 10, 12, 20, 21)] == ["一", "十", "十二", "二十", "二十一"]
     assert fmt_datetime("2026-11-22T10:05:00+08:00", "zh") == "2026年11月22日 10:05（UTC+08:00）"
+
+
+def _note_lines(doc) -> list[str]:
+    start = next(i for i, b in enumerate(doc.blocks) if isinstance(b, Heading) and b.text.endswith(("说明", "Notes")))
+    end = next(i for i, b in enumerate(doc.blocks) if i > start and isinstance(b, Heading))
+    return [b.text for b in doc.blocks[start + 1:end]]
+
+
+def test_batch_notes_are_listed_once_with_the_projects_they_concern(store) -> None:
+    """Five projects: A on all of them, B on 1, 2 and 5, C on project 4 only (and A twice on 3)."""
+    notes = [("A", "B"), ("A", "B"), ("A", "A"), ("A", "C"), ("A", "B")]
+    batch = [dataclasses.replace(farm_result(store, name=f"场{i}", index=i - 1), notes=n)
+             for i, n in enumerate(notes, start=1)]
+    lines = _note_lines(build_document(batch, store=store, maps=False, details=False))
+    assert lines[1:] == ["2. 全部 5 个项目：A", "3. 项目 1–2、5（共 3 个）：B", "4. [4] 场4：C"]
+    en = _note_lines(build_document(batch, store=store, maps=False, details=False, lang="en"))
+    assert en[1:] == ["2. All 5 projects: A", "3. Projects 1–2, 5 (3): B", "4. [4] 场4: C"]
+    english = build_document(batch, store=store, maps=False, details=False, lang="en")
+    assert english.subtitle == "Projects: 5"
+    project_list = next(b for b in english.blocks if isinstance(b, Table) and b.columns[-1] == "Main conflict")
+    assert project_list.rows[0][-1] == "Drinking-water source protection zone: 示例水厂水源 (一级)"
+    single = _note_lines(build_document(batch[:1], store=store, maps=False))
+    assert single[1:] == ["2. A", "3. B"]
