@@ -212,7 +212,7 @@ def _water(base: il.Base, spec: Mapping[str, Any], version: str) -> tuple[gpd.Ge
     result = delineate([i for i, _ in intakes], base.rivers, water=base.lakes, params=spec["params"])
     how = {i.name: text for i, text in intakes}
     zones = result.zones.copy()
-    zones["source"] = [f"{src} 取水口{how[name]}。" for src, name in zip(zones["source"], zones["intake"], strict=True)]
+    zones["source"] = [f"{src}取水口{how[name]}。" for src, name in zip(zones["source"], zones["intake"], strict=True)]
     zones["version"] = version
     points = _frame(
         [
@@ -239,7 +239,7 @@ def _reserves(base: il.Base, specs: list[Mapping[str, Any]], version: str) -> gp
         core = il.inset(water, float(s["core_inset_m"]))
         exp = il.belt(water, float(s["experimental_out_m"])).intersection(base.province)
         how = (
-            f"示意：以GSHHG东洞庭湖水面（lake_id {s['lake_id']}）为底图——核心区为湖岸向内{s['core_inset_m']} m以内以外的水面，"
+            f"示意：以GSHHG东洞庭湖水面（lake_id {s['lake_id']}）为底图——核心区为距湖岸{s['core_inset_m']} m以外的水面，"
             f"缓冲区为其余水面，实验区为湖岸外{s['experimental_out_m']} m陆域带；非保护区批复边界。{s['real_area_note']}"
         )
         for zone, geom in (("核心区", core), ("缓冲区", water.difference(core)), ("实验区", exp)):
@@ -251,7 +251,7 @@ def _scenic_shape(base: il.Base, s: Mapping[str, Any]) -> tuple[Any, Any, str]:
     area = il.county(base, s["county"])
     if "core_inset_m" in s:
         core = il.inset(area, float(s["core_inset_m"]))
-        how = f"示意：以{s['county']}（{_county_name(base, s['county'])}）行政区为一般景区，距区界{s['core_inset_m']} m以内以外为核心景区"
+        how = f"示意：以{s['county']}（{_county_name(base, s['county'])}）行政区为一般景区，距区界{s['core_inset_m']} m以外的区域为核心景区"
         return area, core, how
     if "town" in s:
         centre = il.town(base, s["town"])
@@ -290,9 +290,10 @@ def _redline_far_from_towns(base: il.Base, s: Mapping[str, Any]) -> dict[str, An
     towns = [g for g in base.towns.geometry if area.contains(g)]
     target = float(s["area_km2"]) if "area_km2" in s else float(s["share"]) * il.area_m2(area) / 1e6
     geom, d = il.far_from_towns(area, towns, target)
-    published = f"{s['area_km2']} km²" if "area_km2" in s else f"县域面积的{float(s['share']) * 100:.2f}%"
+    published = (f"{s['area_km2']} km²" if "area_km2" in s
+                 else f"县域面积的{float(s['share']) * 100:.2f}%，即{target:.1f} km²")
     how = (
-        f"示意：面积取公布数（{published}，即{target:.1f} km²），形状为{_county_name(base, s['county'])}境内距"
+        f"示意：面积取公布数（{published}），形状为{_county_name(base, s['county'])}境内距"
         f"{len(towns)}个GeoNames城镇点均超过{d:.0f} m的部分（距离按面积反算）；非生态保护红线批复矢量"
     )
     return {"name": s["name"], "category": "一般", "geometry": il.nonempty(geom), "source": how}

@@ -336,7 +336,13 @@ def _river_source(ps: ParamSet, grade: RiverGrade, width: tuple[float, str], crs
         f"{'已扣除更高级别范围；' if grade.grade != ps.river[0].grade else ''}工作坐标系{crs}"
     )
     extra = "；".join(n for n in (grade.note, note) if n)
-    return f"{text}。{extra}" if extra else f"{text}。"
+    return f"{text}。{_sentence(extra)}"
+
+
+def _sentence(text: str) -> str:
+    """``text`` closed with a full stop (empty stays empty), so appended notes read as sentences."""
+    text = text.strip()
+    return text if not text or text.endswith("。") else f"{text}。"
 
 
 def _river_width(intake: Intake, line: _Line, config: DelineationConfig) -> tuple[float, str]:
@@ -408,8 +414,8 @@ def _delineate_lake(
         conf = CONFIDENCE_ZH[grade.confidence or ps.confidence]
         source = (
             f"示意：按{ps.title_zh}（{ps.citation}；{conf}）{_SIZE_ZH[size]}（{size_why}）：{water_txt}，"
-            f"陆域为水域边界外{_fmt_m(grade.land_m)} m；工作坐标系{ctx.crs}。{grade.note}"
-        ).rstrip()
+            f"陆域为水域边界外{_fmt_m(grade.land_m)} m；工作坐标系{ctx.crs}。{_sentence(grade.note)}"
+        )
         drawn.append(_Drawn(grade.grade, water.union(land), source))
     return _split_grades(drawn, ctx.water_union), notes
 

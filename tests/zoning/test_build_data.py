@@ -4,6 +4,7 @@ catalogue schema, published areas, reaches along the real rivers, which-county."
 from __future__ import annotations
 
 import filecmp
+import math
 
 import geopandas as gpd
 import pyogrio
@@ -178,3 +179,32 @@ def test_cli_check_reports_fresh_and_stale(tmp_path):
     result = CliRunner().invoke(cli, ["build-data", "--check", "-o", str(stale)])
     assert result.exit_code == 1
     assert "DIFFERS" in result.output
+
+
+def _inset_check(zone, outer, inset_m: float) -> None:
+    """``zone`` lies ``inset_m`` inside ``outer`` (both EPSG:4490), measured independently in GK."""
+    crs = work_crs_for(tuple(outer.bounds))
+    zone_gk, outer_gk = gpd.GeoSeries([zone, outer], crs="EPSG:4490").to_crs(crs)
+    # GEOS buffers an input simplified by 1 % of the distance, and rounds reflex corners with
+    # 16-segment quarter arcs whose chords come up to r * (1 - cos(pi / 64)) closer (1.2 m at 1 km)
+    slack = inset_m * 0.01 + inset_m * (1 - math.cos(math.pi / 64))
+    assert inset_m - slack <= zone_gk.distance(outer_gk.boundary) <= inset_m + 0.1
+    assert zone_gk.area == pytest.approx(outer_gk.buffer(-inset_m, quad_segs=32).area, rel=0.005)
+
+
+def test_reserve_core_and_scenic_core_lie_as_far_inside_as_their_sources_say(store):
+    """East Dongting: 核心区 = lake water more than 1,000 m from its shore; 南岳衡山: 核心景区 = the
+    南岳区 district more than 1,500 m inside its border. Checked against the base files, and the
+    source text says just that (it used to read "向内1000 m以内以外")."""
+    lakes = gpd.read_file(DATA_DIR / "base" / "lakes_gshhg.geojson")
+    lake = shapely.union_all(lakes[lakes["lake_id"] == 1].geometry.values)
+    reserve = store["nature_reserve"].set_index("zone")
+    _inset_check(reserve.geometry["核心区"], lake, 1000.0)
+    assert "核心区为距湖岸1000 m以外的水面" in reserve.loc["核心区", "source"]
+    counties = gpd.read_file(DATA_DIR / "base" / "admin_counties.geojson").set_index("adcode").geometry
+    scenic = store["scenic_area"]
+    core = scenic[(scenic["zone"] == "核心景区") & scenic["source"].str.contains("430412")].iloc[0]
+    _inset_check(core.geometry, counties["430412"], 1500.0)
+    assert "距区界1500 m以外的区域为核心景区" in core["source"]
+    for lid, gdf in store.items():
+        assert not gdf["source"].str.contains("以内以外|。 |[^。]取水口位置").any(), lid
