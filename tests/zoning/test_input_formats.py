@@ -165,3 +165,59 @@ def test_names(tmp_path: Path) -> None:
     assert [p.name for p in projects_from_features(fs, type="road", name="新区道路")] == ["新区道路 #1", "新区道路 #2"]
     (wkt,) = projects_from_features(read_features(pts[0].wkt), type="road")
     assert wkt.name == "项目" and wkt.input_crs == "EPSG:4490"
+
+
+# A pipeline 1,000 m long from 500 m inside the zone's east edge to 500 m beyond it: 500 m of it
+# lie inside (by hand, in EPSG:4547); the same line arrives as KML, GCJ-02 GeoJSON and a zipped
+# GBK shapefile in the zone-prefixed Gauss-Kruger CRS with a bare "Gauss_Kruger" .prj.
+LINE = shapely.LineString([(X0 + 500, Y0 + 500), (X0 + 1500, Y0 + 500)])
+
+
+def _line_as_kml(tmp_path: Path) -> object:
+    coords = " ".join(f"{x:.9f},{y:.9f}" for x, y in lonlat(LINE).coords)
+    path = tmp_path / "line.kml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        f"<Placemark><name>管线</name><LineString><coordinates>{coords}</coordinates></LineString></Placemark>"
+        "</Document></kml>",
+        encoding="utf-8",
+    )
+    return read_features(path)
+
+
+def _line_as_gcj02(tmp_path: Path) -> object:
+    def to_gcj(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack(wgs84_to_gcj02(coords[:, 0], coords[:, 1]))
+
+    path = tmp_path / "line.geojson"
+    shifted = shapely.transform(lonlat(LINE), to_gcj)
+    zone_frame([{"geometry": shifted}], crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    return read_features(path, crs="gcj02")
+
+
+def _line_as_gbk_shapefile(tmp_path: Path) -> object:
+    src = tmp_path / "shp"
+    src.mkdir()
+    zone_frame([{"名称": "污水管线", "geometry": transform(LINE, GK114, GK114_ZONE)}], crs=GK114_ZONE).to_file(
+        src / "管线.shp", encoding="GBK"
+    )
+    (src / "管线.prj").write_text(PRJ_BARE_GK_38, encoding="ascii")
+    (src / "管线.cpg").unlink(missing_ok=True)
+    archive = tmp_path / "管线.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in sorted(src.iterdir()):
+            zf.write(part, part.name)
+    return read_features(archive)
+
+
+@pytest.mark.parametrize(
+    "read", [_line_as_kml, _line_as_gcj02, _line_as_gbk_shapefile], ids=["kml", "gcj02", "gbk-shp"]
+)
+def test_line_length_inside_the_zone_in_every_format(store: MemoryStore, tmp_path: Path, read: object) -> None:
+    (project,) = projects_from_features(read(tmp_path), type="pipeline")  # type: ignore[operator]
+    (result,) = screen([project], store)
+    assert result.project.length_m == pytest.approx(1_000, abs=0.01)
+    (row,) = result.conflicts
+    assert row.overlap_length_m == pytest.approx(500, abs=0.01)
+    assert (row.overlap_area_m2, row.overlap_pct, row.distance_m) == (0.0, 0.0, 0.0)
+    assert row.rule_id == "DWS01"
