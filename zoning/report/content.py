@@ -150,7 +150,8 @@ def build_document(
     return Document(
         lang=lang,
         title=t("title" if single else "title_batch", lang),
-        subtitle=results[0].project.name if single else t("projects_count", lang) + t("colon", lang) + str(len(results)),
+        subtitle=(results[0].project.name if single
+                  else t("projects_count", lang) + t("colon", lang) + str(len(results))),
         number=report_number(results),
         meta=_meta(results, printed, lang),
         blocks=tuple(blocks),

@@ -196,11 +196,16 @@ _REL_TEXT = {
                  "en": "the project meets it only within the boundary tolerance band"},
     "distance": {"zh": "项目距其 {distance} m，位于规则规定的距离范围内",
                  "en": "the project lies {distance} m from it, within the distance the rule sets"},
+    "touches": {"zh": "项目与其相交（距离 0 m），位于规则规定的距离范围内",
+                "en": "the project touches it (distance 0 m), within the distance the rule sets"},
 }
 
 
 def _relation_sentence(c: Conflict, lang: str) -> str:
     if c.relation == "within_distance":
+        # a distance rule also fires on a project inside the feature (a point in the river corridor)
+        if c.distance_m <= 0:
+            return _REL_TEXT["touches"][lang]
         return _REL_TEXT["distance"][lang].format(distance=fmt_num(c.distance_m))
     if c.relation == "near_boundary":
         return _REL_TEXT["boundary"][lang]
@@ -252,6 +257,8 @@ def _relation_cell(c: Conflict, result: ScreeningResult, lang: str) -> str:
     head = {"intersects": "相交" if lang == "zh" else "Intersects",
             "near_boundary": "边界附近" if lang == "zh" else "Near boundary",
             "within_distance": ""}.get(c.relation, c.relation)
+    if c.relation == "within_distance" and c.distance_m <= 0:
+        head = "相交" if lang == "zh" else "Intersects"
     parts = [head] if head else []
     if c.relation == "within_distance" or c.distance_m > 0:
         parts.append(t("distance_cell", lang, distance=fmt_num(c.distance_m)))

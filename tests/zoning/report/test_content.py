@@ -187,3 +187,24 @@ def test_batch_notes_are_listed_once_with_the_projects_they_concern(store) -> No
     assert project_list.rows[0][-1] == "Drinking-water source protection zone: 示例水厂水源 (一级)"
     single = _note_lines(build_document(batch[:1], store=store, maps=False))
     assert single[1:] == ["2. A", "3. B"]
+
+
+def test_distance_rule_on_a_project_inside_the_feature_says_it_touches(store, farm) -> None:
+    """A distance rule (shoreline, 1,000 m) fires with distance 0 on a project that lies in the
+    river corridor: the report says it intersects, not "距其 0 m"; a project 774 m off keeps the distance."""
+    from zoning.model import Conflict
+
+    def shore(distance_m: float) -> Conflict:
+        return Conflict("shoreline", "湘江干流岸线（示意水域）", "干流", "within_distance", 0.0, 0.0, 0.0,
+                        distance_m, "prohibited", "SHL01", "禁止在岸线一公里范围内新建、扩建化工项目",
+                        "《长江保护法》第二十六条", "verified", "示意", feature_id=0)
+
+    for distance_m, sentence, cell in ((0.0, "项目与其相交（距离 0 m）", "相交\n距离 0 m"),
+                                       (774.0, "项目距其 774 m", "距离 774 m")):
+        result = dataclasses.replace(farm, conflicts=(shore(distance_m),))
+        doc = build_document([result], store=store, maps=False)
+        conclusion = next(b for b in doc.blocks if isinstance(b, Conclusion))
+        head = f"「湘江干流岸线（示意水域）」（河流岸线，干流）：{sentence}，位于规则规定的距离范围内。"
+        assert conclusion.reasons[0].startswith(head)
+        table = next(b for b in doc.blocks if isinstance(b, Table) and "法律依据" in b.columns)
+        assert table.rows[0][3] == cell
