@@ -12,10 +12,11 @@ help:
 	@echo "make data  - rebuild data/zones.gpkg from the files in data/ (deterministic)"
 	@echo "make bench - province-scale benchmarks side by side with PostGIS"
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip "setuptools>=75" wheel
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
@@ -35,8 +36,10 @@ test-fast: $(VENV)/.dev-installed
 data: $(VENV)/.installed
 	$(PY) -m zoning build-data
 
+# PostGIS (the reference), chromium (map render), nginx + wrk (the exported map under load).
 bench: $(VENV)/.dev-installed
-	$(PY) benchmarks/run.py
+	.ci/apt-install postgresql postgresql-postgis chromium nginx-light wrk
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

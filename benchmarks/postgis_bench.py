@@ -44,7 +44,8 @@ def _bin(name: str) -> str:
         return found[-1]
     path = shutil.which(name)
     if path is None:
-        raise SystemExit(f"PostgreSQL's {name} not found; install postgresql and postgresql-15-postgis-3")
+        msg = f"PostgreSQL's {name} not found; install postgresql and postgresql-postgis (make bench does)"
+        raise SystemExit(msg)
     return path
 
 
