@@ -76,11 +76,21 @@ def normalise_text(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+_SPACED_DMS_RE = re.compile(r"(\D*?)\s*(\d{1,3})\s+(\d{1,2}(?:\.\d+)?)(?:\s+(\d{1,2}(?:\.\d+)?))?\s*(\D*)")
+
+
 def _normalise_angle(text: str) -> str:
     s = normalise_text(text).strip()
     for old, new in _SYMBOLS:
         s = s.replace(old, new)
     s = s.replace(":", "§")  # 113:10:13 -> the colon separates d, m, s
+    # "113 10 13" (degrees, minutes, seconds apart by spaces, as surveyors write them): the
+    # minutes and seconds have one or two digits, which tells them from thousands groups
+    # ("38 500 000" stays one number).
+    spaced = _SPACED_DMS_RE.fullmatch(s)
+    if spaced:
+        head, deg, minutes, seconds, tail = spaced.groups()
+        s = head + "§".join(p for p in (deg, minutes, seconds) if p) + tail
     return re.sub(r"\s+", "", s)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -568,6 +569,9 @@ _RULE_FIELDS = frozenset(
 )  # fmt: skip
 
 
+_RULE_ID_RE = re.compile(r"[A-Z]{2,4}[0-9]{2,3}")
+
+
 def _parse_rule(
     rid: str, entry: Any, schemas: Mapping[str, LayerSchema], types: ProjectTypes, problems: list[str]
 ) -> Rule | None:
@@ -581,6 +585,8 @@ def _parse_rule(
             problems.append(f"{at}: unknown field {key!r}; allowed fields: {sorted(_RULE_FIELDS)}")
     if not rid[:1].isalpha():
         problems.append(f"{at} field 'id': missing; expected a stable code such as DWS01")
+    elif not _RULE_ID_RE.fullmatch(rid):
+        problems.append(f"{at} field 'id': {rid!r} is not a rule code; expected 2-4 capital letters and 2-3 digits, such as DWS01")
     schema = _check_layer(at, entry.get("layer"), schemas, problems)
     zones = _check_zones(at, entry.get("zones"), schema, problems)
     where = _check_filter(at, "where", entry.get("where"), schema, problems)

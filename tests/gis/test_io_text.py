@@ -384,3 +384,27 @@ def test_csv_point_geometry_with_group_by_is_contradictory(tmp_path: Path) -> No
         InputError, match=r"g.csv: group_by='id' joins rows into lines or polygons, but geometry='point'"
     ):
         read_features(_write(tmp_path, "g.csv", text), geometry="point", group_by="id")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("113 10 13", 113 + 10 / 60 + 13 / 3600),  # by hand: 113.1702777...
+        ("E 113 10 13.5", 113 + 10 / 60 + 13.5 / 3600),
+        ("北纬 28 25 33", 28 + 25 / 60 + 33 / 3600),
+        ("28 25", 28 + 25 / 60),
+        ("-12 30", -12.5),
+    ],
+)
+def test_degrees_minutes_seconds_apart_by_spaces(text: str, expected: float) -> None:
+    assert parse_dms(text) == pytest.approx(expected, abs=1e-12)
+
+
+def test_spaced_dms_pair_and_thousands_groups_are_not_confused() -> None:
+    from gis.io import parse_coordinates
+
+    point = parse_coordinates("113 10 13, 28 25 33").gdf.geometry.iloc[0]
+    assert (point.x, point.y) == pytest.approx((113 + 10 / 60 + 13 / 3600, 28 + 25 / 60 + 33 / 3600), abs=1e-12)
+    # Three-digit groups are thousands, not minutes: one (out-of-range) number, named.
+    with pytest.raises(InputError, match=r"'38 500 000' = 3.85e\+07 degrees is out of range"):
+        parse_dms("38 500 000")

@@ -138,6 +138,7 @@ def test_every_problem_is_listed_in_one_error(tmp_path: Path) -> None:
         {**GOOD_RULE, "id": "BAD08", "predicate": "within_distance"},
         {**GOOD_RULE, "id": "BAD09", "layer": "shoreline", "zones": None, "where": {"river_name": "长江"}},
         {**GOOD_RULE, "id": "BAD10", "confidence": "maybe", "effective_date": "2020-13-01"},
+        {**GOOD_RULE, "id": "bad id"},
     ]
     path = _write_rules(tmp_path, bad)
     with pytest.raises(RuleConfigError) as info:
@@ -157,10 +158,11 @@ def test_every_problem_is_listed_in_one_error(tmp_path: Path) -> None:
         "rule 'BAD09' field 'where': 'river_name' is not a field of layer shoreline",
         "rule 'BAD10' field 'confidence': 'maybe' is not one of ['verified', 'unverified']",
         "rule 'BAD10' field 'effective_date': '2020-13-01' is not an ISO date",
+        "rule 'bad id' field 'id': 'bad id' is not a rule code; expected 2-4 capital letters and 2-3 digits",
     ]
     missing = [e for e in expected if e not in text]
     assert not missing, f"not in the message: {missing}\n{text}"
-    assert text.startswith(f"{path}: 12 problems:")
+    assert text.startswith(f"{path}: 13 problems:")
 
 
 def test_unknown_predicate_lists_the_registry(tmp_path: Path) -> None:
