@@ -160,12 +160,12 @@ def postgis_bench(out: Path, sample: list[int]) -> dict:
     import pyogrio
 
     from benchmarks import postgis_bench as pg
-    from gis.crs import work_crs_for
+    from gis.crs import work_crs_for_geometry
     from layers.store import ZoneStore
 
     store = ZoneStore.open(out / "zones.gpkg", cache=False)
     prj = pyogrio.read_dataframe(out / "projects.gpkg", layer="projects")
-    srids = [int(work_crs_for(g.bounds).split(":")[1]) for g in prj.geometry]
+    srids = [int(work_crs_for_geometry(g).split(":")[1]) for g in prj.geometry]
     projects = {"geometry": prj.geometry.to_numpy(), "type": prj["type"].to_numpy(), "srid": srids}
     asks = _type_asks(store, sorted(set(prj["type"])))
     work = sorted(set(srids))

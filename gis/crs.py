@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from pyproj import CRS, Transformer
@@ -37,6 +37,7 @@ __all__ = [
     "gk_epsg",
     "gk_central_meridian",
     "work_crs_for",
+    "work_crs_for_geometry",
     "work_crs_for_lon",
     "crs_label",
     "wgs84_to_gcj02",
@@ -232,6 +233,26 @@ def work_crs_for(bounds_lonlat: tuple[float, float, float, float]) -> str:
     minx, miny, maxx, maxy = bounds_lonlat
     check_lonlat_plausible(bounds_lonlat, source="the data")
     return work_crs_for_lon((minx + maxx) / 2)
+
+
+def work_crs_for_geometry(geom: Any, *, source: str = "the data") -> str:
+    """The metric working CRS for one lon/lat geometry: the 3-degree zone of its centroid.
+
+    For a geometry astride a zone edge (112.5 E, say) the centroid, not the middle of the
+    bounding box, says where most of it lies (an L-shaped road mostly west of the edge is
+    measured in the western zone).
+
+    Raises
+    ------
+    CRSError
+        If the geometry's bounds are not plausible longitudes/latitudes within China.
+    """
+    check_lonlat_plausible(tuple(geom.bounds), source=source)
+    centre = geom.centroid if not geom.is_empty else None
+    if centre is None or centre.is_empty:  # a degenerate collection: the middle of the box
+        minx, _, maxx, _ = geom.bounds
+        return work_crs_for_lon((minx + maxx) / 2)
+    return work_crs_for_lon(float(centre.x))
 
 
 # --- ESRI .prj files that only say "Gauss_Kruger" ---------------------------------

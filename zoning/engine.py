@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from gis.crs import STORAGE_CRS, check_lonlat_plausible, work_crs_for
+from gis.crs import STORAGE_CRS, work_crs_for_geometry
 from gis.errors import GeometryError, InputError
 from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
 from layers.store import ZoneStore
@@ -137,8 +137,7 @@ def _prepare(i: int, project: Project, types: ProjectTypes) -> _Item:
     if not geom.is_valid:
         geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
         notes.append("项目几何无效，已自动修复 / the project geometry was invalid and has been repaired")
-    check_lonlat_plausible(geom.bounds, source=label)
-    return _Item(i, project, key, attrs, geom, work_crs_for(geom.bounds), notes)
+    return _Item(i, project, key, attrs, geom, work_crs_for_geometry(geom, source=label), notes)
 
 
 def screen(
@@ -186,7 +185,7 @@ def screen(
     Notes
     -----
     Every measurement is planar in the CGCS2000 3-degree Gauss-Kruger zone of each project
-    (``gis.crs.work_crs_for``): ``overlap_area_m2`` = area of project ∩ zone,
+    (``gis.crs.work_crs_for_geometry``: the zone of the project's centroid): ``overlap_area_m2`` = area of project ∩ zone,
     ``overlap_pct`` = 100 x overlap / project area (0 for points and lines),
     ``overlap_length_m`` = length of a line project inside the zone, ``distance_m`` = 0
     when they intersect, else the shortest distance. ``nearby`` holds, per layer, the

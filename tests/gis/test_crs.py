@@ -21,6 +21,7 @@ from gis.crs import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
     work_crs_for,
+    work_crs_for_geometry,
     work_crs_for_lon,
 )
 from gis.errors import CRSError
@@ -114,6 +115,22 @@ def test_zone_borders_belong_to_the_eastern_zone_consistently() -> None:
 
 def test_work_crs_for_bounds_uses_the_centre() -> None:
     assert work_crs_for((112.8, 27.7, 113.2, 28.4)) == "EPSG:4547"
+
+
+def test_work_crs_for_a_geometry_uses_its_centroid() -> None:
+    """A road astride the 112.5 E zone edge: its bounding box is centred east of the edge
+    (112.6 E), but most of its length lies west of it — by hand, the length-weighted mean
+    longitude is (0.4 x 112.2 + 2.0 x 112.4 + 0.8 x 112.8) / 3.2 = 112.475 E — so it is
+    measured in the 111 E zone (EPSG:4546), not the 114 E one."""
+    from shapely.geometry import LineString, Point
+
+    road = LineString([(112.0, 27.0), (112.4, 27.0), (112.4, 29.0), (113.2, 29.0)])
+    assert (road.bounds[0] + road.bounds[2]) / 2 > 112.5 and road.centroid.x < 112.5
+    assert work_crs_for_geometry(road) == "EPSG:4546"
+    assert work_crs_for(road.bounds) == "EPSG:4547"
+    assert work_crs_for_geometry(Point(113.0, 28.0)) == "EPSG:4547"
+    with pytest.raises(CRSError, match=r"site A lies outside China"):
+        work_crs_for_geometry(Point(2.35, 48.85), source="site A")
 
 
 def test_work_crs_for_rejects_bounds_outside_china() -> None:
