@@ -462,16 +462,38 @@ def _near_round(
     return p[sel], lay[sel], f[sel], dist[sel]
 
 
+def line_parts(geoms: np.ndarray) -> np.ndarray:
+    """The line parts of each geometry: lines as they are, None for points and polygons,
+    and for a mixed collection (a KML MultiGeometry of a site and its access road) a
+    MultiLineString of its lines — so the road's length is measured, not lost."""
+    out = np.where(shapely.get_dimensions(geoms) == 1, geoms, None)
+    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)  # GeometryCollection
+    if len(mixed):
+        parts, owner = shapely.get_parts(geoms[mixed], return_index=True)
+        keep = shapely.get_dimensions(parts) == 1
+        for k in np.unique(owner[keep]):
+            lines = shapely.get_parts(parts[keep & (owner == k)])  # multi-lines to their lines
+            out[mixed[k]] = shapely.multilinestrings(lines)
+    return out
+
+
 def overlap_measures(p_geoms: np.ndarray, z_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """project ∩ zone per pair: (intersection geometries, area_m2, length_m).
 
-    ``length_m`` is the length of the line parts of a line project inside the zone; it is 0
-    for polygon and point projects (their intersections' perimeters are not lengths).
+    ``length_m`` is the length of the line parts of the project inside the zone (see
+    ``line_parts``); it is 0 for polygon and point projects (their intersections'
+    perimeters are not lengths).
     """
     inter = shapely.intersection(p_geoms, z_geoms)
     area = shapely.area(inter)
-    is_line = shapely.get_dimensions(p_geoms) == 1
-    length = np.where(is_line, shapely.length(inter), 0.0)
+    lines = line_parts(p_geoms)
+    has_line = ~shapely.is_missing(lines)
+    length = np.zeros(len(p_geoms))
+    pure = has_line & (shapely.get_dimensions(p_geoms) == 1)
+    length[pure] = shapely.length(inter[pure])
+    mixed = has_line & ~pure
+    if mixed.any():
+        length[mixed] = shapely.length(shapely.intersection(lines[mixed], z_geoms[mixed]))
     return inter, area, length
 
 

@@ -275,7 +275,8 @@ def _screen_group(
     geoms = sp.to_crs(geoms_ll, STORAGE_CRS, crs)
     dims = shapely.get_dimensions(geoms)
     areas = np.where(dims == 2, shapely.area(geoms), 0.0)
-    lengths = np.where(dims == 1, shapely.length(geoms), 0.0)
+    lengths = shapely.length(sp.line_parts(geoms))
+    lengths = np.where(np.isnan(lengths), 0.0, lengths)
     cent = sp.to_crs(shapely.centroid(geoms), crs, STORAGE_CRS)
     out = [
         _GroupResult(

@@ -79,6 +79,23 @@ def test_line_inside_length() -> None:
     assert (row.overlap_area_m2, row.overlap_pct) == (0.0, 0.0)
 
 
+def test_site_with_its_access_road_measures_both() -> None:
+    """A KML MultiGeometry as a planner sends it: a 100 m x 100 m site fully inside the
+    zone (x 900-1000 would touch the edge, so x 800-900) and a 600 m access road running
+    east from the site out of the zone (x 900-1500: 100 m inside, 500 m outside).
+    By hand: area 10,000 m2, length 600 m; overlap 10,000 m2 (100 %), road inside 100 m."""
+    site = rect(X0 + 800, Y0 + 450, 100, 100)
+    road = shapely.LineString([(X0 + 900, Y0 + 500), (X0 + 1500, Y0 + 500)])
+    both = shapely.GeometryCollection([site, road])
+    result = _one(Project("砂石场及进场道路", "quarry_sand", lonlat(both)), _water())
+    assert result.project.area_m2 == pytest.approx(10_000, rel=1e-6)
+    assert result.project.length_m == pytest.approx(600, rel=1e-6)
+    (row,) = [c for c in result.conflicts if c.rule_id == "DWS01"]
+    assert row.overlap_area_m2 == pytest.approx(10_000, rel=1e-6)
+    assert row.overlap_pct == pytest.approx(100.0, rel=1e-6)
+    assert row.overlap_length_m == pytest.approx(100, rel=1e-6)
+
+
 def test_point_inside() -> None:
     result = _one(Project("取水泵站", "road", lonlat(shapely.Point(X0 + 500, Y0 + 500))), _water())
     (row,) = result.conflicts
