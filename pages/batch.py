@@ -10,7 +10,7 @@ from ui.batch_view import batch_projects, column_mapping, render_batch
 from ui.cache import get_rules, get_store, rules_key, store_ref
 from ui.forms import upload_input
 from ui.frame import require_frame
-from ui.i18n import t
+from ui.i18n import one_language, t
 from ui.pagekit import stop_on_error
 from ui.results import downloads
 from ui.screening import input_signature, screen_memo
@@ -34,7 +34,7 @@ if parsed is None:
     st.stop()
 st.caption(t("batch.read_n", n=parsed.count, file=parsed.label))
 for note in parsed.notes:
-    st.info(note, icon=":material/sync_alt:")
+    st.info(one_language(note), icon=":material/sync_alt:")
 
 st.subheader(t("batch.step_columns"))
 mapping = column_mapping(parsed, types)

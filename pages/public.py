@@ -45,6 +45,11 @@ with ask_col:
             if not places:
                 st.warning(t("public.no_place", query=query.strip()))
             else:
+                # A new query starts at its best match: a kept index would go on showing the
+                # previous query's place in the box while the answer is for the new one.
+                if st.session_state.get(state.PUBLIC_PLACE_QUERY) != query.strip():
+                    st.session_state[state.PUBLIC_PLACE_QUERY] = query.strip()
+                    st.session_state[state.PUBLIC_PLACE_PICK] = 0
                 choice = st.selectbox(t("public.place_pick"), options=range(len(places)), format_func=lambda i: places[i][0],
                                       key=state.PUBLIC_PLACE_PICK)  # fmt: skip
                 label, lon, lat = places[choice]
@@ -64,8 +69,12 @@ with map_col:
     if asked is not None:
         points = [MapPoint(asked[0], asked[1], "#ffd600", asked[2], radius_px=9)]
         if st.session_state.get(state.PUBLIC_ZOOM):
-            bounds = (asked[0] - 0.12, asked[1] - 0.1, asked[0] + 0.12, asked[1] + 0.1)
-    m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=[v for v in views if v.layer_id in shown],
+            bounds = (asked[0] - 0.06, asked[1] - 0.05, asked[0] + 0.06, asked[1] + 0.05)
+    # Zoomed to a place: the zones around it in finer detail (the province-wide view draws a
+    # town's 500 m no-raise circle as a few pixels under the marker).
+    with stop_on_error():
+        map_views = zone_views(lang(), bounds) if bounds is not None else views
+    m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=[v for v in map_views if v.layer_id in shown],
                   points=points, illustrative=illustrative, online=online_tiles(), height=560)  # fmt: skip
     out = st_folium(m, key=state.PUBLIC_MAP, height=560, use_container_width=True, returned_objects=["last_clicked"])
     clicked = (out or {}).get("last_clicked")

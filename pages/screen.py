@@ -13,7 +13,7 @@ from ui.components import build_map
 from ui.forms import attribute_inputs, crs_picker, type_picker, upload_input
 from ui.frame import require_frame
 from ui.i18n import labeller, lang, t, tr
-from ui.inputs import GEOM_KINDS, ParsedInput, measure, read_drawing, read_typed, to_projects
+from ui.inputs import GEOM_KINDS, NAME_COLUMNS, ParsedInput, feature_name, measure, read_drawing, read_typed, to_projects
 from ui.pagekit import result_map_for, show_parsed, stop_on_error
 from ui.results import downloads, render_result
 from ui.screening import screen_memo
@@ -84,7 +84,7 @@ def _one_feature(parsed: ParsedInput) -> ParsedInput:
     if parsed.count <= 1:
         return parsed
     gdf = parsed.features.gdf
-    name_col = next((c for c in ("name", "名称", "项目名称", "Name", "NAME") if c in gdf.columns), None)
+    name_col = next((c for c in NAME_COLUMNS if c in gdf.columns), None)
     labels = [f"{i + 1}. {gdf[name_col].iloc[i]}" if name_col else f"{i + 1}" for i in range(len(gdf))]
     st.info(t("screen.many_features", n=parsed.count), icon=":material/info:")
     pick = st.selectbox(t("screen.feature"), options=list(range(len(gdf))), format_func=lambda i: labels[i], key=state.SCREEN_FEATURE)
@@ -111,7 +111,8 @@ if parsed is None:
 st.subheader(t("screen.step_what"))
 cols = st.columns([2, 3])
 with cols[0]:
-    default_name = "" if parsed.label in ("drawing.geojson", "coordinates") else parsed.label.rsplit(".", 1)[0]
+    # The chosen feature's own name (a 项目名称 column) before the file's name.
+    default_name = feature_name(parsed) or ("" if parsed.label in ("drawing.geojson", "coordinates") else parsed.label.rsplit(".", 1)[0])
     name = st.text_input(t("screen.name"), key=state.SCREEN_NAME, placeholder=default_name or t("screen.name_placeholder"))
     type_key = type_picker(types, key=state.SCREEN_TYPE)
 with cols[1]:

@@ -453,8 +453,8 @@ def _add_overlay(m: folium.Map, overlay: _Overlay, name: str) -> None:
     ).add_to(m)
 
 
-def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lang) -> str:
-    rows: list[str] = []
+def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lang, symbols: Sequence[str] = ()) -> str:
+    rows: list[str] = list(symbols)
     for view in zones:
         values = _zone_values(view)
         rows.append(f"<div><b>{html.escape(view.title)}</b></div>")
@@ -499,6 +499,7 @@ def build_map(
     verdict_legend: bool = False,
     online: OnlineTiles | None = None,
     height: int | None = None,
+    fit: Sequence[float] | None = None,
 ) -> folium.Map:
     """Build a map that loads nothing from outside the app.
 
@@ -530,9 +531,12 @@ def build_map(
         Add the verdict colours to the legend (maps of projects coloured by verdict).
     online
         Online base maps the user opted into; None = none (works with no internet).
+    fit
+        lon/lat box the map opens on, when it should be tighter than ``bounds`` (the
+        zones are prepared for ``bounds``, so zooming out still shows them).
     """
     view = tuple(bounds) if bounds is not None else HUNAN_BOUNDS
-    m = _new_map(view, lang, height)
+    m = _new_map(tuple(fit) if fit is not None else view, lang, height)
     if online is not None:
         _add_online_tiles(m, online, lang)
     if base:
@@ -560,18 +564,33 @@ def build_map(
             draw_options={"circle": False, "circlemarker": False, "polygon": {"allowIntersection": False}},
             edit_options={"edit": False},
         ).add_to(m)
-    _add_controls(m, zones=zones, verdicts=verdict_legend, illustrative=illustrative, legend=legend, lang=lang)
+    symbols = _result_symbols(project is not None and not project.is_empty, bool(conflict_zones), bool(overlaps), lang)
+    _add_controls(m, zones=zones, verdicts=verdict_legend, illustrative=illustrative, legend=legend, lang=lang, symbols=symbols)
     return localise(m)
 
 
+def _result_symbols(project: bool, conflict_zones: bool, overlaps: bool, lang: Lang) -> list[str]:
+    """Legend rows for what a result map draws on top of the zones (same styles as drawn)."""
+    rows = []
+    if project:
+        rows.append(f"<div><i style='background:rgba(26,26,26,0.08);border:2px solid #1a1a1a'></i>{html.escape(tr('map.project', lang))}</div>")
+    if overlaps:
+        rows.append(f"<div><i style='background:#d50000;opacity:0.8'></i>{html.escape(tr('map.overlap', lang))}</div>")
+    if conflict_zones:
+        rows.append(f"<div><i style='background:transparent;border:2px dashed #555'></i>{html.escape(tr('map.legend_conflict', lang))}</div>")
+    return rows
+
+
 def _add_controls(
-    m: folium.Map, *, zones: Sequence[ZoneLayerView], verdicts: bool, illustrative: bool, legend: bool, lang: Lang
+    m: folium.Map, *, zones: Sequence[ZoneLayerView], verdicts: bool, illustrative: bool, legend: bool, lang: Lang,
+    symbols: Sequence[str] = (),
 ) -> None:
     if illustrative:
         notice = html.escape(tr("map.illustrative", lang))
         m.add_child(_HtmlControl(notice, position="topright", css_class="ez-notice"))
-    if legend and (zones or verdicts):
-        body = f"<details open><summary>{html.escape(tr('map.legend', lang))}</summary>{_legend_html(zones, verdicts, lang)}</details>"
+    if legend and (zones or verdicts or symbols):
+        rows = _legend_html(zones, verdicts, lang, symbols)
+        body = f"<details open><summary>{html.escape(tr('map.legend', lang))}</summary>{rows}</details>"
         m.add_child(_HtmlControl(body, position="bottomright", css_class="ez-legend"))
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
@@ -628,6 +647,9 @@ def result_map(
     the view and simplified for display)."""
     project = result.project.geometry
     view = _lonlat_bounds(project, margin_m)
+    # Open on the project itself (a 60 m site is a dot in a 6 km view), with the zones
+    # prepared for the whole margin so that zooming out shows the nearby ones.
+    fit = _lonlat_bounds(project, min(max(2.0 * _extent_m(project), 250.0), margin_m))
     zones = [
         zone_layer_view(gdf, layer_id=lid, title=meta[lid].title, zone_field=meta[lid].zone_field,
                         legal_status=meta[lid].legal_status, bounds=view)
@@ -643,8 +665,16 @@ def result_map(
     illustrative = any(z.legal_status != "法定" for z in zones)
     return build_map(
         lang=lang, bounds=view, base=base, zones=zones, project=project, conflict_zones=conflict_zones,
-        overlaps=overlaps, illustrative=illustrative, online=online, height=height,
+        overlaps=overlaps, illustrative=illustrative, online=online, height=height, fit=fit,
     )  # fmt: skip
+
+
+def _extent_m(geometry: BaseGeometry) -> float:
+    """Larger side of a lon/lat geometry's bounds, in metres (roughly; for a map view only)."""
+    import math
+
+    minx, miny, maxx, maxy = geometry.bounds
+    return max((maxx - minx) * 111_000.0 * math.cos(math.radians((miny + maxy) / 2)), (maxy - miny) * 111_000.0)
 
 
 def batch_map(

@@ -8,6 +8,7 @@ types, layer titles, rule conditions) is shown through :func:`pick`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +18,7 @@ import yaml
 
 from ui import state
 
-__all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick", "labeller"]
+__all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick", "labeller", "one_language"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -83,3 +84,22 @@ def pick(zh: str, en: str, language: Lang | None = None) -> str:
     """Choose between a data item's own Chinese and English text."""
     chosen = language or lang()
     return (en or zh) if chosen == "en" else (zh or en)
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def one_language(text: str, language: Lang | None = None) -> str:
+    """The user's half of a core message written ``"<中文> / <English>"``.
+
+    The core (gis/, zoning/) writes its notes in both languages because it does not know
+    the reader's; on a page that has a language, the other half is only noise. Text that
+    is not in that form (no ``" / "`` after some Chinese) is returned unchanged.
+
+    >>> one_language("CSV 编码 GBK / CSV encoding GBK", "en")
+    'CSV encoding GBK'
+    """
+    head, sep, tail = text.partition(" / ")
+    if not sep or not _CJK.search(head) or not tail.strip():
+        return text
+    return tail.strip() if (language or lang()) == "en" else head.strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import shapely
@@ -22,8 +22,10 @@ from zoning.model import Project
 __all__ = [
     "COORD_CRS_CHOICES",
     "GEOM_KINDS",
+    "NAME_COLUMNS",
     "ParsedInput",
     "drawing_to_features",
+    "feature_name",
     "read_drawing",
     "read_upload",
     "list_upload_layers",
@@ -37,6 +39,8 @@ __all__ = [
 COORD_CRS_CHOICES: tuple[str, ...] = ("EPSG:4490", "EPSG:4326", "gcj02", "bd09")
 #: What typed coordinates describe.
 GEOM_KINDS: tuple[str, ...] = ("auto", "point", "line", "polygon")
+#: Columns that name a project, in the order they are looked for (as the engine does).
+NAME_COLUMNS: tuple[str, ...] = ("name", "名称", "项目名称", "Name", "NAME")
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,17 @@ class ParsedInput:
         if gdf.crs is not None and not gdf.crs.is_geographic:
             gdf = gdf.to_crs("EPSG:4490")
         return list(gdf.geometry)
+
+
+def feature_name(parsed: ParsedInput) -> str | None:
+    """The project's own name when the input is one feature with a filled-in name column."""
+    gdf = parsed.features.gdf
+    column = next((c for c in NAME_COLUMNS if c in gdf.columns), None)
+    if column is None or len(gdf) != 1:
+        return None
+    value = gdf[column].iloc[0]
+    text = "" if value is None or value != value else str(value).strip()  # None / NaN = no name
+    return text or None
 
 
 def drawing_to_features(drawings: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None) -> dict[str, Any]:
@@ -98,7 +113,10 @@ def read_drawing(drawings: Sequence[Mapping[str, Any]] | Mapping[str, Any] | Non
     # Leaflet's lon/lat is WGS84, which screening treats as equal to CGCS2000: saying so for
     # every drawing would only be noise for the planner.
     fs = read_features(data, filename="drawing.geojson", crs="EPSG:4490")
-    return ParsedInput(fs, "drawing.geojson")
+    # The reader still says how it took the CRS ("read as EPSG:4490, not the file's own
+    # EPSG:4326"); for a drawing that is always true and never news. Repair notes stay.
+    notes = tuple(n for n in (fs.notes or ()) if "EPSG:4326" not in str(n))
+    return ParsedInput(replace(fs, notes=notes), "drawing.geojson")
 
 
 def read_upload(

@@ -133,7 +133,13 @@ def find_places(towns: gpd.GeoDataFrame, query: str, *, limit: int = 20) -> list
         raise InputError(msg)
     zh = towns.get("name_zh", gpd.GeoSeries(dtype=object)).fillna("").astype(str)
     en = towns.get("name", gpd.GeoSeries(dtype=object)).fillna("").astype(str)
-    mask = zh.str.contains(text, regex=False) | en.str.lower().str.contains(text.lower(), regex=False)
+    # GeoNames' other Chinese names ("平江县|汉昌"): a county seat is often known by its town's name.
+    aliases = towns.get("name_zh_all", gpd.GeoSeries(dtype=object)).fillna("").astype(str)
+    mask = (
+        zh.str.contains(text, regex=False)
+        | aliases.str.contains(text, regex=False)
+        | en.str.lower().str.contains(text.lower(), regex=False)
+    )
     found = towns[mask]
     rows: Sequence[tuple[int, str, float, float]] = [
         (0 if _text(r.get("name_zh")) == text else 1, _place_label(r), r.geometry.x, r.geometry.y)

@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 from gis.errors import PlanningError
 from ui.cache import get_base_display, layer_labels
 from ui.components import LayerMeta, build_map, result_map
-from ui.i18n import lang, pick, t
+from ui.i18n import lang, one_language, pick, t
 from ui.inputs import Measures, ParsedInput
 from ui.sidebar import online_tiles
 
@@ -51,7 +51,7 @@ def show_parsed(parsed: ParsedInput, measures: Measures, *, show_map: bool) -> N
     crs = str(parsed.features.input_crs)
     cols[2].metric(t("parsed.input_crs"), t(f"crs_short.{crs}") if _known_crs(crs) else crs)
     for note in parsed.notes:
-        st.info(note, icon=":material/sync_alt:")
+        st.info(one_language(note), icon=":material/sync_alt:")
     if show_map:
         geoms = parsed.geometries_lonlat()
         minx, miny, maxx, maxy = _bounds(geoms)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from ui.i18n import Lang, lang, pick, t, tr
+from ui.i18n import Lang, lang, one_language, pick, t, tr
 from ui.styles import VERDICT_COLOURS
 from ui.tables import conflicts_frame, nearby_frame, report_bytes, report_formats, results_csv, results_json
 from zoning.model import VERDICT_RANK, ScreeningResult
@@ -115,7 +115,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
         st.dataframe(near, hide_index=True, width="stretch")
     if result.notes:
         with st.expander(t("result.notes_title"), icon=":material/notes:"):
-            st.markdown("\n".join(f"- {note}" for note in result.notes))
+            st.markdown("\n".join(f"- {one_language(note, language)}" for note in result.notes))
     limits_notice()
 
 

@@ -47,6 +47,7 @@ PUBLIC_LAYERS = "public.layers"
 PUBLIC_MAP = "public.map"
 PUBLIC_PLACE = "public.place"
 PUBLIC_PLACE_PICK = "public.place_pick"
+PUBLIC_PLACE_QUERY = "public.place_query"  # the query the place pick belongs to
 PUBLIC_COORDS = "public.coords"
 PUBLIC_COORD_CRS = "public.coord_crs"
 PUBLIC_LOOKUP = "public.lookup"

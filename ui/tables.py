@@ -78,9 +78,11 @@ def conflicts_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang)
 
 
 def _conflict_columns(lang: Lang) -> list[str]:
+    # The verdict leads: fourteen columns do not fit a laptop screen, and a row's verdict is
+    # what a planner must never have to scroll sideways for.
     keys = (
-        "layer", "zone", "feature", "relation", "overlap_m2", "overlap_pct", "length_m", "distance_m",
-        "verdict", "condition", "basis", "confidence", "legal_status", "rule",
+        "verdict", "layer", "zone", "feature", "relation", "overlap_m2", "overlap_pct", "length_m", "distance_m",
+        "condition", "basis", "confidence", "legal_status", "rule",
     )  # fmt: skip
     return [tr(f"table.{k}", lang) for k in keys]
 

@@ -112,8 +112,29 @@ def page(browser, app_url: str, requests_seen: list[str], request: pytest.Fixtur
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
-        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+        from playwright.sync_api import Error as PlaywrightError
+
+        path = ARTIFACTS / f"FAILED-{request.node.name}.png"
+        try:
+            screenshot_whole_page(pg, path)
+        except PlaywrightError:  # the page is stuck mid-run: what the window shows is still worth having
+            pg.screenshot(path=str(path))
     context.close()
+
+
+def screenshot_whole_page(pg, path: Path) -> None:
+    """Screenshot of everything on the page. Streamlit scrolls inside its main block, so
+    ``full_page=True`` alone stops at the window: the window is made as tall as the content
+    first (what failed is often below the fold: a table, a download, a message)."""
+    size = pg.viewport_size
+    try:
+        height = pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 1000")
+        pg.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), 6000)})
+        # two animation frames: the layout and the maps have redrawn at the new size
+        pg.wait_for_function("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
+        pg.screenshot(path=str(path), full_page=True)
+    finally:
+        pg.set_viewport_size(size)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import APP_READY, ARTIFACTS
+from tests.e2e.conftest import APP_READY, ARTIFACTS, screenshot_whole_page
 from tests.ui.conftest import coords_text, lonlat
 
 pytestmark = pytest.mark.e2e
@@ -33,13 +33,7 @@ def _shot(page, name: str) -> None:
     if os.environ.get("SCREENSHOTS") != "1":
         return
     ARTIFACTS.mkdir(exist_ok=True)
-    size = page.viewport_size
-    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 1000")
-    page.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), 6000)})
-    # two animation frames: the layout and the maps have redrawn at the new size
-    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    page.set_viewport_size(size)
+    screenshot_whole_page(page, ARTIFACTS / f"{name}.png")
 
 
 def _assert_all_local(requests_seen: list[str], app_url: str) -> None:
@@ -197,4 +191,43 @@ def test_batch_upload_screens_every_project(page, app_url: str, requests_seen: l
     _map_frame(page)
     _wait_ready(page)
     _shot(page, "flow-batch-result")
+    _assert_all_local(requests_seen, app_url)
+
+
+def test_place_lookup_follows_the_query_and_english_is_one_click_away(page, app_url: str, requests_seen: list[str]) -> None:
+    """Streamlit keeps a keyed select box's shown choice across reruns: after picking the
+    2nd 长沙 match, a new query must show (and answer for) its own best match."""
+    page.goto(f"{app_url}/public")
+    _wait_ready(page)
+    field = page.get_by_label("地名（乡镇、县城）")
+    field.fill("长沙")
+    field.press("Enter")
+    _wait_ready(page)
+    pick = page.get_by_role("combobox", name="匹配的地点")
+    pick.click(force=True)
+    second = page.get_by_role("option").nth(1)
+    second_label = second.inner_text()
+    second.click()
+    _wait_ready(page)
+    page.get_by_role("heading", name=second_label).wait_for(timeout=TIMEOUT_MS)
+    field.fill("岳阳")
+    field.press("Enter")
+    _wait_ready(page)
+    page.wait_for_function("() => [...document.querySelectorAll('input[role=combobox]')].some(i => i.value.startsWith('岳阳'))",
+                           timeout=TIMEOUT_MS)  # fmt: skip
+    assert pick.input_value().startswith("岳阳")
+    page.get_by_role("heading", name=pick.input_value()).wait_for(timeout=TIMEOUT_MS)
+    page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+    _wait_ready(page)
+    page.get_by_role("heading", name="Is this place in a protected zone?").wait_for(timeout=TIMEOUT_MS)
+    for _attempt in range(3):  # the language switch rebuilds the map: its iframe may be replaced once
+        try:
+            _map_frame(page).get_by_text("Illustrative data, no legal force").wait_for(timeout=10_000)
+            break
+        except PlaywrightError:
+            _wait_ready(page)
+    else:
+        msg = "the map's illustrative-data notice is not in English"
+        raise AssertionError(msg)
+    _shot(page, "flow-public-place-en")
     _assert_all_local(requests_seen, app_url)

@@ -136,7 +136,7 @@ def test_clip_to_view_keeps_only_features_in_the_window() -> None:
 def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
     from dataclasses import dataclass
 
-    from ui.components import result_map
+    from ui.components import _HtmlControl, result_map
 
     zones = _zone_gdf()
     project = gpd.GeoSeries([box(ORIGIN[0] + 900, ORIGIN[1] + 100, ORIGIN[0] + 1100, ORIGIN[1] + 200)], crs=GK).to_crs(4490).iloc[0]
@@ -166,6 +166,13 @@ def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
     assert "重叠部分" in page and "拟建项目" in page
     assert VERDICT_COLOURS["prohibited"] in page and "#d50000" in page
     assert "示意数据，不具法律效力" in page  # the zones shown are not all 法定
+    # The legend explains what is drawn on top of the zones.
+    legend = next(c.content for c in _children(m, _HtmlControl) if c.css_class == "ez-legend")
+    assert "拟建项目" in legend and "重叠部分" in legend and "冲突的保护区" in legend
+    # The map opens on the 200 m x 100 m site (400 m around it), not on the 3 km margin
+    # the zones are prepared for.
+    (south, west), (north, east) = next(iter(_children(m, folium.FitBounds))).bounds
+    assert (east - west) * 111_000 * 0.884 == pytest.approx(200 + 2 * 400, rel=0.05)
 
 
 def test_points_and_verdict_legend() -> None:

@@ -33,6 +33,7 @@ def test_drawing_list_takes_every_shape_and_nothing_drawn_is_an_error() -> None:
     line = {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [list(lonlat(0, 0)), list(lonlat(500, 0))]}}
     coll = drawing_to_features([a, line])
     assert [f["geometry"]["type"] for f in coll["features"]] == ["Polygon", "LineString"]
+    assert read_drawing(line).notes == ()  # WGS84 from Leaflet is CGCS2000 for screening: nothing to tell
     assert measure(read_drawing(line).geometries_lonlat()).length_m == pytest.approx(500, abs=0.05)
     with pytest.raises(GeometryError, match="nothing was drawn"):
         drawing_to_features([])
@@ -75,3 +76,27 @@ def test_find_places_exact_chinese_name_first() -> None:
     assert find_places(towns, "xiangtan xian")[0][0].startswith("湘潭")
     with pytest.raises(InputError, match="place name is empty"):
         find_places(towns, "  ")
+
+
+def test_find_places_by_other_chinese_name() -> None:
+    """GeoNames lists a county seat under the county and its town (平江县 | 汉昌)."""
+    towns = gpd.GeoDataFrame(
+        {"name": ["Hanchang"], "name_zh": ["平江县"], "name_zh_all": ["平江县|汉昌"], "county_name": ["平江县"],
+         "prefecture_name": ["岳阳市"]},
+        geometry=gpd.points_from_xy([113.58], [28.70]), crs="EPSG:4326",
+    )  # fmt: skip
+    assert [label for label, _, _ in find_places(towns, "汉昌")] == ["平江县（岳阳市·平江县）"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_place_name_suggested_on_the_public_page_is_found(lang: str) -> None:
+    """The search box's examples must work on the shipped towns layer."""
+    import re
+
+    from ui.cache import get_towns
+    from ui.i18n import tr
+
+    examples = [e for e in re.split(r"[、,，]\s*", tr("public.place_placeholder", lang).split("：")[-1].removeprefix("e.g. ")) if e]
+    assert len(examples) >= 2
+    towns = get_towns()
+    assert {e: bool(find_places(towns, e)) for e in examples} == {e: True for e in examples}

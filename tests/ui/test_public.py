@@ -55,3 +55,18 @@ def test_unknown_place_and_bad_coordinates_are_messages(app) -> None:
     assert not at.exception and at.error and "east" in at.error[0].value
     # The error does not stop the page: what follows the lookup tabs (the hint, then the map) still runs.
     assert any("也可以直接在地图上单击任意位置" in c.value for c in at.caption)
+
+
+def test_a_new_place_query_starts_at_its_best_match(app) -> None:
+    """The pick belongs to its query: having chosen the 2nd 长沙 match, asking for 岳阳
+    answers for the best 岳阳 match, not for whichever place is 2nd in the new list."""
+    at = page(app, "public")
+    at.text_input(key=state.PUBLIC_PLACE).input("长沙").run()
+    assert len(at.selectbox(key=state.PUBLIC_PLACE_PICK).options) > 1
+    at.selectbox(key=state.PUBLIC_PLACE_PICK).set_value(1).run()
+    at.text_input(key=state.PUBLIC_PLACE).input("岳阳").run()
+    assert not at.exception, [e.value for e in at.exception]
+    pick = at.selectbox(key=state.PUBLIC_PLACE_PICK)
+    assert len(pick.options) > 1 and pick.value == 0
+    best = pick.options[0]
+    assert any(m.value == f"##### :material/location_on: {best}" for m in at.markdown), [m.value for m in at.markdown][:8]

@@ -47,6 +47,7 @@ def test_typed_polygon_half_in_grade1_water_source_is_prohibited(app) -> None:
     assert metrics["冲突条目"] == "1" and metrics["所在县（市、区）"] == "测试县"
     row = _conflicts(at).iloc[0]
     assert row["规则编号"] == "DWS01" and row["保护区名称"] == "测试一级水源" and row["结论"] == "禁止"
+    assert list(_conflicts(at).columns[:4]) == ["结论", "图层", "分区/级别", "保护区名称"]  # visible without scrolling
     assert row["重叠面积（m²）"] == pytest.approx(10_000, abs=0.5)
     assert row["占项目面积（%）"] == pytest.approx(50.0, abs=0.01)
     assert row["数据效力"] == "示意"
@@ -104,6 +105,7 @@ def test_gcj02_coordinates_are_converted_and_said_so(app) -> None:
     at.selectbox(key=state.SCREEN_COORD_CRS).set_value("gcj02").run()
     at.text_area(key=state.SCREEN_COORDS).input(f"{float(glon):.9f}, {float(glat):.9f}").run()
     assert any("GCJ-02" in i.value for i in at.info), [i.value for i in at.info]
+    assert not any("converted" in i.value for i in at.info)  # the note in the page's language only
     at.selectbox(key=state.SCREEN_TYPE).set_value("industrial").run()
     assert _verdict(at) == "prohibited"  # inside only after the ~600 m GCJ-02 offset is undone
 
@@ -130,6 +132,9 @@ def test_uploaded_file_with_two_sites_lets_the_planner_pick_one(app) -> None:
     at.selectbox(key=state.SCREEN_FEATURE).set_value(1).run()
     at.selectbox(key=state.SCREEN_TYPE).set_value("industrial").run()
     assert _verdict(at) == "prohibited"
+    # The project is called by the chosen feature's own name, not the file's.
+    assert at.text_input(key=state.SCREEN_NAME).placeholder == "乙地块"
+    assert at.session_state[state.SCREEN_RESULT][1][0].project.name == "乙地块"
     row = _conflicts(at).iloc[0]
     assert row["重叠面积（m²）"] == pytest.approx(40_000, abs=1) and row["占项目面积（%）"] == pytest.approx(100, abs=0.01)
     at.selectbox(key=state.SCREEN_FEATURE).set_value(0).run()
@@ -155,6 +160,8 @@ def test_drawn_polygon_is_screened(app) -> None:
     assert not at.exception
     assert _verdict(at) == "prohibited"
     assert _conflicts(at).iloc[0]["重叠面积（m²）"] == pytest.approx(40_000, abs=1)
+    # Leaflet draws in WGS84, taken as CGCS2000: no note about it (nothing for the planner to check).
+    assert not [i.value for i in at.info if "EPSG:4326" in i.value or "坐标系" in i.value]
 
 
 def test_rerun_does_not_screen_again_unless_the_input_changes(app, monkeypatch) -> None:
