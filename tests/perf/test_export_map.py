@@ -16,7 +16,8 @@ from gis.errors import InputError
 from layers.paths import DEFAULT_STORE
 from layers.store import ZoneStore
 from zoning.cli import cli
-from zoning.mapexport import export_map, tile_range
+from zoning.mapexport import export_map
+from zoning.zone_tiles import tile_range
 
 # A fetchable reference to another host: a scheme URL or a protocol-relative one.
 _EXTERNAL = re.compile(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)
@@ -160,3 +161,9 @@ def test_a_foreign_folder_is_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="non-empty folder that is not an earlier export"):
         export_map(tmp_path)
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_zoom_levels_out_of_order_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"zoom levels 9\.\.5 \(full from 10\) are expected as 0 <= min <= max <= 18"):
+        export_map(tmp_path / "site", min_zoom=9, max_zoom=5)
+    assert not (tmp_path / "site").exists()

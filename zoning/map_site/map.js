@@ -30,8 +30,6 @@
   var lang = 'zh';
   var meta = null;
   var visible = {};
-  var tileCache = new Map();
-  var TILE_CACHE_MAX = 600;
   var lastAsk = null;
   function colon() { return lang === 'zh' ? '：' : ': '; }
 
@@ -51,102 +49,10 @@
     });
   }
 
-  // Which tiles were written (meta.tiles: a bitmap per zoom): others are empty, not fetched.
-  var tileBits = {};
-  function tileExists(z, x, y) {
-    var idx = meta.tiles[String(z)];
-    if (!idx) { return false; }
-    var bits = tileBits[z];
-    if (!bits) {
-      var raw = atob(idx.bits);
-      bits = tileBits[z] = new Uint8Array(raw.length);
-      for (var i = 0; i < raw.length; i++) { bits[i] = raw.charCodeAt(i); }
-    }
-    var cx = x - idx.x0, cy = y - idx.y0;
-    if (cx < 0 || cy < 0 || cx >= idx.w || cy >= idx.h) { return false; }
-    var n = cy * idx.w + cx;
-    return (bits[n >> 3] >> (7 - (n & 7)) & 1) === 1;
-  }
-  var EMPTY = Promise.resolve({type: 'FeatureCollection', features: []});
-
-  function tileData(z, x, y) {
-    if (!tileExists(z, x, y)) { return EMPTY; }
-    var key = z + '/' + x + '/' + y;
-    var hit = tileCache.get(key);
-    if (hit) { tileCache.delete(key); tileCache.set(key, hit); return hit; }
-    var p = fetchJSON('tiles/' + key + '.json');
-    tileCache.set(key, p);
-    if (tileCache.size > TILE_CACHE_MAX) { tileCache.delete(tileCache.keys().next().value); }
-    return p;
-  }
-
-  // --- drawing -------------------------------------------------------------------------
-  function worldX(lon, z) { return (lon + 180) / 360 * 256 * Math.pow(2, z); }
-  function worldY(lat, z) {
-    var phi = Math.max(Math.min(lat, 85.05112878), -85.05112878) * Math.PI / 180;
-    return (1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2 * 256 * Math.pow(2, z);
-  }
-  function zoneColour(layer, zi) {
-    var zone = zi >= 0 ? layer.zones[zi] : null;
-    return zone ? zone.colour : layer.colour;
-  }
-  function hexAlpha(hex, a) {
-    var n = parseInt(hex.slice(1), 16);
-    return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + a + ')';
-  }
-  function pathRing(ctx, ring, z, ox, oy) {
-    for (var i = 0; i < ring.length; i++) {
-      var px = worldX(ring[i][0], z) - ox, py = worldY(ring[i][1], z) - oy;
-      if (i === 0) { ctx.moveTo(px, py); } else { ctx.lineTo(px, py); }
-    }
-  }
-  function drawFeature(ctx, f, z, ox, oy) {
-    var layer = meta.layers[f.properties.l];
-    if (!layer || !visible[layer.id]) { return; }
-    var colour = zoneColour(layer, f.properties.z);
-    var g = f.geometry, type = g.type, parts;
-    ctx.strokeStyle = colour;
-    ctx.lineWidth = type.indexOf('Line') >= 0 ? 2 : 1;
-    ctx.setLineDash(layer.legal_status === '示意' ? [4, 3] : []);
-    if (type === 'Polygon' || type === 'MultiPolygon') {
-      parts = type === 'Polygon' ? [g.coordinates] : g.coordinates;
-      ctx.beginPath();
-      parts.forEach(function (poly) { poly.forEach(function (ring) { pathRing(ctx, ring, z, ox, oy); ctx.closePath(); }); });
-      ctx.fillStyle = hexAlpha(colour, 0.35);
-      ctx.fill('evenodd');
-      ctx.stroke();
-    } else if (type === 'LineString' || type === 'MultiLineString') {
-      parts = type === 'LineString' ? [g.coordinates] : g.coordinates;
-      ctx.beginPath();
-      parts.forEach(function (line) { pathRing(ctx, line, z, ox, oy); });
-      ctx.stroke();
-    } else if (type === 'Point' || type === 'MultiPoint') {
-      parts = type === 'Point' ? [g.coordinates] : g.coordinates;
-      ctx.fillStyle = colour;
-      ctx.setLineDash([]);
-      parts.forEach(function (c) {
-        ctx.beginPath();
-        ctx.arc(worldX(c[0], z) - ox, worldY(c[1], z) - oy, 4, 0, 2 * Math.PI);
-        ctx.fill();
-      });
-    }
-  }
-
-  var ZoneTiles = L.GridLayer.extend({
-    createTile: function (coords, done) {
-      var tile = L.DomUtil.create('canvas', 'zone-tile');
-      var size = this.getTileSize();
-      tile.width = size.x; tile.height = size.y;
-      var dz = Math.min(coords.z, meta.max_zoom), k = Math.pow(2, coords.z - dz);
-      tileData(dz, Math.floor(coords.x / k), Math.floor(coords.y / k)).then(function (data) {
-        var ctx = tile.getContext('2d');
-        var ox = coords.x * size.x, oy = coords.y * size.y;
-        data.features.forEach(function (f) { drawFeature(ctx, f, coords.z, ox, oy); });
-        done(null, tile);
-      }, function (err) { done(err, tile); });
-      return tile;
-    }
-  });
+  var zones = null;
+  function tileData(z, x, y) { return zones.tileData(z, x, y); }
+  function worldY(lat, z) { return ZoningTiles.worldY(lat, z); }
+  function zoneColour(layer, zi) { return ZoningTiles.zoneColour(layer, zi); }
 
   // --- looking up a place --------------------------------------------------------------
   function inRing(x, y, ring) {
@@ -314,7 +220,7 @@
     lake: {color: '#6baed6', weight: 0.6, fillColor: '#c6dbef', fillOpacity: 0.8},
     river: {color: '#6baed6', weight: 1.2}
   };
-  var zones, map, marker;
+  var map, marker;
   Promise.all([fetchJSON('data/meta.json'), fetchJSON('data/base.json'), fetchJSON('data/places.json')]).then(function (got) {
     meta = got[0];
     places = Array.isArray(got[2]) ? got[2] : [];
@@ -326,7 +232,7 @@
     L.control.scale({imperial: false}).addTo(map);
     L.geoJSON(got[1], {interactive: false, style: function (f) { return BASE_STYLE[f.properties.k] || BASE_STYLE.county; }}).addTo(map);
     marker = L.circleMarker([0, 0], {radius: 7, color: '#111', weight: 2, fillColor: '#ffd600', fillOpacity: 1, interactive: false});
-    zones = new ZoneTiles({minZoom: meta.min_zoom, maxZoom: 16, updateWhenZooming: false, keepBuffer: 1});
+    zones = ZoningTiles.layer({base: 'tiles/', meta: meta, visible: visible, leaflet: {maxZoom: 16}});
     zones.once('load', function () {
       window.__mapReady = performance.now();
       document.body.dataset.ready = '1';

@@ -1,0 +1,376 @@
+"""Zone layers as GeoJSON tiles per Web-Mercator XYZ tile, simplified per zoom, for maps.
+
+``write_zone_tiles(store, folder)`` writes::
+
+    folder/tiles.json              layers (zone values and colours, legal status), the tile
+                                   index (which tiles exist), the rules that apply to each
+                                   kind of feature, the zoom range, the store's sha256
+    folder/tiles/{z}/{x}/{y}.json  the zone features meeting that tile
+
+Tiles are simplified for their zoom (about a pixel: detail finer than that cannot be seen)
+and, below ``full_zoom``, leave out features smaller than a few pixels, so a province of
+10^5 polygons opens with a few hundred kilobytes; the browser draws each tile on its own
+canvas (``static/js/zonetiles.js``) and overzooms the last level. A feature wider than a
+tile is cut to the tile grown by a margin, so its cut edges fall outside what is drawn.
+Display only: screening always uses the full-precision store.
+
+Used by the static site of ``python -m zoning export-map`` and by the app's public map,
+which serves the same tiles from ``static/`` instead of sending the zones with the page.
+
+Examples
+--------
+>>> from zoning.engine import open_store  # doctest: +SKIP
+>>> tiles = write_zone_tiles(open_store("data/zones.gpkg"), "zone_tiles")  # doctest: +SKIP
+>>> tiles.count, tiles.meta["max_zoom"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip as _gzip
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from gis.errors import InputError
+from zoning.model import VERDICT_LABELS
+from zoning.zone_rules import RuleLine, rules_for_zone
+
+__all__ = ["ZONE_COLOURS", "ZoneTiles", "check_zooms", "tile_range", "write_zone_tiles"]
+
+_TILE_PX = 256
+#: Layers that are reference data, not zones: not drawn as zones.
+_NOT_ZONES = frozenset({"admin"})
+#: Points (intakes) appear from this zoom on.
+_POINT_ZOOM = 9
+#: Below this zoom, features smaller than ``_MIN_PX`` pixels are left out (invisible anyway).
+_MIN_PX = 3.0
+
+#: layer -> zone value -> colour ("" = the layer's colour); stricter zones darker.
+ZONE_COLOURS: Mapping[str, Mapping[str, str]] = {
+    "eco_redline": {"自然保护地核心保护区": "#99000d", "一般": "#e34a33", "": "#e34a33"},
+    "water_source": {"一级": "#08519c", "二级": "#3182bd", "准保护区": "#9ecae1", "": "#3182bd"},
+    "water_intake": {"": "#08306b"},
+    "livestock_zone": {"禁养区": "#8c510a", "限养区": "#dfc27d", "": "#8c510a"},
+    "green_heart": {"核心保护区": "#00441b", "融合发展区": "#74c476", "禁止开发区": "#00441b",
+                    "限制开发区": "#238b45", "控制建设区": "#a1d99b", "": "#238b45"},
+    "nature_reserve": {"核心区": "#3f007d", "核心保护区": "#3f007d", "缓冲区": "#6a51a3", "实验区": "#bcbddc",
+                       "一般控制区": "#9e9ac8", "": "#6a51a3"},
+    "scenic_area": {"核心景区": "#ae017e", "一般景区": "#f768a1", "": "#f768a1"},
+    "shoreline": {"干流": "#01665e", "支流": "#35978f", "": "#01665e"},
+}  # fmt: skip
+
+
+def _mercator_y(lat: np.ndarray) -> np.ndarray:
+    phi = np.radians(np.clip(lat, -85.05112878, 85.05112878))
+    return (1.0 - np.log(np.tan(phi) + 1.0 / np.cos(phi)) / math.pi) / 2.0
+
+
+def tile_range(bounds: np.ndarray, z: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x0, x1, y0, y1) of the XYZ tiles each lon/lat box (rows of minx, miny, maxx, maxy) meets."""
+    n = 2**z
+    x0 = np.floor((bounds[:, 0] + 180.0) / 360.0 * n).astype(np.int64)
+    x1 = np.floor((bounds[:, 2] + 180.0) / 360.0 * n).astype(np.int64)
+    y0 = np.floor(_mercator_y(bounds[:, 3]) * n).astype(np.int64)
+    y1 = np.floor(_mercator_y(bounds[:, 1]) * n).astype(np.int64)
+    clip = lambda v: np.clip(v, 0, n - 1)  # noqa: E731
+    return clip(x0), clip(x1), clip(y0), clip(y1)
+
+
+@dataclass(frozen=True)
+class _Layer:
+    index: int
+    layer_id: str
+    geoms: np.ndarray  # lon/lat
+    names: np.ndarray
+    zones: np.ndarray  # index into the layer's zone value list, -1 for none
+    groups: np.ndarray  # index into the site's rule groups (what applies to the feature)
+
+
+def _lonlat(gdf: Any) -> np.ndarray:
+    if gdf.crs is not None and not gdf.crs.is_geographic:
+        gdf = gdf.to_crs("EPSG:4490")
+    return np.asarray(gdf.geometry.values, dtype=object)
+
+
+def _zone_values(store: Any, layer_id: str) -> tuple[str | None, list[str]]:
+    """The layer's zone field and the zone values its features hold, in catalogue order
+    (values outside the catalogue after them), so the legend lists what the map shows."""
+    spec = store.catalog.layers[layer_id]
+    field = spec.zone_field or None
+    if not field:
+        return None, []
+    fspec = store.catalog.fields_of(layer_id).get(field)
+    known = list(getattr(fspec, "values", ()) or ()) + list(getattr(fspec, "legacy", ()) or ())
+    present = {str(v) for v in store.layer(layer_id)[field].dropna()}
+    return field, [v for v in known if v in present] + sorted(present - set(known))
+
+
+class _RuleGroups:
+    """Distinct lists of rules that apply to a feature (zone value + the fields the rules
+    filter on), numbered as they are met: each tile feature carries its group number."""
+
+    def __init__(self, rules: Any) -> None:
+        self.rules = rules
+        self.groups: list[list[dict[str, Any]]] = []
+        self._index: dict[tuple[Any, ...], int] = {}
+
+    def assign(self, layer_id: str, gdf: Any, field: str | None) -> np.ndarray:
+        filters = sorted({k for r in self.rules.for_layer(layer_id) for k in (*r.where, *r.where_not)})
+        cols = [c for c in ([field] if field else []) + filters if c in gdf.columns]
+        if not len(gdf):
+            return np.empty(0, dtype=np.int64)
+        frame = gdf[cols].astype(object).where(gdf[cols].notna(), None) if cols else None
+        keys = [tuple(row) for row in frame.itertuples(index=False, name=None)] if frame is not None else [()] * len(gdf)
+        out = np.empty(len(gdf), dtype=np.int64)
+        for i, key in enumerate(keys):
+            full = (layer_id, *key)
+            if full not in self._index:
+                attrs = dict(zip(cols, key, strict=True))
+                zone = attrs.get(field) if field else None
+                lines = rules_for_zone(self.rules, layer_id, None if zone is None else str(zone), attrs)
+                self._index[full] = len(self.groups)
+                self.groups.append([_rule_json(line) for line in lines])
+            out[i] = self._index[full]
+        return out
+
+
+def _rule_json(line: RuleLine) -> dict[str, Any]:
+    return {
+        "id": line.rule_id,
+        "verdict": line.verdict,
+        "verdict_zh": VERDICT_LABELS[line.verdict]["zh"],
+        "verdict_en": VERDICT_LABELS[line.verdict]["en"],
+        "condition_zh": line.condition_zh,
+        "condition_en": line.condition_en,
+        "types_zh": line.types_zh,
+        "types_en": line.types_en,
+        "basis": line.basis,
+        "verified": line.confidence == "verified",
+        "distance_m": line.distance_m,
+    }
+
+
+def _layers(store: Any, groups: _RuleGroups) -> tuple[list[_Layer], dict[str, list[str]]]:
+    layers, zone_lists = [], {}
+    for lid in store.layer_ids:
+        if lid in _NOT_ZONES:
+            continue
+        gdf = store.layer(lid)
+        field, values = _zone_values(store, lid)
+        zone_lists[lid] = values
+        lookup = {v: i for i, v in enumerate(values)}
+        zones = (
+            np.array([lookup.get(str(v), -1) for v in gdf[field]], dtype=np.int64)
+            if field
+            else np.full(len(gdf), -1, dtype=np.int64)
+        )
+        names = gdf["name"].astype(str).to_numpy() if "name" in gdf.columns else np.array([f"{lid}#{i}" for i in range(len(gdf))])
+        layers.append(_Layer(len(layers), lid, _lonlat(gdf), names, zones, groups.assign(lid, gdf, field)))
+    return layers, zone_lists
+
+
+def _tile_bounds(tx: np.ndarray, ty: np.ndarray, z: int, margin_deg: float) -> np.ndarray:
+    """lon/lat (minx, miny, maxx, maxy) of XYZ tiles, grown by ``margin_deg``."""
+    n = 2**z
+    lon0 = tx / n * 360.0 - 180.0
+    lon1 = (tx + 1) / n * 360.0 - 180.0
+    lat = lambda y: np.degrees(np.arctan(np.sinh(math.pi * (1 - 2 * y / n))))  # noqa: E731
+    return np.column_stack([lon0 - margin_deg, lat(ty + 1) - margin_deg, lon1 + margin_deg, lat(ty) + margin_deg])
+
+
+def _feature_text(layer: _Layer, i: int, geojson: str) -> str:
+    name = json.dumps(str(layer.names[i]), ensure_ascii=False)
+    return (
+        f'{{"type":"Feature","properties":{{"l":{layer.index},"i":{int(i)},"z":{int(layer.zones[i])},'
+        f'"r":{int(layer.groups[i])},"n":{name}}},"geometry":{geojson}}}'
+    )
+
+
+def _layer_tiles(layer: _Layer, z: int, *, full_zoom: int) -> tuple[np.ndarray, list[str]]:
+    """(tile keys, Feature texts) of one layer at zoom z: features simplified to about a
+    pixel, those below ``full_zoom`` smaller than ``_MIN_PX`` pixels left out, features
+    spanning several tiles cut to each tile grown by a margin (its cut edges fall outside
+    the drawn tile), coordinates rounded to a tenth of a pixel."""
+    px_deg = 360.0 / (_TILE_PX * 2**z)
+    geoms = layer.geoms
+    dims = shapely.get_dimensions(geoms)
+    keep = np.ones(len(geoms), dtype=bool)
+    if z < _POINT_ZOOM:
+        keep &= dims > 0
+    if z < full_zoom:
+        b = shapely.bounds(geoms)
+        keep &= (np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) >= _MIN_PX * px_deg) | (dims == 0)
+    pos = np.flatnonzero(keep)
+    if len(pos) == 0:
+        return np.empty(0, np.int64), []
+    simple = shapely.simplify(geoms[pos], px_deg, preserve_topology=True)
+    x0, x1, y0, y1 = tile_range(shapely.bounds(simple), z)
+    nx, ny = x1 - x0 + 1, y1 - y0 + 1
+    count = nx * ny
+    owner = np.repeat(np.arange(len(pos)), count)
+    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    tx, ty = x0[owner] + k % nx[owner], y0[owner] + k // nx[owner]
+    geo = simple[owner]
+    multi = count[owner] > 1
+    if multi.any():
+        box = _tile_bounds(tx[multi], ty[multi], z, 8 * px_deg)
+        geo[multi] = shapely.intersection(geo[multi], shapely.box(box[:, 0], box[:, 1], box[:, 2], box[:, 3]))
+    decimals = int(min(max(math.ceil(-math.log10(px_deg / 10)), 3), 7))
+    geo = shapely.transform(geo, lambda xy: np.round(xy, decimals))
+    present = ~shapely.is_empty(geo)
+    texts = shapely.to_geojson(geo[present])
+    feats = [_feature_text(layer, int(pos[o]), g) for o, g in zip(owner[present], texts, strict=True)]
+    return (tx[present] * (2**z) + ty[present]).astype(np.int64), feats
+
+
+@dataclass(frozen=True)
+class _Tiles:
+    count: int
+    features: int
+    #: zoom -> {"x0", "y0", "w", "h", "bits"}: which tiles exist (a row-major bitmap of the
+    #: box of written tiles, base64), so the page asks only for tiles that hold something.
+    index: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ZoneTiles:
+    """What ``write_zone_tiles`` wrote: ``folder``, tile and feature-piece counts, and the
+    ``meta`` it also wrote to ``folder/tiles.json``."""
+
+    folder: Path
+    count: int
+    features: int
+    meta: Mapping[str, Any]
+
+
+def _write_tiles(
+    layers: Sequence[_Layer], outdir: Path, *, min_zoom: int, max_zoom: int, full_zoom: int, gzip: bool
+) -> _Tiles:
+    """Write ``tiles/{z}/{x}/{y}.json`` for the zone layers (see ``export_map``)."""
+    root = outdir / "tiles"
+    n_tiles = n_features = 0
+    index: dict[str, dict[str, Any]] = {}
+    for z in range(min_zoom, max_zoom + 1):
+        parts = [_layer_tiles(layer, z, full_zoom=full_zoom) for layer in layers]
+        keys = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+        texts = np.asarray([t for p in parts for t in p[1]], dtype=object)
+        if not len(keys):
+            continue
+        n_features += len(keys)
+        order = np.argsort(keys, kind="stable")
+        keys, texts = keys[order], texts[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        ends = np.r_[starts[1:], len(keys)]
+        for a, b in zip(starts, ends, strict=True):
+            tx, ty = divmod(int(keys[a]), 2**z)
+            path = root / str(z) / str(tx) / f"{ty}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            body = ('{"type":"FeatureCollection","features":[' + ",".join(texts[a:b]) + "]}").encode("utf-8")
+            path.write_bytes(body)
+            if gzip:
+                path.with_name(path.name + ".gz").write_bytes(_gzip.compress(body, compresslevel=6, mtime=0))
+            n_tiles += 1
+        index[str(z)] = _tile_bitmap(keys[starts], z)
+    return _Tiles(n_tiles, n_features, index)
+
+
+def _tile_bitmap(keys: np.ndarray, z: int) -> dict[str, Any]:
+    """The written tiles of one zoom as a bitmap over their bounding box of tiles."""
+    tx, ty = np.divmod(keys, 2**z)
+    x0, y0 = int(tx.min()), int(ty.min())
+    w, h = int(tx.max()) - x0 + 1, int(ty.max()) - y0 + 1
+    bits = np.zeros(w * h, dtype=bool)
+    bits[(ty - y0) * w + (tx - x0)] = True
+    return {"x0": x0, "y0": y0, "w": w, "h": h, "bits": base64.b64encode(np.packbits(bits).tobytes()).decode("ascii")}
+
+
+def _meta(store: Any, zone_lists: Mapping[str, Sequence[str]], groups: _RuleGroups, tiles: _Tiles,
+          zooms: tuple[int, int]) -> dict[str, Any]:  # fmt: skip
+    layers = []
+    for lid, values in zone_lists.items():
+        spec = store.catalog.layers[lid]
+        colours = ZONE_COLOURS.get(lid, {"": "#555555"})
+        layers.append(
+            {
+                "id": lid,
+                "title_zh": spec.title_zh,
+                "title_en": spec.title_en,
+                "legal_status": store.legal_status(lid),
+                "zone_field": spec.zone_field,
+                "zones": [{"value": v, "colour": colours.get(v, colours.get("", "#555555"))} for v in values],
+                "colour": colours.get("", "#555555"),
+            }
+        )
+    return {
+        "min_zoom": zooms[0],
+        "max_zoom": zooms[1],
+        "illustrative": any(layer["legal_status"] != "法定" for layer in layers),
+        "store_sha256": str(store.sha256),
+        "layers": layers,
+        "rule_groups": groups.groups,
+        "tiles": tiles.index,
+    }
+
+
+def check_zooms(min_zoom: int, max_zoom: int, full_zoom: int) -> None:
+    """Refuse zoom levels out of order (InputError naming them)."""
+    if not 0 <= min_zoom <= max_zoom <= 18 or not min_zoom <= full_zoom:
+        msg = f"zoom levels {min_zoom}..{max_zoom} (full from {full_zoom}) are expected as 0 <= min <= max <= 18, full >= min"
+        raise InputError(msg)
+
+
+def write_zone_tiles(
+    store: Any,
+    folder: str | Path,
+    *,
+    rules: Any = None,
+    min_zoom: int = 5,
+    max_zoom: int = 12,
+    full_zoom: int = 10,
+    gzip: bool = False,
+) -> ZoneTiles:
+    """Write the zone layers of ``store`` as tiles into ``folder`` (see the module text).
+
+    Parameters
+    ----------
+    store
+        An opened ``layers.store.ZoneStore`` (any CRS; tiles are lon/lat, EPSG:4490).
+    folder
+        Where ``tiles/`` and ``tiles.json`` go (created).
+    rules
+        The rule set whose rules are listed per feature; default the packaged one.
+    min_zoom, max_zoom
+        Zoom levels to write tiles for; maps overzoom ``max_zoom`` (zoom 12 keeps about
+        40 m of detail).
+    full_zoom
+        From this zoom on every feature is written, however small; below it, features
+        smaller than a few pixels are left out.
+    gzip
+        Also write ``<tile>.json.gz`` beside every tile, for servers that send precompressed
+        files (nginx ``gzip_static``): about a fifth of the bytes, no compression per request.
+
+    Raises
+    ------
+    InputError
+        If the zoom levels are out of order.
+    """
+    check_zooms(min_zoom, max_zoom, full_zoom)
+    if rules is None:
+        from zoning.engine import default_rules
+
+        rules = default_rules()
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    groups = _RuleGroups(rules)
+    layers, zone_lists = _layers(store, groups)
+    tiles = _write_tiles(layers, out, min_zoom=min_zoom, max_zoom=max_zoom, full_zoom=full_zoom, gzip=gzip)
+    meta = _meta(store, zone_lists, groups, tiles, (min_zoom, max_zoom))
+    (out / "tiles.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return ZoneTiles(out, tiles.count, tiles.features, meta)
