@@ -12,7 +12,7 @@ from ui.forms import upload_input
 from ui.frame import require_frame
 from ui.i18n import one_language, t
 from ui.pagekit import stop_on_error
-from ui.results import downloads
+from ui.results import downloads, limits_notice
 from ui.screening import input_signature, screen_memo
 
 require_frame()
@@ -62,4 +62,5 @@ with stop_on_error():
 
 m = render_batch(results, types=types)
 st_folium(m, key=state.BATCH_MAP, height=520, use_container_width=True, returned_objects=[])
+limits_notice()
 downloads(results, stem=f"batch-{parsed.label.rsplit('.', 1)[0]}", key_prefix="batch")

@@ -262,6 +262,23 @@ class _HtmlControl(MacroElement):
         self.css_class = css_class
 
 
+class _MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (folium's ``control_scale`` adds feet and
+    miles, which no planner in China reads)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 140}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 class _DrawLocale(MacroElement):
     """Leaflet.draw's toolbar texts in the user's language (set before the control is made)."""
 
@@ -328,12 +345,13 @@ def _new_map(bounds: Sequence[float], lang: Lang, height: int | None) -> folium.
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         tiles=None,
         zoom_start=7,
-        control_scale=True,
+        control_scale=False,  # _MetricScale below
         prefer_canvas=True,
         zoom_snap=0.25,
         height=f"{height}px" if height else "100%",
     )
     m.get_root().header.add_child(folium.Element(_MAP_CSS))
+    m.add_child(_MetricScale())
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 

@@ -50,6 +50,8 @@ def test_batch_of_forty_projects(app) -> None:
     by_name = dict(zip(table["项目名称"], table["结论"], strict=True))
     assert by_name["水源内1"] == "禁止" and by_name["远处25"] == "不涉及"
     assert set(table["所在县（市、区）"]) == {"测试县"}
+    # A reviewer exporting a batch is told what the screening does not decide, as on the screen page.
+    assert any(e.label == "本工具不作出的判断" for e in at.expander)
     # Filter by verdict
     at.multiselect(key=state.BATCH_FILTER_VERDICT).set_value(["prohibited"]).run()
     filtered = at.dataframe[0].value

@@ -234,3 +234,8 @@ def test_dense_layer_is_drawn_as_an_embedded_picture(monkeypatch) -> None:
     assert len(_children(m, folium.raster_layers.ImageOverlay)) == 1
     assert external_urls(m) == []
     assert "一级" in _html(m)  # the legend still lists the grades
+
+
+def test_scale_bar_is_metric_only() -> None:
+    page = _html(build_map())
+    assert "L.control.scale({imperial: false" in page and "L.control.scale()" not in page
