@@ -76,7 +76,12 @@ def _typed_input() -> ParsedInput | None:
                         key=state.SCREEN_GEOM_KIND, horizontal=True, help=t("screen.geom_kind_help"))  # fmt: skip
     if not text or not text.strip():
         return None
-    return read_typed(text, crs=crs or "EPSG:4490", kind=kind)
+    parsed = read_typed(text, crs=crs or "EPSG:4490", kind=kind)
+    geom = parsed.features.gdf.geometry.iloc[0]
+    if kind == "auto" and geom.geom_type == "LineString" and len(geom.coords) >= 3:
+        # Corners copied from a site plan rarely repeat the first one: say how to get a polygon.
+        st.info(t("screen.line_not_polygon", n=len(geom.coords)), icon=":material/polyline:")
+    return parsed
 
 
 def _one_feature(parsed: ParsedInput) -> ParsedInput:

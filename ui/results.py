@@ -94,7 +94,8 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
     if worst:
         c = worst[0]
         zh, en = titles.get(c.layer, (c.layer, c.layer))
-        detail = t("result.worst_detail", layer=zh if language == "zh" else en, feature=c.feature, zone=c.zone or "")
+        zone = "" if not c.zone or c.zone in c.feature else c.zone  # "…一级保护区（水域）" already says 一级
+        detail = t("result.worst_detail", layer=zh if language == "zh" else en, feature=c.feature, zone=zone).strip()
     verdict_badge(result.verdict, detail=detail)
     cols = st.columns(4)
     cols[0].metric(t("result.m_conflicts"), len(result.conflicts))

@@ -57,6 +57,22 @@ def test_typed_polygon_half_in_grade1_water_source_is_prohibited(app) -> None:
     assert nearby.set_index("保护区名称").loc["测试红线", "距离（m）"] == pytest.approx(1900, abs=0.5)
 
 
+def test_typed_corners_read_as_a_line_say_how_to_get_a_polygon(app) -> None:
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("typed").run()
+    at.text_area(key=state.SCREEN_COORDS).input(coords_text([(900, 100), (1100, 100), (1100, 200), (900, 200)])).run()
+    assert {m.label: m.value for m in at.metric}["识别的图形"] == "线"
+    assert any("4 个点" in i.value and "选择“面”" in i.value for i in at.info), [i.value for i in at.info]
+    at.radio(key=state.SCREEN_GEOM_KIND).set_value("polygon").run()
+    assert not any("选择“面”" in i.value for i in at.info)
+
+
+def test_verdict_detail_does_not_repeat_the_grade_the_name_gives(app) -> None:
+    at = _typed(app, [(900, 100), (1100, 100), (1100, 200), (900, 200)], kind="polygon", type_key="industrial")
+    badge = next(md.value for md in at.markdown if "ez-verdict" in md.value)
+    assert "主要依据：饮用水水源保护区 · 测试一级水源</div>" in badge  # not "测试一级水源 一级"
+
+
 def test_road_through_red_line_depends_on_unavoidable(app) -> None:
     """A 2 km road crossing the 1 km-wide red-line square: 1,000 m inside."""
     at = _typed(app, [(2500, 500), (4500, 500)], kind="line", type_key="road")
