@@ -84,11 +84,19 @@ def _fmt_scale(length_m: float) -> str:
     return f"{length_m / 1000:g} km" if length_m >= 1000 else f"{length_m:g} m"
 
 
+def _no_idle_draw(*_args: object, **_kwargs: object) -> None:
+    """Stands in for ``FigureCanvasAgg.draw_idle`` on report figures (see ``_figure``)."""
+
+
 def _figure(extent: tuple[float, float, float, float], *, dpi: int) -> tuple[plt.Figure, plt.Axes]:
     minx, miny, maxx, maxy = extent
     aspect = (maxy - miny) / max(maxx - minx, 1e-9)
     height = min(max(_FIG_W_IN * aspect, 3.2), 7.5)
     fig, ax = plt.subplots(figsize=(_FIG_W_IN, height), dpi=dpi)
+    # geopandas' plot() ends with canvas.draw_idle(), which the Agg canvas carries out at once:
+    # a map of ten plotted layers was rendered ten times before savefig rendered it for real
+    # (half the time of every map). The figure is only ever saved, so those draws are skipped.
+    fig.canvas.draw_idle = _no_idle_draw  # type: ignore[method-assign]
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
