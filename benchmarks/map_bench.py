@@ -123,6 +123,7 @@ def _browser_measure(url: str, ready_js: str, *, timeout_ms: int = 120_000) -> d
     from playwright.sync_api import sync_playwright
 
     sizes: list[int] = []
+    ws_sizes: list[int] = []
     hosts: set[str] = set()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -130,6 +131,8 @@ def _browser_measure(url: str, ready_js: str, *, timeout_ms: int = 120_000) -> d
         cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.on("Network.loadingFinished", lambda e: sizes.append(int(e.get("encodedDataLength", 0))))
+        # Streamlit sends the page (and a folium map's HTML) over its websocket: counted too.
+        cdp.on("Network.webSocketFrameReceived", lambda e: ws_sizes.append(_frame_bytes(e["response"])))
         page.on("request", lambda r: hosts.add(re.sub(r"^[a-z]+://([^/]+).*$", r"\1", r.url)))
         t = time.perf_counter()
         page.goto(url, wait_until="commit")
@@ -138,7 +141,16 @@ def _browser_measure(url: str, ready_js: str, *, timeout_ms: int = 120_000) -> d
         nav_ms = page.evaluate("performance.now()")
         page.wait_for_timeout(300)  # let the last responses of the first screen finish counting
         browser.close()
-    return {"ms": wall_ms, "page_clock_ms": nav_ms, "bytes": sum(sizes), "requests": len(sizes), "hosts": sorted(hosts)}
+    return {
+        "ms": wall_ms, "page_clock_ms": nav_ms, "bytes": sum(sizes) + sum(ws_sizes), "http_bytes": sum(sizes),
+        "websocket_bytes": sum(ws_sizes), "requests": len(sizes), "hosts": sorted(hosts),
+    }  # fmt: skip
+
+
+def _frame_bytes(frame: dict) -> int:
+    """Bytes of a websocket frame as CDP reports it (binary frames come base64-encoded)."""
+    data = frame.get("payloadData", "")
+    return len(data) * 3 // 4 if frame.get("opcode") == 2 else len(data.encode("utf-8"))
 
 
 def measure_site(url: str) -> dict:
@@ -221,7 +233,8 @@ def _browser_cell(r: dict) -> str:
     if "error" in r:
         return f"not drawn ({r['error']})"
     off = [h for h in r["hosts"] if not h.startswith("127.0.0.1")]
-    return f"{r['bytes'] / 1e6:.2f} MB, {r['ms'] / 1e3:.2f} s" + (f" (other hosts: {off})" if off else "")
+    ws = f" (websocket {r['websocket_bytes'] / 1e6:.2f} MB)" if r.get("websocket_bytes") else ""
+    return f"{r['bytes'] / 1e6:.2f} MB{ws}, {r['ms'] / 1e3:.2f} s" + (f" (other hosts: {off})" if off else "")
 
 
 def lines(res: dict) -> list[str]:
