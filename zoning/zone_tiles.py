@@ -30,6 +30,7 @@ import base64
 import gzip as _gzip
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,13 +177,23 @@ def _layers(store: Any, groups: _RuleGroups) -> tuple[list[_Layer], dict[str, li
     return layers, zone_lists
 
 
-def _tile_bounds(tx: np.ndarray, ty: np.ndarray, z: int, margin_deg: float) -> np.ndarray:
-    """lon/lat (minx, miny, maxx, maxy) of XYZ tiles, grown by ``margin_deg``."""
-    n = 2**z
-    lon0 = tx / n * 360.0 - 180.0
-    lon1 = (tx + 1) / n * 360.0 - 180.0
-    lat = lambda y: np.degrees(np.arctan(np.sinh(math.pi * (1 - 2 * y / n))))  # noqa: E731
-    return np.column_stack([lon0 - margin_deg, lat(ty + 1) - margin_deg, lon1 + margin_deg, lat(ty) + margin_deg])
+#: Tile coordinates are integers in units of 1/_SUBPIXEL of a pixel, relative to the tile's
+#: top-left corner (Web Mercator): 3-4 digits per coordinate instead of ~10 for degrees.
+_SUBPIXEL = 4
+#: A feature wider than a tile is cut to the tile grown by this many pixels, so its cut
+#: edges (and their outline strokes) fall outside what is drawn.
+_MARGIN_PX = 8.0
+_INTEGRAL = re.compile(r"\.0(?=[,\]])")
+
+
+def _to_world_px(geoms: np.ndarray, z: int) -> np.ndarray:
+    """lon/lat geometries to Web-Mercator pixel coordinates of zoom z (y down)."""
+    scale = _TILE_PX * 2**z
+
+    def _px(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack([(xy[:, 0] + 180.0) / 360.0 * scale, _mercator_y(xy[:, 1]) * scale])
+
+    return shapely.transform(geoms, _px)
 
 
 def _feature_text(layer: _Layer, i: int, geojson: str) -> str:
@@ -194,10 +205,13 @@ def _feature_text(layer: _Layer, i: int, geojson: str) -> str:
 
 
 def _layer_tiles(layer: _Layer, z: int, *, full_zoom: int) -> tuple[np.ndarray, list[str]]:
-    """(tile keys, Feature texts) of one layer at zoom z: features simplified to about a
-    pixel, those below ``full_zoom`` smaller than ``_MIN_PX`` pixels left out, features
-    spanning several tiles cut to each tile grown by a margin (its cut edges fall outside
-    the drawn tile), coordinates rounded to a tenth of a pixel."""
+    """(tile keys, Feature texts) of one layer at zoom z.
+
+    Features are simplified to a pixel in Web-Mercator pixel space; below ``full_zoom``
+    those smaller than ``_MIN_PX`` pixels are left out; a feature spanning several tiles
+    is cut to each tile grown by ``_MARGIN_PX``; coordinates are written as integers of
+    1/``_SUBPIXEL`` pixel from the tile's top-left corner.
+    """
     px_deg = 360.0 / (_TILE_PX * 2**z)
     geoms = layer.geoms
     dims = shapely.get_dimensions(geoms)
@@ -210,8 +224,11 @@ def _layer_tiles(layer: _Layer, z: int, *, full_zoom: int) -> tuple[np.ndarray, 
     pos = np.flatnonzero(keep)
     if len(pos) == 0:
         return np.empty(0, np.int64), []
-    simple = shapely.simplify(geoms[pos], px_deg, preserve_topology=True)
-    x0, x1, y0, y1 = tile_range(shapely.bounds(simple), z)
+    simple = shapely.simplify(_to_world_px(geoms[pos], z), 1.0, preserve_topology=True)
+    n = 2**z
+    b = shapely.bounds(simple)
+    x0, x1 = (np.clip(np.floor(b[:, c] / _TILE_PX), 0, n - 1).astype(np.int64) for c in (0, 2))
+    y0, y1 = (np.clip(np.floor(b[:, c] / _TILE_PX), 0, n - 1).astype(np.int64) for c in (1, 3))
     nx, ny = x1 - x0 + 1, y1 - y0 + 1
     count = nx * ny
     owner = np.repeat(np.arange(len(pos)), count)
@@ -220,14 +237,20 @@ def _layer_tiles(layer: _Layer, z: int, *, full_zoom: int) -> tuple[np.ndarray, 
     geo = simple[owner]
     multi = count[owner] > 1
     if multi.any():
-        box = _tile_bounds(tx[multi], ty[multi], z, 8 * px_deg)
-        geo[multi] = shapely.intersection(geo[multi], shapely.box(box[:, 0], box[:, 1], box[:, 2], box[:, 3]))
-    decimals = int(min(max(math.ceil(-math.log10(px_deg / 10)), 3), 7))
-    geo = shapely.transform(geo, lambda xy: np.round(xy, decimals))
+        ox, oy = tx[multi] * _TILE_PX, ty[multi] * _TILE_PX
+        box = shapely.box(ox - _MARGIN_PX, oy - _MARGIN_PX, ox + _TILE_PX + _MARGIN_PX, oy + _TILE_PX + _MARGIN_PX)
+        geo[multi] = shapely.intersection(geo[multi], box)
     present = ~shapely.is_empty(geo)
-    texts = shapely.to_geojson(geo[present])
-    feats = [_feature_text(layer, int(pos[o]), g) for o, g in zip(owner[present], texts, strict=True)]
-    return (tx[present] * (2**z) + ty[present]).astype(np.int64), feats
+    geo, owner, tx, ty = geo[present], owner[present], tx[present], ty[present]
+    # To integer sub-pixels of each piece's own tile.
+    coords, which = shapely.get_coordinates(geo, return_index=True)
+    coords = np.round((coords - np.column_stack([tx[which], ty[which]]) * _TILE_PX) * _SUBPIXEL)
+    # (Repeated points left in: dropping them would collapse the rings of features smaller
+    # than a sub-pixel, which must still be drawn from ``full_zoom`` on.)
+    geo = shapely.set_coordinates(geo.copy(), coords)
+    texts = [_INTEGRAL.sub("", t) for t in shapely.to_geojson(geo)]
+    feats = [_feature_text(layer, int(pos[o]), g) for o, g in zip(owner, texts, strict=True)]
+    return (tx * n + ty).astype(np.int64), feats
 
 
 @dataclass(frozen=True)
@@ -311,6 +334,8 @@ def _meta(store: Any, zone_lists: Mapping[str, Sequence[str]], groups: _RuleGrou
     return {
         "min_zoom": zooms[0],
         "max_zoom": zooms[1],
+        # Tile coordinates: integers of 1/subpixel pixel from the tile's top-left corner.
+        "subpixel": _SUBPIXEL,
         "illustrative": any(layer["legal_status"] != "法定" for layer in layers),
         "store_sha256": str(store.sha256),
         "layers": layers,

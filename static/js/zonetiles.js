@@ -28,13 +28,15 @@
     var n = parseInt(hex.slice(1), 16);
     return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + a + ')';
   }
-  function pathRing(ctx, ring, z, ox, oy) {
+  // Tile coordinates are integers of 1/subpixel pixel of the data tile; a display tile of a
+  // deeper zoom (overzoom) scales them by s = 2^(dz - z) / subpixel... and shifts by (ox, oy).
+  function pathRing(ctx, ring, s, ox, oy) {
     for (var i = 0; i < ring.length; i++) {
-      var px = worldX(ring[i][0], z) - ox, py = worldY(ring[i][1], z) - oy;
+      var px = ring[i][0] * s - ox, py = ring[i][1] * s - oy;
       if (i === 0) { ctx.moveTo(px, py); } else { ctx.lineTo(px, py); }
     }
   }
-  function drawFeature(ctx, layer, f, z, ox, oy) {
+  function drawFeature(ctx, layer, f, s, ox, oy) {
     var colour = zoneColour(layer, f.properties.z);
     var g = f.geometry, type = g.type, parts;
     ctx.strokeStyle = colour;
@@ -44,14 +46,14 @@
     if (type === 'Polygon' || type === 'MultiPolygon') {
       parts = type === 'Polygon' ? [g.coordinates] : g.coordinates;
       ctx.beginPath();
-      parts.forEach(function (poly) { poly.forEach(function (ring) { pathRing(ctx, ring, z, ox, oy); ctx.closePath(); }); });
+      parts.forEach(function (poly) { poly.forEach(function (ring) { pathRing(ctx, ring, s, ox, oy); ctx.closePath(); }); });
       ctx.fillStyle = hexAlpha(colour, 0.35);
       ctx.fill('evenodd');
       ctx.stroke();
     } else if (type === 'LineString' || type === 'MultiLineString') {
       parts = type === 'LineString' ? [g.coordinates] : g.coordinates;
       ctx.beginPath();
-      parts.forEach(function (line) { pathRing(ctx, line, z, ox, oy); });
+      parts.forEach(function (line) { pathRing(ctx, line, s, ox, oy); });
       ctx.stroke();
     } else if (type === 'Point' || type === 'MultiPoint') {
       parts = type === 'Point' ? [g.coordinates] : g.coordinates;
@@ -59,7 +61,7 @@
       ctx.setLineDash([]);
       parts.forEach(function (c) {
         ctx.beginPath();
-        ctx.arc(worldX(c[0], z) - ox, worldY(c[1], z) - oy, 4, 0, 2 * Math.PI);
+        ctx.arc(c[0] * s - ox, c[1] * s - oy, 4, 0, 2 * Math.PI);
         ctx.fill();
       });
     }
@@ -105,12 +107,15 @@
         var size = this.getTileSize();
         tile.width = size.x; tile.height = size.y;
         var dz = Math.min(coords.z, meta.max_zoom), k = Math.pow(2, coords.z - dz);
-        tileData(dz, Math.floor(coords.x / k), Math.floor(coords.y / k)).then(function (data) {
+        var dx = Math.floor(coords.x / k), dy = Math.floor(coords.y / k);
+        tileData(dz, dx, dy).then(function (data) {
           var ctx = tile.getContext('2d');
-          var ox = coords.x * size.x, oy = coords.y * size.y;
+          // this display tile's corner, in display pixels from the data tile's corner
+          var ox = (coords.x - dx * k) * size.x, oy = (coords.y - dy * k) * size.y;
+          var s = k / (meta.subpixel || 1);
           data.features.forEach(function (f) {
             var lyr = meta.layers[f.properties.l];
-            if (lyr && visible[lyr.id]) { drawFeature(ctx, lyr, f, coords.z, ox, oy); }
+            if (lyr && visible[lyr.id]) { drawFeature(ctx, lyr, f, s, ox, oy); }
           });
           done(null, tile);
         }, function (err) { done(err, tile); });
@@ -123,5 +128,5 @@
     return out;
   }
 
-  root.ZoningTiles = {layer: layer, worldY: worldY, zoneColour: zoneColour};
+  root.ZoningTiles = {layer: layer, worldX: worldX, worldY: worldY, zoneColour: zoneColour};
 })(window);

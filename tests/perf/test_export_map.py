@@ -129,17 +129,25 @@ def test_tiles_load_and_hold_the_zones_where_they_are(site: Path) -> None:
     water = store.layer("water_source").to_crs("EPSG:4490")
     k = next(i for i, layer in enumerate(meta["layers"]) if layer["id"] == "water_source")
     # A point inside the first water-source zone: its z=10 tile (computed here by the
-    # Web-Mercator formula) holds that feature, and the feature's shape contains the point.
+    # Web-Mercator formula) holds that feature, and the feature's shape — in sub-pixels of
+    # that tile, from its top-left corner — contains the point.
     point = water.geometry.iloc[0].representative_point()
     n = 2**10
-    x = int((point.x + 180) / 360 * n)
+    world_x = (point.x + 180) / 360 * n * 256
     lat = math.radians(point.y)
-    y = int((1 - math.log(math.tan(lat) + 1 / math.cos(lat)) / math.pi) / 2 * n)
+    world_y = (1 - math.log(math.tan(lat) + 1 / math.cos(lat)) / math.pi) / 2 * n * 256
+    x, y = int(world_x // 256), int(world_y // 256)
+    sub = meta["subpixel"]
+    here = shapely.Point((world_x - x * 256) * sub, (world_y - y * 256) * sub)
     data = json.loads((site / "tiles" / "10" / str(x) / f"{y}.json").read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection"
     mine = [f for f in data["features"] if f["properties"]["l"] == k and f["properties"]["i"] == 0]
     assert mine and mine[0]["properties"]["n"] == water["name"].iloc[0]
-    assert any(shapely.geometry.shape(f["geometry"]).buffer(1e-4).contains(point) for f in mine)
+    # within a pixel (the shapes are simplified to about one)
+    assert any(shapely.geometry.shape(f["geometry"]).buffer(sub).contains(here) for f in mine)
+    # Coordinates are whole sub-pixels within the tile and its drawing margin.
+    coords = shapely.get_coordinates([shapely.geometry.shape(f["geometry"]) for f in data["features"]])
+    assert (coords == coords.round()).all() and coords.min() >= -8 * sub and coords.max() <= (256 + 8) * sub
     # Precompressed copies hold the same JSON.
     gz = site / "tiles" / "10" / str(x) / f"{y}.json.gz"
     assert json.loads(gzip.decompress(gz.read_bytes())) == data

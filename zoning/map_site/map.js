@@ -122,14 +122,16 @@
   }
   function ask(lon, lat) {
     lastAsk = [lon, lat];
-    var z = meta.max_zoom, n = Math.pow(2, z);
-    var x = Math.floor((lon + 180) / 360 * n), y = Math.floor(worldY(lat, z) / 256);
-    var tol = 360 / (256 * n) * 2;
+    // The place in the data tile's own units (sub-pixels from its top-left corner).
+    var z = meta.max_zoom, sub = meta.subpixel || 1;
+    var wx = ZoningTiles.worldX(lon, z), wy = worldY(lat, z);
+    var x = Math.floor(wx / 256), y = Math.floor(wy / 256);
+    var px = (wx - x * 256) * sub, py = (wy - y * 256) * sub, tol = 2 * sub;
     tileData(z, x, y).then(function (data) {
       var seen = {};
       var found = data.features.filter(function (f) {
         var key = f.properties.l + ':' + f.properties.i;
-        if (seen[key] || !visible[meta.layers[f.properties.l].id] || !hits(f, lon, lat, tol)) { return false; }
+        if (seen[key] || !visible[meta.layers[f.properties.l].id] || !hits(f, px, py, tol)) { return false; }
         seen[key] = true;
         return true;
       });
