@@ -7,14 +7,19 @@ from streamlit_folium import st_folium
 
 from ui import state
 from ui.cache import get_base_display, get_rules, get_store, get_towns, layer_labels, rules_key, store_ref, zone_views
-from ui.components import MapPoint, build_map
+from ui.components import MapPoint, ZoneTilesLayer, build_map, tile_legend_views
 from ui.forms import crs_picker
 from ui.frame import require_frame
-from ui.i18n import lang, t
+from ui.i18n import lang, pick, t
 from ui.lookup import find_places
 from ui.pagekit import show_errors, stop_on_error
 from ui.public_panel import ask_once, point_from_coordinates, render_zone_answer
 from ui.sidebar import online_tiles
+from ui.static_cache import tile_build
+
+#: How long a first visit waits for the zone tiles of a new store version (the embedded
+#: data takes a second or two; a province-scale store is written in the background).
+_TILE_WAIT_S = 8.0
 
 require_frame()
 st.title(t("public.title"))
@@ -24,13 +29,33 @@ with stop_on_error():
     ref = store_ref()
     store = get_store(ref.path, ref.sha256)
     rules = get_rules(*rules_key())
-    views = zone_views(lang())
+    build = tile_build(ref.path, ref.sha256)
+    tiles = build.wait(_TILE_WAIT_S)
+    # Without tiles (being written, or a read-only static folder) the layers are drawn by
+    # the page itself, as pictures where they are dense.
+    views = zone_views(lang()) if tiles is None and not build.building else ()
 labels = layer_labels()
-illustrative = any(v.legal_status != "法定" for v in views)
+if tiles is not None:
+    titles = {ly["id"]: pick(labels[ly["id"]].title_zh, labels[ly["id"]].title_en) if ly["id"] in labels else ly["id"]
+              for ly in tiles.meta["layers"]}  # fmt: skip
+    illustrative = bool(tiles.meta["illustrative"])
+else:
+    titles = {v.layer_id: v.title for v in views}
+    illustrative = any(v.legal_status != "法定" for v in views) or any(
+        store.legal_status(lid) != "法定" for lid in store.layer_ids if lid != "admin"
+    )
 if illustrative:
     st.warning(t("common.illustrative_notice"), icon=":material/warning:")
+if build.building:
+    st.info(t("public.tiles_building"), icon=":material/hourglass_top:")
 
-titles = {v.layer_id: v.title for v in views}
+    @st.fragment(run_every=3)
+    def _reload_when_tiles_are_ready() -> None:
+        if not build.building:
+            st.rerun()
+
+    _reload_when_tiles_are_ready()
+
 shown = st.multiselect(t("public.layers"), options=list(titles), default=list(titles), format_func=lambda k: titles[k],
                        key=state.PUBLIC_LAYERS)  # fmt: skip
 map_col, ask_col = st.columns([3, 2])
@@ -70,12 +95,18 @@ with map_col:
         points = [MapPoint(asked[0], asked[1], "#ffd600", asked[2], radius_px=9)]
         if st.session_state.get(state.PUBLIC_ZOOM):
             bounds = (asked[0] - 0.06, asked[1] - 0.05, asked[0] + 0.06, asked[1] + 0.05)
-    # Zoomed to a place: the zones around it in finer detail (the province-wide view draws a
-    # town's 500 m no-raise circle as a few pixels under the marker).
-    with stop_on_error():
-        map_views = zone_views(lang(), bounds) if bounds is not None else views
-    m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=[v for v in map_views if v.layer_id in shown],
-                  points=points, illustrative=illustrative, online=online_tiles(), height=560)  # fmt: skip
+    if tiles is not None:
+        # The browser fetches the tiles in view, at the detail of its zoom.
+        tiled = ZoneTilesLayer(tiles.url, tiles.meta, shown, name=t("public.zone_layers"))
+        m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=tile_legend_views(tiles.meta, titles, shown),
+                      tiles=tiled, points=points, illustrative=illustrative, online=online_tiles(), height=560)  # fmt: skip
+    else:
+        # Zoomed to a place: the zones around it in finer detail (the province-wide view
+        # draws a town's 500 m no-raise circle as a few pixels under the marker).
+        with stop_on_error():
+            map_views = zone_views(lang(), bounds) if bounds is not None and views else views
+        m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=[v for v in map_views if v.layer_id in shown],
+                      points=points, illustrative=illustrative, online=online_tiles(), height=560)  # fmt: skip
     out = st_folium(m, key=state.PUBLIC_MAP, height=560, use_container_width=True, returned_objects=["last_clicked"])
     clicked = (out or {}).get("last_clicked")
     if clicked:

@@ -21,8 +21,9 @@ import yaml
 
 from gis.errors import DataSourceError
 from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE, PROJECT_TYPES_PATH, RULES_PATH
-from ui.components import HUNAN_BOUNDS, ZoneLayerView, display_tolerance_deg, to_display_geojson, zone_layer_view
+from ui.components import HUNAN_BOUNDS, StaticBase, ZoneLayerView, display_tolerance_deg, to_display_geojson, zone_layer_view
 from ui.i18n import Lang, pick
+from ui.static_cache import publish_json
 
 __all__ = [
     "BASE_DIR",
@@ -37,6 +38,7 @@ __all__ = [
     "layer_titles",
     "rules_key",
     "get_base_display",
+    "base_geojson",
     "get_towns",
     "get_counties",
     "get_zone_views",
@@ -145,8 +147,20 @@ def layer_titles() -> dict[str, tuple[str, str]]:
 
 
 @st.cache_resource(show_spinner=False)
-def get_base_display(base_dir: str = str(BASE_DIR)) -> dict[str, dict[str, Any]]:
-    """The app's own vector base map as lon/lat GeoJSON dicts (lakes, rivers, boundaries)."""
+def get_base_display(base_dir: str = str(BASE_DIR)) -> dict[str, dict[str, Any]] | StaticBase:
+    """The app's own vector base map (lakes, rivers, boundaries) for every map: as files the
+    browser fetches once and keeps (``ui.static_cache``), or — where the app cannot write
+    its static folder — as lon/lat GeoJSON dicts put in each map."""
+    data = base_geojson(base_dir)
+    urls = {key: publish_json(f"base-{key}", gj) for key, gj in data.items()}
+    if all(urls.values()):
+        return StaticBase({k: v for k, v in urls.items() if v})
+    return data
+
+
+@st.cache_resource(show_spinner=False)
+def base_geojson(base_dir: str = str(BASE_DIR)) -> dict[str, dict[str, Any]]:
+    """The base map as lon/lat GeoJSON dicts, simplified for the province-wide view."""
     base = Path(base_dir)
     tol = display_tolerance_deg(HUNAN_BOUNDS)
     sources = {

@@ -21,13 +21,14 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.template import Template
 from pyproj import Transformer
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
 from ui.i18n import Lang, tr
-from ui.offline import localise
+from ui.offline import STATIC_URL, localise
 from ui.styles import VERDICT_COLOURS, zone_colour, zone_style
 
 __all__ = [
@@ -44,6 +45,9 @@ __all__ = [
     "LayerMeta",
     "result_map",
     "batch_map",
+    "ZoneTilesLayer",
+    "StaticBase",
+    "tile_legend_views",
 ]
 
 #: Leaflet draws in lon/lat; CGCS2000 and WGS84 are treated as equal for screening.
@@ -234,6 +238,78 @@ def _lightness(colour: str) -> int:
 # --- map building -------------------------------------------------------------------------------
 
 
+class ZoneTilesLayer(JSCSSMixin, folium.map.Layer):
+    """The zone layers drawn from tiles the app serves (``ui.tiles``), as one map layer:
+    the browser fetches only the tiles in view, so a province-scale store costs the page
+    what one screen of simplified shapes costs (``static/js/zonetiles.js`` draws them)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = ZoningTiles.layer({
+    base: {{ this.base|tojson }}, meta: {{ this.meta|tojson }}, visible: {{ this.visible|tojson }}
+});
+{% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+{% endmacro %}
+"""
+    )
+    default_js = [("zonetiles", f"{STATIC_URL}/js/zonetiles.js")]
+
+    def __init__(self, base: str, meta: Mapping[str, Any], visible: Iterable[str], *, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "ZoneTiles"
+        self.base = base
+        self.meta = dict(meta)
+        self.visible = {layer_id: True for layer_id in visible}
+
+
+@dataclass(frozen=True)
+class StaticBase:
+    """The app's base map as files it serves (``ui.static_cache.publish_json``): part name
+    (``lakes``, ``rivers``, ``counties``, ``prefectures``) -> URL of its GeoJSON."""
+
+    urls: Mapping[str, str]
+
+
+class _FetchedGeoJson(folium.map.Layer):
+    """A GeoJSON layer the browser fetches from the app (cached by it), with one style and
+    an optional tooltip field, instead of data sent in the page on every render."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJSON(null, {
+    style: {{ this.style|tojson }}, interactive: {{ this.interactive|tojson }},
+    onEachFeature: function (f, layer) {
+        var field = {{ this.tooltip_field|tojson }};
+        if (field && f.properties && f.properties[field]) { layer.bindTooltip(String(f.properties[field])); }
+    }
+});
+fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(function (d) { {{ this.get_name() }}.addData(d); });
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, url: str, *, name: str, style: Mapping[str, Any], tooltip_field: str | None, interactive: bool) -> None:
+        super().__init__(name=name, overlay=True, control=False, show=True)
+        self._name = "FetchedGeoJson"
+        self.url, self.style, self.tooltip_field, self.interactive = url, dict(style), tooltip_field, interactive
+
+
+def tile_legend_views(meta: Mapping[str, Any], titles: Mapping[str, str], shown: Iterable[str]) -> list[ZoneLayerView]:
+    """Legend entries for the tiled layers in ``shown``: the zone values each one holds."""
+    keep = set(shown)
+    return [
+        ZoneLayerView(
+            layer["id"], titles.get(layer["id"], layer["id"]), {"type": "FeatureCollection", "features": []},
+            layer["legal_status"], layer.get("zone_field"), values=tuple(z["value"] for z in layer["zones"]),
+        )  # fmt: skip
+        for layer in meta.get("layers", [])
+        if layer["id"] in keep
+    ]
+
+
 class _HtmlControl(MacroElement):
     """A Leaflet control holding fixed HTML (legend, 示意 notice) — drawn on the map itself."""
 
@@ -381,7 +457,7 @@ def _add_online_tiles(m: folium.Map, online: OnlineTiles, lang: Lang) -> None:
         ).add_to(m)
 
 
-def _add_base(m: folium.Map, base: Mapping[str, Mapping[str, Any]], lang: Lang) -> None:
+def _add_base(m: folium.Map, base: Mapping[str, Mapping[str, Any]] | StaticBase, lang: Lang) -> None:
     """The app's own vector base map: lakes, rivers, county and prefecture boundaries."""
     styles = {
         "lakes": {"color": "#6aa6d6", "weight": 0.6, "fillColor": "#b7d7ef", "fillOpacity": 0.9},
@@ -390,6 +466,13 @@ def _add_base(m: folium.Map, base: Mapping[str, Mapping[str, Any]], lang: Lang) 
         "prefectures": {"color": "#555555", "weight": 1.4, "fill": False},
     }
     group = folium.FeatureGroup(name=tr("map.base", lang), control=True, show=True)
+    if isinstance(base, StaticBase):
+        for key in ("lakes", "rivers", "counties", "prefectures"):
+            if key in base.urls:
+                tip = "name_zh" if key in ("lakes", "rivers") else None
+                _FetchedGeoJson(base.urls[key], name=key, style=styles[key], tooltip_field=tip, interactive=tip is not None).add_to(group)
+        group.add_to(m)
+        return
     for key in ("lakes", "rivers", "counties", "prefectures"):
         data = base.get(key)
         if not data or not data.get("features"):
@@ -491,7 +574,7 @@ def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lan
 def _zone_values(view: ZoneLayerView) -> list[str]:
     if not view.zone_field:
         return []
-    if view.image is not None:
+    if view.image is not None or view.values:
         return list(view.values)
     seen = {f["properties"].get(view.zone_field) for f in view.geojson.get("features", [])}
     return sorted(v for v in seen if isinstance(v, str) and v)
@@ -505,7 +588,7 @@ def build_map(
     *,
     lang: Lang = "zh",
     bounds: Sequence[float] | None = None,
-    base: Mapping[str, Mapping[str, Any]] | None = None,
+    base: Mapping[str, Mapping[str, Any]] | StaticBase | None = None,
     zones: Sequence[ZoneLayerView] = (),
     project: BaseGeometry | None = None,
     conflict_zones: Sequence[tuple[BaseGeometry, str, str]] = (),
@@ -518,6 +601,7 @@ def build_map(
     online: OnlineTiles | None = None,
     height: int | None = None,
     fit: Sequence[float] | None = None,
+    tiles: ZoneTilesLayer | None = None,
 ) -> folium.Map:
     """Build a map that loads nothing from outside the app.
 
@@ -529,7 +613,8 @@ def build_map(
         lon/lat (minx, miny, maxx, maxy) to show; defaults to Hunan.
     base
         The app's vector base map: GeoJSON dicts under ``lakes``, ``rivers``, ``counties``,
-        ``prefectures`` (lon/lat, already simplified).
+        ``prefectures`` (lon/lat, already simplified), or a :class:`StaticBase` of the same
+        as files the browser fetches.
     zones
         Zone layers to show (see :func:`zone_layer_view`), with a legend.
     project
@@ -552,6 +637,9 @@ def build_map(
     fit
         lon/lat box the map opens on, when it should be tighter than ``bounds`` (the
         zones are prepared for ``bounds``, so zooming out still shows them).
+    tiles
+        Zone layers drawn from the app's tiles (the public map); ``zones`` then only give
+        the legend (see :func:`tile_legend_views`).
     """
     view = tuple(bounds) if bounds is not None else HUNAN_BOUNDS
     m = _new_map(tuple(fit) if fit is not None else view, lang, height)
@@ -561,6 +649,8 @@ def build_map(
         _add_base(m, base, lang)
     for zone_view in zones:
         _add_zone_layer(m, zone_view, lang)
+    if tiles is not None:
+        tiles.add_to(m)
     for geom, verdict, label in conflict_zones:
         colour = VERDICT_COLOURS.get(verdict, "#c62828")
         _add_overlay(m, _Overlay(geom, colour, label, weight=3, fill_opacity=0.12, dash="6 4"), tr("map.conflict_zones", lang))

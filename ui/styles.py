@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from zoning.zone_tiles import ZONE_COLOURS
+
 __all__ = ["VERDICT_COLOURS", "VERDICT_TEXT_COLOURS", "LAYER_COLOURS", "zone_colour", "zone_style"]
 
 VERDICT_COLOURS: dict[str, str] = {
@@ -19,32 +21,9 @@ VERDICT_COLOURS: dict[str, str] = {
 #: Text on a verdict-coloured background (all pass WCAG AA for large text on white text).
 VERDICT_TEXT_COLOURS: dict[str, str] = {k: "#ffffff" for k in VERDICT_COLOURS}
 
-#: layer -> zone value -> fill colour; "" is the layer's colour for values not listed.
-LAYER_COLOURS: dict[str, dict[str, str]] = {
-    "eco_redline": {"自然保护地核心保护区": "#99000d", "一般": "#e34a33", "": "#e34a33"},
-    "water_source": {"一级": "#08519c", "二级": "#3182bd", "准保护区": "#9ecae1", "": "#3182bd"},
-    "water_intake": {"": "#08306b"},
-    "livestock_zone": {"禁养区": "#8c510a", "限养区": "#dfc27d", "": "#8c510a"},
-    "green_heart": {
-        "核心保护区": "#00441b",
-        "融合发展区": "#74c476",
-        "禁止开发区": "#00441b",
-        "限制开发区": "#238b45",
-        "控制建设区": "#a1d99b",
-        "": "#238b45",
-    },
-    "nature_reserve": {
-        "核心区": "#3f007d",
-        "核心保护区": "#3f007d",
-        "缓冲区": "#6a51a3",
-        "实验区": "#bcbddc",
-        "一般控制区": "#9e9ac8",
-        "": "#6a51a3",
-    },
-    "scenic_area": {"核心景区": "#ae017e", "一般景区": "#f768a1", "": "#f768a1"},
-    "shoreline": {"干流": "#01665e", "支流": "#35978f", "": "#01665e"},
-    "admin": {"": "#777777"},
-}
+#: layer -> zone value -> fill colour; "" is the layer's colour for values not listed (the
+#: core's table, shared with the tiled maps and the exported site, plus the county layer).
+LAYER_COLOURS: dict[str, dict[str, str]] = {**{k: dict(v) for k, v in ZONE_COLOURS.items()}, "admin": {"": "#777777"}}
 
 
 def zone_colour(layer_id: str, zone: str | None) -> str:
