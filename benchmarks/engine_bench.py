@@ -124,7 +124,8 @@ def main(argv: list[str]) -> None:
     elif mode == "warm":
         out = warm(argv[1], argv[2], argv[3], int(argv[4]) if len(argv) > 4 else 1000)
     else:
-        raise SystemExit(f"unknown mode {mode!r}; expected cold or warm")
+        msg = f"unknown mode {mode!r}; expected cold or warm"
+        raise SystemExit(msg)
     print(json.dumps(out))
 
 

@@ -363,7 +363,7 @@ def generate_projects(
             xy = shapely.get_coordinates(lines[i])
             geoms[i] = shapely.LineString(xy - xy[0] + (cx[i], cy[i]))
         else:
-            other = shapely.transform(poly_geoms[i], lambda xy: xy + 3 * radius[i])
+            other = shapely.transform(poly_geoms[i], lambda xy, shift=3 * radius[i]: xy + shift)
             geoms[i] = shapely.MultiPolygon([poly_geoms[i], other])
     geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1])))
     types = _project_types()

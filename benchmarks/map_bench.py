@@ -49,7 +49,8 @@ def _wait_http(url: str, timeout_s: float = 120.0) -> None:
                 if resp.status == 200:
                     return
         time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
+    msg = f"{url} did not answer within {timeout_s:.0f} s"
+    raise RuntimeError(msg)
 
 
 def export_site(out: Path, log: Callable[[str], None]) -> dict:
@@ -81,7 +82,8 @@ def nginx(root: Path) -> Iterator[str]:
     """nginx serving ``root`` on a free loopback port (a throwaway config)."""
     exe = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(exe).exists():
-        raise SystemExit("nginx not found; install it (apt-get install nginx-light) for the map benchmark")
+        msg = "nginx not found; install it (apt-get install nginx-light) for the map benchmark"
+        raise SystemExit(msg)
     port = _free_port()
     tmp = Path(tempfile.mkdtemp(prefix="zoning-nginx-"))
     user = "user root;" if os.geteuid() == 0 else ""
@@ -111,7 +113,8 @@ http {{
             _wait_http(f"{url}/index.html", timeout_s=20)
         except RuntimeError:
             proc.terminate()
-            raise RuntimeError(f"nginx did not start: {proc.communicate()[1].decode(errors='replace')[-500:]}") from None
+            msg = f"nginx did not start: {proc.communicate()[1].decode(errors='replace')[-500:]}"
+            raise RuntimeError(msg) from None
         yield url
     finally:
         proc.terminate()

@@ -21,7 +21,14 @@ import yaml
 
 from gis.errors import DataSourceError
 from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE, PROJECT_TYPES_PATH, RULES_PATH
-from ui.components import HUNAN_BOUNDS, StaticBase, ZoneLayerView, display_tolerance_deg, to_display_geojson, zone_layer_view
+from ui.components import (
+    HUNAN_BOUNDS,
+    StaticBase,
+    ZoneLayerView,
+    display_tolerance_deg,
+    to_display_geojson,
+    zone_layer_view,
+)
 from ui.i18n import Lang, pick
 from ui.static_cache import publish_json
 
