@@ -69,6 +69,7 @@ EXPECTED_ANGLE = (
     "expected decimal degrees such as 113.1702 or degrees-minutes-seconds such as "
     "113°10′13″, 28º25'33＂, 113度10分13秒 or E113°10'13.5\""
 )
+EXPECTED_ANGLE_ZH = "应为十进制度（如 113.1702）或度分秒（如 113°10′13″、28º25'33＂、113度10分13秒、E113°10'13.5\"）"
 
 
 def normalise_text(text: str) -> str:
@@ -100,7 +101,8 @@ def _split_hemisphere(s: str, original: str) -> tuple[str, Axis, int]:
     suf = _SUFFIX_RE.search(s)
     if pre and suf and suf.start() > 0:
         msg = f"coordinate value {original!r} has a hemisphere label both before and after the number; {EXPECTED_ANGLE}"
-        raise InputError(msg)
+        zh = f"坐标值“{original}”在数字前后都标注了方位（如东经、北纬、E、N），只能保留一处；{EXPECTED_ANGLE_ZH}"
+        raise InputError(msg, zh=zh)
     if pre:
         axis, sign = _HEMISPHERE[pre.group(1).lower()]
         return s[pre.end() :], axis, sign
@@ -123,7 +125,8 @@ def _dms_value(body: str, original: str) -> float:
     parts = _PART_RE.findall(body)
     if not parts or "".join(n + u for n, u in parts) != body:
         msg = f"coordinate value {original!r} is not a longitude/latitude; {EXPECTED_ANGLE}"
-        raise InputError(msg)
+        zh = f"坐标值“{original}”不是经度或纬度；{EXPECTED_ANGLE_ZH}"
+        raise InputError(msg, zh=zh)
     if len(parts) == 1 and parts[0][1] in ("", "°"):
         return float(parts[0][0])
     values = [0.0, 0.0, 0.0]
@@ -135,7 +138,8 @@ def _dms_value(body: str, original: str) -> float:
         # A value must start with degrees: a lone 33″ is a fragment, not an angle.
         if pos <= last or pos > 2 or fractional_not_last or (i == 0 and pos != 0):
             msg = f"coordinate value {original!r} has degrees, minutes and seconds out of order or malformed; {EXPECTED_ANGLE}"
-            raise InputError(msg)
+            zh = f"坐标值“{original}”的度、分、秒顺序有误或格式不正确；{EXPECTED_ANGLE_ZH}"
+            raise InputError(msg, zh=zh)
         values[pos] = float(num)
         last = pos
     deg, minutes, seconds = values
@@ -143,7 +147,8 @@ def _dms_value(body: str, original: str) -> float:
         msg = (
             f"coordinate value {original!r} has minutes or seconds of 60 or more; minutes and seconds must be below 60"
         )
-        raise InputError(msg)
+        zh = f"坐标值“{original}”的分或秒达到或超过 60；分和秒都必须小于 60"
+        raise InputError(msg, zh=zh)
     return deg + minutes / 60.0 + seconds / 3600.0
 
 
@@ -164,16 +169,20 @@ def parse_angle(text: str) -> tuple[float, Axis]:
     s, axis, hemi_sign = _split_hemisphere(s, original)
     if s[:1] in "+-" and s:
         msg = f"coordinate value {original!r} has a sign after the hemisphere label; {EXPECTED_ANGLE}"
-        raise InputError(msg)
+        zh = f"坐标值“{original}”在方位标注之后又带了正负号；{EXPECTED_ANGLE_ZH}"
+        raise InputError(msg, zh=zh)
     if sign < 0 and hemi_sign < 0:
         msg = f"coordinate value {original!r} is negative and also labelled S/W; give one or the other"
-        raise InputError(msg)
+        zh = f"坐标值“{original}”既带负号又标注了南纬/西经（S/W），两者只能用其一"
+        raise InputError(msg, zh=zh)
     value = _dms_value(_colon_to_symbols(s), original) * sign * hemi_sign
     limit = 90.0 if axis == "lat" else 180.0
     if abs(value) > limit:
         what = "latitude" if axis == "lat" else "longitude/latitude"
         msg = f"coordinate value {original!r} = {value:g} degrees is out of range for a {what} (at most {limit:g})"
-        raise InputError(msg)
+        what_zh = "纬度" if axis == "lat" else "经纬度"
+        zh = f"坐标值“{original}”= {value:g}°，超出{what_zh}的范围（绝对值不超过 {limit:g}°）"
+        raise InputError(msg, zh=zh)
     return value, axis
 
 
@@ -228,7 +237,8 @@ def _number(token: str) -> tuple[float, Axis]:
         return parse_angle(token)
     if not math.isfinite(value):
         msg = f"coordinate value {token!r} is not a finite number; {EXPECTED_ANGLE}"
-        raise InputError(msg)
+        zh = f"坐标值“{token}”不是有效的数值；{EXPECTED_ANGLE_ZH}"
+        raise InputError(msg, zh=zh)
     return value, None
 
 
@@ -264,7 +274,11 @@ def _split_pair(record: str, line_no: int) -> tuple[str, str]:
         "per line (x y, or longitude, latitude) separated by a comma, tab or space, "
         "such as '113.1702, 28.4258' or '113°10′13″ 28°25′33″'"
     )
-    raise InputError(msg)
+    zh = (
+        f"坐标第 {line_no} 行“{record}”不是一对坐标；每行应有两个数值（x y，或经度、纬度），"
+        "以逗号、制表符或空格分隔，如“113.1702, 28.4258”或“113°10′13″ 28°25′33″”"
+    )
+    raise InputError(msg, zh=zh)
 
 
 def parse_pairs(text: str) -> ParsedPairs:
@@ -285,7 +299,7 @@ def parse_pairs(text: str) -> ParsedPairs:
         records = records[1:]
     if not records:
         msg = "no coordinates were given; expected at least one pair such as '113.1702, 28.4258'"
-        raise InputError(msg)
+        raise InputError(msg, zh=_no_coordinates_zh(text))
     xy = np.empty((len(records), 2), dtype="float64")
     reordered = 0
     for i, record in enumerate(records):
@@ -293,7 +307,8 @@ def parse_pairs(text: str) -> ParsedPairs:
         (a, a_axis), (b, b_axis) = _number(a_text), _number(b_text)
         if a_axis is not None and a_axis == b_axis:
             msg = f"coordinates line {i + 1} {record!r} labels both values as {'longitude' if a_axis == 'lon' else 'latitude'}; expected one longitude (E) and one latitude (N)"
-            raise InputError(msg)
+            zh = f"坐标第 {i + 1} 行“{record}”的两个值都标注为{'经度' if a_axis == 'lon' else '纬度'}；应为一个经度（东经/E）和一个纬度（北纬/N）"
+            raise InputError(msg, zh=zh)
         if a_axis == "lat" and b_axis in ("lon", None) or b_axis == "lon" and a_axis is None:
             a, b = b, a
             reordered += 1
@@ -304,6 +319,16 @@ def parse_pairs(text: str) -> ParsedPairs:
             f"按标注将 {reordered} 组“纬度在前”的坐标调整为经度、纬度顺序 / reordered {reordered} pair(s) labelled latitude first to longitude, latitude",
         )
     return ParsedPairs(xy, notes)
+
+
+def _no_coordinates_zh(text: str) -> str:
+    """The Chinese 'no coordinates' message; text without digits is most often a place name."""
+    given = " ".join(normalise_text(text).split())
+    example = "请至少输入一对坐标，如“113.1702, 28.4258”（经度在前，纬度在后）"
+    if not given:
+        return f"未输入坐标；{example}"
+    shown = given if len(given) <= 30 else given[:30] + "……"
+    return f"“{shown}”中没有坐标；{example}。地名、地址不能代替坐标"
 
 
 def looks_like_survey_xy(xs: Sequence[float] | np.ndarray, ys: Sequence[float] | np.ndarray) -> bool:

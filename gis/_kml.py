@@ -27,7 +27,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from gis._tabular import numeric_attributes
-from gis.errors import DataSourceError
+from gis.errors import DataSourceError, Label, zh_label, zh_lead
 
 __all__ = ["ROOT_FOLDER", "KmlDocument", "read_kml_document", "kml_to_frame", "folder_summary"]
 
@@ -71,10 +71,12 @@ def _coords(elem: ET.Element | None, *, source: str) -> np.ndarray:
         rows = [[float(v) for v in t.split(",")] for t in tuples]
     except ValueError:
         msg = f"{source}: KML coordinates {text[:60]!r} are not numbers; expected 'lon,lat[,alt] lon,lat[,alt] ...'"
-        raise DataSourceError(msg) from None
+        zh = f"{zh_label(source)}：KML 坐标“{text[:60]}”不是数字；应为“经度,纬度[,高程] 经度,纬度[,高程] ……”"
+        raise DataSourceError(msg, zh=zh) from None
     if any(len(r) not in (2, 3) for r in rows):
         msg = f"{source}: KML coordinates {text[:60]!r} are not 'lon,lat[,alt]' tuples separated by spaces"
-        raise DataSourceError(msg)
+        zh = f"{zh_label(source)}：KML 坐标“{text[:60]}”不是以空格分隔的“经度,纬度[,高程]”组"
+        raise DataSourceError(msg, zh=zh)
     return np.asarray([r[:2] for r in rows], dtype="float64").reshape(-1, 2)
 
 
@@ -152,7 +154,8 @@ def _parse_xml(data: bytes, *, source: str) -> tuple[ET.Element, str]:
         return ET.fromstring(_DECL_RE.sub(b"", text.encode("utf-8")).decode("utf-8")), encoding.upper()
     except (ET.ParseError, UnicodeDecodeError, LookupError) as err:
         msg = f"{source} is not readable KML ({err}); expected a KML 2.2 XML document (<kml><Document><Placemark>...)"
-        raise DataSourceError(msg) from err
+        zh = f"{zh_lead(source)}不是可读取的 KML（{err}）；应为 KML 2.2 XML 文档（<kml><Document><Placemark>……）"
+        raise DataSourceError(msg, zh=zh) from err
 
 
 def kmz_main_document(path: Path, *, source: str) -> bytes:
@@ -162,12 +165,12 @@ def kmz_main_document(path: Path, *, source: str) -> bytes:
             kmls = [n for n in zf.namelist() if n.lower().endswith(".kml") and not n.startswith("__MACOSX")]
             if not kmls:
                 msg = f"{source} is a KMZ without a .kml document inside; expected doc.kml"
-                raise DataSourceError(msg)
+                raise DataSourceError(msg, zh=f"{zh_lead(source)}是 KMZ 文件，但其中没有 .kml 文档；应包含 doc.kml")
             kmls.sort(key=lambda n: (PurePosixPath(n).name.lower() != "doc.kml", n.count("/"), n))
             return zf.read(kmls[0])
     except zipfile.BadZipFile as err:
         msg = f"{source} is not a valid KMZ (zip) archive ({err})"
-        raise DataSourceError(msg) from err
+        raise DataSourceError(msg, zh=f"{zh_lead(source)}不是有效的 KMZ（zip）压缩包（{err}）") from err
 
 
 def read_kml_document(data: bytes, *, source: str) -> KmlDocument:
@@ -181,7 +184,8 @@ def read_kml_document(data: bytes, *, source: str) -> KmlDocument:
     root, encoding = _parse_xml(data, source=source)
     if _local(root.tag) != "kml":
         msg = f"{source} is XML but not KML (root element <{_local(root.tag)}>); expected <kml>"
-        raise DataSourceError(msg)
+        zh = f"{zh_lead(source)}是 XML 文件，但不是 KML（根元素为 <{_local(root.tag)}>）；应为 <kml>"
+        raise DataSourceError(msg, zh=zh)
     features: list[tuple[str, dict[str, str], BaseGeometry | None]] = []
     has_folders = False
     for folder, placemark in _walk(root, ()):
@@ -189,12 +193,13 @@ def read_kml_document(data: bytes, *, source: str) -> KmlDocument:
         attrs = {"name": _text(_child(placemark, "name")), "description": _text(_child(placemark, "description"))}
         attrs.update(_extended_data(placemark))
         geom_elem = next((c for c in placemark if _local(c.tag) in _GEOMETRY_TAGS), None)
-        label = f"{source} placemark {attrs['name'] or len(features) + 1!r}"
+        placemark_id = attrs["name"] or len(features) + 1
+        label = Label(f"{source} placemark {placemark_id!r}", f"{zh_label(source)} 的地标“{placemark_id}”")
         geom = _geometry(geom_elem, source=label) if geom_elem is not None else None
         features.append(("/".join(folder), attrs, geom))
     if not features:
         msg = f"{source} has no Placemark; expected at least one point, line or polygon placemark"
-        raise DataSourceError(msg)
+        raise DataSourceError(msg, zh=f"{zh_lead(source)}中没有地标（Placemark）；应至少有一个点、线或面地标")
     return KmlDocument(tuple(features), encoding, has_folders)
 
 
@@ -218,7 +223,8 @@ def kml_to_frame(doc: KmlDocument, *, layer: str | None, source: str) -> gpd.Geo
         if not rows:
             folders = sorted({r[0] for r in doc.features if r[0]})
             msg = f"{source} has no folder {layer!r}; its folders are {', '.join(folders) or '(none)'}"
-            raise DataSourceError(msg)
+            zh = f"{zh_lead(source)}中没有文件夹“{layer}”；现有文件夹：{'、'.join(folders) or '（无）'}"
+            raise DataSourceError(msg, zh=zh)
     records = [attrs | ({"folder": folder} if doc.has_folders else {}) for folder, attrs, _ in rows]
     geoms = np.array([g for _, _, g in rows], dtype=object)
     frame = pd.DataFrame.from_records(records)

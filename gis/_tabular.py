@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gis._coords import EXPECTED_ANGLE, SURVEY_SWAP_NOTE, looks_like_survey_xy, parse_angle
-from gis.errors import DataSourceError, InputError
+from gis._coords import EXPECTED_ANGLE, EXPECTED_ANGLE_ZH, SURVEY_SWAP_NOTE, looks_like_survey_xy, parse_angle
+from gis.errors import DataSourceError, InputError, Label, zh_label, zh_lead
 
 __all__ = [
     "GeometryKind",
@@ -76,7 +76,8 @@ def decode_text(data: bytes, *, encoding: str | None, source: str) -> tuple[str,
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as err:
             msg = f"{source} cannot be decoded as {encoding} ({err}); expected UTF-8 or GBK text"
-            raise DataSourceError(msg) from err
+            zh = f"{zh_lead(source)}无法按 {encoding} 编码读取（{err}）；应为 UTF-8 或 GBK 编码的文本"
+            raise DataSourceError(msg, zh=zh) from err
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", "strict"), "UTF-8-SIG"
     for candidate in ("UTF-8", "GBK", "GB18030"):
@@ -85,7 +86,8 @@ def decode_text(data: bytes, *, encoding: str | None, source: str) -> tuple[str,
         except UnicodeDecodeError:
             continue
     msg = f"{source} is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV"
-    raise DataSourceError(msg)
+    zh = f"{zh_lead(source)}既不是 UTF-8 也不是 GBK/GB18030 编码的文本；请另存为 UTF-8 编码的 CSV"
+    raise DataSourceError(msg, zh=zh)
 
 
 def _norm_column(name: str) -> str:
@@ -119,7 +121,8 @@ def _coordinate_column(values: pd.Series, column: str, *, source: str) -> np.nda
     if blank.any():
         line = int(values.index[np.flatnonzero(blank.to_numpy())[0]]) + 2
         msg = f"{source}: column {column!r} is empty on line {line}; every row needs both coordinates"
-        raise InputError(msg)
+        zh = f"{zh_label(source)}：第 {line} 行的“{column}”列为空；每行都必须填写两个坐标"
+        raise InputError(msg, zh=zh)
     # Only the non-numeric cells need the (Python-level) DMS parser.
     for pos in np.flatnonzero(np.isnan(numbers)):
         try:
@@ -127,11 +130,12 @@ def _coordinate_column(values: pd.Series, column: str, *, source: str) -> np.nda
         except InputError as err:
             line = int(values.index[pos]) + 2
             msg = f"{source}: line {line}, column {column!r}: value {text.iloc[pos]!r} is not a coordinate; {EXPECTED_ANGLE}"
-            raise InputError(msg) from err
+            zh = f"{zh_label(source)}：第 {line} 行“{column}”列的值“{text.iloc[pos]}”不是坐标；{EXPECTED_ANGLE_ZH}"
+            raise InputError(msg, zh=zh) from err
     if not np.isfinite(numbers).all():
         line = int(values.index[np.flatnonzero(~np.isfinite(numbers))[0]]) + 2
         msg = f"{source}: line {line}, column {column!r} is not a finite number"
-        raise InputError(msg)
+        raise InputError(msg, zh=f"{zh_label(source)}：第 {line} 行“{column}”列不是有效的数值")
     return numbers
 
 
@@ -160,7 +164,8 @@ def _group_geometries(
         if rank.isna().any():
             line = int(frame.index[np.flatnonzero(rank.isna().to_numpy())[0]]) + 2
             msg = f"{source}: order column {order_by!r} is not a number on line {line}; expected 1, 2, 3 ..."
-            raise InputError(msg)
+            zh = f"{zh_label(source)}：第 {line} 行的排序列“{order_by}”不是数字；应为 1、2、3……"
+            raise InputError(msg, zh=zh)
         order = np.argsort(rank.to_numpy(), kind="stable")
     _, first_pos, codes = np.unique(keys, return_index=True, return_inverse=True)
     # Groups in order of first appearance; within a group, rows in `order`.
@@ -180,7 +185,10 @@ def _group_geometries(
     if len(short):
         label = f"group {group_keys[short[0]]!r}" if group_by else "the table"
         msg = f"{source}: {label} has {counts[short[0]]} point(s); a {kind} needs at least {need}"
-        raise InputError(msg)
+        label_zh = f"分组“{group_keys[short[0]]}”" if group_by else "表中"
+        kind_zh = "面" if kind == "polygon" else "线"
+        zh = f"{zh_label(source)}：{label_zh}只有 {counts[short[0]]} 个点；{kind_zh}至少需要 {need} 个点"
+        raise InputError(msg, zh=zh)
     if kind == "polygon":
         geoms = shapely.polygons(shapely.linearrings(xy_sorted, indices=idx))
     else:
@@ -220,22 +228,25 @@ def read_csv_table(
             io.StringIO(text), sep=_delimiter(text), dtype=str, keep_default_na=False, skip_blank_lines=False
         )
     except pd.errors.EmptyDataError as err:
-        raise DataSourceError(_no_header(source)) from err
+        raise _no_header(source) from err
     except (pd.errors.ParserError, csv.Error) as err:
         msg = f"{source} is not a readable CSV table ({err}); expected a header row and one row per point"
-        raise DataSourceError(msg) from err
+        zh = f"{zh_lead(source)}不是可读取的 CSV 表格（{err}）；应有一行表头，其下每行一个点"
+        raise DataSourceError(msg, zh=zh) from err
     frame.columns = [str(c).strip() for c in frame.columns]
     if not any(frame.columns):
-        raise DataSourceError(_no_header(source))
+        raise _no_header(source)
     # Keep the original row numbers (line = index + 2) but drop fully blank lines.
     frame = frame[~(frame.apply(lambda col: col.str.strip() == "").all(axis=1))]
     if frame.empty:
         msg = f"{source} has a header but no rows; expected one row per point"
-        raise DataSourceError(msg)
+        raise DataSourceError(msg, zh=f"{zh_lead(source)}只有表头，没有数据行；表头之下应每行一个点")
     for option, col in (("group_by", group_by), ("order_by", order_by)):
         if col is not None and col not in frame.columns:
             msg = f"{source} has no column {col!r} for {option}; its columns are {', '.join(frame.columns)}"
-            raise DataSourceError(msg)
+            what = "分组" if option == "group_by" else "排序"
+            zh = f"{zh_lead(source)}中没有{what}（{option}）所指的列“{col}”；现有的列：{'、'.join(frame.columns)}"
+            raise DataSourceError(msg, zh=zh)
     pair = _find_pair(list(frame.columns))
     notes = [f"CSV 编码 {used} / CSV encoding {used}"]
     if pair is None:
@@ -251,7 +262,8 @@ def read_csv_table(
     attrs = numeric_attributes(frame.drop(columns=[x_col, y_col]))
     if group_by is not None and geometry == "point":
         msg = f"{source}: group_by={group_by!r} joins rows into lines or polygons, but geometry='point' was asked for"
-        raise InputError(msg)
+        zh = f"{zh_label(source)}：group_by=“{group_by}”会把多行连成线或面，但要求的几何类型是点（geometry='point'）"
+        raise InputError(msg, zh=zh)
     if group_by is None and geometry in ("auto", "point"):
         geoms = shapely.points(xy)
         attrs = attrs.reset_index(drop=True)
@@ -263,9 +275,11 @@ def read_csv_table(
     return TableRead(gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms)), used, tuple(notes))
 
 
-def _no_header(source: str) -> str:
+def _no_header(source: str) -> DataSourceError:
     # Only blank lines (or a BOM): pandas finds no header row at all.
-    return f"{source} is empty (no header row); expected a header such as lon,lat and one row per point"
+    msg = f"{source} is empty (no header row); expected a header such as lon,lat and one row per point"
+    zh = f"{zh_lead(source)}为空（没有表头）；应有表头（如 lon,lat 或 经度,纬度），其下每行一个点"
+    return DataSourceError(msg, zh=zh)
 
 
 def _csv_wkt(frame: pd.DataFrame, *, source: str, encoding: str, notes: list[str]) -> TableRead:
@@ -277,11 +291,15 @@ def _csv_wkt(frame: pd.DataFrame, *, source: str, encoding: str, notes: list[str
             "pair such as lon/lat, lng/lat, longitude/latitude, x/y, 经度/纬度, 东经/北纬 or X坐标/Y坐标, "
             "or a wkt column"
         )
-        raise DataSourceError(msg)
+        zh = (
+            f"{zh_lead(source)}中没有坐标列：现有的列为 {'、'.join(frame.columns)}；应有一对坐标列，如 经度/纬度、"
+            "东经/北纬、X坐标/Y坐标、lon/lat、lng/lat、longitude/latitude 或 x/y，或一个 wkt 列"
+        )
+        raise DataSourceError(msg, zh=zh)
     geoms = _from_wkt_lines(
         frame[col].astype(str).tolist(),
         line_numbers=[int(i) + 2 for i in frame.index],
-        source=f"{source} column {col!r}",
+        source=Label(f"{source} column {col!r}", f"{zh_label(source)} 的“{col}”列"),
     )
     attrs = numeric_attributes(frame.drop(columns=[col])).reset_index(drop=True)
     notes.append(f"几何取自 WKT 列 {col} / geometry from the WKT column {col}")
@@ -300,7 +318,11 @@ def _from_wkt_lines(lines: list[str], *, line_numbers: list[int], source: str) -
     if len(bad):
         line = line_numbers[int(bad[0])]
         msg = f"{source}: line {line} {lines[bad[0]][:60]!r} is not valid WKT; expected e.g. POLYGON ((113.1 28.2, 113.2 28.2, 113.2 28.3, 113.1 28.2))"
-        raise InputError(msg)
+        zh = (
+            f"{zh_label(source)}：第 {line} 行“{lines[bad[0]][:60]}”不是有效的 WKT；"
+            "应如 POLYGON ((113.1 28.2, 113.2 28.2, 113.2 28.3, 113.1 28.2))"
+        )
+        raise InputError(msg, zh=zh)
     return geoms
 
 
@@ -324,12 +346,13 @@ def parse_wkt_text(text: str, *, source: str) -> TableRead:
         ]
         if not numbered:
             msg = f"{source} is empty; expected WKT such as POINT (113.1 28.2)"
-            raise InputError(msg)
+            raise InputError(msg, zh=f"{zh_lead(source)}为空；应为 WKT 文本，如 POINT (113.1 28.2)")
         lines = [s for _, s in numbered]
         geoms = _from_wkt_lines(lines, line_numbers=[n for n, _ in numbered], source=source)
     srids = {int(m.group(1)) for m in (_SRID_RE.match(s) for s in lines) if m}
     if len(srids) > 1:
         msg = f"{source} mixes SRIDs {sorted(srids)}; expected one CRS for all geometries"
-        raise InputError(msg)
+        zh = f"{zh_lead(source)}混用了多个 SRID（{'、'.join(str(s) for s in sorted(srids))}）；所有几何应使用同一坐标系"
+        raise InputError(msg, zh=zh)
     srid = srids.pop() if srids else None
     return TableRead(gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms)), None, (), srid)

@@ -23,7 +23,7 @@ import pyogrio
 from pyproj import CRS
 
 from gis.crs import CrsChoice, crs_from_prj, crs_label
-from gis.errors import DataSourceError
+from gis.errors import DataSourceError, Label, zh_label, zh_lead
 
 __all__ = [
     "ShapefileRef",
@@ -134,7 +134,8 @@ def encoding_from_cpg(text: str, *, source: str) -> str | None:
         return codecs.lookup(raw).name.upper()
     except LookupError:
         msg = f"{source}: the .cpg names the encoding {raw!r}, which is not known; expected UTF-8, GBK or GB18030"
-        raise DataSourceError(msg) from None
+        zh = f"{zh_label(source)}：.cpg 文件声明的编码“{raw}”无法识别；应为 UTF-8、GBK 或 GB18030"
+        raise DataSourceError(msg, zh=zh) from None
 
 
 def _dbf_text_cells(data: bytes) -> list[bytes]:
@@ -198,7 +199,7 @@ def sniff_dbf_encoding(data: bytes) -> str | None:
         if _decodes(cells, encoding):
             return encoding
     msg = "attribute text is neither UTF-8 nor GBK/GB18030"
-    raise DataSourceError(msg)
+    raise DataSourceError(msg, zh="属性文字既不是 UTF-8 也不是 GBK/GB18030 编码")
 
 
 def _shapefile_encoding(ref: ShapefileRef, *, source: str) -> tuple[str | None, str]:
@@ -208,14 +209,19 @@ def _shapefile_encoding(ref: ShapefileRef, *, source: str) -> tuple[str | None, 
     rlen = int.from_bytes(head[10:12], "little") if len(head) >= 12 else 0
     dbf = ref.read_bytes("dbf", hlen + rlen * _DBF_SAMPLE_RECORDS) or b""
     cpg = ref.read_bytes("cpg")
-    declared = encoding_from_cpg(cpg.decode("ascii", "replace"), source=f"{source} ({ref.name}.cpg)") if cpg else None
+    cpg_source = Label(f"{source} ({ref.name}.cpg)", f"{zh_label(source)}（{ref.name}.cpg）")
+    declared = encoding_from_cpg(cpg.decode("ascii", "replace"), source=cpg_source) if cpg else None
     try:
         sniffed = sniff_dbf_encoding(dbf)
     except DataSourceError as err:
         if declared:
             return declared, f"属性编码按 .cpg 为 {declared} / attribute encoding {declared} from the .cpg"
         msg = f"{source}: {err} in {ref.name}.dbf; convert the attributes to UTF-8 or give the encoding (e.g. encoding='GBK')"
-        raise DataSourceError(msg) from None
+        zh = (
+            f"{zh_label(source)}：{ref.name}.dbf 中的{err.message('zh')}；请将属性转换为 UTF-8 编码，"
+            "或指定编码（如 encoding='GBK'）"
+        )
+        raise DataSourceError(msg, zh=zh) from None
     if declared:
         if sniffed is None or _decodes(_dbf_text_cells(dbf), _python_codec(declared)):
             return declared, f"属性编码按 .cpg 为 {declared} / attribute encoding {declared} from the .cpg"
@@ -244,7 +250,8 @@ def _read_layer(gdal_path: str, *, layer: str | int | None, encoding: str | None
         msg = (
             f"{source} cannot be read as a vector file ({err}); expected a valid GeoJSON, Shapefile, GeoPackage or KML"
         )
-        raise DataSourceError(msg) from err
+        zh = f"{zh_lead(source)}无法作为矢量数据读取（{err}）；应为有效的 GeoJSON、Shapefile、GeoPackage 或 KML 文件"
+        raise DataSourceError(msg, zh=zh) from err
 
 
 def read_shapefile(path: Path, *, layer: str | None, encoding: str | None, source: str) -> VectorRead:
@@ -252,13 +259,19 @@ def read_shapefile(path: Path, *, layer: str | None, encoding: str | None, sourc
     refs = find_shapefiles(path)
     if not refs:
         msg = f"{source} contains no shapefile (.shp); expected a zip with name.shp, name.shx, name.dbf and name.prj"
-        raise DataSourceError(msg)
+        zh = f"{zh_lead(source)}中没有 Shapefile（.shp）；应为包含 name.shp、name.shx、name.dbf 和 name.prj 的压缩包"
+        raise DataSourceError(msg, zh=zh)
     ref = _choose_shapefile(refs, layer=layer, source=source)
     missing = [ext for ext in ("shx", "dbf") if ext not in ref.members]
     if missing:
         names = ", ".join(f"{ref.name}.{ext}" for ext in missing)
         msg = f"{source}: shapefile {ref.name}.shp lacks {names}; a shapefile needs its .shp, .shx and .dbf (and a .prj) together"
-        raise DataSourceError(msg)
+        names_zh = "、".join(f"{ref.name}.{ext}" for ext in missing)
+        zh = (
+            f"{zh_label(source)}：Shapefile {ref.name}.shp 缺少 {names_zh}；Shapefile 的 .shp、.shx、.dbf"
+            "（以及 .prj）文件必须放在一起"
+        )
+        raise DataSourceError(msg, zh=zh)
     notes = []
     if encoding is None:
         encoding, note = _shapefile_encoding(ref, source=source)
@@ -267,7 +280,8 @@ def read_shapefile(path: Path, *, layer: str | None, encoding: str | None, sourc
     prj = ref.read_bytes("prj")
     crs = None
     if prj:
-        crs_obj = crs_from_prj(prj.decode("utf-8", "replace"), source=f"{source} ({ref.name}.prj)")
+        prj_source = Label(f"{source} ({ref.name}.prj)", f"{zh_label(source)}（{ref.name}.prj）")
+        crs_obj = crs_from_prj(prj.decode("utf-8", "replace"), source=prj_source)
         crs = CrsChoice(crs_obj, crs_label(crs_obj))
     return VectorRead(gdf, crs, ref.name, encoding, tuple(notes))
 
@@ -279,10 +293,12 @@ def _choose_shapefile(refs: list[ShapefileRef], *, layer: str | None, source: st
             if ref.name.lower() == str(layer).lower():
                 return ref
         msg = f"{source} has no shapefile named {layer!r}; it holds {', '.join(names)}"
-        raise DataSourceError(msg)
+        zh = f"{zh_lead(source)}中没有名为“{layer}”的 Shapefile；其中有：{'、'.join(names)}"
+        raise DataSourceError(msg, zh=zh)
     if len(refs) > 1:
         msg = f"{source} holds {len(refs)} shapefiles ({', '.join(names)}); choose one with layer= (--layer)"
-        raise DataSourceError(msg)
+        zh = f"{zh_lead(source)}中有 {len(refs)} 个 Shapefile（{'、'.join(names)}）；请选择其中一个图层（命令行用 --layer）"
+        raise DataSourceError(msg, zh=zh)
     return refs[0]
 
 
@@ -299,7 +315,8 @@ def spatial_layers(path: str, *, source: str) -> list[tuple[str, str]]:
         layers = pyogrio.list_layers(path)
     except pyogrio.errors.DataSourceError as err:
         msg = f"{source} cannot be opened ({err}); expected a GeoPackage, GeoJSON or Shapefile"
-        raise DataSourceError(msg) from err
+        zh = f"无法打开 {zh_label(source)}（{err}）；应为 GeoPackage、GeoJSON 或 Shapefile 文件"
+        raise DataSourceError(msg, zh=zh) from err
     return [(str(name), str(gtype)) for name, gtype in layers if gtype is not None]
 
 
@@ -308,24 +325,28 @@ def read_ogr(path: Path, *, layer: str | int | None, encoding: str | None, sourc
     layers = spatial_layers(str(path), source=source)
     if not layers:
         msg = f"{source} has no layer with geometry; expected at least one point, line or polygon layer"
-        raise DataSourceError(msg)
+        raise DataSourceError(msg, zh=f"{zh_lead(source)}中没有带几何的图层；应至少有一个点、线或面图层")
     names = [name for name, _ in layers]
     if layer is None:
         if len(layers) > 1:
             listed = ", ".join(f"{n} ({g})" for n, g in layers)
             msg = f"{source} has {len(layers)} layers: {listed}; choose one with layer= (--layer)"
-            raise DataSourceError(msg)
+            listed_zh = "、".join(f"{n}（{g}）" for n, g in layers)
+            zh = f"{zh_lead(source)}中有 {len(layers)} 个图层：{listed_zh}；请选择其中一个图层（命令行用 --layer）"
+            raise DataSourceError(msg, zh=zh)
         layer = names[0]
     elif isinstance(layer, int):
         if not 0 <= layer < len(names):
             msg = f"{source} has no layer number {layer}; it has {len(names)} layer(s): {', '.join(names)}"
-            raise DataSourceError(msg)
+            zh = f"{zh_lead(source)}中没有序号为 {layer} 的图层（从 0 起编号）；共有 {len(names)} 个图层：{'、'.join(names)}"
+            raise DataSourceError(msg, zh=zh)
         layer = names[layer]
     elif layer not in names:
         msg = f"{source} has no layer {layer!r}; its layers are {', '.join(names)}"
-        raise DataSourceError(msg)
+        zh = f"{zh_lead(source)}中没有图层“{layer}”；现有图层：{'、'.join(names)}"
+        raise DataSourceError(msg, zh=zh)
     info = pyogrio.read_info(str(path), layer=layer)
-    crs = _layer_crs(info.get("crs"), source=f"{source} layer {layer}")
+    crs = _layer_crs(info.get("crs"), source=Label(f"{source} layer {layer}", f"{zh_label(source)} 图层 {layer}"))
     # GeoPackage and GeoJSON text is UTF-8 by specification (and pyogrio's Arrow reader
     # refuses other encodings), so an encoding option is ignored here, visibly.
     gdf = _read_layer(str(path), layer=layer, encoding=None, source=source)

@@ -24,7 +24,7 @@ import numpy as np
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
-from gis.errors import CRSError
+from gis.errors import CRSError, Label, zh_label, zh_lead
 
 __all__ = [
     "STORAGE_CRS",
@@ -134,7 +134,7 @@ def parse_crs(value: str | int | CRS) -> CrsChoice:
     if re.fullmatch(r"\d{4,5}", text):
         text = f"EPSG:{text}"
     if text.upper().startswith(("PROJCS", "GEOGCS", "PROJCRS", "GEOGCRS", "GEODCRS")):
-        crs = crs_from_prj(text, source="the CRS text")
+        crs = crs_from_prj(text, source=Label("the CRS text", "坐标系文本"))
         return CrsChoice(crs, crs_label(crs))
     try:
         crs = CRS.from_user_input(text)
@@ -145,7 +145,12 @@ def parse_crs(value: str | int | CRS) -> CrsChoice:
             "CM 114E), a WKT/.prj text, or gcj02 / bd09 for coordinates copied from "
             "Gaode/Tencent or Baidu maps"
         )
-        raise CRSError(msg) from err
+        zh = (
+            f"无法识别坐标系“{text}”；应为 EPSG 代码，如 EPSG:4490（CGCS2000 经纬度）、EPSG:4326（WGS84）"
+            "或 EPSG:4547（CGCS2000 高斯-克吕格 3 度带，中央经线 114°E），或 WKT/.prj 文本；"
+            "从高德、腾讯地图复制的坐标请选 gcj02，从百度地图复制的请选 bd09"
+        )
+        raise CRSError(msg, zh=zh) from err
     _require_earth(crs, text)
     return CrsChoice(crs, crs_label(crs))
 
@@ -158,7 +163,8 @@ def _require_earth(crs: CRS, text: str) -> None:
             f"CRS {text!r} is {crs.name}, not a coordinate system of the Earth; expected e.g. "
             "EPSG:4490 (CGCS2000) or EPSG:4547"
         )
-        raise CRSError(msg)
+        zh = f"坐标系“{text}”是 {crs.name}，不是地球的坐标系；应为 EPSG:4490（CGCS2000）、EPSG:4547 等"
+        raise CRSError(msg, zh=zh)
 
 
 def crs_label(crs: CRS) -> str:
@@ -193,17 +199,19 @@ def gk_epsg(central_meridian: float, *, zone_width: Literal[3, 6] = 3, zone_pref
     if zone_width == 3:
         if abs(cm / 3 - round(cm / 3)) > 1e-9 or not 75 <= cm <= 135:
             msg = f"central meridian {cm:g}E is not a CGCS2000 3-degree Gauss-Kruger meridian (75E, 78E, ... 135E)"
-            raise CRSError(msg)
+            zh = f"中央经线 {cm:g}°E 不是 CGCS2000 高斯-克吕格 3 度带的中央经线（75°E、78°E……135°E）"
+            raise CRSError(msg, zh=zh)
         step = int(round((cm - 75) / 3))
         return (4513 if zone_prefix else 4534) + step
     if zone_width == 6:
         if abs((cm + 3) / 6 - round((cm + 3) / 6)) > 1e-9 or not 75 <= cm <= 135:
             msg = f"central meridian {cm:g}E is not a CGCS2000 6-degree Gauss-Kruger meridian (75E, 81E, ... 135E)"
-            raise CRSError(msg)
+            zh = f"中央经线 {cm:g}°E 不是 CGCS2000 高斯-克吕格 6 度带的中央经线（75°E、81°E……135°E）"
+            raise CRSError(msg, zh=zh)
         step = int(round((cm - 75) / 6))
         return (4491 if zone_prefix else 4502) + step
     msg = f"zone_width was {zone_width!r} but is expected to be 3 or 6"
-    raise CRSError(msg)
+    raise CRSError(msg, zh=f"分带宽度 zone_width 为 {zone_width!r}，应为 3 或 6")
 
 
 def gk_central_meridian(lon: float) -> int:
@@ -219,6 +227,9 @@ def work_crs_for_lon(lon: float) -> str:
     return f"EPSG:{gk_epsg(gk_central_meridian(lon))}"
 
 
+_THE_DATA = Label("the data", "数据")
+
+
 def work_crs_for(bounds_lonlat: tuple[float, float, float, float]) -> str:
     """The metric working CRS for data with these lon/lat bounds (CGCS2000 or WGS84).
 
@@ -231,11 +242,11 @@ def work_crs_for(bounds_lonlat: tuple[float, float, float, float]) -> str:
         If the bounds are not plausible longitudes/latitudes within China.
     """
     minx, miny, maxx, maxy = bounds_lonlat
-    check_lonlat_plausible(bounds_lonlat, source="the data")
+    check_lonlat_plausible(bounds_lonlat, source=_THE_DATA)
     return work_crs_for_lon((minx + maxx) / 2)
 
 
-def work_crs_for_geometry(geom: Any, *, source: str = "the data") -> str:
+def work_crs_for_geometry(geom: Any, *, source: str = _THE_DATA) -> str:
     """The metric working CRS for one lon/lat geometry: the 3-degree zone of its centroid.
 
     For a geometry astride a zone edge (112.5 E, say) the centroid, not the middle of the
@@ -270,9 +281,11 @@ _OLD_DATUM_HINTS = {
     "_80": "Xian 1980",
     "krasovsky": "Beijing 1954",
 }
+_DATUM_ZH = {"Beijing 1954": "1954 年北京坐标系", "Xian 1980": "1980 西安坐标系"}
+_PRJ = Label(".prj", ".prj 文件")
 
 
-def crs_from_prj(text: str, *, source: str = ".prj") -> CRS:
+def crs_from_prj(text: str, *, source: str = _PRJ) -> CRS:
     """Read a WKT / ESRI ``.prj`` text, mapping bare ``Gauss_Kruger`` definitions to EPSG.
 
     Chinese desktop GIS writes ``.prj`` files such as
@@ -291,7 +304,7 @@ def crs_from_prj(text: str, *, source: str = ".prj") -> CRS:
     body = text.strip().lstrip("\ufeff")
     if not body:
         msg = f"{source} is empty; expected a WKT coordinate system definition"
-        raise CRSError(msg)
+        raise CRSError(msg, zh=f"{zh_lead(source)}为空；应为 WKT 格式的坐标系定义")
     is_gk = "gauss" in body.lower() or "transverse_mercator" in body.lower().replace(" ", "_")
     params = {name.lower(): float(val) for name, val in _PARAM_RE.findall(body)}
     if is_gk and "central_meridian" in params:
@@ -308,12 +321,18 @@ def crs_from_prj(text: str, *, source: str = ".prj") -> CRS:
                     "exists: convert the data to CGCS2000 (EPSG:4490 or 4513-4554) with the "
                     "parameters of your surveying authority, then import it"
                 )
-                raise CRSError(msg)
+                zh = (
+                    f"{zh_lead(source)}定义的是 {_DATUM_ZH.get(datum, datum)} 下的高斯-克吕格投影，与 CGCS2000 "
+                    "相差可达约 100 米，且没有足够精确的公开转换参数：请先用测绘主管部门提供的参数将数据转换为 "
+                    "CGCS2000（EPSG:4490 或 4513–4554），再导入"
+                )
+                raise CRSError(msg, zh=zh)
     try:
         crs = CRS.from_user_input(body)
     except _PyprojCRSError as err:
         msg = f"{source} is not a coordinate system PROJ can read ({err}); expected WKT such as an ESRI .prj"
-        raise CRSError(msg) from err
+        zh = f"{zh_lead(source)}不是可识别的坐标系（{err}）；应为 ESRI .prj 等 WKT 文本"
+        raise CRSError(msg, zh=zh) from err
     code = crs.to_epsg(min_confidence=70)
     return CRS.from_epsg(code) if code is not None else crs
 
@@ -324,14 +343,16 @@ def _gk_epsg_from_params(params: dict[str, float], body: str, source: str) -> in
     scale = params.get("scale_factor", 1.0)
     if abs(scale - 1.0) > 1e-9:
         msg = f"{source}: Gauss-Kruger scale factor {scale:g} is not 1; expected a standard CGCS2000 Gauss-Kruger zone"
-        raise CRSError(msg)
+        zh = f"{zh_label(source)}：高斯-克吕格投影的比例因子为 {scale:g}，不是 1；应为标准的 CGCS2000 高斯-克吕格分带"
+        raise CRSError(msg, zh=zh)
     if abs(fe - 500000.0) < 1e-6:
         width: Literal[3, 6] = 6 if re.search(r"6[_ ]?degree", body, re.IGNORECASE) else 3
         return gk_epsg(cm, zone_width=width)
     zone = int(round((fe - 500000.0) / 1e6))
     if abs(fe - (zone * 1e6 + 500000.0)) > 1e-6:
         msg = f"{source}: false easting {fe:g} is neither 500000 nor zone * 1000000 + 500000"
-        raise CRSError(msg)
+        zh = f"{zh_label(source)}：东偏移（False_Easting）{fe:g} 既不是 500000，也不是“带号 × 1000000 + 500000”"
+        raise CRSError(msg, zh=zh)
     if 25 <= zone <= 45 and abs(zone * 3 - cm) < 1e-9:
         return gk_epsg(cm, zone_width=3, zone_prefix=True)
     if 13 <= zone <= 23 and abs(zone * 6 - 3 - cm) < 1e-9:
@@ -340,7 +361,11 @@ def _gk_epsg_from_params(params: dict[str, float], body: str, source: str) -> in
         f"{source}: false easting {fe:g} names zone {zone}, which does not match central "
         f"meridian {cm:g}E (3-degree zone n has meridian 3n, 6-degree zone n has 6n-3)"
     )
-    raise CRSError(msg)
+    zh = (
+        f"{zh_label(source)}：东偏移 {fe:g} 对应第 {zone} 带，与中央经线 {cm:g}°E 不符"
+        "（3 度带第 n 带的中央经线为 3n°，6 度带为 (6n−3)°）"
+    )
+    raise CRSError(msg, zh=zh)
 
 
 # --- GCJ-02 and BD-09 ----------------------------------------------------------------
@@ -444,7 +469,7 @@ def check_lonlat_plausible(bounds: tuple[float, float, float, float], *, source:
     minx, miny, maxx, maxy = bounds
     if not all(math.isfinite(v) for v in bounds):
         msg = f"{source} has non-finite coordinates (NaN or infinity); expected longitude/latitude in degrees"
-        raise CRSError(msg)
+        raise CRSError(msg, zh=f"{zh_lead(source)}含有无效坐标（NaN 或无穷大）；应为以度为单位的经纬度")
     cminx, cminy, cmaxx, cmaxy = CHINA_BOUNDS
     swapped = cminx <= miny and maxy <= cmaxx and cminy <= minx and maxx <= cmaxy
     if swapped:
@@ -453,7 +478,11 @@ def check_lonlat_plausible(bounds: tuple[float, float, float, float], *, source:
             "latitude, longitude in swapped order; expected longitude first (east, about "
             "108-115 in Hunan) then latitude (north, about 24-31)"
         )
-        raise CRSError(msg)
+        zh = (
+            f"{zh_lead(source)}中的 ({minx:.5f}, {miny:.5f}) 等坐标看起来是纬度在前、经度在后，顺序颠倒了；"
+            "应先写经度（东经，湖南约 108–115），再写纬度（北纬，约 24–31）"
+        )
+        raise CRSError(msg, zh=zh)
     if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
         hint = _projected_hint(minx, miny)
         msg = (
@@ -461,7 +490,12 @@ def check_lonlat_plausible(bounds: tuple[float, float, float, float], *, source:
             f"but were read as longitude/latitude; they look like projected metres{hint}. "
             "Give the CRS of the data (e.g. --crs EPSG:4547 for CGCS2000 Gauss-Kruger CM 114E)"
         )
-        raise CRSError(msg)
+        zh = (
+            f"{zh_lead(source)}中的 ({minx:.3f}, {miny:.3f}) 等坐标不是以度为单位的经纬度，看起来是以米为单位的"
+            f"投影坐标{_projected_hint_zh(minx, miny)}。请指定数据的坐标系（如 CGCS2000 高斯-克吕格 3 度带中央经线 "
+            "114°E 为 EPSG:4547，命令行用 --crs EPSG:4547）"
+        )
+        raise CRSError(msg, zh=zh)
     inside = cminx <= minx and maxx <= cmaxx and cminy <= miny and maxy <= cmaxy
     if inside:
         return
@@ -470,7 +504,11 @@ def check_lonlat_plausible(bounds: tuple[float, float, float, float], *, source:
         "expected coordinates in China (Hunan: lon 108.6-114.3 E, lat 24.6-30.1 N). "
         "Check the coordinate order, the sign of the values and the CRS"
     )
-    raise CRSError(msg)
+    zh = (
+        f"{zh_lead(source)}位于中国境外（经度 {minx:.4f}–{maxx:.4f}，纬度 {miny:.4f}–{maxy:.4f}）；坐标应在中国境内"
+        "（湖南：东经 108.6–114.3°，北纬 24.6–30.1°）。请检查坐标顺序、数值正负和坐标系"
+    )
+    raise CRSError(msg, zh=zh)
 
 
 def _projected_hint(x: float, y: float) -> str:
@@ -482,6 +520,18 @@ def _projected_hint(x: float, y: float) -> str:
             return f" with a Gauss-Kruger zone prefix ({zone}: 6-degree zone {zone}, EPSG:{gk_epsg(zone * 6 - 3, zone_width=6, zone_prefix=True)})"
     if 1e5 <= x <= 9e5 and 1.5e6 <= y <= 6.1e6:
         return " in a Gauss-Kruger zone without zone prefix (Hunan: EPSG:4545 CM 108E, 4546 CM 111E or 4547 CM 114E)"
+    return ""
+
+
+def _projected_hint_zh(x: float, y: float) -> str:
+    if 1.2e7 <= x < 4.6e7 and 1.5e6 <= y <= 6.1e6:
+        zone = int(x // 1e6)
+        if 25 <= zone <= 45:
+            return f"（带高斯-克吕格带号 {zone}：3 度带第 {zone} 带，EPSG:{gk_epsg(zone * 3, zone_prefix=True)}）"
+        if 13 <= zone <= 23:
+            return f"（带高斯-克吕格带号 {zone}：6 度带第 {zone} 带，EPSG:{gk_epsg(zone * 6 - 3, zone_width=6, zone_prefix=True)}）"
+    if 1e5 <= x <= 9e5 and 1.5e6 <= y <= 6.1e6:
+        return "（不带带号的高斯-克吕格坐标；湖南：EPSG:4545 中央经线 108°E、4546 中央经线 111°E 或 4547 中央经线 114°E）"
     return ""
 
 
@@ -509,6 +559,14 @@ def _zone_variant_hint(zone: int) -> str:
     return "the CGCS2000 Gauss-Kruger CRS of that zone (EPSG:4491-4554)"
 
 
+def _zone_variant_hint_zh(zone: int) -> str:
+    if 25 <= zone <= 45:
+        return f"EPSG:{gk_epsg(zone * 3, zone_prefix=True)}（3 度带第 {zone} 带）"
+    if 13 <= zone <= 23:
+        return f"EPSG:{gk_epsg(zone * 6 - 3, zone_width=6, zone_prefix=True)}（6 度带第 {zone} 带）"
+    return "该带的 CGCS2000 高斯-克吕格坐标系（EPSG:4491–4554）"
+
+
 def _inside_china(crs: CRS, xs: list[float], ys: list[float]) -> tuple[bool, tuple[float, float, float, float]]:
     lon, lat = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(xs, ys)
     box = (min(lon), min(lat), max(lon), max(lat))
@@ -533,14 +591,23 @@ def _check_zone_prefix(bounds: tuple[float, float, float, float], crs: CRS, *, s
             f"Y like an easting of {label}: X and Y are swapped (Chinese surveying writes X = northing, "
             "Y = easting); give the easting as x and the northing as y"
         )
-        raise CRSError(msg)
+        zh = (
+            f"{zh_lead(source)}中的 ({minx:,.0f}, {miny:,.0f}) 等坐标，X 像 {label} 的北坐标、Y 像东坐标：X 与 Y "
+            "颠倒了（我国测量习惯 X 为北坐标、Y 为东坐标）；请把东坐标作为 x、北坐标作为 y"
+        )
+        raise CRSError(msg, zh=zh)
     if fe > 1e6 and maxx < 1e7:
+        cm_variant = f"EPSG:{gk_epsg(cm) if abs(cm / 3 - round(cm / 3)) < 1e-9 else '45xx'}"
         msg = (
             f"{source} is declared in {label}, whose eastings carry the zone number "
             f"(about {fe:,.0f} m), but its eastings such as {minx:,.0f} have no zone prefix; "
-            f"use the CM variant, e.g. EPSG:{gk_epsg(cm) if abs(cm / 3 - round(cm / 3)) < 1e-9 else '45xx'}"
+            f"use the CM variant, e.g. {cm_variant}"
         )
-        raise CRSError(msg)
+        zh = (
+            f"{zh_lead(source)}声明为 {label}，该坐标系的东坐标带有带号（约 {fe:,.0f} 米），但数据的东坐标"
+            f"（如 {minx:,.0f}）不带带号；请改用不带带号的版本，如 {cm_variant}"
+        )
+        raise CRSError(msg, zh=zh)
     if fe < 1e6 and minx > 1e7:
         zone = int(minx // 1e6)
         msg = (
@@ -548,7 +615,11 @@ def _check_zone_prefix(bounds: tuple[float, float, float, float], crs: CRS, *, s
             f"as {minx:,.0f} carry a zone prefix ({zone}); use the zone variant, e.g. "
             f"{_zone_variant_hint(zone)}"
         )
-        raise CRSError(msg)
+        zh = (
+            f"{zh_lead(source)}声明为 {label}（东偏移 {fe:,.0f} 米，不带带号），但数据的东坐标（如 {minx:,.0f}）"
+            f"带有带号 {zone}；请改用带带号的版本，如 {_zone_variant_hint_zh(zone)}"
+        )
+        raise CRSError(msg, zh=zh)
     declared_zone = int(fe // 1e6)
     data_zones = {int(minx // 1e6), int(maxx // 1e6)}
     if fe > 1e6 and data_zones != {declared_zone}:
@@ -559,7 +630,11 @@ def _check_zone_prefix(bounds: tuple[float, float, float, float], crs: CRS, *, s
             f"its eastings such as {minx:,.0f} carry the zone prefix {zone}; the .prj or --crs names the "
             f"wrong zone — use {hint}"
         )
-        raise CRSError(msg)
+        zh = (
+            f"{zh_lead(source)}声明为 {label}（第 {declared_zone} 带，东坐标应为 {declared_zone},xxx,xxx 米），但数据的"
+            f"东坐标（如 {minx:,.0f}）带号为 {zone}：.prj 文件或所选坐标系的分带有误，请改用 {_zone_variant_hint_zh(zone)}"
+        )
+        raise CRSError(msg, zh=zh)
 
 
 def check_projected_plausible(bounds: tuple[float, float, float, float], crs: CRS, *, source: str) -> None:
@@ -573,14 +648,18 @@ def check_projected_plausible(bounds: tuple[float, float, float, float], crs: CR
     label = crs_label(crs)
     if not all(math.isfinite(v) for v in bounds):
         msg = f"{source} has non-finite coordinates (NaN or infinity); expected projected metres in {label}"
-        raise CRSError(msg)
+        raise CRSError(msg, zh=f"{zh_lead(source)}含有无效坐标（NaN 或无穷大）；应为 {label} 下以米为单位的投影坐标")
     if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
         msg = (
             f"{source} is declared in the projected CRS {label} (metres) but its coordinates "
             f"such as ({minx:.5f}, {miny:.5f}) look like degrees; give --crs EPSG:4490 "
             "(CGCS2000) or EPSG:4326, or fix the .prj"
         )
-        raise CRSError(msg)
+        zh = (
+            f"{zh_lead(source)}声明为投影坐标系 {label}（单位：米），但其坐标（如 ({minx:.5f}, {miny:.5f})）看起来是"
+            "以度为单位的经纬度；请改选 EPSG:4490（CGCS2000）或 EPSG:4326（命令行 --crs EPSG:4490），或修正 .prj 文件"
+        )
+        raise CRSError(msg, zh=zh)
     _check_zone_prefix(bounds, crs, source=source)
     inside, lonlat = _inside_china(crs, [minx, maxx, minx, maxx], [miny, miny, maxy, maxy])
     if inside:
@@ -599,4 +678,16 @@ def check_projected_plausible(bounds: tuple[float, float, float, float], crs: CR
         f"{maxy:,.0f}) land outside China ({where}); expected data in China (Hunan: lon 108.6-114.3 E, "
         f"lat 24.6-30.1 N). {advice}"
     )
-    raise CRSError(msg)
+    where_zh = (
+        f"经度 {lonlat[0]:.3f}–{lonlat[2]:.3f}，纬度 {lonlat[1]:.3f}–{lonlat[3]:.3f}" if finite else "无法换算为有效位置"
+    )
+    advice_zh = (
+        "X 与 Y 看起来颠倒了（我国测量习惯 X 为北坐标在前、Y 为东坐标在后）；请把东坐标作为 x、北坐标作为 y"
+        if swapped_inside
+        else "请检查坐标系（分带、中央经线）以及 X、Y 的顺序"
+    )
+    zh = (
+        f"{zh_lead(source)}声明为 {label}，但其坐标 ({minx:,.0f}, {miny:,.0f})..({maxx:,.0f}, {maxy:,.0f}) 落在中国境外"
+        f"（{where_zh}）；坐标应在中国境内（湖南：东经 108.6–114.3°，北纬 24.6–30.1°）。{advice_zh}"
+    )
+    raise CRSError(msg, zh=zh)

@@ -5,9 +5,24 @@ Each class also inherits the builtin it specialises, so callers that only know
 field, value), say what was expected and, where possible, how to fix it. The CLI
 turns any ``PlanningError`` into that message and exit code 2; pages show it with
 ``st.error``. Anything that is not a ``PlanningError`` is a bug and propagates.
+
+Messages are bilingual: ``str(err)`` is the English text (what tests match and logs
+keep), ``err.zh`` the Chinese one that Chinese pages and the CLI show first, naming the
+same file, field and value. ``err.message(lang)`` picks one, falling back to the English
+where no Chinese has been written. Input names that end up in messages ("typed
+coordinates", "x.gpkg layer roads", "row 3") travel as :class:`Label` so the Chinese
+text can name the input in Chinese too.
+
+Examples
+--------
+>>> err = InputError("value 'abc' is not a number", zh="值“abc”不是数字")
+>>> str(err), err.message("zh"), err.message("en")
+("value 'abc' is not a number", '值“abc”不是数字', "value 'abc' is not a number")
 """
 
 from __future__ import annotations
+
+import re
 
 __all__ = [
     "PlanningError",
@@ -17,11 +32,34 @@ __all__ = [
     "SchemaError",
     "RuleConfigError",
     "InputError",
+    "Label",
+    "zh_label",
+    "zh_lead",
 ]
 
 
 class PlanningError(Exception):
-    """Base class: a problem with the user's input, data or configuration."""
+    """Base class: a problem with the user's input, data or configuration.
+
+    Parameters
+    ----------
+    *args
+        As for ``Exception``: the English message.
+    zh
+        The same message in Chinese, or None where it has not been written yet.
+    """
+
+    zh: str | None
+
+    def __init__(self, *args: object, zh: str | None = None) -> None:
+        super().__init__(*args)
+        self.zh = zh or None
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``"zh"`` or ``"en"``); the English when there is no Chinese."""
+        if lang == "zh" and self.zh:
+            return self.zh
+        return str(self)
 
 
 class CRSError(PlanningError, ValueError):
@@ -48,3 +86,49 @@ class RuleConfigError(PlanningError, ValueError):
 
 class InputError(PlanningError, ValueError):
     """A user-supplied value (CLI option, form field, coordinate text) is malformed."""
+
+
+class Label(str):
+    """The name of an input in messages: the English as the ``str`` value, the Chinese in ``.zh``.
+
+    It passes wherever a ``source: str`` goes (f-strings, ``Path``, comparisons see the
+    English), so readers can hand it down unchanged; a message that embeds it uses
+    :func:`zh_label` for its Chinese text.
+
+    >>> src = Label("typed coordinates", "输入的坐标")
+    >>> f"{src} are empty", zh_label(src)
+    ('typed coordinates are empty', '输入的坐标')
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str | None = None) -> Label:
+        obj = super().__new__(cls, en)
+        obj.zh = zh if zh is not None else zh_label(en)
+        return obj
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def zh_label(value: object) -> str:
+    """The Chinese name of an input: a :class:`Label`'s ``.zh``, the Chinese half of a
+    ``"<中文> / <English>"`` text, else the value itself (a file name needs no translation).
+
+    >>> zh_label("输入的坐标 / typed coordinates"), zh_label("farm.geojson")
+    ('输入的坐标', 'farm.geojson')
+    """
+    if isinstance(value, Label):
+        return value.zh
+    text = str(value)
+    head, sep, tail = text.partition(" / ")
+    if sep and _CJK.search(head) and tail.strip() and not _CJK.search(tail):
+        return head.strip()
+    return text
+
+
+def zh_lead(value: object) -> str:
+    """:func:`zh_label` as the start of a Chinese sentence: a Latin name (a file name) gets
+    the space the product writes between Latin text and Chinese ("a.csv 中", "输入的坐标中")."""
+    text = zh_label(value)
+    return f"{text} " if text and not _CJK.match(text[-1]) else text

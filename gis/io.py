@@ -53,7 +53,7 @@ from gis.crs import (
     gcj02_to_wgs84,
     parse_crs,
 )
-from gis.errors import CRSError, DataSourceError, InputError
+from gis.errors import CRSError, DataSourceError, InputError, Label, zh_label, zh_lead
 from gis.repair import RepairReport, check_not_empty, repair_geometries
 
 __all__ = [
@@ -66,6 +66,11 @@ __all__ = [
     "parse_coordinates",
     "write_features",
 ]
+
+#: What typed coordinates are called in messages (kept bilingual: it is also FeatureSet.source).
+_TYPED = Label("输入的坐标 / typed coordinates", "输入的坐标")
+_WKT_TEXT = Label("WKT text", "WKT 文本")
+_UPLOAD = Label("upload", "上传的文件")
 
 CrsInput: TypeAlias = str | int | CRS | None
 Source: TypeAlias = str | Path | bytes
@@ -85,6 +90,8 @@ SUPPORTED_EXTENSIONS: dict[str, str] = {
     ".wkt": "WKT",
 }
 _EXPECTED_FORMATS = "GeoJSON, zipped Shapefile (.zip), .shp, GeoPackage (.gpkg), KML, KMZ, CSV or WKT text"
+_EXPECTED_FORMATS_ZH = "GeoJSON、Shapefile 压缩包（.zip）、.shp、GeoPackage（.gpkg）、KML、KMZ、CSV 或 WKT 文本"
+_WKT_EXAMPLE_ZH = "WKT 文本（如 POINT (113.17 28.43)）"
 # Zip members other than shapefiles that a zip upload may wrap (one file zipped for e-mail).
 _ZIPPED_SINGLES = (".gpkg", ".geojson", ".json", ".kml", ".csv", ".wkt")
 _OLD_DATUMS = ("beijing", "xian", "xi'an", "1954", "1980", "new beijing")
@@ -241,7 +248,8 @@ def read_features(
     if isinstance(source, str):
         return _read_string(source, filename=filename, options=options)
     msg = f"source of type {type(source).__name__} is not readable; expected a file path, WKT text or the bytes of an upload"
-    raise DataSourceError(msg)
+    zh = f"无法读取类型为 {type(source).__name__} 的数据源；应为文件路径、WKT 文本或上传文件的内容（bytes）"
+    raise DataSourceError(msg, zh=zh)
 
 
 def list_layers(source: str | Path | bytes, *, filename: str | None = None) -> tuple[LayerInfo, ...]:
@@ -283,7 +291,8 @@ def list_layers(source: str | Path | bytes, *, filename: str | None = None) -> t
         names = fiona.listlayers(str(path))
     except (fiona.errors.FionaError, OSError) as err:
         msg = f"{label} cannot be opened ({err}); expected {_EXPECTED_FORMATS}"
-        raise DataSourceError(msg) from err
+        zh = f"无法打开 {zh_label(label)}（{err}）；应为 {_EXPECTED_FORMATS_ZH}"
+        raise DataSourceError(msg, zh=zh) from err
     return tuple(_fiona_layer(str(path), name, label) for name in names)
 
 
@@ -334,7 +343,7 @@ def parse_coordinates(
         notes.append(SURVEY_SWAP_NOTE)
     geoms = _pairs_to_geometries(xy, kind)
     raw = _Raw(gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms)), "coordinates", crs=choice, notes=tuple(notes))
-    return _finish(raw, source="输入的坐标 / typed coordinates", override=None)
+    return _finish(raw, source=_TYPED, override=None)
 
 
 def write_features(
@@ -380,10 +389,12 @@ def write_features(
     chosen = driver or drivers.get(out.suffix.lower())
     if chosen not in ("GPKG", "GeoJSON"):
         msg = f"cannot tell the output format of {out}: driver {driver!r}; expected a .gpkg or .geojson name, or driver='GPKG' / 'GeoJSON'"
-        raise DataSourceError(msg)
+        zh = f"无法判断 {out} 的输出格式（driver {driver!r}）；文件名应以 .gpkg 或 .geojson 结尾，或指定 driver='GPKG' / 'GeoJSON'"
+        raise DataSourceError(msg, zh=zh)
     if gdf.crs is None:
         msg = f"features written to {out} have no CRS; set one (e.g. gdf.set_crs('EPSG:4490')) before writing"
-        raise CRSError(msg)
+        zh = f"写入 {out} 的要素没有坐标系；写入前请先设置坐标系（如 gdf.set_crs('EPSG:4490')）"
+        raise CRSError(msg, zh=zh)
     frame = gdf
     kwargs: dict[str, object] = {}
     if chosen == "GeoJSON":
@@ -397,7 +408,8 @@ def write_features(
         pyogrio.write_dataframe(frame, out, driver=chosen, encoding="UTF-8", **kwargs)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as err:
         msg = f"cannot write {out} ({err}); check that the folder exists and is writable"
-        raise DataSourceError(msg) from err
+        zh = f"无法写入 {out}（{err}）；请检查文件夹是否存在、是否有写入权限"
+        raise DataSourceError(msg, zh=zh) from err
     return out
 
 
@@ -408,7 +420,8 @@ def _check_geometry_kind(kind: str) -> GeometryKind:
     allowed = ("auto", "point", "line", "polygon")
     if kind not in allowed:
         msg = f"geometry was {kind!r} but is expected to be one of {list(allowed)}"
-        raise InputError(msg)
+        zh = f"几何类型“{kind}”无效；应为 {'、'.join(allowed)} 之一"
+        raise InputError(msg, zh=zh)
     return kind  # type: ignore[return-value]
 
 
@@ -439,21 +452,24 @@ def _sniff_name(data: bytes) -> str:
 def _require_file(path: Path, label: str) -> None:
     if not path.exists():
         msg = f"file {label} does not exist; expected a path to {_EXPECTED_FORMATS}"
-        raise DataSourceError(msg)
+        zh = f"文件 {zh_label(label)} 不存在；请给出已有文件的路径（支持 {_EXPECTED_FORMATS_ZH}）"
+        raise DataSourceError(msg, zh=zh)
     if path.is_dir():
         msg = f"{label} is a folder; expected a file ({_EXPECTED_FORMATS})"
-        raise DataSourceError(msg)
+        zh = f"{zh_lead(label)}是文件夹；应为一个文件（{_EXPECTED_FORMATS_ZH}）"
+        raise DataSourceError(msg, zh=zh)
 
 
 def _read_bytes(data: bytes, *, filename: str | None, options: _Options) -> FeatureSet:
     if not data:
         msg = f"upload {filename or ''} is empty (0 bytes); expected {_EXPECTED_FORMATS}".replace("  ", " ")
-        raise DataSourceError(msg)
+        zh = f"上传的文件{f' {filename} ' if filename else ''}为空（0 字节）；应为 {_EXPECTED_FORMATS_ZH}"
+        raise DataSourceError(msg, zh=zh)
     name = _safe_name(filename) if filename else _sniff_name(data)
     with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        return _read_path(path, label=filename or "upload", options=options)
+        return _read_path(path, label=filename or _UPLOAD, options=options)
 
 
 def _read_string(text: str, *, filename: str | None, options: _Options) -> FeatureSet:
@@ -464,9 +480,10 @@ def _read_string(text: str, *, filename: str | None, options: _Options) -> Featu
             f"no input given (an empty text); expected a path to {_EXPECTED_FORMATS}, "
             "or WKT such as POINT (113.17 28.43)"
         )
-        raise InputError(msg)
+        zh = f"没有输入内容（文本为空）；请给出文件路径（支持 {_EXPECTED_FORMATS_ZH}），或 {_WKT_EXAMPLE_ZH}"
+        raise InputError(msg, zh=zh)
     if _tabular.looks_like_wkt(stripped):
-        label = filename or "WKT text"
+        label = filename or _WKT_TEXT
         return _finish(_read_wkt(text, source=label), source=label, override=options.crs)
     if stripped.startswith(("{", "<")):
         name = filename or ("input.geojson" if stripped.startswith("{") else "input.kml")
@@ -479,7 +496,8 @@ def _read_string(text: str, *, filename: str | None, options: _Options) -> Featu
         f"{stripped[:60]!r} is neither an existing file nor WKT text; expected a path to "
         f"{_EXPECTED_FORMATS}, or WKT such as POINT (113.17 28.43)"
     )
-    raise DataSourceError(msg)
+    zh = f"“{stripped[:60]}”既不是已有的文件，也不是 WKT 文本；请给出文件路径（支持 {_EXPECTED_FORMATS_ZH}），或 {_WKT_EXAMPLE_ZH}"
+    raise DataSourceError(msg, zh=zh)
 
 
 def _exists(path: Path) -> bool:
@@ -495,11 +513,15 @@ def _read_path(path: Path, *, label: str, options: _Options) -> FeatureSet:
         # Said here once for every format: GDAL, zipfile and pandas each word it differently
         # (pandas raises EmptyDataError, which is no PlanningError).
         msg = f"file {label} is empty (0 bytes); expected {_EXPECTED_FORMATS}"
-        raise DataSourceError(msg)
+        raise DataSourceError(msg, zh=f"文件 {zh_label(label)} 为空（0 字节）；应为 {_EXPECTED_FORMATS_ZH}")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_EXTENSIONS:
         msg = f"{label} has the extension {suffix or '(none)'!r}, which is not a supported format; expected {_EXPECTED_FORMATS}"
-        raise DataSourceError(msg)
+        zh = (
+            f"{zh_lead(label)}的扩展名{f'“{suffix}”' if suffix else '（无扩展名）'}不是支持的格式；"
+            f"应为 {_EXPECTED_FORMATS_ZH}"
+        )
+        raise DataSourceError(msg, zh=zh)
     if suffix == ".zip" and not _zip_has_shapefile(path, label):
         return _read_zipped_single(path, label=label, options=options)
     raw = _read_raw(path, suffix, label=label, options=options)
@@ -561,7 +583,8 @@ def _zip_has_shapefile(path: Path, label: str) -> bool:
             return any(n.lower().endswith(".shp") for n in zf.namelist())
     except zipfile.BadZipFile as err:
         msg = f"{label} is not a valid zip archive ({err}); expected a zipped Shapefile"
-        raise DataSourceError(msg) from err
+        zh = f"{zh_lead(label)}不是有效的 zip 压缩包（{err}）；应为 Shapefile 压缩包"
+        raise DataSourceError(msg, zh=zh) from err
 
 
 def _read_zipped_single(path: Path, *, label: str, options: _Options) -> FeatureSet:
@@ -571,11 +594,17 @@ def _read_zipped_single(path: Path, *, label: str, options: _Options) -> Feature
         if len(members) != 1:
             found = ", ".join(members) or "no readable file"
             msg = f"{label} holds {found}; expected a zipped Shapefile (.shp, .shx, .dbf, .prj) or one GeoPackage/GeoJSON/KML/CSV file"
-            raise DataSourceError(msg)
+            found_zh = f"中有 {len(members)} 个数据文件（{'、'.join(members)}）" if members else "中没有可读取的文件"
+            zh = (
+                f"{zh_label(label)} {found_zh}；应为 Shapefile 压缩包（含 .shp、.shx、.dbf、.prj），"
+                "或只含一个 GeoPackage/GeoJSON/KML/CSV 文件的压缩包"
+            )
+            raise DataSourceError(msg, zh=zh)
         with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
             inner = Path(tmp) / _safe_name(members[0])
             inner.write_bytes(zf.read(members[0]))
-            return _read_path(inner, label=f"{label}/{members[0]}", options=options)
+            inner_label = Label(f"{label}/{members[0]}", f"{zh_label(label)}/{members[0]}")
+            return _read_path(inner, label=inner_label, options=options)
 
 
 def _fiona_layer(gdal_path: str, layer: str | None, label: str, *, name: str | None = None) -> LayerInfo:
@@ -586,7 +615,7 @@ def _fiona_layer(gdal_path: str, layer: str | None, label: str, *, name: str | N
             return LayerInfo(name or str(layer), coll.schema.get("geometry"), len(coll))
     except (fiona.errors.FionaError, OSError) as err:
         msg = f"{label} layer {layer or name!r} cannot be opened ({err})"
-        raise DataSourceError(msg) from err
+        raise DataSourceError(msg, zh=f"无法打开 {zh_label(label)} 的图层“{layer or name}”（{err}）") from err
 
 
 # --- the common finish: CRS, geometry checks, repair -----------------------------------
@@ -595,10 +624,12 @@ def _fiona_layer(gdal_path: str, layer: str | None, label: str, *, name: str | N
 def _finish(raw: _Raw, *, source: str, override: CrsChoice | None) -> FeatureSet:
     gdf = raw.gdf
     # "x.gpkg layer roads"; a shapefile's layer is its own name, which the path already says.
-    where = f"{source} layer {raw.layer}" if raw.layer and PurePosixPath(source).stem != raw.layer else source
+    where = source
+    if raw.layer and PurePosixPath(source).stem != raw.layer:
+        where = Label(f"{source} layer {raw.layer}", f"{zh_label(source)} 图层 {raw.layer}")
     if len(gdf) == 0:
         msg = f"{where} has no features; expected at least one point, line or polygon"
-        raise DataSourceError(msg)
+        raise DataSourceError(msg, zh=f"{zh_lead(where)}没有要素；应至少有一个点、线或面")
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     gdf = gdf.reset_index(drop=True)
@@ -666,8 +697,16 @@ def _assume_lonlat(gdf: gpd.GeoDataFrame, bounds: Bounds, *, source: str, lonlat
         detail = str(err).removeprefix(f"{source} ")
         ask = "" if "--crs" in detail else "; or give the CRS of the data with --crs (crs=)"
         msg = f"{source} has no coordinate reference system (no .prj or CRS in the file), and it {detail}{ask}"
-        raise CRSError(msg) from err
+        raise CRSError(msg, zh=_no_crs_zh(source, err.message("zh"), ask="--crs" not in detail)) from err
     return parse_crs(STORAGE_CRS)
+
+
+def _no_crs_zh(source: str, inner: str, *, ask: bool) -> str:
+    lead = zh_lead(source)
+    head = f"{lead}没有坐标系（无 .prj 文件，文件中也未声明坐标系）"
+    # The inner message names the same input first: "x.geojson 中的 ... 等坐标..." -> "且其中的 ..."
+    body = f"，且其{inner[len(lead):]}" if inner.startswith(lead) else f"。{inner}"
+    return head + body + ("；也可指定数据的坐标系（命令行用 --crs）" if ask else "")
 
 
 # --- plausibility of single features ---------------------------------------------------
@@ -715,15 +754,16 @@ def _name_the_outliers(
     if len(ok) < 2 or len(bad) in (0, len(ok)):
         return  # one feature, or all wrong: the whole-input message is right
     first = int(bad[0])
-    label = (
+    label = Label(
         f"{source} feature #{first + 1} (numbered from 1; {len(bad)} of {len(ok)} features look wrong, "
-        "the others are plausible)"
+        "the others are plausible)",
+        f"{zh_label(source)} 的第 {first + 1} 个要素（从 1 起编号；{len(ok)} 个要素中有 {len(bad)} 个看起来有误，其余正常）",
     )
     b = _feature_bounds(gdf.iloc[[first]])[0]
     try:
         check((float(b[0]), float(b[1]), float(b[2]), float(b[3])), label)
     except CRSError as err:
-        raise _OutlierError(str(err)) from error
+        raise _OutlierError(str(err), zh=err.zh) from error
 
 
 def _check_lonlat(gdf: gpd.GeoDataFrame, bounds: Bounds, *, source: str) -> None:
@@ -768,7 +808,11 @@ def _geographic_to_storage(
             "by tens of metres without an accurate public transformation; convert it to CGCS2000 "
             "(EPSG:4490) with your surveying authority's parameters first"
         )
-        raise CRSError(msg)
+        zh = (
+            f"{zh_lead(source)}使用 {choice.label}（{crs.datum.name} 基准），与 CGCS2000 相差数十米，且没有精确的"
+            "公开转换参数；请先用测绘主管部门提供的参数转换为 CGCS2000（EPSG:4490）"
+        )
+        raise CRSError(msg, zh=zh)
     _check_lonlat(gdf, bounds, source=source)
     note = f"已由 {choice.label} 转换为 CGCS2000 / converted from {choice.label} to CGCS2000 (EPSG:4490)"
     return gdf.set_crs(crs, allow_override=True).to_crs(STORAGE_CRS), [note]
@@ -787,10 +831,10 @@ def _pairs_to_geometries(xy: np.ndarray, kind: GeometryKind) -> np.ndarray:
     distinct = len(np.unique(xy, axis=0))
     if kind == "line" and distinct < 2:
         msg = f"a line needs at least 2 different coordinate pairs, {distinct} given"
-        raise InputError(msg)
+        raise InputError(msg, zh=f"线至少需要 2 对不同的坐标，现只有 {distinct} 对")
     if kind == "polygon" and distinct < 3:
         msg = f"a polygon needs at least 3 different coordinate pairs, {distinct} given"
-        raise InputError(msg)
+        raise InputError(msg, zh=f"面至少需要 3 对不同的坐标，现只有 {distinct} 对")
     if kind == "line":
         return np.array([shapely.linestrings(xy)], dtype=object)
     return np.array([shapely.polygons(shapely.linearrings(xy))], dtype=object)

@@ -27,7 +27,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from gis.errors import GeometryError
+from gis.errors import GeometryError, zh_label
 
 __all__ = ["RepairReport", "GeometryRepairWarning", "repair_geometries", "check_not_empty"]
 
@@ -100,6 +100,13 @@ def _describe_rows(rows: np.ndarray) -> str:
     return listed
 
 
+def _describe_rows_zh(rows: np.ndarray) -> str:
+    listed = "、".join(f"#{int(r) + 1}" for r in rows[:_MAX_LISTED])
+    if len(rows) > _MAX_LISTED:
+        listed += f" 等，另有 {len(rows) - _MAX_LISTED} 个"
+    return listed
+
+
 def check_not_empty(geoms: gpd.GeoSeries, *, source: str) -> None:
     """Raise a GeometryError naming ``source`` and the features whose geometry is null or empty.
 
@@ -116,7 +123,11 @@ def check_not_empty(geoms: gpd.GeoSeries, *, source: str) -> None:
             f"({_describe_rows(bad)}, numbered from 1); every feature needs a point, line or "
             "polygon — delete or redraw them"
         )
-        raise GeometryError(msg)
+        zh = (
+            f"{zh_label(source)}：有 {len(bad)} 个要素没有几何或几何为空（{_describe_rows_zh(bad)}，从 1 起编号）；"
+            "每个要素都必须有点、线或面，请删除或重新绘制这些要素"
+        )
+        raise GeometryError(msg, zh=zh)
 
 
 def _reason_kind(reason: str) -> str:
@@ -199,7 +210,11 @@ def repair_geometries(geoms: gpd.GeoSeries, *, source: str) -> tuple[gpd.GeoSeri
             f"({', '.join(sorted(kinds))}) and cannot be repaired: it collapses to nothing of its "
             "own dimension (e.g. a polygon whose points lie on one line); redraw it"
         )
-        raise GeometryError(msg)
+        zh = (
+            f"{zh_label(source)}：要素 {_describe_rows_zh(invalid[collapsed])}（从 1 起编号）无效"
+            f"（{'、'.join(sorted(kinds))}）且无法修复：修复后不再是同维度的几何（如各顶点共线的面）；请重新绘制"
+        )
+        raise GeometryError(msg, zh=zh)
     out = values.copy()
     out[invalid] = fixed
     report = RepairReport(
