@@ -59,7 +59,7 @@ _LAYER_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = frozenset({"version", "common_fields", "layers"})
 _LAYER_KEYS = frozenset({"title", "geometry", "zone_field", "fields"})
-_FIELD_KEYS = frozenset({"required", "values", "legacy", "default", "title", "aliases"})
+_FIELD_KEYS = frozenset({"required", "values", "legacy", "default", "title", "aliases", "labels_en"})
 _SUPPORTED_VERSIONS = (1,)
 
 
@@ -85,6 +85,9 @@ class FieldSpec:
     aliases
         Common spellings in official files -> the catalogue value they mean
         (``一级保护区`` -> ``一级``); applied on import only.
+    labels_en
+        English display names of the values (``一级`` -> ``Grade I``); the stored value and
+        the Chinese display stay the Chinese term.
     """
 
     name: str
@@ -95,6 +98,13 @@ class FieldSpec:
     title_zh: str = ""
     title_en: str = ""
     aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    labels_en: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def label(self, value: str | None, lang: str = "zh") -> str:
+        """``value`` as shown to a reader of ``lang`` (the value itself where no label is given)."""
+        if value is None:
+            return ""
+        return self.labels_en.get(value, value) if lang == "en" else value
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -375,6 +385,7 @@ def _parse_field(name: str, entry: Any, where: str, problems: list[str]) -> Fiel
         problems.append(f"{where}: default {default!r} is not one of its values {list(values)}")
     title_zh, title_en = _titles(entry.get("title"), where, problems)
     aliases = _parse_aliases(entry.get("aliases"), values + legacy, where, problems)
+    labels_en = _parse_labels(entry.get("labels_en"), values + legacy, where, problems)
     return FieldSpec(
         name=name,
         required=required is True,
@@ -384,7 +395,23 @@ def _parse_field(name: str, entry: Any, where: str, problems: list[str]) -> Fiel
         title_zh=title_zh,
         title_en=title_en,
         aliases=aliases,
+        labels_en=labels_en,
     )
+
+
+def _parse_labels(raw: Any, allowed: tuple[str, ...], where: str, problems: list[str]) -> Mapping[str, str]:
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, Mapping) or not allowed:
+        problems.append(f"{where}: 'labels_en' must map each of its 'values' to an English name, got {raw!r}")
+        return MappingProxyType({})
+    unknown = sorted(str(k) for k in raw if k not in allowed)
+    if unknown:
+        problems.append(f"{where}: 'labels_en' names {unknown}, which are not among its values {list(allowed)}")
+    empty = sorted(str(k) for k, v in raw.items() if not isinstance(v, str) or not v.strip())
+    if empty:
+        problems.append(f"{where}: 'labels_en' of {empty} must be non-empty text")
+    return MappingProxyType({str(k): str(v).strip() for k, v in raw.items() if k in allowed and isinstance(v, str) and v.strip()})
 
 
 def _parse_aliases(raw: Any, allowed: tuple[str, ...], where: str, problems: list[str]) -> Mapping[str, str]:

@@ -27,7 +27,7 @@ from pyproj import Transformer
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
-from ui.i18n import Lang, tr
+from ui.i18n import Lang, tr, zone_label
 from ui.offline import STATIC_URL, localise
 from ui.styles import VERDICT_COLOURS, zone_colour, zone_style
 
@@ -562,7 +562,7 @@ def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lan
         for value in values or [None]:
             st = zone_style(view.layer_id, value, None)
             colour = st.get("fillColor") or st.get("color")
-            label = html.escape(value or view.title)
+            label = html.escape(zone_label(view.layer_id, value, lang) if value else view.title)
             rows.append(f"<div><i style='background:{colour}'></i>{label}</div>")
     if verdict_legend:
         rows.append(f"<div><b>{html.escape(tr('map.legend_verdicts', lang))}</b></div>")

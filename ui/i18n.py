@@ -18,7 +18,7 @@ import yaml
 
 from ui import state
 
-__all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick", "labeller", "one_language"]
+__all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick", "labeller", "one_language", "zone_label"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -103,3 +103,17 @@ def one_language(text: str, language: Lang | None = None) -> str:
     if not sep or not _CJK.search(head) or not tail.strip():
         return text
     return tail.strip() if (language or lang()) == "en" else head.strip()
+
+
+def zone_label(layer_id: str, value: str | None, language: Lang | None = None) -> str:
+    """A zone value (``一级``) as the reader's language names it (``Grade I``), from the
+    catalogue's ``labels_en``; the value itself where the catalogue has no English name."""
+    from layers.catalog import load_catalog
+
+    if not value:
+        return ""
+    catalog = load_catalog()
+    spec = catalog.layers.get(layer_id)
+    if spec is None or not spec.zone_field:
+        return value
+    return catalog.field(layer_id, spec.zone_field).label(value, language or lang())

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui import state
 from ui.cache import store_layers, store_ref
-from ui.i18n import lang, pick, t
+from ui.i18n import lang, pick, t, zone_label
 from ui.lookup import ZoneHit, rules_for_zone, zones_at
 from ui.results import verdict_badge_html
 
@@ -75,14 +75,15 @@ def _any_prohibited(rules: Any, hits: list[ZoneHit]) -> bool:
 def _zone_card(hit: ZoneHit, rules: Any, labels: Mapping[str, Any], *, expanded: bool) -> None:
     spec = labels.get(hit.layer)
     layer_title = pick(spec.title_zh, spec.title_en) if spec else hit.layer
-    head = f"{layer_title} · {hit.name}" + (f" · {hit.zone}" if hit.zone else "")
+    zone = zone_label(hit.layer, hit.zone)
+    head = f"{layer_title} · {hit.name}" + (f" · {zone}" if zone else "")
     if not hit.inside:
         head += f"（{t('public.distance', m=f'{hit.distance_m:,.0f}')}）"
     with st.expander(head, expanded=expanded):
         facts = [
             (t("public.f_layer"), layer_title),
             (t("public.f_name"), hit.name or "—"),
-            (t("public.f_zone"), hit.zone or "—"),
+            (t("public.f_zone"), zone or "—"),
             (t("public.f_level"), hit.level or "—"),
             (t("public.f_source"), hit.source or "—"),
             (t("public.f_status"), _status_text(hit.legal_status)),

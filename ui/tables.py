@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ui.i18n import Lang, pick, tr
+from ui.i18n import Lang, pick, tr, zone_label
 from zoning.model import VERDICT_RANK, ScreeningResult
 
 __all__ = [
@@ -59,7 +59,7 @@ def conflicts_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang)
         rows.append(
             {
                 tr("table.layer", lang): _layer(c.layer, titles, lang),
-                tr("table.zone", lang): c.zone or "",
+                tr("table.zone", lang): zone_label(c.layer, c.zone, lang),
                 tr("table.feature", lang): c.feature,
                 tr("table.relation", lang): tr(f"relation.{c.relation}", lang),
                 tr("table.overlap_m2", lang): round(c.overlap_area_m2, 1),
@@ -92,7 +92,7 @@ def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) ->
     rows = [
         {
             tr("table.layer", lang): _layer(n.layer, titles, lang),
-            tr("table.zone", lang): n.zone or "",
+            tr("table.zone", lang): zone_label(n.layer, n.zone, lang),
             tr("table.feature", lang): n.feature,
             tr("table.distance_m", lang): round(n.distance_m, 1),
             tr("table.bearing", lang): _bearing_text(n.bearing_deg, lang),

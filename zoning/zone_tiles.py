@@ -314,6 +314,12 @@ def _tile_bitmap(keys: np.ndarray, z: int) -> dict[str, Any]:
     return {"x0": x0, "y0": y0, "w": w, "h": h, "bits": base64.b64encode(np.packbits(bits).tobytes()).decode("ascii")}
 
 
+def _label_en(store: Any, layer_id: str, value: str) -> str:
+    field = store.catalog.layers[layer_id].zone_field
+    spec = store.catalog.fields_of(layer_id).get(field) if field else None
+    return spec.label(value, "en") if spec is not None else value
+
+
 def _meta(store: Any, zone_lists: Mapping[str, Sequence[str]], groups: _RuleGroups, tiles: _Tiles,
           zooms: tuple[int, int]) -> dict[str, Any]:  # fmt: skip
     layers = []
@@ -327,7 +333,10 @@ def _meta(store: Any, zone_lists: Mapping[str, Sequence[str]], groups: _RuleGrou
                 "title_en": spec.title_en,
                 "legal_status": store.legal_status(lid),
                 "zone_field": spec.zone_field,
-                "zones": [{"value": v, "colour": colours.get(v, colours.get("", "#555555"))} for v in values],
+                "zones": [
+                    {"value": v, "label_en": _label_en(store, lid, v), "colour": colours.get(v, colours.get("", "#555555"))}
+                    for v in values
+                ],
                 "colour": colours.get("", "#555555"),
             }
         )

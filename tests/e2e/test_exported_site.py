@@ -112,6 +112,7 @@ def test_site_draws_answers_and_stays_on_its_host(site_page, site_url: str) -> N
 
     page.click("#lang")
     assert "Is this place in a protected zone?" in page.inner_text("#panel")
+    assert "Grade I" in page.inner_text("#legend") and "Quasi-protection zone" in page.inner_text("#legend")
     assert page.inner_text("#title") == "Hunan eco-zoning public map"
 
     host = urlparse(site_url).netloc

@@ -61,6 +61,18 @@ def test_value_aliases_are_data_and_lead_to_allowed_values() -> None:
     assert "准保护区" not in grade.aliases  # already a value: it stays as it is
 
 
+def test_every_zone_value_has_an_english_name() -> None:
+    """English pages and reports name zones in English; the stored value stays Chinese."""
+    catalog = load_catalog()
+    for layer_id, spec in catalog.layers.items():
+        if spec.zone_field:
+            zone = catalog.field(layer_id, spec.zone_field)
+            assert set(zone.labels_en) == set(zone.allowed), layer_id
+    grade = catalog.field("water_source", "grade")
+    assert (grade.label("一级", "en"), grade.label("一级", "zh"), grade.label("未知", "en")) == ("Grade I", "一级", "未知")
+    assert catalog.field("water_source", "legal_status").label("示意", "en") == "Illustrative"
+
+
 def test_unknown_layer_and_field_name_the_choices() -> None:
     catalog = load_catalog()
     with pytest.raises(
@@ -108,6 +120,7 @@ def _bad_catalogue() -> dict[str, object]:
     layers["Water-Intake"] = layers.pop("water_intake")  # not a snake_case id
     data["common_fields"]["legal_status"]["default"] = "官方"  # default outside the values
     layers["water_source"]["fields"]["grade"]["aliases"]["三级保护区"] = "三级"  # alias to nowhere
+    layers["shoreline"]["fields"]["rank"]["labels_en"]["三级支流"] = "Tertiary"  # label of no value
     return data
 
 
@@ -115,7 +128,7 @@ def test_a_bad_catalogue_lists_every_problem_at_once() -> None:
     with pytest.raises(RuleConfigError) as info:
         parse_catalog(_bad_catalogue(), source="my_catalog.yaml")
     text = str(info.value)
-    assert text.startswith("layer catalogue my_catalog.yaml has 8 problem(s):")
+    assert text.startswith("layer catalogue my_catalog.yaml has 9 problem(s):")
     expected = [
         r"layer 'water_source': geometry 'polyline' is not one of \['point', 'line', 'polygon', 'line_or_polygon'\]",
         r"layer 'eco_redline': zone_field 'categroy' is not one of its fields \['name', 'category'\]",
@@ -125,6 +138,7 @@ def test_a_bad_catalogue_lists_every_problem_at_once() -> None:
         r"layer 'Water-Intake': the id must be snake_case",
         r"common_fields field 'legal_status': default '官方' is not one of its values \['法定', '示意'\]",
         r"layer 'water_source' field 'grade': alias '三级保护区' -> '三级' does not lead to one of",
+        r"layer 'shoreline' field 'rank': 'labels_en' names \['三级支流'\], which are not among its values \['干流', '支流'\]",
     ]
     for pattern in expected:
         assert re.search(pattern, text), pattern

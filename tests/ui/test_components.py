@@ -239,3 +239,15 @@ def test_dense_layer_is_drawn_as_an_embedded_picture(monkeypatch) -> None:
 def test_scale_bar_is_metric_only() -> None:
     page = _html(build_map())
     assert "L.control.scale({imperial: false" in page and "L.control.scale()" not in page
+
+
+def test_english_legend_names_the_grades_in_english() -> None:
+    gdf = gpd.GeoDataFrame({"name": ["甲", "乙"], "grade": ["一级", "准保护区"], "legal_status": ["示意", "示意"]},
+                           geometry=[box(*ORIGIN, ORIGIN[0] + 500, ORIGIN[1] + 500),
+                                     box(ORIGIN[0] + 600, ORIGIN[1], ORIGIN[0] + 900, ORIGIN[1] + 300)], crs=GK)  # fmt: skip
+    view = zone_layer_view(gdf, layer_id="water_source", title="Drinking-water source protection zone",
+                           zone_field="grade", legal_status="示意")  # fmt: skip
+    english = _html(build_map(lang="en", zones=[view]))
+    assert "Grade I<" in english and "Quasi-protection zone<" in english
+    chinese = _html(build_map(lang="zh", zones=[view]))
+    assert "一级<" in chinese and "Grade I" not in chinese

@@ -99,7 +99,8 @@
     if (!found.length) { out.push('<p>' + t('none') + '</p>'); }
     found.forEach(function (f) {
       var layer = meta.layers[f.properties.l];
-      var zone = f.properties.z >= 0 ? layer.zones[f.properties.z].value : null;
+      var zinfo = f.properties.z >= 0 ? layer.zones[f.properties.z] : null;
+      var zone = zinfo ? pick(zinfo.value, zinfo.label_en) : null;
       var tag = layer.legal_status === '法定' ? '' : '<span class="tag">' + esc(t('illustrative')) + '</span>';
       out.push('<div class="zone" style="border-color:' + esc(zoneColour(layer, f.properties.z)) + '">' +
         '<b>' + esc(pick(layer.title_zh, layer.title_en)) + tag + '</b>' + esc(f.properties.n) +
@@ -210,7 +211,7 @@
       var zones = layer.zones.length ? layer.zones : [{value: '', colour: layer.colour}];
       return '<label><input type="checkbox" data-layer="' + esc(layer.id) + '"' + (visible[layer.id] ? ' checked' : '') +
         '> <b>' + esc(pick(layer.title_zh, layer.title_en)) + '</b>' + tag + '</label>' +
-        zones.map(function (z) { return '<div><i style="background:' + esc(z.colour) + '"></i>' + esc(z.value || pick(layer.title_zh, layer.title_en)) + '</div>'; }).join('');
+        zones.map(function (z) { return '<div><i style="background:' + esc(z.colour) + '"></i>' + esc(z.value ? pick(z.value, z.label_en) : pick(layer.title_zh, layer.title_en)) + '</div>'; }).join('');
     }).join('');
     Array.prototype.forEach.call(box.querySelectorAll('input'), function (input) {
       input.addEventListener('change', function () { visible[input.dataset.layer] = input.checked; zones.redraw(); });
