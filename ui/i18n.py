@@ -7,8 +7,8 @@ types, layer titles, rule conditions) is shown through :func:`pick`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 import re
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
