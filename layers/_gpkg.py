@@ -72,19 +72,21 @@ def check_geopackage(path: Path) -> None:
     """Raise DataSourceError naming ``path`` unless it is an existing, readable GeoPackage."""
     if not path.exists():
         msg = f"zone store {path} does not exist; expected a GeoPackage (.gpkg) such as data/zones.gpkg"
-        raise DataSourceError(msg)
+        zh = f"图层库 {path} 不存在；应为 GeoPackage（.gpkg）文件，如 data/zones.gpkg"
+        raise DataSourceError(msg, zh=zh)
     if path.is_dir():
         msg = f"zone store {path} is a folder; expected a GeoPackage (.gpkg) file"
-        raise DataSourceError(msg)
+        raise DataSourceError(msg, zh=f"图层库 {path} 是文件夹；应为 GeoPackage（.gpkg）文件")
     try:
         with path.open("rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
     except OSError as err:
         msg = f"zone store {path} cannot be read ({err.strerror})"
-        raise DataSourceError(msg) from err
+        raise DataSourceError(msg, zh=f"无法读取图层库 {path}（{err.strerror}）") from err
     if head != _SQLITE_MAGIC:
         msg = f"zone store {path} is not a GeoPackage (no SQLite header); expected a .gpkg file such as data/zones.gpkg"
-        raise DataSourceError(msg)
+        zh = f"图层库 {path} 不是 GeoPackage 文件（没有 SQLite 文件头）；应为 .gpkg 文件，如 data/zones.gpkg"
+        raise DataSourceError(msg, zh=zh)
 
 
 def list_tables(path: Path) -> list[tuple[str, str | None]]:
@@ -93,7 +95,7 @@ def list_tables(path: Path) -> list[tuple[str, str | None]]:
         rows = pyogrio.list_layers(path)
     except (pyogrio.errors.DataSourceError, OSError) as err:
         msg = f"zone store {path} cannot be opened as a GeoPackage ({err})"
-        raise DataSourceError(msg) from err
+        raise DataSourceError(msg, zh=f"无法以 GeoPackage 格式打开图层库 {path}（{err}）") from err
     return [(str(name), None if gtype is None else str(gtype)) for name, gtype in rows]
 
 
@@ -109,7 +111,7 @@ def read_layer(path: Path, name: str) -> tuple[gpd.GeoDataFrame, np.ndarray]:
         frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True, fid_as_index=True)
     except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError, OSError) as err:
         msg = f"zone store {path} layer {name!r} cannot be read ({err})"
-        raise DataSourceError(msg) from err
+        raise DataSourceError(msg, zh=f"无法读取图层库 {path} 的图层“{name}”（{err}）") from err
     fids = np.asarray(frame.index, dtype=np.int64)
     return frame.reset_index(drop=True), fids
 
@@ -178,7 +180,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{path}?mode=rw", uri=True)
     except sqlite3.Error as err:
         msg = f"zone store {path} cannot be opened for writing ({err})"
-        raise DataSourceError(msg) from err
+        raise DataSourceError(msg, zh=f"无法以写入方式打开图层库 {path}（{err}）") from err
 
 
 def _has_history(conn: sqlite3.Connection) -> bool:
@@ -201,7 +203,7 @@ def read_history(path: Path, layer_id: str | None = None) -> list[HistoryRow]:
             rows = conn.execute(sql + " ORDER BY id", args).fetchall()
     except sqlite3.Error as err:
         msg = f"zone store {path}: the {HISTORY_TABLE} table cannot be read ({err})"
-        raise DataSourceError(msg) from err
+        raise DataSourceError(msg, zh=f"无法读取图层库 {path} 的 {HISTORY_TABLE} 表（{err}）") from err
     return [HistoryRow(*row) for row in rows]
 
 
@@ -259,7 +261,7 @@ def edit_store(path: Path) -> Iterator[Path]:
     success it replaces the store atomically, on any exception the store is untouched."""
     if not path.parent.is_dir():
         msg = f"zone store {path}: folder {path.parent} does not exist"
-        raise DataSourceError(msg)
+        raise DataSourceError(msg, zh=f"图层库 {path}：文件夹 {path.parent} 不存在")
     with _locked(path):
         fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
         os.close(fd)

@@ -36,7 +36,7 @@ import pyogrio
 from pyproj import CRS
 
 from gis.crs import crs_label
-from gis.errors import DataSourceError, InputError, SchemaError
+from gis.errors import DataSourceError, InputError, Label, SchemaError, zh_label, zh_lead
 from gis.io import read_features
 from layers import _gpkg
 from layers.catalog import Catalog, FieldSpec, LayerSpec, load_catalog
@@ -126,7 +126,8 @@ class RollbackResult:
 def _check_options(legal_status: str, effective_date: str | date | None) -> str | None:
     if legal_status not in _LEGAL_STATUSES:
         msg = f"legal status {legal_status!r} is not one of {', '.join(_LEGAL_STATUSES)} (法定 = official, 示意 = illustrative)"
-        raise InputError(msg)
+        zh = f"法律效力“{legal_status}”无效；应为 {'、'.join(_LEGAL_STATUSES)} 之一（法定 = 正式批复的数据，示意 = 示意数据）"
+        raise InputError(msg, zh=zh)
     if effective_date is None:
         return None
     if isinstance(effective_date, date):
@@ -135,7 +136,8 @@ def _check_options(legal_status: str, effective_date: str | date | None) -> str 
         return date.fromisoformat(str(effective_date).strip()).isoformat()
     except ValueError:
         msg = f"effective date {effective_date!r} is not a date; expected YYYY-MM-DD, e.g. 2016-12-30"
-        raise InputError(msg) from None
+        zh = f"生效日期“{effective_date}”不是有效日期；应为“年-月-日”格式（YYYY-MM-DD），如 2016-12-30"
+        raise InputError(msg, zh=zh) from None
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ class _Source:
         if isinstance(source_file, bytes | bytearray):
             if not filename:
                 msg = "an uploaded file (bytes) needs its file name (filename=...), e.g. 水源保护区.zip"
-                raise InputError(msg)
+                raise InputError(msg, zh="上传的文件（bytes）须同时给出文件名（filename=...），如 水源保护区.zip")
             return cls(bytes(source_file), Path(filename).name)
         path = Path(source_file)
         return cls(path, filename or path.name)
@@ -177,19 +179,25 @@ def _apply_field_map(
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     problems: list[str] = []
+    problems_zh: list[str] = []
+    zs = zh_lead(source)
     for src, dst in field_map.items():
         if src not in columns:
             problems.append(f"--map {src}={dst}: {source} has no field {src!r}; its fields: {', '.join(columns)}")
+            problems_zh.append(f"--map {src}={dst}：{zs}中没有字段“{src}”；现有字段：{'、'.join(columns)}")
         if dst not in fields:
             problems.append(
                 f"--map {src}={dst}: {dst!r} is not a field of this layer; expected one of {', '.join(fields)}"
             )
+            problems_zh.append(f"--map {src}={dst}：“{dst}”不是该图层的字段；应为 {'、'.join(fields)} 之一")
         elif dst in columns and dst not in field_map:
             problems.append(f"--map {src}={dst}: {source} already has a field {dst!r}; map or rename that one first")
+            problems_zh.append(f"--map {src}={dst}：{zs}中已有字段“{dst}”；请先对应或重命名该字段")
     targets = Counter(field_map.values())
     problems += [f"--map: several fields are mapped to {dst!r}" for dst, n in targets.items() if n > 1]
+    problems_zh += [f"--map：有多个字段对应到“{dst}”" for dst, n in targets.items() if n > 1]
     if problems:
-        raise InputError("; ".join(problems))
+        raise InputError("; ".join(problems), zh="；".join(problems_zh))
     notes = [f"字段 {src} → {dst} / field {src} mapped to {dst}" for src, dst in field_map.items() if src != dst]
     renamed = gdf.rename(columns=dict(field_map))
     auto, auto_notes = _auto_map(renamed, fields, set(field_map))
@@ -276,7 +284,9 @@ def _prepare(
 ) -> _Prepared:
     filename = src.name if isinstance(src.data, bytes) else None
     fs = read_features(src.data, filename=filename, **read_options)  # type: ignore[arg-type]
-    label = f"{fs.source} layer {fs.layer}" if fs.layer and fs.layer != src.stem else fs.source
+    label = fs.source
+    if fs.layer and fs.layer != src.stem:
+        label = Label(f"{fs.source} layer {fs.layer}", f"{zh_label(fs.source)} 图层 {fs.layer}")
     fields = catalog.fields_of(spec.id)
     gdf, notes = _apply_field_map(fs.gdf.copy(), field_map, fields, label)
     notes += _map_values(gdf, fields)
@@ -290,7 +300,12 @@ def _prepare(
             f"{label} cannot be imported as layer {spec.id!r} ({spec.title}): {len(errors)} error(s); "
             f"fix them in the file or map the fields with --map SOURCE=FIELD:\n{format_problems(check.problems)}"
         )
-        raise SchemaError(msg)
+        # The problem list stays as the catalogue checks write it (English, with the Chinese field titles).
+        zh = (
+            f"{zh_lead(label)}无法导入为图层“{spec.id}”（{spec.title_zh}）：有 {len(errors)} 个错误；请在文件中修正，"
+            f"或用 --map 源字段=目录字段 对应字段：\n{format_problems(check.problems)}"
+        )
+        raise SchemaError(msg, zh=zh)
     crs = crs_label(CRS.from_user_input(gdf.crs)) if gdf.crs is not None else "?"
     return _Prepared(
         gdf, tuple(fs.notes) + tuple(notes), tuple(p for p in check.problems if p.severity != "error"), crs
@@ -327,7 +342,12 @@ def _refuse_existing(store: Path, layer_id: str, history: list[_gpkg.HistoryRow]
         "Add --replace (replace=True) to import a new version — the current one is kept and can be "
         "restored with `python -m zoning layers rollback`"
     )
-    raise InputError(msg)
+    which_zh = f"版本 {current}" if current else "未经本工具导入"
+    zh = (
+        f"图层库 {store} 已有图层“{layer_id}”（{which_zh}），不会覆盖。如要导入新版本，请加 --replace（replace=True）"
+        "——当前版本会保留，可用 `python -m zoning layers rollback` 恢复"
+    )
+    raise InputError(msg, zh=zh)
 
 
 def _precheck(store: Path, layer_id: str, replace: bool) -> None:
@@ -540,15 +560,18 @@ def rollback(
         target = versions.get(int(version))
         if target is None:
             msg = f"layer {layer_id!r} of {store} has no version {version}; versions: {listed}"
-            raise InputError(msg)
+            listed_zh = "、".join(f"v{n}" for n in sorted(versions)) or "无"
+            raise InputError(msg, zh=f"{store} 的图层“{layer_id}”没有版本 {version}；现有版本：{listed_zh}")
         if target.current:
             msg = f"version {version} of layer {layer_id!r} is already the current one; versions: {listed}"
-            raise InputError(msg)
+            listed_zh = "、".join(f"v{n}" for n in sorted(versions))
+            raise InputError(msg, zh=f"图层“{layer_id}”的版本 {version} 已是当前版本；现有版本：{listed_zh}")
         kept = _gpkg.version_layer(layer_id, target.version)
         names = {name for name, _ in _gpkg.list_tables(work)}
         if kept not in names:
             msg = f"zone store {store} no longer holds layer {kept!r}, the kept copy of version {version}; it cannot be restored"
-            raise DataSourceError(msg)
+            zh = f"图层库 {store} 中已没有版本 {version} 的保留副本“{kept}”，无法恢复"
+            raise DataSourceError(msg, zh=zh)
         previous = next(v.version for v in versions.values() if v.current) if layer_id in names else 0
         if previous and _gpkg.version_layer(layer_id, previous) not in names:
             _gpkg.copy_layer(work, layer_id, _gpkg.version_layer(layer_id, previous))

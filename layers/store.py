@@ -303,7 +303,12 @@ class ZoneStore:
                 f"zone store {p} has {len(errors)} error(s) and {len(scan.problems) - len(errors)} warning(s); "
                 f"fix the errors (run `python -m zoning layers validate {p}`):\n{format_problems(scan.problems)}"
             )
-            raise SchemaError(msg)
+            # The problem list stays as the catalogue checks write it (English, with the Chinese field titles).
+            zh = (
+                f"图层库 {p} 有 {len(errors)} 个错误、{len(scan.problems) - len(errors)} 个警告；请先修正错误"
+                f"（可运行 `python -m zoning layers validate {p}` 检查）：\n{format_problems(scan.problems)}"
+            )
+            raise SchemaError(msg, zh=zh)
         frames = {
             lid: _prepare(scan.frames[lid], cat.layers[lid], cat, scan.invalid[lid], f"{p.name} layer {lid}")
             for lid in scan.present
@@ -325,7 +330,12 @@ class ZoneStore:
                 f"zone store {self.path} has no layer {layer_id!r} ({known}); "
                 f"layers present: {', '.join(self.layer_ids) or 'none'}"
             )
-            raise DataSourceError(msg) from None
+            known_zh = "图层目录中没有该图层" if layer_id not in self.catalog else "本数据库未包含该图层"
+            zh = (
+                f"图层库 {self.path} 中没有图层“{layer_id}”（{known_zh}）；"
+                f"现有图层：{'、'.join(self.layer_ids) or '无'}"
+            )
+            raise DataSourceError(msg, zh=zh) from None
 
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:
         """The layer in its stored CRS, RangeIndex, valid geometry, optional fields defaulted.
