@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from gis.crs import STORAGE_CRS
-from gis.errors import CRSError, InputError
+from gis.errors import CRSError, InputError, Label, zh_label, zh_lead
 from zoning.model import Project
 from zoning.rules import ProjectTypes, load_project_types, parse_attribute_value
 
@@ -37,7 +37,8 @@ def _lonlat_geometries(fs: Any) -> np.ndarray:
     gdf = fs.gdf
     if gdf.crs is None:
         msg = f"{fs.source}: the features have no CRS; give --crs (e.g. EPSG:4490, EPSG:4547 or gcj02)"
-        raise CRSError(msg)
+        zh = f"{zh_label(fs.source)}：要素没有坐标系；请指定坐标系（命令行用 --crs，如 EPSG:4490、EPSG:4547 或 gcj02）"
+        raise CRSError(msg, zh=zh)
     if not gdf.crs.is_geographic:
         gdf = gdf.to_crs(STORAGE_CRS)
     # Geographic input is CGCS2000 or WGS84 lon/lat, treated as equal (gis.crs).
@@ -48,7 +49,9 @@ def _column_values(fs: Any, column: str, what: str) -> list[Any]:
     columns = [c for c in fs.gdf.columns if c != fs.gdf.geometry.name]
     if column not in columns:
         msg = f"{fs.source}: {what} column {column!r} is not in the file; columns are {columns}"
-        raise InputError(msg)
+        what_zh = {"type": "项目类型", "name": "名称"}.get(what, what)
+        zh = f"{zh_lead(fs.source)}中没有{what_zh}列“{column}”；现有的列：{'、'.join(str(c) for c in columns) or '无'}"
+        raise InputError(msg, zh=zh)
     return list(fs.gdf[column].to_numpy(dtype=object))
 
 
@@ -56,15 +59,21 @@ def _types(fs: Any, types: ProjectTypes, type_: str | None, type_field: str | No
     n = len(fs.gdf)
     if (type_ is None) == (type_field is None):
         msg = "give exactly one of the project type (--type) or the column holding each feature's type (--type-field)"
-        raise InputError(msg)
+        zh = "项目类型（--type）与逐个要素填写类型的列（--type-field）须二选一，且只能选一个"
+        raise InputError(msg, zh=zh)
     if type_ is not None:
-        return [types.resolve(type_, source="project type")] * n
+        return [types.resolve(type_)] * n
     out = []
     for row, value in enumerate(_column_values(fs, str(type_field), "type")):
         if blank(value):
             msg = f"{fs.source} row {row + 1}, column {type_field!r}: empty project type; expected a type such as road or 道路"
-            raise InputError(msg)
-        out.append(types.resolve(str(value), source=f"{fs.source} row {row + 1}, column {type_field!r}: project type"))
+            zh = f"{zh_lead(fs.source)}第 {row + 1} 行“{type_field}”列的项目类型为空；应填写项目类型，如 道路 或 road"
+            raise InputError(msg, zh=zh)
+        where = Label(
+            f"{fs.source} row {row + 1}, column {type_field!r}: project type",
+            f"{zh_lead(fs.source)}第 {row + 1} 行“{type_field}”列的项目类型",
+        )
+        out.append(types.resolve(str(value), source=where))
     return out
 
 
@@ -94,14 +103,18 @@ def _attributes(fs: Any, types: ProjectTypes, keys: list[str], attrs: Mapping[st
     for name in given:
         if name not in types.attributes:
             msg = f"attribute {name!r} is not known; expected one of {sorted(types.attributes)}"
-            raise InputError(msg)
+            known = "、".join(f"{spec.label_zh}（{a}）" for a, spec in sorted(types.attributes.items()))
+            raise InputError(msg, zh=f"属性“{name}”未知；可用的属性：{known}")
         if not any(name in types.types[k].attributes for k in keys):
             taken = sorted({a for k in set(keys) for a in types.types[k].attributes})
             msg = f"attribute {name!r} does not apply to project type(s) {sorted(set(keys))}; they take: {', '.join(taken)}"
-            raise InputError(msg)
+            labels = "、".join(f"“{types.types[k].label_zh}”" for k in sorted(set(keys)))
+            taken_zh = "、".join(f"{types.attributes[a].label_zh}（{a}）" for a in taken) or "无"
+            zh = f"属性“{name}”不适用于项目类型 {labels}；可填写的属性：{taken_zh}"
+            raise InputError(msg, zh=zh)
     # Checked once here so a bad value is reported as the attribute, not as a file cell.
     given = {
-        name: parse_attribute_value(types.attributes[name], v, source=f"attribute {name!r}")
+        name: parse_attribute_value(types.attributes[name], v, source=Label(f"attribute {name!r}", f"属性“{name}”"))
         for name, v in given.items()
     }
     columns = {a: list(fs.gdf[a].to_numpy(dtype=object)) for a in types.attributes if a in fs.gdf.columns}
@@ -112,7 +125,8 @@ def _attributes(fs: Any, types: ProjectTypes, keys: list[str], attrs: Mapping[st
         for a, cells in columns.items():
             if a in taken and not blank(cells[row]):
                 raw[a] = cells[row]
-        out.append(types.parse_attributes(key, raw, source=f"{fs.source} row {row + 1}, column"))
+        cell = Label(f"{fs.source} row {row + 1}, column", f"{zh_lead(fs.source)}第 {row + 1} 行的列")
+        out.append(types.parse_attributes(key, raw, source=cell))
     return out
 
 

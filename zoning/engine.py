@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 
 from gis.crs import STORAGE_CRS, work_crs_for_geometry
-from gis.errors import GeometryError, InputError
+from gis.errors import GeometryError, InputError, Label
 from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
 from layers.store import ZoneStore
 from zoning import _spatial as sp
@@ -122,22 +122,25 @@ def _check_params(tolerance_m: float, near_m: float) -> None:
     for name, value in (("tolerance_m", tolerance_m), ("near_m", near_m)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
             msg = f"{name} was {value!r} but is expected to be a finite number of metres >= 0"
-            raise InputError(msg)
+            raise InputError(msg, zh=f"{name} 为 {value!r}，应为不小于 0 的有限数值（单位：米）")
 
 
 def _prepare(i: int, project: Project, types: ProjectTypes) -> _Item:
     label = f"project {project.name!r} (#{i + 1})" if project.name else f"project #{i + 1}"
-    key = types.resolve(project.type, source=f"{label}: project type")
-    attrs = types.parse_attributes(key, dict(project.attributes or {}), source=f"{label}: attribute")
+    label_zh = f"项目“{project.name}”（第 {i + 1} 个）" if project.name else f"第 {i + 1} 个项目"
+    key = types.resolve(project.type, source=Label(f"{label}: project type", f"{label_zh}的项目类型"))
+    attrs = types.parse_attributes(
+        key, dict(project.attributes or {}), source=Label(f"{label}: attribute", f"{label_zh}的属性")
+    )
     geom = project.geometry
     notes = list(project.notes)
     if geom is None or geom.is_empty:
         msg = f"{label} has an empty geometry; expected a point, line or polygon in lon/lat (EPSG:4490)"
-        raise GeometryError(msg)
+        raise GeometryError(msg, zh=f"{label_zh}的几何为空；应为经纬度（EPSG:4490）下的点、线或面")
     if not geom.is_valid:
         geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
         notes.append("项目几何无效，已自动修复 / the project geometry was invalid and has been repaired")
-    return _Item(i, project, key, attrs, geom, work_crs_for_geometry(geom, source=label), notes)
+    return _Item(i, project, key, attrs, geom, work_crs_for_geometry(geom, source=Label(label, label_zh)), notes)
 
 
 def screen(

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import yaml
 
-from gis.errors import InputError, RuleConfigError
+from gis.errors import InputError, Label, RuleConfigError, zh_label
 from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
 from zoning._catalog_schema import LayerSchema, load_layer_schemas
 
@@ -95,6 +95,10 @@ PREDICATES: dict[str, Predicate] = {
 
 # --- project types -----------------------------------------------------------------------
 
+# What a type or attribute value is called in messages when the caller names nothing more precise.
+_PROJECT_TYPE = Label("project type", "项目类型")
+_ATTRIBUTE = Label("attribute", "属性")
+
 
 @dataclass(frozen=True)
 class AttributeSpec:
@@ -153,7 +157,7 @@ class ProjectTypes:
         spec = self.attributes.get("scale_head")
         return spec.threshold if spec else None
 
-    def resolve(self, name: str, *, source: str = "project type") -> str:
+    def resolve(self, name: str, *, source: str = _PROJECT_TYPE) -> str:
         """The type key for a key, a zh/en label or an alias (e.g. 道路 -> ``road``).
 
         Raises
@@ -166,13 +170,16 @@ class ProjectTypes:
         if key is None:
             choices = ", ".join(f"{k} ({t.label_zh})" for k, t in self.types.items())
             msg = f"{source} {text!r} is not a known project type; expected one of: {choices}"
-            raise InputError(msg)
+            labels = "、".join(t.label_zh for t in self.types.values())
+            example = next(iter(self.types), "road")
+            zh = f"{zh_label(source)}“{text}”无法识别；可选的项目类型：{labels}（也可填写英文代码，如 {example}）"
+            raise InputError(msg, zh=zh)
         return key
 
     def attributes_of(self, key: str) -> tuple[AttributeSpec, ...]:
         return tuple(self.attributes[a] for a in self.types[key].attributes)
 
-    def parse_attributes(self, key: str, raw: Mapping[str, Any], *, source: str = "attribute") -> dict[str, Any]:
+    def parse_attributes(self, key: str, raw: Mapping[str, Any], *, source: str = _ATTRIBUTE) -> dict[str, Any]:
         """Validate and convert the attributes given for a project of type ``key``.
 
         Raises
@@ -191,8 +198,15 @@ class ProjectTypes:
                     f"{source} {name!r}: {known} for project type {key!r} ({self.types[key].label_zh}); "
                     f"this type takes: {', '.join(taken)}"
                 )
-                raise InputError(msg)
-            out[name] = parse_attribute_value(self.attributes[name], value, source=f"{source} {name!r}")
+                what = "未知" if name not in self.attributes else "不适用于该项目类型"
+                taken_zh = "、".join(f"{self.attributes[a].label_zh}（{a}）" for a in taken) or "无"
+                zh = (
+                    f"{zh_label(source)}“{name}”{what}；项目类型“{self.types[key].label_zh}”（{key}）"
+                    f"可填写的属性：{taken_zh}"
+                )
+                raise InputError(msg, zh=zh)
+            where = Label(f"{source} {name!r}", f"{zh_label(source)}“{name}”")
+            out[name] = parse_attribute_value(self.attributes[name], value, source=where)
         return out
 
 
@@ -214,7 +228,8 @@ def parse_bool(value: Any, *, source: str) -> bool:
     if text in _FALSE:
         return False
     msg = f"{source}: value {value!r} is not a yes/no value; expected 是/否, true/false, yes/no or 1/0"
-    raise InputError(msg)
+    zh = f"{zh_label(source)}：值“{value}”不是“是/否”；应为 是/否、true/false、yes/no 或 1/0"
+    raise InputError(msg, zh=zh)
 
 
 def parse_attribute_value(spec: AttributeSpec, value: Any, *, source: str) -> bool | int:
@@ -233,10 +248,12 @@ def parse_attribute_value(spec: AttributeSpec, value: Any, *, source: str) -> bo
             number = None
     if number is None or number != int(number):
         msg = f"{source}: value {value!r} is not a whole number; expected e.g. 2000 ({spec.label_zh} / {spec.label_en})"
-        raise InputError(msg)
+        zh = f"{zh_label(source)}：值“{value}”不是整数；{spec.label_zh}应填写整数，如 2000"
+        raise InputError(msg, zh=zh)
     if spec.min is not None and number < spec.min:
         msg = f"{source}: value {value!r} is below the minimum {spec.min} ({spec.label_zh} / {spec.label_en})"
-        raise InputError(msg)
+        zh = f"{zh_label(source)}：值“{value}”小于最小值 {spec.min}（{spec.label_zh}）"
+        raise InputError(msg, zh=zh)
     return int(number)
 
 
