@@ -7,6 +7,7 @@ so the DOCX and the PDF always say the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -96,3 +97,29 @@ class Document:
     header: str = ""
     page_label: str = "第 {page} 页 共 {pages} 页"
     extra_notes: tuple[str, ...] = field(default=())
+
+    def texts(self) -> Iterator[str]:
+        """Every string a writer prints (title block, header, footer, blocks), for font coverage.
+
+        Page numbers are filled in at layout time; ``fonts.printed_chars`` always adds the ASCII digits.
+        """
+        yield from (self.title, self.subtitle, self.number, self.mark, self.banner, self.header, self.page_label)
+        for label, value in self.meta:
+            yield label
+            yield value
+        yield from self.extra_notes
+        for block in self.blocks:
+            if isinstance(block, (Heading, Paragraph)):
+                yield block.text
+            elif isinstance(block, Table):
+                yield block.caption
+                yield from block.columns
+                for row in block.rows:
+                    yield from row
+            elif isinstance(block, KeyValues):
+                for row in block.rows:
+                    yield from row
+            elif isinstance(block, Conclusion):
+                yield from (block.headline, block.verdict_line, *block.reasons)
+            elif isinstance(block, Figure):
+                yield block.caption

@@ -22,6 +22,7 @@ __all__ = [
     "LANGS",
     "check_lang",
     "t",
+    "wording",
     "verdict_label",
     "conclusion_code",
     "conclusion_label",
@@ -288,6 +289,14 @@ def t(key: str, lang: str, **values: object) -> str:
     """The report text ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
     text = _TEXT[key][lang]
     return text.format(**values) if values else text
+
+
+def wording(lang: str) -> tuple[str, ...]:
+    """Every fixed report text in ``lang`` (with ``{placeholders}`` unfilled), verdict and
+    conclusion labels included: what a document may print besides the data."""
+    return (*(texts[lang] for texts in _TEXT.values()), *(v[lang] for v in VERDICT_LABELS.values()),
+            *(v[lang] for v in _CONCLUSION_LABELS.values()), *(v[lang] for v in _RELATIONS.values()),
+            *(_COMPASS_ZH if lang == "zh" else _COMPASS_EN))
 
 
 def verdict_label(verdict: str, lang: str) -> str:

@@ -1,7 +1,10 @@
 """Lay out a report ``Document`` as PDF with fpdf2, embedding the shipped CJK font.
 
-fpdf2 (pure Python, already a dependency) embeds a subset of the OpenType CFF font, so
-the PDF renders on machines without any CJK font and stays small (only glyphs used).
+fpdf2 (pure Python, already a dependency) embeds a subset of the OpenType CFF font (in a
+bundle, of a TrueType cut made once for all its documents: ``fonts.subset_fonts``), so the
+PDF renders on machines without any CJK font and stays small (only glyphs used). Text is
+wrapped once here (Chinese line-breaking rules) and set line by line; tables are drawn
+from those lines (``_Grid``) rather than re-broken by fpdf2.
 Every page carries the header (title, report number) and the footer (page X of Y); when
 illustrative data took part, every page also carries the red "示意数据，不具法律效力" mark
 in the header and a faint diagonal watermark.
@@ -14,11 +17,10 @@ import re
 from collections.abc import Sequence
 
 from fpdf import FPDF
-from fpdf.enums import Align, WrapMode, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.enums import Align, XPos, YPos
 
 from zoning.report.document import Conclusion, Document, Figure, Heading, KeyValues, PageBreak, Paragraph, Table
-from zoning.report.fonts import BOLD_PATH, REGULAR_PATH, bold_codepoints, printable
+from zoning.report.fonts import SHIPPED_FONTS, FontFiles, bold_codepoints, printable, printed_chars
 
 __all__ = ["render_pdf"]
 
@@ -39,13 +41,18 @@ _HEADING_PT = {1: 13.5, 2: 12.5, 3: 11.0}
 
 
 class _ReportPDF(FPDF):
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, fonts: FontFiles = SHIPPED_FONTS) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.doc = doc
         self.set_margins(_MARGIN_MM, 18, _MARGIN_MM)
         self.set_auto_page_break(True, margin=18)
-        self.add_font(_FAMILY, "", str(REGULAR_PATH))
-        self.add_font(_FAMILY, "B", str(BOLD_PATH))
+        self.add_font(_FAMILY, "", str(fonts.regular))
+        self.add_font(_FAMILY, "B", str(fonts.bold))
+        for font in self.fonts.values():
+            # fpdf2 subsets the face when writing the PDF; recomputing the bounding boxes of
+            # the subset ran every glyph program twice more (half of a report's time). The
+            # whole face's box, which the PDF font descriptor quotes anyway, still encloses them.
+            font.ttfont.recalcBBoxes = False
         self.set_title(printable(f"{doc.title} {doc.number}"))
         self.set_author("湖南省生态环境分区管控符合性筛查工具")
         self.set_creator("eco-zoning conflict screener")
@@ -99,11 +106,25 @@ _NO_LINE_END = frozenset("（《「『“‘〔【([{")
 _TOKEN = re.compile(r"[\x21-\x7e]+|\s+|.", re.DOTALL)
 
 
+def _width(pdf: FPDF, text: str) -> float:
+    """``pdf.get_string_width(text)`` remembered per font and size: wrapping measures the same
+    characters over and over, and fpdf2 builds styled fragments for every call."""
+    memo: dict[tuple[str, str, float, str], float] | None = getattr(pdf, "_width_memo", None)
+    if memo is None:
+        memo = {}
+        pdf._width_memo = memo  # type: ignore[attr-defined]
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text)
+    width = memo.get(key)
+    if width is None:
+        width = memo[key] = pdf.get_string_width(text)
+    return width
+
+
 def _tokens(text: str, pdf: FPDF, width: float) -> list[str]:
     """Breakable units: each CJK character alone, Latin/number runs kept whole when they fit."""
     out: list[str] = []
     for tok in _TOKEN.findall(text):
-        if len(tok) > 1 and not tok.isspace() and pdf.get_string_width(tok) > width:
+        if len(tok) > 1 and not tok.isspace() and _width(pdf, tok) > width:
             out.extend(tok)  # a run wider than the line (a hash, a URL) breaks anywhere
         else:
             out.append(tok)
@@ -114,7 +135,7 @@ def _wrap_line(tokens: list[str], pdf: FPDF, width: float) -> list[str]:
     lines: list[list[str]] = [[]]
     used = 0.0
     for tok in tokens:
-        w = pdf.get_string_width(tok)
+        w = _width(pdf, tok)
         line = lines[-1]
         if used + w <= width or not line:
             if line or not tok.isspace():
@@ -129,7 +150,7 @@ def _wrap_line(tokens: list[str], pdf: FPDF, width: float) -> list[str]:
             carry.insert(0, line.pop())
         new = [*carry, tok] if not tok.isspace() else carry
         lines.append(new)
-        used = sum(pdf.get_string_width(x) for x in new)
+        used = sum(_width(pdf, x) for x in new)
     return ["".join(line).rstrip() for line in lines]
 
 
@@ -207,7 +228,7 @@ def _paragraph(pdf: _ReportPDF, block: Paragraph) -> None:
     size = {"body": 10.5, "note": 9.5, "small": 9.0, "warning": 10.0}[block.style]
     pdf.set_font(_FAMILY, "", size)
     pdf.set_text_color(*(_RED if block.style == "warning" else (0, 0, 0)))
-    pdf.multi_cell(0, size * 0.55, _text(pdf, block.text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _lines(pdf, _text(pdf, block.text), size * 0.55)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(1.2)
 
@@ -215,32 +236,134 @@ def _paragraph(pdf: _ReportPDF, block: Paragraph) -> None:
 _PAD = 1.3
 
 
+class _Cell:
+    """One table cell, already wrapped into lines."""
+
+    __slots__ = ("lines", "align", "fill", "ink", "bold")
+
+    def __init__(self, text: str, *, align: Align = Align.L, fill: tuple[int, int, int] | None = None,
+                 ink: tuple[int, int, int] | None = None, bold: bool = False) -> None:
+        self.lines = text.split("\n")
+        self.align = align
+        self.fill = fill
+        self.ink = ink
+        self.bold = bold
+
+
+class _Grid:
+    """A bordered table drawn cell by cell from pre-wrapped lines.
+
+    Not fpdf2's ``table()``: that breaks every cell's text again, character by character,
+    once to measure the row and once to draw it — most of a report's layout time. The text
+    here is wrapped once (``wrap_text``) so a row's height is known from its line counts.
+    Rows never split unless one is taller than a page; the heading row repeats on every page.
+    """
+
+    def __init__(self, pdf: _ReportPDF, widths: Sequence[float], *, size: float, line_h: float, pad_v: float,
+                 pad_h: float, head: Sequence[_Cell] | None = None) -> None:
+        self.pdf = pdf
+        self.widths = list(widths)
+        self.size = size
+        self.line_h = line_h
+        self.pad_v = pad_v
+        self.pad_h = pad_h
+        self.head = list(head) if head else None
+
+    def height(self, row: Sequence[_Cell]) -> float:
+        return max(len(c.lines) for c in row) * self.line_h + 2 * self.pad_v
+
+    def draw(self, rows: Sequence[Sequence[_Cell]]) -> None:
+        pdf = self.pdf
+        first = self.height(rows[0]) if rows else 0.0
+        if self.head is not None:
+            if pdf.get_y() + self.height(self.head) + first > pdf.page_break_trigger:
+                pdf.add_page()
+            self._row(self.head)
+        elif pdf.get_y() + first > pdf.page_break_trigger:
+            pdf.add_page()
+        for row in rows:
+            self._fit(row)
+        pdf.set_xy(pdf.l_margin, pdf.get_y())
+
+    def _new_page(self) -> None:
+        self.pdf.add_page()
+        if self.head is not None:
+            self._row(self.head)
+
+    def _fit(self, row: Sequence[_Cell]) -> None:
+        pdf = self.pdf
+        if pdf.get_y() + self.height(row) <= pdf.page_break_trigger:
+            self._row(row)
+            return
+        top = pdf.t_margin + (self.height(self.head) if self.head is not None else 0.0)  # a new page's first row
+        if self.height(row) <= pdf.page_break_trigger - top:
+            self._new_page()
+            self._row(row)
+            return
+        # taller than a page: continue the cells' lines on the next pages
+        done = 0
+        while done < max(len(c.lines) for c in row):
+            room = int((pdf.page_break_trigger - pdf.get_y() - 2 * self.pad_v) // self.line_h)
+            if room < 2:
+                self._new_page()
+                continue
+            part = [_Cell("\n".join(c.lines[done:done + room]), align=c.align, fill=c.fill, ink=c.ink, bold=c.bold)
+                    for c in row]
+            self._row(part, v_middle=False)
+            done += room
+            if done < max(len(c.lines) for c in row):
+                self._new_page()
+
+    def _row(self, row: Sequence[_Cell], *, v_middle: bool = True) -> None:
+        pdf = self.pdf
+        y = pdf.get_y()
+        h = self.height(row)
+        x = pdf.l_margin
+        for cell, w in zip(row, self.widths, strict=True):
+            if cell.fill is not None:
+                pdf.set_fill_color(*cell.fill)
+            pdf.rect(x, y, w, h, style="DF" if cell.fill is not None else "D")
+            pdf.set_font(_FAMILY, "B" if cell.bold else "", self.size)
+            pdf.set_text_color(*(cell.ink or (0, 0, 0)))
+            text_h = len(cell.lines) * self.line_h
+            line_y = y + self.pad_v + ((h - 2 * self.pad_v - text_h) / 2 if v_middle else 0.0)
+            # cell() keeps c_margin free on both sides; the padding replaces it
+            inner = w - 2 * self.pad_h + 2 * pdf.c_margin
+            for line in cell.lines:
+                pdf.set_xy(x + self.pad_h - pdf.c_margin, line_y)
+                pdf.cell(inner, self.line_h, line, align=cell.align)
+                line_y += self.line_h
+            x += w
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_xy(pdf.l_margin, y + h)
+
+
 def _table(pdf: _ReportPDF, block: Table) -> None:
     _reset(pdf)
     if block.caption:
         pdf.set_font(_FAMILY, "", 9)
-        pdf.multi_cell(0, 5, _text(pdf, block.caption), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _lines(pdf, _text(pdf, block.caption), 5)
     width = pdf.epw
     widths = [w / sum(block.widths) * width for w in block.widths]
     bold_head = all(_bold_ok(c) for c in block.columns)
     pdf.set_font(_FAMILY, "B" if bold_head else "", block.font_size)
-    heads = [_text(pdf, c, w - 2 * _PAD) for c, w in zip(block.columns, widths, strict=True)]
+    head = [_Cell(_text(pdf, c, w - 2 * _PAD), align=Align.C, fill=_HEAD_FILL, bold=bold_head)
+            for c, w in zip(block.columns, widths, strict=True)]
     pdf.set_font(_FAMILY, "", block.font_size)
-    heading_style = FontFace(emphasis="BOLD" if bold_head else None, fill_color=_HEAD_FILL)
     numeric = block.numeric or (False,) * len(block.columns)
-    with pdf.table(col_widths=widths, width=width, line_height=block.font_size * 0.5, headings_style=heading_style,
-                   text_align="LEFT", wrapmode=WrapMode.CHAR, padding=(_PAD, _PAD), repeat_headings=1,
-                   v_align="MIDDLE") as table:
-        head = table.row()
-        for col in heads:
-            head.cell(col, align=Align.C)
-        for i, values in enumerate(block.rows):
-            level = block.row_levels[i] if i < len(block.row_levels) else ""
-            row = table.row()
-            for j, value in enumerate(values):
-                style = _verdict_style(level) if level and _is_verdict_col(block, j) else None
-                align = Align.R if j < len(numeric) and numeric[j] else None
-                row.cell(_text(pdf, value, widths[j] - 2 * _PAD), style=style, align=align)
+    rows = []
+    for i, values in enumerate(block.rows):
+        level = block.row_levels[i] if i < len(block.row_levels) else ""
+        row = []
+        for j, value in enumerate(values):
+            verdict = bool(level) and _is_verdict_col(block, j) and level in _VERDICT_FILL
+            row.append(_Cell(_text(pdf, value, widths[j] - 2 * _PAD),
+                             align=Align.R if j < len(numeric) and numeric[j] else Align.L,
+                             fill=_VERDICT_FILL[level] if verdict else None,
+                             ink=_VERDICT_INK[level] if verdict else None))
+        rows.append(row)
+    _Grid(pdf, widths, size=block.font_size, line_h=block.font_size * 0.5, pad_v=_PAD, pad_h=_PAD,
+          head=head).draw(rows)
     pdf.ln(2.5)
 
 
@@ -249,23 +372,22 @@ def _is_verdict_col(block: Table, j: int) -> bool:
     return name in ("判定", "Verdict", "结论", "Conclusion")
 
 
-def _verdict_style(level: str) -> FontFace | None:
-    fill = _VERDICT_FILL.get(level)
-    return FontFace(fill_color=fill, color=_VERDICT_INK.get(level)) if fill else None
-
-
 def _key_values(pdf: _ReportPDF, block: KeyValues) -> None:
     _reset(pdf)
-    pdf.set_font(_FAMILY, "", 9.5)
+    size = 9.5
+    pdf.set_font(_FAMILY, "", size)
     width = pdf.epw
     label_w = block.label_width * width
-    with pdf.table(col_widths=[label_w, width - label_w], width=width, first_row_as_headings=False,
-                   line_height=5.0, text_align="LEFT", wrapmode=WrapMode.CHAR, padding=(_PAD, 1.6)) as table:
-        for label, value in block.rows:
-            row = table.row()
-            row.cell(_text(pdf, label, label_w - 3.2), style=FontFace(fill_color=(242, 242, 242)))
-            row.cell(_text(pdf, value, width - label_w - 3.2))
+    rows = [[_Cell(_text(pdf, label, label_w - 3.2), fill=(242, 242, 242)), _Cell(_text(pdf, value, width - label_w - 3.2))]
+            for label, value in block.rows]
+    _Grid(pdf, [label_w, width - label_w], size=size, line_h=5.0, pad_v=_PAD, pad_h=1.6).draw(rows)
     pdf.ln(2.5)
+
+
+def _lines(pdf: _ReportPDF, wrapped: str, line_h: float, *, align: Align = Align.L) -> None:
+    """Pre-wrapped text, one cell per line across the text width (cell() breaks pages itself)."""
+    for line in wrapped.split("\n"):
+        pdf.cell(0, line_h, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _conclusion(pdf: _ReportPDF, block: Conclusion) -> None:
@@ -285,7 +407,7 @@ def _conclusion(pdf: _ReportPDF, block: Conclusion) -> None:
     pdf.ln(2)
     pdf.set_font(_FAMILY, "", 10)
     for i, reason in enumerate(block.reasons, start=1):
-        pdf.multi_cell(0, 5.6, _text(pdf, f"{i}. {reason}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _lines(pdf, _text(pdf, f"{i}. {reason}"), 5.6)
         pdf.ln(0.8)
     pdf.ln(1.5)
 
@@ -343,9 +465,19 @@ def _blocks(pdf: _ReportPDF, blocks: Sequence[object]) -> None:
             pdf.add_page()
 
 
-def render_pdf(doc: Document) -> bytes:
-    """The PDF bytes of ``doc`` (A4 portrait, CJK font subset embedded)."""
-    pdf = _ReportPDF(doc)
+def render_pdf(doc: Document, *, fonts: FontFiles | None = None) -> bytes:
+    """The PDF bytes of ``doc`` (A4 portrait, CJK font subset embedded).
+
+    Parameters
+    ----------
+    fonts
+        Faces to set the document in, e.g. ``fonts.subset_fonts`` made once for a bundle of
+        documents; used only when they cover every character of ``doc`` (otherwise, and by
+        default, the shipped faces).
+    """
+    if fonts is None or not fonts.covers(printed_chars(doc.texts())):
+        fonts = SHIPPED_FONTS
+    pdf = _ReportPDF(doc, fonts)
     pdf.add_page()
     _title_block(pdf, doc)
     _blocks(pdf, doc.blocks)

@@ -174,3 +174,72 @@ def test_unknown_format_and_unwritable_path(store, farm, tmp_path: Path) -> None
 
 def test_report_filename(farm) -> None:
     assert report_filename([farm], "pdf").endswith("_湘潭县示范生猪养殖场.pdf")
+
+
+def test_pdf_bundle_cuts_the_font_once_and_embeds_it_in_every_pdf(store, batch, monkeypatch, tmp_path: Path) -> None:
+    """A bundle of 4 projects holds 5 PDFs. Each used to read and cut the 11 MB shipped face
+    (regular + bold: 10 reads); now the faces are cut once for the bundle and no PDF opens them."""
+    import fpdf.fonts
+
+    from zoning.report import fonts
+
+    opened: list[str] = []
+    real_init = fpdf.fonts.TTFFont.__init__
+
+    def recording(self, fpdf_obj, font_file_path, *args, **kwargs):
+        opened.append(Path(font_file_path).name)
+        return real_init(self, fpdf_obj, font_file_path, *args, **kwargs)
+
+    monkeypatch.setattr(fpdf.fonts.TTFFont, "__init__", recording)
+    cuts: list[Path] = []
+    real_cut = fonts._cut
+    monkeypatch.setattr(fonts, "_cut", lambda source, chars: cuts.append(source) or real_cut(source, chars))
+    data = render_report(batch, "zip", store=store, maps=False)
+    assert sorted(p.name for p in cuts) == sorted([fonts.REGULAR_PATH.name, fonts.BOLD_PATH.name])
+    assert len(opened) == 10  # 5 PDFs x 2 faces ...
+    assert fonts.REGULAR_PATH.name not in opened and fonts.BOLD_PATH.name not in opened  # ... none the shipped file
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    names = [n for n in zf.namelist() if n.endswith(".pdf")]
+    assert len(names) == 5
+    if not POPPLER:
+        return
+    farm_pdf = next(n for n in names if "湘潭县示范生猪养殖场" in n)
+    path = tmp_path / "farm.pdf"
+    path.write_bytes(zf.read(farm_pdf))
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = [line for line in out.splitlines() if "NotoSansCJK" in line]
+    assert len(rows) == 2 and all(" yes yes yes " in row for row in rows), out
+    text = "".join("".join(_pdf_pages(zf.read(farm_pdf))).split())
+    assert "筛查结论：不符合" in text and "湘潭县示例禁养区" in text and "《水污染防治法》第六十五条" in text
+    assert MARK in text
+
+
+def test_cut_font_keeps_the_shipped_glyph_widths(tmp_path: Path) -> None:
+    """The TrueType cut advances each character exactly as the shipped face does (read here
+    with fontTools from the shipped file), so a bundle's PDFs wrap like a single report."""
+    from fontTools.ttLib import TTFont
+
+    from zoning.report import fonts
+
+    sample = "饮用水水源一级保护区（陆域）Report No.: 12,000 m²〓"
+    cut = fonts.subset_fonts(sample, tmp_path)
+    assert cut.covers(sample) and not cut.covers("鳖")
+    for shipped_path, cut_path in ((fonts.REGULAR_PATH, cut.regular), (fonts.BOLD_PATH, cut.bold)):
+        with TTFont(shipped_path, lazy=True) as shipped, TTFont(cut_path) as small:
+            assert "glyf" in small and "CFF " not in small
+            shipped_cmap, small_cmap = shipped.getBestCmap(), small.getBestCmap()
+            for ch in set(sample):
+                if ord(ch) in shipped_cmap:
+                    assert small["hmtx"][small_cmap[ord(ch)]][0] == shipped["hmtx"][shipped_cmap[ord(ch)]][0], ch
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_pdf_with_a_character_the_cut_font_lacks_falls_back_to_the_shipped_face(store, farm, tmp_path: Path) -> None:
+    from zoning.report import fonts
+    from zoning.report.content import build_document
+    from zoning.report.pdf_writer import render_pdf
+
+    doc = build_document([farm], store=store, maps=False)
+    cut = fonts.subset_fonts(fonts.printed_chars(doc.texts()) - {"殖"}, tmp_path)
+    text = "".join("".join(_pdf_pages(render_pdf(doc, fonts=cut))).split())
+    assert "湘潭县示范生猪养殖场" in text
