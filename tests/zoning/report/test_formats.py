@@ -243,3 +243,26 @@ def test_pdf_with_a_character_the_cut_font_lacks_falls_back_to_the_shipped_face(
     cut = fonts.subset_fonts(fonts.printed_chars(doc.texts()) - {"殖"}, tmp_path)
     text = "".join("".join(_pdf_pages(render_pdf(doc, fonts=cut))).split())
     assert "湘潭县示范生猪养殖场" in text
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_long_tables_repeat_their_heading_and_tall_rows_continue() -> None:
+    """120 short rows need several pages: each page the table reaches starts with its heading
+    row. A cell of 90 lines (taller than an A4 page) continues on the next page, all lines kept."""
+    from zoning.report.document import Document, Table
+    from zoning.report.pdf_writer import render_pdf
+
+    rows = tuple((f"行{i:03d}", f"值{i}") for i in range(120))
+    tall = "\n".join(f"第{i:02d}行" for i in range(90))
+    doc = Document(lang="zh", title="表格", subtitle="", number="T-1", meta=(), header="表格",
+                   blocks=(Table(("名称甲", "数值乙"), rows, (0.5, 0.5)), Table(("名称甲", "数值乙"), (("高", tall),), (0.5, 0.5))))
+    pages = _pdf_pages(render_pdf(doc))
+    assert len(pages) >= 5
+    flat = ["".join(p.split()) for p in pages]
+    with_rows = [p for p in flat if "行0" in p or "行1" in p]
+    assert len(with_rows) >= 3 and all("名称甲" in p for p in with_rows)
+    text = "".join(flat)
+    assert all(f"行{i:03d}" in text for i in range(120))
+    positions = [text.index(f"第{i:02d}行") for i in range(90)]
+    assert positions == sorted(positions)
+    assert sum(1 for p in flat if "第" in p) >= 2  # the tall row runs over a page break
