@@ -88,7 +88,10 @@ def test_validate_invalid_store_exits_2_listing_every_problem(
     assert "无效 invalid — 2 error(s), 0 warning(s)" in out
     assert "[错误 error] water_source.grade: 1 feature(s) have values outside the allowed set ('三级' ×1; fid 2)" in out
     assert "[错误 error] eco_redline.category: required field 'category' (类别 / Category)" in out
-    assert err.strip() == f"Error: zone store {broken_store} has 2 error(s); see the list above"
+    assert err.strip().splitlines() == [
+        f"错误：图层库 {broken_store} 有 2 个错误，见上方列表",
+        f"Error: zone store {broken_store} has 2 error(s); see the list above",
+    ]
 
 
 def test_validate_json_lists_problems(capsys: pytest.CaptureFixture[str], broken_store: Path) -> None:
@@ -106,13 +109,17 @@ def test_list_refuses_an_invalid_or_missing_store_with_exit_2(
 ) -> None:
     code, out, err = run(capsys, "layers", "list", broken_store)
     assert (code, out) == (2, "")
-    assert err.startswith(f"Error: zone store {broken_store} has 2 error(s) and 0 warning(s)")
+    lines = err.splitlines()
+    assert lines[0].startswith(f"错误：图层库 {broken_store} 有 2 个错误、0 个警告")
+    assert lines[1].startswith(f"Error: zone store {broken_store} has 2 error(s) and 0 warning(s)")
+    assert err.count("water_source.grade: 1 feature(s)") == 1  # the problem list once, for both languages
     code, _, err = run(capsys, "layers", "validate", tmp_path / "missing.gpkg")
     assert code == 2
-    assert (
-        err.strip()
-        == f"Error: zone store {tmp_path / 'missing.gpkg'} does not exist; expected a GeoPackage (.gpkg) such as data/zones.gpkg"
-    )
+    missing = tmp_path / "missing.gpkg"
+    assert err.strip().splitlines() == [
+        f"错误：图层库 {missing} 不存在；应为 GeoPackage（.gpkg）文件，如 data/zones.gpkg",
+        f"Error: zone store {missing} does not exist; expected a GeoPackage (.gpkg) such as data/zones.gpkg",
+    ]
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], valid_store: Path, tmp_path: Path) -> None:

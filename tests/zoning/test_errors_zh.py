@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import shapely
 
@@ -79,3 +81,29 @@ def test_empty_and_implausible_project_geometry() -> None:
     with pytest.raises(CRSError, match="not degrees") as info:
         screen([Project("x", "road", rect(X0, Y0, 10, 10))], _water())
     assert str(info.value.zh).startswith("项目“x”（第 1 个）中的 (")
+
+
+# --- the CLI prints both languages ---------------------------------------------------------
+
+
+def test_cli_prints_chinese_then_english_and_exits_2(tmp_path: Path) -> None:
+    """``screen --type 飞机场``: the first line is the Chinese, the second the English, exit code 2."""
+    from click.testing import CliRunner
+
+    from tests.zoning._engine_support import write_gpkg
+    from zoning.cli import cli
+
+    row = {"name": "甲水厂水源", "grade": "一级", "legal_status": "示意", "geometry": rect(X0, Y0, 1000, 1000)}
+    zones = write_gpkg(tmp_path / "zones.gpkg", {"water_source": zone_frame([row])})
+    res = CliRunner().invoke(cli, ["screen", "POINT (112.95 27.78)", "--type", "飞机场", "--zones", str(zones)])
+    assert res.exit_code == 2
+    lines = res.output.strip().splitlines()
+    assert lines[0].startswith("错误：项目类型“飞机场”无法识别；可选的项目类型：")
+    assert lines[1].startswith("Error: project type '飞机场' is not a known project type")
+
+
+def test_cli_error_without_chinese_prints_the_english_only() -> None:
+    from zoning.cli.screen_cmds import error_text
+
+    assert error_text("rules.yaml: bad") == "Error: rules.yaml: bad"
+    assert error_text("a\nlist", "甲\nlist") == "错误：甲\nError: a\nlist"

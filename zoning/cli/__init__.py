@@ -17,6 +17,7 @@ import click
 
 from gis.errors import PlanningError
 from zoning.cli import data_cmds, layers_cmds, map_cmds, rules_cmds, screen_cmds
+from zoning.cli.screen_cmds import error_text
 
 __all__ = ["cli", "main"]
 
@@ -50,7 +51,7 @@ def _show_warning(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; turn a PlanningError into its message and exit code 2."""
+    """Run the CLI; turn a PlanningError into its message (Chinese, then English) and exit code 2."""
     with warnings.catch_warnings():
         # catch_warnings restores the previous showwarning on exit.
         warnings.showwarning = _show_warning
@@ -62,7 +63,7 @@ def _run(argv: list[str] | None) -> None:
         # standalone_mode=False so PlanningError reaches us; ctx.exit(n) comes back as n.
         rv = cli.main(args=argv, prog_name="python -m zoning", standalone_mode=False)
     except PlanningError as err:
-        click.echo(f"error: {err}", err=True)
+        click.echo(error_text(str(err), err.zh, prefix="error"), err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -80,7 +80,7 @@ def noraise_cmd(store: Path, output: Path, town_radius_m: float | None, towns: P
 
     if no_towns and (towns is not None or town_radius_m is not None):
         msg = "--no-towns leaves towns out; it cannot be combined with --towns or --town-radius-m"
-        raise InputError(msg)
+        raise InputError(msg, zh="--no-towns 表示不计入城镇，不能与 --towns 或 --town-radius-m 同时使用")
     layers = read_store_layers(store, ("water_source", "scenic_area", "nature_reserve"))
     town_frame = None if no_towns else _read(towns or _DEFAULT_TOWNS)
     zones = no_raise_from_layers(layers, towns=town_frame, town_radius_m=town_radius_m)

@@ -20,7 +20,7 @@ import click
 
 from gis.errors import PlanningError
 from gis.repair import GeometryRepairWarning
-from zoning.cli.screen_cmds import InputFailure
+from zoning.cli.screen_cmds import InputFailure, error_text
 
 __all__ = ["COMMANDS", "layers_group"]
 
@@ -29,11 +29,11 @@ _LEGAL_STATUS = {"法定": "法定", "示意": "示意", "official": "法定", "
 
 @contextlib.contextmanager
 def _planning_errors() -> Iterator[None]:
-    """A PlanningError becomes ``Error: <message>`` and exit 2, also when ``cli`` runs standalone."""
+    """A PlanningError becomes ``错误：<中文>`` + ``Error: <English>`` and exit 2, also when ``cli`` runs standalone."""
     try:
         yield
     except PlanningError as err:
-        raise InputFailure(str(err)) from err
+        raise InputFailure.of(err) from err
 
 
 def _width(text: str) -> int:
@@ -140,7 +140,8 @@ def validate_cmd(ctx: click.Context, store: str, fmt: str, catalog: str | None) 
         if problems:
             click.echo(format_problems(problems, limit=len(problems)))
     if errors:
-        click.echo(f"Error: zone store {store} has {errors} error(s); see the list above", err=True)
+        msg = f"zone store {store} has {errors} error(s); see the list above"
+        click.echo(error_text(msg, f"图层库 {store} 有 {errors} 个错误，见上方列表"), err=True)
         ctx.exit(2)
 
 

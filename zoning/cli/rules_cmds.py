@@ -97,10 +97,10 @@ def list_rules(type_: str | None, layer: str | None, fmt: str, lang: str, rules_
         if layer:
             if layer not in ruleset.layers:
                 msg = f"--layer {layer!r} has no rules; expected one of {list(ruleset.layers)}"
-                raise InputError(msg)
+                raise InputError(msg, zh=f"--layer “{layer}”没有规则；应为 {'、'.join(ruleset.layers)} 之一")
             selected = [r for r in selected if r.layer == layer]
     except PlanningError as err:
-        raise InputFailure(str(err)) from err
+        raise InputFailure.of(err) from err
     if fmt == "json":
         click.echo(json.dumps([_rule_dict(r) for r in selected], ensure_ascii=False, indent=2))
         return
@@ -130,7 +130,7 @@ def validate(file: str, types_path: str | None) -> None:
     try:
         ruleset = load_rules(file, project_types=load_project_types(types_path))
     except PlanningError as err:
-        raise InputFailure(str(err)) from err
+        raise InputFailure.of(err) from err
     retired = len(ruleset) - len(ruleset.active)
     extra = f" ({retired} retired)" if retired else ""
     click.echo(f"{file}: {len(ruleset)} rules OK{extra}, layers: {', '.join(ruleset.layers)}")

@@ -21,15 +21,49 @@ import click
 from gis.errors import InputError, PlanningError
 from zoning.model import VERDICT_LABELS, VERDICT_RANK, VERDICTS, ScreeningResult
 
-__all__ = ["COMMANDS", "screen", "InputFailure", "results_json", "results_csv"]
+__all__ = ["COMMANDS", "screen", "InputFailure", "error_text", "results_json", "results_csv"]
 
-FORMATS = ("json", "csv", "docx", "pdf", "xlsx", "gpkg")
+#: ``zip`` (a bundle: summary report, one PDF per project, conflicts.xlsx, screening.gpkg) and
+#: ``xlsx`` extend DESIGN.md's json|csv|docx|pdf|gpkg.
+FORMATS = ("json", "csv", "docx", "pdf", "xlsx", "gpkg", "zip")
+
+
+def error_text(message: str, zh: str | None = None, *, prefix: str = "Error") -> str:
+    """What the CLI prints for a bad input: ``错误：<中文>`` then ``Error: <English>``.
+
+    A message without a Chinese text prints its English line only. When both texts end in
+    the same block after their first line (the problem list of a zone store or an import,
+    written once for both languages), that block is printed once, after the two lines.
+
+    >>> print(error_text("x.csv is empty", "x.csv 为空"))
+    错误：x.csv 为空
+    Error: x.csv is empty
+    """
+    if not zh:
+        return f"{prefix}: {message}"
+    head_zh, sep_zh, tail_zh = zh.partition("\n")
+    head_en, sep_en, tail_en = message.partition("\n")
+    if sep_zh and sep_en and tail_zh == tail_en:
+        return f"错误：{head_zh}\n{prefix}: {head_en}\n{tail_en}"
+    return f"错误：{zh}\n{prefix}: {message}"
 
 
 class InputFailure(click.ClickException):
-    """A PlanningError reported as ``Error: <message>`` with exit code 2 (DESIGN.md)."""
+    """A PlanningError reported as ``错误：<中文>`` + ``Error: <English>`` with exit code 2 (DESIGN.md)."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+    @classmethod
+    def of(cls, err: PlanningError) -> InputFailure:
+        """The failure that reports ``err`` in both of its languages."""
+        return cls(str(err), zh=err.zh)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(error_text(self.format_message(), self.zh), file=file, err=file is None)
 
 
 def _parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
@@ -38,7 +72,8 @@ def _parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip() or not value.strip():
             msg = f"--attr {pair!r}: expected KEY=VALUE, e.g. scale_head=2000 or unavoidable=true"
-            raise InputError(msg)
+            zh = f"--attr “{pair}”格式有误：应为“属性=值”，如 scale_head=2000 或 unavoidable=true"
+            raise InputError(msg, zh=zh)
         out[key.strip()] = value.strip()
     return out
 
@@ -149,7 +184,7 @@ def _emit(text: str, out: str | None) -> None:
         Path(out).write_bytes(data)
     except OSError as err:
         msg = f"-o {out!r}: cannot write the output file: {err.strerror or err}"
-        raise InputFailure(msg) from err
+        raise InputFailure(msg, zh=f"-o {out}：无法写入输出文件（{err.strerror or err}）") from err
 
 
 def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
@@ -207,7 +242,15 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
 @click.option(
     "--near-m", type=click.FloatRange(min=0), default=5000.0, show_default=True, help="Radius for nearby zones (m)."
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="json",
+    show_default=True,
+    help="json/csv to stdout or -o; docx, pdf, xlsx (conflict table), gpkg (project, zones hit, overlaps) "
+    "or zip (summary, one PDF per project, xlsx and gpkg) to -o.",
+)
 @click.option(
     "-o", "--output", "out", type=click.Path(dir_okay=False), help="Output file [default: stdout for json/csv]."
 )
@@ -233,12 +276,13 @@ def screen(ctx: click.Context, fmt: str, out: str | None, fail_on: str | None, l
     $ python -m zoning screen farm.geojson --type 畜禽养殖场 --attr scale_head=2000
     $ python -m zoning screen "POINT (112.93 27.83)" --type road --format json
     $ python -m zoning screen batch.csv --type-field 类型 --format csv -o out.csv --fail-on prohibited
+    $ python -m zoning screen batch.csv --type-field 类型 --format zip -o bundle.zip
 
     Exit codes: 0 done; 2 bad input; 3 a verdict at or above --fail-on.
     """
     if fmt not in ("json", "csv") and out is None:
         msg = f"--format {fmt} writes a file: give -o OUT.{fmt}"
-        raise InputFailure(msg)
+        raise InputFailure(msg, zh=f"--format {fmt} 输出的是文件：请用 -o 指定文件名，如 -o 结果.{fmt}")
     try:
         results, batch = _screen(opts)
         if fmt == "json":
@@ -250,7 +294,7 @@ def screen(ctx: click.Context, fmt: str, out: str | None, fail_on: str | None, l
 
             write_report(results, fmt, Path(str(out)), lang=lang)
     except PlanningError as err:
-        raise InputFailure(str(err)) from err
+        raise InputFailure.of(err) from err
     if fail_on and any(VERDICT_RANK[r.verdict] >= VERDICT_RANK[fail_on.lower()] for r in results):
         ctx.exit(3)
 
