@@ -327,3 +327,41 @@ def test_rules_list_and_validate(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "field 'layer': 'nowhere'" in res.output and "field 'verdict': 'banned'" in res.output
     assert run("rules", "list", "--type", "airport").exit_code == 2
+
+
+def test_zip_and_xlsx_formats_write_the_report_files(zones: Path, tmp_path: Path) -> None:
+    """Two projects (one half inside the grade-1 zone, one 20 km away) as a zip bundle and
+    as a workbook: the bundle holds the summary, one PDF per project, the table and the GeoPackage."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    path = tmp_path / "two.geojson"
+    zone_frame([{"名称": "半入路", "类型": "road", "geometry": HALF_IN}, {"名称": "远处路", "类型": "road", "geometry": FAR}],
+               crs="EPSG:4490").to_file(path, driver="GeoJSON")
+    out = tmp_path / "bundle.zip"
+    res = run("screen", str(path), "--type-field", "类型", "--name-field", "名称", "--zones", str(zones),
+              "--format", "zip", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    names = zipfile.ZipFile(out).namelist()
+    assert names[0] == "00_汇总_summary.pdf"
+    assert sorted(n for n in names if n.startswith("projects/")) == ["projects/1_半入路.pdf", "projects/2_远处路.pdf"]
+    assert {"conflicts.xlsx", "screening.gpkg"} <= set(names)
+    assert zipfile.ZipFile(out).read("projects/1_半入路.pdf").startswith(b"%PDF")
+
+    book = tmp_path / "t.xlsx"
+    res = run("screen", str(path), "--type-field", "类型", "--name-field", "名称", "--zones", str(zones),
+              "--format", "xlsx", "-o", str(book))
+    assert res.exit_code == 0, res.output
+    rows = list(load_workbook(io.BytesIO(book.read_bytes()))["冲突一览"].iter_rows(values_only=True))
+    header = rows[0]
+    # 半入路: grade-1 (prohibited) and grade-2 rows; 远处路: one row, no conflict
+    assert [(r[header.index("项目名称")], r[header.index("规则编号")]) for r in rows[1:]] == [
+        ("半入路", "DWS01"), ("半入路", "DWS06"), ("远处路", None)]
+    assert rows[1][header.index("重叠面积(m²)")] == pytest.approx(10_000, rel=1e-6)
+
+
+def test_zip_without_output_is_refused(zones: Path) -> None:
+    res = run("screen", FAR.wkt, "--type", "road", "--zones", str(zones), "--format", "zip")
+    assert res.exit_code == 2 and "--format zip writes a file: give -o OUT.zip" in res.output
