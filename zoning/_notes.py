@@ -1,9 +1,14 @@
 """Notes shown with a screening result (zh first, then English): what the user should know
 about how the answer was reached — input conversions, attribute defaults, absent layers,
-illustrative data."""
+illustrative data.
+
+Every note is one string ``"中文 / English"`` (the JSON ``notes`` field keeps it so);
+``split_note`` and ``note_in`` give the half for a document in one language.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -11,9 +16,45 @@ from zoning._catalog_schema import LayerSchema
 from zoning.model import Conflict, DataInfo, Nearby
 from zoning.rules import RuleSet
 
-__all__ = ["result_notes", "ILLUSTRATIVE_NOTE"]
+__all__ = ["result_notes", "split_note", "note_in", "ILLUSTRATIVE_NOTE"]
 
 ILLUSTRATIVE_NOTE = "示意数据，不具法律效力 / illustrative data, no legal force"
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# the separator: " / " followed by the English half, which starts with an ASCII character
+_SEPARATOR = re.compile(r" / (?=[\x21-\x7e])")
+
+
+def split_note(note: str) -> tuple[str, str]:
+    """The Chinese and the English half of a note ``"中文 / English"``.
+
+    The separator is the first " / " that has Chinese before it, no bracket left open before
+    it, and ASCII right after it, so a slash inside either half ("GCJ-02/BD-09", a KML folder
+    "(根目录 / top level)") stays. A note without both halves is returned as it is for both
+    languages.
+
+    Examples
+    --------
+    >>> split_note("坐标列：lon、lat / coordinate columns: lon, lat")
+    ('坐标列：lon、lat', 'coordinate columns: lon, lat')
+    >>> split_note("Projects 1-3")
+    ('Projects 1-3', 'Projects 1-3')
+    """
+    for match in _SEPARATOR.finditer(note):
+        zh, en = note[: match.start()], note[match.end():]
+        open_brackets = sum(zh.count(b) for b in "(（“") - sum(zh.count(b) for b in ")）”")
+        if _CJK.search(zh) and en.strip() and open_brackets <= 0:
+            return zh.strip(), en.strip()
+    return note, note
+
+
+def note_in(note: str, lang: str) -> str:
+    """The half of ``note`` for a document in ``lang`` (``"zh"`` or ``"en"``), the English
+    half starting with a capital letter as a sentence of its own."""
+    zh, en = split_note(note)
+    if lang == "zh":
+        return zh
+    return en[:1].upper() + en[1:]
 
 
 def _yes_no(value: Any, lang: str) -> str:

@@ -12,6 +12,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
+from zoning._notes import note_in
 from zoning.model import Conflict, ScreeningResult, VERDICT_RANK
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
@@ -431,13 +432,14 @@ def _screening_notes(results: Sequence[ScreeningResult], lang: str) -> list[str]
 
     A batch read from one file gives every project the same notes (encoding, coordinate
     columns, CRS, the 示意 notice); listed per project they filled a tenth of a 200-project
-    report. A note of one project keeps its ``[n] name`` prefix.
+    report. A note of one project keeps its ``[n] name`` prefix. The engine writes each note
+    as "中文 / English"; the report prints the half in its own language.
     """
     if len(results) == 1:
-        return list(results[0].notes)
+        return list(dict.fromkeys(note_in(n, lang) for n in results[0].notes))
     projects: dict[str, list[int]] = {}
     for i, r in enumerate(results, start=1):
-        for note in dict.fromkeys(r.notes):
+        for note in dict.fromkeys(note_in(n, lang) for n in r.notes):
             projects.setdefault(note, []).append(i)
     lines = []
     for note, numbers in projects.items():

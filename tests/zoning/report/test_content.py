@@ -208,3 +208,41 @@ def test_distance_rule_on_a_project_inside_the_feature_says_it_touches(store, fa
         assert conclusion.reasons[0].startswith(head)
         table = next(b for b in doc.blocks if isinstance(b, Table) and "法律依据" in b.columns)
         assert table.rows[0][3] == cell
+
+
+NOTES = ("CSV 编码 UTF-8 / CSV encoding UTF-8",
+         "部分规则待法规核实 / some rules applied are unverified: legal basis to be confirmed",
+         "已将 GCJ-02 坐标转换为 CGCS2000 / converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)",
+         "示意数据，不具法律效力 / illustrative data, no legal force")
+
+
+def test_notes_print_only_the_half_in_the_report_language(store, farm) -> None:
+    """The engine writes each note "中文 / English"; a zh report prints the Chinese, an en report
+    the English (as a sentence), and the JSON keeps the whole note."""
+    result = dataclasses.replace(farm, notes=NOTES)
+    zh = _note_lines(build_document([result], store=store, maps=False))
+    assert zh[1:] == ["2. CSV 编码 UTF-8", "3. 部分规则待法规核实", "4. 已将 GCJ-02 坐标转换为 CGCS2000",
+                      "5. 示意数据，不具法律效力"]
+    en = _note_lines(build_document([result], store=store, maps=False, lang="en"))
+    assert en[1:] == ["2. CSV encoding UTF-8", "3. Some rules applied are unverified: legal basis to be confirmed",
+                      "4. Converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)",
+                      "5. Illustrative data, no legal force"]
+    batch = [dataclasses.replace(result, project=dataclasses.replace(result.project, name=f"场{i}")) for i in (1, 2)]
+    zh_batch = _note_lines(build_document(batch, store=store, maps=False, details=False))
+    assert zh_batch[1] == "2. 全部 2 个项目：CSV 编码 UTF-8"
+    assert all(" / " not in line for line in zh_batch[1:])
+    assert result.to_dict()["notes"] == list(NOTES)
+
+
+def test_split_note() -> None:
+    from zoning._notes import note_in, split_note
+
+    assert split_note("坐标列：X、Y / coordinate columns: X, Y") == ("坐标列：X、Y", "coordinate columns: X, Y")
+    # a slash inside the Chinese half, or inside brackets, is not the separator
+    assert split_note("已忽略 GCJ-02/BD-09 / ignored") == ("已忽略 GCJ-02/BD-09", "ignored")
+    assert split_note("读取“(根目录 / top level)”的 3 个要素 / read 3 features") == (
+        "读取“(根目录 / top level)”的 3 个要素", "read 3 features")
+    # the English half may quote Chinese names
+    assert split_note("要素“甲”不在目录中 / feature '甲' is not in the catalogue")[1] == "feature '甲' is not in the catalogue"
+    assert note_in("only one language", "zh") == "only one language"
+    assert note_in("只有中文", "en") == "只有中文"
