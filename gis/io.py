@@ -30,7 +30,7 @@ import io
 import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal, TypeAlias
 
@@ -67,8 +67,9 @@ __all__ = [
     "write_features",
 ]
 
-#: What typed coordinates are called in messages (kept bilingual: it is also FeatureSet.source).
-_TYPED = Label("输入的坐标 / typed coordinates", "输入的坐标")
+#: What typed coordinates are called: in messages one language each, as FeatureSet.source both.
+_TYPED = Label("typed coordinates", "输入的坐标")
+_TYPED_SOURCE = "输入的坐标 / typed coordinates"
 _WKT_TEXT = Label("WKT text", "WKT 文本")
 _UPLOAD = Label("upload", "上传的文件")
 
@@ -343,7 +344,7 @@ def parse_coordinates(
         notes.append(SURVEY_SWAP_NOTE)
     geoms = _pairs_to_geometries(xy, kind)
     raw = _Raw(gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms)), "coordinates", crs=choice, notes=tuple(notes))
-    return _finish(raw, source=_TYPED, override=None)
+    return replace(_finish(raw, source=_TYPED, override=None), source=_TYPED_SOURCE)
 
 
 def write_features(
