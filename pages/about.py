@@ -12,6 +12,7 @@ from layers.paths import DATA_DIR
 from ui.cache import attribution_table, get_layer_versions, get_store, layer_labels, store_ref
 from ui.frame import require_frame
 from ui.i18n import lang, pick, t
+from ui.pagekit import error_text
 from ui.sidebar import data_version
 from ui.tables import status_label
 
@@ -33,7 +34,7 @@ try:
     ref = store_ref()
     store = get_store(ref.path, ref.sha256)
 except PlanningError as err:
-    st.error(t("common.error_prefix") + str(err), icon=":material/error:")
+    st.error(error_text(err), icon=":material/error:")
     st.stop()
 
 st.markdown(t("about.version", sha=version.sha256, short=version.short, date=version.date, path=version.path))

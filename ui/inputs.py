@@ -100,7 +100,7 @@ def drawing_to_features(drawings: Sequence[Mapping[str, Any]] | Mapping[str, Any
     ]
     if not features:
         msg = "nothing was drawn on the map; draw a point, line or polygon with the toolbar on the map's left"
-        raise GeometryError(msg)
+        raise GeometryError(msg, zh="地图上还没有绘制图形；请用地图左侧的工具栏绘制点、线或面")
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -127,7 +127,8 @@ def read_upload(
 
     if not data:
         msg = f"{filename}: the uploaded file is empty; expected GeoJSON, a zipped Shapefile, GeoPackage, KML/KMZ or CSV"
-        raise InputError(msg)
+        zh = f"{filename}：上传的文件为空；应为 GeoJSON、Shapefile 压缩包、GeoPackage、KML/KMZ 或 CSV 文件"
+        raise InputError(msg, zh=zh)
     fs = read_features(data, filename=filename, layer=layer or None, crs=crs or None)
     return ParsedInput(fs, filename)
 
@@ -151,7 +152,7 @@ def read_typed(text: str, *, crs: str, kind: str) -> ParsedInput:
 
     if kind not in GEOM_KINDS:
         msg = f"geometry kind {kind!r} is not one of {list(GEOM_KINDS)}"
-        raise InputError(msg)
+        raise InputError(msg, zh=f"几何类型“{kind}”无效；应为 {'、'.join(GEOM_KINDS)} 之一")
     fs = parse_coordinates(text, crs=crs, geometry=kind)
     return ParsedInput(fs, "coordinates")
 
@@ -199,7 +200,7 @@ def measure(geometries: Sequence[BaseGeometry]) -> Measures:
     geoms = [g for g in geometries if g is not None and not g.is_empty]
     if not geoms:
         msg = "the input has no geometry; expected at least one point, line or polygon"
-        raise GeometryError(msg)
+        raise GeometryError(msg, zh="输入的内容没有几何图形；应至少有一个点、线或面")
     union = shapely.union_all(geoms)
     crs = work_crs_for(union.bounds)
     projected = gpd.GeoSeries([union], crs="EPSG:4490").to_crs(crs).iloc[0]

@@ -73,7 +73,7 @@ def zones_at(
     """
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         msg = f"point ({lon}, {lat}) is not longitude/latitude in degrees; expected e.g. 112.94, 28.23"
-        raise InputError(msg)
+        raise InputError(msg, zh=f"点 ({lon}, {lat}) 不是以度为单位的经纬度；应如 112.94, 28.23（经度在前，纬度在后）")
     work_crs = work_crs_for((lon, lat, lon, lat))
     here = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4490").to_crs(work_crs).iloc[0]
     reach = here.buffer(near_m)
@@ -130,7 +130,7 @@ def find_places(towns: gpd.GeoDataFrame, query: str, *, limit: int = 20) -> list
     text = query.strip()
     if not text:
         msg = "place name is empty; type a town or county seat such as 湘潭 or 平江"
-        raise InputError(msg)
+        raise InputError(msg, zh="地名为空；请输入乡镇或县城名称，如 湘潭、平江")
     zh = towns.get("name_zh", gpd.GeoSeries(dtype=object)).fillna("").astype(str)
     en = towns.get("name", gpd.GeoSeries(dtype=object)).fillna("").astype(str)
     # GeoNames' other Chinese names ("平江县|汉昌"): a county seat is often known by its town's name.

@@ -16,7 +16,13 @@ from ui.i18n import lang, one_language, pick, t
 from ui.inputs import Measures, ParsedInput
 from ui.sidebar import online_tiles
 
-__all__ = ["stop_on_error", "show_errors", "show_parsed", "result_map_for", "layer_meta"]
+__all__ = ["error_text", "stop_on_error", "show_errors", "show_parsed", "result_map_for", "layer_meta"]
+
+
+def error_text(err: PlanningError) -> str:
+    """The message of ``err`` in the page's language (Chinese where the core wrote it, else
+    the English), after the common "cannot process the input" prefix."""
+    return t("common.error_prefix") + err.message(lang())
 
 
 @contextmanager
@@ -26,7 +32,7 @@ def stop_on_error() -> Iterator[None]:
     try:
         yield
     except PlanningError as err:
-        st.error(t("common.error_prefix") + str(err), icon=":material/error:")
+        st.error(error_text(err), icon=":material/error:")
         st.stop()
 
 
@@ -37,7 +43,7 @@ def show_errors() -> Iterator[None]:
     try:
         yield
     except PlanningError as err:
-        st.error(t("common.error_prefix") + str(err), icon=":material/error:")
+        st.error(error_text(err), icon=":material/error:")
 
 
 def show_parsed(parsed: ParsedInput, measures: Measures, *, show_map: bool) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui import state
 from ui.cache import store_layers, store_ref
-from ui.i18n import lang, pick, t, zone_label
+from ui.i18n import lang, pick, t, tr, zone_label
 from ui.lookup import ZoneHit, rules_for_zone, zones_at
 from ui.results import verdict_badge_html
 
@@ -32,10 +32,25 @@ def ask_once(source: str, value: tuple[float, float, str], *, zoom: bool) -> Non
 
 
 def point_from_coordinates(text: str, *, crs: str) -> tuple[float, float]:
-    """One typed coordinate pair as CGCS2000 lon/lat (GCJ-02/BD-09 converted)."""
+    """One typed coordinate pair as CGCS2000 lon/lat (GCJ-02/BD-09 converted).
+
+    Raises
+    ------
+    InputError
+        If the text is not one coordinate pair; text without any digit is most likely a
+        place name ("湘潭市岳塘区"), and the message points to the place-name tab.
+    """
+    from gis.errors import InputError
     from gis.io import parse_coordinates
 
-    fs = parse_coordinates(text, crs=crs, geometry="point")
+    try:
+        fs = parse_coordinates(text, crs=crs, geometry="point")
+    except InputError as err:
+        if not text.strip() or any(ch.isdigit() for ch in text):
+            raise
+        msg = f"{err}; to look up a place by its name, use the '{tr('public.by_place', 'en')}' tab"
+        zh = f"{err.message('zh')}；如需按地名查找，请改用“{tr('public.by_place', 'zh')}”查询"
+        raise InputError(msg, zh=zh) from err
     gdf = fs.gdf if fs.gdf.crs is None or fs.gdf.crs.is_geographic else fs.gdf.to_crs("EPSG:4490")
     point = gdf.geometry.iloc[0]
     return float(point.x), float(point.y)

@@ -11,7 +11,7 @@ from gis.errors import PlanningError
 from ui import state
 from ui.cache import get_layer_versions, get_store, store_ref
 from ui.components import OnlineTiles
-from ui.i18n import t
+from ui.i18n import lang, t
 
 __all__ = ["DataVersion", "data_version", "render_sidebar", "online_tiles"]
 
@@ -87,7 +87,7 @@ def _data_block() -> None:
     try:
         version = data_version()
     except PlanningError as err:
-        st.error(t("sidebar.store_error", error=str(err)))
+        st.error(t("sidebar.store_error", error=err.message(lang())))
         return
     st.caption(t("sidebar.data_version", sha=version.short, date=version.date))
     if version.illustrative:

@@ -65,7 +65,7 @@ def test_batch_with_one_type_for_all_and_a_bad_type_cell(app) -> None:
     at = page(app, "batch")
     data = _batch_geojson().replace("一般工业项目".encode(), "火箭发射场".encode())
     at.file_uploader(key=state.BATCH_UPLOAD).set_value(("projects.geojson", data, "application/geo+json")).run()
-    assert at.error and "火箭发射场" in at.error[0].value and "row 16" in at.error[0].value
+    assert at.error and "火箭发射场" in at.error[0].value and "第 16 行" in at.error[0].value  # the Chinese text on a Chinese page
     at.selectbox(key=state.BATCH_TYPE_COL).set_value("").run()  # ignore the column: one type for all
     assert not at.error
     at.selectbox(key=state.BATCH_FIXED_TYPE).set_value("industrial").run()
