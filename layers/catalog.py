@@ -183,7 +183,8 @@ class Catalog:
             return self.layers[layer_id]
         except KeyError:
             msg = f"layer {layer_id!r} is not in the layer catalogue; expected one of {', '.join(self.layers)}"
-            raise SchemaError(msg) from None
+            listed = "、".join(f"{lid}（{spec.title_zh}）" for lid, spec in self.layers.items())
+            raise SchemaError(msg, zh=f"图层目录中没有图层“{layer_id}”；应为以下之一：{listed}") from None
 
     def fields_of(self, layer_id: str) -> Mapping[str, FieldSpec]:
         """The layer's own fields followed by the common ones (``source``, ``legal_status`` ...)."""
@@ -200,7 +201,7 @@ class Catalog:
         fields = self.fields_of(layer_id)
         if name not in fields:
             msg = f"layer {layer_id!r} has no field {name!r} in the catalogue; expected one of {', '.join(fields)}"
-            raise SchemaError(msg)
+            raise SchemaError(msg, zh=f"图层目录中，图层“{layer_id}”没有字段“{name}”；应为 {'、'.join(fields)} 之一")
         return fields[name]
 
 

@@ -74,3 +74,10 @@ def test_existing_layer_and_versions(tmp_path: Path, shp_zip: Path) -> None:
     with pytest.raises(InputError, match="has no version 7") as info:
         rollback(store_path, "water_source", 7)
     assert info.value.zh == f"{store_path} 的图层“water_source”没有版本 7；现有版本：v1"
+
+
+def test_layer_not_in_the_catalogue_lists_the_layers_with_their_chinese_titles(tmp_path: Path, shp_zip: Path) -> None:
+    with pytest.raises(SchemaError, match="layer 'water' is not in the layer catalogue") as info:
+        import_layer(tmp_path / "s.gpkg", shp_zip, layer_id="water", field_map=MAP)
+    zh = str(info.value.zh)
+    assert zh.startswith("图层目录中没有图层“water”；应为以下之一：") and "water_source（饮用水水源保护区）" in zh

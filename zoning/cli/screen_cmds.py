@@ -197,7 +197,8 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
     zones = Path(opts["zones"]) if opts["zones"] else DEFAULT_STORE
     if not zones.exists():
         msg = f"zone store {str(zones)!r} does not exist; build the default with `make data` or give --zones FILE.gpkg"
-        raise InputError(msg)
+        zh = f"图层库 {zones} 不存在；请用 `make data` 生成内置图层库，或用 --zones 指定 GeoPackage 文件"
+        raise InputError(msg, zh=zh)
     rules = load_rules(opts["rules_path"]) if opts["rules_path"] else None
     fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"])
     projects = projects_from_features(
