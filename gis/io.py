@@ -804,13 +804,14 @@ def _geographic_to_storage(
         )
         return gdf.set_crs(STORAGE_CRS, allow_override=True), [note]
     if any(h in datum for h in _OLD_DATUMS):
+        datum_name = crs.datum.name if crs.datum is not None else datum
         msg = (
-            f"{source} is in {choice.label} on the {crs.datum.name} datum, which differs from CGCS2000 "
+            f"{source} is in {choice.label} on the {datum_name} datum, which differs from CGCS2000 "
             "by tens of metres without an accurate public transformation; convert it to CGCS2000 "
             "(EPSG:4490) with your surveying authority's parameters first"
         )
         zh = (
-            f"{zh_lead(source)}使用 {choice.label}（{crs.datum.name} 基准），与 CGCS2000 相差数十米，且没有精确的"
+            f"{zh_lead(source)}使用 {choice.label}（{datum_name} 基准），与 CGCS2000 相差数十米，且没有精确的"
             "公开转换参数；请先用测绘主管部门提供的参数转换为 CGCS2000（EPSG:4490）"
         )
         raise CRSError(msg, zh=zh)
