@@ -96,6 +96,7 @@ _WKT_EXAMPLE_ZH = "WKT 文本（如 POINT (113.17 28.43)）"
 # Zip members other than shapefiles that a zip upload may wrap (one file zipped for e-mail).
 _ZIPPED_SINGLES = (".gpkg", ".geojson", ".json", ".kml", ".csv", ".wkt")
 _OLD_DATUMS = ("beijing", "xian", "xi'an", "1954", "1980", "new beijing")
+_OLD_DATUMS_ZH = {"Beijing 1954": "1954 年北京坐标系", "Xian 1980": "1980 西安坐标系", "New Beijing": "新 1954 年北京坐标系"}
 _CGCS_OR_WGS = ("china 2000", "china geodetic", "cgcs", "world geodetic system 1984", "wgs 84", "wgs_1984", "wgs84")
 
 
@@ -811,7 +812,8 @@ def _geographic_to_storage(
             "(EPSG:4490) with your surveying authority's parameters first"
         )
         zh = (
-            f"{zh_lead(source)}使用 {choice.label}（{datum_name} 基准），与 CGCS2000 相差数十米，且没有精确的"
+            f"{zh_lead(source)}使用 {choice.label}（{_OLD_DATUMS_ZH.get(datum_name, datum_name + ' 基准')}），与 CGCS2000 "
+            "相差数十米，且没有精确的"
             "公开转换参数；请先用测绘主管部门提供的参数转换为 CGCS2000（EPSG:4490）"
         )
         raise CRSError(msg, zh=zh)
