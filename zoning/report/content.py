@@ -27,6 +27,7 @@ from zoning.report.i18n import (
     project_type_label,
     t,
     verdict_label,
+    with_zone,
 )
 from zoning.report.maps import batch_map
 from zoning.report.numbering import heading_number
@@ -268,8 +269,7 @@ def _project_list(results: Sequence[ScreeningResult], lang: str) -> Table:
         if r.conflicts:
             worst = worst_verdict(c.verdict for c in r.conflicts)
             c = next(c for c in r.conflicts if c.verdict == worst)
-            zone = (f"（{c.zone}）" if lang == "zh" else f" ({c.zone})") if c.zone else ""
-            main = f"{layer_title(c.layer, lang)}{t('colon', lang)}{c.feature}{zone}"
+            main = f"{layer_title(c.layer, lang)}{t('colon', lang)}{with_zone(c.feature, c.zone, lang)}"
         rows.append((str(i), r.project.name, project_type_label(r.project.type, lang),
                      r.project.county or "—", conclusion_label(r.verdict, lang), verdict_label(r.verdict, lang),
                      str(len(r.conflicts)), main))

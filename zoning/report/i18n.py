@@ -27,6 +27,8 @@ __all__ = [
     "conclusion_code",
     "conclusion_label",
     "layer_title",
+    "zone_label",
+    "with_zone",
     "project_type_label",
     "relation_label",
     "bearing_label",
@@ -328,6 +330,44 @@ def _type_labels() -> dict[str, dict[str, str]]:
         # The project-types file is optional for reports: fall back to the type key.
         return {}
     return {key: dict(spec.get("label") or {}) for key, spec in (data.get("types") or {}).items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _catalog_zone_labels() -> dict[str, dict[str, str]]:
+    data = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8")) or {}
+    out: dict[str, dict[str, str]] = {}
+    for lid, spec in (data.get("layers") or {}).items():
+        field = (spec.get("fields") or {}).get(spec.get("zone_field") or "", {})
+        out[lid] = dict(field.get("labels_en") or {})
+    return out
+
+
+def zone_label(layer_id: str, zone: str, lang: str) -> str:
+    """A zone value as a reader of ``lang`` reads it: the stored value in Chinese, the
+    catalogue's English label (``labels_en``, e.g. 一级 -> Grade I) in English."""
+    if lang == "zh":
+        return zone
+    return _catalog_zone_labels().get(layer_id, {}).get(zone, zone)
+
+
+def with_zone(feature: str, zone: str | None, lang: str, layer_id: str = "") -> str:
+    """A feature name followed by its zone in brackets, unless the name already says it.
+
+    Delineated water-source zones are named like "某取水口 一级保护区（陆域）": adding
+    "（一级）" would repeat the grade. With ``layer_id`` the zone is shown by ``zone_label``
+    (English: "Grade I").
+
+    Examples
+    --------
+    >>> with_zone("示例水厂水源", "一级", "zh")
+    '示例水厂水源（一级）'
+    >>> with_zone("某取水口 一级保护区（陆域）", "一级", "zh")
+    '某取水口 一级保护区（陆域）'
+    """
+    if not zone or zone in feature:
+        return feature
+    shown = zone_label(layer_id, zone, lang) if layer_id else zone
+    return f"{feature}（{shown}）" if lang == "zh" else f"{feature} ({shown})"
 
 
 def layer_title(layer_id: str, lang: str) -> str:

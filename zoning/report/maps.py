@@ -20,7 +20,9 @@ import matplotlib
 matplotlib.use("Agg")  # reports render headless, in the CLI and inside Streamlit alike
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+import numpy as np  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 import shapely  # noqa: E402
 from shapely.geometry import box  # noqa: E402
@@ -30,7 +32,15 @@ from shapely.geometry.base import BaseGeometry  # noqa: E402
 from gis.crs import STORAGE_CRS, work_crs_for  # noqa: E402
 from zoning.model import ScreeningResult  # noqa: E402
 from zoning.report.fonts import matplotlib_family, printable  # noqa: E402
-from zoning.report.i18n import ILLUSTRATIVE_MARK, conclusion_label, layer_title, t, verdict_label  # noqa: E402
+from zoning.report.i18n import (  # noqa: E402
+    ILLUSTRATIVE_MARK,
+    conclusion_label,
+    layer_title,
+    t,
+    verdict_label,
+    with_zone,
+    zone_label,
+)
 from zoning.report.zones import ReportZones  # noqa: E402
 
 __all__ = ["MapImage", "LAYER_STYLES", "overview_map", "detail_map", "batch_map", "nice_scale_length"]
@@ -178,35 +188,60 @@ def _label_counties(ax: plt.Axes, counties: gpd.GeoDataFrame | None, frame: Base
                 zorder=9, alpha=0.9, fontweight="bold")
 
 
-# Darker for the stricter zone of a layer (一级 over 二级 over 准保护区, core over buffer...).
-_ZONE_ALPHA = {0: 0.85, 1: 0.5, 2: 0.28}
+# The zones of a layer by strictness (一级 over 二级 over 准保护区, core over buffer...):
+# 0 is drawn darkest, 2 lightest, so the grades read apart on the map and in the legend.
 _ZONE_RANK = {"一级": 0, "二级": 1, "准保护区": 2, "核心区": 0, "核心保护区": 0, "自然保护地核心保护区": 0,
               "缓冲区": 1, "实验区": 2, "一般控制区": 2, "核心景区": 0, "一般景区": 2, "禁养区": 0, "限养区": 2,
               "融合发展区": 2, "一般": 1}
+# One fill opacity for zones hit and zones around, so a zone's shade on the map is the one in
+# the legend; the zones hit stand out by their heavier outline and the hatched overlap.
+_FILL_ALPHA = 0.7
 
 
-def _plot_layer(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, layer_id: str, *, hit: bool) -> None:
+def _zone_rank(value: object) -> int:
+    return _ZONE_RANK.get(str(value), 1) if value is not None else 1
+
+
+def _shade(layer_id: str, rank: int) -> str:
+    """The layer's fill for a zone rank: toward its edge colour for the strictest zone,
+    toward white for the least strict, the layer's own fill in between."""
     face, edge = LAYER_STYLES.get(layer_id, _DEFAULT_STYLE)
+    rgb, toward = np.array(to_rgb(face)), {0: np.array(to_rgb(edge)), 2: np.ones(3)}.get(rank)
+    if toward is None:
+        return face
+    mixed = rgb + (toward - rgb) * (0.4 if rank == 0 else 0.6)
+    return to_hex(mixed)
+
+
+def _plot_layer(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, layer_id: str, *, hit: bool) -> set[str | None]:
+    """Draw one layer's features; return the zone values of the polygons drawn (None: no zone field)."""
+    _, edge = LAYER_STYLES.get(layer_id, _DEFAULT_STYLE)
     kinds = set(gdf_work.geom_type)
+    drawn: set[str | None] = set()
     if kinds & {"Polygon", "MultiPolygon"}:
         polys = gdf_work[gdf_work.geom_type.isin(["Polygon", "MultiPolygon"])]
         field = _zone_field(layer_id)
-        ranks = polys[field].map(_ZONE_RANK).fillna(1) if field and field in polys.columns else None
-        for rank in sorted(set(ranks) if ranks is not None else {1}, reverse=True):
-            part = polys if ranks is None else polys[ranks == rank]
-            alpha = _ZONE_ALPHA.get(int(rank), 0.5) * (1.0 if hit else 0.7)
-            part.plot(ax=ax, facecolor=face, edgecolor="none", alpha=alpha, zorder=5)
+        values = polys[field].where(polys[field].notna(), None) if field and field in polys.columns else None
+        groups = [(None, polys)] if values is None else [(v, polys[values == v]) for v in values.dropna().unique()]
+        if values is not None and values.isna().any():
+            groups.append((None, polys[values.isna()]))
+        # least strict first, so the stricter zones are drawn on top
+        for value, part in sorted(groups, key=lambda g: -_zone_rank(g[0])):
+            part.plot(ax=ax, facecolor=_shade(layer_id, _zone_rank(value)), edgecolor="none",
+                      alpha=_FILL_ALPHA, zorder=5)
             part.boundary.plot(ax=ax, color=edge, linewidth=1.3 if hit else 0.7, zorder=6)
+            drawn.add(None if value is None else str(value))
     if kinds & {"LineString", "MultiLineString"}:
         lines = gdf_work[gdf_work.geom_type.isin(["LineString", "MultiLineString"])]
         lines.plot(ax=ax, color=edge, linewidth=2.0 if hit else 1.2, zorder=6)
     if kinds & {"Point", "MultiPoint"}:
         pts = gdf_work[gdf_work.geom_type.isin(["Point", "MultiPoint"])]
         pts.plot(ax=ax, color=edge, marker="^", markersize=30, zorder=7)
+    return drawn
 
 
-def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometry, *, zone_field: str | None,
-                    avoid: list[BaseGeometry], force: bool) -> None:
+def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometry, *, layer_id: str,
+                    zone_field: str | None, avoid: list[BaseGeometry], force: bool, lang: str) -> None:
     """Name each feature at the point of its visible part farthest from edges, the project
     and labels already placed (``avoid`` grows as labels are placed)."""
     if "name" not in gdf_work.columns:
@@ -226,7 +261,7 @@ def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometr
         pt = _label_point(free, tolerance=span / 200)
         label = str(row["name"])
         if zone_field and zone_field in gdf_work.columns and row[zone_field] not in (None, ""):
-            label = f"{label}（{row[zone_field]}）"
+            label = with_zone(label, str(row[zone_field]), lang, layer_id)
         # keep the whole label inside the frame: a CJK glyph is ~7.5 pt wide on a 6.3 in figure
         fx0, _, fx1, _ = frame.bounds
         half = len(label) * (fx1 - fx0) * (7.5 / 72) / _FIG_W_IN / 2
@@ -299,6 +334,9 @@ def _legend(ax: plt.Axes, handles: list[tuple[object, str]]) -> None:
         legend = ax.legend([h for h, _ in handles], [printable(lbl) for _, lbl in handles], loc="lower right",
                            bbox_to_anchor=(1.0, 0.04), fontsize=7.5, framealpha=0.95, edgecolor="#999999")
         legend.set_zorder(30)
+        for (handle, _), text in zip(handles, legend.get_texts(), strict=True):
+            if isinstance(handle, Patch) and not handle.get_visible():
+                text.set_fontweight("bold")  # a layer title above its zones' rows
 
 
 def _layer_patch(layer_id: str) -> Patch | Line2D:
@@ -347,15 +385,38 @@ def _draw_layers(ax: plt.Axes, zones: ReportZones, layers: dict[str, set[int]], 
         illustrative |= _illustrative(work)
         hit = work[work["feature_id"].isin(hit_ids)]
         other = work[~work["feature_id"].isin(hit_ids)]
+        zones_drawn: set[str | None] = set()
         if not other.empty:
-            _plot_layer(ax, other, layer_id, hit=False)
+            zones_drawn |= _plot_layer(ax, other, layer_id, hit=False)
         if not hit.empty:
-            _plot_layer(ax, hit, layer_id, hit=True)
+            zones_drawn |= _plot_layer(ax, hit, layer_id, hit=True)
         to_label = hit if label_hits else other
         if not to_label.empty:
-            _label_features(ax, to_label, frame, zone_field=_zone_field(layer_id), avoid=avoid, force=label_hits)
-        handles.append((_layer_patch(layer_id), layer_title(layer_id, lang)))
+            _label_features(ax, to_label, frame, layer_id=layer_id, zone_field=_zone_field(layer_id), avoid=avoid,
+                            force=label_hits, lang=lang)
+        handles += _layer_handles(layer_id, zones_drawn, lang)
     return handles, illustrative
+
+
+def _layer_handles(layer_id: str, zones_drawn: set[str | None], lang: str) -> list[tuple[object, str]]:
+    """Legend entries of a layer: one per zone value drawn, strictest first, in its own shade."""
+    title = layer_title(layer_id, lang)
+    values = sorted((v for v in zones_drawn if v is not None), key=lambda v: (_zone_rank(v), v))
+    if not values:
+        return [(_layer_patch(layer_id), title)]
+    _, edge = LAYER_STYLES.get(layer_id, _DEFAULT_STYLE)
+    # English titles and labels are long ("Drinking-water source protection zone: Grade I"):
+    # the title goes on a row of its own above the zones' swatches
+    grouped = lang == "en" and len(values) > 1
+    out: list[tuple[object, str]] = [(Patch(visible=False), title)] if grouped else []
+    for value in values:
+        label = zone_label(layer_id, value, lang)
+        text = label if grouped else (f"{title}（{label}）" if lang == "zh" else f"{title}: {label}")
+        out.append((Patch(facecolor=_shade(layer_id, _zone_rank(value)), edgecolor=edge, alpha=_FILL_ALPHA),
+                    text))
+    if None in zones_drawn:
+        out.append((_layer_patch(layer_id), title))
+    return out
 
 
 def _render_project(result: ScreeningResult, zones: ReportZones, *, layers: dict[str, set[int]],

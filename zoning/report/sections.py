@@ -25,6 +25,7 @@ from zoning.report.i18n import (
     project_type_label,
     t,
     verdict_label,
+    with_zone,
 )
 from zoning.report.maps import detail_map, overview_map
 from zoning.report.numbering import heading_number
@@ -276,7 +277,7 @@ def conflict_rows(result: ScreeningResult, lang: str) -> list[Conflict]:
 
 
 def _feature_cell(c: Conflict, lang: str) -> str:
-    text = c.feature + (f"（{c.zone}）" if c.zone else "")
+    text = with_zone(c.feature, c.zone, "zh")
     if c.legal_status and c.legal_status != "法定":
         text += "\n〔示意〕" if lang == "zh" else "\n[illustrative]"
     return text

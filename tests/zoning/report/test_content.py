@@ -246,3 +246,16 @@ def test_split_note() -> None:
     assert split_note("要素“甲”不在目录中 / feature '甲' is not in the catalogue")[1] == "feature '甲' is not in the catalogue"
     assert note_in("only one language", "zh") == "only one language"
     assert note_in("只有中文", "en") == "只有中文"
+
+
+def test_conflict_table_does_not_repeat_a_grade_the_name_says(store, farm) -> None:
+    named = dataclasses.replace(farm, conflicts=tuple(
+        dataclasses.replace(c, feature=f"示例取水口 {c.zone}保护区（陆域）") if c.layer == "water_source" else c
+        for c in farm.conflicts))
+    doc = build_document([named], store=store, maps=False)
+    table = next(b for b in doc.blocks if isinstance(b, Table) and "法律依据" in b.columns)
+    assert [row[2] for row in table.rows] == ["示例取水口 一级保护区（陆域）\n〔示意〕", "示例取水口 二级保护区（陆域）\n〔示意〕",
+                                              "湘潭县示例禁养区\n〔示意〕"]
+    plain = build_document([farm], store=store, maps=False)
+    table = next(b for b in plain.blocks if isinstance(b, Table) and "法律依据" in b.columns)
+    assert table.rows[0][2] == "示例水厂水源（一级）\n〔示意〕"

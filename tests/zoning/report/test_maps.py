@@ -30,3 +30,71 @@ def test_a_map_is_rendered_once(monkeypatch, store, farm) -> None:
     calls.clear()
     maps.detail_map(farm, "water_source", zones)
     assert len(calls) == 1
+
+
+def _luminance(colour) -> float:
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _capture_legend(monkeypatch) -> list[tuple[object, str]]:
+    seen: list[tuple[object, str]] = []
+    real = maps._legend
+
+    def capture(ax, handles):
+        seen.extend(handles)
+        return real(ax, handles)
+
+    monkeypatch.setattr(maps, "_legend", capture)
+    return seen
+
+
+def test_water_source_grades_have_their_own_shade_and_legend_entry(monkeypatch, store, farm) -> None:
+    """The farm's detail map shows the 一级 and 二级 zones of the fixture store: two legend
+    entries, the stricter grade darker; in English the layer title heads the grades' rows."""
+    zones = ReportZones(store)
+    legend = _capture_legend(monkeypatch)
+    maps.detail_map(farm, "water_source", zones)
+    by_label = {label: handle for handle, label in legend}
+    assert {"饮用水水源保护区（一级）", "饮用水水源保护区（二级）"} <= set(by_label)
+    assert "饮用水水源保护区" not in by_label
+    grade1, grade2 = by_label["饮用水水源保护区（一级）"], by_label["饮用水水源保护区（二级）"]
+    assert _luminance(grade1.get_facecolor()) < _luminance(grade2.get_facecolor()) - 0.05
+    legend.clear()
+    maps.detail_map(farm, "water_source", zones, lang="en")
+    labels = [label for _, label in legend]
+    start = labels.index("Drinking-water source protection zone")
+    assert labels[start + 1:start + 3] == ["Grade I", "Grade II"]
+
+
+def test_third_grade_is_lightest() -> None:
+    shades = [maps._shade("water_source", maps._zone_rank(g)) for g in ("一级", "二级", "准保护区")]
+    assert _luminance(shades[0]) < _luminance(shades[1]) < _luminance(shades[2])
+
+
+def test_labels_do_not_repeat_the_grade_a_name_already_says(monkeypatch, farm) -> None:
+    """Delineated zones are named "…一级保护区（陆域）": the label must not add "（一级）"."""
+    from matplotlib.axes import Axes
+
+    from .conftest import make_store
+
+    named = make_store()
+    ws = named.layers["water_source"]
+    ws["name"] = ["示例取水口 一级保护区（陆域）", "示例取水口 二级保护区（陆域）"]
+    texts: list[str] = []
+    real = Axes.text
+
+    def recording(self, x, y, s, *args, **kwargs):
+        texts.append(str(s))
+        return real(self, x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "text", recording)
+    maps.detail_map(farm, "water_source", ReportZones(named))
+    labels = [s for s in texts if "示例取水口" in s]
+    assert "示例取水口 一级保护区（陆域）" in labels
+    assert not any("（一级）" in s or "（二级）" in s for s in labels)
+    texts.clear()
+    maps.detail_map(farm, "water_source", ReportZones(make_store()))  # names without the grade get it
+    assert "示例水厂水源（一级）" in texts
