@@ -95,7 +95,8 @@ def file_ref(path: str | Path) -> FileRef:
         info = os.stat(p)
     except OSError as err:
         msg = f"{p} cannot be read ({err.strerror}); expected an existing file (set {STORE_ENV} or run `make data`)"
-        raise DataSourceError(msg) from err
+        zh = f"无法读取文件 {p}（{err.strerror}）；请确认文件存在（可设置环境变量 {STORE_ENV}，或运行 make data 重建内置图层库）"
+        raise DataSourceError(msg, zh=zh) from err
     return FileRef(p, _sha256(p, info.st_mtime_ns, info.st_size), info.st_mtime)
 
 

@@ -182,11 +182,12 @@ _MARKER = ".zoning-export-map"
 def _prepare_outdir(out: Path) -> Path:
     if out.exists() and not out.is_dir():
         msg = f"export-map output {out} is a file; expected a folder to write the site into"
-        raise InputError(msg)
+        raise InputError(msg, zh=f"导出目录 {out} 是一个文件；请给出用于写入网站的文件夹")
     if out.exists() and any(out.iterdir()):
         if not (out / _MARKER).exists():
             msg = f"export-map output {out} is a non-empty folder that is not an earlier export; give a new or empty folder"
-            raise InputError(msg)
+            zh = f"导出目录 {out} 不是空文件夹，也不是此前导出的地图网站；为免覆盖其中文件，请给出新的或空的文件夹"
+            raise InputError(msg, zh=zh)
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / _MARKER).write_text("written by python -m zoning export-map; the folder is replaced on the next export\n")

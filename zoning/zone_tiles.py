@@ -357,7 +357,8 @@ def check_zooms(min_zoom: int, max_zoom: int, full_zoom: int) -> None:
     """Refuse zoom levels out of order (InputError naming them)."""
     if not 0 <= min_zoom <= max_zoom <= 18 or not min_zoom <= full_zoom:
         msg = f"zoom levels {min_zoom}..{max_zoom} (full from {full_zoom}) are expected as 0 <= min <= max <= 18, full >= min"
-        raise InputError(msg)
+        zh = f"缩放级别 {min_zoom}..{max_zoom}（完整显示自 {full_zoom} 级）不符合要求：应满足 0 ≤ 最小 ≤ 最大 ≤ 18，且完整显示级别 ≥ 最小级别"
+        raise InputError(msg, zh=zh)
 
 
 def write_zone_tiles(

@@ -175,3 +175,13 @@ def test_zoom_levels_out_of_order_are_refused_before_anything_is_written(tmp_pat
     with pytest.raises(InputError, match=r"zoom levels 9\.\.5 \(full from 10\) are expected as 0 <= min <= max <= 18"):
         export_map(tmp_path / "site", min_zoom=9, max_zoom=5)
     assert not (tmp_path / "site").exists()
+
+
+def test_refusals_are_said_in_chinese_too(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(InputError) as info:
+        export_map(tmp_path)
+    assert info.value.zh and str(tmp_path) in info.value.zh and "不是空文件夹" in info.value.zh
+    with pytest.raises(InputError) as info:
+        export_map(tmp_path / "site", min_zoom=9, max_zoom=5)
+    assert info.value.zh and "缩放级别 9..5" in info.value.zh
