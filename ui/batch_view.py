@@ -44,9 +44,19 @@ def _or_label(key: str) -> Callable[[str], str]:
 
 
 def _guess(columns: Sequence[str], candidates: Sequence[str]) -> int:
-    for i, c in enumerate(columns):
-        if c in candidates:
+    """Index of the first column named like a candidate: exactly, else a column whose name
+    holds a candidate of two or more characters ("年出栏（头）" for 年出栏); 0 = none."""
+    names = [str(c).strip().lower() for c in columns]
+    wanted = [str(c).strip().lower() for c in candidates if str(c).strip()]
+    for i, name in enumerate(names):
+        if name and name in wanted:
             return i
+    for want in wanted:
+        if len(want) < 2:
+            continue
+        for i, name in enumerate(names):
+            if name and want in name:
+                return i
     return 0
 
 
@@ -71,7 +81,7 @@ def column_mapping(parsed: ParsedInput, types: Any) -> ColumnMapping | None:
         acols = st.columns(2)
         for i, (attr, spec) in enumerate(types.attributes.items()):
             label = pick(spec.label_zh, spec.label_en)
-            guess = _guess(options, (attr, spec.label_zh))
+            guess = _guess(options, (attr, spec.label_zh, *spec.aliases))
             chosen = acols[i % 2].selectbox(label, options=options, index=guess, format_func=_or_label("batch.no_column"),
                                             key=f"{state.BATCH_ATTR_PREFIX}{attr}")  # fmt: skip
             if chosen:

@@ -149,6 +149,8 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
             mime=_MIME.get(fmt, "application/octet-stream"), key=f"{key_prefix}.dl_{fmt}",
             icon=":material/description:", on_click="ignore",
         )  # fmt: skip
+    if formats:
+        st.caption(t("result.report_wait"))
 
 
 def _deferred_report(results: tuple[ScreeningResult, ...], fmt: str, language: Lang) -> Callable[[], bytes]:

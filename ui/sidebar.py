@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -55,7 +56,17 @@ def data_version() -> DataVersion:
         date = max(recorded)[:10]
     else:
         date = dt.datetime.fromtimestamp(ref.mtime, tz=dt.timezone(dt.timedelta(hours=8))).date().isoformat()
-    return DataVersion(ref.path, ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
+    return DataVersion(_shown_path(ref.path), ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
+
+
+def _shown_path(path: str) -> str:
+    """The store's path as the public may see it: relative to the app (data/zones.gpkg),
+    else only its file name — not the server's folder layout."""
+    app_dir = Path(__file__).resolve().parents[1]
+    try:
+        return Path(path).resolve().relative_to(app_dir).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def online_tiles() -> OnlineTiles | None:

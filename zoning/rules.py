@@ -115,6 +115,8 @@ class AttributeSpec:
     threshold_label_en: str = ""
     help_zh: str = ""
     help_en: str = ""
+    #: Column names a batch file may use for it (存栏, 年出栏 ...), for guessing column maps.
+    aliases: tuple[str, ...] = ()
 
     @property
     def has_default(self) -> bool:
@@ -479,6 +481,10 @@ def _parse_attributes(raw: Any, where: str, problems: list[str]) -> dict[str, At
         for num in ("min", "threshold"):
             if entry.get(num) is not None and (kind != "int" or type(entry[num]) is not int):
                 problems.append(f"{at} field {num!r}: {entry[num]!r} must be a whole number on an int attribute")
+        aliases = entry.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            problems.append(f"{at} field 'aliases': expected a list of column names, got {aliases!r}")
+            aliases = []
         out[str(name)] = AttributeSpec(
             name=str(name),
             type=kind,
@@ -491,6 +497,7 @@ def _parse_attributes(raw: Any, where: str, problems: list[str]) -> dict[str, At
             threshold_label_en=tl_en,
             help_zh=help_zh,
             help_en=help_en,
+            aliases=tuple(a.strip() for a in aliases),
         )
     return out
 

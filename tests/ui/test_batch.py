@@ -73,3 +73,18 @@ def test_batch_with_one_type_for_all_and_a_bad_type_cell(app) -> None:
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["禁止"] == "15" and metrics["不涉及"] == "25"
+
+
+def test_a_head_count_column_named_in_chinese_is_proposed(app) -> None:
+    """A county's livestock list: 场名 / 类型 / 年出栏（头）. The head-count column is proposed
+    for 养殖规模 (its name holds the alias 年出栏), and the batch screens with it."""
+    feats = [{"type": "Feature", "properties": {"场名": "一号猪场", "类型": "畜禽养殖场", "年出栏（头）": 3000},
+              "geometry": {"type": "Point", "coordinates": list(lonlat(500, 500))}}]  # fmt: skip
+    data = json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False).encode("utf-8")
+    at = page(app, "batch")
+    at.file_uploader(key=state.BATCH_UPLOAD).set_value(("farms.geojson", data, "application/geo+json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key=f"{state.BATCH_ATTR_PREFIX}scale_head").value == "年出栏（头）"
+    at.button(key=state.BATCH_RUN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label: m.value for m in at.metric}["禁止"] == "1"

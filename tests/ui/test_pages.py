@@ -41,6 +41,9 @@ def test_about_shows_the_full_data_hash_and_layers(app, test_store) -> None:
     at = page(app, "about")
     digest = hashlib.sha256(test_store.read_bytes()).hexdigest()
     assert any(digest in m.value for m in at.markdown)
+    # The store is named, but not the server's folders (it lies outside the app here).
+    assert any(test_store.name in m.value for m in at.markdown)
+    assert not any(str(test_store.parent) in m.value for m in at.markdown)
     table = at.dataframe[0].value
     assert sorted(table["图层代码"]) == ["admin", "eco_redline", "water_source"]
     assert dict(zip(table["图层代码"], table["要素数"], strict=True)) == {"admin": 1, "eco_redline": 1, "water_source": 2}
