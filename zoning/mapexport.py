@@ -134,15 +134,9 @@ def export_map(
         A ``ZoneStore`` or the path of a zone GeoPackage; default the embedded data/zones.gpkg.
     rules
         The rule matrix shown on click; default the packaged one.
-    min_zoom, max_zoom
-        Zoom levels to write tiles for; the page overzooms ``max_zoom`` (zoom 12 keeps about
-        40 m of detail).
-    full_zoom
-        From this zoom on every feature is written, however small; below it, features
-        smaller than a few pixels are left out.
-    gzip
-        Also write ``<tile>.json.gz`` beside every tile, for servers that send precompressed
-        files (nginx ``gzip_static``): about a fifth of the bytes, no compression per request.
+    min_zoom, max_zoom, full_zoom, gzip
+        The tiles' zoom range and detail, and whether precompressed copies are written
+        (see ``zoning.zone_tiles.write_zone_tiles``; here gzip is on, for nginx ``gzip_static``).
 
     Raises
     ------
