@@ -20,6 +20,8 @@ from zoning.report.document import Block, Document, Figure, Heading, KeyValues, 
 from zoning.report.fonts import missing_chars
 from zoning.report.i18n import (
     ILLUSTRATIVE_MARK,
+    bracket,
+    join_list,
     check_lang,
     conclusion_label,
     fmt_datetime,
@@ -269,7 +271,7 @@ def _project_list(results: Sequence[ScreeningResult], lang: str) -> Table:
         if r.conflicts:
             worst = worst_verdict(c.verdict for c in r.conflicts)
             c = next(c for c in r.conflicts if c.verdict == worst)
-            main = f"{layer_title(c.layer, lang)}{t('colon', lang)}{with_zone(c.feature, c.zone, lang)}"
+            main = f"{layer_title(c.layer, lang)}{t('colon', lang)}{with_zone(c.feature, c.zone, lang, c.layer)}"
         rows.append((str(i), r.project.name, project_type_label(r.project.type, lang),
                      r.project.county or "—", conclusion_label(r.verdict, lang), verdict_label(r.verdict, lang),
                      str(len(r.conflicts)), main))
@@ -292,5 +294,5 @@ def _glyph_note(blocks: list[Block], lang: str) -> list[Block]:
     missing = missing_chars("".join(texts))
     if not missing:
         return blocks
-    listed = "、".join(f"{ch}（U+{ord(ch):04X}）" for ch in missing[:50])
+    listed = join_list((ch + bracket(f"U+{ord(ch):04X}", lang) for ch in missing[:50]), lang)
     return [*blocks, Paragraph(t("glyph_note", lang, chars=listed), "small")]

@@ -98,6 +98,11 @@ class Document:
     page_label: str = "第 {page} 页 共 {pages} 页"
     extra_notes: tuple[str, ...] = field(default=())
 
+    @property
+    def colon(self) -> str:
+        """Between a label and its value: full-width in Chinese, ``": "`` in English."""
+        return "：" if self.lang == "zh" else ": "
+
     def texts(self) -> Iterator[str]:
         """Every string a writer prints (title block, header, footer, blocks), for font coverage.
 
@@ -105,8 +110,7 @@ class Document:
         """
         yield from (self.title, self.subtitle, self.number, self.mark, self.banner, self.header, self.page_label)
         for label, value in self.meta:
-            yield label
-            yield value
+            yield f"{label}{self.colon}{value}"
         yield from self.extra_notes
         for block in self.blocks:
             if isinstance(block, (Heading, Paragraph)):

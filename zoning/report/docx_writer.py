@@ -148,7 +148,7 @@ def _title_block(d: object, doc: Document) -> None:
         meta = d.add_paragraph()  # type: ignore[attr-defined]
         meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
         meta.paragraph_format.space_after = Pt(0)
-        _run(meta, f"{label}：{value}", size=10)
+        _run(meta, f"{label}{doc.colon}{value}", size=10)
     if doc.banner:
         table = d.add_table(rows=1, cols=1)  # type: ignore[attr-defined]
         table.style = "Table Grid"

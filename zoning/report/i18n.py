@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -35,6 +36,9 @@ __all__ = [
     "fmt_num",
     "fmt_area",
     "fmt_length",
+    "bracket",
+    "join_list",
+    "join_items",
     "fmt_datetime",
     "ILLUSTRATIVE_MARK",
 ]
@@ -398,15 +402,43 @@ def fmt_num(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def bracket(text: str, lang: str) -> str:
+    """`` (text)`` in English, ``（text）`` in Chinese."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
+def join_list(items: Iterable[str], lang: str) -> str:
+    """A list of names: 甲、乙 / A, B."""
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+def join_items(items: Iterable[str], lang: str) -> str:
+    """A list of clauses: 甲；乙 / A; B."""
+    return ("；" if lang == "zh" else "; ").join(items)
+
+
+def _fixed(value: float, digits: int) -> str:
+    return fmt_num(value, digits if abs(value) >= 10 ** -digits or value == 0 else digits + 2)
+
+
 def fmt_area(area_m2: float, lang: str) -> str:
-    """An area in m² with hectares (公顷) beside it."""
+    """An area in whole m² (a tenth below 100 m²) with hectares to 0.01 beside it.
+
+    Examples
+    --------
+    >>> fmt_area(12_000.0, "zh"), fmt_area(60_000.0, "en"), fmt_area(35.5, "en")
+    ('12,000 m²（1.20 公顷）', '60,000 m² (6.00 ha)', '35.5 m² (0.0036 ha)')
+    """
     unit = "公顷" if lang == "zh" else "ha"
-    return f"{fmt_num(area_m2, 1)} m²（{fmt_num(area_m2 / 10_000, 4)} {unit}）"
+    m2 = fmt_num(area_m2, 0 if area_m2 >= 100 else 1)
+    return f"{m2} m²" + bracket(f"{_fixed(area_m2 / 10_000, 2)} {unit}", lang)
 
 
 def fmt_length(length_m: float, lang: str) -> str:
+    """A length in whole metres with kilometres to 0.01 beside it: ``1,600 m（1.60 千米）``."""
     unit = "千米" if lang == "zh" else "km"
-    return f"{fmt_num(length_m, 1)} m（{fmt_num(length_m / 1000, 3)} {unit}）"
+    m = fmt_num(length_m, 0 if length_m >= 100 else 1)
+    return f"{m} m" + bracket(f"{_fixed(length_m / 1000, 2)} {unit}", lang)
 
 
 def fmt_datetime(iso: str, lang: str) -> str:

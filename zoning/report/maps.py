@@ -34,6 +34,7 @@ from zoning.model import ScreeningResult  # noqa: E402
 from zoning.report.fonts import matplotlib_family, printable  # noqa: E402
 from zoning.report.i18n import (  # noqa: E402
     ILLUSTRATIVE_MARK,
+    bracket,
     conclusion_label,
     layer_title,
     t,
@@ -515,8 +516,8 @@ def batch_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: s
                        zorder=10 + len(legend))
             handle = Line2D([], [], marker="o", linestyle="none", color=_VERDICT_COLOURS[verdict],
                             markeredgecolor="black")
-            legend.append((handle, f"{verdict_label(verdict, lang)}（{conclusion_label(verdict, lang)}）"
-                           f" {sum(mask)}"))
+            legend.append((handle, verdict_label(verdict, lang) + bracket(conclusion_label(verdict, lang), lang)
+                           + f" {sum(mask)}"))
         if has_counties:
             legend.append((Line2D([], [], color="#7a7a7a", linestyle=(0, (6, 3))), t("legend_county", lang)))
         ax.set_xlim(extent[0], extent[2])

@@ -66,7 +66,14 @@ class _ReportPDF(FPDF):
         self.set_font(_FAMILY, "", 8)
         self.set_text_color(*_GREY)
         self.set_xy(_MARGIN_MM, 9)
-        self.cell(0, 4, printable(f"{self.doc.header}  {self.doc.number}"), align=Align.L)
+        left = printable(f"{self.doc.header}  {self.doc.number}")
+        if self.doc.mark:
+            self.set_font(_FAMILY, "B", 9)
+            room = self.epw - self.get_string_width(self.doc.mark) - 4
+            self.set_font(_FAMILY, "", 8)
+            if self.get_string_width(left) > room:
+                left = self.doc.number  # the English mark is long: keep the number, drop the title
+        self.cell(0, 4, left, align=Align.L)
         if self.doc.mark:
             self.set_font(_FAMILY, "B", 9)
             self.set_text_color(*_RED)
@@ -104,6 +111,7 @@ class _ReportPDF(FPDF):
 _NO_LINE_START = frozenset("，。、；：！？）》」』”’〕】…%·,.;:!?)]}²³°")
 _NO_LINE_END = frozenset("（《「『“‘〔【([{")
 _TOKEN = re.compile(r"[\x21-\x7e]+|\s+|.", re.DOTALL)
+_HYPHENATED = re.compile(r"[^-/]+[-/]*|[-/]+")
 
 
 def _width(pdf: FPDF, text: str) -> float:
@@ -125,7 +133,10 @@ def _tokens(text: str, pdf: FPDF, width: float) -> list[str]:
     out: list[str] = []
     for tok in _TOKEN.findall(text):
         if len(tok) > 1 and not tok.isspace() and _width(pdf, tok) > width:
-            out.extend(tok)  # a run wider than the line (a hash, a URL) breaks anywhere
+            # a run wider than the line breaks after a hyphen or slash ("Drinking-" "water"),
+            # and a part still too wide (a hash, a URL) anywhere
+            for part in _HYPHENATED.findall(tok):
+                out.extend(part if _width(pdf, part) > width else [part])
         else:
             out.append(tok)
     return out
@@ -192,7 +203,7 @@ def _title_block(pdf: _ReportPDF, doc: Document) -> None:
     pdf.ln(3)
     pdf.set_font(_FAMILY, "", 9.5)
     for label, value in doc.meta:
-        pdf.cell(0, 5.5, printable(f"{label}：{value}"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 5.5, printable(f"{label}{doc.colon}{value}"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     if doc.banner:
         pdf.set_draw_color(*_RED)

@@ -17,6 +17,9 @@ from zoning.model import Conflict, ScreeningResult, VERDICT_RANK
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
     bearing_label,
+    bracket,
+    join_items,
+    join_list,
     conclusion_label,
     fmt_area,
     fmt_length,
@@ -26,6 +29,7 @@ from zoning.report.i18n import (
     t,
     verdict_label,
     with_zone,
+    zone_label,
 )
 from zoning.report.maps import detail_map, overview_map
 from zoning.report.numbering import heading_number
@@ -44,8 +48,9 @@ MAX_REASONS = 6
 
 
 def type_text(type_key: str, lang: str) -> str:
-    label = project_type_label(type_key, lang)
-    return label if label == type_key else f"{label}（{type_key}）"
+    """The project type as a reader says it (养殖场..., never the key ``livestock_farm``); an
+    unknown type prints as it was given."""
+    return project_type_label(type_key, lang)
 
 
 def _heading(text_key: str, k: int, *, lang: str, batch: bool) -> Heading:
@@ -129,7 +134,7 @@ def _overview_rows(result: ScreeningResult, lang: str) -> list[tuple[str, str]]:
     rows.append((t("input_crs", lang), p.input_crs))
     rows.append((t("work_crs", lang), p.work_crs))
     if p.attributes:
-        attrs = "；".join(f"{k} = {v}" for k, v in sorted(p.attributes.items()))
+        attrs = join_items((f"{k} = {v}" for k, v in sorted(p.attributes.items())), lang)
         rows.append((t("attributes", lang), attrs))
     return rows
 
@@ -182,7 +187,7 @@ def _vertex_table(result: ScreeningResult, lang: str) -> Table | None:
 
 def _basis_text(c: Conflict, lang: str) -> str:
     basis = c.basis or "—"
-    return basis if c.confidence == "verified" else f"{basis}（{t('unverified', lang)}）"
+    return basis if c.confidence == "verified" else basis + bracket(t("unverified", lang), lang)
 
 
 def _condition(c: Conflict, lang: str) -> str:
@@ -219,7 +224,7 @@ def _relation_sentence(c: Conflict, lang: str) -> str:
 
 
 def _reason(c: Conflict, lang: str) -> str:
-    zone = (f"，{c.zone}" if lang == "zh" else f", {c.zone}") if c.zone else ""
+    zone = (f"，{c.zone}" if lang == "zh" else f", {zone_label(c.layer, c.zone, lang)}") if c.zone else ""
     cond = _condition(c, lang).rstrip("。. ")
     verdict = verdict_label(c.verdict, lang)
     if lang == "zh":
@@ -246,7 +251,7 @@ def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
     if not rows:
         reasons.append(t("reason_none", lang))
     if result.data.absent_layers:
-        titles = "、".join(layer_title(lid, lang) for lid in result.data.absent_layers)
+        titles = join_list((layer_title(lid, lang) for lid in result.data.absent_layers), lang)
         reasons.append(t("absent_note", lang, layers=titles))
     return Conclusion(result.verdict, t("conclusion_is", lang, label=label),
                       t("overall_verdict", lang, label=verdict_label(result.verdict, lang)), tuple(reasons))
@@ -277,7 +282,7 @@ def conflict_rows(result: ScreeningResult, lang: str) -> list[Conflict]:
 
 
 def _feature_cell(c: Conflict, lang: str) -> str:
-    text = with_zone(c.feature, c.zone, "zh")
+    text = with_zone(c.feature, c.zone, lang, c.layer)
     if c.legal_status and c.legal_status != "法定":
         text += "\n〔示意〕" if lang == "zh" else "\n[illustrative]"
     return text
@@ -294,7 +299,10 @@ def _conflict_blocks(result: ScreeningResult, lang: str) -> list[Block]:
                      t("verified" if c.confidence == "verified" else "unverified", lang)))
     cols = (t("col_no", lang), t("col_layer", lang), t("col_feature", lang), t("col_relation", lang),
             t("col_verdict", lang), t("col_condition", lang), t("col_basis", lang), t("col_confidence", lang))
-    table = Table(cols, tuple(rows), (0.05, 0.12, 0.14, 0.14, 0.1, 0.23, 0.14, 0.08),
+    # English verdicts ("Conditional") and "Basis checked" need wider columns than 禁止 / 依据核实
+    widths = (0.05, 0.12, 0.14, 0.14, 0.1, 0.23, 0.14, 0.08) if lang == "zh" else (
+        0.05, 0.12, 0.14, 0.13, 0.11, 0.21, 0.14, 0.10)
+    table = Table(cols, tuple(rows), widths,
                   row_levels=tuple(c.verdict for c in rows_c), font_size=8.0)
     return [table]
 
@@ -307,7 +315,8 @@ def _nearby_blocks(result: ScreeningResult, lang: str) -> list[Block]:
     for i, n in enumerate(sorted(result.nearby, key=lambda n: n.distance_m), start=1):
         status = t(f"status_{n.legal_status}", lang) if n.legal_status in ("法定", "示意", "混合") else (
             n.legal_status or "—")
-        rows.append((str(i), layer_title(n.layer, lang), n.feature, n.zone or "—", fmt_num(n.distance_m),
+        rows.append((str(i), layer_title(n.layer, lang), n.feature, zone_label(n.layer, n.zone, lang) if n.zone else "—",
+                     fmt_num(n.distance_m),
                      bearing_label(n.bearing_deg, lang), status))
     cols = (t("col_no", lang), t("col_layer", lang), t("col_feature_only", lang), t("col_zone", lang),
             t("col_distance", lang), t("col_bearing", lang), t("col_status", lang))
@@ -373,11 +382,11 @@ def _layer_sources(layer_id: str, zones: ReportZones) -> tuple[str, str]:
     return source, _unique_text(dates)
 
 
-def _rules_version(params: dict[str, Any]) -> str:
+def _rules_version(params: dict[str, Any], lang: str) -> str:
     keys = [k for k in params if "rule" in k.lower()]
     if not keys:
         return "—"
-    return "；".join(f"{k} = {params[k]}" for k in sorted(keys))
+    return join_items((f"{k} = {params[k]}" for k in sorted(keys)), lang)
 
 
 def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str, level: int,
@@ -388,7 +397,7 @@ def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang:
     tol = params.get("tolerance_m", 5.0)
     near = params.get("near_m", 5000.0)
     kv = [(t("data_store", lang), data.zones), (t("data_sha", lang), data.sha256 or "—"),
-          (t("data_rules", lang), _rules_version(params)),
+          (t("data_rules", lang), _rules_version(params, lang)),
           (t("data_params", lang), t("data_params_value", lang, tol=fmt_num(float(tol), 1), near=fmt_num(float(near)))),
           (t("data_crs", lang), t("data_crs_value", lang)),
           (t("data_base", lang), t("data_base_value", lang))]
@@ -407,7 +416,7 @@ def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang:
                 t("col_date", lang))
         blocks.append(Table(cols, tuple(rows), (0.22, 0.1, 0.14, 0.36, 0.18), numeric=(False, True, False, False, False)))
     if data.absent_layers:
-        titles = "、".join(layer_title(lid, lang) for lid in data.absent_layers)
+        titles = join_list((layer_title(lid, lang) for lid in data.absent_layers), lang)
         blocks.append(Paragraph(t("absent_note", lang, layers=titles), "note"))
     return blocks
 

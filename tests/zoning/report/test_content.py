@@ -13,7 +13,7 @@ from zoning.report.document import Conclusion, Figure, Heading, KeyValues, Parag
 from zoning.report.i18n import conclusion_label, fmt_datetime
 from zoning.report.numbering import chinese_numeral
 
-from .conftest import farm_result, housing_result, make_store, mine_result
+from .conftest import farm_result, housing_result, make_store, mine_result, road_result
 
 PRINTED = datetime(2026, 11, 23, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -60,11 +60,12 @@ def test_project_document_holds_overview_conclusion_and_conflicts(store, farm) -
     assert conclusion.headline == "筛查结论：不符合"
     assert conclusion.verdict_line == "综合判定：禁止"
     # 100 m x 120 m farm = 12,000 m² = 1.2 ha; 5,000 m² in 一级 = 41.7 %
-    assert "12,000.0 m²（1.2000 公顷）" in text
+    assert "12,000 m²（1.20 公顷）" in text
     assert "项目与其重叠 5,000 m²，占项目面积 41.7%" in text
     assert "《水污染防治法》第六十五条" in text
     assert "《畜禽规模养殖污染防治条例》第十一条；《畜牧法》第四十条" in text
-    assert "畜禽规模养殖场/养殖小区（livestock_farm）" in text
+    assert ("项目类型", "畜禽规模养殖场/养殖小区") in next(b for b in doc.blocks if isinstance(b, KeyValues)).rows
+    assert "livestock_farm" not in text  # the label, never the key
     assert doc.mark == "示意数据，不具法律效力"
     assert doc.meta[2] == ("报告生成时间", "2026年11月23日 09:30（UTC+08:00）")
     headings = [b.text for b in doc.blocks if isinstance(b, Heading)]
@@ -184,7 +185,7 @@ def test_batch_notes_are_listed_once_with_the_projects_they_concern(store) -> No
     english = build_document(batch, store=store, maps=False, details=False, lang="en")
     assert english.subtitle == "Projects: 5"
     project_list = next(b for b in english.blocks if isinstance(b, Table) and b.columns[-1] == "Main conflict")
-    assert project_list.rows[0][-1] == "Drinking-water source protection zone: 示例水厂水源 (一级)"
+    assert project_list.rows[0][-1] == "Drinking-water source protection zone: 示例水厂水源 (Grade I)"
     single = _note_lines(build_document(batch[:1], store=store, maps=False))
     assert single[1:] == ["2. A", "3. B"]
 
@@ -259,3 +260,30 @@ def test_conflict_table_does_not_repeat_a_grade_the_name_says(store, farm) -> No
     plain = build_document([farm], store=store, maps=False)
     table = next(b for b in plain.blocks if isinstance(b, Table) and "法律依据" in b.columns)
     assert table.rows[0][2] == "示例水厂水源（一级）\n〔示意〕"
+
+
+def test_english_report_uses_ascii_punctuation_labels_and_sensible_precision(store, farm) -> None:
+    """The farm is 100 m x 120 m = 12,000 m² = 1.20 ha; the road is 1,600 m long. Full-width
+    punctuation stays only inside Chinese data (names, citations)."""
+    doc = build_document([farm], store=store, maps=False, lang="en")
+    overview = dict(next(b for b in doc.blocks if isinstance(b, KeyValues)).rows)
+    assert overview["Project type"] == "Livestock farm / breeding community"
+    assert overview["Area"] == "12,000 m² (1.20 ha)"
+    assert "livestock_farm" not in _texts(doc)
+    assert doc.colon == ": " and "Report No.: EZS-20261122-" in "\n".join(doc.texts())
+    reasons = next(b for b in doc.blocks if isinstance(b, Conclusion)).reasons
+    assert reasons[0].startswith('"示例水厂水源" (Drinking-water source protection zone, Grade I): the project overlaps '
+                                 "it by 5,000 m² (41.7% of the project).")
+    assert any(r.startswith("Layers not screened (absent from the store; the conclusion does not cover them): "
+                            "Changsha-Zhuzhou-Xiangtan green heart, ") for r in reasons)
+    table = next(b for b in doc.blocks if isinstance(b, Table) and "Legal basis" in b.columns)
+    assert table.rows[0][2] == "示例水厂水源 (Grade I)\n[illustrative]"
+    mine = build_document([mine_result(store)], store=store, maps=False, lang="en")
+    reason = next(b for b in mine.blocks if isinstance(b, Conclusion)).reasons[0]
+    assert reason.endswith("（自然资发〔2022〕142号） (待法规核实 / to be confirmed).")
+    road = road_result(store)
+    line = build_document([road], store=store, maps=False, lang="en")
+    assert dict(next(b for b in line.blocks if isinstance(b, KeyValues)).rows)["Length"] == "1,600 m (1.60 km)"
+    zh = build_document([road], store=store, maps=False)
+    assert dict(next(b for b in zh.blocks if isinstance(b, KeyValues)).rows)["线路长度"] == "1,600 m（1.60 千米）"
+    assert "项目与其重叠 5,000 m²" in _texts(build_document([farm], store=store, maps=False))

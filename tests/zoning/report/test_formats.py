@@ -266,3 +266,28 @@ def test_long_tables_repeat_their_heading_and_tall_rows_continue() -> None:
     positions = [text.index(f"第{i:02d}行") for i in range(90)]
     assert positions == sorted(positions)
     assert sum(1 for p in flat if "第" in p) >= 2  # the tall row runs over a page break
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_english_title_block_uses_an_ascii_colon(store, farm) -> None:
+    pdf_text = "\n".join(_pdf_pages(render_report([farm], "pdf", store=store, lang="en", maps=False)))
+    assert "Report No.: EZS-" in pdf_text and "：" not in pdf_text.split("1. Project overview")[0]
+    doc = open_docx(io.BytesIO(render_report([farm], "docx", store=store, lang="en", maps=False)))
+    meta = [p.text for p in doc.paragraphs if p.text.startswith(("Report No.", "Screened at"))]
+    assert meta[0].startswith("Report No.: EZS-") and meta[1].startswith("Screened at: 2026-11-22 10:00")
+    zh = "\n".join(_pdf_pages(render_report([farm], "pdf", store=store, maps=False)))
+    assert "报告编号：EZS-" in zh
+
+
+def test_wrapping_breaks_a_long_english_word_after_its_hyphen() -> None:
+    from fpdf import FPDF
+
+    from zoning.report.fonts import REGULAR_PATH
+    from zoning.report.pdf_writer import wrap_text
+
+    pdf = FPDF()
+    pdf.add_font("noto", "", str(REGULAR_PATH))
+    pdf.set_font("noto", "", 8)
+    width = pdf.get_string_width("Drinking-water") - 1  # the compound does not fit, each half does
+    assert wrap_text(pdf, "Drinking-water source", width).split("\n") == ["Drinking-", "water source"]
+    assert wrap_text(pdf, "Prohibited", pdf.get_string_width("Prohibited") + 0.1) == "Prohibited"
