@@ -362,24 +362,80 @@ def _map_blocks(result: ScreeningResult, zones: ReportZones, *, lang: str, polic
 # --- data sources, notes, disclaimer ---------------------------------------------------------------
 
 
-def _unique_text(values: Sequence[Any], limit: int = 3) -> str:
+def _unique_text(values: Sequence[Any], lang: str, limit: int = 3) -> str:
     seen = [str(v) for v in dict.fromkeys(values) if v is not None and str(v).strip() and str(v) != "nan"]
     if not seen:
         return "—"
     extra = len(seen) - limit
-    return "；".join(seen[:limit]) + (f" 等{len(seen)}项" if extra > 0 else "")
+    more = t("and_more", lang, n=len(seen)) if extra > 0 else ""
+    return join_items(seen[:limit], lang) + more
 
 
-def _layer_sources(layer_id: str, zones: ReportZones) -> tuple[str, str]:
+#: Sources listed per layer in the source table (those of the features the report names
+#: come first); the rest of a layer's sources are counted in one row.
+MAX_SOURCE_ROWS = 3
+
+
+def _layer_dates(layer_id: str, zones: ReportZones, lang: str) -> str:
     gdf = zones.frame(layer_id) if zones.available else None
     if gdf is None:
-        return "—", "—"
-    source = _unique_text(gdf["source"].tolist()) if "source" in gdf.columns else "—"
+        return "—"
     dates: list[Any] = []
     for col in ("effective_date", "version"):
         if col in gdf.columns:
             dates += gdf[col].tolist()
-    return source, _unique_text(dates)
+    return _unique_text(dates, lang)
+
+
+def _named_features(results: Sequence[ScreeningResult]) -> dict[str, dict[int, str]]:
+    """Layer -> feature id -> name of every feature the report names (conflicts and nearby)."""
+    named: dict[str, dict[int, str]] = {}
+    for r in results:
+        for item in (*r.conflicts, *r.nearby):
+            if item.feature_id >= 0:
+                named.setdefault(item.layer, {})[item.feature_id] = item.feature
+    return named
+
+
+def _layer_sources(layer_id: str, zones: ReportZones, named: dict[int, str],
+                   lang: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """The source cell of a layer's row, and the rows (features, source, named features) for
+    the source table when the layer's features have more than one source.
+
+    A source text is printed once however many features share it; a layer of one source
+    gets it in its own row, a layer of several lists them in the source table, those of
+    the features this report names first, at most ``MAX_SOURCE_ROWS``.
+    """
+    gdf = zones.frame(layer_id) if zones.available else None
+    if gdf is None or "source" not in gdf.columns:
+        return "—", []
+    texts = gdf["source"].astype("string").fillna("").str.strip()
+    counts: dict[str, int] = {}
+    for text in texts:
+        if text and text != "nan":
+            counts[text] = counts.get(text, 0) + 1
+    if not counts:
+        return "—", []
+    if len(counts) == 1:
+        return next(iter(counts)), []
+    names_of: dict[str, list[str]] = {}
+    for fid, name in named.items():
+        if 0 <= fid < len(texts) and texts.iloc[fid] in counts:
+            names_of.setdefault(texts.iloc[fid], []).append(name)
+    order = sorted(counts, key=lambda src: (src not in names_of, -counts[src]))
+    shown, rest = order[:max(MAX_SOURCE_ROWS, len(names_of))], order[max(MAX_SOURCE_ROWS, len(names_of)):]
+    rows = [(str(counts[src]), src, _names(names_of.get(src, []), lang)) for src in shown]
+    if rest:
+        rows.append((str(sum(counts[src] for src in rest)), t("sources_rest", lang, n=len(rest)), "—"))
+    return t("sources_see_table", lang, n=len(counts)), rows
+
+
+def _names(names: Sequence[str], lang: str, limit: int = 3) -> str:
+    distinct = list(dict.fromkeys(names))
+    if not distinct:
+        return "—"
+    more = t("and_more", lang, n=len(distinct)) if len(distinct) > limit else ""
+    return join_list(distinct[:limit], lang) + more
 
 
 def _rules_version(params: dict[str, Any], lang: str) -> str:
@@ -402,19 +458,26 @@ def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang:
           (t("data_crs", lang), t("data_crs_value", lang)),
           (t("data_base", lang), t("data_base_value", lang))]
     rows = []
-    levels = []
+    source_rows: list[tuple[str, str, str, str]] = []
+    named = _named_features(results)
     for layer_id, info in data.layers.items():
-        source, date = _layer_sources(layer_id, zones)
+        source, listed = _layer_sources(layer_id, zones, named.get(layer_id, {}), lang)
         status = t(f"status_{info.legal_status}", lang) if f"status_{info.legal_status}" in _STATUSES else (
             info.legal_status)
-        rows.append((layer_title(layer_id, lang), str(info.features), status, source, date))
-        levels.append("")
+        title = layer_title(layer_id, lang)
+        rows.append((title, str(info.features), status, source, _layer_dates(layer_id, zones, lang)))
+        # the layer's name on its first row only: the rows below belong to it
+        source_rows += [(title if k == 0 else "", *row) for k, row in enumerate(listed)]
     blocks: list[Block] = [Heading(heading_number(1, index, lang) + t("sec_data", lang), level),
                            KeyValues(tuple(kv), label_width=0.22)]
     if rows:
         cols = (t("col_layer", lang), t("col_features", lang), t("col_status", lang), t("col_source", lang),
                 t("col_date", lang))
         blocks.append(Table(cols, tuple(rows), (0.22, 0.1, 0.14, 0.36, 0.18), numeric=(False, True, False, False, False)))
+    if source_rows:
+        cols = (t("col_layer", lang), t("col_features", lang), t("col_source", lang), t("col_named", lang))
+        blocks.append(Table(cols, tuple(source_rows), (0.18, 0.08, 0.54, 0.2),
+                            caption=t("sources_caption", lang), numeric=(False, True, False, False)))
     if data.absent_layers:
         titles = join_list((layer_title(lid, lang) for lid in data.absent_layers), lang)
         blocks.append(Paragraph(t("absent_note", lang, layers=titles), "note"))

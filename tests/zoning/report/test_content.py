@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 
 from gis.errors import InputError
@@ -287,3 +288,29 @@ def test_english_report_uses_ascii_punctuation_labels_and_sensible_precision(sto
     zh = build_document([road], store=store, maps=False)
     assert dict(next(b for b in zh.blocks if isinstance(b, KeyValues)).rows)["线路长度"] == "1,600 m（1.60 千米）"
     assert "项目与其重叠 5,000 m²" in _texts(build_document([farm], store=store, maps=False))
+
+
+def test_data_sources_list_each_source_once_named_features_first(farm) -> None:
+    """Water-source layer of 6 features with 5 sources (甲 and 乙 on the farm's two zones, 丙 on
+    two others, 丁 and 戊 on one each): the layer row points to the table, which lists 甲 and
+    乙 with the farm's feature, then 丙 (2 features), then one row for the 2 sources left."""
+    store = make_store()
+    ws = store.layers["water_source"]
+    extra = ws.iloc[[1, 1, 1, 1]].copy()
+    six = type(ws)(pd.concat([ws, extra], ignore_index=True), crs=ws.crs)
+    six["source"] = ["来源甲", "来源乙", "来源丙", "来源丙", "来源丁", "来源戊"]
+    store.layers["water_source"] = six
+    result = farm_result(store)
+    doc = build_document([result], store=store, maps=False)
+    layers = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[:3] == ("管控图层", "要素数", "法律效力"))
+    row = next(r for r in layers.rows if r[0] == "饮用水水源保护区")
+    assert row[1:4] == ("6", "示意", "5 种，见下表")
+    eco = next(r for r in layers.rows if r[0] == "生态保护红线")
+    assert eco[3] == "示意"  # a layer of one source gets it in its own row
+    sources = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[-1] == "本报告涉及的要素")
+    ws_rows = [r for r in sources.rows if r[0] in ("饮用水水源保护区", "")][:4]
+    assert ws_rows[:3] == [("饮用水水源保护区", "1", "来源甲", "示例水厂水源"), ("", "1", "来源乙", "示例水厂水源"),
+                           ("", "2", "来源丙", "—")]
+    assert ws_rows[3][1] == "2" and ws_rows[3][2].startswith("其余 2 种来源说明")
+    text = _texts(doc)
+    assert text.count("来源丙") == 1 and "来源丁" not in text
