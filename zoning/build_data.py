@@ -192,7 +192,7 @@ def _river_intakes(base: il.Base, spec: Mapping[str, Any]) -> list[tuple[Intake,
         line = lines.geometry.iloc[int(np.argmin(dist))]
         point = il.point_upstream(line, near, float(item["upstream_m"]))
         how = (
-            f"位置为示意：{item['river']}河线上距GeoNames地名“{item['near_town']}”最近点沿河上溯"
+            f"{item['river']}河线上距GeoNames地名“{item['near_town']}”最近点沿河上溯"
             f"{float(item['upstream_m']):.0f} m，非真实取水口坐标"
         )
         out.append((Intake(item["name"], "河流型", point, river=item["river"]), how))
@@ -200,7 +200,7 @@ def _river_intakes(base: il.Base, spec: Mapping[str, Any]) -> list[tuple[Intake,
         water = il.lake(base, item["lake_id"])
         point = il.point_inside_shore(water, il.town(base, item["near_town"]), float(item["inset_m"]))
         how = (
-            f"位置为示意：GSHHG湖泊（lake_id {item['lake_id']}，名称未知）岸线向内{float(item['inset_m']):.0f} m、"
+            f"GSHHG湖泊（lake_id {item['lake_id']}，名称未知）岸线向内{float(item['inset_m']):.0f} m、"
             f"距GeoNames地名“{item['near_town']}”最近处；该水体并非已知饮用水水源"
         )
         out.append((Intake(item["name"], "湖库型", point), how))
@@ -212,7 +212,11 @@ def _water(base: il.Base, spec: Mapping[str, Any], version: str) -> tuple[gpd.Ge
     result = delineate([i for i, _ in intakes], base.rivers, water=base.lakes, params=spec["params"])
     how = {i.name: text for i, text in intakes}
     zones = result.zones.copy()
-    zones["source"] = [f"{src}取水口{how[name]}。" for src, name in zip(zones["source"], zones["intake"], strict=True)]
+    # where the intake is, after how the zone was drawn from it; the point's own source says
+    # "示意：" once, not "示意：位置为示意："
+    zones["source"] = [
+        f"{src}取水口位置为示意：{how[name]}。" for src, name in zip(zones["source"], zones["intake"], strict=True)
+    ]
     zones["version"] = version
     points = _frame(
         [

@@ -62,7 +62,17 @@ def test_every_feature_is_labelled_and_says_how_it_was_made(store):
         assert gdf["source"].str.len().min() > 10, lid
         if lid != "admin":
             assert gdf["source"].str.startswith("示意").all(), lid
+            # said once at the start, not "示意：位置为示意：…" (the intakes did)
+            assert not gdf["source"].str.contains("示意：位置为示意").any(), lid
+            assert not gdf["source"].str.startswith("示意：示意").any(), lid
         assert gdf.geometry.is_valid.all() and not gdf.geometry.is_empty.any(), lid
+
+
+def test_intake_points_say_where_they_are(store):
+    sources = dict(zip(store["water_intake"]["name"], store["water_intake"]["source"], strict=True))
+    assert sources["湘潭市区湘江取水口（示意）"] == "示意：湘江河线上距GeoNames地名“Xiangtan”最近点沿河上溯2000 m，非真实取水口坐标"
+    zones = store["water_source"]
+    assert zones["source"].str.contains("。取水口位置为示意：").all()  # the zones drawn from them name the intake
 
 
 def test_layers_follow_the_catalogue(store):
