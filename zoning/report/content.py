@@ -160,7 +160,7 @@ def build_document(
         blocks=tuple(blocks),
         mark=ILLUSTRATIVE_MARK[lang] if illustrative else "",
         banner=t("illustrative_banner", lang) if illustrative else "",
-        header=t("title", lang),
+        header=t("title" if single else "title_batch", lang),  # every page names the report its title names
         page_label=t("page", lang, page="{page}", pages="{pages}"),
     )
 

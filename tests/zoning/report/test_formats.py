@@ -291,3 +291,13 @@ def test_wrapping_breaks_a_long_english_word_after_its_hyphen() -> None:
     width = pdf.get_string_width("Drinking-water") - 1  # the compound does not fit, each half does
     assert wrap_text(pdf, "Drinking-water source", width).split("\n") == ["Drinking-", "water source"]
     assert wrap_text(pdf, "Prohibited", pdf.get_string_width("Prohibited") + 0.1) == "Prohibited"
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_batch_pages_are_headed_with_the_batch_title(store, batch) -> None:
+    pages = _pdf_pages(render_report(batch, "pdf", store=store, maps=False))
+    assert len(pages) > 2
+    for page in pages[1:]:
+        assert "建设项目生态环境分区管控符合性批量筛查报告" in "".join(page.split()[:3])
+    single = _pdf_pages(render_report(batch[:1], "pdf", store=store, maps=False))
+    assert "批量" not in "".join(single[1].split()[:3])
