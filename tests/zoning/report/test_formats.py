@@ -291,6 +291,8 @@ def test_wrapping_breaks_a_long_english_word_after_its_hyphen() -> None:
     width = pdf.get_string_width("Drinking-water") - 1  # the compound does not fit, each half does
     assert wrap_text(pdf, "Drinking-water source", width).split("\n") == ["Drinking-", "water source"]
     assert wrap_text(pdf, "Prohibited", pdf.get_string_width("Prohibited") + 0.1) == "Prohibited"
+    for font in pdf.fonts.values():
+        font.close()  # fpdf2 closes the lazily read face only when it writes a PDF
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
