@@ -349,11 +349,8 @@ class _Grid:
         pdf.set_xy(pdf.l_margin, y + h)
 
 
-def _table(pdf: _ReportPDF, block: Table) -> None:
-    _reset(pdf)
-    if block.caption:
-        pdf.set_font(_FAMILY, "", 9)
-        _lines(pdf, _text(pdf, block.caption), 5)
+def _table_grid(pdf: _ReportPDF, block: Table, *, first_only: bool = False) -> tuple[_Grid, list[list[_Cell]]]:
+    """The grid of a table block and its rows, wrapped (only the first row with ``first_only``)."""
     width = pdf.epw
     widths = [w / sum(block.widths) * width for w in block.widths]
     bold_head = all(_bold_ok(c) for c in block.columns)
@@ -363,7 +360,7 @@ def _table(pdf: _ReportPDF, block: Table) -> None:
     pdf.set_font(_FAMILY, "", block.font_size)
     numeric = block.numeric or (False,) * len(block.columns)
     rows = []
-    for i, values in enumerate(block.rows):
+    for i, values in enumerate(block.rows[:1] if first_only else block.rows):
         level = block.row_levels[i] if i < len(block.row_levels) else ""
         row = []
         for j, value in enumerate(values):
@@ -373,8 +370,17 @@ def _table(pdf: _ReportPDF, block: Table) -> None:
                              fill=_VERDICT_FILL[level] if verdict else None,
                              ink=_VERDICT_INK[level] if verdict else None))
         rows.append(row)
-    _Grid(pdf, widths, size=block.font_size, line_h=block.font_size * 0.5, pad_v=_PAD, pad_h=_PAD,
-          head=head).draw(rows)
+    grid = _Grid(pdf, widths, size=block.font_size, line_h=block.font_size * 0.5, pad_v=_PAD, pad_h=_PAD, head=head)
+    return grid, rows
+
+
+def _table(pdf: _ReportPDF, block: Table) -> None:
+    _reset(pdf)
+    if block.caption:
+        pdf.set_font(_FAMILY, "", 9)
+        _lines(pdf, _text(pdf, block.caption), 5)
+    grid, rows = _table_grid(pdf, block)
+    grid.draw(rows)
     pdf.ln(2.5)
 
 
@@ -383,15 +389,23 @@ def _is_verdict_col(block: Table, j: int) -> bool:
     return name in ("判定", "Verdict", "结论", "Conclusion")
 
 
-def _key_values(pdf: _ReportPDF, block: KeyValues) -> None:
-    _reset(pdf)
-    size = 9.5
-    pdf.set_font(_FAMILY, "", size)
+_KV_PT = 9.5
+
+
+def _key_values_grid(pdf: _ReportPDF, block: KeyValues, *, first_only: bool = False) -> tuple[_Grid, list[list[_Cell]]]:
+    pdf.set_font(_FAMILY, "", _KV_PT)
     width = pdf.epw
     label_w = block.label_width * width
-    rows = [[_Cell(_text(pdf, label, label_w - 3.2), fill=(242, 242, 242)), _Cell(_text(pdf, value, width - label_w - 3.2))]
-            for label, value in block.rows]
-    _Grid(pdf, [label_w, width - label_w], size=size, line_h=5.0, pad_v=_PAD, pad_h=1.6).draw(rows)
+    rows = [[_Cell(_text(pdf, label, label_w - 3.2), fill=(242, 242, 242)),
+             _Cell(_text(pdf, value, width - label_w - 3.2))]
+            for label, value in (block.rows[:1] if first_only else block.rows)]
+    return _Grid(pdf, [label_w, width - label_w], size=_KV_PT, line_h=5.0, pad_v=_PAD, pad_h=1.6), rows
+
+
+def _key_values(pdf: _ReportPDF, block: KeyValues) -> None:
+    _reset(pdf)
+    grid, rows = _key_values_grid(pdf, block)
+    grid.draw(rows)
     pdf.ln(2.5)
 
 
@@ -452,6 +466,14 @@ def _keep_height(pdf: _ReportPDF, block: object) -> float:
         return _figure_height(pdf, block) + 12
     if isinstance(block, Conclusion):
         return 40
+    if isinstance(block, Table) and block.rows:
+        # the caption, the heading row and the first row: a heading never ends a page alone
+        grid, rows = _table_grid(pdf, block, first_only=True)
+        caption = 5.0 * len(_text(pdf, block.caption).split("\n")) if block.caption else 0.0
+        return caption + grid.height(grid.head or []) + grid.height(rows[0]) + 1
+    if isinstance(block, KeyValues) and block.rows:
+        grid, rows = _key_values_grid(pdf, block, first_only=True)
+        return grid.height(rows[0]) + 1
     if isinstance(block, (Table, KeyValues)):
         return 24
     return 12

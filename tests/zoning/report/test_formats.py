@@ -303,3 +303,24 @@ def test_batch_pages_are_headed_with_the_batch_title(store, batch) -> None:
         assert "建设项目生态环境分区管控符合性批量筛查报告" in "".join(page.split()[:3])
     single = _pdf_pages(render_report(batch[:1], "pdf", store=store, maps=False))
     assert "批量" not in "".join(single[1].split()[:3])
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_a_heading_stays_with_the_start_of_its_table(tmp_path: Path) -> None:
+    """Whatever the text above, a heading is never the last line of a page while its table
+    (heading row plus a first row of 10 lines, ~50 mm) starts on the next."""
+    from zoning.report.document import Document, Heading, Paragraph, Table
+    from zoning.report.fonts import printed_chars, subset_fonts
+    from zoning.report.pdf_writer import render_pdf
+
+    tall = "\n".join(f"行{i}" for i in range(10))
+    docs = []
+    for n in range(24, 40):
+        blocks = (*(Paragraph(f"填充段落{i}") for i in range(n)), Heading("三、要素一览表", 1),
+                  Table(("列甲", "列乙"), (("甲", tall), ("乙", "短")), (0.5, 0.5)))
+        docs.append(Document(lang="zh", title="标题", subtitle="", number="T-2", meta=(), header="标题", blocks=blocks))
+    cut = subset_fonts(printed_chars(docs[-1].texts()), tmp_path)  # 16 PDFs: cut the face once
+    for n, doc in enumerate(docs, start=24):
+        pages = ["".join(p.split()) for p in _pdf_pages(render_pdf(doc, fonts=cut))]
+        heading_page = next(i for i, p in enumerate(pages) if "三、要素一览表" in p)
+        assert "列甲" in pages[heading_page] and "行0" in pages[heading_page], n
