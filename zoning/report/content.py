@@ -277,8 +277,10 @@ def _project_list(results: Sequence[ScreeningResult], lang: str) -> Table:
                      str(len(r.conflicts)), main))
     cols = (t("col_no", lang), t("col_project", lang), t("type", lang), t("county_short", lang),
             t("col_conclusion", lang), t("col_verdict", lang), t("col_conflicts", lang), t("col_main_conflict", lang))
-    return Table(cols, tuple(rows), (0.06, 0.18, 0.15, 0.1, 0.08, 0.1, 0.07, 0.26),
-                 row_levels=tuple(r.verdict for r in results), font_size=8.0)
+    # English conclusions and verdicts ("Needs justification", "Conditional") need wider columns
+    widths = (0.06, 0.18, 0.15, 0.1, 0.08, 0.1, 0.07, 0.26) if lang == "zh" else (
+        0.05, 0.12, 0.15, 0.09, 0.12, 0.11, 0.1, 0.26)
+    return Table(cols, tuple(rows), widths, row_levels=tuple(r.verdict for r in results), font_size=8.0)
 
 
 def _glyph_note(blocks: list[Block], lang: str) -> list[Block]:

@@ -476,7 +476,7 @@ def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang:
         blocks.append(Table(cols, tuple(rows), (0.22, 0.1, 0.14, 0.36, 0.18), numeric=(False, True, False, False, False)))
     if source_rows:
         cols = (t("col_layer", lang), t("col_features", lang), t("col_source", lang), t("col_named", lang))
-        blocks.append(Table(cols, tuple(source_rows), (0.18, 0.08, 0.54, 0.2),
+        blocks.append(Table(cols, tuple(source_rows), (0.18, 0.1, 0.52, 0.2),
                             caption=t("sources_caption", lang), numeric=(False, True, False, False)))
     if data.absent_layers:
         titles = join_list((layer_title(lid, lang) for lid in data.absent_layers), lang)

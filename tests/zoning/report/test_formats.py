@@ -324,3 +324,13 @@ def test_a_heading_stays_with_the_start_of_its_table(tmp_path: Path) -> None:
         pages = ["".join(p.split()) for p in _pdf_pages(render_pdf(doc, fonts=cut))]
         heading_page = next(i for i, p in enumerate(pages) if "三、要素一览表" in p)
         assert "列甲" in pages[heading_page] and "行0" in pages[heading_page], n
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_english_table_words_are_not_split_inside(store, batch) -> None:
+    """Column widths fit the English labels: a word broken inside ('Prohibite' / 'd') would
+    not appear whole in the extracted text."""
+    text = "\n".join(_pdf_pages(render_report(batch, "pdf", store=store, lang="en", maps=False)))
+    for word in ("Prohibited", "Conditional", "justification", "Conforms", "Conflicts", "Conclusion", "checked",
+                 "Features", "Drinking-"):
+        assert word in text, word
