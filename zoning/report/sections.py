@@ -315,8 +315,8 @@ def _nearby_blocks(result: ScreeningResult, lang: str) -> list[Block]:
     for i, n in enumerate(sorted(result.nearby, key=lambda n: n.distance_m), start=1):
         status = t(f"status_{n.legal_status}", lang) if n.legal_status in ("法定", "示意", "混合") else (
             n.legal_status or "—")
-        rows.append((str(i), layer_title(n.layer, lang), n.feature, zone_label(n.layer, n.zone, lang) if n.zone else "—",
-                     fmt_num(n.distance_m),
+        zone = zone_label(n.layer, n.zone, lang) if n.zone else "—"
+        rows.append((str(i), layer_title(n.layer, lang), n.feature, zone, fmt_num(n.distance_m),
                      bearing_label(n.bearing_deg, lang), status))
     cols = (t("col_no", lang), t("col_layer", lang), t("col_feature_only", lang), t("col_zone", lang),
             t("col_distance", lang), t("col_bearing", lang), t("col_status", lang))

@@ -147,8 +147,8 @@ def _info_sheet(ws: Any, results: Sequence[ScreeningResult], lang: str) -> None:
     for layer_id, info in data.layers.items():
         lines.append((layer_title(layer_id, lang), f"{info.features} · {info.legal_status}"))
     if data.absent_layers:
-        lines.append((t("absent_note", lang, layers=join_list((layer_title(x, lang) for x in data.absent_layers), lang)),
-                      ""))
+        absent = join_list((layer_title(x, lang) for x in data.absent_layers), lang)
+        lines.append((t("absent_note", lang, layers=absent), ""))
     if illustrative:
         lines.insert(0, (ILLUSTRATIVE_MARK[lang], t("illustrative_banner", lang)))
     lines.append((t("sec_disclaimer", lang), t("disclaimer", lang)))

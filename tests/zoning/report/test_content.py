@@ -279,6 +279,8 @@ def test_english_report_uses_ascii_punctuation_labels_and_sensible_precision(sto
                             "Changsha-Zhuzhou-Xiangtan green heart, ") for r in reasons)
     table = next(b for b in doc.blocks if isinstance(b, Table) and "Legal basis" in b.columns)
     assert table.rows[0][2] == "示例水厂水源 (Grade I)\n[illustrative]"
+    nearby = next(b for b in doc.blocks if isinstance(b, Table) and "Bearing" in b.columns)
+    assert nearby.rows[0][3] == "General"  # the red line's category 一般, by the catalogue's English label
     mine = build_document([mine_result(store)], store=store, maps=False, lang="en")
     reason = next(b for b in mine.blocks if isinstance(b, Conclusion)).reasons[0]
     assert reason.endswith("（自然资发〔2022〕142号） (待法规核实 / to be confirmed).")
