@@ -186,11 +186,26 @@ def _set(pdf: _ReportPDF, size: float, *, bold: bool = False, text: str = "") ->
     pdf.set_font(_FAMILY, style, size)
 
 
+# Wrapped texts by (style, size, width, text). Every document of a bundle repeats the same
+# data-source table, notes and disclaimer; the lines depend only on the Noto face's advance
+# widths, which the shipped face and a bundle's cut share. Bounded; a pure function's memo.
+_WRAPPED: dict[tuple[str, float, float, str], str] = {}
+_WRAPPED_MAX = 20_000
+
+
 def _text(pdf: _ReportPDF, text: str, width: float | None = None) -> str:
     """Printable (font-covered) and wrapped to ``width`` mm (default the text width)."""
-    # multi_cell keeps c_margin free on both sides; tables pass their own (padding-less) width
+    # the line keeps c_margin free on both sides; tables pass their own (padding-less) width
     avail = pdf.epw - 2 * pdf.c_margin if width is None else width
-    return wrap_text(pdf, printable(text), avail - 0.6)
+    key = (pdf.font_style, pdf.font_size_pt, round(avail, 4), text)
+    wrapped = _WRAPPED.get(key) if pdf.font_family == _FAMILY else None
+    if wrapped is None:
+        wrapped = wrap_text(pdf, printable(text), avail - 0.6)
+        if pdf.font_family == _FAMILY:
+            if len(_WRAPPED) >= _WRAPPED_MAX:
+                _WRAPPED.clear()
+            _WRAPPED[key] = wrapped
+    return wrapped
 
 
 def _title_block(pdf: _ReportPDF, doc: Document) -> None:

@@ -334,3 +334,24 @@ def test_english_table_words_are_not_split_inside(store, batch) -> None:
     for word in ("Prohibited", "Conditional", "justification", "Conforms", "Conflicts", "Conclusion", "checked",
                  "Features", "Drinking-"):
         assert word in text, word
+
+
+def test_documents_of_a_bundle_share_wrapped_text(store, farm, monkeypatch) -> None:
+    """The second document with the same data-source table, notes and disclaimer wraps only
+    what differs (here: nothing but the changed project name)."""
+    import dataclasses
+
+    from zoning.report import pdf_writer
+    from zoning.report.content import build_document
+
+    doc = build_document([farm], store=store, maps=False)
+    pdf_writer.render_pdf(doc)
+    calls: list[str] = []
+    real = pdf_writer.wrap_text
+    monkeypatch.setattr(pdf_writer, "wrap_text", lambda pdf, text, width: calls.append(text) or real(pdf, text, width))
+    pdf_writer.render_pdf(doc)
+    assert calls == []
+    other = build_document([dataclasses.replace(farm, project=dataclasses.replace(farm.project, name="另一养殖场"))],
+                           store=store, maps=False)
+    pdf_writer.render_pdf(other)
+    assert calls and all("另一养殖场" in text or "EZS-" in text for text in calls), calls
