@@ -58,7 +58,12 @@ def export_site(out: Path, log: Callable[[str], None]) -> dict:
     site = out / "site"
     stamp = out / "site.json"
     store = out / "zones.gpkg"
-    key = {"store_mtime_ns": store.stat().st_mtime_ns, "store_size": store.stat().st_size}
+    # Reused only when made from the same store by the same exporter code.
+    code = hashlib.sha256()
+    for path in sorted([*(REPO / "zoning").glob("zone_*.py"), REPO / "zoning" / "mapexport.py",
+                        *(REPO / "zoning" / "map_site").iterdir(), REPO / "static" / "js" / "zonetiles.js"]):  # fmt: skip
+        code.update(path.read_bytes())
+    key = {"store_mtime_ns": store.stat().st_mtime_ns, "store_size": store.stat().st_size, "code": code.hexdigest()}
     if site.exists() and stamp.exists() and json.loads(stamp.read_text()).get("key") == key:
         return json.loads(stamp.read_text())["report"]
     log("map: export-map of the benchmark store ...")
