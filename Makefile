@@ -23,7 +23,10 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Beside the server, ui.readiness waits for it and runs its readiness check once, so the zone
+# store, rules and modules are loaded before the first visitor.
 run: $(VENV)/.installed
+	($(PY) -m ui.readiness $(PORT) >/dev/null 2>&1 &)
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev-installed

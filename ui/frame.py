@@ -37,7 +37,22 @@ def run_app() -> None:
     ]
     page = st.navigation(pages)
     render_sidebar()
+    _start_map_tiles()
     page.run()
+
+
+def _start_map_tiles() -> None:
+    """Start writing the public map's tiles of a new store version in the background (a
+    no-op once they are on disk), so they are ready, or nearly, when the map is opened."""
+    from gis.errors import PlanningError
+    from ui.cache import store_ref
+    from ui.static_cache import tile_build
+
+    try:
+        ref = store_ref()
+    except PlanningError:
+        return  # the page says what is wrong with the store
+    tile_build(ref.path, ref.sha256)
 
 
 def require_frame() -> None:

@@ -231,3 +231,12 @@ def test_place_lookup_follows_the_query_and_english_is_one_click_away(page, app_
         raise AssertionError(msg)
     _shot(page, "flow-public-place-en")
     _assert_all_local(requests_seen, app_url)
+
+
+def test_readiness_check_runs_the_app(app_url: str) -> None:
+    """The readiness probe (.streamlit/config.toml scriptHealthCheckEnabled; `make run` calls it)
+    runs the app once without error, which loads the store into the server's caches."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{app_url}/_stcore/script-health-check", timeout=120) as resp:
+        assert resp.status == 200 and resp.read().decode() == "ok"
