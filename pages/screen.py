@@ -13,7 +13,16 @@ from ui.components import build_map
 from ui.forms import attribute_inputs, crs_picker, type_picker, upload_input
 from ui.frame import require_frame
 from ui.i18n import labeller, lang, t, tr
-from ui.inputs import GEOM_KINDS, NAME_COLUMNS, ParsedInput, feature_name, measure, read_drawing, read_typed, to_projects
+from ui.inputs import (
+    GEOM_KINDS,
+    NAME_COLUMNS,
+    ParsedInput,
+    feature_name,
+    measure,
+    read_drawing,
+    read_typed,
+    to_projects,
+)
 from ui.pagekit import result_map_for, show_parsed, stop_on_error
 from ui.results import downloads, render_result
 from ui.screening import screen_memo

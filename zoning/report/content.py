@@ -21,10 +21,10 @@ from zoning.report.fonts import missing_chars
 from zoning.report.i18n import (
     ILLUSTRATIVE_MARK,
     bracket,
-    join_list,
     check_lang,
     conclusion_label,
     fmt_datetime,
+    join_list,
     layer_title,
     project_type_label,
     t,

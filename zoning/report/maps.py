@@ -20,14 +20,14 @@ import matplotlib
 matplotlib.use("Agg")  # reports render headless, in the CLI and inside Streamlit alike
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
 from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-import numpy as np  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
-import shapely  # noqa: E402
 from shapely.geometry import box  # noqa: E402
-from shapely.ops import polylabel  # noqa: E402
 from shapely.geometry.base import BaseGeometry  # noqa: E402
+from shapely.ops import polylabel  # noqa: E402
 
 from gis.crs import STORAGE_CRS, work_crs_for  # noqa: E402
 from zoning.model import ScreeningResult  # noqa: E402

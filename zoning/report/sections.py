@@ -13,17 +13,17 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
 from zoning._notes import note_in
-from zoning.model import Conflict, ScreeningResult, VERDICT_RANK
+from zoning.model import VERDICT_RANK, Conflict, ScreeningResult
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
     bearing_label,
     bracket,
-    join_items,
-    join_list,
     conclusion_label,
     fmt_area,
     fmt_length,
     fmt_num,
+    join_items,
+    join_list,
     layer_title,
     project_type_label,
     t,

@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pytest
+import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, box
-import numpy as np
-import shapely
 
-from zoning.model import Conflict, DataInfo, LayerInfo, Nearby, ScreeningResult, ProjectInfo
+from zoning.model import Conflict, DataInfo, LayerInfo, Nearby, ProjectInfo, ScreeningResult
 
 WORK = "EPSG:4547"
 _TO_WORK = Transformer.from_crs("EPSG:4490", WORK, always_xy=True)
