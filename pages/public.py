@@ -56,8 +56,12 @@ if build.building:
 
     _reload_when_tiles_are_ready()
 
-shown = st.multiselect(t("public.layers"), options=list(titles), default=list(titles), format_func=lambda k: titles[k],
-                       key=state.PUBLIC_LAYERS)  # fmt: skip
+# One widget per language (the browser keeps a multiselect's chips in the words they were
+# chosen in); the choice itself is kept across a language switch.
+kept = [k for k in st.session_state.get(state.PUBLIC_LAYERS_CHOICE, list(titles)) if k in titles]
+shown = st.multiselect(t("public.layers"), options=list(titles), default=kept, format_func=lambda k: titles[k],
+                       key=f"{state.PUBLIC_LAYERS}.{lang()}")  # fmt: skip
+st.session_state[state.PUBLIC_LAYERS_CHOICE] = shown
 map_col, ask_col = st.columns([3, 2])
 
 with ask_col:

@@ -43,7 +43,8 @@ BATCH_FILTER_COUNTY = "batch.filter_county"
 BATCH_MAP = "batch.map"
 
 # --- 公众查询 Public map -------------------------------------------------------------------
-PUBLIC_LAYERS = "public.layers"
+PUBLIC_LAYERS = "public.layers"  # + ".zh" / ".en": the widget of each language
+PUBLIC_LAYERS_CHOICE = "public.layers_choice"  # the layers chosen, whatever the language
 PUBLIC_MAP = "public.map"
 PUBLIC_PLACE = "public.place"
 PUBLIC_PLACE_PICK = "public.place_pick"

@@ -229,6 +229,10 @@ def test_place_lookup_follows_the_query_and_english_is_one_click_away(page, app_
     else:
         msg = "the map's illustrative-data notice is not in English"
         raise AssertionError(msg)
+    # The chosen layers are named in English too (the browser keeps a multiselect's chips in
+    # the words they were chosen in unless the page gives each language its own widget).
+    chips = page.locator("[data-testid='stMultiSelectTagsContainer']").first.inner_text()
+    assert "Ecological protection red line" in chips and "生态保护红线" not in chips, chips
     _shot(page, "flow-public-place-en")
     _assert_all_local(requests_seen, app_url)
 
