@@ -43,6 +43,15 @@ def _assert_all_local(requests_seen: list[str], app_url: str) -> None:
     assert not outside, f"requests left the app's host {host}: {outside}"
 
 
+def _choose_option(page, text: str) -> None:
+    """Pick ``text`` in the open select box: type to filter, then click the option once it is
+    listed (pressing Enter right after typing can beat the filtered list and select nothing)."""
+    page.keyboard.type(text)
+    option = page.get_by_role("option").filter(has_text=text).first
+    option.wait_for(timeout=TIMEOUT_MS)
+    option.click()
+
+
 def _map_frame(page):
     handle = page.wait_for_selector(MAP_IFRAME, timeout=TIMEOUT_MS)
     frame = handle.content_frame()
@@ -102,8 +111,7 @@ def test_screen_a_typed_project_end_to_end(page, app_url: str, requests_seen: li
     page.get_by_text("20,000 m²").wait_for(timeout=TIMEOUT_MS)
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型")
     box.click()
-    page.keyboard.type("一般工业项目")
-    page.keyboard.press("Enter")
+    _choose_option(page, "一般工业项目")
     verdict = page.locator(".ez-verdict[data-verdict='prohibited']")
     verdict.wait_for(timeout=TIMEOUT_MS)
     assert "禁止" in verdict.inner_text()
@@ -166,8 +174,7 @@ def test_draw_a_polygon_on_the_map_and_screen_it(page, app_url: str, requests_se
     _wait_ready(page)
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型")
     box.click()
-    page.keyboard.type("一般工业项目")
-    page.keyboard.press("Enter")
+    _choose_option(page, "一般工业项目")
     page.locator(".ez-verdict[data-verdict='prohibited']").wait_for(timeout=TIMEOUT_MS)
     _wait_ready(page)
     _shot(page, "flow-screen-drawn")
