@@ -43,13 +43,28 @@ def _assert_all_local(requests_seen: list[str], app_url: str) -> None:
     assert not outside, f"requests left the app's host {host}: {outside}"
 
 
-def _choose_option(page, text: str) -> None:
-    """Pick ``text`` in the open select box: type to filter, then click the option once it is
-    listed (pressing Enter right after typing can beat the filtered list and select nothing)."""
-    page.keyboard.type(text)
-    option = page.get_by_role("option").filter(has_text=text).first
-    option.wait_for(timeout=TIMEOUT_MS)
-    option.click()
+def _choose_option(page, box, text: str) -> None:
+    """Pick ``text`` in the select box ``box``: open it, type to filter, click the option once
+    it is listed, and check the box then shows it. A rerun that lands mid-pick can redraw the
+    box and drop the choice (pressing Enter right after typing could also beat the list), so
+    the pick is tried again, at most three times."""
+    for _attempt in range(3):
+        _wait_ready(page)
+        box.click()
+        page.keyboard.type(text)
+        option = page.get_by_role("option").filter(has_text=text).first
+        try:
+            option.wait_for(timeout=10_000)
+            option.click()
+            page.wait_for_function(  # the chosen label ("工业 · 一般工业项目") is the box's input value
+                "t => [...document.querySelectorAll('input[role=combobox]')].some(i => i.value.endsWith(' · ' + t))",
+                arg=text, timeout=10_000,
+            )  # fmt: skip
+            return
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+    msg = f"could not choose {text!r} in the select box"
+    raise AssertionError(msg)
 
 
 def _map_frame(page):
@@ -110,8 +125,7 @@ def test_screen_a_typed_project_end_to_end(page, app_url: str, requests_seen: li
     page.get_by_text("面", exact=True).click()  # four corners: a polygon, not a line
     page.get_by_text("20,000 m²").wait_for(timeout=TIMEOUT_MS)
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型")
-    box.click()
-    _choose_option(page, "一般工业项目")
+    _choose_option(page, box, "一般工业项目")
     verdict = page.locator(".ez-verdict[data-verdict='prohibited']")
     verdict.wait_for(timeout=TIMEOUT_MS)
     assert "禁止" in verdict.inner_text()
@@ -173,8 +187,7 @@ def test_draw_a_polygon_on_the_map_and_screen_it(page, app_url: str, requests_se
     page.get_by_text("识别的图形").wait_for(timeout=TIMEOUT_MS)
     _wait_ready(page)
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型")
-    box.click()
-    _choose_option(page, "一般工业项目")
+    _choose_option(page, box, "一般工业项目")
     page.locator(".ez-verdict[data-verdict='prohibited']").wait_for(timeout=TIMEOUT_MS)
     _wait_ready(page)
     _shot(page, "flow-screen-drawn")
