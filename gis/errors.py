@@ -33,6 +33,7 @@ __all__ = [
     "RuleConfigError",
     "InputError",
     "Label",
+    "split_bilingual",
     "zh_label",
     "zh_lead",
 ]
@@ -108,7 +109,30 @@ class Label(str):
         return obj
 
 
-_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# the separator: " / " followed by the English half, which starts with an ASCII character
+_SEPARATOR = re.compile(r" / (?=[\x21-\x7e])")
+
+
+def split_bilingual(text: str) -> tuple[str, str] | None:
+    """The Chinese and the English half of a text written ``"中文 / English"``, or None.
+
+    The separator is the first " / " that has Chinese before it, no bracket left open
+    before it, and ASCII right after it, so a slash inside either half ("GCJ-02/BD-09", a
+    KML folder "(根目录 / top level)") stays. The core writes notes and input names this
+    way because it does not know the reader's language; documents and pages keep one half.
+
+    >>> split_bilingual("坐标列：lon、lat / coordinate columns: lon, lat")
+    ('坐标列：lon、lat', 'coordinate columns: lon, lat')
+    >>> split_bilingual("read as EPSG:4490 / not EPSG:4326") is None
+    True
+    """
+    for match in _SEPARATOR.finditer(text):
+        zh, en = text[: match.start()], text[match.end() :]
+        open_brackets = sum(zh.count(b) for b in "(（“") - sum(zh.count(b) for b in ")）”")
+        if _CJK.search(zh) and en.strip() and open_brackets <= 0:
+            return zh.strip(), en.strip()
+    return None
 
 
 def zh_label(value: object) -> str:
@@ -121,9 +145,9 @@ def zh_label(value: object) -> str:
     if isinstance(value, Label):
         return value.zh
     text = str(value)
-    head, sep, tail = text.partition(" / ")
-    if sep and _CJK.search(head) and tail.strip() and not _CJK.search(tail):
-        return head.strip()
+    halves = split_bilingual(text)
+    if halves is not None and not _CJK.search(halves[1]):
+        return halves[0]
     return text
 
 

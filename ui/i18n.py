@@ -7,7 +7,6 @@ types, layer titles, rule conditions) is shown through :func:`pick`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, Literal
 import streamlit as st
 import yaml
 
+from gis.errors import split_bilingual
 from ui import state
 
 __all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick", "labeller", "one_language", "zone_label"]
@@ -86,9 +86,6 @@ def pick(zh: str, en: str, language: Lang | None = None) -> str:
     return (en or zh) if chosen == "en" else (zh or en)
 
 
-_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-
-
 def one_language(text: str, language: Lang | None = None) -> str:
     """The user's half of a core message written ``"<中文> / <English>"``.
 
@@ -99,10 +96,10 @@ def one_language(text: str, language: Lang | None = None) -> str:
     >>> one_language("CSV 编码 GBK / CSV encoding GBK", "en")
     'CSV encoding GBK'
     """
-    head, sep, tail = text.partition(" / ")
-    if not sep or not _CJK.search(head) or not tail.strip():
+    halves = split_bilingual(text)
+    if halves is None:
         return text
-    return tail.strip() if (language or lang()) == "en" else head.strip()
+    return halves[1] if (language or lang()) == "en" else halves[0]
 
 
 def zone_label(layer_id: str, value: str | None, language: Lang | None = None) -> str:

@@ -8,10 +8,10 @@ Every note is one string ``"中文 / English"`` (the JSON ``notes`` field keeps 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from gis.errors import split_bilingual
 from zoning._catalog_schema import LayerSchema
 from zoning.model import Conflict, DataInfo, Nearby
 from zoning.rules import RuleSet
@@ -20,18 +20,10 @@ __all__ = ["result_notes", "split_note", "note_in", "ILLUSTRATIVE_NOTE"]
 
 ILLUSTRATIVE_NOTE = "示意数据，不具法律效力 / illustrative data, no legal force"
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-# the separator: " / " followed by the English half, which starts with an ASCII character
-_SEPARATOR = re.compile(r" / (?=[\x21-\x7e])")
-
-
 def split_note(note: str) -> tuple[str, str]:
-    """The Chinese and the English half of a note ``"中文 / English"``.
-
-    The separator is the first " / " that has Chinese before it, no bracket left open before
-    it, and ASCII right after it, so a slash inside either half ("GCJ-02/BD-09", a KML folder
-    "(根目录 / top level)") stays. A note without both halves is returned as it is for both
-    languages.
+    """The Chinese and the English half of a note ``"中文 / English"``
+    (``gis.errors.split_bilingual``); a note without both halves is returned as it is for
+    both languages.
 
     Examples
     --------
@@ -40,12 +32,7 @@ def split_note(note: str) -> tuple[str, str]:
     >>> split_note("Projects 1-3")
     ('Projects 1-3', 'Projects 1-3')
     """
-    for match in _SEPARATOR.finditer(note):
-        zh, en = note[: match.start()], note[match.end():]
-        open_brackets = sum(zh.count(b) for b in "(（“") - sum(zh.count(b) for b in ")）”")
-        if _CJK.search(zh) and en.strip() and open_brackets <= 0:
-            return zh.strip(), en.strip()
-    return note, note
+    return split_bilingual(note) or (note, note)
 
 
 def note_in(note: str, lang: str) -> str:
