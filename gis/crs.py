@@ -258,12 +258,11 @@ def work_crs_for_geometry(geom: Any, *, source: str = _THE_DATA) -> str:
     CRSError
         If the geometry's bounds are not plausible longitudes/latitudes within China.
     """
-    check_lonlat_plausible(tuple(geom.bounds), source=source)
-    centre = geom.centroid if not geom.is_empty else None
-    if centre is None or centre.is_empty:  # a degenerate collection: the middle of the box
-        minx, _, maxx, _ = geom.bounds
-        return work_crs_for_lon((minx + maxx) / 2)
-    return work_crs_for_lon(float(centre.x))
+    bounds = tuple(geom.bounds)
+    check_lonlat_plausible(bounds, source=source)
+    centre = geom.centroid
+    # A degenerate collection has no centroid: the middle of its box then.
+    return work_crs_for_lon(float(centre.x) if not centre.is_empty else (bounds[0] + bounds[2]) / 2)
 
 
 # --- ESRI .prj files that only say "Gauss_Kruger" ---------------------------------

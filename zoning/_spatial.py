@@ -486,14 +486,13 @@ def overlap_measures(p_geoms: np.ndarray, z_geoms: np.ndarray) -> tuple[np.ndarr
     """
     inter = shapely.intersection(p_geoms, z_geoms)
     area = shapely.area(inter)
-    lines = line_parts(p_geoms)
-    has_line = ~shapely.is_missing(lines)
-    length = np.zeros(len(p_geoms))
-    pure = has_line & (shapely.get_dimensions(p_geoms) == 1)
-    length[pure] = shapely.length(inter[pure])
-    mixed = has_line & ~pure
-    if mixed.any():
-        length[mixed] = shapely.length(shapely.intersection(lines[mixed], z_geoms[mixed]))
+    length = np.where(shapely.get_dimensions(p_geoms) == 1, shapely.length(inter), 0.0)
+    # Mixed collections (a site polygon with its access road): the length of their lines.
+    mixed = np.flatnonzero(shapely.get_type_id(p_geoms) == 7)
+    if len(mixed):
+        lines = line_parts(p_geoms[mixed])
+        has = ~shapely.is_missing(lines)
+        length[mixed[has]] = shapely.length(shapely.intersection(lines[has], z_geoms[mixed[has]]))
     return inter, area, length
 
 

@@ -100,7 +100,7 @@ def _lonlat(gdf: Any) -> np.ndarray:
     return np.asarray(gdf.geometry.values, dtype=object)
 
 
-def _zone_values(store: Any, layer_id: str) -> tuple[str | None, list[str]]:
+def _zone_values(store: Any, layer_id: str, gdf: Any) -> tuple[str | None, list[str]]:
     """The layer's zone field and the zone values its features hold, in catalogue order
     (values outside the catalogue after them), so the legend lists what the map shows."""
     spec = store.catalog.layers[layer_id]
@@ -109,7 +109,7 @@ def _zone_values(store: Any, layer_id: str) -> tuple[str | None, list[str]]:
         return None, []
     fspec = store.catalog.fields_of(layer_id).get(field)
     known = list(getattr(fspec, "values", ()) or ()) + list(getattr(fspec, "legacy", ()) or ())
-    present = {str(v) for v in store.layer(layer_id)[field].dropna()}
+    present = {str(v) for v in gdf[field].dropna()}
     return field, [v for v in known if v in present] + sorted(present - set(known))
 
 
@@ -164,7 +164,7 @@ def _layers(store: Any, groups: _RuleGroups) -> tuple[list[_Layer], dict[str, li
         if lid in _NOT_ZONES:
             continue
         gdf = store.layer(lid)
-        field, values = _zone_values(store, lid)
+        field, values = _zone_values(store, lid, gdf)
         zone_lists[lid] = values
         lookup = {v: i for i, v in enumerate(values)}
         zones = (
