@@ -35,15 +35,9 @@ with stop_on_error():
     # the page itself, as pictures where they are dense.
     views = zone_views(lang()) if tiles is None and not build.building else ()
 labels = layer_labels()
-if tiles is not None:
-    titles = {ly["id"]: pick(labels[ly["id"]].title_zh, labels[ly["id"]].title_en) if ly["id"] in labels else ly["id"]
-              for ly in tiles.meta["layers"]}  # fmt: skip
-    illustrative = bool(tiles.meta["illustrative"])
-else:
-    titles = {v.layer_id: v.title for v in views}
-    illustrative = any(v.legal_status != "法定" for v in views) or any(
-        store.legal_status(lid) != "法定" for lid in store.layer_ids if lid != "admin"
-    )
+layer_ids = [ly["id"] for ly in tiles.meta["layers"]] if tiles is not None else [v.layer_id for v in views]
+titles = {lid: pick(labels[lid].title_zh, labels[lid].title_en) if lid in labels else lid for lid in layer_ids}
+illustrative = any(store.legal_status(lid) != "法定" for lid in store.layer_ids if lid != "admin")
 if illustrative:
     st.warning(t("common.illustrative_notice"), icon=":material/warning:")
 if build.building:
