@@ -45,7 +45,6 @@ __all__ = [
     "layer_titles",
     "rules_key",
     "get_base_display",
-    "base_geojson",
     "get_towns",
     "get_counties",
     "get_zone_views",
@@ -159,15 +158,13 @@ def get_base_display(base_dir: str = str(BASE_DIR)) -> dict[str, dict[str, Any]]
     """The app's own vector base map (lakes, rivers, boundaries) for every map: as files the
     browser fetches once and keeps (``ui.static_cache``), or — where the app cannot write
     its static folder — as lon/lat GeoJSON dicts put in each map."""
-    data = base_geojson(base_dir)
+    data = _base_geojson(base_dir)
     urls = {key: publish_json(f"base-{key}", gj) for key, gj in data.items()}
-    if all(urls.values()):
-        return StaticBase({k: v for k, v in urls.items() if v})
-    return data
+    published = {key: url for key, url in urls.items() if url is not None}
+    return StaticBase(published) if len(published) == len(urls) else data
 
 
-@st.cache_resource(show_spinner=False)
-def base_geojson(base_dir: str = str(BASE_DIR)) -> dict[str, dict[str, Any]]:
+def _base_geojson(base_dir: str) -> dict[str, dict[str, Any]]:
     """The base map as lon/lat GeoJSON dicts, simplified for the province-wide view."""
     base = Path(base_dir)
     tol = display_tolerance_deg(HUNAN_BOUNDS)
