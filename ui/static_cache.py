@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,7 +62,6 @@ class TileBuild:
     folder: Path
     url: str
     error: str | None = None
-    seconds: float | None = None
     _done: threading.Event = field(default_factory=threading.Event)
     _meta: dict[str, Any] | None = None
 
@@ -85,7 +83,6 @@ def _write(build: TileBuild, store_path: str) -> None:
     from zoning.engine import open_store
     from zoning.zone_tiles import write_zone_tiles
 
-    started = time.perf_counter()
     work = build.folder.with_name(f".{build.folder.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         write_zone_tiles(open_store(store_path), work, min_zoom=_MIN_ZOOM, max_zoom=_MAX_ZOOM)
@@ -94,9 +91,8 @@ def _write(build: TileBuild, store_path: str) -> None:
         except OSError:
             if not (build.folder / "tiles.json").exists():  # not another process's set
                 raise
-        build.seconds = time.perf_counter() - started
         _prune(build.folder)
-    except Exception as err:  # noqa: BLE001 - any failure leaves the page without tiles, said on the page
+    except Exception as err:  # noqa: BLE001 - any failure: no tiles, the page draws the layers itself
         build.error = f"{type(err).__name__}: {err}"
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -104,7 +100,8 @@ def _write(build: TileBuild, store_path: str) -> None:
 
 
 def _prune(current: Path) -> None:
-    """Remove the oldest tile sets beyond ``_KEEP`` (and leftover work folders)."""
+    """Remove the oldest tile sets beyond ``_KEEP`` (work folders, named ``.…``, are each
+    removed by the build that made them)."""
     sets = sorted((p for p in current.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
                   key=lambda p: p.stat().st_mtime, reverse=True)  # fmt: skip
     for old in [p for p in sets if p != current][_KEEP - 1 :]:
