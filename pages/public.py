@@ -11,11 +11,11 @@ from ui.components import MapPoint, ZoneTilesLayer, build_map, tile_legend_views
 from ui.forms import crs_picker
 from ui.frame import require_frame
 from ui.i18n import lang, pick, t
-from ui.lookup import find_places
 from ui.pagekit import show_errors, stop_on_error
 from ui.public_panel import ask_once, point_from_coordinates, render_zone_answer
 from ui.sidebar import online_tiles
 from ui.static_cache import tile_build
+from zoning.lookup import find_places
 
 #: How long a first visit waits for the zone tiles of a new store version (the embedded
 #: data takes a second or two; a province-scale store is written in the background).

@@ -25,7 +25,35 @@ FORBIDDEN_BY_PACKAGE = {
     "layers": frozenset({"zoning", "ui", "pages", "app", "click"}),
     "zoning": frozenset({"ui", "pages", "app"}),
 }
+#: Inside zoning/: the engine and rules at its root; build/ (the embedded data), publish/
+#: (tiles, the static site), report/ (documents), cli/ on top. The engine never imports the
+#: layers above it; build never reaches into the engine's internals, so the engine can
+#: change without touching the data build; nothing but the CLI imports the CLI.
+ENGINE_INTERNALS = frozenset(
+    {"zoning.engine", "zoning._spatial", "zoning._match", "zoning._conflicts", "zoning._notes", "zoning._projects"}
+)
+ZONING_PARTS = ("zoning.build", "zoning.publish", "zoning.report", "zoning.cli")
+FORBIDDEN_BY_PART: dict[str, frozenset[str]] = {
+    "zoning": frozenset(ZONING_PARTS),  # the engine and rules at the root of zoning/
+    "zoning.build": frozenset({"zoning.publish", "zoning.report", "zoning.cli"}) | ENGINE_INTERNALS,
+    "zoning.publish": frozenset({"zoning.build", "zoning.report", "zoning.cli"}),
+    "zoning.report": frozenset({"zoning.build", "zoning.publish", "zoning.cli"}),
+    "zoning.cli": frozenset(),
+}
 _DYNAMIC_IMPORTERS = frozenset({"import_module", "__import__"})
+
+
+def zoning_part(module: str) -> str | None:
+    """Which part of zoning/ ``module`` belongs to (``zoning`` for the engine root), else None."""
+    if module != "zoning" and not module.startswith("zoning."):
+        return None
+    if module == "zoning.__main__":
+        return "zoning.cli"
+    return next((p for p in ZONING_PARTS if module == p or module.startswith(p + ".")), "zoning")
+
+
+def _within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
 
 
 def _resolve(module: str, node: ast.ImportFrom) -> str:
@@ -58,6 +86,15 @@ def imported_modules(module: str, source: str) -> Iterator[tuple[int, str]]:
             yield node.lineno, _dynamic_target(node)
 
 
+def imported_names(module: str, source: str) -> Iterator[tuple[int, str]]:
+    """As ``imported_modules``, plus ``package.name`` for each name of ``from package import name``
+    (so ``from zoning import _spatial`` is seen as importing ``zoning._spatial``)."""
+    yield from imported_modules(module, source)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (base := _resolve(module, node)):
+            yield from ((node.lineno, f"{base}.{alias.name}") for alias in node.names)
+
+
 def _dynamic_target(node: ast.Call) -> str:
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -77,6 +114,14 @@ def violations(module: str, source: str) -> list[str]:
         if top in forbidden:
             why = "UI library in the core" if top in UI_LIBRARIES else f"{package} must not depend on {top}"
             found.append(f"{module}:{line} imports {name} ({why})")
+    part = zoning_part(module)
+    banned = FORBIDDEN_BY_PART.get(part or "", frozenset())
+    seen: set[tuple[int, str]] = set()
+    for line, name in imported_names(module, source):  # modules first, then their names
+        hit = next((b for b in sorted(banned) if _within(name, b)), None)
+        if hit is not None and (line, hit) not in seen:
+            seen.add((line, hit))
+            found.append(f"{module}:{line} imports {name} ({part} must not depend on {hit})")
     return sorted(set(found))
 
 
@@ -110,6 +155,16 @@ def core_modules() -> list[tuple[str, Path]]:
         ("zoning.cli.main", "from ui import cache\n",
          ["zoning.cli.main:1 imports ui (zoning must not depend on ui)"]),
         ("layers.importer", "import click\n", ["layers.importer:1 imports click (layers must not depend on click)"]),
+        ("zoning.engine", "from zoning.report import render_report\n",
+         ["zoning.engine:1 imports zoning.report (zoning must not depend on zoning.report)"]),
+        ("zoning.rules", "import zoning.publish.zone_tiles\n",
+         ["zoning.rules:1 imports zoning.publish.zone_tiles (zoning must not depend on zoning.publish)"]),
+        ("zoning.build.noraise", "from zoning import _spatial\n",
+         ["zoning.build.noraise:1 imports zoning._spatial (zoning.build must not depend on zoning._spatial)"]),
+        ("zoning.build.build_data", "from zoning.engine import screen\n",
+         ["zoning.build.build_data:1 imports zoning.engine (zoning.build must not depend on zoning.engine)"]),
+        ("zoning.report.tables", "from zoning.cli.screen_cmds import x\n",
+         ["zoning.report.tables:1 imports zoning.cli.screen_cmds (zoning.report must not depend on zoning.cli)"]),
     ],
 )  # fmt: skip
 def test_the_checker_finds_forbidden_imports(module: str, source: str, expected: list[str]) -> None:
@@ -122,6 +177,10 @@ def test_the_checker_finds_forbidden_imports(module: str, source: str, expected:
         ("zoning.engine", "import geopandas\nfrom layers.store import ZoneStore\nfrom gis.crs import STORAGE_CRS\n"),
         ("layers.store", "from . import _gpkg\nfrom .catalog import load_catalog\nimport gis.io\n"),
         ("zoning.cli.layers_cmds", "import click\nfrom layers.importer import import_layer\n"),
+        ("zoning.cli.screen_cmds", "from zoning.report import render_report\nfrom zoning.engine import screen\n"),
+        ("zoning.report.content", "from zoning.model import Conflict\nfrom zoning.engine import open_store\n"),
+        ("zoning.build.build_data", "from zoning.build.noraise import x\nfrom zoning.model import Project\n"),
+        ("zoning.engine", "from zoning.engineering import x\n"),
         ("gis.io", "import streamlitish\nimport foliumx\n# import streamlit\ntext = 'import folium'\n"),
     ],
 )

@@ -50,7 +50,6 @@ __all__ = [
     "get_zone_views",
     "zone_views",
     "get_layer",
-    "store_layers",
 ]
 
 BASE_DIR = DATA_DIR / "base"
@@ -237,12 +236,6 @@ def zone_views(lang: Lang, bounds: tuple[float, float, float, float] | None = No
 def get_layer(path: str, sha256: str, layer_id: str) -> gpd.GeoDataFrame:
     """One store layer at full precision, native CRS (read once per store version; read-only)."""
     return get_store(path, sha256).layer(layer_id)
-
-
-def store_layers(ref: FileRef) -> dict[str, gpd.GeoDataFrame]:
-    """Every layer of the store in use, by id (cached)."""
-    store = get_store(ref.path, ref.sha256)
-    return {lid: get_layer(ref.path, ref.sha256, lid) for lid in store.layer_ids}
 
 
 ATTRIBUTION_PATH = DATA_DIR / "attribution.yaml"

@@ -8,10 +8,10 @@ from typing import Any
 import streamlit as st
 
 from ui import state
-from ui.cache import store_layers, store_ref
+from ui.cache import get_store, store_ref
 from ui.i18n import lang, pick, t, tr, zone_label
-from ui.lookup import ZoneHit, rules_for_zone, zones_at
 from ui.results import verdict_badge_html
+from zoning.lookup import ZoneHit, rules_for_zone, zones_at
 
 __all__ = ["ask_once", "point_from_coordinates", "render_zone_answer"]
 
@@ -59,8 +59,8 @@ def point_from_coordinates(text: str, *, crs: str) -> tuple[float, float]:
 def render_zone_answer(store: Any, rules: Any, labels: Mapping[str, Any], *, lon: float, lat: float, label: str) -> None:
     """The zones at (lon, lat), each with its grade, source, legal status and rules in words."""
     language = lang()
-    zone_fields = {k: v.zone_field for k, v in labels.items()}
-    hits = zones_at(store_layers(store_ref()), lon, lat, zone_fields=zone_fields, near_m=_NEAR_M)
+    ref = store_ref()
+    hits = zones_at(get_store(ref.path, ref.sha256), lon, lat, near_m=_NEAR_M)
     inside = [h for h in hits if h.inside]
     near = [h for h in hits if not h.inside]
     st.markdown(f"##### :material/location_on: {label}")

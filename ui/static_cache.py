@@ -10,7 +10,7 @@ view and keeps it. Files are named by content hash, so a new version is a new na
 * :func:`tile_build` / :func:`zone_tiles` — the zone tiles of a store version.
 
 Zone tiles: a province's official layers (10^5 polygons) cannot go into the page — as
-GeoJSON they are hundreds of megabytes. The public map draws ``zoning.zone_tiles`` tiles
+GeoJSON they are hundreds of megabytes. The public map draws ``zoning.publish.zone_tiles`` tiles
 instead, simplified per zoom, from ``static/generated/zone_tiles/<store sha256>/``. They
 are written once per store version, in a background thread (a province takes about
 a minute; the embedded data a second or two), into a work folder renamed into place when
@@ -81,7 +81,7 @@ class TileBuild:
 def _write(build: TileBuild, store_path: str) -> None:
     """Write the tile set of ``store_path`` into ``build.folder`` (a work folder first)."""
     from zoning.engine import open_store
-    from zoning.zone_tiles import write_zone_tiles
+    from zoning.publish.zone_tiles import write_zone_tiles
 
     work = build.folder.with_name(f".{build.folder.name}.{os.getpid()}.{threading.get_ident()}")
     try:

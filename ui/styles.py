@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zoning.zone_tiles import ZONE_COLOURS
+from zoning.publish.zone_tiles import ZONE_COLOURS
 
 __all__ = ["VERDICT_COLOURS", "VERDICT_TEXT_COLOURS", "LAYER_COLOURS", "zone_colour", "zone_style"]
 

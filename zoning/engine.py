@@ -42,7 +42,7 @@ from zoning._projects import projects_from_features
 from zoning.model import DataInfo, LayerInfo, Project, ProjectInfo, ScreeningResult, worst_verdict
 from zoning.rules import ProjectTypes, RuleSet, load_project_types, load_rules
 
-__all__ = ["screen", "projects_from_features", "default_rules", "open_store"]
+__all__ = ["screen", "projects_from_features", "default_rules", "open_store", "store_schemas"]
 
 _TZ_CHINA = _dt.timezone(_dt.timedelta(hours=8))
 #: Layers that are reference data, not zones: never screened, never "nearby".
@@ -77,7 +77,7 @@ _CATALOG_SCHEMAS: OrderedDict[int, tuple[Any, dict[str, LayerSchema]]] = Ordered
 _CATALOG_SCHEMAS_LOCK = threading.Lock()
 
 
-def _store_schemas(store: Any) -> dict[str, LayerSchema]:
+def store_schemas(store: Any) -> dict[str, LayerSchema]:
     """Zone fields and values from the catalogue the store was validated against, else
     the packaged one (reduced once per catalogue object: catalogues are read-only)."""
     catalog = getattr(store, "catalog", None)
@@ -204,7 +204,7 @@ def screen(
     stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
     data = _data_info(zstore)
     params = _parameters(ruleset, tolerance_m, near_m)
-    schemas = _store_schemas(zstore)
+    schemas = store_schemas(zstore)
     results: list[ScreeningResult | None] = [None] * len(items)
     groups: dict[str, list[_Item]] = {}
     for item in items:

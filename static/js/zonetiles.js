@@ -1,4 +1,4 @@
-/* Zone tiles for Leaflet: GeoJSON per XYZ tile (written by zoning.mapexport.write_zone_tiles),
+/* Zone tiles for Leaflet: GeoJSON per XYZ tile (written by zoning.publish.mapexport.write_zone_tiles),
    drawn on one canvas per tile. Used by the app's public map (served at /app/static/js/) and
    by the static site of `python -m zoning export-map` (copied into its assets/).
 

@@ -18,7 +18,7 @@ import pytest
 from layers.paths import DEFAULT_STORE
 from layers.store import ZoneStore
 from tests.e2e.conftest import ARTIFACTS
-from zoning.mapexport import export_map
+from zoning.publish.mapexport import export_map
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,8 @@ from gis.errors import InputError
 from layers.paths import DEFAULT_STORE
 from layers.store import ZoneStore
 from zoning.cli import cli
-from zoning.mapexport import export_map
-from zoning.zone_tiles import tile_range
+from zoning.publish.mapexport import export_map
+from zoning.publish.zone_tiles import tile_range
 
 # A fetchable reference to another host: a scheme URL or a protocol-relative one.
 _EXTERNAL = re.compile(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)

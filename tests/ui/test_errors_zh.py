@@ -10,7 +10,7 @@ from gis.errors import GeometryError, InputError
 from tests.ui.conftest import page
 from ui import state
 from ui.inputs import drawing_to_features, measure, read_typed, read_upload
-from ui.lookup import find_places, zones_at
+from zoning.lookup import find_places, zones_at
 
 SWAPPED = "28.2 113.1"  # latitude first, as a planner copies it from a document
 
@@ -74,7 +74,7 @@ def test_bad_geometry_kind_and_no_geometry() -> None:
 
 def test_lookup_messages() -> None:
     with pytest.raises(InputError, match=r"point \(3000000, 500000\)") as info:
-        zones_at({}, 3_000_000, 500_000, zone_fields={})
+        zones_at("memory", 3_000_000, 500_000)
     assert str(info.value.zh).startswith("点 (3000000, 500000) 不是以度为单位的经纬度")
     with pytest.raises(InputError, match="place name is empty") as info:
         find_places(gpd.GeoDataFrame(geometry=[]), "  ")

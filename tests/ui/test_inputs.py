@@ -1,15 +1,13 @@
-"""Input helpers without Streamlit: drawings to Projects, sizes, place search, zones at a point."""
+"""Input helpers without Streamlit: drawings to Projects, sizes; the page's place examples are found."""
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pytest
-from shapely.geometry import box
 
 from gis.errors import GeometryError, InputError
-from tests.ui.conftest import GK, ORIGIN, lonlat
+from tests.ui.conftest import GK, lonlat
 from ui.inputs import drawing_to_features, measure, read_drawing, read_typed, to_projects
-from ui.lookup import find_places, zones_at
+from zoning.lookup import find_places
 
 
 def _leaflet_polygon(offsets: list[tuple[float, float]]) -> dict:
@@ -47,45 +45,6 @@ def test_typed_points_and_kind_check() -> None:
     assert measure(read_typed(text, crs="EPSG:4490", kind="line").geometries_lonlat()).length_m == pytest.approx(100, abs=0.01)
     with pytest.raises(InputError, match="geometry kind 'circle'"):
         read_typed(text, crs="EPSG:4490", kind="circle")
-
-
-def test_zones_at_inside_near_and_far() -> None:
-    """Square 0..1000 m; points at its middle, 250 m east of its east edge, and 2 km away."""
-    zones = gpd.GeoDataFrame(
-        {"name": ["方块"], "grade": ["一级"], "legal_status": ["示意"], "source": ["测试"]},
-        geometry=[box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + 1000, ORIGIN[1] + 1000)], crs=GK,
-    ).to_crs("EPSG:4490")  # stored as lon/lat, measured back in metres
-    layers = {"water_source": zones}
-    inside = zones_at(layers, *lonlat(500, 500), zone_fields={"water_source": "grade"})
-    assert [(h.name, h.zone, h.distance_m, h.inside, h.legal_status) for h in inside] == [("方块", "一级", 0.0, True, "示意")]
-    near = zones_at(layers, *lonlat(1250, 500), zone_fields={"water_source": "grade"}, near_m=500)
-    assert len(near) == 1 and near[0].distance_m == pytest.approx(250, abs=0.2) and not near[0].inside
-    assert zones_at(layers, *lonlat(3000, 500), zone_fields={"water_source": "grade"}, near_m=500) == []
-    with pytest.raises(InputError, match="not longitude/latitude"):
-        zones_at(layers, 391650.0, 3082300.0, zone_fields={})
-
-
-def test_find_places_exact_chinese_name_first() -> None:
-    towns = gpd.GeoDataFrame(
-        {"name": ["Xiangtan", "Xiangtan Xian"], "name_zh": ["湘潭县", "湘潭"], "county_name": ["湘潭县", "岳塘区"],
-         "prefecture_name": ["湘潭市", "湘潭市"]},
-        geometry=gpd.points_from_xy([112.95, 112.94], [27.78, 27.83]), crs="EPSG:4326",
-    )  # fmt: skip
-    found = find_places(towns, "湘潭")
-    assert [label for label, _, _ in found] == ["湘潭（湘潭市·岳塘区）", "湘潭县（湘潭市·湘潭县）"]
-    assert find_places(towns, "xiangtan xian")[0][0].startswith("湘潭")
-    with pytest.raises(InputError, match="place name is empty"):
-        find_places(towns, "  ")
-
-
-def test_find_places_by_other_chinese_name() -> None:
-    """GeoNames lists a county seat under the county and its town (平江县 | 汉昌)."""
-    towns = gpd.GeoDataFrame(
-        {"name": ["Hanchang"], "name_zh": ["平江县"], "name_zh_all": ["平江县|汉昌"], "county_name": ["平江县"],
-         "prefecture_name": ["岳阳市"]},
-        geometry=gpd.points_from_xy([113.58], [28.70]), crs="EPSG:4326",
-    )  # fmt: skip
-    assert [label for label, _, _ in find_places(towns, "汉昌")] == ["平江县（岳阳市·平江县）"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -50,7 +50,7 @@ def delineate_cmd(intakes: Path, rivers: Path | None, water: Path | None, params
     along the river line; land strips from the bank. Every output feature is 示意.
     """
     from gis.io import write_features
-    from zoning.delineate import delineate, intakes_from_frame
+    from zoning.build.delineate import delineate, intakes_from_frame
 
     points = intakes_from_frame(_read(intakes), source=str(intakes))
     result = delineate(points, _read(rivers), water=_read(water), params=params, snap_max_m=snap_max_m)
@@ -76,7 +76,7 @@ def noraise_cmd(store: Path, output: Path, town_radius_m: float | None, towns: P
     """
     from gis.errors import InputError
     from gis.io import write_features
-    from zoning.noraise import no_raise_from_layers, read_store_layers
+    from zoning.build.noraise import no_raise_from_layers, read_store_layers
 
     if no_towns and (towns is not None or town_radius_m is not None):
         msg = "--no-towns leaves towns out; it cannot be combined with --towns or --town-radius-m"
@@ -98,7 +98,7 @@ def build_data_cmd(output: Path, check: bool) -> None:
 
     Deterministic: the same inputs give a byte-identical GeoPackage.
     """
-    from zoning.build_data import build_data
+    from zoning.build.build_data import build_data
 
     if check:
         with tempfile.TemporaryDirectory() as tmp:

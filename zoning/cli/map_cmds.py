@@ -29,7 +29,7 @@ def export_map_cmd(outdir: Path, zones: Path | None, max_zoom: int, min_zoom: in
     GeoJSON tiles per zoom: any web server (nginx, a CDN-less intranet server) can host it;
     nothing is loaded from elsewhere. Illustrative (示意) data is marked on the page.
     """
-    from zoning.mapexport import export_map
+    from zoning.publish.mapexport import export_map
 
     report = export_map(outdir, store=zones or DEFAULT_STORE, min_zoom=min_zoom, max_zoom=max_zoom, gzip=gzip)
     click.echo(

@@ -44,10 +44,10 @@ from gis.crs import STORAGE_CRS
 from gis.errors import DataSourceError, RuleConfigError
 from layers._gpkg import HistoryRow, append_history, version_layer
 from layers.paths import DATA_DIR, DEFAULT_STORE
-from zoning import _illustrations as il
-from zoning._delineation_params import load_delineation_params
-from zoning.delineate import Intake, delineate
-from zoning.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
+from zoning.build import _illustrations as il
+from zoning.build._delineation_params import load_delineation_params
+from zoning.build.delineate import Intake, delineate
+from zoning.build.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
 
 __all__ = ["BuildReport", "build_layers", "build_data", "write_store", "LAYER_ORDER", "FIXED_TIMESTAMP", "LEGACY_GREEN_HEART"]
 

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from shapely.geometry import Point, box
 
 from gis.errors import InputError, RuleConfigError
+from zoning.build.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
 from zoning.cli import cli
-from zoning.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
 
 WORK = "EPSG:4547"
 X0, Y0 = 500_000.0, 3_100_000.0

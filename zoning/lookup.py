@@ -1,28 +1,40 @@
-"""'Is this place in a protected zone?': the zones at a point and what their rules say.
+"""'Is this place in a protected zone?': the zone features at a point, by the engine's indexes.
 
-For the public map. Distances are measured in the CGCS2000 Gauss-Kruger zone of the point
-(``gis.crs.work_crs_for``), never in degrees; containment uses the full-precision store
-geometry, not the simplified display copy.
+The public map asks this of one point; it is answered by the same layer indexes
+(``zoning._spatial.layer_index``: full-precision store geometry in the point's CGCS2000
+Gauss-Kruger zone, an STRtree) that ``zoning.screen`` uses, so the public answer and a
+screening can never disagree about what contains a place. Distances are planar metres in
+that zone, never degrees.
+
+Examples
+--------
+>>> from zoning.lookup import zones_at
+>>> hits = zones_at("data/zones.gpkg", 112.93, 27.86, near_m=500)  # doctest: +SKIP
+>>> [(h.layer, h.name, h.inside) for h in hits]  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import geopandas as gpd
+import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from gis.crs import work_crs_for
+from gis.crs import STORAGE_CRS, work_crs_for
 from gis.errors import InputError
+from zoning import _spatial as sp
+from zoning.engine import open_store, store_schemas
 from zoning.zone_rules import RuleLine
-from zoning.zone_rules import rules_for_zone as zone_rules
+from zoning.zone_rules import rules_for_zone as _zone_rules
 
 __all__ = ["ZoneHit", "RuleLine", "zones_at", "rules_for_zone", "find_places"]
 
-_SKIP_LAYERS = ("admin", "water_intake")
+#: Reference layers, not zones: never answered as "you are in".
+_SKIP_LAYERS = frozenset({"admin", "water_intake"})
 
 
 @dataclass(frozen=True)
@@ -50,65 +62,59 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def zones_at(
-    layers: Mapping[str, gpd.GeoDataFrame],
-    lon: float,
-    lat: float,
-    *,
-    zone_fields: Mapping[str, str | None],
-    near_m: float = 500.0,
-) -> list[ZoneHit]:
+def zones_at(store: Any, lon: float, lat: float, *, near_m: float = 500.0) -> list[ZoneHit]:
     """Zone features containing (lon, lat), then those within ``near_m`` metres, nearest first.
 
     Parameters
     ----------
-    layers
-        Store layers (any CRS, must be set) by layer id.
+    store
+        A ``layers.store.ZoneStore`` or the path of a zone GeoPackage.
     lon, lat
         CGCS2000 / WGS84 degrees.
-    zone_fields
-        Layer id -> the field holding the zone/grade (catalogue ``zone_field``).
     near_m
         Also list features this close (metres, planar in the point's Gauss-Kruger zone).
+
+    Raises
+    ------
+    InputError
+        If (lon, lat) is not a longitude/latitude pair in degrees.
     """
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         msg = f"point ({lon}, {lat}) is not longitude/latitude in degrees; expected e.g. 112.94, 28.23"
         raise InputError(msg, zh=f"点 ({lon}, {lat}) 不是以度为单位的经纬度；应如 112.94, 28.23（经度在前，纬度在后）")
+    zstore = open_store(store)
+    schemas = store_schemas(zstore)
     work_crs = work_crs_for((lon, lat, lon, lat))
-    here = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4490").to_crs(work_crs).iloc[0]
-    reach = here.buffer(near_m)
+    here = sp.to_crs(np.array([Point(lon, lat)], dtype=object), STORAGE_CRS, work_crs)[0]
     hits: list[ZoneHit] = []
-    for layer_id, gdf in layers.items():
-        if layer_id in _SKIP_LAYERS or gdf.empty:
+    for layer_id in zstore.layer_ids:
+        if layer_id in _SKIP_LAYERS:
             continue
-        hits.extend(_layer_hits(layer_id, gdf, here, reach, work_crs, zone_fields.get(layer_id)))
-    return sorted(hits, key=lambda h: (h.distance_m, h.layer))
+        schema = schemas.get(layer_id)
+        index = sp.layer_index(zstore, layer_id, work_crs, zone_field=schema.zone_field if schema else None)
+        hits.extend(_layer_hits(index, here, near_m))
+    return sorted(hits, key=lambda h: (h.distance_m, h.layer, h.feature_id))
 
 
-def _layer_hits(
-    layer_id: str, gdf: gpd.GeoDataFrame, here: Point, reach: Any, work_crs: str, zone_field: str | None
-) -> Iterable[ZoneHit]:
-    # Candidates by bounding box in the layer's own CRS, then exact distance in metres.
-    reach_native = gpd.GeoSeries([reach], crs=work_crs).to_crs(gdf.crs).iloc[0]
-    candidates = gdf.sindex.query(reach_native, predicate="intersects")
-    if len(candidates) == 0:
+def _layer_hits(index: sp.LayerIndex, here: Point, near_m: float) -> list[ZoneHit]:
+    if len(index) == 0:
         return []
-    sub = gdf.iloc[sorted(candidates)].to_crs(work_crs)
-    distances = shapely.distance(sub.geometry.values, here)
+    candidates = np.sort(index.tree.query(here, predicate="dwithin", distance=near_m))
+    distances = shapely.distance(index.geoms[candidates], here)
     out = []
-    for (pos, row), dist in zip(zip(sorted(candidates), sub.itertuples(index=False), strict=True), distances, strict=True):
-        attrs = row._asdict()
+    for f, dist in zip(candidates, distances, strict=True):
+        attrs = {k: _text(v) for k, v in index.attrs(int(f)).items()}
         out.append(
             ZoneHit(
-                layer=layer_id,
-                feature_id=int(pos),
-                name=_text(attrs.get("name")),
-                zone=_text(attrs.get(zone_field)) if zone_field else None,
+                layer=index.layer,
+                feature_id=int(f),
+                name=_text(index.names[f]),
+                zone=_text(index.zones[f]) or None,
                 distance_m=round(float(dist), 1),
-                legal_status=_text(attrs.get("legal_status")) or "法定",
-                source=_text(attrs.get("source")),
-                level=_text(attrs.get("level")),
-                attributes={k: _text(v) for k, v in attrs.items() if k != "geometry"},
+                legal_status=_text(index.legal_status[f]) or "法定",
+                source=_text(index.sources[f]),
+                level=attrs.get("level", ""),
+                attributes=attrs,
             )
         )
     return out
@@ -116,10 +122,10 @@ def _layer_hits(
 
 def rules_for_zone(rules: Any, hit: ZoneHit) -> list[RuleLine]:
     """The active rules of ``hit``'s layer that apply to its zone and feature, worst first."""
-    return zone_rules(rules, hit.layer, hit.zone, hit.attributes)
+    return _zone_rules(rules, hit.layer, hit.zone, hit.attributes)
 
 
-def find_places(towns: gpd.GeoDataFrame, query: str, *, limit: int = 20) -> list[tuple[str, float, float]]:
+def find_places(towns: pd.DataFrame, query: str, *, limit: int = 20) -> list[tuple[str, float, float]]:
     """Towns whose Chinese or romanised name contains ``query``: (label, lon, lat), exact first.
 
     Raises
@@ -131,10 +137,13 @@ def find_places(towns: gpd.GeoDataFrame, query: str, *, limit: int = 20) -> list
     if not text:
         msg = "place name is empty; type a town or county seat such as 湘潭 or 平江"
         raise InputError(msg, zh="地名为空；请输入乡镇或县城名称，如 湘潭、平江")
-    zh = towns.get("name_zh", gpd.GeoSeries(dtype=object)).fillna("").astype(str)
-    en = towns.get("name", gpd.GeoSeries(dtype=object)).fillna("").astype(str)
+
+    def column(name: str) -> pd.Series:
+        return towns[name].fillna("").astype(str) if name in towns.columns else pd.Series("", index=towns.index)
+
+    zh, en = column("name_zh"), column("name")
     # GeoNames' other Chinese names ("平江县|汉昌"): a county seat is often known by its town's name.
-    aliases = towns.get("name_zh_all", gpd.GeoSeries(dtype=object)).fillna("").astype(str)
+    aliases = column("name_zh_all")
     mask = (
         zh.str.contains(text, regex=False)
         | aliases.str.contains(text, regex=False)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from gis.crs import work_crs_for
 from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE
-from zoning.build_data import LAYER_ORDER, LEGACY_GREEN_HEART, build_data
+from zoning.build.build_data import LAYER_ORDER, LEGACY_GREEN_HEART, build_data
 from zoning.cli import cli
 
 ZONE_LAYERS = [lid for lid in LAYER_ORDER if lid != "admin"]

@@ -14,7 +14,7 @@ location (rather than one per part, stacked) keeps areas additive, gives a scree
 point exactly one 禁养区 conflict row, and still names every reason.
 
 Only the *land* parts of water-source zones count (a farm cannot stand in the river):
-features with ``part`` = 陆域 when the layer says so (zoning.delineate writes it), the
+features with ``part`` = 陆域 when the layer says so (zoning.build.delineate writes it), the
 whole polygon otherwise (then the basis says 未区分水域/陆域).
 """
 
@@ -231,7 +231,7 @@ def _piece_name(features: Sequence[str]) -> str:
 
 def _piece_source(keys: Iterable[str], params: NoRaiseParams) -> str:
     clauses = "、".join(dict.fromkeys(f"{params.parts[k][1]}（{params.parts[k][0]}）" for k in keys))
-    return f"示意：按{_REGULATION}{clauses}由法定禁养区域叠加合成（zoning.noraise），不是经批复的禁养区划定方案"
+    return f"示意：按{_REGULATION}{clauses}由法定禁养区域叠加合成（zoning.build.noraise），不是经批复的禁养区划定方案"
 
 
 def derive_no_raise(parts: Sequence[Part], *, params: NoRaiseParams | None = None) -> gpd.GeoDataFrame:

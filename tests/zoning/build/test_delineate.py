@@ -14,8 +14,8 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon
 
 from gis.errors import InputError, RuleConfigError
-from zoning._delineation_params import load_delineation_params
-from zoning.delineate import Intake, delineate, intakes_from_frame
+from zoning.build._delineation_params import load_delineation_params
+from zoning.build.delineate import Intake, delineate, intakes_from_frame
 
 WORK = "EPSG:4547"  # CGCS2000 GK, CM 114E: the work CRS the code picks for these intakes
 CX, CY = 500_000.0, 3_100_000.0  # on the central meridian, about 28N

@@ -7,7 +7,7 @@ What it writes (every file the browser needs; no request leaves the host serving
     OUTDIR/data/meta.json        layers, zone colours, the rules per kind of feature, tile index, notices
     OUTDIR/data/base.json        county outlines, rivers and lakes (display sets of data/base)
     OUTDIR/data/places.json      towns, for looking a place up by name
-    OUTDIR/tiles/{z}/{x}/{y}.json  zone features per Web-Mercator tile (``zoning.zone_tiles``)
+    OUTDIR/tiles/{z}/{x}/{y}.json  zone features per Web-Mercator tile (``zoning.publish.zone_tiles``)
 
 Examples
 --------
@@ -29,13 +29,13 @@ import numpy as np
 import shapely
 
 from gis.errors import InputError
-from layers.paths import DATA_DIR, DEFAULT_STORE
-from zoning.zone_tiles import check_zooms, tile_range, write_zone_tiles
+from layers.paths import DATA_DIR, DEFAULT_STORE, REPO_ROOT
+from zoning.publish.zone_tiles import check_zooms, tile_range, write_zone_tiles
 
 __all__ = ["ExportReport", "export_map", "site_files", "tile_range"]
 
 _SITE = Path(__file__).resolve().parent / "map_site"
-_STATIC = Path(__file__).resolve().parents[1] / "static"
+_STATIC = REPO_ROOT / "static"
 
 @dataclass(frozen=True)
 class ExportReport:
@@ -136,7 +136,7 @@ def export_map(
         The rule matrix shown on click; default the packaged one.
     min_zoom, max_zoom, full_zoom, gzip
         The tiles' zoom range and detail, and whether precompressed copies are written
-        (see ``zoning.zone_tiles.write_zone_tiles``; here gzip is on, for nginx ``gzip_static``).
+        (see ``zoning.publish.zone_tiles.write_zone_tiles``; here gzip is on, for nginx ``gzip_static``).
 
     Raises
     ------

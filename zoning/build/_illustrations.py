@@ -1,4 +1,4 @@
-"""Recipes for the illustrative zones of the embedded store (used by zoning.build_data).
+"""Recipes for the illustrative zones of the embedded store (used by zoning.build.build_data).
 
 Each recipe turns real base geography (data/base/) plus a documented parameter from
 ``data/illustrative/zones.yaml`` into zone geometry. Geometry is built in the CGCS2000

@@ -31,7 +31,7 @@ from shapely.ops import substring
 
 from gis.crs import STORAGE_CRS, work_crs_for_lon
 from gis.errors import InputError
-from zoning._delineation_params import (
+from zoning.build._delineation_params import (
     CONFIDENCE_ZH,
     DelineationConfig,
     LakeGrade,
