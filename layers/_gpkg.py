@@ -48,6 +48,7 @@ __all__ = [
     "read_history",
     "append_history",
     "edit_store",
+    "connect",
     "now_text",
     "current_user",
 ]
@@ -173,6 +174,11 @@ _CREATE = f"""CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
     recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
     source_file TEXT, source_sha256 TEXT, features INTEGER, crs TEXT,
     legal_status TEXT, source TEXT, effective_date TEXT, label TEXT, note TEXT)"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A read-write SQLite connection to the GeoPackage at ``path`` (for bookkeeping tables)."""
+    return _connect(path)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -27,6 +27,19 @@ DESIGN_TABLE = {
     ),
     "scenic_area": ("polygon", {"name": (), "zone": ("核心景区", "一般景区"), "level": ()}),
     "shoreline": ("line_or_polygon", {"name": (), "river": (), "rank": ("干流", "支流")}),
+    # RULES.md "Second round: New layers" (required fields in bold there).
+    "env_control_unit": ("polygon", {"code": (), "name": (), "category": ("优先保护单元", "重点管控单元", "一般管控单元")}),
+    "access_clause": (
+        "none",
+        {"scope": (), "dimension": ("空间布局约束", "污染物排放管控", "环境风险防控", "资源利用效率"), "text": ()},
+    ),
+    "industrial_park": ("polygon", {"name": (), "level": ("国家级", "省级", "其他")}),
+    "basic_farmland": ("polygon", {}),
+    "urban_boundary": ("polygon", {}),
+    "public_forest": ("polygon", {"level": ("国家级", "省级")}),
+    "wetland": ("polygon", {"name": (), "importance": ("国家重要湿地", "省级重要湿地", "一般湿地")}),
+    "nature_park": ("polygon", {"name": (), "kind": ("森林公园", "湿地公园", "地质公园", "其他")}),
+    "fish_germplasm": ("polygon", {"name": (), "zone": ("核心区", "实验区")}),
     "admin": ("polygon", {"adcode": (), "name": (), "level": ()}),
 }
 
@@ -130,7 +143,7 @@ def test_a_bad_catalogue_lists_every_problem_at_once() -> None:
     text = str(info.value)
     assert text.startswith("layer catalogue my_catalog.yaml has 9 problem(s):")
     expected = [
-        r"layer 'water_source': geometry 'polyline' is not one of \['point', 'line', 'polygon', 'line_or_polygon'\]",
+        r"layer 'water_source': geometry 'polyline' is not one of \['point', 'line', 'polygon', 'line_or_polygon', 'none'\]",
         r"layer 'eco_redline': zone_field 'categroy' is not one of its fields \['name', 'category'\]",
         r"layer 'livestock_zone' field 'kind': unknown key\(s\) \['requried'\]",
         r"layer 'green_heart' field 'zone': \['核心保护区'\] are listed both as current 'values' and as 'legacy'",
