@@ -242,8 +242,16 @@ class Catalog:
 
     @property
     def spatial_layer_ids(self) -> tuple[str, ...]:
-        """Layers that have geometry (what a map can draw), catalogue order."""
+        """Layers that have geometry, catalogue order."""
         return tuple(lid for lid, spec in self.layers.items() if spec.has_geometry)
+
+    @property
+    def map_layer_ids(self) -> tuple[str, ...]:
+        """Layers a zone map draws: zone and control-unit layers with geometry (not the admin
+        divisions, not the access-list table), catalogue order."""
+        return tuple(
+            lid for lid, spec in self.layers.items() if spec.has_geometry and spec.role in ("zone", "control_unit")
+        )
 
     def fields_of(self, layer_id: str) -> Mapping[str, FieldSpec]:
         """The layer's own fields followed by the common ones (``source``, ``legal_status`` ...)."""

@@ -74,7 +74,7 @@ def conflict_table(result: ScreeningResult, *, titles: Mapping[str, tuple[str, s
             continue
         seen.add(c.rule_id)
         colour = _MD_COLOURS[c.verdict]
-        pending = f"（{t('table.unverified')}）" if c.confidence != "verified" else ""
+        pending = "" if c.confidence == "verified" else f"（{t('table.' + ('secondary' if c.confidence == 'secondary' else 'unverified'))}）"
         lines.append(f"- :{colour}-background[**{tr(f'verdict.{c.verdict}', language)}**] {pick(c.condition, c.condition_en)}"
                      f" — {c.basis}{pending} `{c.rule_id}`")  # fmt: skip
     st.markdown("\n".join(lines))
@@ -104,7 +104,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
     cols[3].metric(t("result.m_county"), result.project.county or "—")
     if result.illustrative_used or result.data.illustrative:
         st.warning(t("common.illustrative_notice") + "\n\n" + t("result.illustrative_detail"), icon=":material/warning:")
-    if any(c.confidence != "verified" for c in result.conflicts):
+    if any(c.confidence == "unverified" for c in result.conflicts):
         st.info(t("result.unverified_notice"), icon=":material/pending:")
     if result.data.absent_layers:
         st.caption(t("result.absent_layers", layers="、".join(_titles(result.data.absent_layers, titles, language))))

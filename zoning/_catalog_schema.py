@@ -32,6 +32,8 @@ class LayerSchema:
     #: ``zone``, ``admin``, ``control_unit`` or ``access_list`` (layers.catalog.ROLES).
     role: str = "zone"
     has_geometry: bool = True
+    #: The catalogue's geometry kind (``polygon``, ``point``, ``line_or_polygon``, ``none``...).
+    geometry: str = "polygon"
 
 
 def load_layer_schemas(path: Path) -> dict[str, LayerSchema]:
@@ -74,4 +76,5 @@ def _schema_from_spec(lid: str, spec: Any) -> LayerSchema:
         title_en=str(getattr(spec, "title_en", "") or ""),
         role=str(getattr(spec, "role", "zone") or "zone"),
         has_geometry=getattr(spec, "geometry", "polygon") != "none",
+        geometry=str(getattr(spec, "geometry", "polygon")),
     )

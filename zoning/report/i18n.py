@@ -79,6 +79,9 @@ _RELATIONS: dict[str, dict[str, str]] = {
     "intersects": {"zh": "相交", "en": "Intersects"},
     "within_distance": {"zh": "距离范围内", "en": "Within distance"},
     "near_boundary": {"zh": "边界附近", "en": "Near boundary"},
+    "outside": {"zh": "不在其内", "en": "Outside"},
+    "no_coverage": {"zh": "该处无数据", "en": "No data here"},
+    "outside_extent": {"zh": "超出覆盖范围", "en": "Outside the store"},
 }
 
 _COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
@@ -198,6 +201,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "col_item": {"zh": "项目", "en": "Item"},
     "col_value": {"zh": "内容", "en": "Value"},
     "verified": {"zh": "已核实", "en": "verified"},
+    "secondary": {"zh": "依二手资料核实", "en": "依二手资料核实 / verified against secondary sources"},
     "unverified": {"zh": "待法规核实", "en": "待法规核实 / to be confirmed"},
     "overlap_cell": {"zh": "重叠 {area} m²\n占项目 {pct}%", "en": "overlap {area} m²\n{pct}% of project"},
     "inside_cell": {"zh": "穿越 {length} m", "en": "{length} m inside"},

@@ -98,7 +98,7 @@ def conflict_table(results: Sequence[ScreeningResult], *, lang: str = "zh") -> t
                 "rule_id": c.rule_id,
                 "condition": condition,
                 "basis": c.basis,
-                "confidence": t("verified" if c.confidence == "verified" else "unverified", lang),
+                "confidence": t(c.confidence if c.confidence in ("verified", "secondary") else "unverified", lang),
                 "legal_status": c.legal_status,
                 "source": c.source,
             }

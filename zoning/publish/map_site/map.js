@@ -12,7 +12,7 @@
       here: '位置', rules: '适用规则', noRules: '该分区无适用规则。', status: '法律效力',
       illustrative: '示意', simplified: '地图图形已按比例简化，边界附近请以正式数据和筛查结果为准。',
       badCoords: '请输入“经度, 纬度”，例如 112.94, 28.23', types: '项目类型',
-      basis: '依据', zone: '分区', source: '数据', unverified: '（待法规核实）',
+      basis: '依据', zone: '分区', source: '数据', unverified: '（待法规核实）', secondary: '（依二手资料核实）',
       places: '找到以下地点，请选择：', noPlace: '没有找到该地名。请输入乡镇、县城名称，或经纬度。'
     },
     en: {
@@ -24,6 +24,7 @@
       simplified: 'Map shapes are simplified for the scale; near a boundary rely on the official data and a screening.',
       badCoords: 'Type "longitude, latitude", e.g. 112.94, 28.23', types: 'Project types',
       basis: 'Basis', zone: 'Zone', source: 'Data', unverified: ' (legal basis to be confirmed)',
+      secondary: ' (verified against secondary sources)',
       places: 'Places found, pick one:', noPlace: 'No such place. Type a town or county seat, or longitude, latitude.'
     }
   };
@@ -114,7 +115,7 @@
         out.push('<div class="rule"><span class="' + esc(r.verdict) + '">' + esc(pick(r.verdict_zh, r.verdict_en)) +
           '</span> ' + esc(r.id) + dist + colon() + esc(pick(r.condition_zh, r.condition_en)) +
           '<br>' + t('types') + colon() + esc(pick(r.types_zh, r.types_en)) + '<br>' + t('basis') + colon() + esc(r.basis) +
-          (r.verified ? '' : esc(t('unverified'))) + '</div>');
+          (r.verified ? '' : esc(t(r.confidence === 'secondary' ? 'secondary' : 'unverified'))) + '</div>');
       });
       out.push('</div>');
     });
