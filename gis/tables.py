@@ -128,7 +128,7 @@ def _excel_grid(data: bytes, sheet: str | None, label: str) -> tuple[pd.DataFram
     if chosen not in names:
         msg = f"{label} has no sheet {chosen!r}; its sheets: {', '.join(names)}"
         raise DataSourceError(msg, zh=f"{zh_lead(label)}中没有工作表“{chosen}”；现有工作表：{'、'.join(names)}")
-    grid = book.parse(chosen, header=None, dtype=str, keep_default_na=False)
+    grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=str, keep_default_na=False)
     return grid.fillna(""), chosen
 
 

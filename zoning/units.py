@@ -277,8 +277,9 @@ def clause_for_project(
 
 def unit_shares(index: sp.LayerIndex, geoms: np.ndarray) -> list[list[tuple[int, float]]]:
     """Per project (work-CRS geometries), the unit features it lies in and its share of each
-    in percent: area share for a polygon project, length share for a line, 100 for a point
-    (a shared border only does not count)."""
+    in percent (3 decimals): area share for a polygon project, length share for a line, 100
+    for a point (a point on a border lies in both units). A shared border only does not
+    count, nor a share that rounds to 0.000 %."""
     out: list[list[tuple[int, float]]] = [[] for _ in range(len(geoms))]
     if len(index) == 0 or len(geoms) == 0:
         return out
@@ -303,7 +304,9 @@ def unit_shares(index: sp.LayerIndex, geoms: np.ndarray) -> list[list[tuple[int,
             share = 100.0 * length[j] / p_len[j]
         else:
             share = 100.0
-        out[int(p)].append((int(f), round(float(share), 3)))
+        # A share that rounds to 0 is the shared border seen through coordinate rounding.
+        if round(float(share), 3) > 0:
+            out[int(p)].append((int(f), round(float(share), 3)))
     for row in out:
         row.sort(key=lambda t: (-t[1], str(index.columns["code"][t[0]]) if "code" in index.columns else t[0]))
     return out
