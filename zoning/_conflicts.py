@@ -23,11 +23,17 @@ Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 class _Member(Protocol):
-    type: str
-    attributes: Mapping[str, Any]
-    defaults_used: set[str]
-    #: Admin names and codes the project lies in (None: the store has no admin layer).
-    places: frozenset[str] | None
+    """What the engine's project records offer (read-only properties: a dataclass field fits)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+    @property
+    def defaults_used(self) -> set[str]: ...
+    @property
+    def places(self) -> frozenset[str] | None:
+        """Admin names and codes the project lies in (None: the store has no admin layer)."""
 
 
 def layer_conflicts(

@@ -98,9 +98,12 @@ def store_layout(store: Any, catalog: Catalog) -> StoreLayout:
 
 
 class _Member(Protocol):
-    type: str
-    attributes: Mapping[str, Any]
-    defaults_used: set[str]
+    @property
+    def type(self) -> str: ...
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+    @property
+    def defaults_used(self) -> set[str]: ...
 
 
 def coverage_rows(

@@ -29,10 +29,17 @@ __all__ = ["outside_conflicts", "no_data_text"]
 
 
 class _Member(Protocol):
-    type: str
-    attributes: Mapping[str, Any]
-    defaults_used: set[str]
-    places: frozenset[str] | None
+    """What the engine's project records offer (read-only properties: a dataclass field fits)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+    @property
+    def defaults_used(self) -> set[str]: ...
+    @property
+    def places(self) -> frozenset[str] | None:
+        """Admin names and codes the project lies in (None: the store has no admin layer)."""
 
 
 _MASKS: weakref.WeakKeyDictionary[sp.LayerIndex, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()

@@ -56,7 +56,7 @@ from zoning.model import (
     worst_verdict,
 )
 from zoning.rules import ProjectTypes, RuleSet, load_project_types, load_rules
-from zoning.units import load_clauses, unit_shares, units_for_project
+from zoning.units import Clause, load_clauses, unit_shares, units_for_project
 
 __all__ = ["screen", "projects_from_features", "default_rules", "open_store", "store_schemas"]
 
@@ -381,7 +381,7 @@ def _units(
         schema = schemas.get(layout.units)
         index = sp.layer_index(store, layout.units, crs, zone_field=schema.zone_field if schema else "category")
         shares = unit_shares(index, geoms)
-    clauses = ()
+    clauses: tuple[Clause, ...] = ()
     if layout.clauses is not None:
         clauses = load_clauses(
             store.layer(layout.clauses), ruleset.project_types, layer=layout.clauses,

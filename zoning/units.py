@@ -36,6 +36,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -313,10 +314,14 @@ def unit_shares(index: sp.LayerIndex, geoms: np.ndarray) -> list[list[tuple[int,
 
 
 class _Project(Protocol):
-    type: str
-    attributes: Mapping[str, Any]
-    places: frozenset[str] | None
-    defaults_used: set[str]
+    @property
+    def type(self) -> str: ...
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+    @property
+    def places(self) -> frozenset[str] | None: ...
+    @property
+    def defaults_used(self) -> set[str]: ...
 
 
 _CODES: weakref.WeakKeyDictionary[sp.LayerIndex, frozenset[str]] = weakref.WeakKeyDictionary()
@@ -385,7 +390,7 @@ def _place_known(scope: str, places: frozenset[str] | None) -> bool:
     return places is not None or scope in PROVINCE_SCOPES
 
 
-def _general_applies(scope: str, unit_codes: set[str], places: frozenset[str] | None) -> bool:
+def _general_applies(scope: str, unit_codes: AbstractSet[str], places: frozenset[str] | None) -> bool:
     """A general list (not a unit's own) that holds at the project's place; with no admin
     layer a named place's list is shown (its record says the place cannot be told)."""
     if scope in unit_codes or not scope:

@@ -185,3 +185,38 @@ def test_minimal_catalogue_parses_into_records() -> None:
     assert catalog.layers["pond"].geometry_types == frozenset({"Polygon", "MultiPolygon"})
     assert catalog.fields_of("pond")["kind"].allowed == ("甲", "乙")
     assert dict(catalog.common_fields) == {}
+
+
+def test_roles_are_checked_with_the_fields_the_engine_reads() -> None:
+    data = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
+    layers = data["layers"]
+    layers["admin2"] = {**layers["admin"]}  # a second admin layer
+    layers["access_clause"]["geometry"] = "polygon"  # the access list is a table
+    del layers["env_control_unit"]["fields"]["code"]  # units need their code
+    layers["wetland"]["geometry"] = "none"  # a zone needs geometry
+    layers["water_source"]["role"] = "zones"  # unknown role
+    layers["access_clause"]["melt"] = {"key": "dimension", "value": "body"}  # not a field
+    with pytest.raises(RuleConfigError) as info:
+        parse_catalog(data, source="c.yaml")
+    text = str(info.value)
+    for expected in [
+        "role 'admin' is given to several layers ['admin', 'admin2']; at most one may have it",
+        "layer 'access_clause': role 'access_list' needs geometry none, not 'polygon'",
+        "layer 'env_control_unit': role 'control_unit' needs the required field(s) ['code']",
+        "layer 'wetland': a zone layer needs a geometry; only role access_list is a table",
+        "layer 'water_source': role 'zones' is not one of ['zone', 'admin', 'control_unit', 'access_list']",
+        "layer 'access_clause': melt field 'body' is not one of its fields",
+    ]:
+        assert expected in text, f"{expected!r} not in {text}"
+
+
+def test_roles_and_map_layers_of_the_embedded_catalogue() -> None:
+    catalog = load_catalog()
+    assert (catalog.role_layer("admin"), catalog.role_layer("control_unit"), catalog.role_layer("access_list")) == (
+        "admin", "env_control_unit", "access_clause",
+    )  # fmt: skip
+    assert "admin" not in catalog.map_layer_ids and "access_clause" not in catalog.map_layer_ids
+    assert "env_control_unit" in catalog.map_layer_ids and "env_control_unit" not in catalog.zone_layer_ids
+    assert catalog.layers["access_clause"].melt == ("dimension", "text")
+    assert not catalog.layers["access_clause"].has_geometry
+    assert catalog.field("env_control_unit", "code").column_aliases[:2] == ("管控单元编码", "单元编码")
