@@ -181,10 +181,8 @@ def write_coverage(path: Path, records: Sequence[LayerCoverage], *, remove: Iter
     with contextlib.closing(_gpkg.connect(path)) as conn, conn:
         if not _has_table(conn):
             conn.execute(_CREATE)
-            conn.execute(
-                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
-                "VALUES (?, 'attributes', ?, ?, '1970-01-01T00:00:00.000Z')",
-                (COVERAGE_TABLE, COVERAGE_TABLE, "图层数据覆盖范围 / where each layer holds data"),
+            _gpkg.register_attributes_table(
+                conn, COVERAGE_TABLE, "图层数据覆盖范围 / where each layer holds data", fixed_time="1970-01-01T00:00:00.000Z"
             )
         conn.executemany(f"DELETE FROM {COVERAGE_TABLE} WHERE layer = ?", [(lid,) for lid in remove])
         conn.executemany(

@@ -7,13 +7,12 @@ Exact geometry (intersection, boundary band, bearing) runs only on pairs that ma
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
 
 import numpy as np
 
 from gis.crs import STORAGE_CRS
 from zoning import _spatial as sp
-from zoning._match import LayerRules, firing_rules
+from zoning._match import LayerRules, ProjectRecord, firing_rules
 from zoning.model import VERDICT_LABELS, VERDICT_RANK, Conflict, Nearby
 from zoning.rules import AttributeSpec, Rule
 
@@ -22,22 +21,8 @@ __all__ = ["layer_conflicts", "nearby_records", "sort_conflicts", "place_unknown
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-class _Member(Protocol):
-    """What the engine's project records offer (read-only properties: a dataclass field fits)."""
-
-    @property
-    def type(self) -> str: ...
-    @property
-    def attributes(self) -> Mapping[str, Any]: ...
-    @property
-    def defaults_used(self) -> set[str]: ...
-    @property
-    def places(self) -> frozenset[str] | None:
-        """Admin names and codes the project lies in (None: the store has no admin layer)."""
-
-
 def layer_conflicts(
-    members: Sequence[_Member],
+    members: Sequence[ProjectRecord],
     geoms: np.ndarray,
     areas: np.ndarray,
     index: sp.LayerIndex,

@@ -13,12 +13,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from layers.catalog import Catalog
 from layers.coverage import LayerCoverage
 from zoning import _spatial as sp
-from zoning._match import LayerRules
+from zoning._match import LayerRules, ProjectRecord
 from zoning._places import CoverageCheck, Places, prepare_coverage
 from zoning.model import Conflict
 from zoning.rules import ANY_LAYER, Rule, RuleSet
@@ -97,17 +97,8 @@ def store_layout(store: Any, catalog: Catalog) -> StoreLayout:
     return layout
 
 
-class _Member(Protocol):
-    @property
-    def type(self) -> str: ...
-    @property
-    def attributes(self) -> Mapping[str, Any]: ...
-    @property
-    def defaults_used(self) -> set[str]: ...
-
-
 def coverage_rows(
-    members: Sequence[_Member],
+    members: Sequence[ProjectRecord],
     places: Sequence[Places],
     covered: Sequence[Mapping[str, bool]],
     ruleset: RuleSet,
@@ -141,7 +132,7 @@ def _has_rules_for(layer: str, type_key: str, compiled: Mapping[str, LayerRules]
     return lrules is not None and type_key in lrules.any_for
 
 
-def _holding(rules: Sequence[Rule], member: _Member, specs: Mapping[str, Any]) -> list[Rule]:
+def _holding(rules: Sequence[Rule], member: ProjectRecord, specs: Mapping[str, Any]) -> list[Rule]:
     out = []
     for rule in rules:
         if member.type not in rule.types:

@@ -11,11 +11,27 @@ import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from zoning.rules import FEATURE_PREDICATES, PREDICATES, AttributeSpec, Rule, RuleSet
 
-__all__ = ["LayerRules", "compile_rules", "firing_rules", "Decision"]
+__all__ = ["LayerRules", "compile_rules", "firing_rules", "Decision", "ProjectRecord"]
+
+
+class ProjectRecord(Protocol):
+    """What the engine's per-project record offers the rule loops (read-only properties, so a
+    dataclass field of a narrower type fits); ``defaults_used`` collects the attributes a
+    relevant rule judged by their default or absence."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+    @property
+    def defaults_used(self) -> set[str]: ...
+    @property
+    def places(self) -> frozenset[str] | None:
+        """Admin names and codes the project lies in (None: the store has no admin layer)."""
 
 
 @dataclass(frozen=True)

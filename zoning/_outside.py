@@ -14,32 +14,18 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import shapely
 
 from zoning import _spatial as sp
 from zoning._conflicts import place_unknown_text
-from zoning._match import LayerRules
+from zoning._match import LayerRules, ProjectRecord
 from zoning.model import VERDICT_LABELS, Conflict
 from zoning.rules import AttributeSpec, Rule
 
 __all__ = ["outside_conflicts", "no_data_text"]
-
-
-class _Member(Protocol):
-    """What the engine's project records offer (read-only properties: a dataclass field fits)."""
-
-    @property
-    def type(self) -> str: ...
-    @property
-    def attributes(self) -> Mapping[str, Any]: ...
-    @property
-    def defaults_used(self) -> set[str]: ...
-    @property
-    def places(self) -> frozenset[str] | None:
-        """Admin names and codes the project lies in (None: the store has no admin layer)."""
 
 
 _MASKS: weakref.WeakKeyDictionary[sp.LayerIndex, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
@@ -71,7 +57,7 @@ def no_data_text(condition_zh: str, condition_en: str) -> tuple[str, str]:
 
 
 def outside_conflicts(
-    members: Sequence[_Member],
+    members: Sequence[ProjectRecord],
     geoms: np.ndarray,
     areas: np.ndarray,
     index: sp.LayerIndex,

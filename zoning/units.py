@@ -38,14 +38,14 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
 from zoning import _spatial as sp
-from zoning._match import LayerRules, firing_rules
+from zoning._match import LayerRules, ProjectRecord, firing_rules
 from zoning.model import ClauseRecord, UnitRecord, worst_verdict
 from zoning.rules import Condition, ProjectTypes, parse_attribute_value
 
@@ -313,17 +313,6 @@ def unit_shares(index: sp.LayerIndex, geoms: np.ndarray) -> list[list[tuple[int,
     return out
 
 
-class _Project(Protocol):
-    @property
-    def type(self) -> str: ...
-    @property
-    def attributes(self) -> Mapping[str, Any]: ...
-    @property
-    def places(self) -> frozenset[str] | None: ...
-    @property
-    def defaults_used(self) -> set[str]: ...
-
-
 _CODES: weakref.WeakKeyDictionary[sp.LayerIndex, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
@@ -339,7 +328,7 @@ def _unit_codes(index: sp.LayerIndex | None) -> frozenset[str]:
 
 
 def units_for_project(
-    project: _Project,
+    project: ProjectRecord,
     shares: Sequence[tuple[int, float]],
     index: sp.LayerIndex | None,
     clauses: Sequence[Clause],
@@ -407,7 +396,7 @@ def _scope_rank(scope: str) -> int:
 
 
 def _defaults(
-    project: _Project, index: sp.LayerIndex, f: int, code: str, defaults: LayerRules | None, types: ProjectTypes
+    project: ProjectRecord, index: sp.LayerIndex, f: int, code: str, defaults: LayerRules | None, types: ProjectTypes
 ) -> list[ClauseRecord]:
     """The category defaults (rules of the control-unit layer) for a unit without clauses."""
     candidates = defaults.by_type.get(project.type, ()) if defaults is not None else ()

@@ -168,29 +168,27 @@ def _clause_problems(store: str, catalog: str | None) -> list[Any]:
 # --- import --------------------------------------------------------------------------------
 
 
-def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
+def _parse_pairs(pairs: Sequence[str], option: str, form: str) -> dict[str, str]:
+    """``A=B`` options as a mapping; a malformed or repeated left side is a usage error."""
     out: dict[str, str] = {}
     for pair in pairs:
-        src, sep, dst = pair.partition("=")
-        if not sep or not src.strip() or not dst.strip():
-            msg = f"{pair!r}: expected SOURCE_FIELD=CATALOGUE_FIELD, e.g. 名称=name"
-            raise click.BadParameter(msg, param_hint="--map")
-        if src.strip() in out:
-            msg = f"{pair!r}: source field {src.strip()!r} is mapped twice"
-            raise click.BadParameter(msg, param_hint="--map")
-        out[src.strip()] = dst.strip()
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            msg = f"{pair!r}: expected {form}"
+            raise click.BadParameter(msg, param_hint=option)
+        if key.strip() in out:
+            msg = f"{pair!r}: {key.strip()!r} is given twice"
+            raise click.BadParameter(msg, param_hint=option)
+        out[key.strip()] = value.strip()
     return out
+
+
+def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
+    return _parse_pairs(pairs, "--map", "SOURCE_FIELD=CATALOGUE_FIELD, e.g. 名称=name")
 
 
 def _parse_set(pairs: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip() or not value.strip():
-            msg = f"{pair!r}: expected FIELD=VALUE, e.g. scope=省级"
-            raise click.BadParameter(msg, param_hint="--set")
-        out[name.strip()] = value.strip()
-    return out
+    return _parse_pairs(pairs, "--set", "FIELD=VALUE, e.g. scope=省级")
 
 
 def _echo_import(result: Any, store: str) -> None:
