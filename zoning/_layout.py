@@ -42,6 +42,8 @@ class StoreLayout:
     records: Mapping[str, LayerCoverage | None]
     status: Mapping[str, str]
     _checks: dict[tuple[int, str], list[CoverageCheck]] = field(default_factory=dict, repr=False)
+    #: Coverage sentences made so far, by (missing, outside, checked, inside, verdict).
+    statements: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     def coverage_checks(self, store: Any, admin: sp.LayerIndex | None, crs: str) -> list[CoverageCheck]:
         """The screened layers' coverage prepared for ``crs`` (once per admin index and CRS)."""
@@ -52,9 +54,6 @@ class StoreLayout:
             self._checks[key] = hit
         return hit
 
-    def nearest_rules(self, ruleset: RuleSet) -> frozenset[str]:
-        """Ids of the rules reported once per project (``report: nearest``)."""
-        return frozenset(r.id for r in ruleset.active if r.report_nearest)
 
 
 _LAYOUTS: OrderedDict[tuple[Any, ...], StoreLayout] = OrderedDict()

@@ -16,6 +16,7 @@ lies in belongs to the set. Only a coverage extent polygon needs a geometric tes
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,27 +58,22 @@ def locate(admin: sp.LayerIndex | None, geoms: np.ndarray) -> list[Places]:
     if len(admin) == 0:
         return [Places((), frozenset(), False)] * len(geoms)
     counties = sp.county_names(admin, geoms)
-    pi, fi = admin.tree.query(geoms, predicate="intersects")
-    if len(pi):
-        # A shared border only is not "lying in" a division (points on a border count for both).
-        dims = shapely.get_dimensions(geoms[pi])
-        keep = (dims == 0) | ~shapely.touches(geoms[pi], admin.geoms[fi])
-        pi, fi = pi[keep], fi[keep]
-    by_project: list[list[int]] = [[] for _ in range(len(geoms))]
-    for p, f in zip(pi, fi, strict=True):
-        by_project[int(p)].append(int(f))
+    by_project, inside = _lying_in(admin, geoms)
     codes = admin.columns.get("adcode")
     index = _code_index(admin)
+    names_of: dict[tuple[int, ...], frozenset[str]] = {}
     out = []
     for k, feats in enumerate(by_project):
-        inside = bool(feats) and _covered(geoms[k], admin.geoms[feats])
+        key = tuple(feats)
+        if key not in names_of:
+            names_of[key] = frozenset(_names(admin, feats, index))
         county_f = _county_feature(admin, feats, counties[k])
         adcode = _text(codes[county_f]) if codes is not None and county_f is not None else None
         out.append(
             Places(
-                features=tuple(feats),
-                names=frozenset(_names(admin, feats, index)),
-                inside=inside,
+                features=key,
+                names=names_of[key],
+                inside=bool(inside[k]),
                 county=counties[k],
                 prefecture=_prefecture(admin, county_f, index),
                 adcode=adcode,
@@ -86,11 +82,34 @@ def locate(admin: sp.LayerIndex | None, geoms: np.ndarray) -> list[Places]:
     return out
 
 
-def _covered(geom: Any, parts: np.ndarray) -> bool:
-    """Whether ``geom`` lies within the union of ``parts`` (one part: a prepared test)."""
-    if bool(shapely.covered_by(geom, parts).any()):
-        return True
-    return len(parts) > 1 and bool(shapely.covered_by(geom, shapely.union_all(parts)))
+def _lying_in(admin: sp.LayerIndex, geoms: np.ndarray) -> tuple[list[list[int]], np.ndarray]:
+    """(admin features each project lies in, whether it lies inside their union).
+
+    Most projects lie within one division: one vectorised ``covers`` test on the prepared
+    admin geometries settles them. The rest (across a border, or partly outside) are tested
+    for shared interior and against the union of what they touch.
+    """
+    n = len(geoms)
+    by_project: list[list[int]] = [[] for _ in range(n)]
+    inside = np.zeros(n, dtype=bool)
+    pi, fi = admin.tree.query(geoms)
+    if len(pi) == 0:
+        return by_project, inside
+    covers = shapely.covers(admin.geoms[fi], geoms[pi])
+    for p, f in zip(pi[covers], fi[covers], strict=True):
+        by_project[int(p)].append(int(f))
+    inside[pi[covers]] = True
+    rest = ~inside[pi]
+    pi, fi = pi[rest], fi[rest]
+    if len(pi):
+        # A shared border only is not "lying in" a division (points on a border are covered above).
+        meets = shapely.intersects(admin.geoms[fi], geoms[pi]) & ~shapely.touches(geoms[pi], admin.geoms[fi])
+        for p, f in zip(pi[meets], fi[meets], strict=True):
+            by_project[int(p)].append(int(f))
+        for p in np.unique(pi[meets]):
+            parts = admin.geoms[by_project[int(p)]]
+            inside[p] = len(parts) > 1 and bool(shapely.covered_by(geoms[p], shapely.union_all(parts)))
+    return by_project, inside
 
 
 def _text(value: Any) -> str | None:
@@ -100,12 +119,17 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+_CODE_INDEX: weakref.WeakKeyDictionary[sp.LayerIndex, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
 def _code_index(admin: sp.LayerIndex) -> dict[str, int]:
-    """adcode -> position, for finding a county's prefecture feature."""
-    codes = admin.columns.get("adcode")
-    if codes is None:
-        return {}
-    return {str(c).strip(): i for i, c in enumerate(codes) if c is not None}
+    """adcode -> position, for finding a county's prefecture feature (once per admin index)."""
+    hit = _CODE_INDEX.get(admin)
+    if hit is None:
+        codes = admin.columns.get("adcode")
+        hit = {} if codes is None else {str(c).strip(): i for i, c in enumerate(codes) if c is not None}
+        _CODE_INDEX[admin] = hit
+    return hit
 
 
 def _county_feature(admin: sp.LayerIndex, feats: Sequence[int], county: str | None) -> int | None:

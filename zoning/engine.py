@@ -441,7 +441,7 @@ def _finish(
     schemas: Mapping[str, LayerSchema],
     layout: StoreLayout,
 ) -> ScreeningResult:
-    conflicts = sort_conflicts(keep_nearest(res.conflicts, layout.nearest_rules(ruleset)), layer_order=list(data.layers))
+    conflicts = sort_conflicts(keep_nearest(res.conflicts, ruleset.nearest_rule_ids), layer_order=list(data.layers))
     nearby = sorted(res.nearby, key=lambda n: (n.distance_m, n.layer))
     centroid = res.info["centroid"]
     info = ProjectInfo(
@@ -485,12 +485,11 @@ def _coverage_info(res: _GroupResult, data: DataInfo, layout: StoreLayout, verdi
     checked = tuple(lid for lid in layout.screened if res.covered.get(lid, True) and inside)
     outside = tuple(lid for lid in layout.screened if not (res.covered.get(lid, True) and inside))
     info = CoverageInfo(missing=tuple(data.absent_layers), outside=outside, checked=checked, inside_store=inside)
-    titles = layout.titles
-    return CoverageInfo(
-        missing=info.missing,
-        outside=info.outside,
-        checked=info.checked,
-        inside_store=inside,
-        statement_zh=coverage_statement(info, verdict=verdict, titles=titles, lang="zh"),
-        statement_en=coverage_statement(info, verdict=verdict, titles=titles, lang="en"),
-    )
+    # The same few combinations recur over a batch: the sentences are made once each.
+    key = (info.missing, outside, checked, inside, verdict)
+    done = layout.statements.get(key)
+    if done is None:
+        zh = coverage_statement(info, verdict=verdict, titles=layout.titles, lang="zh")
+        en = coverage_statement(info, verdict=verdict, titles=layout.titles, lang="en")
+        done = layout.statements[key] = CoverageInfo(info.missing, outside, checked, inside, zh, en)
+    return done

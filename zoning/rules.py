@@ -311,8 +311,21 @@ class RuleSet:
         return tuple(dict.fromkeys(lid for r in self.active for lid in r.all_layers if lid != ANY_LAYER))
 
     def of_predicate(self, *names: str) -> tuple[Rule, ...]:
-        """The active rules with one of the predicates ``names``, file order."""
-        return tuple(r for r in self.active if r.predicate in names)
+        """The active rules with one of the predicates ``names``, file order (kept per set of names:
+        the engine asks for every project)."""
+        cache: dict[tuple[str, ...], tuple[Rule, ...]] = self.__dict__.setdefault("_by_predicate", {})
+        hit = cache.get(names)
+        if hit is None:
+            hit = cache[names] = tuple(r for r in self.active if r.predicate in names)
+        return hit
+
+    @property
+    def nearest_rule_ids(self) -> frozenset[str]:
+        """Ids of the rules reported once per project (``report: nearest``)."""
+        hit = self.__dict__.get("_nearest_ids")
+        if hit is None:
+            hit = self.__dict__["_nearest_ids"] = frozenset(r.id for r in self.active if r.report_nearest)
+        return hit  # type: ignore[no-any-return]
 
     def applicable(self, project_type: str) -> list[Rule]:
         """The active rules that can fire for ``project_type`` (a key, label or alias),
