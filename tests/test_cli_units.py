@@ -16,8 +16,8 @@ import pytest
 import shapely
 import yaml
 
-from layers.paths import CATALOG_PATH, RULES_PATH
 from layers.store import ZoneStore
+from tests.open_catalogue import write_open_catalogue
 from tests.zoning._engine_support import GK114, lonlat, rect
 from zoning.cli import main
 
@@ -175,37 +175,8 @@ def test_construction_nature_from_the_command_line(tmp_path: Path, capsys: pytes
 # --- an open catalogue: a layer type and its rules added by data alone ------------------------
 
 
-def _open_catalogue(tmp_path: Path) -> tuple[Path, Path]:
-    """The packaged catalogue plus 采矿权 (mining_right, zone field status 有效/过期) and the
-    packaged rules plus two rules on it, written to tmp files."""
-    catalog = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
-    catalog["layers"]["mining_right"] = {
-        "title": {"zh": "采矿权", "en": "Mining right"},
-        "geometry": "polygon",
-        "zone_field": "status",
-        "fields": {
-            "name": {"required": True, "title": {"zh": "矿山名称", "en": "Name"}, "column_aliases": ["矿山名称"]},
-            "status": {"required": True, "values": ["有效", "过期"], "aliases": {"已过期": "过期"},
-                       "title": {"zh": "状态", "en": "Status"}},
-        },
-    }  # fmt: skip
-    rules = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
-    base = {"layer": "mining_right", "predicate": "intersects", "basis": [{"law": "某省矿产资源管理条例（示例）"}],
-            "confidence": "unverified", "effective_date": None}  # fmt: skip
-    rules["rules"] += [
-        {**base, "id": "MR01", "zones": ["有效"], "types": {"except": ["mining", "research_monitoring"]},
-         "verdict": "conditional", "condition": {"zh": "压覆矿产资源须经审批", "en": "Overlying a mining right needs approval"}},
-        {**base, "id": "MR02", "zones": ["过期"], "types": "all", "verdict": "review",
-         "condition": {"zh": "采矿权已过期，须核实矿山是否关闭", "en": "Expired mining right: check the mine is closed"}},
-    ]  # fmt: skip
-    cat_path, rules_path = tmp_path / "catalog.yaml", tmp_path / "rules.yaml"
-    cat_path.write_text(yaml.safe_dump(catalog, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    rules_path.write_text(yaml.safe_dump(rules, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return cat_path, rules_path
-
-
 def test_a_new_layer_type_is_imported_and_screened_without_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cat_path, rules_path = _open_catalogue(tmp_path)
+    cat_path, rules_path = write_open_catalogue(tmp_path)
     mines = gpd.GeoDataFrame({"矿山名称": ["甲矿", "乙矿"], "status": ["有效", "已过期"]},
                              geometry=[rect(500_000, 3_100_000, 1_000, 1_000), rect(503_000, 3_100_000, 1_000, 1_000)], crs=GK114)  # fmt: skip
     mines.to_file(tmp_path / "mines.gpkg")
@@ -230,7 +201,7 @@ def test_a_new_layer_type_is_imported_and_screened_without_code(tmp_path: Path, 
 
 
 def test_a_bad_open_catalogue_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cat_path, rules_path = _open_catalogue(tmp_path)
+    cat_path, rules_path = write_open_catalogue(tmp_path)
     rules: dict[str, Any] = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
     rules["rules"][-1]["zones"] = ["作废"]
     rules["rules"][-2]["layer"] = "mining_rights"

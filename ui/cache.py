@@ -318,7 +318,7 @@ def get_layer_versions(path: str, sha256: str) -> dict[str, Any]:
     store = get_store(path, sha256)
     out: dict[str, Any] = {}
     for layer_id in store.layer_ids:
-        current = [v for v in list_versions(path, layer_id) if v.current]
+        current = [v for v in list_versions(path, layer_id, catalog=store.catalog) if v.current]
         if current:
             out[layer_id] = current[-1]
     return out

@@ -96,6 +96,7 @@ def list_cmd(store: str, fmt: str, catalog: str | None) -> None:
                 "store": store,
                 "sha256": opened.sha256,
                 "layers": {lid: asdict(s) for lid, s in info.items()},
+                "coverage": {lid: _coverage_dict(opened.coverage(lid)) for lid in info},
                 "absent_layers": list(opened.absent_layers),
                 "extra_layers": list(opened.extra_layers),
             }
