@@ -354,10 +354,10 @@ def _screen_group(
         out[k].nearby.append(near)
     for k, conflict in coverage_rows(members, places, covered, ruleset, compiled, layout):
         out[k].conflicts.append(conflict)
-    _units(members, geoms, store, ruleset, compiled, layout, crs, schemas, out)
     for k, res in enumerate(out):
         res.info["county"] = places[k].county
         res.covered = covered[k]
+    _units(members, geoms, store, ruleset, compiled, layout, crs, schemas, out)
     return out
 
 
@@ -389,11 +389,9 @@ def _units(
         )  # fmt: skip
     defaults = compiled.get(layout.units) if layout.units else None
     for k, member in enumerate(members):
-        if layout.units is not None and not out[k].covered.get(layout.units, True):
-            continue  # no unit data here: the coverage row says so
-        out[k].units, out[k].clauses = units_for_project(
-            member, shares[k], index, clauses, ruleset.project_types, defaults
-        )
+        # No unit data here (the coverage row says so): the general lists still apply.
+        here = shares[k] if layout.units is None or out[k].covered.get(layout.units, True) else []
+        out[k].units, out[k].clauses = units_for_project(member, here, index, clauses, ruleset.project_types, defaults)
 
 
 def _note_unknown_zones(

@@ -311,3 +311,17 @@ def test_outside_the_admin_extent_is_one_review_row() -> None:
     assert [(c.rule_id, c.layer, c.relation) for c in result.conflicts] == [("COV02", "admin", "outside_extent")]
     assert result.verdict == "review" and result.project.county is None
     assert result.coverage.inside_store is False and result.coverage.outside == ("water_source",)
+
+
+def test_without_unit_data_here_the_general_lists_still_apply() -> None:
+    """Units recorded for 赫山区 only: a factory in 资阳区 gets COV01 for the unit layer, no
+    unit, and the provincial and 益阳市 clauses."""
+    store = MemoryStore(
+        {"admin": admin_frame(), "env_control_unit": units_frame(), "access_clause": clauses_frame()},
+        coverage={"env_control_unit": LayerCoverage("env_control_unit", ("430903",))},
+    )
+    result = one(at(shapely.Point(499_500, 3_100_000), emits_vocs=True), store)
+    assert result.units == ()
+    assert [(c.rule_id, c.layer) for c in result.conflicts] == [("COV01", "env_control_unit")]
+    assert [c.scope for c in result.clauses] == ["省级", "益阳市", "资阳区"]
+    assert result.verdict == "conditional" and result.coverage.outside == ("env_control_unit",)
