@@ -15,7 +15,7 @@ from typing import Any, Literal
 import streamlit as st
 import yaml
 
-from gis.errors import split_bilingual
+from gis.text import text_of
 from ui import state
 
 __all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick", "labeller", "one_language", "zone_label"]
@@ -87,19 +87,16 @@ def pick(zh: str, en: str, language: Lang | None = None) -> str:
 
 
 def one_language(text: str, language: Lang | None = None) -> str:
-    """The user's half of a core message written ``"<中文> / <English>"``.
+    """The user's half of a core text (a ``gis.text.Text``, e.g. a note); other text as it is.
 
     The core (gis/, zoning/) writes its notes in both languages because it does not know
-    the reader's; on a page that has a language, the other half is only noise. Text that
-    is not in that form (no ``" / "`` after some Chinese) is returned unchanged.
+    the reader's; on a page that has a language, the other half is only noise.
 
-    >>> one_language("CSV 编码 GBK / CSV encoding GBK", "en")
+    >>> from gis.text import Text
+    >>> one_language(Text("CSV 编码 GBK", "CSV encoding GBK"), "en")
     'CSV encoding GBK'
     """
-    halves = split_bilingual(text)
-    if halves is None:
-        return text
-    return halves[1] if (language or lang()) == "en" else halves[0]
+    return text_of(text).pick(language or lang())
 
 
 def zone_label(layer_id: str, value: str | None, language: Lang | None = None) -> str:

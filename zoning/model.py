@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from shapely.geometry.base import BaseGeometry
 
+from gis.text import text_of
+
 __all__ = [
     "Verdict",
     "Relation",
@@ -223,7 +225,8 @@ class ScreeningResult:
     generated_at: str
     #: Parameters the answer depends on (tolerance_m, near_m, rules file hash...).
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    #: Notes for the user: repairs, CRS conversions, missing attributes.
+    #: Notes for the user: repairs, CRS conversions, missing attributes; each a
+    #: ``gis.text.Text`` (Chinese, English), a plain string reads the same in both.
     notes: tuple[str, ...] = ()
 
     @property
@@ -242,6 +245,8 @@ class ScreeningResult:
             "data": self.data.to_dict(),
             "parameters": dict(self.parameters),
             "notes": list(self.notes),
+            # The same notes as (zh, en) pairs: "notes" keeps its "中文 / English" strings.
+            "notes_i18n": [text_of(n).as_dict() for n in self.notes],
             "illustrative_used": self.illustrative_used,
             "generated_at": self.generated_at,
         }

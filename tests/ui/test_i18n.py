@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gis.text import Text
 from ui.i18n import messages, tr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,11 +76,10 @@ def test_tr_formats_and_falls_back_to_chinese() -> None:
 
 
 @pytest.mark.parametrize("text,zh,en", [
-    ("CSV 编码 GBK / CSV encoding GBK", "CSV 编码 GBK", "CSV encoding GBK"),
-    ("坐标列：经度、纬度 / coordinate columns: 经度, 纬度", "坐标列：经度、纬度", "coordinate columns: 经度, 纬度"),
-    ("4 个坐标点按顺序连成 1 个线 / 4 points joined into 1 line(s)", "4 个坐标点按顺序连成 1 个线", "4 points joined into 1 line(s)"),
-    # not a "<中文> / <English>" pair: shown as it is
-    ("read as EPSG:4490 / not EPSG:4326", "read as EPSG:4490 / not EPSG:4326", "read as EPSG:4490 / not EPSG:4326"),
+    (Text("CSV 编码 GBK", "CSV encoding GBK"), "CSV 编码 GBK", "CSV encoding GBK"),
+    (Text("坐标列：经度、纬度", "coordinate columns: 经度, 纬度"), "坐标列：经度、纬度", "coordinate columns: 经度, 纬度"),
+    # a plain string (even one that looks joined) is shown as it is: nothing is split
+    ("CSV 编码 GBK / CSV encoding GBK", "CSV 编码 GBK / CSV encoding GBK", "CSV 编码 GBK / CSV encoding GBK"),
     ("只有中文", "只有中文", "只有中文"),
 ])  # fmt: skip
 def test_one_language_keeps_the_users_half_of_a_core_note(text: str, zh: str, en: str) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from gis.errors import InputError
+from gis.text import Text
 from zoning.report.content import build_document, report_number
 from zoning.report.document import Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import conclusion_label, fmt_datetime
@@ -212,15 +213,16 @@ def test_distance_rule_on_a_project_inside_the_feature_says_it_touches(store, fa
         assert table.rows[0][3] == cell
 
 
-NOTES = ("CSV 编码 UTF-8 / CSV encoding UTF-8",
-         "部分规则待法规核实 / some rules applied are unverified: legal basis to be confirmed",
-         "已将 GCJ-02 坐标转换为 CGCS2000 / converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)",
-         "示意数据，不具法律效力 / illustrative data, no legal force")
+NOTES = (Text("CSV 编码 UTF-8", "CSV encoding UTF-8"),
+         Text("部分规则待法规核实", "some rules applied are unverified: legal basis to be confirmed"),
+         Text("已将 GCJ-02 坐标转换为 CGCS2000", "converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)"),
+         Text("示意数据，不具法律效力", "illustrative data, no legal force"))
 
 
 def test_notes_print_only_the_half_in_the_report_language(store, farm) -> None:
-    """The engine writes each note "中文 / English"; a zh report prints the Chinese, an en report
-    the English (as a sentence), and the JSON keeps the whole note."""
+    """The engine writes each note as a (Chinese, English) pair; a zh report prints the Chinese,
+    an en report the English (as a sentence); the JSON keeps the whole note as "中文 / English"
+    in ``notes`` and the pair in ``notes_i18n``."""
     result = dataclasses.replace(farm, notes=NOTES)
     zh = _note_lines(build_document([result], store=store, maps=False))
     assert zh[1:] == ["2. CSV 编码 UTF-8", "3. 部分规则待法规核实", "4. 已将 GCJ-02 坐标转换为 CGCS2000",
@@ -233,21 +235,24 @@ def test_notes_print_only_the_half_in_the_report_language(store, farm) -> None:
     zh_batch = _note_lines(build_document(batch, store=store, maps=False, details=False))
     assert zh_batch[1] == "2. 全部 2 个项目：CSV 编码 UTF-8"
     assert all(" / " not in line for line in zh_batch[1:])
-    assert result.to_dict()["notes"] == list(NOTES)
+    assert result.to_dict()["notes"] == [
+        "CSV 编码 UTF-8 / CSV encoding UTF-8",
+        "部分规则待法规核实 / some rules applied are unverified: legal basis to be confirmed",
+        "已将 GCJ-02 坐标转换为 CGCS2000 / converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)",
+        "示意数据，不具法律效力 / illustrative data, no legal force"]
+    assert result.to_dict()["notes_i18n"][0] == {"zh": "CSV 编码 UTF-8", "en": "CSV encoding UTF-8"}
 
 
-def test_split_note() -> None:
-    from zoning._notes import note_in, split_note
+def test_a_note_that_is_a_plain_string_is_never_split() -> None:
+    """Only structured pairs have two halves: a joined string is not taken apart again
+    (the bracket-counting splitter is gone), it reads the same in both languages."""
+    from zoning._notes import note_in
 
-    assert split_note("坐标列：X、Y / coordinate columns: X, Y") == ("坐标列：X、Y", "coordinate columns: X, Y")
-    # a slash inside the Chinese half, or inside brackets, is not the separator
-    assert split_note("已忽略 GCJ-02/BD-09 / ignored") == ("已忽略 GCJ-02/BD-09", "ignored")
-    assert split_note("读取“(根目录 / top level)”的 3 个要素 / read 3 features") == (
-        "读取“(根目录 / top level)”的 3 个要素", "read 3 features")
-    # the English half may quote Chinese names
-    assert split_note("要素“甲”不在目录中 / feature '甲' is not in the catalogue")[1] == "feature '甲' is not in the catalogue"
-    assert note_in("only one language", "zh") == "only one language"
+    joined = "已忽略 GCJ-02/BD-09 / ignored"
+    assert (note_in(joined, "zh"), note_in(joined, "en")) == (joined, joined)
     assert note_in("只有中文", "en") == "只有中文"
+    pair = Text("读取“(根目录 / top level)”的 3 个要素", "read 3 features")
+    assert (note_in(pair, "zh"), note_in(pair, "en")) == ("读取“(根目录 / top level)”的 3 个要素", "Read 3 features")
 
 
 def test_conflict_table_does_not_repeat_a_grade_the_name_says(store, farm) -> None:
