@@ -55,6 +55,7 @@ __all__ = [
     "parse_styles",
     "zone_colours",
     "mix",
+    "rgb255",
 ]
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,12 @@ def _rgb(colour: str) -> tuple[float, float, float]:
 
 def _hex(rgb: Iterable[float]) -> str:
     return "#" + "".join(f"{round(min(max(v, 0.0), 1.0) * 255):02x}" for v in rgb)
+
+
+def rgb255(colour: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as (r, g, b) integers 0..255 (for writers that take numbers, e.g. fpdf2)."""
+    c = colour.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
 
 def mix(colour: str, toward: str, share: float) -> str:

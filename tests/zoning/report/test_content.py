@@ -288,7 +288,7 @@ def test_english_report_uses_ascii_punctuation_labels_and_sensible_precision(sto
     assert nearby.rows[0][3] == "General"  # the red line's category 一般, by the catalogue's English label
     mine = build_document([mine_result(store)], store=store, maps=False, lang="en")
     reason = next(b for b in mine.blocks if isinstance(b, Conclusion)).reasons[0]
-    assert reason.endswith("（自然资发〔2022〕142号） (待法规核实 / to be confirmed).")
+    assert reason.endswith("（自然资发〔2022〕142号） (to be confirmed).")
     road = road_result(store)
     line = build_document([road], store=store, maps=False, lang="en")
     assert dict(next(b for b in line.blocks if isinstance(b, KeyValues)).rows)["Length"] == "1,600 m (1.60 km)"
@@ -321,3 +321,53 @@ def test_data_sources_list_each_source_once_named_features_first(farm) -> None:
     assert ws_rows[3][1] == "2" and ws_rows[3][2].startswith("其余 2 种来源说明")
     text = _texts(doc)
     assert text.count("来源丙") == 1 and "来源丁" not in text
+
+
+def test_the_english_report_has_no_bilingual_status_labels(store, farm) -> None:
+    """Issue 17 (words): legal status and the unverified-basis mark read in English alone
+    in an English report ("Illustrative", not "示意 illustrative"); the only Chinese fixed
+    text left is the illustrative-data mark, which DESIGN.md requires in both languages."""
+    import re
+
+    from zoning.report.i18n import ILLUSTRATIVE_MARK, wording
+
+    doc = build_document([farm, mine_result(store)], store=store, maps=False, lang="en")
+    text = _texts(doc)
+    for bilingual in ("法定 official", "示意 illustrative", "混合 mixed", "待法规核实"):
+        assert bilingual not in text
+    layers = next(b for b in doc.blocks if isinstance(b, Table) and "Legal status" in b.columns)
+    status = {row[layers.columns.index("Legal status")] for row in layers.rows}
+    assert status and status <= {"Official", "Illustrative", "Mixed (includes illustrative)"}
+    assert "(to be confirmed)" in text
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert [w for w in wording("en") if cjk.search(w)] == [ILLUSTRATIVE_MARK["en"]]
+    zh = _texts(build_document([mine_result(store)], store=store, maps=False))
+    assert "待法规核实" in zh  # the Chinese report keeps its term
+
+
+def test_titles_and_zone_labels_come_from_the_catalogue_of_the_store_screened(store, farm, tmp_path) -> None:
+    """A store opened with another catalogue (here the packaged one with the water-source
+    layer retitled and its 一级 relabelled) gets that catalogue's words in its report, in
+    the tables and on the maps' legends; with no store the packaged catalogue answers."""
+    import dataclasses as dc
+    import re
+
+    import yaml
+
+    from layers.catalog import load_catalog
+    from layers.paths import CATALOG_PATH
+
+    data = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
+    data["layers"]["water_source"]["title"] = {"zh": "集中式饮用水水源地", "en": "Public water supply zone"}
+    data["layers"]["water_source"]["fields"]["grade"]["labels_en"]["一级"] = "Class 1"
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    own = dc.replace(store) if dc.is_dataclass(store) else store
+    own.catalog = load_catalog(path)  # what ZoneStore.open(path, catalog=...) carries
+    zh = build_document([farm], store=own, maps=True)
+    assert "集中式饮用水水源地" in _texts(zh) and "饮用水水源保护区" not in _texts(zh)
+    assert any("集中式饮用水水源地" in b.caption for b in zh.blocks if isinstance(b, Figure))
+    en = _texts(build_document([farm], store=own, maps=False, lang="en"))
+    assert "Public water supply zone" in en and "(Class 1)" in en and not re.search(r"Grade I(?!I)", en)
+    packaged = _texts(build_document([farm], maps=False))  # no store: the packaged catalogue
+    assert "饮用水水源保护区" in packaged and "集中式饮用水水源地" not in packaged
