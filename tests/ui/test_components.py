@@ -24,7 +24,7 @@ from ui.components import (
     zone_layer_view,
 )
 from ui.offline import asset_urls, external_urls, localise
-from ui.styles import VERDICT_COLOURS
+from ui.styles import verdict_colour
 
 
 def _html(m: folium.Map) -> str:
@@ -103,7 +103,9 @@ def test_zone_layer_is_reprojected_to_lonlat_and_legend_lists_grades() -> None:
     assert 112.8 < lon < 113.0 and 27.8 < lat < 27.9  # ORIGIN is about 112.9°E 27.85°N
     page = _html(build_map(zones=[view]))
     assert "饮用水水源保护区" in page and "一级" in page and "二级" in page
-    assert "#08519c" in page  # 一级 colour in the legend
+    # 一级's swatch: the palette's water-source fill #a6cee3 taken 40 % toward its edge #1f5fa8
+    # (= #70a2cb, see tests/zoning/test_styles.py) at the zones' opacity 0.7
+    assert "rgba(112,162,203,0.7)" in page
 
 
 def test_display_simplification_drops_invisible_detail_only() -> None:
@@ -164,7 +166,7 @@ def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
                    meta={"water_source": LayerMeta("饮用水水源保护区", "grade", "混合")})  # fmt: skip
     page = _html(m)
     assert "重叠部分" in page and "拟建项目" in page
-    assert VERDICT_COLOURS["prohibited"] in page and "#d50000" in page
+    assert verdict_colour("prohibited") == "#c62828" and "#c62828" in page and "#d50000" in page
     assert "示意数据，不具法律效力" in page  # the zones shown are not all 法定
     # The legend explains what is drawn on top of the zones.
     legend = next(c.content for c in _children(m, _HtmlControl) if c.css_class == "ez-legend")
@@ -176,7 +178,7 @@ def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
 
 
 def test_points_and_verdict_legend() -> None:
-    m = build_map(points=[MapPoint(112.9, 27.85, VERDICT_COLOURS["clear"], "1. 项目甲 — 不涉及")], verdict_legend=True)
+    m = build_map(points=[MapPoint(112.9, 27.85, verdict_colour("clear"), "1. 项目甲 — 不涉及")], verdict_legend=True)
     assert len(_children(m, folium.CircleMarker)) == 1
     page = _html(m)
     assert "项目甲" in page and "有条件准入" in page  # the verdict legend
@@ -228,7 +230,8 @@ def test_dense_layer_is_drawn_as_an_embedded_picture(monkeypatch) -> None:
         row = int((y1 - y) / (y1 - y0) * height)
         return rgba[:, row, col]
 
-    assert list(pixel(500, 500)) == [0x08, 0x51, 0x9C, 170]  # 一级 blue, the fill opacity
+    # 一级's shade (#70a2cb, see tests/zoning/test_styles.py), opaque: the zone pane gives the opacity
+    assert list(pixel(500, 500)) == [0x70, 0xA2, 0xCB, 255]
     assert pixel(2000, 500)[3] == 0  # between squares 0 and 1: transparent
     m = build_map(zones=[view])
     assert len(_children(m, folium.raster_layers.ImageOverlay)) == 1
