@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from ui.i18n import Lang, tr, zone_label
 from ui.offline import STATIC_URL, localise
 from ui.styles import ZONE_PANE, palette, verdict_colour, zone_colour, zone_style
+from zoning.model import VERDICT_RANK
 
 __all__ = [
     "DISPLAY_CRS",
@@ -810,7 +811,8 @@ def result_map(
     ]  # fmt: skip
     zones = [z for z in zones if not z.empty]
     conflict_zones = []
-    for c in result.conflicts:
+    # worst verdict last: a zone several rules hit is outlined in the colour of its worst verdict
+    for c in sorted(result.conflicts, key=lambda c: VERDICT_RANK[c.verdict]):
         geom = _feature_lonlat(layers[c.layer], c.feature_id) if c.layer in layers else None
         if geom is not None:
             conflict_zones.append((geom, c.verdict, f"{c.feature} {c.zone or ''}".strip()))

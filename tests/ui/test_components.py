@@ -177,6 +177,41 @@ def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
     assert (east - west) * 111_000 * 0.884 == pytest.approx(200 + 2 * 400, rel=0.05)
 
 
+def test_a_zone_several_rules_hit_is_outlined_in_its_worst_verdicts_colour() -> None:
+    """The farm's 禁养区 is hit by LIV02 (review) after LIV01 (prohibited) in the engine's
+    order; the outline drawn last, on top, must be the prohibited red, not the review blue."""
+    from dataclasses import dataclass
+
+    from ui.components import result_map
+
+    zones = _zone_gdf()
+    project = gpd.GeoSeries([box(ORIGIN[0] + 100, ORIGIN[1] + 100, ORIGIN[0] + 200, ORIGIN[1] + 200)], crs=GK).to_crs(4490).iloc[0]
+
+    @dataclass
+    class C:
+        verdict: str
+        layer: str = "water_source"
+        feature: str = "一级区"
+        zone: str = "一级"
+        feature_id: int = 0
+        overlap_geometry: None = None
+
+    @dataclass
+    class P:
+        geometry: Polygon = project
+
+    @dataclass
+    class R:
+        project: P
+        conflicts: tuple
+
+    m = result_map(R(P(), (C("prohibited"), C("review"))), layers={"water_source": zones},
+                   meta={"water_source": LayerMeta("饮用水水源保护区", "grade", "法定")})  # fmt: skip
+    outlines = [g for g in _children(m, folium.GeoJson) if g.layer_name == "冲突的保护区"]
+    colours = [g.style_function(g.data["features"][0] if "features" in g.data else g.data)["color"] for g in outlines]
+    assert colours == [verdict_colour("review"), verdict_colour("prohibited")]
+
+
 def test_points_and_verdict_legend() -> None:
     m = build_map(points=[MapPoint(112.9, 27.85, verdict_colour("clear"), "1. 项目甲 — 不涉及")], verdict_legend=True)
     assert len(_children(m, folium.CircleMarker)) == 1
