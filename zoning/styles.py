@@ -283,6 +283,15 @@ def _unknown(entry: Mapping[str, Any], allowed: frozenset[str], where: str, prob
         problems.append(f"{where}: unknown key(s) {extra}; expected some of {sorted(allowed)}")
 
 
+def _entry(entry: Any, allowed: frozenset[str], where: str, problems: list[str]) -> Mapping[str, Any] | None:
+    """``entry`` if it is a mapping (its unknown keys reported), else None with a problem."""
+    if not isinstance(entry, Mapping):
+        problems.append(f"{where}: expected a mapping with {sorted(allowed)}, got {entry!r}")
+        return None
+    _unknown(entry, allowed, where, problems)
+    return entry
+
+
 def _colour(entry: Mapping[str, Any], key: str, where: str, problems: list[str]) -> str:
     value = entry.get(key)
     if not isinstance(value, str) or not _HEX.match(value):
@@ -304,10 +313,9 @@ def _parse_verdicts(raw: Any, problems: list[str]) -> dict[str, VerdictStyle]:
         if code not in VERDICTS:
             problems.append(f"{where}: not a verdict; expected one of {list(VERDICTS)}")
             continue
-        if not isinstance(entry, Mapping):
-            problems.append(f"{where}: expected a mapping with {sorted(_VERDICT_KEYS)}, got {entry!r}")
+        entry = _entry(entry, _VERDICT_KEYS, where, problems)
+        if entry is None:
             continue
-        _unknown(entry, _VERDICT_KEYS, where, problems)
         words = [entry.get(lang) for lang in ("zh", "en")]
         for lang, word in zip(("zh", "en"), words, strict=True):
             if not isinstance(word, str) or not word.strip():
@@ -327,10 +335,9 @@ def _parse_layers(raw: Any, problems: list[str]) -> dict[str, LayerStyle]:
         if not isinstance(lid, str) or not _LAYER_ID.match(lid):
             problems.append(f"{where}: not a layer id; expected snake_case as in the catalogue")
             continue
-        if not isinstance(entry, Mapping):
-            problems.append(f"{where}: expected a mapping with {sorted(_LAYER_KEYS)}, got {entry!r}")
+        entry = _entry(entry, _LAYER_KEYS, where, problems)
+        if entry is None:
             continue
-        _unknown(entry, _LAYER_KEYS, where, problems)
         fill, edge = _colour(entry, "fill", where, problems), _colour(entry, "edge", where, problems)
         shades = entry.get("shades") or {}
         if not isinstance(shades, Mapping):
@@ -351,10 +358,9 @@ def _parse_defaults(raw: Any, problems: list[str]) -> tuple[tuple[str, str], ...
     out = []
     for i, entry in enumerate(raw):
         where = f"zones.default[{i}]"
-        if not isinstance(entry, Mapping):
-            problems.append(f"{where}: expected a mapping with fill and edge, got {entry!r}")
+        entry = _entry(entry, frozenset({"fill", "edge"}), where, problems)
+        if entry is None:
             continue
-        _unknown(entry, frozenset({"fill", "edge"}), where, problems)
         out.append((_colour(entry, "fill", where, problems), _colour(entry, "edge", where, problems)))
     return tuple(out) or (("#d9d9d9", "#636363"),)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 
 import folium
 import folium.plugins
@@ -135,34 +136,40 @@ def test_clip_to_view_keeps_only_features_in_the_window() -> None:
     assert [f["properties"]["name"] for f in out["features"]] == ["一级区"]
 
 
-def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
-    from dataclasses import dataclass
+@dataclass
+class _Conflict:
+    """The parts of zoning.model.Conflict the result map reads."""
 
+    verdict: str = "prohibited"
+    layer: str = "water_source"
+    feature: str = "一级区"
+    zone: str = "一级"
+    feature_id: int = 0
+    overlap_geometry: Polygon | None = None
+
+
+@dataclass
+class _Project:
+    geometry: Polygon
+
+
+@dataclass
+class _Result:
+    project: _Project
+    conflicts: tuple
+
+
+def _site(x0: float, y0: float, x1: float, y1: float) -> Polygon:
+    """A rectangle given in metres from ORIGIN, in lon/lat."""
+    return gpd.GeoSeries([box(ORIGIN[0] + x0, ORIGIN[1] + y0, ORIGIN[0] + x1, ORIGIN[1] + y1)], crs=GK).to_crs(4490).iloc[0]
+
+
+def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
     from ui.components import _HtmlControl, result_map
 
     zones = _zone_gdf()
-    project = gpd.GeoSeries([box(ORIGIN[0] + 900, ORIGIN[1] + 100, ORIGIN[0] + 1100, ORIGIN[1] + 200)], crs=GK).to_crs(4490).iloc[0]
-    overlap = gpd.GeoSeries([box(ORIGIN[0] + 900, ORIGIN[1] + 100, ORIGIN[0] + 1000, ORIGIN[1] + 200)], crs=GK).to_crs(4490).iloc[0]
-
-    @dataclass
-    class C:
-        layer: str = "water_source"
-        feature: str = "一级区"
-        zone: str = "一级"
-        verdict: str = "prohibited"
-        feature_id: int = 0
-        overlap_geometry: Polygon = overlap
-
-    @dataclass
-    class P:
-        geometry: Polygon = project
-
-    @dataclass
-    class R:
-        project: P
-        conflicts: tuple
-
-    m = result_map(R(P(), (C(),)), layers={"water_source": zones},
+    conflict = _Conflict(overlap_geometry=_site(900, 100, 1000, 200))
+    m = result_map(_Result(_Project(_site(900, 100, 1100, 200)), (conflict,)), layers={"water_source": zones},
                    meta={"water_source": LayerMeta("饮用水水源保护区", "grade", "混合")})  # fmt: skip
     page = _html(m)
     assert "重叠部分" in page and "拟建项目" in page
@@ -180,32 +187,10 @@ def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
 def test_a_zone_several_rules_hit_is_outlined_in_its_worst_verdicts_colour() -> None:
     """The farm's 禁养区 is hit by LIV02 (review) after LIV01 (prohibited) in the engine's
     order; the outline drawn last, on top, must be the prohibited red, not the review blue."""
-    from dataclasses import dataclass
-
     from ui.components import result_map
 
-    zones = _zone_gdf()
-    project = gpd.GeoSeries([box(ORIGIN[0] + 100, ORIGIN[1] + 100, ORIGIN[0] + 200, ORIGIN[1] + 200)], crs=GK).to_crs(4490).iloc[0]
-
-    @dataclass
-    class C:
-        verdict: str
-        layer: str = "water_source"
-        feature: str = "一级区"
-        zone: str = "一级"
-        feature_id: int = 0
-        overlap_geometry: None = None
-
-    @dataclass
-    class P:
-        geometry: Polygon = project
-
-    @dataclass
-    class R:
-        project: P
-        conflicts: tuple
-
-    m = result_map(R(P(), (C("prohibited"), C("review"))), layers={"water_source": zones},
+    result = _Result(_Project(_site(100, 100, 200, 200)), (_Conflict("prohibited"), _Conflict("review")))
+    m = result_map(result, layers={"water_source": _zone_gdf()},
                    meta={"water_source": LayerMeta("饮用水水源保护区", "grade", "法定")})  # fmt: skip
     outlines = [g for g in _children(m, folium.GeoJson) if g.layer_name == "冲突的保护区"]
     colours = [g.style_function(g.data["features"][0] if "features" in g.data else g.data)["color"] for g in outlines]
