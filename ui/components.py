@@ -700,10 +700,11 @@ def build_map(
     for geom, verdict, label in conflict_zones:
         colour = verdict_colour(verdict)
         _add_overlay(m, _Overlay(geom, colour, label, weight=3, fill_opacity=0.12, dash="6 4"), tr("map.conflict_zones", lang))
+    marks = palette().marks
     for geom in overlaps:
-        _add_overlay(m, _Overlay(geom, "#d50000", tr("map.overlap", lang), weight=2, fill_opacity=0.6), tr("map.overlap", lang))
+        _add_overlay(m, _Overlay(geom, marks["overlap"], tr("map.overlap", lang), weight=2, fill_opacity=0.6), tr("map.overlap", lang))
     if project is not None and not project.is_empty:
-        _add_overlay(m, _Overlay(project, "#1a1a1a", tr("map.project", lang), weight=3, fill_opacity=0.08), tr("map.project", lang))
+        _add_overlay(m, _Overlay(project, marks["project"], tr("map.project", lang), weight=3, fill_opacity=0.08), tr("map.project", lang))
     for point in points:
         folium.CircleMarker(
             location=[point.lat, point.lon], radius=point.radius_px, color="#333333", weight=1,
@@ -726,10 +727,11 @@ def build_map(
 def _result_symbols(project: bool, conflict_zones: bool, overlaps: bool, lang: Lang) -> list[str]:
     """Legend rows for what a result map draws on top of the zones (same styles as drawn)."""
     rows = []
+    marks = palette().marks
     if project:
-        rows.append(f"<div><i style='background:rgba(26,26,26,0.08);border:2px solid #1a1a1a'></i>{html.escape(tr('map.project', lang))}</div>")
+        rows.append(f"<div><i style='background:transparent;border:2px solid {marks['project']}'></i>{html.escape(tr('map.project', lang))}</div>")
     if overlaps:
-        rows.append(f"<div><i style='background:#d50000;opacity:0.8'></i>{html.escape(tr('map.overlap', lang))}</div>")
+        rows.append(f"<div><i style='background:{marks['overlap']};opacity:0.8'></i>{html.escape(tr('map.overlap', lang))}</div>")
     if conflict_zones:
         rows.append(f"<div><i style='background:transparent;border:2px dashed #555'></i>{html.escape(tr('map.legend_conflict', lang))}</div>")
     return rows

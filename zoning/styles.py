@@ -73,7 +73,8 @@ SHADES: Mapping[str, tuple[str, float]] = MappingProxyType({"dark": ("edge", 0.4
 _SHADE_RANK = {"dark": 0, "base": 1, "light": 2}
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LAYER_ID = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
-_TOP_KEYS = frozenset({"version", "verdicts", "zones"})
+_TOP_KEYS = frozenset({"version", "verdicts", "marks", "zones"})
+_MARKS = ("project", "overlap")
 _VERDICT_KEYS = frozenset({"zh", "en", "colour", "fill", "ink"})
 _ZONES_KEYS = frozenset({"opacity", "layers", "default"})
 _LAYER_KEYS = frozenset({"fill", "edge", "shades"})
@@ -173,6 +174,8 @@ class Styles:
     layers: Mapping[str, LayerStyle]
     opacity: float
     defaults: tuple[tuple[str, str], ...]
+    #: What result maps draw over the zones: ``project`` (outline), ``overlap`` (project ∩ zone).
+    marks: Mapping[str, str]
 
     def verdict(self, code: str) -> VerdictStyle:
         """The style of verdict ``code`` (KeyError for a code that is not a verdict)."""
@@ -259,6 +262,8 @@ def parse_styles(data: Any, *, source: str = "styles", sha256: str = "") -> Styl
     if data.get("version") not in _SUPPORTED_VERSIONS:
         problems.append(f"version: {data.get('version')!r} is not supported; expected one of {list(_SUPPORTED_VERSIONS)}")
     verdicts = _parse_verdicts(data.get("verdicts"), problems)
+    marks_raw = _entry(data.get("marks"), frozenset(_MARKS), "marks", problems) or {}
+    marks = {key: _colour(marks_raw, key, "marks", problems) for key in _MARKS}
     zones = data.get("zones")
     if not isinstance(zones, Mapping):
         problems.append(f"zones: expected a mapping with {sorted(_ZONES_KEYS)}, got {zones!r}")
@@ -274,7 +279,8 @@ def parse_styles(data: Any, *, source: str = "styles", sha256: str = "") -> Styl
         msg = f"{source}: {len(problems)} problem(s) in the styles file:\n" + "\n".join(f"  - {p}" for p in problems)
         zh = f"样式文件 {source} 有 {len(problems)} 处问题：\n" + "\n".join(f"  - {p}" for p in problems)
         raise RuleConfigError(msg, zh=zh)
-    return Styles(source, sha256, MappingProxyType(verdicts), MappingProxyType(layers), float(opacity), defaults)
+    return Styles(source, sha256, MappingProxyType(verdicts), MappingProxyType(layers), float(opacity), defaults,
+                  MappingProxyType(marks))
 
 
 def _unknown(entry: Mapping[str, Any], allowed: frozenset[str], where: str, problems: list[str]) -> None:

@@ -57,7 +57,6 @@ __all__ = ["MapImage", "overview_map", "detail_map", "batch_map", "nice_scale_le
 _PAPER = "#fbfbf8"
 #: Layers that are not zones: the counties are drawn as boundaries, intakes only on detail maps.
 _NOT_IN_OVERVIEW = frozenset({"admin", "water_intake"})
-_OVERLAP = "#e31a1c"
 _FIG_W_IN = 6.3  # 160 mm: the text width of an A4 page with 25 mm margins
 
 
@@ -280,33 +279,33 @@ def _label_point(geom: BaseGeometry, *, tolerance: float) -> BaseGeometry:
     return polylabel(biggest, tolerance=tolerance)
 
 
-def _plot_project(ax: plt.Axes, geom_work: BaseGeometry) -> Line2D | Patch:
+def _plot_project(ax: plt.Axes, geom_work: BaseGeometry, colour: str) -> Line2D | Patch:
     gs = gpd.GeoSeries([geom_work])
     kind = geom_work.geom_type
     if kind in ("Point", "MultiPoint"):
-        gs.plot(ax=ax, color="black", marker="*", markersize=160, zorder=12)
-        return Line2D([], [], marker="*", color="black", linestyle="none", markersize=11)
+        gs.plot(ax=ax, color=colour, marker="*", markersize=160, zorder=12)
+        return Line2D([], [], marker="*", color=colour, linestyle="none", markersize=11)
     if kind in ("LineString", "MultiLineString"):
-        gs.plot(ax=ax, color="black", linewidth=2.4, zorder=12)
-        return Line2D([], [], color="black", linewidth=2.4)
-    gs.plot(ax=ax, facecolor="none", edgecolor="black", linewidth=1.8, zorder=12)
-    return Patch(facecolor="none", edgecolor="black", linewidth=1.8)
+        gs.plot(ax=ax, color=colour, linewidth=2.4, zorder=12)
+        return Line2D([], [], color=colour, linewidth=2.4)
+    gs.plot(ax=ax, facecolor="none", edgecolor=colour, linewidth=1.8, zorder=12)
+    return Patch(facecolor="none", edgecolor=colour, linewidth=1.8)
 
 
-def _plot_overlaps(ax: plt.Axes, overlaps: Sequence[BaseGeometry], crs: str) -> bool:
+def _plot_overlaps(ax: plt.Axes, overlaps: Sequence[BaseGeometry], crs: str, colour: str) -> bool:
     geoms = [g for g in overlaps if g is not None and not g.is_empty]
     if not geoms:
         return False
     gs = gpd.GeoSeries(geoms, crs=STORAGE_CRS).to_crs(crs)
     polys = gs[gs.geom_type.isin(["Polygon", "MultiPolygon"])]
     if not polys.empty:
-        polys.plot(ax=ax, facecolor=_OVERLAP, edgecolor=_OVERLAP, alpha=0.45, hatch="////", linewidth=1.0, zorder=10)
+        polys.plot(ax=ax, facecolor=colour, edgecolor=colour, alpha=0.45, hatch="////", linewidth=1.0, zorder=10)
     lines = gs[gs.geom_type.isin(["LineString", "MultiLineString"])]
     if not lines.empty:
-        lines.plot(ax=ax, color=_OVERLAP, linewidth=4.0, zorder=13, alpha=0.8)
+        lines.plot(ax=ax, color=colour, linewidth=4.0, zorder=13, alpha=0.8)
     pts = gs[gs.geom_type.isin(["Point", "MultiPoint"])]
     if not pts.empty:
-        pts.plot(ax=ax, color=_OVERLAP, marker="o", markersize=90, zorder=11, alpha=0.6)
+        pts.plot(ax=ax, color=colour, marker="o", markersize=90, zorder=11, alpha=0.6)
     return True
 
 
@@ -424,13 +423,14 @@ def _render_project(result: ScreeningResult, zones: ReportZones, *, layers: dict
         handles, illustrative = _draw_layers(ax, zones, layers, extent, crs, lang=lang, label_hits=label_hits,
                                              avoid=avoid, styles=styles)
         _label_counties(ax, counties, box(*extent), avoid)
-        project_handle = _plot_project(ax, geom)
-        has_overlap = _plot_overlaps(ax, overlaps, crs)
+        project_handle = _plot_project(ax, geom, styles.marks["project"])
+        overlap = styles.marks["overlap"]
+        has_overlap = _plot_overlaps(ax, overlaps, crs, overlap)
         ax.set_xlim(extent[0], extent[2])
         ax.set_ylim(extent[1], extent[3])
         legend = [(project_handle, t("legend_project", lang)), *handles]
         if has_overlap:
-            legend.append((Patch(facecolor=_OVERLAP, edgecolor=_OVERLAP, alpha=0.45, hatch="////"),
+            legend.append((Patch(facecolor=overlap, edgecolor=overlap, alpha=0.45, hatch="////"),
                            t("legend_overlap", lang)))
         if has_counties:
             legend.append((Line2D([], [], color="#7a7a7a", linestyle=(0, (6, 3))), t("legend_county", lang)))
