@@ -32,7 +32,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -58,6 +58,7 @@ from gis.repair import RepairReport, check_not_empty, repair_geometries
 
 __all__ = [
     "FeatureSet",
+    "GeometryKind",
     "LayerInfo",
     "SUPPORTED_EXTENSIONS",
     "read_features",
@@ -302,7 +303,7 @@ def parse_coordinates(
     text: str,
     *,
     crs: CrsInput = STORAGE_CRS,
-    geometry: Literal["auto", "point", "line", "polygon"] = "auto",
+    geometry: GeometryKind = "auto",
 ) -> FeatureSet:
     """Coordinates typed or pasted by a planner, as a ``FeatureSet``.
 
@@ -419,12 +420,12 @@ def write_features(
 
 
 def _check_geometry_kind(kind: str) -> GeometryKind:
-    allowed = ("auto", "point", "line", "polygon")
+    allowed: Final[tuple[GeometryKind, ...]] = ("auto", "point", "line", "polygon")
     if kind not in allowed:
         msg = f"geometry was {kind!r} but is expected to be one of {list(allowed)}"
         zh = f"几何类型“{kind}”无效；应为 {'、'.join(allowed)} 之一"
         raise InputError(msg, zh=zh)
-    return kind  # type: ignore[return-value]
+    return kind
 
 
 def _safe_name(name: str) -> str:

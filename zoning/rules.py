@@ -284,8 +284,8 @@ class Condition:
         if given is None:
             return False
         if self.op == "gte":
-            return bool(given >= self.value)  # type: ignore[operator]
-        return bool(given < self.value)  # type: ignore[operator]
+            return bool(given >= self.value)
+        return bool(given < self.value)
 
     def uses_default(self, attributes: Mapping[str, Any], spec: AttributeSpec) -> bool:
         """True when deciding this condition relied on the attribute's default or absence."""

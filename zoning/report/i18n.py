@@ -296,7 +296,7 @@ def check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         msg = f"report language {lang!r} is not supported; expected one of {list(LANGS)}"
         raise InputError(msg)
-    return lang  # type: ignore[return-value]
+    return lang
 
 
 def t(key: str, lang: str, **values: object) -> str:

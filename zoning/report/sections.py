@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
 from zoning._notes import note_in
-from zoning.model import VERDICT_RANK, Conflict, ScreeningResult
+from zoning.model import VERDICT_RANK, Conflict, Nearby, ScreeningResult
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
     bearing_label,
@@ -391,7 +391,8 @@ def _named_features(results: Sequence[ScreeningResult]) -> dict[str, dict[int, s
     """Layer -> feature id -> name of every feature the report names (conflicts and nearby)."""
     named: dict[str, dict[int, str]] = {}
     for r in results:
-        for item in (*r.conflicts, *r.nearby):
+        items: list[Conflict | Nearby] = [*r.conflicts, *r.nearby]
+        for item in items:
             if item.feature_id >= 0:
                 named.setdefault(item.layer, {})[item.feature_id] = item.feature
     return named
@@ -475,8 +476,8 @@ def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang:
                 t("col_date", lang))
         blocks.append(Table(cols, tuple(rows), (0.22, 0.1, 0.14, 0.36, 0.18), numeric=(False, True, False, False, False)))
     if source_rows:
-        cols = (t("col_layer", lang), t("col_features", lang), t("col_source", lang), t("col_named", lang))
-        blocks.append(Table(cols, tuple(source_rows), (0.18, 0.1, 0.52, 0.2),
+        source_cols = (t("col_layer", lang), t("col_features", lang), t("col_source", lang), t("col_named", lang))
+        blocks.append(Table(source_cols, tuple(source_rows), (0.18, 0.1, 0.52, 0.2),
                             caption=t("sources_caption", lang), numeric=(False, True, False, False)))
     if data.absent_layers:
         titles = join_list((layer_title(lid, lang) for lid in data.absent_layers), lang)
