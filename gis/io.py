@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -67,6 +68,8 @@ __all__ = [
     "parse_coordinates",
     "write_features",
 ]
+
+log = logging.getLogger(__name__)
 
 #: What typed coordinates are called: in messages one language each, as FeatureSet.source both.
 _TYPED = Label("typed coordinates", "输入的坐标")
@@ -506,7 +509,8 @@ def _read_string(text: str, *, filename: str | None, options: _Options) -> Featu
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
-    except OSError:  # e.g. a name longer than the file system allows
+    except OSError as err:  # e.g. a name longer than the file system allows
+        log.debug("%.60r is not a file name this system can check (%s); read as text", str(path), err)
         return False
 
 

@@ -3,6 +3,7 @@ data sources, notes, disclaimer. Each function returns document blocks in one la
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 __all__ = ["project_blocks", "data_blocks", "notes_blocks", "closing_blocks", "type_text", "conflict_rows",
            "MAX_VERTEX_ROWS", "MAX_REASONS"]
+
+log = logging.getLogger(__name__)
 
 #: Vertex rows printed per project; the GeoPackage export has every vertex.
 MAX_VERTEX_ROWS = 40
@@ -97,7 +100,8 @@ def _to_input_crs(lon: np.ndarray, lat: np.ndarray, input_crs: str) -> tuple[np.
         return wgs84_to_bd09(lon, lat)
     try:
         tr = Transformer.from_crs(STORAGE_CRS, code, always_xy=True)
-    except Exception:  # noqa: BLE001 - an unparseable label only costs this column
+    except Exception as err:  # noqa: BLE001 - an unparseable label only costs this column
+        log.warning("input CRS %r cannot be used for the coordinates column (%s); column left out", code, err)
         return None
     x, y = tr.transform(lon, lat)
     return np.asarray(x), np.asarray(y)
