@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
@@ -37,6 +38,8 @@ from zoning.report.numbering import heading_number
 from zoning.report.zones import ReportZones, StoreLike
 
 __all__ = ["build_document", "report_number", "MapPolicy", "DEFAULT_MAX_MAPS"]
+
+log = logging.getLogger(__name__)
 
 #: Maps a batch report draws at most (overview + detail maps together). Each map costs
 #: ~0.3 s and ~100 KB; past this the GeoPackage export carries the geometry instead.
@@ -86,6 +89,7 @@ def report_number(results: Sequence[ScreeningResult]) -> str:
     try:
         day = datetime.fromisoformat(stamp).strftime("%Y%m%d")
     except (TypeError, ValueError):
+        log.warning("generated_at %r is not an ISO time; the report number has day 00000000", stamp)
         day = "00000000"
     return f"EZS-{day}-{digest}"
 
