@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import os
 import string
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -86,20 +87,23 @@ def load_messages(path: str | Path | None = None) -> Messages:
     """
     from zoning.styles import load_styles
 
-    p = Path(path) if path is not None else MESSAGES_PATH
+    # Called for every label: a stat of each file is all an unchanged catalogue costs.
+    p = os.path.abspath(path if path is not None else MESSAGES_PATH)
     try:
-        info = p.stat()
+        info = os.stat(p)
     except OSError as err:
         msg = f"message catalogue {p} cannot be read: {err.strerror or err}"
         raise RuleConfigError(msg, zh=f"文字目录 {p} 无法读取（{err.strerror or err}）") from err
     styles = load_styles()
-    verdicts = tuple((code, style.text) for code, style in styles.verdicts.items())
-    return _load_cached(str(p.resolve()), info.st_mtime_ns, info.st_size, verdicts)
+    return _load_cached(p, info.st_mtime_ns, info.st_size, styles.path, styles.sha256)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(path: str, mtime_ns: int, size: int, verdicts: tuple[tuple[str, Text], ...]) -> Messages:
-    del mtime_ns, size  # cache key only: a changed file is read again
+def _load_cached(path: str, mtime_ns: int, size: int, styles_path: str, styles_sha256: str) -> Messages:
+    from zoning.styles import load_styles
+
+    del mtime_ns, size, styles_sha256  # cache key only: a changed file is read again
+    verdicts = tuple((code, style.text) for code, style in load_styles(styles_path).verdicts.items())
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as err:

@@ -51,7 +51,9 @@ class _VerdictLabels(Mapping[str, Mapping[str, str]]):
         return {code: style.text.as_dict() for code, style in load_styles().verdicts.items()}
 
     def __getitem__(self, code: str) -> Mapping[str, str]:
-        return self._words()[code]
+        from zoning.styles import load_styles
+
+        return load_styles().verdicts[code].text.as_dict()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._words())

@@ -231,13 +231,14 @@ def load_styles(path: str | Path | None = None) -> Styles:
     RuleConfigError
         If the file cannot be read, is not YAML, or has bad entries (all of them listed).
     """
-    p = Path(path if path is not None else os.environ.get(STYLES_ENV) or STYLES_PATH)
+    # Called for every label and map: a stat of the file is all an unchanged palette costs.
+    p = os.path.abspath(path if path is not None else os.environ.get(STYLES_ENV) or STYLES_PATH)
     try:
-        info = p.stat()
+        info = os.stat(p)
     except OSError as err:
         msg = f"styles file {p} cannot be read: {err.strerror or err}; expected a YAML palette like data/styles.yaml"
         raise RuleConfigError(msg, zh=f"样式文件 {p} 无法读取（{err.strerror or err}）；应为与 data/styles.yaml 同格式的 YAML 文件") from err
-    return _load_cached(str(p.resolve()), info.st_mtime_ns, info.st_size)
+    return _load_cached(p, info.st_mtime_ns, info.st_size)
 
 
 @functools.lru_cache(maxsize=8)
