@@ -27,12 +27,13 @@ Examples
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -55,9 +56,11 @@ from gis.crs import (
 )
 from gis.errors import CRSError, DataSourceError, InputError, Label, zh_label, zh_lead
 from gis.repair import RepairReport, check_not_empty, repair_geometries
+from gis.text import Text
 
 __all__ = [
     "FeatureSet",
+    "GeometryKind",
     "LayerInfo",
     "SUPPORTED_EXTENSIONS",
     "read_features",
@@ -67,9 +70,11 @@ __all__ = [
     "write_features",
 ]
 
+log = logging.getLogger(__name__)
+
 #: What typed coordinates are called: in messages one language each, as FeatureSet.source both.
 _TYPED = Label("typed coordinates", "输入的坐标")
-_TYPED_SOURCE = "输入的坐标 / typed coordinates"
+_TYPED_SOURCE = Text("输入的坐标", "typed coordinates")
 _WKT_TEXT = Label("WKT text", "WKT 文本")
 _UPLOAD = Label("upload", "上传的文件")
 
@@ -121,8 +126,8 @@ class FeatureSet:
     encoding
         Attribute text encoding (``"UTF-8"``, ``"GBK"`` ...), None when not applicable.
     notes
-        Human-readable sentences (Chinese / English): encoding found, CRS assumed or
-        converted, repairs.
+        Human-readable sentences, each a ``gis.text.Text`` (Chinese, English) whose string
+        form is ``"中文 / English"``: encoding found, CRS assumed or converted, repairs.
     repairs
         What geometry repair changed.
     """
@@ -302,7 +307,7 @@ def parse_coordinates(
     text: str,
     *,
     crs: CrsInput = STORAGE_CRS,
-    geometry: Literal["auto", "point", "line", "polygon"] = "auto",
+    geometry: GeometryKind = "auto",
 ) -> FeatureSet:
     """Coordinates typed or pasted by a planner, as a ``FeatureSet``.
 
@@ -419,12 +424,12 @@ def write_features(
 
 
 def _check_geometry_kind(kind: str) -> GeometryKind:
-    allowed = ("auto", "point", "line", "polygon")
+    allowed: Final[tuple[GeometryKind, ...]] = ("auto", "point", "line", "polygon")
     if kind not in allowed:
         msg = f"geometry was {kind!r} but is expected to be one of {list(allowed)}"
         zh = f"几何类型“{kind}”无效；应为 {'、'.join(allowed)} 之一"
         raise InputError(msg, zh=zh)
-    return kind  # type: ignore[return-value]
+    return kind
 
 
 def _safe_name(name: str) -> str:
@@ -505,7 +510,8 @@ def _read_string(text: str, *, filename: str | None, options: _Options) -> Featu
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
-    except OSError:  # e.g. a name longer than the file system allows
+    except OSError as err:  # e.g. a name longer than the file system allows
+        log.debug("%.60r is not a file name this system can check (%s); read as text", str(path), err)
         return False
 
 
@@ -640,7 +646,7 @@ def _finish(raw: _Raw, *, source: str, override: CrsChoice | None) -> FeatureSet
     values = np.asarray(gdf.geometry.values, dtype=object)
     if shapely.has_z(values).any():
         gdf = gdf.set_geometry(gpd.GeoSeries(shapely.force_2d(values), index=gdf.index))
-        notes.append("已忽略高程（Z）坐标 / Z (height) values were dropped: screening is planar")
+        notes.append(Text("已忽略高程（Z）坐标", "Z (height) values were dropped: screening is planar"))
     gdf, label, crs_notes = _apply_crs(gdf, raw, override=override, source=where)
     notes.extend(crs_notes)
     repaired, report = repair_geometries(gdf.geometry, source=where)
@@ -658,22 +664,23 @@ def _apply_crs(
     choice = override or declared
     if override is not None and declared is not None and override.label != declared.label:
         notes.append(
-            f"已按指定坐标系 {override.label} 读取，未用文件自带的 {declared.label} / "
-            f"read as {override.label} as requested, not the file's own {declared.label}"
+            Text(
+                f"已按指定坐标系 {override.label} 读取，未用文件自带的 {declared.label}",
+                f"read as {override.label} as requested, not the file's own {declared.label}",
+            )
         )
     minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
     bounds: Bounds = (minx, miny, maxx, maxy)
     if choice is None:
         choice = _assume_lonlat(gdf, bounds, source=source, lonlat_default=raw.lonlat_default)
         notes.append(
-            "未指定坐标系，按 CGCS2000 经纬度（EPSG:4490）读取 / no CRS given: read as CGCS2000 "
-            "longitude/latitude (EPSG:4490)"
+            Text("未指定坐标系，按 CGCS2000 经纬度（EPSG:4490）读取", "no CRS given: read as CGCS2000 longitude/latitude (EPSG:4490)")
         )
     if choice.offset is not None:
         _check_lonlat(gdf, bounds, source=source)
         gdf = _undo_offset(gdf, choice.offset)
         name = "GCJ-02" if choice.offset == "gcj02" else "BD-09"
-        notes.append(f"已将 {name} 坐标转换为 CGCS2000 / converted {name} coordinates to CGCS2000 (EPSG:4490)")
+        notes.append(Text(f"已将 {name} 坐标转换为 CGCS2000", f"converted {name} coordinates to CGCS2000 (EPSG:4490)"))
         return gdf.set_crs(STORAGE_CRS, allow_override=True), choice.label, notes
     if choice.crs.is_geographic:
         gdf, more = _geographic_to_storage(gdf, choice, bounds, source=source)
@@ -818,7 +825,7 @@ def _geographic_to_storage(
         )
         raise CRSError(msg, zh=zh)
     _check_lonlat(gdf, bounds, source=source)
-    note = f"已由 {choice.label} 转换为 CGCS2000 / converted from {choice.label} to CGCS2000 (EPSG:4490)"
+    note = Text(f"已由 {choice.label} 转换为 CGCS2000", f"converted from {choice.label} to CGCS2000 (EPSG:4490)")
     return gdf.set_crs(crs, allow_override=True).to_crs(STORAGE_CRS), [note]
 
 

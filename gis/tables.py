@@ -24,6 +24,7 @@ import pandas as pd
 
 from gis._tabular import _delimiter, decode_text
 from gis.errors import DataSourceError, Label, zh_lead
+from gis.text import Text
 
 __all__ = ["Table", "read_table", "TABLE_EXTENSIONS"]
 
@@ -42,7 +43,7 @@ class Table:
     format: str
     sheet: str | None
     encoding: str | None
-    notes: tuple[str, ...]
+    notes: tuple[Text, ...]
 
 
 def read_table(
@@ -79,11 +80,11 @@ def read_table(
     if suffix in (".csv", ".txt"):
         text, used = decode_text(data, encoding=encoding, source=label)
         grid = _csv_grid(text, label)
-        notes = [f"CSV 编码 {used} / CSV encoding {used}"]
+        notes = [Text(f"CSV 编码 {used}", f"CSV encoding {used}")]
         fmt, sheet_used = "CSV", None
     elif suffix in (".xlsx", ".xlsm"):
         grid, sheet_used = _excel_grid(data, sheet, label)
-        notes, used, fmt = [f"工作表 {sheet_used} / sheet {sheet_used}"], None, "XLSX"
+        notes, used, fmt = [Text(f"工作表 {sheet_used}", f"sheet {sheet_used}")], None, "XLSX"
     elif suffix == ".gpkg":
         return _gpkg_table(source, name, sheet)
     else:
@@ -92,7 +93,7 @@ def read_table(
         raise DataSourceError(msg, zh=zh)
     frame, header_row = _with_header(grid, header_names, label)
     if header_row:
-        notes.append(f"表头在第 {header_row + 1} 行 / header on row {header_row + 1}")
+        notes.append(Text(f"表头在第 {header_row + 1} 行", f"header on row {header_row + 1}"))
     return Table(frame, name, fmt, sheet_used, used, tuple(notes))
 
 
@@ -175,4 +176,4 @@ def _gpkg_table(source: str | Path | bytes, name: str, sheet: str | None) -> Tab
         msg = f"{name} cannot be read as a GeoPackage table ({err})"
         raise DataSourceError(msg, zh=f"无法以 GeoPackage 属性表读取 {name}（{err}）") from err
     text = frame.astype(object).where(frame.notna(), "").astype(str).apply(lambda col: col.str.strip())
-    return Table(text.reset_index(drop=True), name, "GPKG", chosen, None, (f"图层 {chosen} / table {chosen}",))
+    return Table(text.reset_index(drop=True), name, "GPKG", chosen, None, (Text(f"图层 {chosen}", f"table {chosen}"),))

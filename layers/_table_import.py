@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from gis.tables import Table, read_table
+from gis.text import Text
 from layers.catalog import FieldSpec, LayerSpec
 
 __all__ = ["read", "reshape", "EMPTY_TEXT"]
@@ -39,12 +40,12 @@ def read(data: Path | bytes, name: str, spec: LayerSpec, fields: Mapping[str, Fi
     return read_table(data, filename=name, sheet=None if sheet is None else str(sheet), header_names=_names(spec, fields))
 
 
-def reshape(frame: pd.DataFrame, spec: LayerSpec, fields: Mapping[str, FieldSpec]) -> tuple[pd.DataFrame, list[str]]:
+def reshape(frame: pd.DataFrame, spec: LayerSpec, fields: Mapping[str, FieldSpec]) -> tuple[pd.DataFrame, list[Text]]:
     """Merged cells filled, wide form melted, empty requirements dropped; (frame, notes).
 
     ``frame`` has catalogue field names already (after ``--map`` and the automatic mapping).
     """
-    notes: list[str] = []
+    notes: list[Text] = []
     frame = frame.copy()
     value_field = spec.melt[1] if spec.melt is not None else None
     for name, f in fields.items():
@@ -55,8 +56,10 @@ def reshape(frame: pd.DataFrame, spec: LayerSpec, fields: Mapping[str, FieldSpec
         if blank.any() and not blank.iloc[0]:
             frame[name] = column.mask(blank).ffill()
             notes.append(
-                f"{name}：{int(blank.sum())} 个空单元格取上一行的值（合并单元格）/ "
-                f"{name}: {int(blank.sum())} empty cell(s) taken from the row above (merged cells)"
+                Text(
+                    f"{name}：{int(blank.sum())} 个空单元格取上一行的值（合并单元格）",
+                    f"{name}: {int(blank.sum())} empty cell(s) taken from the row above (merged cells)",
+                )
             )
     if spec.melt is not None:
         frame, melted = _melt(frame, spec.melt, fields[spec.melt[0]])
@@ -66,13 +69,16 @@ def reshape(frame: pd.DataFrame, spec: LayerSpec, fields: Mapping[str, FieldSpec
         empty = text.isin(EMPTY_TEXT)
         if empty.any():
             notes.append(
-                f"{value_field}：{int(empty.sum())} 行无内容，未导入 / {value_field}: {int(empty.sum())} row(s) without text skipped"
+                Text(
+                    f"{value_field}：{int(empty.sum())} 行无内容，未导入",
+                    f"{value_field}: {int(empty.sum())} row(s) without text skipped",
+                )
             )
             frame = frame[~empty].reset_index(drop=True)
     return frame, notes
 
 
-def _melt(frame: pd.DataFrame, melt: tuple[str, str], key: FieldSpec) -> tuple[pd.DataFrame, list[str]]:
+def _melt(frame: pd.DataFrame, melt: tuple[str, str], key: FieldSpec) -> tuple[pd.DataFrame, list[Text]]:
     """One row per (key value, value) from one column per key value, when the table is wide."""
     key_field, value_field = melt
     if key_field in frame.columns or value_field in frame.columns:
@@ -87,8 +93,8 @@ def _melt(frame: pd.DataFrame, melt: tuple[str, str], key: FieldSpec) -> tuple[p
     # The published order: row by row, each row's dimension columns left to right (melt
     # stacks column by column; a stable sort on the original row restores it).
     long = long.sort_index(kind="stable").reset_index(drop=True)
-    note = (
-        f"宽表：{'、'.join(map(str, wide))} 各列转为{key_field}/{value_field}两列 / "
-        f"wide table: columns {', '.join(map(str, wide))} read as {key_field} + {value_field}"
+    note = Text(
+        f"宽表：{'、'.join(map(str, wide))} 各列转为{key_field}/{value_field}两列",
+        f"wide table: columns {', '.join(map(str, wide))} read as {key_field} + {value_field}",
     )
     return long, [note]

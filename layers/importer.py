@@ -38,6 +38,7 @@ from pyproj import CRS
 from gis.crs import crs_label
 from gis.errors import DataSourceError, InputError, Label, SchemaError, zh_label, zh_lead
 from gis.io import read_features
+from gis.text import Text
 from layers import _gpkg, _table_import
 from layers.catalog import Catalog, FieldSpec, LayerSpec, load_catalog
 from layers.coverage import LayerCoverage, coverage_record, read_coverage, write_coverage
@@ -203,7 +204,7 @@ def _apply_field_map(
     problems_zh += [f"--map：有多个字段对应到“{dst}”" for dst, n in targets.items() if n > 1]
     if problems:
         raise InputError("; ".join(problems), zh="；".join(problems_zh))
-    notes = [f"字段 {src} → {dst} / field {src} mapped to {dst}" for src, dst in field_map.items() if src != dst]
+    notes = [Text(f"字段 {src} → {dst}", f"field {src} mapped to {dst}") for src, dst in field_map.items() if src != dst]
     renamed = gdf.rename(columns=dict(field_map))
     auto, auto_notes = _auto_map(renamed, fields, set(field_map))
     return renamed.rename(columns=auto), notes + auto_notes
@@ -226,7 +227,7 @@ def _auto_map(
         ]
         if len(candidates) == 1:
             auto[candidates[0]] = name
-            notes.append(f"字段 {candidates[0]} 自动对应 {name} / field {candidates[0]} taken as {name}")
+            notes.append(Text(f"字段 {candidates[0]} 自动对应 {name}", f"field {candidates[0]} taken as {name}"))
     return auto, notes
 
 
@@ -243,8 +244,9 @@ def _map_values(gdf: pd.DataFrame, fields: Mapping[str, FieldSpec]) -> list[str]
             if target is not None:
                 changed[(text[i], target)] += 1
                 text[i] = target
-        gdf[name] = pd.Series(np.where(missing, None, text), index=gdf.index, dtype=object)
-        notes += [f"{name}: {a} → {b} ×{n} / value {a} read as {b} ({n})" for (a, b), n in changed.items()]
+        text[missing] = None
+        gdf[name] = pd.Series(text, index=gdf.index, dtype=object)
+        notes += [Text(f"{name}: {a} → {b} ×{n}", f"value {a} read as {b} ({n})") for (a, b), n in changed.items()]
     return notes
 
 
@@ -267,7 +269,7 @@ def _set_legal_status(gdf: pd.DataFrame, legal_status: str) -> list[str]:
     kept = Counter(v for v, m in zip(text, missing, strict=True) if not m and v != legal_status)
     _fill(gdf, "legal_status", legal_status)
     return [
-        f"legal_status: 文件自带 {v} ×{n}，保留 / the file's own value {v} kept for {n} feature(s)"
+        Text(f"legal_status: 文件自带 {v} ×{n}，保留", f"the file's own value {v} kept for {n} feature(s)")
         for v, n in kept.items()
     ]
 
@@ -536,21 +538,21 @@ def _coverage_wanted(
 
 def _record_coverage(
     work: Path, catalog: Catalog, spec: LayerSpec, frame: pd.DataFrame, wanted: LayerCoverage | None, from_features: bool
-) -> tuple[LayerCoverage | None, tuple[str, ...]]:
+) -> tuple[LayerCoverage | None, tuple[Text, ...]]:
     """Write the coverage asked for; otherwise keep (and say) what the layer had."""
     if from_features:
         wanted = _coverage_of_features(work, catalog, spec, frame)
     if wanted is not None:
         write_coverage(work, [wanted])
         codes = "、".join(wanted.adcodes)
-        return wanted, (f"覆盖范围：{codes} / coverage recorded: {', '.join(wanted.adcodes)}",)
+        return wanted, (Text(f"覆盖范围：{codes}", f"coverage recorded: {', '.join(wanted.adcodes)}"),)
     if not spec.has_geometry:
         return None, ()
     kept = read_coverage(work).get(spec.id)
     if kept is not None:
         codes = ", ".join(kept.adcodes) or "extent"
-        return kept, (f"沿用原覆盖范围：{codes} / previous coverage kept: {codes}",)
-    return None, ("覆盖范围：图层库全部行政区 / coverage: the store's whole admin extent",)
+        return kept, (Text(f"沿用原覆盖范围：{codes}", f"previous coverage kept: {codes}"),)
+    return None, (Text("覆盖范围：图层库全部行政区", "coverage: the store's whole admin extent"),)
 
 
 def _coverage_of_features(work: Path, catalog: Catalog, spec: LayerSpec, frame: pd.DataFrame) -> LayerCoverage:

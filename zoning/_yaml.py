@@ -7,6 +7,7 @@ Every loader collects its problems in a list and raises one ``RuleConfigError`` 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import yaml
 from gis.errors import RuleConfigError
 
 __all__ = ["read_yaml", "bilingual", "problem_message"]
+
+log = logging.getLogger(__name__)
 
 
 def _parse_yaml(text: str) -> Any:
@@ -27,7 +30,8 @@ def _parse_yaml(text: str) -> Any:
         return yaml.safe_load(text)
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader is the safe loader
-    except yaml.YAMLError:
+    except yaml.YAMLError as err:
+        log.debug("libyaml refused the document (%s); parsing it again in Python for the message", err)
         return yaml.safe_load(text)
 
 

@@ -164,8 +164,8 @@ class Condition:
         if given is None:
             return False
         if self.op == "gte":
-            return bool(given >= self.value)  # type: ignore[operator]
-        return bool(given < self.value)  # type: ignore[operator]
+            return bool(given >= self.value)
+        return bool(given < self.value)
 
     def uses_default(self, attributes: Mapping[str, Any], spec: AttributeSpec) -> bool:
         """True when deciding this condition relied on the attribute's default or absence."""
@@ -325,7 +325,7 @@ class RuleSet:
         hit = self.__dict__.get("_nearest_ids")
         if hit is None:
             hit = self.__dict__["_nearest_ids"] = frozenset(r.id for r in self.active if r.report_nearest)
-        return hit  # type: ignore[no-any-return]
+        return hit
 
     def applicable(self, project_type: str) -> list[Rule]:
         """The active rules that can fire for ``project_type`` (a key, label or alias),
