@@ -212,3 +212,21 @@ def test_a_bad_open_catalogue_lists_every_problem(tmp_path: Path, capsys: pytest
     assert code == 2
     assert "rule 'MR01' field 'layer': 'mining_rights' is not one of" in err
     assert "rule 'MR02' field 'zones': '作废' is not a mining_right.status value ['有效', '过期']" in err
+
+
+def test_secondary_confidence_is_never_printed_as_verified(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A housing site in a general red line: ECO08, confidence secondary (RULES.md "verified
+    (secondary)"): the CSV says 依二手资料核实, the JSON `secondary`, the English CSV the code."""
+    from zoning.model import confidence_label
+
+    red = gpd.GeoDataFrame({"name": ["红线"], "category": ["一般"]}, geometry=[rect(500_000, 3_100_000, 1_000, 1_000)], crs=GK114)
+    store = tmp_path / "z.gpkg"
+    red.to_file(store, layer="eco_redline")
+    wkt = lonlat(shapely.Point(500_500, 3_100_500)).wkt
+    doc = json.loads(run(capsys, "screen", wkt, "--type", "residential", "--zones", store)[1])
+    assert [(c["rule_id"], c["confidence"]) for c in doc["conflicts"]] == [("ECO08", "secondary")]
+    code, out, _ = run(capsys, "screen", wkt, "--type", "residential", "--zones", store, "--format", "csv")
+    assert code == 0 and "依二手资料核实(secondary)" in out and "已核实" not in out.replace("依二手资料核实", "")
+    assert [confidence_label(c) for c in ("verified", "secondary", "unverified", "bogus")] == [
+        "已核实", "依二手资料核实", "待法规核实", "待法规核实",
+    ]  # fmt: skip
