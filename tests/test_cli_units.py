@@ -32,6 +32,13 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
     return int(info.value.code or 0), out, err
 
 
+def one_layer_store(folder: Path, layer: str, frame: gpd.GeoDataFrame) -> Path:
+    """A store of one layer, written straight to a GeoPackage (no import)."""
+    store = folder / "z.gpkg"
+    frame.to_file(store, layer=layer)
+    return store
+
+
 def units_shapefile_gbk(path: Path) -> Path:
     """The official unit layer as published: GBK shapefile with short Chinese column names (a
     .dbf keeps 10 bytes of a name), CGCS2000 Gauss-Kruger."""
@@ -160,8 +167,7 @@ def test_construction_nature_from_the_command_line(tmp_path: Path, capsys: pytes
     """A rebuilt tailings pond 2 km from the Yangtze: SHL05 review instead of SHL02 prohibited."""
     shore = gpd.GeoDataFrame({"name": ["长江岸线"], "river": ["长江"], "rank": ["干流"]},
                              geometry=[shapely.LineString([(495_000, 3_100_000), (505_000, 3_100_000)])], crs=GK114)  # fmt: skip
-    store = tmp_path / "z.gpkg"
-    shore.to_file(store, layer="shoreline")
+    store = one_layer_store(tmp_path, "shoreline", shore)
     wkt = lonlat(shapely.Point(500_000, 3_102_000)).wkt
     new = json.loads(run(capsys, "screen", wkt, "--type", "尾矿库", "--zones", store)[1])
     assert [(c["rule_id"], c["verdict"]) for c in new["conflicts"]] == [("SHL02", "prohibited")]
@@ -216,12 +222,11 @@ def test_a_bad_open_catalogue_lists_every_problem(tmp_path: Path, capsys: pytest
 
 def test_secondary_confidence_is_never_printed_as_verified(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A housing site in a general red line: ECO08, confidence secondary (RULES.md "verified
-    (secondary)"): the CSV says 依二手资料核实, the JSON `secondary`, the English CSV the code."""
+    (secondary)"): the Chinese CSV says 依二手资料核实, the JSON `secondary`."""
     from zoning.model import confidence_label
 
     red = gpd.GeoDataFrame({"name": ["红线"], "category": ["一般"]}, geometry=[rect(500_000, 3_100_000, 1_000, 1_000)], crs=GK114)
-    store = tmp_path / "z.gpkg"
-    red.to_file(store, layer="eco_redline")
+    store = one_layer_store(tmp_path, "eco_redline", red)
     wkt = lonlat(shapely.Point(500_500, 3_100_500)).wkt
     doc = json.loads(run(capsys, "screen", wkt, "--type", "residential", "--zones", store)[1])
     assert [(c["rule_id"], c["confidence"]) for c in doc["conflicts"]] == [("ECO08", "secondary")]
