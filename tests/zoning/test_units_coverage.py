@@ -325,3 +325,27 @@ def test_without_unit_data_here_the_general_lists_still_apply() -> None:
     assert [(c.rule_id, c.layer) for c in result.conflicts] == [("COV01", "env_control_unit")]
     assert [c.scope for c in result.clauses] == ["省级", "益阳市", "资阳区"]
     assert result.verdict == "conditional" and result.coverage.outside == ("env_control_unit",)
+
+
+def test_reports_carry_the_new_rows_without_failing(tmp_path: Any) -> None:
+    """A DOCX and a PDF of results with outside, no-data and outside-the-store rows and clauses
+    (the PDF read back by poppler's pdftotext, as tests/zoning/report does)."""
+    import subprocess
+
+    from zoning.report import write_report
+
+    results = screen(
+        [
+            at(shapely.Point(490_000, 3_100_500), "chemical_project"),
+            at(shapely.Point(560_000, 3_100_000), "road"),
+            at(shapely.Point(513_000, 3_100_500), "chemical_project"),
+        ],
+        park_store(industrial_park=["430903"]),
+        generated_at=STAMP,
+    )
+    assert [r.verdict for r in results] == ["review", "review", "prohibited"]
+    write_report(results, "docx", tmp_path / "r.docx", lang="zh")
+    write_report(results, "pdf", tmp_path / "r.pdf", lang="zh")
+    text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = text.replace(" ", "").replace("\n", "")
+    assert "该图层在此处无数据" in text and "超出图层库覆盖范围" in text and "须进入合规化工园区" in text
