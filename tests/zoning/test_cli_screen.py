@@ -285,6 +285,33 @@ def test_python_m_zoning_exit_codes(zones: Path) -> None:
     assert hit.returncode == 3 and json.loads(hit.stdout)["verdict"] == "prohibited"
 
 
+#: Run the CLI in a fresh interpreter, then report (on stderr) which report libraries it loaded.
+_LOADED_AFTER_SCREENING = """
+import sys
+from zoning.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as stop:
+    code = stop.code
+print("exit", code, "loaded", *[m for m in ("matplotlib", "fpdf", "docx", "openpyxl") if m in sys.modules],
+      file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(("fmt", "loaded"), [("csv", ""), ("json", ""), ("xlsx", " openpyxl")])
+def test_a_csv_or_json_screening_loads_no_report_library(zones: Path, tmp_path: Path, fmt: str, loaded: str) -> None:
+    """A CSV or JSON screening imports neither matplotlib, fpdf2 nor python-docx (nor openpyxl);
+    the workbook, which needs openpyxl, shows the check sees what a format loads."""
+    out = tmp_path / f"r.{fmt}"
+    res = subprocess.run(
+        [sys.executable, "-c", _LOADED_AFTER_SCREENING, "screen", HALF_IN.wkt, "--type", "road", "--zones", str(zones),
+         "--format", fmt, "-o", str(out)],
+        capture_output=True, text=True, cwd=REPO, check=False,
+    )  # fmt: skip
+    assert res.stderr.strip().splitlines()[-1] == f"exit 0 loaded{loaded}", res.stderr
+    assert out.stat().st_size > 0
+
+
 def test_python_m_zoning_empty_csv_is_exit_2_not_a_traceback(zones: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
