@@ -1,4 +1,5 @@
-"""The shape of the code: the core never imports the UI, and imports point one way (gis <- layers <- zoning).
+"""The shape of the code: the core never imports the UI, imports point one way (gis <- layers <- zoning),
+and no module of the core imports itself round a circle.
 
 Every module of gis/, layers/ and zoning/ is parsed with ``ast`` (not imported, so nothing
 hidden behind a lazy import or an ``if TYPE_CHECKING`` block escapes). The checker itself is
