@@ -31,28 +31,32 @@ _NUMBER_FORMATS = {"area_m2": "#,##0.0", "length_m": "#,##0.0", "overlap_area_m2
                    "centroid_lon": "0.000000", "centroid_lat": "0.000000"}
 
 
-def _append(ws: Any, rows: Iterable[Sequence[Any]]) -> None:
-    """Append ``rows``, every cell defused (the only way this module writes cells)."""
+def _fill(ws: Any, rows: Iterable[Sequence[Any]]) -> None:
+    """Write ``rows`` into the empty sheet ``ws``, every cell defused (the only way this
+    module writes cells)."""
     for row in rows:
         ws.append(list(row))
-        for cell in ws[ws.max_row]:
+    for row_cells in ws.iter_rows():
+        for cell in row_cells:
             xlsx_cell(cell)
 
 
 def _sheet_table(ws: Any, header: list[str], rows: list[list[Any]], keys: Sequence[str]) -> None:
-    _append(ws, [header, *rows])
+    _fill(ws, [header, *rows])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="E2E8F0")
+    head = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for cell in ws[1]:
         cell.font = bold
         cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.alignment = head
     for j, key in enumerate(keys, start=1):
         ws.column_dimensions[get_column_letter(j)].width = _WIDTHS.get(key, 12)
     formats = {j: _NUMBER_FORMATS[key] for j, key in enumerate(keys) if key in _NUMBER_FORMATS}
+    body = Alignment(wrap_text=True, vertical="top")  # one object: openpyxl indexes styles by value, per cell
     for row_cells in ws.iter_rows(min_row=2):
         for j, cell in enumerate(row_cells):
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = body
             if j in formats and isinstance(cell.value, (int, float)):
                 cell.number_format = formats[j]
     ws.freeze_panes = "A2"
@@ -76,7 +80,7 @@ def _info_sheet(ws: Any, results: Sequence[ScreeningResult], lang: str) -> None:
     if illustrative:
         lines.insert(0, (ILLUSTRATIVE_MARK[lang], t("illustrative_banner", lang)))
     lines.append((t("sec_disclaimer", lang), t("disclaimer", lang)))
-    _append(ws, lines)
+    _fill(ws, lines)
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 100
     for row_cells in ws.iter_rows():
