@@ -9,6 +9,7 @@ PORT   ?= 8501
 help:
 	@echo "make run   - create .venv, install requirements.txt, start the app on http://localhost:$(PORT)"
 	@echo "make test  - create .venv with test tools and run the whole test suite"
+	@echo "make lint  - ruff and mypy (configured in pyproject.toml)"
 	@echo "make data  - rebuild data/zones.gpkg from the files in data/ (deterministic)"
 	@echo "make bench - province-scale benchmarks side by side with PostGIS"
 
@@ -32,6 +33,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest
 
+# ruff over the whole tree and mypy over the product's code, both configured in pyproject.toml.
+# (`ruff format` is not enforced: most of the tree predates it.)
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
 # Everything except the real-browser tests.
 test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest -m "not e2e"
@@ -45,4 +52,4 @@ bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

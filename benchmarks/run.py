@@ -209,9 +209,9 @@ def postgis_bench(out: Path, sample: list[int]) -> dict:
     return res
 
 
-def compare(out: Path, store: object, rows: list) -> dict:
-    """Differences between the engine's batch answers and PostGIS's."""
-    eng = pickle.loads((out / "engine_answers.pkl").read_bytes())
+def _postgis_by_kind(rows: list) -> tuple[dict, dict, dict, dict]:
+    """PostGIS's answer rows split by kind: (touching pairs, pairs within reach, nearest per
+    layer, county per project)."""
     touch: dict = {}
     within: dict = {}
     near: dict = {}
@@ -225,39 +225,56 @@ def compare(out: Path, store: object, rows: list) -> dict:
             near[(pid, layer)] = (fid, dist, bearing)
         else:
             county[pid] = fid
+    return touch, within, near, county
+
+
+def _compare_conflicts(pid: int, conflicts: list, touch: dict, within: dict, diff: dict) -> None:
+    """Count into ``diff`` where the engine's conflicts of project ``pid`` differ from PostGIS's."""
+    for layer, fid, _rule, relation, area, length, dist in conflicts:
+        if dist == 0:
+            got = touch.get((pid, layer, fid))
+            if got is None or got[0] is None:
+                diff["conflict_pairs"] += 1
+                continue
+            if abs(got[0] - area) > max(1e-6 * area, 1e-3) or abs(got[1] - length) > max(1e-6 * length, 1e-3):
+                diff["areas"] += 1
+            if relation != "within_distance" and (relation == "near_boundary") != bool(got[2]):
+                diff["band"] += 1
+        else:
+            got_d = within.get((pid, layer, fid))
+            if got_d is None:
+                diff["conflict_pairs"] += 1
+            elif abs(got_d - dist) > 1e-3:
+                diff["distances"] += 1
+
+
+def _compare_nearby(pid: int, nearby: dict, near: dict, diff: dict) -> None:
+    """Count into ``diff`` where the engine's nearest features of project ``pid`` differ from PostGIS's."""
+    pg_layers = {layer for (p, layer) in near if p == pid}
+    if set(nearby) != pg_layers:
+        diff["nearby"] += 1
+    for layer, (fid, dist, bearing) in nearby.items():
+        got = near.get((pid, layer))
+        if got is None:
+            continue
+        if abs(got[1] - dist) > 1e-3 or (got[0] != fid and abs(got[1] - dist) > 1e-3):
+            diff["distances"] += 1
+        elif abs(((got[2] - bearing) + 180) % 360 - 180) > 0.02:
+            diff["bearings"] += 1
+
+
+def compare(out: Path, store: object, rows: list) -> dict:
+    """Differences between the engine's batch answers and PostGIS's."""
+    eng = pickle.loads((out / "engine_answers.pkl").read_bytes())
+    touch, within, near, county = _postgis_by_kind(rows)
     admin_names = list(store.layer("admin")["name"]) if "admin" in store.layer_ids else []  # type: ignore[attr-defined]
     diff = {"conflict_pairs": 0, "areas": 0, "band": 0, "distances": 0, "nearby": 0, "bearings": 0, "county": 0}
     checked = {"conflicts": 0, "nearby": 0}
     for pid, a in enumerate(eng):
-        for layer, fid, _rule, relation, area, length, dist in a["conflicts"]:
-            checked["conflicts"] += 1
-            if dist == 0:
-                got = touch.get((pid, layer, fid))
-                if got is None or got[0] is None:
-                    diff["conflict_pairs"] += 1
-                    continue
-                if abs(got[0] - area) > max(1e-6 * area, 1e-3) or abs(got[1] - length) > max(1e-6 * length, 1e-3):
-                    diff["areas"] += 1
-                if relation != "within_distance" and (relation == "near_boundary") != bool(got[2]):
-                    diff["band"] += 1
-            else:
-                got_d = within.get((pid, layer, fid))
-                if got_d is None:
-                    diff["conflict_pairs"] += 1
-                elif abs(got_d - dist) > 1e-3:
-                    diff["distances"] += 1
-        pg_layers = {layer for (p, layer) in near if p == pid}
-        if set(a["nearby"]) != pg_layers:
-            diff["nearby"] += 1
-        for layer, (fid, dist, bearing) in a["nearby"].items():
-            checked["nearby"] += 1
-            got = near.get((pid, layer))
-            if got is None:
-                continue
-            if abs(got[1] - dist) > 1e-3 or (got[0] != fid and abs(got[1] - dist) > 1e-3):
-                diff["distances"] += 1
-            elif abs(((got[2] - bearing) + 180) % 360 - 180) > 0.02:
-                diff["bearings"] += 1
+        checked["conflicts"] += len(a["conflicts"])
+        checked["nearby"] += len(a["nearby"])
+        _compare_conflicts(pid, a["conflicts"], touch, within, diff)
+        _compare_nearby(pid, a["nearby"], near, diff)
         want = admin_names[county[pid]] if county.get(pid) is not None else None
         if (want or None) != (a["county"] or None):
             diff["county"] += 1

@@ -13,6 +13,7 @@ Private helpers of ``gis.io``. Shapefiles get two things GDAL alone does not giv
 from __future__ import annotations
 
 import codecs
+import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -34,6 +35,8 @@ __all__ = [
     "sniff_dbf_encoding",
     "encoding_from_cpg",
 ]
+
+log = logging.getLogger(__name__)
 
 # Records sampled from the .dbf to decide its encoding: enough to meet non-ASCII text in
 # any real layer, small enough to stay instant on a 100k-record file.
@@ -238,6 +241,7 @@ def _python_codec(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
+        log.warning("encoding %r is unknown to Python; its text is checked as UTF-8 instead", encoding)
         return "utf-8"
 
 

@@ -27,12 +27,13 @@ Examples
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -58,6 +59,7 @@ from gis.repair import RepairReport, check_not_empty, repair_geometries
 
 __all__ = [
     "FeatureSet",
+    "GeometryKind",
     "LayerInfo",
     "SUPPORTED_EXTENSIONS",
     "read_features",
@@ -66,6 +68,8 @@ __all__ = [
     "parse_coordinates",
     "write_features",
 ]
+
+log = logging.getLogger(__name__)
 
 #: What typed coordinates are called: in messages one language each, as FeatureSet.source both.
 _TYPED = Label("typed coordinates", "输入的坐标")
@@ -302,7 +306,7 @@ def parse_coordinates(
     text: str,
     *,
     crs: CrsInput = STORAGE_CRS,
-    geometry: Literal["auto", "point", "line", "polygon"] = "auto",
+    geometry: GeometryKind = "auto",
 ) -> FeatureSet:
     """Coordinates typed or pasted by a planner, as a ``FeatureSet``.
 
@@ -419,12 +423,12 @@ def write_features(
 
 
 def _check_geometry_kind(kind: str) -> GeometryKind:
-    allowed = ("auto", "point", "line", "polygon")
+    allowed: Final[tuple[GeometryKind, ...]] = ("auto", "point", "line", "polygon")
     if kind not in allowed:
         msg = f"geometry was {kind!r} but is expected to be one of {list(allowed)}"
         zh = f"几何类型“{kind}”无效；应为 {'、'.join(allowed)} 之一"
         raise InputError(msg, zh=zh)
-    return kind  # type: ignore[return-value]
+    return kind
 
 
 def _safe_name(name: str) -> str:
@@ -505,7 +509,8 @@ def _read_string(text: str, *, filename: str | None, options: _Options) -> Featu
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
-    except OSError:  # e.g. a name longer than the file system allows
+    except OSError as err:  # e.g. a name longer than the file system allows
+        log.debug("%.60r is not a file name this system can check (%s); read as text", str(path), err)
         return False
 
 

@@ -22,14 +22,16 @@ that sha256, so copies of the same content share it.
 The cache is used for stores of at least ``ZONING_CACHE_MIN_BYTES`` (default 32 MiB; small
 stores open fast anyway). ``ZONING_CACHE=0`` turns it off, ``ZONING_CACHE_DIR`` moves it
 (default ``$XDG_CACHE_HOME/eco-zoning-screener`` or ``~/.cache/eco-zoning-screener``).
-Every cache failure (read-only home, full disk, a damaged entry) falls back silently to
-the normal path: the cache can make opening faster, never different.
+Every cache failure (read-only home, full disk, a damaged entry) falls back to the normal
+path, with a line in the log (``layers._fastcache``): the cache can make opening faster,
+never different.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import pickle
 import tempfile
@@ -42,6 +44,8 @@ import numpy as np
 import shapely
 
 __all__ = ["CachedStore", "cache_root", "enabled_for", "load_store", "save_store", "load_geoms", "save_geoms"]
+
+log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout of an entry changes.
 FORMAT = 1
@@ -82,10 +86,16 @@ def enabled_for(path: Path, cache: bool | None) -> bool:
         return False
     if cache is True:
         return True
+    raw = os.environ.get("ZONING_CACHE_MIN_BYTES", DEFAULT_MIN_BYTES)
     try:
-        minimum = int(os.environ.get("ZONING_CACHE_MIN_BYTES", DEFAULT_MIN_BYTES))
+        minimum = int(raw)
+    except ValueError:
+        log.warning("ZONING_CACHE_MIN_BYTES=%r is not a whole number of bytes; store cache off", raw)
+        return False
+    try:
         return path.stat().st_size >= minimum
-    except (OSError, ValueError):
+    except OSError as err:
+        log.info("store cache off for %s: cannot read its size (%s)", path, err)
         return False
 
 
@@ -93,15 +103,18 @@ def _code_fingerprint() -> str:
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(f"format {FORMAT}".encode())
     for name in _CODE_FILES:
-        with contextlib.suppress(OSError):
+        try:
             digest.update((here / name).read_bytes())
+        except OSError as err:  # the entries then outlive a change of this file's code
+            log.warning("store cache: cannot read %s for the code fingerprint (%s)", name, err)
     return digest.hexdigest()
 
 
 def _identity(path: Path, catalog: Any) -> tuple[Any, ...] | None:
     try:
         st = path.stat()
-    except OSError:
+    except OSError as err:
+        log.info("store cache not used for %s: cannot stat it (%s)", path, err)
         return None
     catalog_fp = hashlib.sha256(repr(catalog).encode("utf-8")).hexdigest()
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, catalog_fp, _code_fingerprint())
@@ -130,15 +143,24 @@ def load_store(path: Path, catalog: Any) -> CachedStore | None:
     ident = _identity(path, catalog)
     if root is None or ident is None:
         return None
+    entry_path = _entry_path(root, path)
     try:
-        with _entry_path(root, path).open("rb") as fh:
+        with entry_path.open("rb") as fh:
             stored_ident = pickle.load(fh)
             if stored_ident != ident:
+                log.info("store cache entry %s is stale (the store, catalogue or code changed); reading %s", entry_path, path)
                 return None
             entry = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - a damaged or foreign entry is simply rebuilt
+    except FileNotFoundError:
+        log.debug("no store cache entry for %s yet", path)
         return None
-    return entry if isinstance(entry, CachedStore) else None
+    except Exception as err:  # noqa: BLE001 - a damaged or foreign entry is simply rebuilt
+        log.warning("store cache entry %s cannot be read (%s: %s); reading %s", entry_path, type(err).__name__, err, path)
+        return None
+    if not isinstance(entry, CachedStore):
+        log.warning("store cache entry %s holds a %s, not a cached store; reading %s", entry_path, type(entry).__name__, path)
+        return None
+    return entry
 
 
 def save_store(path: Path, catalog: Any, entry: CachedStore, *, identity_before: tuple[Any, ...] | None) -> None:
@@ -148,9 +170,11 @@ def save_store(path: Path, catalog: Any, entry: CachedStore, *, identity_before:
     ident = _identity(path, catalog)
     if root is None or ident is None or ident != identity_before:
         return
-    with contextlib.suppress(Exception):
+    try:
         payload = pickle.dumps(ident, protocol=5) + pickle.dumps(entry, protocol=5)
         _write_atomic(_entry_path(root, path), payload)
+    except Exception as err:  # noqa: BLE001 - best effort: the next open reads the store again
+        log.info("store cache entry for %s not written (%s: %s)", path, type(err).__name__, err)
 
 
 def store_identity(path: Path, catalog: Any) -> tuple[Any, ...] | None:
@@ -167,14 +191,20 @@ def load_geoms(sha256: str, name: str) -> np.ndarray | None:
     root = cache_root()
     if root is None or not sha256:
         return None
+    target = _geoms_dir(root, sha256) / f"{_safe(name)}.pkl"
     try:
-        with (_geoms_dir(root, sha256) / f"{_safe(name)}.pkl").open("rb") as fh:
+        with target.open("rb") as fh:
             fmt, offsets, blob = pickle.load(fh)
         if fmt != FORMAT:
+            log.info("geometry cache %s has format %s, not %s; rebuilding", target, fmt, FORMAT)
             return None
         wkb = [blob[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
         return shapely.from_wkb(np.array(wkb, dtype=object))
-    except Exception:  # noqa: BLE001 - absent or damaged: rebuild
+    except FileNotFoundError:
+        log.debug("no geometry cache %s yet", target)
+        return None
+    except Exception as err:  # noqa: BLE001 - damaged: rebuild
+        log.warning("geometry cache %s cannot be read (%s: %s); rebuilding", target, type(err).__name__, err)
         return None
 
 
@@ -183,7 +213,7 @@ def save_geoms(sha256: str, name: str, geoms: np.ndarray) -> None:
     root = cache_root()
     if root is None or not sha256:
         return
-    with contextlib.suppress(Exception):
+    try:
         wkb = shapely.to_wkb(geoms)
         sizes = np.fromiter((len(b) for b in wkb), dtype=np.int64, count=len(wkb))
         offsets = np.concatenate([[0], np.cumsum(sizes)])
@@ -191,6 +221,8 @@ def save_geoms(sha256: str, name: str, geoms: np.ndarray) -> None:
         target = _geoms_dir(root, sha256) / f"{_safe(name)}.pkl"
         _write_atomic(target, payload)
         _prune(root / "geoms", keep=target.parent)
+    except Exception as err:  # noqa: BLE001 - best effort: the engine derives them again next time
+        log.info("geometry cache %s for store %s not written (%s: %s)", name, sha256[:12], type(err).__name__, err)
 
 
 def _safe(name: str) -> str:

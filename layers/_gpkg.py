@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import logging
 import os
 import re
 import shutil
@@ -51,6 +52,8 @@ __all__ = [
     "now_text",
     "current_user",
 ]
+
+log = logging.getLogger(__name__)
 
 HISTORY_TABLE = "store_history"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -233,7 +236,8 @@ def now_text() -> str:
 def current_user() -> str:
     try:
         return getpass.getuser()
-    except (OSError, KeyError):  # no login name (some containers)
+    except (OSError, KeyError) as err:  # no login name (some containers)
+        log.info("no login name for the edit history (%s); recorded as 'unknown'", err)
         return "unknown"
 
 

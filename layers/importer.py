@@ -236,7 +236,8 @@ def _map_values(gdf: gpd.GeoDataFrame, fields: Mapping[str, FieldSpec]) -> list[
             if target is not None:
                 changed[(text[i], target)] += 1
                 text[i] = target
-        gdf[name] = pd.Series(np.where(missing, None, text), index=gdf.index, dtype=object)
+        text[missing] = None
+        gdf[name] = pd.Series(text, index=gdf.index, dtype=object)
         notes += [f"{name}: {a} → {b} ×{n} / value {a} read as {b} ({n})" for (a, b), n in changed.items()]
     return notes
 

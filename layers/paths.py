@@ -1,13 +1,45 @@
-"""Where the embedded default data lives (resolved from the package, never the working directory)."""
+"""Where the embedded default data and the exported site's static files are, resolved from the
+package, never the working directory.
+
+The repository keeps ``data/`` (rules, catalogue, project types, parameters, the embedded store
+``zones.gpkg``, the base geography) and ``static/`` (Leaflet, the tile drawer, the font slices)
+at its top, beside the packages. A wheel carries the two inside this package, as
+``layers/_bundled/data`` and ``layers/_bundled/static`` (``pyproject.toml`` maps them), so
+``pip install .`` screens from any folder. The bundled copy is preferred when present: an
+installed package has no checkout around it, and whatever else lies beside it in
+site-packages is not ours.
+"""
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
-__all__ = ["REPO_ROOT", "DATA_DIR", "DEFAULT_STORE", "CATALOG_PATH", "RULES_PATH", "PROJECT_TYPES_PATH"]
+__all__ = [
+    "REPO_ROOT",
+    "DATA_DIR",
+    "STATIC_DIR",
+    "DEFAULT_STORE",
+    "CATALOG_PATH",
+    "RULES_PATH",
+    "PROJECT_TYPES_PATH",
+]
 
+#: The folder the packages sit in: the checkout, when running from one (tests and tools
+#: read the source tree from here; the product reads only DATA_DIR and STATIC_DIR).
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = REPO_ROOT / "data"
+
+
+def _resource_root() -> Path:
+    """The folder holding ``data/`` and ``static/``: the wheel's bundle, else the checkout."""
+    bundled = Path(str(importlib.resources.files("layers").joinpath("_bundled")))
+    return bundled if (bundled / "data").is_dir() else REPO_ROOT
+
+
+_ROOT = _resource_root()
+DATA_DIR = _ROOT / "data"
+#: Browser files the exported site copies (the app serves the checkout's static/ itself).
+STATIC_DIR = _ROOT / "static"
 #: The embedded default zone store (illustrative zones on real Hunan geography).
 DEFAULT_STORE = DATA_DIR / "zones.gpkg"
 CATALOG_PATH = DATA_DIR / "catalog.yaml"

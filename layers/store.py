@@ -203,11 +203,8 @@ def _prepare(
             continue
         if fspec.values or fspec.default is not None:
             text, missing = text_values(out[name])
-            if fspec.default is not None:
-                text[missing] = fspec.default
-            out[name] = pd.Series(
-                np.where(missing & (fspec.default is None), None, text), index=out.index, dtype=object
-            )
+            text[missing] = fspec.default  # the field's default, or None where it has none
+            out[name] = pd.Series(text, index=out.index, dtype=object)
     return out
 
 

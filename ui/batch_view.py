@@ -133,7 +133,9 @@ def _chart(table: pd.DataFrame) -> None:
         st.caption(t("batch.no_data"))
         return
     colours = [VERDICT_COLOURS[v] for v in reversed(VERDICTS)]
-    st.bar_chart(table, color=colours, stack=True, horizontal=True, height=max(220, 28 * len(table) + 80))
+    # streamlit types color as the invariant list[Color]; a list of hex strings is what it documents
+    st.bar_chart(table, color=colours, stack=True,  # type: ignore[arg-type]
+                 horizontal=True, height=max(220, 28 * len(table) + 80))
 
 
 def render_batch(results: Sequence[ScreeningResult], *, types: Any) -> folium.Map:
@@ -160,7 +162,7 @@ def render_batch(results: Sequence[ScreeningResult], *, types: Any) -> folium.Ma
     st.dataframe(frame.loc[shown].drop(columns=["_verdict"], errors="ignore"), hide_index=True, width="stretch")
     filtered = [r for r, keep in zip(results, shown, strict=True) if keep]
     st.subheader(t("batch.map_title"))
-    labels = {v: verdict_label(v, language) for v in VERDICTS}
+    labels: dict[str, str] = {v: verdict_label(v, language) for v in VERDICTS}
     return batch_map(filtered, labels=labels, base=get_base_display(), lang=language, online=online_tiles())
 
 

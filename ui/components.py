@@ -13,14 +13,14 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import folium
 import folium.plugins
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from pyproj import Transformer
@@ -426,7 +426,7 @@ def _new_map(bounds: Sequence[float], lang: Lang, height: int | None) -> folium.
         zoom_snap=0.25,
         height=f"{height}px" if height else "100%",
     )
-    m.get_root().header.add_child(folium.Element(_MAP_CSS))
+    cast(Figure, m.get_root()).header.add_child(folium.Element(_MAP_CSS))  # a Map's root is a Figure
     m.add_child(_MetricScale())
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
@@ -559,7 +559,7 @@ def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lan
     for view in zones:
         values = _zone_values(view)
         rows.append(f"<div><b>{html.escape(view.title)}</b></div>")
-        for value in values or [None]:
+        for value in values or (None,):
             st = zone_style(view.layer_id, value, None)
             colour = st.get("fillColor") or st.get("color")
             label = html.escape(zone_label(view.layer_id, value, lang) if value else view.title)
@@ -744,7 +744,7 @@ def result_map(
     *,
     layers: Mapping[str, gpd.GeoDataFrame],
     meta: Mapping[str, LayerMeta],
-    base: Mapping[str, Mapping[str, Any]] | None = None,
+    base: Mapping[str, Mapping[str, Any]] | StaticBase | None = None,
     lang: Lang = "zh",
     online: OnlineTiles | None = None,
     margin_m: float = 3000.0,
@@ -789,7 +789,7 @@ def batch_map(
     results: Sequence[Any],
     *,
     labels: Mapping[str, str],
-    base: Mapping[str, Mapping[str, Any]] | None = None,
+    base: Mapping[str, Mapping[str, Any]] | StaticBase | None = None,
     lang: Lang = "zh",
     online: OnlineTiles | None = None,
     height: int | None = None,

@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import GeometryError, InputError
 from zoning.model import Project
+
+if TYPE_CHECKING:  # gis.io itself is imported when first needed
+    from gis.io import GeometryKind
 
 __all__ = [
     "COORD_CRS_CHOICES",
@@ -38,7 +41,7 @@ __all__ = [
 #: The coordinate systems a planner can pick for typed coordinates (value -> gis.crs name).
 COORD_CRS_CHOICES: tuple[str, ...] = ("EPSG:4490", "EPSG:4326", "gcj02", "bd09")
 #: What typed coordinates describe.
-GEOM_KINDS: tuple[str, ...] = ("auto", "point", "line", "polygon")
+GEOM_KINDS: Final[tuple[GeometryKind, ...]] = ("auto", "point", "line", "polygon")
 #: Columns that name a project, in the order they are looked for (as the engine does).
 NAME_COLUMNS: tuple[str, ...] = ("name", "名称", "项目名称", "Name", "NAME")
 

@@ -70,7 +70,7 @@ def show_parsed(parsed: ParsedInput, measures: Measures, *, show_map: bool) -> N
 def _bounds(geoms: list[Any]) -> tuple[float, float, float, float]:
     import shapely
 
-    return tuple(shapely.union_all(geoms).bounds)  # type: ignore[return-value]
+    return tuple(shapely.union_all(geoms).bounds)
 
 
 def _known_crs(value: str) -> bool:

@@ -39,7 +39,7 @@ def screen_memo(
     store_sha256: str,
     tolerance_m: float = 5.0,
     near_m: float = 5000.0,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> list[ScreeningResult]:
     """``zoning.engine.screen`` with the answer kept in the session under ``memo_key``.
 

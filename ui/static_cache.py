@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
@@ -35,6 +36,8 @@ import streamlit as st
 from ui.offline import STATIC_URL
 
 __all__ = ["GENERATED_DIR", "TILES_DIR", "TileSet", "TileBuild", "publish_json", "zone_tiles", "tile_build"]
+
+log = logging.getLogger(__name__)
 
 #: Where generated files go (inside the folder Streamlit serves; not in git).
 GENERATED_DIR = Path(__file__).resolve().parents[1] / "static" / "generated"
@@ -91,9 +94,11 @@ def _write(build: TileBuild, store_path: str) -> None:
         except OSError:
             if not (build.folder / "tiles.json").exists():  # not another process's set
                 raise
+            log.debug("tile set %s was written by another process meanwhile; its copy is kept", build.folder)
         _prune(build.folder)
     except Exception as err:  # noqa: BLE001 - any failure: no tiles, the page draws the layers itself
         build.error = f"{type(err).__name__}: {err}"
+        log.warning("zone tiles of %s not written (%s); the public map draws the layers itself", store_path, build.error)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         build._done.set()
@@ -119,10 +124,12 @@ def tile_build(path: str, sha256: str) -> TileBuild:
     try:
         TILES_DIR.mkdir(parents=True, exist_ok=True)
         writable = os.access(TILES_DIR, os.W_OK)
-    except OSError:
+    except OSError as err:
+        log.debug("cannot create %s (%s)", TILES_DIR, err)
         writable = False
     if not writable:
         build.error = f"{TILES_DIR} is not writable"
+        log.warning("%s; the public map draws the zone layers itself (slower)", build.error)
         build._done.set()
         return build
     threading.Thread(target=_write, args=(build, path), name=f"zone-tiles-{name}", daemon=True).start()
@@ -146,6 +153,7 @@ def publish_json(name: str, payload: Any) -> str | None:
             work = path.with_name(f".{file_name}.{os.getpid()}.{threading.get_ident()}")
             work.write_bytes(body)
             os.replace(work, path)
-    except OSError:
+    except OSError as err:
+        log.info("cannot write %s (%s); the data go in the page instead", path, err)
         return None
     return f"{_GENERATED_URL}/{file_name}"

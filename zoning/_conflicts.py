@@ -23,8 +23,12 @@ Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 class _Member(Protocol):
-    type: str
-    attributes: Mapping[str, Any]
+    # read-only here, so the engine's records (a dict of attributes) match
+    @property
+    def type(self) -> str: ...
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+
     defaults_used: set[str]
 
 

@@ -120,10 +120,10 @@ def _attributes(fs: Any, types: ProjectTypes, keys: list[str], attrs: Mapping[st
     columns = {a: list(fs.gdf[a].to_numpy(dtype=object)) for a in types.attributes if a in fs.gdf.columns}
     out = []
     for row, key in enumerate(keys):
-        taken = types.types[key].attributes
-        raw = {a: v for a, v in given.items() if a in taken}
+        takes = types.types[key].attributes
+        raw = {a: v for a, v in given.items() if a in takes}
         for a, cells in columns.items():
-            if a in taken and not blank(cells[row]):
+            if a in takes and not blank(cells[row]):
                 raw[a] = cells[row]
         cell = Label(f"{fs.source} row {row + 1}, column", f"{zh_lead(fs.source)}第 {row + 1} 行的列")
         out.append(types.parse_attributes(key, raw, source=cell))

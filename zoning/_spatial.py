@@ -397,7 +397,7 @@ def nearest_by_layer(
     done = np.zeros(n * n_layers, dtype=bool)
     found = []
     for radius in (near_m / 4, near_m) if n > _TWO_ROUNDS_FROM else (near_m,):
-        todo = ~done.reshape(n, n_layers).all(axis=1)
+        todo = np.logical_not(done.reshape(n, n_layers).all(axis=1))
         if not todo.any():
             break
         sel = np.flatnonzero(todo[p_owner])
@@ -466,7 +466,8 @@ def line_parts(geoms: np.ndarray) -> np.ndarray:
     """The line parts of each geometry: lines as they are, None for points and polygons,
     and for a mixed collection (a KML MultiGeometry of a site and its access road) a
     MultiLineString of its lines — so the road's length is measured, not lost."""
-    out = np.where(shapely.get_dimensions(geoms) == 1, geoms, None)
+    out = np.array(geoms, dtype=object)
+    out[shapely.get_dimensions(geoms) != 1] = None
     mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)  # GeometryCollection
     if len(mixed):
         parts, owner = shapely.get_parts(geoms[mixed], return_index=True)

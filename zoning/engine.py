@@ -101,7 +101,7 @@ def open_store(store: Any) -> sp.ZoneStoreLike:
     """A store object for ``store``: an opened ZoneStore is returned as is, a path is opened."""
     if isinstance(store, str | Path):
         return ZoneStore.open(Path(store))
-    return store  # type: ignore[no-any-return]
+    return store
 
 
 @dataclass

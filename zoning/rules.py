@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ __all__ = [
     "parse_attribute_value",
     "parse_bool",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Verdicts a rule row may give (``clear`` is the absence of a row).
 RULE_VERDICTS = ("prohibited", "conditional", "review")
@@ -284,8 +287,8 @@ class Condition:
         if given is None:
             return False
         if self.op == "gte":
-            return bool(given >= self.value)  # type: ignore[operator]
-        return bool(given < self.value)  # type: ignore[operator]
+            return bool(given >= self.value)
+        return bool(given < self.value)
 
     def uses_default(self, attributes: Mapping[str, Any], spec: AttributeSpec) -> bool:
         """True when deciding this condition relied on the attribute's default or absence."""
@@ -399,7 +402,8 @@ def _parse_yaml(text: str) -> Any:
         return yaml.safe_load(text)
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader is the safe loader
-    except yaml.YAMLError:
+    except yaml.YAMLError as err:
+        log.debug("libyaml refused the document (%s); parsing it again in Python for the message", err)
         return yaml.safe_load(text)
 
 

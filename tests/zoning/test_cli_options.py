@@ -87,7 +87,7 @@ for level in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, loggi
         (["-v"], ["INFO", "WARNING", "ERROR", "CRITICAL"]),
         (["-vv"], ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
         (["-q"], ["ERROR", "CRITICAL"]),
-        (["-qq"], ["CRITICAL"]),
+        (["-qq"], ["ERROR", "CRITICAL"]),
         (["-v", "-q"], ["WARNING", "ERROR", "CRITICAL"]),
     ],
 )

@@ -348,7 +348,7 @@ def _sentence(text: str) -> str:
 def _river_width(intake: Intake, line: _Line, config: DelineationConfig) -> tuple[float, str]:
     if intake.river_width_m is not None:
         return intake.river_width_m, "取水口属性给定"
-    if line.name in config.river_width_m:
+    if line.name is not None and line.name in config.river_width_m:
         return config.river_width_m[line.name], f"{line.name}示意河宽，未实测"
     return config.default_river_width_m, "默认示意河宽，未实测"
 
@@ -435,7 +435,8 @@ class _Context:
         snap_max_m: float,
     ) -> None:
         self.crs, self.config, self.snap_max_m = crs, config, snap_max_m
-        self._rivers, self._lines = rivers, None
+        self._rivers = rivers
+        self._lines: list[_Line] | None = None  # read on first use: only river intakes need them
         self._water = [] if water is None else [g for g in water.to_crs(crs).geometry if g is not None and not g.is_empty]
         self.water_union = shapely.union_all(self._water) if self._water else Polygon()
 

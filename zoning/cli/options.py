@@ -6,20 +6,20 @@
   before any work is done, unless ``--overwrite`` is given (exit 2, the message names the
   file and the flag), as rasterio's commands do: a mistyped ``-o`` never destroys a file.
   ``overwrite_option`` alone serves commands whose output is a folder argument.
-* ``verbosity_options``: ``-v`` (info; ``-vv`` debug) and ``-q`` (errors only), setting the
-  level of the ``logging`` records the package writes, to standard error.
+* ``verbosity_options``: ``-v`` (info; ``-vv`` debug) and ``-q`` (errors only) on the command
+  group, setting through ``gis.log.configure_logging`` what the project's loggers write to
+  standard error.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from gis.log import configure_logging
 from zoning.cli.errors import InputFailure
 
 __all__ = [
@@ -32,14 +32,10 @@ __all__ = [
     "overwrite_option",
     "refuse_existing",
     "verbosity_options",
-    "configure_logging",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[F], F]
-
-#: Where the CLI's log records go: one line each on standard error.
-LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 zones_option: Decorator[Any] = click.option(
     "--zones", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -118,42 +114,17 @@ def output_option(*, required: bool = False, help: str = "Output file.", check: 
     return decorator
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is when a record comes (click's test runner swaps it)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
-
-
-def configure_logging(verbose: int, quiet: int) -> None:
-    """Send the package's log records to standard error at the level ``-v``/``-q`` ask for.
-
-    Default: warnings; ``-v`` info, ``-vv`` debug; ``-q`` errors only, ``-qq`` critical only.
-    """
-    level = max(logging.DEBUG, min(logging.CRITICAL, logging.WARNING + 10 * (quiet - verbose)))
-    root = logging.getLogger()
-    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        root.addHandler(handler)
-    root.setLevel(level)
-
-
 def _set_verbosity(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    # Called once per option (given or not); the second call sees both counts.
     counts = ctx.meta.setdefault("zoning.verbosity", {"verbose": 0, "quiet": 0})
     counts[param.name or ""] = value or 0
-    configure_logging(counts["verbose"], counts["quiet"])
+    configure_logging(counts["verbose"] - counts["quiet"])
 
 
 def verbosity_options(f: F) -> F:
     """``-v/--verbose`` and ``-q/--quiet`` (each repeatable), applied to the logging level at once."""
     quiet = click.option("-q", "--quiet", count=True, callback=_set_verbosity, expose_value=False,
-                         help="Less output: -q errors only, -qq nothing but critical failures.")  # fmt: skip
+                         help="Less output on standard error: errors only.")  # fmt: skip
     verbose = click.option("-v", "--verbose", count=True, callback=_set_verbosity, expose_value=False,
                            help="More output on standard error: -v progress, -vv debugging detail.")  # fmt: skip
     return verbose(quiet(f))

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import time
 from collections.abc import Iterable
@@ -29,13 +30,15 @@ import numpy as np
 import shapely
 
 from gis.errors import InputError
-from layers.paths import DATA_DIR, DEFAULT_STORE, REPO_ROOT
+from layers.paths import DATA_DIR, DEFAULT_STORE, STATIC_DIR
 from zoning.publish.zone_tiles import check_zooms, tile_range, write_zone_tiles
 
 __all__ = ["ExportReport", "export_map", "site_files", "tile_range"]
 
+log = logging.getLogger(__name__)
+
 _SITE = Path(__file__).resolve().parent / "map_site"
-_STATIC = REPO_ROOT / "static"
+_STATIC = STATIC_DIR
 
 @dataclass(frozen=True)
 class ExportReport:
@@ -53,6 +56,8 @@ def _attribution() -> dict[str, Any]:
     import yaml
 
     path = DATA_DIR / "attribution.yaml"
+    if not path.exists():
+        log.warning("%s is missing; the site shows the default notice and no source credits", path)
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     notice = raw.get("notice") or {}
     texts = [s.get("text") or {} for s in raw.get("sources", [])]
@@ -76,6 +81,7 @@ def _base_geojson() -> str:
     for name, kind in (("admin_counties_display", "county"), ("lakes_gshhg", "lake"), ("rivers_gshhg", "river")):
         path = DATA_DIR / "base" / f"{name}.geojson"
         if not path.exists():
+            log.warning("base map file %s is missing; the site's base map has no %s features", path, kind)
             continue
         gdf = gpd.read_file(path)
         labels = gdf["name_zh"] if "name_zh" in gdf.columns else gdf.get("name", [""] * len(gdf))
@@ -91,7 +97,9 @@ def _places() -> str:
 
     path = DATA_DIR / "base" / "towns_geonames.geojson"
     rows: list[list[Any]] = []
-    if path.exists():
+    if not path.exists():
+        log.warning("%s is missing; the site cannot look places up by name", path)
+    else:
         gdf = gpd.read_file(path)
         for r in gdf.itertuples(index=False):
             where = "·".join(str(p) for p in (getattr(r, "prefecture_name", ""), getattr(r, "county_name", "")) if p)
@@ -106,7 +114,9 @@ def _copy_assets(out: Path) -> None:
     shutil.copy2(_STATIC / "js" / "zonetiles.js", assets / "zonetiles.js")
     shutil.copytree(_STATIC / "vendor" / "leaflet-1.9.3", assets / "leaflet", dirs_exist_ok=True)
     fonts = _STATIC / "fonts"
-    if (fonts / "noto-sans-sc.css").exists():
+    if not (fonts / "noto-sans-sc.css").exists():
+        log.warning("%s has no noto-sans-sc.css; the site's text falls back to the reader's system fonts", fonts)
+    else:
         shutil.copytree(fonts / "noto-sans-sc", assets / "fonts" / "noto-sans-sc", dirs_exist_ok=True)
         # The app serves the slices at /app/static/fonts/; the site keeps them beside the CSS.
         css = (fonts / "noto-sans-sc.css").read_text(encoding="utf-8").replace("/app/static/fonts/", "")

@@ -159,7 +159,8 @@ def _rule_json(line: RuleLine) -> dict[str, Any]:
 
 
 def _layers(store: Any, groups: _RuleGroups) -> tuple[list[_Layer], dict[str, list[str]]]:
-    layers, zone_lists = [], {}
+    layers: list[_Layer] = []
+    zone_lists: dict[str, list[str]] = {}
     for lid in store.layer_ids:
         if lid in _NOT_ZONES:
             continue

@@ -7,6 +7,7 @@ uses (data/catalog.yaml, data/project_types.yaml) so a report never disagrees wi
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from collections.abc import Iterable
 from datetime import datetime
@@ -42,6 +43,8 @@ __all__ = [
     "fmt_datetime",
     "ILLUSTRATIVE_MARK",
 ]
+
+log = logging.getLogger(__name__)
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -296,7 +299,7 @@ def check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         msg = f"report language {lang!r} is not supported; expected one of {list(LANGS)}"
         raise InputError(msg)
-    return lang  # type: ignore[return-value]
+    return lang
 
 
 def t(key: str, lang: str, **values: object) -> str:
@@ -338,8 +341,9 @@ def _catalog_titles() -> dict[str, dict[str, str]]:
 def _type_labels() -> dict[str, dict[str, str]]:
     try:
         data = yaml.safe_load(PROJECT_TYPES_PATH.read_text(encoding="utf-8")) or {}
-    except OSError:
+    except OSError as err:
         # The project-types file is optional for reports: fall back to the type key.
+        log.warning("project types %s cannot be read (%s); reports name types by their key", PROJECT_TYPES_PATH, err)
         return {}
     return {key: dict(spec.get("label") or {}) for key, spec in (data.get("types") or {}).items()}
 

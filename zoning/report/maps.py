@@ -22,6 +22,7 @@ matplotlib.use("Agg")  # reports render headless, in the CLI and inside Streamli
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
@@ -330,7 +331,7 @@ def _save(fig: plt.Figure, crs: str) -> MapImage:
     return MapImage(buf.getvalue(), int(width), int(height), crs)
 
 
-def _legend(ax: plt.Axes, handles: list[tuple[object, str]]) -> None:
+def _legend(ax: plt.Axes, handles: list[tuple[Artist, str]]) -> None:
     if handles:
         legend = ax.legend([h for h, _ in handles], [printable(lbl) for _, lbl in handles], loc="lower right",
                            bbox_to_anchor=(1.0, 0.04), fontsize=7.5, framealpha=0.95, edgecolor="#999999")
@@ -362,16 +363,19 @@ def _illustrative(gdf: gpd.GeoDataFrame | None) -> bool:
 
 def _project_work(result: ScreeningResult) -> tuple[BaseGeometry, str]:
     geom = result.project.geometry
+    if geom is None:  # callers draw maps only for results that still carry their geometry
+        msg = f"project {result.project.name!r} has no geometry to draw (a result read back from JSON)"
+        raise ValueError(msg)
     crs = result.project.work_crs or work_crs_for(geom.bounds)
     return gpd.GeoSeries([geom], crs=STORAGE_CRS).to_crs(crs).iloc[0], crs
 
 
 def _draw_layers(ax: plt.Axes, zones: ReportZones, layers: dict[str, set[int]], extent: tuple[float, float, float, float],
-                 crs: str, *, lang: str, label_hits: bool, avoid: list[BaseGeometry]) -> tuple[list[tuple[object, str]], bool]:
+                 crs: str, *, lang: str, label_hits: bool, avoid: list[BaseGeometry]) -> tuple[list[tuple[Artist, str]], bool]:
     """Draw ``layers`` (id -> feature ids hit; empty set = context only) clipped to the frame."""
     frame = box(*extent)
     bbox_ll = tuple(gpd.GeoSeries([frame], crs=crs).to_crs(STORAGE_CRS).total_bounds)
-    handles: list[tuple[object, str]] = []
+    handles: list[tuple[Artist, str]] = []
     illustrative = False
     clip = frame.buffer(max(extent[2] - extent[0], extent[3] - extent[1]) * 0.2)
     for layer_id, hit_ids in layers.items():
@@ -399,7 +403,7 @@ def _draw_layers(ax: plt.Axes, zones: ReportZones, layers: dict[str, set[int]], 
     return handles, illustrative
 
 
-def _layer_handles(layer_id: str, zones_drawn: set[str | None], lang: str) -> list[tuple[object, str]]:
+def _layer_handles(layer_id: str, zones_drawn: set[str | None], lang: str) -> list[tuple[Artist, str]]:
     """Legend entries of a layer: one per zone value drawn, strictest first, in its own shade."""
     title = layer_title(layer_id, lang)
     values = sorted((v for v in zones_drawn if v is not None), key=lambda v: (_zone_rank(v), v))
@@ -409,7 +413,7 @@ def _layer_handles(layer_id: str, zones_drawn: set[str | None], lang: str) -> li
     # English titles and labels are long ("Drinking-water source protection zone: Grade I"):
     # the title goes on a row of its own above the zones' swatches
     grouped = lang == "en" and len(values) > 1
-    out: list[tuple[object, str]] = [(Patch(visible=False), title)] if grouped else []
+    out: list[tuple[Artist, str]] = [(Patch(visible=False), title)] if grouped else []
     for value in values:
         label = zone_label(layer_id, value, lang)
         text = label if grouped else (f"{title}（{label}）" if lang == "zh" else f"{title}: {label}")
@@ -506,7 +510,7 @@ def batch_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: s
         has_counties = counties is not None
         _label_counties(ax, counties, box(*extent), [])
         verdicts = [r.verdict for r in results]
-        legend: list[tuple[object, str]] = []
+        legend: list[tuple[Artist, str]] = []
         for verdict in ("clear", "review", "conditional", "prohibited"):
             mask = [v == verdict for v in verdicts]
             if not any(mask):

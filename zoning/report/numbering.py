@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
 from zoning.model import ScreeningResult
 
 __all__ = ["report_number", "chinese_numeral", "heading_number"]
+
+log = logging.getLogger(__name__)
 
 
 def report_number(results: Sequence[ScreeningResult]) -> str:
@@ -38,6 +41,7 @@ def report_number(results: Sequence[ScreeningResult]) -> str:
     try:
         day = datetime.fromisoformat(stamp).strftime("%Y%m%d")
     except (TypeError, ValueError):
+        log.warning("generated_at %r is not an ISO time; the report number has day 00000000", stamp)
         day = "00000000"
     return f"EZS-{day}-{digest}"
 

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
+from fpdf.fonts import TTFFont
+from fpdf.util import Padding
 
 from zoning.report.document import Conclusion, Document, Figure, Heading, KeyValues, PageBreak, Paragraph, Table
 from zoning.report.fonts import SHIPPED_FONTS, FontFiles, bold_codepoints, printable, printed_chars
@@ -49,6 +51,8 @@ class _ReportPDF(FPDF):
         self.add_font(_FAMILY, "", str(fonts.regular))
         self.add_font(_FAMILY, "B", str(fonts.bold))
         for font in self.fonts.values():
+            if not isinstance(font, TTFFont):
+                continue  # the two faces added above are TrueType; core fonts have no glyph programs
             # fpdf2 subsets the face when writing the PDF; recomputing the bounding boxes of
             # the subset ran every glyph program twice more (half of a report's time). The
             # whole face's box, which the PDF font descriptor quotes anyway, still encloses them.
@@ -227,7 +231,7 @@ def _title_block(pdf: _ReportPDF, doc: Document) -> None:
         pdf.set_line_width(0.4)
         _set(pdf, 10, bold=True, text=doc.banner)
         pdf.multi_cell(0, 5.5, _text(pdf, f"{doc.mark}\n{doc.banner}", pdf.epw - 5 - 2 * pdf.c_margin), border=1, fill=True,
-                       padding=2.5, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                       padding=Padding(2.5, 2.5, 2.5, 2.5), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         _reset(pdf)
         pdf.ln(4)
 

@@ -3,6 +3,7 @@ data sources, notes, disclaimer. Each function returns document blocks in one la
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
 from zoning._notes import note_in
-from zoning.model import Conflict, ScreeningResult
+from zoning.model import Conflict, Nearby, ScreeningResult
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
     bearing_label,
@@ -38,6 +39,8 @@ from zoning.report.zones import ReportZones
 
 __all__ = ["MapPolicy", "project_blocks", "data_blocks", "notes_blocks", "closing_blocks", "type_text",
            "MAX_VERTEX_ROWS", "MAX_REASONS"]
+
+log = logging.getLogger(__name__)
 
 #: Vertex rows printed per project; the GeoPackage export has every vertex.
 MAX_VERTEX_ROWS = 40
@@ -112,7 +115,8 @@ def _to_input_crs(lon: np.ndarray, lat: np.ndarray, input_crs: str) -> tuple[np.
         return wgs84_to_bd09(lon, lat)
     try:
         tr = Transformer.from_crs(STORAGE_CRS, code, always_xy=True)
-    except Exception:  # noqa: BLE001 - an unparseable label only costs this column
+    except Exception as err:  # noqa: BLE001 - an unparseable label only costs this column
+        log.warning("input CRS %r cannot be used for the coordinates column (%s); column left out", code, err)
         return None
     x, y = tr.transform(lon, lat)
     return np.asarray(x), np.asarray(y)
@@ -392,7 +396,8 @@ def _named_features(results: Sequence[ScreeningResult]) -> dict[str, dict[int, s
     """Layer -> feature id -> name of every feature the report names (conflicts and nearby)."""
     named: dict[str, dict[int, str]] = {}
     for r in results:
-        for item in (*r.conflicts, *r.nearby):
+        items: list[Conflict | Nearby] = [*r.conflicts, *r.nearby]
+        for item in items:
             if item.feature_id >= 0:
                 named.setdefault(item.layer, {})[item.feature_id] = item.feature
     return named
@@ -476,8 +481,8 @@ def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang:
                 t("col_date", lang))
         blocks.append(Table(cols, tuple(rows), (0.22, 0.1, 0.14, 0.36, 0.18), numeric=(False, True, False, False, False)))
     if source_rows:
-        cols = (t("col_layer", lang), t("col_features", lang), t("col_source", lang), t("col_named", lang))
-        blocks.append(Table(cols, tuple(source_rows), (0.18, 0.1, 0.52, 0.2),
+        source_cols = (t("col_layer", lang), t("col_features", lang), t("col_source", lang), t("col_named", lang))
+        blocks.append(Table(source_cols, tuple(source_rows), (0.18, 0.1, 0.52, 0.2),
                             caption=t("sources_caption", lang), numeric=(False, True, False, False)))
     if data.absent_layers:
         titles = join_list((layer_title(lid, lang) for lid in data.absent_layers), lang)

@@ -10,6 +10,7 @@ the store has none, from the base geography shipped in data/base.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,6 +23,8 @@ from layers.paths import DATA_DIR
 from zoning.model import ScreeningResult
 
 __all__ = ["StoreLike", "ReportZones"]
+
+log = logging.getLogger(__name__)
 
 
 class StoreLike(Protocol):
@@ -58,7 +61,8 @@ class _GpkgReader:
 def _open_store(path: Path) -> Any:
     try:
         from layers.store import ZoneStore
-    except ImportError:  # the store module is optional for reports
+    except ImportError as err:  # the store module is optional for reports
+        log.info("zone store module not importable (%s); the report reads %s directly", err, path)
         return _GpkgReader(path)
     return ZoneStore.open(path)
 
@@ -106,13 +110,17 @@ class ReportZones:
         data = results[0].data
         path = Path(data.zones)
         if not path.is_file():
+            log.warning("zone store %s of the results is gone; report maps without zones", path)
             return cls(None, note=str(path))
         try:
             opened = _open_store(path)
         except Exception as err:  # noqa: BLE001 - any failure only costs the map backdrop
+            log.warning("zone store %s cannot be opened (%s: %s); report maps without zones", path, type(err).__name__, err)
             return cls(None, note=f"{path}: {err}")
         sha = str(getattr(opened, "sha256", ""))
         if data.sha256 and sha and sha != data.sha256:
+            log.warning("zone store %s changed since the screening (sha256 %s, was %s); report maps without zones",
+                        path, sha[:12], data.sha256[:12])
             return cls(None, note=f"{path} (sha256 {sha[:12]}… ≠ {data.sha256[:12]}…)")
         return cls(opened)
 
