@@ -141,7 +141,9 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
     """A download button per output format, each file made by the output registry
     ``zoning.report`` (the bytes the CLI writes for the same results), in the page's language.
 
-    JSON and CSV are made at once (cheap); the documents (maps, fonts) only on the click.
+    JSON and CSV are made at once (cheap); the documents (maps, fonts) only on the click. A
+    click never reruns the page: a rerun would drop the files the other buttons point at,
+    and a second click made during it would fail.
     """
     st.subheader(t("result.downloads"))
     language = lang()
@@ -153,7 +155,7 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
         data = render_report(results, fmt, lang=language) if spec.stream else _deferred_report(tuple(results), fmt, language)
         col.download_button(
             fmt.upper(), data, file_name=f"{stem}{spec.suffix}", mime=spec.media_type, key=f"{key_prefix}.dl_{fmt}",
-            icon=_ICONS_BY_FORMAT.get(fmt, ":material/description:"), on_click="rerun" if spec.stream else "ignore",
+            icon=_ICONS_BY_FORMAT.get(fmt, ":material/description:"), on_click="ignore",
         )  # fmt: skip
     if any(not FORMATS[fmt].stream for fmt in formats):
         st.caption(t("result.report_wait"))

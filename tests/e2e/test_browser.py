@@ -199,18 +199,23 @@ def test_draw_a_polygon_on_the_map_and_screen_it(page, app_url: str, requests_se
     _assert_all_local(requests_seen, app_url)
 
 
+def _run_batch(page, app_url: str, path: Path, count: int) -> None:
+    """Upload the project file ``path`` on the batch page and screen its ``count`` projects."""
+    page.goto(f"{app_url}/batch")
+    _wait_ready(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    run = page.get_by_role("button", name=f"开始筛查 {count} 个项目")
+    run.wait_for(timeout=TIMEOUT_MS)
+    run.click()
+    page.get_by_text("按县（市、区）统计项目结论").wait_for(timeout=TIMEOUT_MS)
+
+
 def test_batch_upload_screens_every_project(page, app_url: str, requests_seen: list[str], tmp_path) -> None:
     from tests.ui.test_batch import _batch_geojson
 
     path = tmp_path / "projects.geojson"
     path.write_bytes(_batch_geojson())
-    page.goto(f"{app_url}/batch")
-    _wait_ready(page)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-    run = page.get_by_role("button", name="开始筛查 40 个项目")
-    run.wait_for(timeout=TIMEOUT_MS)
-    run.click()
-    page.get_by_text("按县（市、区）统计项目结论").wait_for(timeout=TIMEOUT_MS)
+    _run_batch(page, app_url, path, 40)
     metric = page.locator("[data-testid='stMetric']").filter(has_text="禁止")
     assert "15" in metric.first.inner_text()
     _map_frame(page)
@@ -225,19 +230,14 @@ def test_batch_downloads_are_the_cli_files(page, app_url: str, requests_seen: li
     are blanked), served by the app itself."""
     path = tmp_path / "projects.geojson"
     path.write_bytes(_geojson())
-    page.goto(f"{app_url}/batch")
-    _wait_ready(page)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-    run = page.get_by_role("button", name="开始筛查 3 个项目")
-    run.wait_for(timeout=TIMEOUT_MS)
-    run.click()
-    page.get_by_text("按县（市、区）统计项目结论").wait_for(timeout=TIMEOUT_MS)
+    _run_batch(page, app_url, path, 3)
     _wait_ready(page)
     got = {}
     for fmt in ("csv", "json"):
         button = page.locator("[data-testid='stDownloadButton']").filter(has_text=fmt.upper()).first
         with page.expect_download(timeout=TIMEOUT_MS) as download:
             button.click()
+        _wait_ready(page)
         assert download.value.suggested_filename == f"batch-projects.{fmt}"
         got[fmt] = Path(download.value.path()).read_bytes()
     stamp = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00")
