@@ -26,6 +26,7 @@ import shapely
 
 from gis._coords import EXPECTED_ANGLE, EXPECTED_ANGLE_ZH, SURVEY_SWAP_NOTE, looks_like_survey_xy, parse_angle
 from gis.errors import DataSourceError, InputError, Label, zh_label, zh_lead
+from gis.text import Text
 
 __all__ = [
     "GeometryKind",
@@ -194,9 +195,10 @@ def _group_geometries(
     else:
         geoms = shapely.linestrings(xy_sorted, indices=idx)
     attrs = frame.iloc[np.sort(first_pos)].reset_index(drop=True)
-    what = "面 / polygon" if kind == "polygon" else "线 / line"
+    what = Text("面", "polygon") if kind == "polygon" else Text("线", "line")
     n = len(counts)
-    note = f"{len(frame)} 个坐标点按{'“' + group_by + '”分组' if group_by else '顺序'}连成 {n} 个{what.split(' / ')[0]} / {len(frame)} points joined into {n} {what.split(' / ')[1]}(s)"
+    how = f"按“{group_by}”分组" if group_by else "按顺序"
+    note = Text(f"{len(frame)} 个坐标点{how}连成 {n} 个{what.zh}", f"{len(frame)} points joined into {n} {what.en}(s)")
     return geoms, attrs, (note,)
 
 
@@ -248,14 +250,14 @@ def read_csv_table(
             zh = f"{zh_lead(source)}中没有{what}（{option}）所指的列“{col}”；现有的列：{'、'.join(frame.columns)}"
             raise DataSourceError(msg, zh=zh)
     pair = _find_pair(list(frame.columns))
-    notes = [f"CSV 编码 {used} / CSV encoding {used}"]
+    notes: list[str] = [Text(f"CSV 编码 {used}", f"CSV encoding {used}")]
     if pair is None:
         return _csv_wkt(frame, source=source, encoding=used, notes=notes)
     x_col, y_col = pair
     xy = np.column_stack(
         [_coordinate_column(frame[x_col], x_col, source=source), _coordinate_column(frame[y_col], y_col, source=source)]
     )
-    notes.append(f"坐标列：{x_col}、{y_col} / coordinate columns: {x_col}, {y_col}")
+    notes.append(Text(f"坐标列：{x_col}、{y_col}", f"coordinate columns: {x_col}, {y_col}"))
     if projected and looks_like_survey_xy(xy[:, 0], xy[:, 1]):
         xy = xy[:, ::-1].copy()
         notes.append(SURVEY_SWAP_NOTE)
@@ -302,7 +304,7 @@ def _csv_wkt(frame: pd.DataFrame, *, source: str, encoding: str, notes: list[str
         source=Label(f"{source} column {col!r}", f"{zh_label(source)} 的“{col}”列"),
     )
     attrs = numeric_attributes(frame.drop(columns=[col])).reset_index(drop=True)
-    notes.append(f"几何取自 WKT 列 {col} / geometry from the WKT column {col}")
+    notes.append(Text(f"几何取自 WKT 列 {col}", f"geometry from the WKT column {col}"))
     return TableRead(gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms)), encoding, tuple(notes))
 
 

@@ -25,6 +25,7 @@ from pyproj import CRS
 
 from gis.crs import CrsChoice, crs_from_prj, crs_label
 from gis.errors import DataSourceError, Label, zh_label, zh_lead
+from gis.text import Text
 
 __all__ = [
     "ShapefileRef",
@@ -218,7 +219,7 @@ def _shapefile_encoding(ref: ShapefileRef, *, source: str) -> tuple[str | None, 
         sniffed = sniff_dbf_encoding(dbf)
     except DataSourceError as err:
         if declared:
-            return declared, f"属性编码按 .cpg 为 {declared} / attribute encoding {declared} from the .cpg"
+            return declared, _from_cpg(declared)
         msg = f"{source}: {err} in {ref.name}.dbf; convert the attributes to UTF-8 or give the encoding (e.g. encoding='GBK')"
         zh = (
             f"{zh_label(source)}：{ref.name}.dbf 中的{err.message('zh')}；请将属性转换为 UTF-8 编码，"
@@ -227,14 +228,18 @@ def _shapefile_encoding(ref: ShapefileRef, *, source: str) -> tuple[str | None, 
         raise DataSourceError(msg, zh=zh) from None
     if declared:
         if sniffed is None or _decodes(_dbf_text_cells(dbf), _python_codec(declared)):
-            return declared, f"属性编码按 .cpg 为 {declared} / attribute encoding {declared} from the .cpg"
-        return sniffed, (
-            f".cpg 声明 {declared}，但属性文字不是 {declared}，已按 {sniffed} 读取 / the .cpg says {declared} "
-            f"but the attribute text is not {declared}; read as {sniffed}"
+            return declared, _from_cpg(declared)
+        return sniffed, Text(
+            f".cpg 声明 {declared}，但属性文字不是 {declared}，已按 {sniffed} 读取",
+            f"the .cpg says {declared} but the attribute text is not {declared}; read as {sniffed}",
         )
     if sniffed is None:
-        return "UTF-8", "属性为纯 ASCII 文本 / attribute text is plain ASCII"
-    return sniffed, (f"无 .cpg，按内容识别属性编码为 {sniffed} / no .cpg: attribute encoding detected as {sniffed}")
+        return "UTF-8", Text("属性为纯 ASCII 文本", "attribute text is plain ASCII")
+    return sniffed, Text(f"无 .cpg，按内容识别属性编码为 {sniffed}", f"no .cpg: attribute encoding detected as {sniffed}")
+
+
+def _from_cpg(encoding: str) -> Text:
+    return Text(f"属性编码按 .cpg 为 {encoding}", f"attribute encoding {encoding} from the .cpg")
 
 
 def _python_codec(encoding: str) -> str:
@@ -357,7 +362,10 @@ def read_ogr(path: Path, *, layer: str | int | None, encoding: str | None, sourc
     notes: tuple[str, ...] = ()
     if encoding and _python_codec(encoding) != "utf-8":
         notes = (
-            f"GeoPackage/GeoJSON 文本总是 UTF-8，已忽略编码 {encoding} / GeoPackage and GeoJSON text is always UTF-8; encoding {encoding} ignored",
+            Text(
+                f"GeoPackage/GeoJSON 文本总是 UTF-8，已忽略编码 {encoding}",
+                f"GeoPackage and GeoJSON text is always UTF-8; encoding {encoding} ignored",
+            ),
         )
     is_gpkg = path.suffix.lower() == ".gpkg"
     return VectorRead(gdf, crs, str(layer) if is_gpkg else None, "UTF-8", notes)

@@ -19,6 +19,7 @@ from zoning.report.fonts import missing_chars
 from zoning.report.i18n import (
     ILLUSTRATIVE_MARK,
     bracket,
+    catalog_of,
     check_lang,
     conclusion_label,
     fmt_datetime,
@@ -88,37 +89,39 @@ def build_document(
         msg = "a report needs at least one screening result; got none"
         raise InputError(msg)
     zones = zones if zones is not None else ReportZones.for_results(results, store=store)
-    printed = printed_at or datetime.now(_CST)
-    single = len(results) == 1
-    illustrative = any(r.data.illustrative or r.illustrative_used for r in results)
-    policy = MapPolicy(max_maps=max_maps if maps else 0, overview=single or len(results) <= OVERVIEW_MAPS_UP_TO,
-                       single=single)
-    blocks: list[Block] = []
-    if single:
-        blocks += sections.project_blocks(results[0], zones, lang=lang, policy=policy, maps=maps, batch=False,
-                                          figure_start=1)
-    else:
-        blocks += _batch_blocks(results, zones, lang=lang, policy=policy, maps=maps, details=details)
-    tail_level = 1
-    tail_index = _count_top_headings(blocks) + 1
-    blocks += sections.data_blocks(results, zones, lang=lang, level=tail_level, index=tail_index)
-    blocks += sections.notes_blocks(results, zones, lang=lang, level=tail_level, index=tail_index + 1,
-                                    capped=_cap_note(policy, results, lang))
-    blocks = _glyph_note(blocks, lang)
-    blocks += sections.closing_blocks(lang=lang, level=tail_level, index=tail_index + 2)
-    return Document(
-        lang=lang,
-        title=t("title" if single else "title_batch", lang),
-        subtitle=(results[0].project.name if single
-                  else t("projects_count", lang) + t("colon", lang) + str(len(results))),
-        number=report_number(results),
-        meta=_meta(results, printed, lang),
-        blocks=tuple(blocks),
-        mark=ILLUSTRATIVE_MARK[lang] if illustrative else "",
-        banner=t("illustrative_banner", lang) if illustrative else "",
-        header=t("title" if single else "title_batch", lang),  # every page names the report its title names
-        page_label=t("page", lang, page="{page}", pages="{pages}"),
-    )
+    # titles and zone labels from the catalogue of the store screened against
+    with catalog_of(zones.store):
+        printed = printed_at or datetime.now(_CST)
+        single = len(results) == 1
+        illustrative = any(r.data.illustrative or r.illustrative_used for r in results)
+        policy = MapPolicy(max_maps=max_maps if maps else 0, overview=single or len(results) <= OVERVIEW_MAPS_UP_TO,
+                           single=single)
+        blocks: list[Block] = []
+        if single:
+            blocks += sections.project_blocks(results[0], zones, lang=lang, policy=policy, maps=maps, batch=False,
+                                              figure_start=1)
+        else:
+            blocks += _batch_blocks(results, zones, lang=lang, policy=policy, maps=maps, details=details)
+        tail_level = 1
+        tail_index = _count_top_headings(blocks) + 1
+        blocks += sections.data_blocks(results, zones, lang=lang, level=tail_level, index=tail_index)
+        blocks += sections.notes_blocks(results, zones, lang=lang, level=tail_level, index=tail_index + 1,
+                                        capped=_cap_note(policy, results, lang))
+        blocks = _glyph_note(blocks, lang)
+        blocks += sections.closing_blocks(lang=lang, level=tail_level, index=tail_index + 2)
+        return Document(
+            lang=lang,
+            title=t("title" if single else "title_batch", lang),
+            subtitle=(results[0].project.name if single
+                      else t("projects_count", lang) + t("colon", lang) + str(len(results))),
+            number=report_number(results),
+            meta=_meta(results, printed, lang),
+            blocks=tuple(blocks),
+            mark=ILLUSTRATIVE_MARK[lang] if illustrative else "",
+            banner=t("illustrative_banner", lang) if illustrative else "",
+            header=t("title" if single else "title_batch", lang),  # every page names the report its title names
+            page_label=t("page", lang, page="{page}", pages="{pages}"),
+        )
 
 
 def _meta(results: Sequence[ScreeningResult], printed: datetime, lang: str) -> tuple[tuple[str, str], ...]:

@@ -512,7 +512,7 @@ def _screening_notes(results: Sequence[ScreeningResult], lang: str) -> list[str]
     A batch read from one file gives every project the same notes (encoding, coordinate
     columns, CRS, the 示意 notice); listed per project they filled a tenth of a 200-project
     report. A note of one project keeps its ``[n] name`` prefix. The engine writes each note
-    as "中文 / English"; the report prints the half in its own language.
+    as a (Chinese, English) pair; the report prints the half in its own language.
     """
     if len(results) == 1:
         return list(dict.fromkeys(note_in(n, lang) for n in results[0].notes))
