@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from gis.errors import InputError, PlanningError
-from zoning.cli.screen_cmds import InputFailure
+from zoning.cli.errors import InputFailure
+from zoning.cli.options import catalog_option, format_option, lang_option, rules_option
 from zoning.model import VERDICT_LABELS, confidence_label
 from zoning.rules import Rule, load_project_types, load_rules
 
@@ -86,10 +87,10 @@ def rules() -> None:
     "--type", "type_", metavar="TYPE", help="Only rules that can apply to this project type (key, 中文名称 or alias)."
 )
 @click.option("--layer", metavar="LAYER", help="Only rules of this zone layer.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Rules file [default: data/rules.yaml].")
-@click.option("--catalog", type=click.Path(dir_okay=False), help="Layer catalogue file [default: data/catalog.yaml].")
+@format_option(["table", "json"], default="table")
+@lang_option
+@rules_option
+@catalog_option
 def list_rules(
     type_: str | None, layer: str | None, fmt: str, lang: str, rules_path: str | None, catalog: str | None
 ) -> None:
@@ -127,7 +128,7 @@ def list_rules(
     type=click.Path(dir_okay=False),
     help="Project types file [default: data/project_types.yaml].",
 )
-@click.option("--catalog", type=click.Path(dir_okay=False), help="Layer catalogue file [default: data/catalog.yaml].")
+@catalog_option
 def validate(file: str, types_path: str | None, catalog: str | None) -> None:
     """Check a rules FILE against the layer catalogue and the project types; list every
     problem (exit 2) or confirm it (exit 0).
