@@ -49,6 +49,8 @@ __all__ = [
     "read_history",
     "append_history",
     "edit_store",
+    "connect",
+    "register_attributes_table",
     "now_text",
     "current_user",
 ]
@@ -178,6 +180,11 @@ _CREATE = f"""CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
     legal_status TEXT, source TEXT, effective_date TEXT, label TEXT, note TEXT)"""
 
 
+def connect(path: Path) -> sqlite3.Connection:
+    """A read-write SQLite connection to the GeoPackage at ``path`` (for bookkeeping tables)."""
+    return _connect(path)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         return sqlite3.connect(f"file:{path}?mode=rw", uri=True)
@@ -215,17 +222,23 @@ def append_history(path: Path, rows: Sequence[HistoryRow]) -> None:
     with contextlib.closing(_connect(path)) as conn, conn:
         if not _has_history(conn):
             conn.execute(_CREATE)
-            # Registered as a GeoPackage attributes table, so GDAL and QGIS list it.
-            conn.execute(
-                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
-                "VALUES (?, 'attributes', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                (HISTORY_TABLE, HISTORY_TABLE, "图层导入与版本记录 / layer imports and versions"),
-            )
+            register_attributes_table(conn, HISTORY_TABLE, "图层导入与版本记录 / layer imports and versions")
         placeholders = ", ".join("?" for _ in _COLUMNS)
         conn.executemany(
             f"INSERT INTO {HISTORY_TABLE} ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
             [tuple(getattr(r, c) for c in _COLUMNS) for r in rows],
         )
+
+
+def register_attributes_table(conn: sqlite3.Connection, name: str, description: str, *, fixed_time: str | None = None) -> None:
+    """Register table ``name`` in ``gpkg_contents`` as a GeoPackage attributes table, so GDAL
+    and QGIS list it; ``fixed_time`` (ISO) instead of now keeps a rebuilt store byte-identical."""
+    when = "?" if fixed_time else "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    conn.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
+        f"VALUES (?, 'attributes', ?, ?, {when})",
+        (name, name, description, *([fixed_time] if fixed_time else [])),
+    )
 
 
 def now_text() -> str:

@@ -123,5 +123,5 @@ def _status_text(status: str) -> str:
 def _rule_text(line: Any) -> str:
     condition = pick(line.condition_zh, line.condition_en)
     applies = pick(line.types_zh, line.types_en)
-    pending = f" _{t('table.unverified')}_" if line.confidence != "verified" else ""
+    pending = "" if line.confidence == "verified" else f" _{t('table.' + ('secondary' if line.confidence == 'secondary' else 'unverified'))}_"
     return f"- {condition}  \n  {t('public.applies_to')}: {applies} · {line.basis}{pending}"

@@ -70,7 +70,7 @@ def conflict_table(result: ScreeningResult, *, titles: Mapping[str, tuple[str, s
         if c.rule_id in seen:
             continue
         seen.add(c.rule_id)
-        pending = f"（{t('table.unverified')}）" if c.confidence != "verified" else ""
+        pending = "" if c.confidence == "verified" else f"（{t('table.' + ('secondary' if c.confidence == 'secondary' else 'unverified'))}）"
         text = html.escape(f"{pick(c.condition, c.condition_en)} — {c.basis}{pending}")
         lines.append(f"- {verdict_tag_html(c.verdict, language)} {text} `{c.rule_id}`")
     st.markdown("\n".join(lines), unsafe_allow_html=True)
@@ -107,7 +107,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
     cols[3].metric(t("result.m_county"), result.project.county or "—")
     if result.illustrative_used or result.data.illustrative:
         st.warning(t("common.illustrative_notice") + "\n\n" + t("result.illustrative_detail"), icon=":material/warning:")
-    if any(c.confidence != "verified" for c in result.conflicts):
+    if any(c.confidence == "unverified" for c in result.conflicts):
         st.info(t("result.unverified_notice"), icon=":material/pending:")
     if result.data.absent_layers:
         st.caption(t("result.absent_layers", layers="、".join(_titles(result.data.absent_layers, titles, language))))

@@ -19,7 +19,7 @@ import click
 
 from gis.errors import InputError, PlanningError
 from zoning.cli.errors import InputFailure
-from zoning.cli.options import format_option, lang_option, output_option, rules_option, zones_option
+from zoning.cli.options import catalog_option, format_option, lang_option, output_option, rules_option, zones_option
 from zoning.model import VERDICT_RANK, VERDICTS, ScreeningResult
 from zoning.report import FORMATS, render_report
 
@@ -55,16 +55,22 @@ def _emit(data: bytes, out: Path | None) -> None:
 def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
     from gis.io import read_features
     from layers.paths import DEFAULT_STORE
-    from zoning.engine import open_store, projects_from_features
+    from layers.store import ZoneStore
+    from zoning.engine import projects_from_features
     from zoning.engine import screen as run_screen
-    from zoning.rules import load_rules
+    from zoning.rules import load_project_types, load_rules
 
     zones = opts["zones"] or DEFAULT_STORE
     if not zones.exists():
         msg = f"zone store {str(zones)!r} does not exist; build the default with `make data` or give --zones FILE.gpkg"
         zh = f"图层库 {zones} 不存在；请用 `make data` 生成内置图层库，或用 --zones 指定 GeoPackage 文件"
         raise InputError(msg, zh=zh)
-    rules = load_rules(opts["rules_path"]) if opts["rules_path"] else None
+    # An open catalogue (DESIGN.md): a deployment's catalogue, rules and project types as data.
+    catalog, types_path = opts["catalog"], opts["types_path"]
+    rules = None
+    if opts["rules_path"] or catalog or types_path:
+        types = load_project_types(types_path) if types_path else None
+        rules = load_rules(opts["rules_path"], project_types=types, catalog_path=catalog)
     fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"])
     projects = projects_from_features(
         fs,
@@ -76,7 +82,7 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
         project_types=rules.project_types if rules else None,
     )
     results = run_screen(
-        projects, open_store(zones), rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"]
+        projects, ZoneStore.open(zones, catalog=catalog), rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"]
     )
     return results, len(projects) != 1
 
@@ -122,6 +128,11 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
 )
 @lang_option
 @rules_option
+@catalog_option
+@click.option(
+    "--project-types", "types_path", type=click.Path(dir_okay=False),
+    help="Project types file [default: data/project_types.yaml].",
+)  # fmt: skip
 @click.pass_context
 def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, **opts: Any) -> None:
     """Screen PROJECT_FILE (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV, or a WKT
@@ -133,6 +144,7 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
     $ python -m zoning screen batch.csv --type-field 类型 --format csv -o out.csv --fail-on prohibited
     $ python -m zoning screen batch.csv --type-field 类型 --format xlsx -o out.xlsx --overwrite
     $ python -m zoning screen batch.csv --type-field 类型 --format zip -o bundle.zip
+    $ python -m zoning screen site.geojson --type industrial --catalog my_catalog.yaml --rules my_rules.yaml
 
     Exit codes: 0 done; 2 bad input (or an existing -o file without --overwrite); 3 a verdict
     at or above --fail-on.

@@ -100,7 +100,7 @@
           esc(pick(r.verdict_zh, r.verdict_en)) +
           '</span> ' + esc(r.id) + dist + colon() + esc(pick(r.condition_zh, r.condition_en)) +
           '<br>' + t('types') + colon() + esc(pick(r.types_zh, r.types_en)) + '<br>' + t('basis') + colon() + esc(r.basis) +
-          (r.verified ? '' : esc(t('unverified'))) + '</div>');
+          (r.verified ? '' : esc(t(r.confidence === 'secondary' ? 'secondary' : 'unverified'))) + '</div>');
       });
       out.push('</div>');
     });
