@@ -43,6 +43,7 @@ __all__ = [
     "read_path_raw",
     "read_url_raw",
     "is_url",
+    "url_label",
     "require_file",
     "safe_name",
 ]
@@ -347,7 +348,7 @@ def read_url_raw(url: str, *, options: ReadOptions) -> Located:
         If the layer has more features than the limit.
     """
     text = url.strip()
-    label = _url_label(text)
+    label = url_label(text)
     pyogrio.set_gdal_config_options({"GDAL_HTTP_TIMEOUT": "60", "GDAL_HTTP_MAX_RETRY": "1"})
     path, query = _url_parts(text.removeprefix("WFS:"))
     arcgis = _ARCGIS_LAYER_RE.match(text.split("?", 1)[0])
@@ -363,9 +364,9 @@ def read_url_raw(url: str, *, options: ReadOptions) -> Located:
     raise DataSourceError(msg, zh=zh)
 
 
-def _url_label(url: str) -> str:
-    parts = urllib.parse.urlsplit(url.removeprefix("WFS:"))
-    # No user:password@ in messages or the store's history.
+def url_label(url: str) -> str:
+    """The URL as shown in messages and the store history: without user:password@."""
+    parts = urllib.parse.urlsplit(url.strip().removeprefix("WFS:"))
     host = parts.hostname or ""
     port = f":{parts.port}" if parts.port else ""
     return urllib.parse.urlunsplit((parts.scheme, host + port, parts.path, parts.query, ""))

@@ -55,8 +55,10 @@ __all__ = [
 STORAGE_CRS = "EPSG:4490"
 WGS84 = "EPSG:4326"
 
-#: (min lon, min lat, max lon, max lat) of mainland China incl. Hainan, generous.
-CHINA_BOUNDS = (73.0, 17.5, 135.5, 54.0)
+#: (min lon, min lat, max lon, max lat) of China incl. Hainan and the South China Sea
+#: islands (南海诸岛, down to 曾母暗沙 at about 3.9 N), generous. National datasets reach
+#: that far south; whether a place is in Hunan's store coverage is the engine's to say.
+CHINA_BOUNDS = (73.0, 3.4, 135.5, 54.0)
 #: Hunan province, with a margin of about 0.3 degree.
 HUNAN_BOUNDS = (108.4, 24.3, 114.6, 30.4)
 

@@ -54,8 +54,10 @@ from gis._formats import (
     SUPPORTED_EXTENSIONS,
     Raw,
     ReadOptions,
+    is_url,
     require_file,
     safe_name,
+    url_label,
 )
 from gis._tabular import GeometryKind
 from gis.crs import (
@@ -82,6 +84,8 @@ __all__ = [
     "parse_dms",
     "parse_coordinates",
     "write_features",
+    "is_url",
+    "url_label",
 ]
 
 log = logging.getLogger(__name__)

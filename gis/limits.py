@@ -138,16 +138,16 @@ FEATURES = "features"
 VERTICES = "vertices"
 BATCH = "batch"
 
-_TITLES: dict[str, tuple[str, str]] = {
-    "unzipped_bytes": ("decompressed size of an archive", "压缩包解压后的大小"),
-    "zip_ratio": ("compression ratio of an archive member", "压缩包内文件的压缩比"),
-    "zip_ratio_floor": ("size above which the compression ratio is checked", "检查压缩比的文件大小下限"),
-    "text_bytes": ("size of a text input", "文本输入的大小"),
-    "config_bytes": ("size of a configuration file", "配置文件的大小"),
-    "file_bytes": ("size of an input file", "输入文件的大小"),
-    "features": ("number of features in one input", "单个输入的要素数"),
-    "vertices": ("number of vertices in one input", "单个输入的坐标点数"),
-    "batch": ("number of projects in one screening request", "单次筛查的项目数"),
+_TITLES: dict[str, tuple[str, str, str]] = {
+    "unzipped_bytes": ("decompressed size of an archive", "解压后大小", "压缩包解压后大小"),
+    "zip_ratio": ("compression ratio of an archive member", "压缩比", "压缩包内文件的压缩比"),
+    "zip_ratio_floor": ("size above which the compression ratio is checked", "大小", "检查压缩比的文件大小下限"),
+    "text_bytes": ("size of a text input", "大小", "文本输入大小"),
+    "config_bytes": ("size of a configuration file", "大小", "配置文件大小"),
+    "file_bytes": ("size of an input file", "大小", "输入文件大小"),
+    "features": ("number of features in one input", "要素数", "单个输入的要素数"),
+    "vertices": ("number of vertices in one input", "坐标点数", "单个输入的坐标点数"),
+    "batch": ("number of projects in one screening request", "项目数", "单次筛查的项目数"),
 }
 
 _SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*$")
@@ -216,19 +216,18 @@ def limit_error(
     ``at_least`` says ``found`` is a lower bound (reading stopped at the limit).
     """
     lim = getattr(active_limits(), name) if limit is None else limit
-    en_title, zh_title = _TITLES[name]
+    en_title, zh_what, zh_title = _TITLES[name]
     more = "more than " if at_least else ""
-    more_zh = "超过 " if at_least else ""
     var = env_var(name)
     msg = (
         f"{source}: the {en_title} is {more}{_shown(name, found)}, above the limit of {_shown(name, lim)} "
         f"(limit {name}); refused before reading it. If the input is genuine, raise the limit with the "
         f"environment variable {var} (e.g. {var}={_suggest(name, found)}) or the limits= argument of the API"
     )
+    amount = f"超过上限 {_shown(name, lim)}" if at_least else f"为 {_shown(name, found)}，超过上限 {_shown(name, lim)}"
     zh = (
-        f"{zh_lead(source)}的{zh_title}为 {more_zh}{_shown(name, found)}，超过上限 {_shown(name, lim)}"
-        f"（限制项 {name}），已在读取前拒绝。如确为正常数据，可通过环境变量 {var} 提高上限"
-        f"（如 {var}={_suggest(name, found)}），或在 API 中传入 limits= 参数"
+        f"{zh_lead(source)}的{zh_what}{amount}（{zh_title}，限制项 {name}），已在读取前拒绝。如确为正常数据，"
+        f"可通过环境变量 {var} 提高上限（如 {var}={_suggest(name, found)}），或在 API 中传入 limits= 参数"
     )
     err = LimitError(msg, zh=zh)
     err.limit_name = name

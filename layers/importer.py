@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,7 +38,8 @@ from pyproj import CRS
 
 from gis.crs import crs_label
 from gis.errors import DataSourceError, InputError, Label, SchemaError, zh_label, zh_lead
-from gis.io import read_features
+from gis.io import is_url, read_features, url_label
+from gis.limits import Limits
 from layers import _gpkg
 from layers.catalog import Catalog, FieldSpec, LayerSpec, load_catalog
 from layers.schema import Problem, check_layer, text_values
@@ -142,9 +144,10 @@ def _check_options(legal_status: str, effective_date: str | date | None) -> str 
 
 @dataclass(frozen=True)
 class _Source:
-    """The file to import: a path, or the bytes of an upload with its file name."""
+    """The data to import: a path (file or FileGDB folder), the bytes of an upload with its
+    file name, or the URL of a WFS / ArcGIS REST layer."""
 
-    data: Path | bytes
+    data: Path | bytes | str
     name: str
 
     @classmethod
@@ -154,6 +157,8 @@ class _Source:
                 msg = "an uploaded file (bytes) needs its file name (filename=...), e.g. 水源保护区.zip"
                 raise InputError(msg, zh="上传的文件（bytes）须同时给出文件名（filename=...），如 水源保护区.zip")
             return cls(bytes(source_file), Path(filename).name)
+        if isinstance(source_file, str) and is_url(source_file):
+            return cls(source_file.strip(), filename or url_label(source_file))
         path = Path(source_file)
         return cls(path, filename or path.name)
 
@@ -161,14 +166,26 @@ class _Source:
     def stem(self) -> str:
         return Path(self.name).stem
 
-    def sha256(self) -> str:
-        if isinstance(self.data, bytes):
-            return hashlib.sha256(self.data).hexdigest()
+    def sha256(self, gdf: gpd.GeoDataFrame) -> str:
+        """Digest of the source's bytes; of the features read, for a web service."""
         digest = hashlib.sha256()
-        with self.data.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
+        if isinstance(self.data, bytes):
+            digest.update(self.data)
+        elif isinstance(self.data, str):
+            digest.update(gdf.to_json(drop_id=True).encode("utf-8"))
+        elif self.data.is_dir():  # a FileGDB folder: its files, by name
+            for part in sorted(p for p in self.data.iterdir() if p.is_file()):
+                digest.update(part.name.encode("utf-8"))
+                _update_from_file(digest, part)
+        else:
+            _update_from_file(digest, self.data)
         return digest.hexdigest()
+
+
+def _update_from_file(digest: Any, path: Path) -> None:
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
 
 
 # --- fields and values ---------------------------------------------------------------------
@@ -376,6 +393,8 @@ def import_layer(
     imported_by: str | None = None,
     filename: str | None = None,
     catalog: Catalog | str | Path | None = None,
+    encoding: str | None = None,
+    limits: Limits | None = None,
 ) -> ImportResult:
     """Import one official layer into a zone store (created if it does not exist).
 
@@ -407,6 +426,10 @@ def import_layer(
         Name of an uploaded file given as bytes (``水源保护区.zip``); recorded in the history.
     catalog
         A ``Catalog`` or catalogue file; None for data/catalog.yaml.
+    encoding
+        Attribute text encoding of the source when it cannot be told (``GBK``, ``BIG5``).
+    limits
+        Resource limits of the read (``gis.limits.Limits``); default: those in force.
 
     Returns
     -------
@@ -426,7 +449,7 @@ def import_layer(
     store, src = Path(store_path), _Source.of(source_file, filename)
     date_text = _check_options(legal_status, effective_date)
     _precheck(store, layer_id, replace)
-    read_options = {"crs": crs, "layer": source_layer}
+    read_options = {"crs": crs, "layer": source_layer, "encoding": encoding, "limits": limits}
     common = {"legal_status": legal_status, "source": source, "effective_date": date_text}
     with _gpkg.edit_store(store) as work:
         names = {name for name, _ in _gpkg.list_tables(work)} if work.exists() else set()
@@ -454,7 +477,7 @@ def import_layer(
                 recorded_at=_gpkg.now_text(),
                 recorded_by=imported_by or _gpkg.current_user(),
                 source_file=src.name,
-                source_sha256=src.sha256(),
+                source_sha256=src.sha256(prepared.gdf),
                 features=len(prepared.gdf),
                 crs=prepared.crs,
                 legal_status=legal_status,

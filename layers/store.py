@@ -38,6 +38,8 @@ from layers.schema import Problem, check_layer, text_values
 
 __all__ = ["ZoneStore", "LayerSummary", "Problem", "validate_store", "format_problems", "LEGAL_STATUSES"]
 
+#: The layer name of the problem a store without any catalogue layer has.
+NO_SCREENABLE_LAYER = "(store)"
 #: Legal status of a layer: all features official, all illustrative, or both.
 LEGAL_STATUSES = ("法定", "示意", "混合")
 _MAX_LISTED_PROBLEMS = 50
@@ -132,6 +134,14 @@ def _scan(path: Path, catalog: Catalog) -> _Scan:
         for name in extra
         if not any(p.layer == name for p in problems)
     ]
+    if not present:
+        # Screening against it would answer "clear" for everything: the worst wrong answer.
+        found = ", ".join(extra) or "no layers at all"
+        msg = (
+            f"{path.name} holds no layer of the catalogue ({found}), so nothing could be screened against it; "
+            f"expected layers named by catalogue id ({', '.join(list(catalog.layers)[:4])} ...)"
+        )
+        problems.append(Problem(NO_SCREENABLE_LAYER, None, msg, "error"))
     return _Scan(tuple(problems + extra_notes), frames, invalid, tuple(present), tuple(extra), tuple(versions))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import logging
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from typing import Any, Literal
 
 import yaml
 
-from gis.errors import InputError, Label, RuleConfigError, zh_label
+from gis.errors import InputError, Label, LimitError, RuleConfigError, zh_label
+from gis.limits import CONFIG_BYTES, read_limited
 from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
 from zoning._catalog_schema import LayerSchema, load_layer_schemas
 
@@ -251,6 +253,11 @@ def parse_attribute_value(spec: AttributeSpec, value: Any, *, source: str) -> bo
             number = float(text)
         except ValueError:
             number = None
+    if number is not None and not math.isfinite(number):
+        # NaN and 1e400 (= inf) are numbers to float() but no count of anything.
+        msg = f"{source}: value {value!r} is not a finite number; expected a whole number such as 2000 ({spec.label_zh} / {spec.label_en})"
+        zh = f"{zh_label(source)}：值“{value}”不是有限的数值；{spec.label_zh}应填写整数，如 2000"
+        raise InputError(msg, zh=zh)
     if number is None or number != int(number):
         msg = f"{source}: value {value!r} is not a whole number; expected e.g. 2000 ({spec.label_zh} / {spec.label_en})"
         zh = f"{zh_label(source)}：值“{value}”不是整数；{spec.label_zh}应填写整数，如 2000"
@@ -409,7 +416,11 @@ def _parse_yaml(text: str) -> Any:
 
 def _read_yaml(path: Path, what: str) -> tuple[Any, str]:
     try:
-        raw = path.read_bytes()
+        # Held to the config-size limit: `--rules /dev/zero` is refused, not read until memory runs out.
+        what_zh = "规则文件" if what == "rules" else "项目类型文件"
+        raw = read_limited(path, CONFIG_BYTES, Label(f"{what} file {path}", f"{what_zh} {path}"))
+    except LimitError:
+        raise
     except OSError as err:
         msg = f"{what} file {str(path)!r} cannot be read: {err.strerror or err}"
         raise RuleConfigError(msg) from err

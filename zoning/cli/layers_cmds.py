@@ -21,6 +21,7 @@ import click
 from gis.errors import PlanningError
 from gis.repair import GeometryRepairWarning
 from zoning.cli.screen_cmds import InputFailure, error_text
+from zoning.cli.usage import BilingualBadParameter
 
 __all__ = ["COMMANDS", "layers_group"]
 
@@ -154,10 +155,12 @@ def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
         src, sep, dst = pair.partition("=")
         if not sep or not src.strip() or not dst.strip():
             msg = f"{pair!r}: expected SOURCE_FIELD=CATALOGUE_FIELD, e.g. 名称=name"
-            raise click.BadParameter(msg, param_hint="--map")
+            zh = f"“{pair}”：应为“源字段=目录字段”，如 名称=name"
+            raise BilingualBadParameter(msg, zh=zh, param_hint="--map")
         if src.strip() in out:
             msg = f"{pair!r}: source field {src.strip()!r} is mapped twice"
-            raise click.BadParameter(msg, param_hint="--map")
+            zh = f"“{pair}”：源字段“{src.strip()}”被对应了两次"
+            raise BilingualBadParameter(msg, zh=zh, param_hint="--map")
         out[src.strip()] = dst.strip()
     return out
 
@@ -180,7 +183,7 @@ def _echo_import(result: Any, store: str) -> None:
 
 @layers_group.command("import")
 @click.argument("store", type=click.Path(dir_okay=False))
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option(
     "--layer", "layer_id", required=True, metavar="ID", help="Catalogue layer to import as (water_source ...)."
 )
@@ -188,6 +191,7 @@ def _echo_import(result: Any, store: str) -> None:
     "--map", "maps", multiple=True, metavar="SRC=DST", help="Map a source field to a catalogue field; repeatable."
 )
 @click.option("--crs", metavar="CRS", help="CRS of FILE, overriding its own: 4526, EPSG:4547, a .prj text.")
+@click.option("--encoding", metavar="ENC", help="Text encoding of FILE's attributes (GBK, BIG5 ...) when it cannot be told.")
 @click.option(
     "--legal-status",
     type=click.Choice(list(_LEGAL_STATUS)),
@@ -204,7 +208,8 @@ def _echo_import(result: Any, store: str) -> None:
 )
 @_CATALOG
 def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], **opts: Any) -> None:
-    """Import FILE (zipped Shapefile, GeoPackage, GeoJSON ...) into STORE as catalogue layer --layer.
+    """Import FILE (zipped Shapefile, GeoPackage, FileGDB, GeoJSON, DXF, or a WFS / ArcGIS REST
+    FeatureServer layer URL) into STORE as catalogue layer --layer.
 
     \b
     $ python -m zoning layers import county.gpkg 水源保护区.zip --layer water_source \\
@@ -229,6 +234,7 @@ def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], **op
             replace=opts["replace"],
             source_layer=opts["source_layer"],
             catalog=opts["catalog"],
+            encoding=opts["encoding"],
         )
     _echo_import(result, store)
 
@@ -282,7 +288,8 @@ def _parse_version(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     text = value.strip().lower().removeprefix("v")
     if not text.isdigit() or int(text) < 1:
         msg = f"{value!r}: expected a version number such as 2 or v2 (see `layers versions`)"
-        raise click.BadParameter(msg)
+        zh = f"“{value}”：应为版本号，如 2 或 v2（见 `layers versions`）"
+        raise BilingualBadParameter(msg, zh=zh)
     return int(text)
 
 

@@ -200,7 +200,7 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
         zh = f"图层库 {zones} 不存在；请用 `make data` 生成内置图层库，或用 --zones 指定 GeoPackage 文件"
         raise InputError(msg, zh=zh)
     rules = load_rules(opts["rules_path"]) if opts["rules_path"] else None
-    fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"])
+    fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"], encoding=opts["encoding"])
     projects = projects_from_features(
         fs,
         type=opts["type_"],
@@ -234,6 +234,9 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
     help="Project attribute, repeatable: scale_head=2000, unavoidable=true...",
 )
 @click.option("--crs", help="CRS of the input: EPSG code, WKT/.prj text, or gcj02 / bd09 for Gaode/Baidu coordinates.")
+@click.option(
+    "--encoding", metavar="ENC", help="Text encoding of the input's attributes (GBK, BIG5, CP1252 ...) when it cannot be told."
+)
 @click.option("--name", help="Project name (a batch numbers it).")
 @click.option("--name-field", metavar="FIELD", help="Column holding each feature's name.")
 @click.option("--layer", help="Layer of a GeoPackage input.")
