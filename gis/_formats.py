@@ -152,8 +152,8 @@ def read_path_raw(path: Path, *, label: str, options: ReadOptions) -> Located:
     require_file(path, label)
     if path.is_dir():
         return Located(_read_gdb(path, label=label, options=options), label)
+    size = regular_file_size(path, label)  # first: /dev/zero is a device, whatever its name
     suffix = _supported_suffix(path, label)
-    size = regular_file_size(path, label)
     if size == 0:
         # Said here once for every format: GDAL, zipfile and pandas each word it differently.
         msg = f"file {label} is empty (0 bytes); expected {EXPECTED_FORMATS}"

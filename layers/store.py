@@ -172,7 +172,26 @@ def validate_store(path: str | Path, *, catalog: Catalog | str | Path | None = N
     RuleConfigError
         If the catalogue itself is bad.
     """
-    return list(_scan(Path(path), _resolve_catalog(catalog)).problems)
+    p = Path(path)
+    return list(_scan(p, _resolve_catalog(catalog)).problems) + _work_copy_problems(p)
+
+
+def _work_copy_problems(path: Path) -> list[Problem]:
+    """Work copies of interrupted edits lying next to the store (each a full copy of it)."""
+    stale = set(_gpkg.stale_work_copies(path))
+    problems = []
+    for copy, pid in _gpkg.work_copies(path):
+        if copy in stale:
+            msg = (
+                f"work copy {copy.name} was left by an edit that did not finish (process {pid} is gone); "
+                "it is removed on the next import or rollback, or delete it now"
+            )
+        elif pid is None:
+            msg = f"work copy {copy.name} of an earlier edit, owner unknown; if no import is running, delete it"
+        else:
+            msg = f"work copy {copy.name} belongs to an edit in progress (process {pid})"
+        problems.append(Problem(copy.name, None, msg, "warning"))
+    return problems
 
 
 def format_problems(problems: Sequence[Problem], *, limit: int = _MAX_LISTED_PROBLEMS) -> str:
