@@ -170,6 +170,8 @@ def _cpg_candidate(raw: str) -> str | None:
         return _CPG_NAMES[key]
     if key.startswith("ANSI") and key[4:].isdigit():  # "ANSI 1251"
         key = key[4:]
+    if key.startswith("8859") and 5 <= len(key) <= 6:  # 88591, 8859-5
+        return f"ISO-8859-{key[4:]}"
     if key.isdigit():
         number = int(key)
         if 28591 <= number <= 28606:
@@ -177,8 +179,6 @@ def _cpg_candidate(raw: str) -> str | None:
         if 437 <= number <= 950 or 1250 <= number <= 1258:
             return f"CP{number}"
         return None
-    if key.startswith("8859") and key[4:].isdigit():
-        return f"ISO-8859-{key[4:]}"
     # The value itself (Big5, EUC-KR, KOI8-R ...), or with a hyphen before a last letter (koi8r).
     for guess in (raw, raw[:-1] + "-" + raw[-1:] if raw[-1:].isalpha() and raw[-2:-1].isdigit() else raw):
         if python_codec(guess):
