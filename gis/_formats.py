@@ -390,7 +390,8 @@ def _read_service(gdal_path: str, *, layer: str | None, label: str, kind: str) -
         msg = f"{label} has no layer {name!r}; it offers {', '.join(names[:20])}"
         raise DataSourceError(msg, zh=f"{zh_lead(label)}中没有图层“{name}”；现有图层：{'、'.join(names[:20])}")
     try:
-        gdf = pyogrio.read_dataframe(gdal_path, layer=name, max_features=limit + 1, on_invalid="ignore")
+        # No max_features: GDAL's WFS client stalls on it; the count is checked right after.
+        gdf = pyogrio.read_dataframe(gdal_path, layer=name, on_invalid="ignore")
         info = pyogrio.read_info(gdal_path, layer=name, force_feature_count=False)
     except (*_vector.ogr_errors, OSError, ValueError) as err:
         msg = f"{label} cannot be read as a {kind} layer ({err})"
@@ -418,10 +419,13 @@ def _read_wfs(url: str, query: dict[str, str], *, label: str, options: ReadOptio
 
 
 def _read_arcgis(base: str, *, label: str, options: ReadOptions) -> Raw:
-    params = urllib.parse.urlencode({"where": "1=1", "outFields": "*", "f": "geojson", "outSR": "4326"})
-    raw = _read_service(f"{base}/query?{params}", layer=None, label=label, kind="ArcGIS REST")
-    # GeoJSON from ArcGIS is WGS84 longitude/latitude by definition (RFC 7946).
-    return Raw(raw.gdf, raw.format, raw.crs or parse_crs("EPSG:4326"), None, raw.encoding, raw.notes)
+    # f=json (Esri JSON): GDAL's ESRIJSON driver pages through exceededTransferLimit answers
+    # (resultOffset); outSR=4490 asks for CGCS2000 longitude/latitude.
+    params = urllib.parse.urlencode({"where": "1=1", "outFields": "*", "f": "json", "outSR": "4490"})
+    # The ESRIJSON: prefix keeps the URL an http one for GDAL (pyogrio would make it /vsicurl/,
+    # and GDAL pages only through http URLs).
+    raw = _read_service(f"ESRIJSON:{base}/query?{params}", layer=None, label=label, kind="ArcGIS REST")
+    return Raw(raw.gdf, raw.format, raw.crs or parse_crs("EPSG:4490"), None, raw.encoding, raw.notes)
 
 
 def count_vertices(gdf: gpd.GeoDataFrame) -> int:
