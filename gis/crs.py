@@ -386,12 +386,12 @@ def crs_from_prj(text: str, *, source: str = _PRJ) -> CRS:
         # Judge the datum by the GEOGCS/DATUM/SPHEROID names only: numbers elsewhere in
         # the text (e.g. "6378245") must not be mistaken for "54" or "80".
         geog_l = " ".join(_NAME_RE.findall(body)).lower()
+        # An old datum named anywhere wins over a CGCS2000 spheroid name next to it.
+        _refuse_old_datum(geog_l, source)
         if any(h in geog_l for h in _CGCS_HINTS):
             code = _standard_gk_epsg(params, body)
             if code is not None:
                 return CRS.from_epsg(code)
-        else:
-            _refuse_old_datum(geog_l, source)
     try:
         crs = CRS.from_user_input(body)
     except _PyprojCRSError as err:
