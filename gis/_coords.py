@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 
 from gis.errors import InputError
+from gis.text import Text
 
 Axis = Literal["lon", "lat"] | None
 
@@ -335,7 +336,10 @@ def parse_pairs(text: str) -> ParsedPairs:
     notes: tuple[str, ...] = ()
     if reordered:
         notes = (
-            f"按标注将 {reordered} 组“纬度在前”的坐标调整为经度、纬度顺序 / reordered {reordered} pair(s) labelled latitude first to longitude, latitude",
+            Text(
+                f"按标注将 {reordered} 组“纬度在前”的坐标调整为经度、纬度顺序",
+                f"reordered {reordered} pair(s) labelled latitude first to longitude, latitude",
+            ),
         )
     return ParsedPairs(xy, notes)
 
@@ -366,7 +370,7 @@ def looks_like_survey_xy(xs: Sequence[float] | np.ndarray, ys: Sequence[float] |
     return x_is_northing and y_is_easting
 
 
-SURVEY_SWAP_NOTE = (
-    "按测量习惯 X 为北坐标、Y 为东坐标，已对调为东、北顺序 / "
-    "the values follow the surveying convention X = northing, Y = easting; swapped to easting, northing"
+SURVEY_SWAP_NOTE = Text(
+    "按测量习惯 X 为北坐标、Y 为东坐标，已对调为东、北顺序",
+    "the values follow the surveying convention X = northing, Y = easting; swapped to easting, northing",
 )

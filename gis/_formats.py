@@ -32,6 +32,7 @@ from gis._tabular import GeometryKind
 from gis.crs import CrsChoice, crs_label, parse_crs
 from gis.errors import DataSourceError, InputError, Label, zh_label, zh_lead
 from gis.limits import FEATURES, FILE_BYTES, TEXT_BYTES, active_limits, check_bytes, limit_error, regular_file_size
+from gis.text import Text
 
 __all__ = [
     "Raw",
@@ -242,12 +243,12 @@ def _read_dxf(path: Path, *, label: str, options: ReadOptions) -> Raw:
         if labels.any() and not labels.all():
             gdf = gdf[~labels].reset_index(drop=True)
             notes.append(
-                f"已忽略 {int(labels.sum())} 个文字注记（TEXT/MTEXT）/ {int(labels.sum())} text label(s) (TEXT/MTEXT) ignored"
+                Text(f"已忽略 {int(labels.sum())} 个文字注记（TEXT/MTEXT）", f"{int(labels.sum())} text label(s) (TEXT/MTEXT) ignored")
             )
     keep = [c for c in ("Layer", "EntityHandle", "Text") if c in gdf.columns]
     gdf = gpd.GeoDataFrame(gdf[keep], geometry=gdf.geometry.values).rename(columns={"Layer": "cad_layer"})
     notes.append(
-        "DXF 不含坐标系，CAD 图形坐标按 X 为东坐标、Y 为北坐标读取 / DXF has no CRS; CAD x = easting, y = northing"
+        Text("DXF 不含坐标系，CAD 图形坐标按 X 为东坐标、Y 为北坐标读取", "DXF has no CRS; CAD x = easting, y = northing")
     )
     return Raw(gdf, "DXF", None, None, None, tuple(notes))
 
@@ -399,7 +400,7 @@ def _read_service(gdal_path: str, *, layer: str | None, label: str, kind: str) -
     if len(gdf) > limit:
         raise limit_error(FEATURES, len(gdf), label, at_least=True)
     crs = _service_crs(info.get("crs"), label)
-    note = f"自 {kind} 服务读取图层 {name}：{len(gdf)} 个要素 / read layer {name} from the {kind} service: {len(gdf)} feature(s)"
+    note = Text(f"自 {kind} 服务读取图层 {name}：{len(gdf)} 个要素", f"read layer {name} from the {kind} service: {len(gdf)} feature(s)")
     return Raw(gdf, kind, crs, str(name), "UTF-8", (note,))
 
 

@@ -40,6 +40,7 @@ from gis import _archive
 from gis._tabular import numeric_attributes
 from gis.errors import DataSourceError, Label, zh_label, zh_lead
 from gis.limits import active_limits
+from gis.text import Text
 
 __all__ = ["ROOT_FOLDER", "KmlDocument", "read_kml_document", "kml_to_frame", "folder_summary"]
 
@@ -261,8 +262,10 @@ def read_kml_document(data: bytes, *, source: str) -> KmlDocument:
     notes: tuple[str, ...] = ()
     if links:
         notes = (
-            f"已忽略 {len(links)} 个网络链接（NetworkLink），链接指向的内容未读取：{_shown_links(links)} / "
-            f"{len(links)} NetworkLink(s) ignored, linked content not fetched: {_shown_links(links)}",
+            Text(
+                f"已忽略 {len(links)} 个网络链接（NetworkLink），链接指向的内容未读取：{_shown_links(links)}",
+                f"{len(links)} NetworkLink(s) ignored, linked content not fetched: {_shown_links(links)}",
+            ),
         )
     return KmlDocument(tuple(features), encoding, has_folders, notes)
 

@@ -43,6 +43,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.crs import gk_epsg
 from gis.errors import CRSError, InputError, zh_label, zh_lead
+from gis.text import Text
 
 __all__ = ["PARCEL_SECTION", "looks_like_parcels", "ParcelRead", "read_parcels"]
 
@@ -279,10 +280,13 @@ def read_parcels(text: str, *, source: str, crs_given: bool) -> ParcelRead:
     eastings = np.asarray([y for p in parcels for _, _, y, _ in p.points], dtype="float64")
     crs, label = _header_crs(header, eastings, source)
     notes = [
-        f"界址点坐标文件：{len(parcels)} 个地块，X 为北坐标、Y 为东坐标 / boundary-point file: {len(parcels)} parcel(s), X = northing, Y = easting"
+        Text(
+            f"界址点坐标文件：{len(parcels)} 个地块，X 为北坐标、Y 为东坐标",
+            f"boundary-point file: {len(parcels)} parcel(s), X = northing, Y = easting",
+        )
     ]
     if crs is not None:
-        notes.append(f"坐标系取自文件头：{label} / CRS from the file header: {label}")
+        notes.append(Text(f"坐标系取自文件头：{label}", f"CRS from the file header: {label}"))
     elif not crs_given:
         msg = (
             f"{source} does not say its coordinate system (no 坐标系 / 带号 / 中央子午线 in [属性描述]); give it "

@@ -32,6 +32,7 @@ from gis._coords import EXPECTED_ANGLE, EXPECTED_ANGLE_ZH, SURVEY_SWAP_NOTE, loo
 from gis._encoding import gbk_plausible, undecidable_error
 from gis.errors import DataSourceError, InputError, Label, zh_label, zh_lead
 from gis.limits import FEATURES, active_limits, check_count, limit_error
+from gis.text import Text
 
 __all__ = [
     "GeometryKind",
@@ -223,9 +224,10 @@ def _group_geometries(
     else:
         geoms = shapely.linestrings(xy_sorted, indices=idx)
     attrs = frame.iloc[np.sort(first_pos)].reset_index(drop=True)
-    what = "面 / polygon" if kind == "polygon" else "线 / line"
+    what = Text("面", "polygon") if kind == "polygon" else Text("线", "line")
     n = len(counts)
-    note = f"{len(frame)} 个坐标点按{'“' + group_by + '”分组' if group_by else '顺序'}连成 {n} 个{what.split(' / ')[0]} / {len(frame)} points joined into {n} {what.split(' / ')[1]}(s)"
+    how = f"按“{group_by}”分组" if group_by else "按顺序"
+    note = Text(f"{len(frame)} 个坐标点{how}连成 {n} 个{what.zh}", f"{len(frame)} points joined into {n} {what.en}(s)")
     return geoms, attrs, (note,)
 
 
@@ -253,7 +255,7 @@ def read_csv_table(data: bytes, *, source: str, encoding: str | None, options: T
         msg = f"{source} is not a readable CSV table ({err}); expected a header row and one row per point"
         zh = f"{zh_lead(source)}不是可读取的 CSV 表格（{err}）；应有一行表头，其下每行一个点"
         raise DataSourceError(msg, zh=zh) from err
-    notes = [f"CSV 编码 {used} / CSV encoding {used}"]
+    notes: list[str] = [Text(f"CSV 编码 {used}", f"CSV encoding {used}")]
     return table_from_frame(frame, source=source, encoding=used, notes=notes, options=options or TableOptions())
 
 
@@ -287,7 +289,7 @@ def table_from_frame(
     xy = np.column_stack(
         [_coordinate_column(frame[x_col], x_col, source=source), _coordinate_column(frame[y_col], y_col, source=source)]
     )
-    notes.append(f"坐标列：{x_col}、{y_col} / coordinate columns: {x_col}, {y_col}")
+    notes.append(Text(f"坐标列：{x_col}、{y_col}", f"coordinate columns: {x_col}, {y_col}"))
     if options.projected and looks_like_survey_xy(xy[:, 0], xy[:, 1]):
         xy = xy[:, ::-1].copy()
         notes.append(SURVEY_SWAP_NOTE)
@@ -361,7 +363,7 @@ def read_xlsx_table(
     width = max(len(r) for r in rows)
     header = [h or f"column{i + 1}" for i, h in enumerate(rows[0] + [""] * (width - len(rows[0])))]
     frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows[1:]], columns=header, dtype=str)
-    notes = [f"Excel 工作表“{title}” / Excel sheet {title!r}"]
+    notes: list[str] = [Text(f"Excel 工作表“{title}”", f"Excel sheet {title!r}")]
     table = table_from_frame(frame, source=source, encoding=None, notes=notes, options=options or TableOptions())
     return TableRead(table.gdf, None, table.notes, table.srid, sheet=title)
 
@@ -406,7 +408,7 @@ def _csv_wkt(frame: pd.DataFrame, *, source: str, encoding: str | None, notes: l
         source=Label(f"{source} column {col!r}", f"{zh_label(source)} 的“{col}”列"),
     )
     attrs = numeric_attributes(frame.drop(columns=[col])).reset_index(drop=True)
-    notes.append(f"几何取自 WKT 列 {col} / geometry from the WKT column {col}")
+    notes.append(Text(f"几何取自 WKT 列 {col}", f"geometry from the WKT column {col}"))
     return TableRead(gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms)), encoding, tuple(notes))
 
 

@@ -40,6 +40,7 @@ from gis._encoding import decodes, gbk_plausible, python_codec, undecidable_erro
 from gis.crs import CrsChoice, crs_from_prj, crs_label
 from gis.errors import DataSourceError, Label, zh_label, zh_lead
 from gis.limits import CONFIG_BYTES, FEATURES, active_limits, check_count, limit_error
+from gis.text import Text
 
 __all__ = [
     "ShapefileRef",
@@ -274,20 +275,23 @@ def _shapefile_encoding(ref: ShapefileRef, *, source: str) -> tuple[str | None, 
     if cpg is not None and len(cpg) > limit:
         raise limit_error(CONFIG_BYTES, len(cpg) - 1, cpg_source, at_least=True)
     declared = encoding_from_cpg(cpg.decode("ascii", "replace"), source=cpg_source) if cpg else None
-    from_cpg = f"属性编码按 .cpg 为 {declared} / attribute encoding {declared} from the .cpg"
     cells = _dbf_text_cells(dbf)
     if declared and decodes(cells, str(python_codec(declared))):
-        return declared, from_cpg
+        return declared, _from_cpg(declared)
     dbf_source = Label(f"{source} ({ref.name}.dbf)", f"{zh_label(source)}（{ref.name}.dbf）")
     sniffed = sniff_dbf_encoding(dbf, source=dbf_source)
     if declared:
-        return sniffed, (
-            f".cpg 声明 {declared}，但属性文字不是 {declared}，已按 {sniffed} 读取 / the .cpg says {declared} "
-            f"but the attribute text is not {declared}; read as {sniffed}"
+        return sniffed, Text(
+            f".cpg 声明 {declared}，但属性文字不是 {declared}，已按 {sniffed} 读取",
+            f"the .cpg says {declared} but the attribute text is not {declared}; read as {sniffed}",
         )
     if sniffed is None:
-        return "UTF-8", "属性为纯 ASCII 文本 / attribute text is plain ASCII"
-    return sniffed, f"无 .cpg，按内容识别属性编码为 {sniffed} / no .cpg: attribute encoding detected as {sniffed}"
+        return "UTF-8", Text("属性为纯 ASCII 文本", "attribute text is plain ASCII")
+    return sniffed, Text(f"无 .cpg，按内容识别属性编码为 {sniffed}", f"no .cpg: attribute encoding detected as {sniffed}")
+
+
+def _from_cpg(encoding: str) -> Text:
+    return Text(f"属性编码按 .cpg 为 {encoding}", f"attribute encoding {encoding} from the .cpg")
 
 
 def _unreadable(source: str, err: BaseException) -> DataSourceError:
@@ -481,7 +485,7 @@ def read_ogr(
     notes: tuple[str, ...] = ()
     if encoding and python_codec(encoding) != "utf-8" and kind != "DXF":
         notes = (
-            f"{kind} 文本总是 UTF-8，已忽略编码 {encoding} / {kind} text is always UTF-8; encoding {encoding} ignored",
+            Text(f"{kind} 文本总是 UTF-8，已忽略编码 {encoding}", f"{kind} text is always UTF-8; encoding {encoding} ignored"),
         )
     named = kind in ("GeoPackage", "FileGDB")
     return VectorRead(gdf, crs, str(name) if named else None, "UTF-8", notes)

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+from gis.text import Text
+
 __all__ = [
     "PlanningError",
     "CRSError",
@@ -34,7 +36,6 @@ __all__ = [
     "InputError",
     "LimitError",
     "Label",
-    "split_bilingual",
     "zh_label",
     "zh_lead",
 ]
@@ -57,11 +58,15 @@ class PlanningError(Exception):
         super().__init__(*args)
         self.zh = zh or None
 
+    @property
+    def text(self) -> Text:
+        """The message as a (Chinese, English) pair; the English in both where no Chinese
+        has been written."""
+        return Text(self.zh or str(self), str(self))
+
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` (``"zh"`` or ``"en"``); the English when there is no Chinese."""
-        if lang == "zh" and self.zh:
-            return self.zh
-        return str(self)
+        return self.text.pick(lang)
 
 
 class CRSError(PlanningError, ValueError):
@@ -98,66 +103,41 @@ class LimitError(DataSourceError):
     limit_name: str | None = None
 
 
-class Label(str):
+class Label(Text):
     """The name of an input in messages: the English as the ``str`` value, the Chinese in ``.zh``.
 
-    It passes wherever a ``source: str`` goes (f-strings, ``Path``, comparisons see the
-    English), so readers can hand it down unchanged; a message that embeds it uses
-    :func:`zh_label` for its Chinese text.
+    A :class:`gis.text.Text` whose string form is the English, so it passes wherever a
+    ``source: str`` goes (f-strings, ``Path``, comparisons see the English) and readers can
+    hand it down unchanged; a message that embeds it uses :func:`zh_label` for its Chinese text.
 
     >>> src = Label("typed coordinates", "输入的坐标")
-    >>> f"{src} are empty", zh_label(src)
-    ('typed coordinates are empty', '输入的坐标')
+    >>> f"{src} are empty", zh_label(src), src.en
+    ('typed coordinates are empty', '输入的坐标', 'typed coordinates')
     """
 
-    zh: str
-
     def __new__(cls, en: str, zh: str | None = None) -> Label:
-        obj = super().__new__(cls, en)
+        obj = str.__new__(cls, en)
+        obj.en = str(en)
         obj.zh = zh if zh is not None else zh_label(en)
         return obj
 
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return self.en, self.zh
+
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-# the separator: " / " followed by the English half, which starts with an ASCII character
-_SEPARATOR = re.compile(r" / (?=[\x21-\x7e])")
-
-
-def split_bilingual(text: str) -> tuple[str, str] | None:
-    """The Chinese and the English half of a text written ``"中文 / English"``, or None.
-
-    The separator is the first " / " that has Chinese before it, no bracket left open
-    before it, and ASCII right after it, so a slash inside either half ("GCJ-02/BD-09", a
-    KML folder "(根目录 / top level)") stays. The core writes notes and input names this
-    way because it does not know the reader's language; documents and pages keep one half.
-
-    >>> split_bilingual("坐标列：lon、lat / coordinate columns: lon, lat")
-    ('坐标列：lon、lat', 'coordinate columns: lon, lat')
-    >>> split_bilingual("read as EPSG:4490 / not EPSG:4326") is None
-    True
-    """
-    for match in _SEPARATOR.finditer(text):
-        zh, en = text[: match.start()], text[match.end() :]
-        open_brackets = sum(zh.count(b) for b in "(（“") - sum(zh.count(b) for b in ")）”")
-        if _CJK.search(zh) and en.strip() and open_brackets <= 0:
-            return zh.strip(), en.strip()
-    return None
 
 
 def zh_label(value: object) -> str:
-    """The Chinese name of an input: a :class:`Label`'s ``.zh``, the Chinese half of a
-    ``"<中文> / <English>"`` text, else the value itself (a file name needs no translation).
+    """The Chinese name of an input: the ``.zh`` of a :class:`Label` or any
+    :class:`gis.text.Text`, else the value itself (a file name needs no translation).
 
-    >>> zh_label("输入的坐标 / typed coordinates"), zh_label("farm.geojson")
+    >>> zh_label(Text("输入的坐标", "typed coordinates")), zh_label("farm.geojson")
     ('输入的坐标', 'farm.geojson')
     """
-    if isinstance(value, Label):
+    if isinstance(value, Text):
         return value.zh
-    text = str(value)
-    halves = split_bilingual(text)
-    if halves is not None and not _CJK.search(halves[1]):
-        return halves[0]
-    return text
+    return str(value)
 
 
 def zh_lead(value: object) -> str:

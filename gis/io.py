@@ -73,6 +73,7 @@ from gis.crs import (
 from gis.errors import CRSError, DataSourceError, GeometryError, InputError, Label, zh_label, zh_lead
 from gis.limits import FEATURES, TEXT_BYTES, VERTICES, Limits, check_bytes, check_count, limits_in_force
 from gis.repair import RepairReport, check_not_empty, repair_geometries
+from gis.text import Text
 
 __all__ = [
     "FeatureSet",
@@ -92,7 +93,7 @@ log = logging.getLogger(__name__)
 
 #: What typed coordinates are called: in messages one language each, as FeatureSet.source both.
 _TYPED = Label("typed coordinates", "输入的坐标")
-_TYPED_SOURCE = "输入的坐标 / typed coordinates"
+_TYPED_SOURCE = Text("输入的坐标", "typed coordinates")
 _WKT_TEXT = Label("WKT text", "WKT 文本")
 _UPLOAD = Label("upload", "上传的文件")
 
@@ -131,8 +132,8 @@ class FeatureSet:
     encoding
         Attribute text encoding (``"UTF-8"``, ``"GBK"`` ...), None when not applicable.
     notes
-        Human-readable sentences (Chinese / English): encoding found, CRS assumed or
-        converted, repairs.
+        Human-readable sentences, each a ``gis.text.Text`` (Chinese, English) whose string
+        form is ``"中文 / English"``: encoding found, CRS assumed or converted, repairs.
     repairs
         What geometry repair changed.
     """
@@ -631,7 +632,7 @@ def _finish(raw: _Raw, *, source: str, override: CrsChoice | None) -> FeatureSet
     values = np.asarray(gdf.geometry.values, dtype=object)
     if shapely.has_z(values).any():
         gdf = gdf.set_geometry(gpd.GeoSeries(shapely.force_2d(values), index=gdf.index))
-        notes.append("已忽略高程（Z）坐标 / Z (height) values were dropped: screening is planar")
+        notes.append(Text("已忽略高程（Z）坐标", "Z (height) values were dropped: screening is planar"))
     gdf, label, crs_notes = _apply_crs(gdf, raw, override=override, source=where)
     notes.extend(crs_notes)
     repaired, report = repair_geometries(gdf.geometry, source=where)
@@ -649,22 +650,23 @@ def _apply_crs(
     choice = override or declared
     if override is not None and declared is not None and override.label != declared.label:
         notes.append(
-            f"已按指定坐标系 {override.label} 读取，未用文件自带的 {declared.label} / "
-            f"read as {override.label} as requested, not the file's own {declared.label}"
+            Text(
+                f"已按指定坐标系 {override.label} 读取，未用文件自带的 {declared.label}",
+                f"read as {override.label} as requested, not the file's own {declared.label}",
+            )
         )
     minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
     bounds: Bounds = (minx, miny, maxx, maxy)
     if choice is None:
         choice = _assume_lonlat(gdf, bounds, source=source, lonlat_default=raw.lonlat_default)
         notes.append(
-            "未指定坐标系，按 CGCS2000 经纬度（EPSG:4490）读取 / no CRS given: read as CGCS2000 "
-            "longitude/latitude (EPSG:4490)"
+            Text("未指定坐标系，按 CGCS2000 经纬度（EPSG:4490）读取", "no CRS given: read as CGCS2000 longitude/latitude (EPSG:4490)")
         )
     if choice.offset is not None:
         _check_lonlat(gdf, bounds, source=source)
         gdf = _undo_offset(gdf, choice.offset)
         name = "GCJ-02" if choice.offset == "gcj02" else "BD-09"
-        notes.append(f"已将 {name} 坐标转换为 CGCS2000 / converted {name} coordinates to CGCS2000 (EPSG:4490)")
+        notes.append(Text(f"已将 {name} 坐标转换为 CGCS2000", f"converted {name} coordinates to CGCS2000 (EPSG:4490)"))
         return gdf.set_crs(STORAGE_CRS, allow_override=True), choice.label, notes
     if choice.crs.is_geographic:
         gdf, more = _geographic_to_storage(gdf, choice, bounds, source=source)
@@ -809,7 +811,7 @@ def _geographic_to_storage(
         )
         raise CRSError(msg, zh=zh)
     _check_lonlat(gdf, bounds, source=source)
-    note = f"已由 {choice.label} 转换为 CGCS2000 / converted from {choice.label} to CGCS2000 (EPSG:4490)"
+    note = Text(f"已由 {choice.label} 转换为 CGCS2000", f"converted from {choice.label} to CGCS2000 (EPSG:4490)")
     return gdf.set_crs(crs, allow_override=True).to_crs(STORAGE_CRS), [note]
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import shapely
 
 from gis.errors import GeometryError, zh_label
+from gis.text import Text
 
 __all__ = ["RepairReport", "GeometryRepairWarning", "repair_geometries", "check_not_empty"]
 
@@ -67,7 +68,7 @@ class RepairReport:
     dropped_parts: int = 0
     source: str = ""
 
-    def summary(self) -> str:
+    def summary(self) -> Text:
         """One sentence, Chinese then English, e.g. for the notes of a FeatureSet.
 
         Examples
@@ -78,7 +79,7 @@ class RepairReport:
         '已修复 1 个无效几何（Self-intersection 1） / repaired 1 invalid geometry (Self-intersection: 1) at feature #1'
         """
         if self.count == 0:
-            return "几何有效，无需修复 / all geometries valid, no repair needed"
+            return Text("几何有效，无需修复", "all geometries valid, no repair needed")
         kinds_zh = "，".join(f"{k} {n}" for k, n in self.kinds.items())
         kinds_en = ", ".join(f"{k}: {n}" for k, n in self.kinds.items())
         plural = "geometry" if self.count == 1 else "geometries"
@@ -87,9 +88,9 @@ class RepairReport:
         where = f" at feature {shown}{more}"
         dropped_zh = f"，舍弃 {self.dropped_parts} 个低维碎片" if self.dropped_parts else ""
         dropped_en = f"; dropped {self.dropped_parts} lower-dimension part(s)" if self.dropped_parts else ""
-        return (
-            f"已修复 {self.count} 个无效几何（{kinds_zh}）{dropped_zh} / "
-            f"repaired {self.count} invalid {plural} ({kinds_en}){where}{dropped_en}"
+        return Text(
+            f"已修复 {self.count} 个无效几何（{kinds_zh}）{dropped_zh}",
+            f"repaired {self.count} invalid {plural} ({kinds_en}){where}{dropped_en}",
         )
 
 

@@ -235,8 +235,9 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     except OSError as err:
         msg = f"layer catalogue {p} cannot be read ({err.strerror}); expected a YAML file such as data/catalog.yaml"
         raise RuleConfigError(msg) from err
-    # Keyed on the file's identity and change time: an edited catalogue is read again.
-    return _load_cached(str(p.resolve()), info.st_mtime_ns, info.st_size)
+    # Keyed on the file's path and change time: an edited catalogue is read again. (abspath,
+    # not resolve: report wording asks for the catalogue per label, and a stat is all it costs.)
+    return _load_cached(os.path.abspath(p), info.st_mtime_ns, info.st_size)
 
 
 @lru_cache(maxsize=8)

@@ -40,6 +40,7 @@ from gis.crs import crs_label
 from gis.errors import DataSourceError, InputError, Label, SchemaError, zh_label, zh_lead
 from gis.io import is_url, read_features, url_label
 from gis.limits import Limits
+from gis.text import Text
 from layers import _gpkg
 from layers.catalog import Catalog, FieldSpec, LayerSpec, load_catalog
 from layers.schema import Problem, check_layer, text_values
@@ -215,7 +216,7 @@ def _apply_field_map(
     problems_zh += [f"--map：有多个字段对应到“{dst}”" for dst, n in targets.items() if n > 1]
     if problems:
         raise InputError("; ".join(problems), zh="；".join(problems_zh))
-    notes = [f"字段 {src} → {dst} / field {src} mapped to {dst}" for src, dst in field_map.items() if src != dst]
+    notes = [Text(f"字段 {src} → {dst}", f"field {src} mapped to {dst}") for src, dst in field_map.items() if src != dst]
     renamed = gdf.rename(columns=dict(field_map))
     auto, auto_notes = _auto_map(renamed, fields, set(field_map))
     return renamed.rename(columns=auto), notes + auto_notes
@@ -236,7 +237,7 @@ def _auto_map(
         ]
         if len(candidates) == 1:
             auto[candidates[0]] = name
-            notes.append(f"字段 {candidates[0]} 自动对应 {name} / field {candidates[0]} taken as {name}")
+            notes.append(Text(f"字段 {candidates[0]} 自动对应 {name}", f"field {candidates[0]} taken as {name}"))
     return auto, notes
 
 
@@ -255,7 +256,7 @@ def _map_values(gdf: gpd.GeoDataFrame, fields: Mapping[str, FieldSpec]) -> list[
                 text[i] = target
         text[missing] = None
         gdf[name] = pd.Series(text, index=gdf.index, dtype=object)
-        notes += [f"{name}: {a} → {b} ×{n} / value {a} read as {b} ({n})" for (a, b), n in changed.items()]
+        notes += [Text(f"{name}: {a} → {b} ×{n}", f"value {a} read as {b} ({n})") for (a, b), n in changed.items()]
     return notes
 
 
@@ -278,7 +279,7 @@ def _set_legal_status(gdf: gpd.GeoDataFrame, legal_status: str) -> list[str]:
     kept = Counter(v for v, m in zip(text, missing, strict=True) if not m and v != legal_status)
     _fill(gdf, "legal_status", legal_status)
     return [
-        f"legal_status: 文件自带 {v} ×{n}，保留 / the file's own value {v} kept for {n} feature(s)"
+        Text(f"legal_status: 文件自带 {v} ×{n}，保留", f"the file's own value {v} kept for {n} feature(s)")
         for v, n in kept.items()
     ]
 

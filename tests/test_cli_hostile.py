@@ -76,7 +76,7 @@ def _corpus(tmp: Path) -> dict[str, bytes | Callable[[Path], Path]]:
         "latin1.csv": "name,lon,lat\nPeçeña,112.9,28.2\n".encode("latin-1"),
         "big5.csv": "名稱,lon,lat\n臺北,112.9,28.2\n".encode("big5"),
         "sjis.csv": "名前,lon,lat\n東京,112.9,28.2\n".encode("shift_jis"),
-        "dms_ambiguous.csv": "lon,lat\n0 1 2 3,28\n".encode(),
+        "dms_ambiguous.csv": b"lon,lat\n0 1 2 3,28\n",
         "dms_bad.csv": "lon,lat\n113°70′,28\n".encode(),
         "quotes.csv": b'lon,lat\n"112.9,28.2\n',
         "ragged.csv": b"lon,lat\n112.9\n112.9,28.2,5,6\n",

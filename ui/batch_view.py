@@ -17,7 +17,7 @@ from ui.forms import type_picker
 from ui.i18n import lang, pick, t, tr
 from ui.inputs import ParsedInput, to_projects
 from ui.sidebar import online_tiles
-from ui.styles import VERDICT_COLOURS
+from ui.styles import verdict_colour
 from ui.tables import batch_frame, verdict_label
 from zoning.model import VERDICTS, Project, ScreeningResult
 
@@ -132,7 +132,7 @@ def _chart(table: pd.DataFrame) -> None:
     if table.empty:
         st.caption(t("batch.no_data"))
         return
-    colours = [VERDICT_COLOURS[v] for v in reversed(VERDICTS)]
+    colours = [verdict_colour(v) for v in reversed(VERDICTS)]
     # streamlit types color as the invariant list[Color]; a list of hex strings is what it documents
     st.bar_chart(table, color=colours, stack=True,  # type: ignore[arg-type]
                  horizontal=True, height=max(220, 28 * len(table) + 80))

@@ -29,7 +29,8 @@ from shapely.geometry.base import BaseGeometry
 
 from ui.i18n import Lang, tr, zone_label
 from ui.offline import STATIC_URL, localise
-from ui.styles import VERDICT_COLOURS, zone_colour, zone_style
+from ui.styles import ZONE_PANE, palette, verdict_colour, zone_colour, zone_style
+from zoning.model import VERDICT_RANK
 
 __all__ = [
     "DISPLAY_CRS",
@@ -76,6 +77,8 @@ class ZoneLayerView:
     values: tuple[str, ...] = ()
     #: (PNG data URL, (south, west, north, east)) when drawn as a picture.
     image: tuple[str, tuple[float, float, float, float]] | None = None
+    #: "polygon", "line" or "point": what the legend swatch shows (a fill, or the edge colour).
+    kind: str = "polygon"
 
     @property
     def empty(self) -> bool:
@@ -195,12 +198,13 @@ def zone_layer_view(
     values: tuple[str, ...] = ()
     if zone_field and zone_field in gdf.columns:
         values = tuple(sorted({str(v) for v in gdf[zone_field].dropna().unique()}))
+    kind = _kind(gdf)
     gdf_ll = gdf if gdf.crs is not None and gdf.crs.to_epsg() in (4326, 4490) else gdf.to_crs(DISPLAY_CRS)
     in_view = gdf_ll.sindex.query(box(*view), predicate="intersects") if bounds is not None else range(len(gdf_ll))
     if len(in_view) > VECTOR_LIMIT:
         image = _zone_picture(gdf_ll.iloc[sorted(in_view)], layer_id=layer_id, zone_field=zone_field, view=view)
         return ZoneLayerView(layer_id, title, {"type": "FeatureCollection", "features": []}, legal_status, zone_field,
-                             show, values, image)  # fmt: skip
+                             show, values, image, kind)  # fmt: skip
     columns = ["name", zone_field or "", "legal_status"]  # tooltip only; details come from the store on click
     geojson = to_display_geojson(
         gdf_ll,
@@ -208,19 +212,27 @@ def zone_layer_view(
         tolerance_deg=display_tolerance_deg(view),
         clip_bounds=view if bounds is not None else None,
     )
-    return ZoneLayerView(layer_id, title, geojson, legal_status, zone_field, show, values)
+    return ZoneLayerView(layer_id, title, geojson, legal_status, zone_field, show, values, kind=kind)
+
+
+def _kind(gdf: gpd.GeoDataFrame) -> str:
+    """What a layer's legend swatch shows: "point" or "line" when every feature is one."""
+    dims = set(shapely.get_dimensions(gdf.geometry.values).tolist()) - {-1}
+    return {0: "point", 1: "line"}.get(dims.pop(), "polygon") if len(dims) == 1 else "polygon"
 
 
 def _zone_picture(
     gdf_ll: gpd.GeoDataFrame, *, layer_id: str, zone_field: str | None, view: tuple[float, ...]
 ) -> tuple[str, tuple[float, float, float, float]]:
     """The layer drawn into a Web-Mercator picture of the view (Leaflet stretches overlays
-    linearly in that projection), stricter zones drawn last so they stay visible."""
+    linearly in that projection), opaque like the vector zones (the zone pane gives the
+    opacity), stricter zones drawn last so they stay visible."""
     from ui.raster import rasterise_png
 
     zones = [str(v) if v is not None else None for v in (gdf_ll[zone_field] if zone_field in gdf_ll.columns else [None] * len(gdf_ll))]
-    colours = [zone_colour(layer_id, z) for z in zones]
-    order = sorted(range(len(colours)), key=lambda i: _lightness(colours[i]), reverse=True)  # dark (strict) on top
+    style = palette().layer(layer_id)
+    colours = [style.zone_fill(z) for z in zones]
+    order = sorted(range(len(colours)), key=lambda i: -style.rank(zones[i]))  # lightest first, strictest on top
     # Pixel-sized detail first (cheap in degrees), then project what is left.
     coarse = shapely.simplify(gdf_ll.geometry.values, display_tolerance_deg(view) / 2, preserve_topology=False)
     merc = gpd.GeoSeries(coarse, crs=gdf_ll.crs).to_crs("EPSG:3857").values
@@ -228,11 +240,6 @@ def _zone_picture(
     (x0, x1), (y0, y1) = _MERC.transform([minx, maxx], [miny, maxy])
     url = rasterise_png([merc[i] for i in order], [colours[i] for i in order], bounds=(x0, y0, x1, y1))
     return url, (miny, minx, maxy, maxx)
-
-
-def _lightness(colour: str) -> int:
-    c = colour.lstrip("#")
-    return int(c[0:2], 16) + int(c[2:4], 16) + int(c[4:6], 16)
 
 
 # --- map building -------------------------------------------------------------------------------
@@ -304,6 +311,7 @@ def tile_legend_views(meta: Mapping[str, Any], titles: Mapping[str, str], shown:
         ZoneLayerView(
             layer["id"], titles.get(layer["id"], layer["id"]), {"type": "FeatureCollection", "features": []},
             layer["legal_status"], layer.get("zone_field"), values=tuple(z["value"] for z in layer["zones"]),
+            kind=layer.get("kind") if layer.get("kind") in ("point", "line") else "polygon",
         )  # fmt: skip
         for layer in meta.get("layers", [])
         if layer["id"] in keep
@@ -353,6 +361,34 @@ class _MetricScale(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "MetricScale"
+
+
+class _ZonePane(MacroElement):
+    """The map pane the zone layers are drawn in, translucent as a whole.
+
+    Zones are filled opaque in the palette's order and this pane (one canvas with
+    ``preferCanvas``) is shown at the palette's opacity: where zones overlap the upper
+    layer's colour shows — the colour its legend entry shows — instead of a blend of two
+    translucent fills that no legend lists. It sits where Leaflet's overlay pane sits.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var pane = {{ this._parent.get_name() }}.createPane({{ this.name|tojson }});
+            pane.style.zIndex = 400;
+            pane.style.opacity = {{ this.opacity|tojson }};
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, opacity: float) -> None:
+        super().__init__()
+        self._name = "ZonePane"
+        self.name = name
+        self.opacity = opacity
 
 
 class _DrawLocale(MacroElement):
@@ -506,27 +542,30 @@ def _add_zone_layer(m: folium.Map, view: ZoneLayerView, lang: Lang) -> None:
         url, (south, west, north, east) = view.image
         folium.raster_layers.ImageOverlay(
             url, bounds=[[south, west], [north, east]], name=f"{view.title}{suffix}", show=view.show, interactive=False,
+            pane=ZONE_PANE,
         ).add_to(m)  # fmt: skip
         return
     if not view.geojson.get("features"):
         return
     zf = view.zone_field
+    styles = palette()
 
     def style(feature: Mapping[str, Any]) -> dict[str, Any]:
         props = feature["properties"]
-        return zone_style(view.layer_id, props.get(zf) if zf else None, props.get("legal_status"))
+        return zone_style(view.layer_id, props.get(zf) if zf else None, props.get("legal_status"), styles)
 
     fields, alias_keys = _zone_tooltip_fields(view)
     folium.GeoJson(
         dict(view.geojson),
         name=f"{view.title}{suffix}",
         style_function=style,
-        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.55},
+        highlight_function=lambda _f: {"weight": 3},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[tr(k, lang) for k in alias_keys], class_name="ez-tip")
         if fields
         else None,
         marker=folium.CircleMarker(radius=6, fill=True),
         show=view.show,
+        pane=ZONE_PANE,
     ).add_to(m)
 
 
@@ -555,19 +594,21 @@ def _add_overlay(m: folium.Map, overlay: _Overlay, name: str) -> None:
 
 
 def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lang, symbols: Sequence[str] = ()) -> str:
+    """The legend's rows: each zone value in the colour it is drawn in (its palette fill at
+    the zone pane's opacity; lines and points in their layer's edge colour), then the verdicts."""
     rows: list[str] = list(symbols)
+    styles = palette()
     for view in zones:
         values = _zone_values(view)
         rows.append(f"<div><b>{html.escape(view.title)}</b></div>")
         for value in values or (None,):
-            st = zone_style(view.layer_id, value, None)
-            colour = st.get("fillColor") or st.get("color")
+            colour = styles.layer(view.layer_id).edge if view.kind in ("point", "line") else zone_colour(view.layer_id, value, styles)
             label = html.escape(zone_label(view.layer_id, value, lang) if value else view.title)
-            rows.append(f"<div><i style='background:{colour}'></i>{label}</div>")
+            rows.append(f"<div><i style='background:{styles.rgba(colour)}'></i>{label}</div>")
     if verdict_legend:
         rows.append(f"<div><b>{html.escape(tr('map.legend_verdicts', lang))}</b></div>")
-        for verdict, colour in VERDICT_COLOURS.items():
-            rows.append(f"<div><i style='background:{colour}'></i>{html.escape(tr('verdict.' + verdict, lang))}</div>")
+        for style in styles.verdicts.values():
+            rows.append(f"<div><i style='background:{style.colour}'></i>{html.escape(style.label(lang))}</div>")
     return "".join(rows)
 
 
@@ -647,17 +688,23 @@ def build_map(
         _add_online_tiles(m, online, lang)
     if base:
         _add_base(m, base, lang)
-    for zone_view in zones:
-        _add_zone_layer(m, zone_view, lang)
+    if zones:
+        styles = palette()
+        m.add_child(_ZonePane(ZONE_PANE, styles.opacity))
+        # bottom layer first, as the tiles, the public site and the reports draw them
+        order = {lid: i for i, lid in enumerate(styles.draw_order({v.layer_id for v in zones}))}
+        for zone_view in sorted(zones, key=lambda v: order[v.layer_id]):
+            _add_zone_layer(m, zone_view, lang)
     if tiles is not None:
         tiles.add_to(m)
     for geom, verdict, label in conflict_zones:
-        colour = VERDICT_COLOURS.get(verdict, "#c62828")
+        colour = verdict_colour(verdict)
         _add_overlay(m, _Overlay(geom, colour, label, weight=3, fill_opacity=0.12, dash="6 4"), tr("map.conflict_zones", lang))
+    marks = palette().marks
     for geom in overlaps:
-        _add_overlay(m, _Overlay(geom, "#d50000", tr("map.overlap", lang), weight=2, fill_opacity=0.6), tr("map.overlap", lang))
+        _add_overlay(m, _Overlay(geom, marks["overlap"], tr("map.overlap", lang), weight=2, fill_opacity=0.6), tr("map.overlap", lang))
     if project is not None and not project.is_empty:
-        _add_overlay(m, _Overlay(project, "#1a1a1a", tr("map.project", lang), weight=3, fill_opacity=0.08), tr("map.project", lang))
+        _add_overlay(m, _Overlay(project, marks["project"], tr("map.project", lang), weight=3, fill_opacity=0.08), tr("map.project", lang))
     for point in points:
         folium.CircleMarker(
             location=[point.lat, point.lon], radius=point.radius_px, color="#333333", weight=1,
@@ -680,10 +727,11 @@ def build_map(
 def _result_symbols(project: bool, conflict_zones: bool, overlaps: bool, lang: Lang) -> list[str]:
     """Legend rows for what a result map draws on top of the zones (same styles as drawn)."""
     rows = []
+    marks = palette().marks
     if project:
-        rows.append(f"<div><i style='background:rgba(26,26,26,0.08);border:2px solid #1a1a1a'></i>{html.escape(tr('map.project', lang))}</div>")
+        rows.append(f"<div><i style='background:transparent;border:2px solid {marks['project']}'></i>{html.escape(tr('map.project', lang))}</div>")
     if overlaps:
-        rows.append(f"<div><i style='background:#d50000;opacity:0.8'></i>{html.escape(tr('map.overlap', lang))}</div>")
+        rows.append(f"<div><i style='background:{marks['overlap']};opacity:0.8'></i>{html.escape(tr('map.overlap', lang))}</div>")
     if conflict_zones:
         rows.append(f"<div><i style='background:transparent;border:2px dashed #555'></i>{html.escape(tr('map.legend_conflict', lang))}</div>")
     return rows
@@ -765,7 +813,8 @@ def result_map(
     ]  # fmt: skip
     zones = [z for z in zones if not z.empty]
     conflict_zones = []
-    for c in result.conflicts:
+    # worst verdict last: a zone several rules hit is outlined in the colour of its worst verdict
+    for c in sorted(result.conflicts, key=lambda c: VERDICT_RANK[c.verdict]):
         geom = _feature_lonlat(layers[c.layer], c.feature_id) if c.layer in layers else None
         if geom is not None:
             conflict_zones.append((geom, c.verdict, f"{c.feature} {c.zone or ''}".strip()))
@@ -799,7 +848,7 @@ def batch_map(
         MapPoint(
             lon=r.project.centroid_lonlat[0],
             lat=r.project.centroid_lonlat[1],
-            colour=VERDICT_COLOURS[r.verdict],
+            colour=verdict_colour(r.verdict),
             tooltip=f"{r.project.index + 1}. {r.project.name} — {labels.get(r.verdict, r.verdict)}",
         )
         for r in results

@@ -1,49 +1,37 @@
-"""Every label of the app, in Chinese (default) and English, from one catalogue file.
+"""Every label of the app, in Chinese (default) and English, from the product's one message
+catalogue (data/messages.yaml, read and validated by ``zoning.messages``).
 
-``ui/messages.yaml`` maps a dotted key to ``{zh: ..., en: ...}``; :func:`t` picks the
-language the user chose in the sidebar. Data that carries its own zh/en text (project
-types, layer titles, rule conditions) is shown through :func:`pick`.
+The catalogue maps a dotted key to a (zh, en) pair; :func:`t` picks the language the user
+chose in the sidebar. The reports and the exported public site read the same file. Data
+that carries its own zh/en text (project types, layer titles, rule conditions) is shown
+through :func:`pick`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
 import streamlit as st
-import yaml
 
-from gis.errors import split_bilingual
+from gis.text import text_of
 from ui import state
+from zoning.messages import MESSAGES_PATH, load_messages
 
-__all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "lang", "t", "tr", "pick", "labeller", "one_language", "zone_label"]
+__all__ = ["Lang", "LANGS", "MESSAGES_PATH", "messages", "has_message", "lang", "t", "tr", "pick", "labeller", "one_language", "zone_label"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
-MESSAGES_PATH = Path(__file__).resolve().parent / "messages.yaml"
 
 
-@lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, str]]:
-    """The catalogue as ``{key: {"zh": ..., "en": ...}}`` (read once per process)."""
-    raw = yaml.safe_load(MESSAGES_PATH.read_text(encoding="utf-8"))
-    out: dict[str, dict[str, str]] = {}
-    _flatten(raw, "", out)
-    return out
+    """The catalogue as ``{key: {"zh": ..., "en": ...}}`` (cached by ``zoning.messages``)."""
+    return {key: text.as_dict() for key, text in load_messages().items()}
 
 
-def _flatten(node: Mapping[str, Any], prefix: str, out: dict[str, dict[str, str]]) -> None:
-    for name, value in node.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, Mapping) and set(value) <= {"zh", "en"} and value:
-            out[key] = {"zh": str(value.get("zh", "")), "en": str(value.get("en", ""))}
-        elif isinstance(value, Mapping):
-            _flatten(value, f"{key}.", out)
-        else:
-            msg = f"{MESSAGES_PATH.name}: {key!r} must be a mapping with zh and en texts, got {value!r}"
-            raise ValueError(msg)
+def has_message(key: str) -> bool:
+    """Whether the catalogue has ``key`` (for labels built at run time)."""
+    return key in load_messages()
 
 
 def lang() -> Lang:
@@ -60,9 +48,7 @@ def tr(key: str, language: Lang, /, **values: Any) -> str:
     KeyError
         If ``key`` is not in the catalogue: a missing label is a bug, not user input.
     """
-    entry = messages()[key]
-    text = entry.get(language) or entry["zh"]
-    return text.format(**values) if values else text
+    return load_messages().get_text(key, language, **values)
 
 
 def t(key: str, /, **values: Any) -> str:
@@ -87,19 +73,16 @@ def pick(zh: str, en: str, language: Lang | None = None) -> str:
 
 
 def one_language(text: str, language: Lang | None = None) -> str:
-    """The user's half of a core message written ``"<中文> / <English>"``.
+    """The user's half of a core text (a ``gis.text.Text``, e.g. a note); other text as it is.
 
     The core (gis/, zoning/) writes its notes in both languages because it does not know
-    the reader's; on a page that has a language, the other half is only noise. Text that
-    is not in that form (no ``" / "`` after some Chinese) is returned unchanged.
+    the reader's; on a page that has a language, the other half is only noise.
 
-    >>> one_language("CSV 编码 GBK / CSV encoding GBK", "en")
+    >>> from gis.text import Text
+    >>> one_language(Text("CSV 编码 GBK", "CSV encoding GBK"), "en")
     'CSV encoding GBK'
     """
-    halves = split_bilingual(text)
-    if halves is None:
-        return text
-    return halves[1] if (language or lang()) == "en" else halves[0]
+    return text_of(text).pick(language or lang())
 
 
 def zone_label(layer_id: str, value: str | None, language: Lang | None = None) -> str:

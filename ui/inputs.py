@@ -59,7 +59,7 @@ class ParsedInput:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        return tuple(str(n) for n in (self.features.notes or ()))
+        return tuple(self.features.notes or ())
 
     @property
     def columns(self) -> list[str]:

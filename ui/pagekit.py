@@ -74,18 +74,18 @@ def _bounds(geoms: list[Any]) -> tuple[float, float, float, float]:
 
 
 def _known_crs(value: str) -> bool:
-    from ui.i18n import messages
+    from ui.i18n import has_message
 
-    return f"crs_short.{value}" in messages()
+    return has_message(f"crs_short.{value}")
 
 
 def _geometry_label(geometry_type: str) -> str:
-    from ui.i18n import messages
+    from ui.i18n import has_message
 
     parts = []
     for part in geometry_type.split("/"):
         key = f"geom.{part}"
-        parts.append(t(key) if key in messages() else part)
+        parts.append(t(key) if has_message(key) else part)
     return "、".join(parts) if lang() == "zh" else ", ".join(parts)
 
 

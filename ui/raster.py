@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 __all__ = ["rasterise_png"]
 
-_ALPHA = 170  # about the fill opacity of the vector zones, so both read alike
+_ALPHA = 255  # opaque, like the vector zones: the zone pane gives the palette's opacity (ui.styles)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

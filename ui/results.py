@@ -8,11 +8,13 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 from ui.i18n import Lang, lang, one_language, pick, t, tr
-from ui.styles import VERDICT_COLOURS
-from ui.tables import conflicts_frame, nearby_frame, report_bytes, report_formats, results_csv, results_json
+from ui.styles import palette
+from ui.tables import conflicts_frame, nearby_frame
 from zoning.model import VERDICT_RANK, ScreeningResult
+from zoning.report import FORMATS, render_report
 
-__all__ = ["verdict_badge_html", "verdict_badge", "conflict_table", "render_result", "downloads", "limits_notice"]
+__all__ = ["verdict_badge_html", "verdict_tag_html", "verdict_badge", "conflict_table", "render_result", "downloads",
+           "download_formats", "limits_notice"]
 
 # Inline SVG, white on the verdict colour: no emoji font is assumed on the user's machine.
 _SVG = "<svg width='34' height='34' viewBox='0 0 24 24' style='vertical-align:-5px;margin-right:8px' fill='none' stroke='#fff' stroke-width='2.4' stroke-linecap='round' stroke-linejoin='round'>{}</svg>"
@@ -22,13 +24,9 @@ _ICONS = {
     "review": _SVG.format("<circle cx='10.5' cy='10.5' r='6.5'/><line x1='15.5' y1='15.5' x2='21' y2='21'/>"),
     "clear": _SVG.format("<circle cx='12' cy='12' r='9.5'/><polyline points='7,12.5 10.5,16 17,8.5'/>"),
 }
-_MD_COLOURS = {"prohibited": "red", "conditional": "orange", "review": "blue", "clear": "green"}
-_MIME = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "gpkg": "application/geopackage+sqlite3",
-}
+#: Download buttons in this order (any other registered format follows); icons by kind.
+_BUTTON_ORDER = ("json", "csv", "docx", "pdf", "xlsx", "gpkg", "zip")
+_ICONS_BY_FORMAT = {"json": ":material/data_object:", "csv": ":material/table:"}
 
 
 def verdict_badge_html(
@@ -39,9 +37,8 @@ def verdict_badge_html(
     ``title`` / ``explain`` / ``heading`` replace the verdict's own words (the public map
     says "inside a protected zone", not "prohibited").
     """
-    from ui.i18n import tr
 
-    colour = VERDICT_COLOURS[verdict]
+    colour = palette().verdict(verdict).colour
     label = html.escape(title if title is not None else tr(f"verdict.{verdict}", language))
     explain = html.escape(explain if explain is not None else tr(f"verdict_explain.{verdict}", language))
     heading = heading if heading is not None else tr("result.overall", language)
@@ -73,11 +70,17 @@ def conflict_table(result: ScreeningResult, *, titles: Mapping[str, tuple[str, s
         if c.rule_id in seen:
             continue
         seen.add(c.rule_id)
-        colour = _MD_COLOURS[c.verdict]
         pending = f"（{t('table.unverified')}）" if c.confidence != "verified" else ""
-        lines.append(f"- :{colour}-background[**{tr(f'verdict.{c.verdict}', language)}**] {pick(c.condition, c.condition_en)}"
-                     f" — {c.basis}{pending} `{c.rule_id}`")  # fmt: skip
-    st.markdown("\n".join(lines))
+        text = html.escape(f"{pick(c.condition, c.condition_en)} — {c.basis}{pending}")
+        lines.append(f"- {verdict_tag_html(c.verdict, language)} {text} `{c.rule_id}`")
+    st.markdown("\n".join(lines), unsafe_allow_html=True)
+
+
+def verdict_tag_html(verdict: str, language: Lang) -> str:
+    """A verdict's words on its palette cell colours (fill and ink, as in the reports' tables)."""
+    style = palette().verdict(verdict)
+    return (f"<span class='ez-verdict-tag' data-verdict='{verdict}' style='background:{style.fill};color:{style.ink};"
+            f"font-weight:700;padding:0 6px;border-radius:4px'>{html.escape(style.label(language))}</span>")
 
 
 def limits_notice() -> None:
@@ -132,29 +135,38 @@ def _area_text(area_m2: float) -> str:
     return f"{area_m2:,.0f} m²"
 
 
+def download_formats() -> list[str]:
+    """The registry's formats as the download buttons offer them (JSON and CSV first)."""
+    order = {fmt: i for i, fmt in enumerate(_BUTTON_ORDER)}
+    return sorted(FORMATS, key=lambda fmt: (order.get(fmt, len(order)), fmt))
+
+
 def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str) -> None:
-    """Download buttons: JSON and CSV always; DOCX/PDF/XLSX/GPKG when the reports package offers them."""
+    """A download button per output format, each file made by the output registry
+    ``zoning.report`` (the bytes the CLI writes for the same results), in the page's language.
+
+    JSON and CSV are made at once (cheap); the documents (maps, fonts) only on the click. A
+    click does not rerun the page (a rerun after a download serves nothing, and in the browser
+    test a second click raced it).
+    """
     st.subheader(t("result.downloads"))
-    formats = report_formats()
-    cols = st.columns(2 + len(formats))
-    cols[0].download_button("JSON", results_json(results), file_name=f"{stem}.json", mime="application/json",
-                            key=f"{key_prefix}.dl_json", icon=":material/data_object:")  # fmt: skip
-    cols[1].download_button("CSV", results_csv(results), file_name=f"{stem}.csv", mime="text/csv",
-                            key=f"{key_prefix}.dl_csv", icon=":material/table:")  # fmt: skip
     language = lang()
-    for col, fmt in zip(cols[2:], formats, strict=True):
-        # Reports (with maps, fonts) are made only when asked for, on the download click.
+    formats = download_formats()
+    cols = st.columns(len(formats))
+    for col, fmt in zip(cols, formats, strict=True):
+        spec = FORMATS[fmt]
+        data: bytes | Callable[[], bytes]
+        data = render_report(results, fmt, lang=language) if spec.stream else _deferred_report(tuple(results), fmt, language)
         col.download_button(
-            fmt.upper(), _deferred_report(tuple(results), fmt, language), file_name=f"{stem}.{fmt}",
-            mime=_MIME.get(fmt, "application/octet-stream"), key=f"{key_prefix}.dl_{fmt}",
-            icon=":material/description:", on_click="ignore",
+            fmt.upper(), data, file_name=f"{stem}{spec.suffix}", mime=spec.media_type, key=f"{key_prefix}.dl_{fmt}",
+            icon=_ICONS_BY_FORMAT.get(fmt, ":material/description:"), on_click="ignore",
         )  # fmt: skip
-    if formats:
+    if any(not FORMATS[fmt].stream for fmt in formats):
         st.caption(t("result.report_wait"))
 
 
 def _deferred_report(results: tuple[ScreeningResult, ...], fmt: str, language: Lang) -> Callable[[], bytes]:
     def make() -> bytes:
-        return report_bytes(results, fmt, lang=language)
+        return render_report(results, fmt, lang=language)
 
     return make

@@ -34,6 +34,7 @@ from typing import Any
 import streamlit as st
 
 from ui.offline import STATIC_URL
+from zoning.publish.zone_tiles import apply_palette
 
 __all__ = ["GENERATED_DIR", "TILES_DIR", "TileSet", "TileBuild", "publish_json", "zone_tiles", "tile_build"]
 
@@ -74,7 +75,11 @@ class TileBuild:
         if self._meta is None and (self.folder / "tiles.json").exists():
             self._meta = json.loads((self.folder / "tiles.json").read_text(encoding="utf-8"))
             self._meta.pop("rule_groups", None)  # clicks are answered from the store
-        return TileSet(f"{self.url}/tiles/", self._meta) if self._meta is not None else None
+        if self._meta is None:
+            return None
+        # The colours are the palette's as it is now (the tiles hold none): a changed
+        # data/styles.yaml shows without writing the tiles again.
+        return TileSet(f"{self.url}/tiles/", apply_palette(self._meta))
 
     @property
     def building(self) -> bool:

@@ -31,6 +31,7 @@ import shapely
 
 from gis.crs import STORAGE_CRS, work_crs_for_geometry
 from gis.errors import GeometryError, InputError, Label
+from gis.text import Text
 from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
 from layers.store import ZoneStore
 from zoning import _spatial as sp
@@ -139,7 +140,7 @@ def _prepare(i: int, project: Project, types: ProjectTypes) -> _Item:
         raise GeometryError(msg, zh=f"{label_zh}的几何为空；应为经纬度（EPSG:4490）下的点、线或面")
     if not geom.is_valid:
         geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-        notes.append("项目几何无效，已自动修复 / the project geometry was invalid and has been repaired")
+        notes.append(Text("项目几何无效，已自动修复", "the project geometry was invalid and has been repaired"))
     return _Item(i, project, key, attrs, geom, work_crs_for_geometry(geom, source=Label(label, label_zh)), notes)
 
 
@@ -330,9 +331,11 @@ def _note_unknown_zones(
         value = index.zones[f]
         if value not in allowed:
             members[int(k)].notes.append(
-                f"{schema.title_zh}要素“{index.names[f]}”的{schema.zone_field}值“{value}”不在图层目录中，未套用规则 / "
-                f"{index.layer} feature {index.names[f]!r} has {schema.zone_field} {value!r}, not in the catalogue: "
-                "no rule applied"
+                Text(
+                    f"{schema.title_zh}要素“{index.names[f]}”的{schema.zone_field}值“{value}”不在图层目录中，未套用规则",
+                    f"{index.layer} feature {index.names[f]!r} has {schema.zone_field} {value!r}, not in the catalogue: "
+                    "no rule applied",
+                )
             )
 
 

@@ -9,11 +9,13 @@ All geometries carried here are shapely geometries in CGCS2000 longitude/latitud
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shapely.geometry.base import BaseGeometry
+
+from gis.text import text_of
 
 __all__ = [
     "Verdict",
@@ -37,12 +39,31 @@ Relation = Literal["intersects", "within_distance", "near_boundary"]
 #: Verdict codes from best to worst (RULES.md "Verdicts", precedence 1..4).
 VERDICTS: tuple[Verdict, ...] = ("clear", "review", "conditional", "prohibited")
 VERDICT_RANK: dict[str, int] = {v: i + 1 for i, v in enumerate(VERDICTS)}
-VERDICT_LABELS: dict[str, dict[str, str]] = {
-    "prohibited": {"zh": "禁止", "en": "Prohibited"},
-    "conditional": {"zh": "有条件准入", "en": "Conditional"},
-    "review": {"zh": "需核实", "en": "Needs review"},
-    "clear": {"zh": "不涉及", "en": "Not affected"},
-}
+
+
+class _VerdictLabels(Mapping[str, Mapping[str, str]]):
+    """verdict -> ``{"zh": 禁止, "en": Prohibited}``: the words of the palette
+    (data/styles.yaml, ``zoning.styles``), read when first asked for."""
+
+    def _words(self) -> Mapping[str, Mapping[str, str]]:
+        from zoning.styles import load_styles
+
+        return {code: style.text.as_dict() for code, style in load_styles().verdicts.items()}
+
+    def __getitem__(self, code: str) -> Mapping[str, str]:
+        from zoning.styles import load_styles
+
+        return load_styles().verdicts[code].text.as_dict()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    def __len__(self) -> int:
+        return len(self._words())
+
+
+#: verdict -> {"zh", "en"} words, from data/styles.yaml (one vocabulary for every output).
+VERDICT_LABELS: Mapping[str, Mapping[str, str]] = _VerdictLabels()
 
 
 def worst_verdict(verdicts: Iterable[str]) -> Verdict:
@@ -223,7 +244,8 @@ class ScreeningResult:
     generated_at: str
     #: Parameters the answer depends on (tolerance_m, near_m, rules file hash...).
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    #: Notes for the user: repairs, CRS conversions, missing attributes.
+    #: Notes for the user: repairs, CRS conversions, missing attributes; each a
+    #: ``gis.text.Text`` (Chinese, English), a plain string reads the same in both.
     notes: tuple[str, ...] = ()
 
     @property
@@ -242,6 +264,8 @@ class ScreeningResult:
             "data": self.data.to_dict(),
             "parameters": dict(self.parameters),
             "notes": list(self.notes),
+            # The same notes as (zh, en) pairs: "notes" keeps its "中文 / English" strings.
+            "notes_i18n": [text_of(n).as_dict() for n in self.notes],
             "illustrative_used": self.illustrative_used,
             "generated_at": self.generated_at,
         }

@@ -8,6 +8,12 @@
      visible: {water_source: true, ...}   // layer ids drawn (the object may change later)
    });
    layer.tileData(z, x, y) -> Promise of the tile's FeatureCollection (for point lookups).
+
+   Colours come from tiles.json, which carries the palette of data/styles.yaml
+   (zoning.publish.zone_tiles.apply_palette): no colour is written here. Features are filled
+   opaque in the palette's order (layer `order`, then the lightest zones first) and the whole
+   layer is shown at `meta.opacity`, so where zones overlap the upper one's legend colour
+   shows, never a mix of two that no legend lists; outlines are drawn in the layer's `edge`.
 */
 (function (root) {
   'use strict';
@@ -24,9 +30,22 @@
     var zone = zi >= 0 ? layer.zones[zi] : null;
     return zone ? zone.colour : layer.colour;
   }
+  function edgeColour(layer) { return layer.edge || layer.colour; }
   function hexAlpha(hex, a) {
     var n = parseInt(hex.slice(1), 16);
     return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + a + ')';
+  }
+  // Paint order of a feature: its layer's place in the palette, then lightest zones first.
+  function paintKey(meta, f) {
+    var layer = meta.layers[f.properties.l], zone = f.properties.z >= 0 ? layer.zones[f.properties.z] : null;
+    var rank = zone && zone.rank != null ? zone.rank : 1;
+    return (layer.order != null ? layer.order : 0) * 4 + (2 - rank);
+  }
+  function painted(meta, data) {
+    if (!data._painted) {
+      data._painted = data.features.slice().sort(function (a, b) { return paintKey(meta, a) - paintKey(meta, b); });
+    }
+    return data._painted;
   }
   // Tile coordinates are integers of 1/subpixel pixel of the data tile; a display tile of a
   // deeper zoom (overzoom) scales them by s = 2^(dz - z) / subpixel... and shifts by (ox, oy).
@@ -37,9 +56,9 @@
     }
   }
   function drawFeature(ctx, layer, f, s, ox, oy) {
-    var colour = zoneColour(layer, f.properties.z);
+    var colour = zoneColour(layer, f.properties.z), edge = edgeColour(layer);
     var g = f.geometry, type = g.type, parts;
-    ctx.strokeStyle = colour;
+    ctx.strokeStyle = edge;
     ctx.lineWidth = type.indexOf('Line') >= 0 ? 2 : 1;
     // Illustrative (示意) zones are outlined dashed, official ones solid.
     ctx.setLineDash(layer.legal_status === '法定' ? [] : [4, 3]);
@@ -47,7 +66,7 @@
       parts = type === 'Polygon' ? [g.coordinates] : g.coordinates;
       ctx.beginPath();
       parts.forEach(function (poly) { poly.forEach(function (ring) { pathRing(ctx, ring, s, ox, oy); ctx.closePath(); }); });
-      ctx.fillStyle = hexAlpha(colour, 0.35);
+      ctx.fillStyle = colour;
       ctx.fill('evenodd');
       ctx.stroke();
     } else if (type === 'LineString' || type === 'MultiLineString') {
@@ -57,7 +76,7 @@
       ctx.stroke();
     } else if (type === 'Point' || type === 'MultiPoint') {
       parts = type === 'Point' ? [g.coordinates] : g.coordinates;
-      ctx.fillStyle = colour;
+      ctx.fillStyle = edge;
       ctx.setLineDash([]);
       parts.forEach(function (c) {
         ctx.beginPath();
@@ -113,7 +132,7 @@
           // this display tile's corner, in display pixels from the data tile's corner
           var ox = (coords.x - dx * k) * size.x, oy = (coords.y - dy * k) * size.y;
           var s = k / (meta.subpixel || 1);
-          data.features.forEach(function (f) {
+          painted(meta, data).forEach(function (f) {
             var lyr = meta.layers[f.properties.l];
             if (lyr && visible[lyr.id]) { drawFeature(ctx, lyr, f, s, ox, oy); }
           });
@@ -122,11 +141,13 @@
         return tile;
       }
     });
-    var out = new Tiles(L.extend({minZoom: meta.min_zoom, maxZoom: 18, updateWhenZooming: false, keepBuffer: 1}, options.leaflet || {}));
+    var out = new Tiles(L.extend({minZoom: meta.min_zoom, maxZoom: 18, updateWhenZooming: false, keepBuffer: 1,
+                                  opacity: meta.opacity || 1}, options.leaflet || {}));
     out.tileData = tileData;
     out.zoneColour = zoneColour;
     return out;
   }
 
-  root.ZoningTiles = {layer: layer, worldX: worldX, worldY: worldY, zoneColour: zoneColour};
+  root.ZoningTiles = {layer: layer, worldX: worldX, worldY: worldY, zoneColour: zoneColour, edgeColour: edgeColour,
+                      rgba: hexAlpha};
 })(window);

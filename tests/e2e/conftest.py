@@ -63,9 +63,15 @@ def browser_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path) -> Iterator[str]:
+def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-built test zone store the app under test screens against."""
+    return build_store(tmp_path_factory.mktemp("e2e-store") / "zones_test.gpkg")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path, e2e_store: Path) -> Iterator[str]:
     """``streamlit run app.py`` on a free port, on the hand-built test zone store."""
-    store = build_store(tmp_path_factory.mktemp("e2e-store") / "zones_test.gpkg")
+    store = e2e_store
     port = _free_port()
     env = {**os.environ, "ZONING_STORE": str(store)}
     log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")

@@ -26,6 +26,7 @@ from gis.errors import (
 )
 from gis.io import parse_coordinates, parse_dms, read_features
 from gis.repair import check_not_empty
+from gis.text import Text
 
 
 def _points(coords: list[list[float]]) -> bytes:
@@ -59,10 +60,13 @@ def test_data_source_error_is_still_an_os_error_and_pickles_with_its_chinese() -
 def test_labels_carry_their_chinese_name() -> None:
     src = Label("typed coordinates", "输入的坐标")
     assert f"{src} are empty" == "typed coordinates are empty"
-    assert zh_label(src) == "输入的坐标" and zh_label("输入的坐标 / typed coordinates") == "输入的坐标"
+    assert zh_label(src) == "输入的坐标" and zh_label(Text("输入的坐标", "typed coordinates")) == "输入的坐标"
+    # a joined string is never split again: only a structured pair has a Chinese half
+    assert zh_label("输入的坐标 / typed coordinates") == "输入的坐标 / typed coordinates"
     assert zh_label("数据/甲.csv") == "数据/甲.csv"  # a path is not a bilingual label
     assert (zh_lead("a.csv"), zh_lead(src)) == ("a.csv ", "输入的坐标")
-    assert pickle.loads(pickle.dumps(src)).zh == "输入的坐标"
+    back = pickle.loads(pickle.dumps(src))
+    assert (type(back), str(back), back.zh, back.en) == (Label, "typed coordinates", "输入的坐标", "typed coordinates")
 
 
 # --- CRS and coordinates ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 
 import folium
 import folium.plugins
@@ -24,7 +25,7 @@ from ui.components import (
     zone_layer_view,
 )
 from ui.offline import asset_urls, external_urls, localise
-from ui.styles import VERDICT_COLOURS
+from ui.styles import verdict_colour
 
 
 def _html(m: folium.Map) -> str:
@@ -103,7 +104,9 @@ def test_zone_layer_is_reprojected_to_lonlat_and_legend_lists_grades() -> None:
     assert 112.8 < lon < 113.0 and 27.8 < lat < 27.9  # ORIGIN is about 112.9°E 27.85°N
     page = _html(build_map(zones=[view]))
     assert "饮用水水源保护区" in page and "一级" in page and "二级" in page
-    assert "#08519c" in page  # 一级 colour in the legend
+    # 一级's swatch: the palette's water-source fill #a6cee3 taken 40 % toward its edge #1f5fa8
+    # (= #70a2cb, see tests/zoning/test_styles.py) at the zones' opacity 0.7
+    assert "rgba(112,162,203,0.7)" in page
 
 
 def test_display_simplification_drops_invisible_detail_only() -> None:
@@ -133,38 +136,44 @@ def test_clip_to_view_keeps_only_features_in_the_window() -> None:
     assert [f["properties"]["name"] for f in out["features"]] == ["一级区"]
 
 
-def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
-    from dataclasses import dataclass
+@dataclass
+class _Conflict:
+    """The parts of zoning.model.Conflict the result map reads."""
 
+    verdict: str = "prohibited"
+    layer: str = "water_source"
+    feature: str = "一级区"
+    zone: str = "一级"
+    feature_id: int = 0
+    overlap_geometry: Polygon | None = None
+
+
+@dataclass
+class _Project:
+    geometry: Polygon
+
+
+@dataclass
+class _Result:
+    project: _Project
+    conflicts: tuple
+
+
+def _site(x0: float, y0: float, x1: float, y1: float) -> Polygon:
+    """A rectangle given in metres from ORIGIN, in lon/lat."""
+    return gpd.GeoSeries([box(ORIGIN[0] + x0, ORIGIN[1] + y0, ORIGIN[0] + x1, ORIGIN[1] + y1)], crs=GK).to_crs(4490).iloc[0]
+
+
+def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
     from ui.components import _HtmlControl, result_map
 
     zones = _zone_gdf()
-    project = gpd.GeoSeries([box(ORIGIN[0] + 900, ORIGIN[1] + 100, ORIGIN[0] + 1100, ORIGIN[1] + 200)], crs=GK).to_crs(4490).iloc[0]
-    overlap = gpd.GeoSeries([box(ORIGIN[0] + 900, ORIGIN[1] + 100, ORIGIN[0] + 1000, ORIGIN[1] + 200)], crs=GK).to_crs(4490).iloc[0]
-
-    @dataclass
-    class C:
-        layer: str = "water_source"
-        feature: str = "一级区"
-        zone: str = "一级"
-        verdict: str = "prohibited"
-        feature_id: int = 0
-        overlap_geometry: Polygon = overlap
-
-    @dataclass
-    class P:
-        geometry: Polygon = project
-
-    @dataclass
-    class R:
-        project: P
-        conflicts: tuple
-
-    m = result_map(R(P(), (C(),)), layers={"water_source": zones},
+    conflict = _Conflict(overlap_geometry=_site(900, 100, 1000, 200))
+    m = result_map(_Result(_Project(_site(900, 100, 1100, 200)), (conflict,)), layers={"water_source": zones},
                    meta={"water_source": LayerMeta("饮用水水源保护区", "grade", "混合")})  # fmt: skip
     page = _html(m)
     assert "重叠部分" in page and "拟建项目" in page
-    assert VERDICT_COLOURS["prohibited"] in page and "#d50000" in page
+    assert verdict_colour("prohibited") == "#c62828" and "#c62828" in page and "#d50000" in page
     assert "示意数据，不具法律效力" in page  # the zones shown are not all 法定
     # The legend explains what is drawn on top of the zones.
     legend = next(c.content for c in _children(m, _HtmlControl) if c.css_class == "ez-legend")
@@ -175,8 +184,21 @@ def test_result_map_highlights_project_overlap_and_conflicting_zone() -> None:
     assert (east - west) * 111_000 * 0.884 == pytest.approx(200 + 2 * 400, rel=0.05)
 
 
+def test_a_zone_several_rules_hit_is_outlined_in_its_worst_verdicts_colour() -> None:
+    """The farm's 禁养区 is hit by LIV02 (review) after LIV01 (prohibited) in the engine's
+    order; the outline drawn last, on top, must be the prohibited red, not the review blue."""
+    from ui.components import result_map
+
+    result = _Result(_Project(_site(100, 100, 200, 200)), (_Conflict("prohibited"), _Conflict("review")))
+    m = result_map(result, layers={"water_source": _zone_gdf()},
+                   meta={"water_source": LayerMeta("饮用水水源保护区", "grade", "法定")})  # fmt: skip
+    outlines = [g for g in _children(m, folium.GeoJson) if g.layer_name == "冲突的保护区"]
+    colours = [g.style_function(g.data["features"][0] if "features" in g.data else g.data)["color"] for g in outlines]
+    assert colours == [verdict_colour("review"), verdict_colour("prohibited")]
+
+
 def test_points_and_verdict_legend() -> None:
-    m = build_map(points=[MapPoint(112.9, 27.85, VERDICT_COLOURS["clear"], "1. 项目甲 — 不涉及")], verdict_legend=True)
+    m = build_map(points=[MapPoint(112.9, 27.85, verdict_colour("clear"), "1. 项目甲 — 不涉及")], verdict_legend=True)
     assert len(_children(m, folium.CircleMarker)) == 1
     page = _html(m)
     assert "项目甲" in page and "有条件准入" in page  # the verdict legend
@@ -228,7 +250,8 @@ def test_dense_layer_is_drawn_as_an_embedded_picture(monkeypatch) -> None:
         row = int((y1 - y) / (y1 - y0) * height)
         return rgba[:, row, col]
 
-    assert list(pixel(500, 500)) == [0x08, 0x51, 0x9C, 170]  # 一级 blue, the fill opacity
+    # 一级's shade (#70a2cb, see tests/zoning/test_styles.py), opaque: the zone pane gives the opacity
+    assert list(pixel(500, 500)) == [0x70, 0xA2, 0xCB, 255]
     assert pixel(2000, 500)[3] == 0  # between squares 0 and 1: transparent
     m = build_map(zones=[view])
     assert len(_children(m, folium.raster_layers.ImageOverlay)) == 1

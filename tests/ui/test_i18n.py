@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gis.text import Text
 from ui.i18n import messages, tr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ def test_sources_use_the_catalogue() -> None:
 
 @pytest.mark.parametrize("key", sorted(_used_keys()))
 def test_used_key_exists(key: str) -> None:
-    assert key in messages(), f"{key} is used in the code but missing from ui/messages.yaml"
+    assert key in messages(), f"{key} is used in the code but missing from data/messages.yaml"
 
 
 @pytest.mark.parametrize("prefix,names", [
@@ -62,7 +63,8 @@ def test_every_entry_has_both_languages_and_the_same_placeholders() -> None:
 def test_chinese_is_chinese() -> None:
     """The zh text of UI labels contains Chinese (catches an English string pasted in zh)."""
     cjk = re.compile(r"[\u4e00-\u9fff]")
-    exempt = {"crs.EPSG:4326", "public.coords_placeholder"}
+    # full-width punctuation only; the language button names the other language
+    exempt = {"crs.EPSG:4326", "public.coords_placeholder", "report.colon", "site.colon", "site.lang"}
     not_chinese = [k for k, e in messages().items() if k not in exempt and not cjk.search(e["zh"]) and e["zh"] != e["en"]]
     assert not not_chinese
 
@@ -75,11 +77,10 @@ def test_tr_formats_and_falls_back_to_chinese() -> None:
 
 
 @pytest.mark.parametrize("text,zh,en", [
-    ("CSV 编码 GBK / CSV encoding GBK", "CSV 编码 GBK", "CSV encoding GBK"),
-    ("坐标列：经度、纬度 / coordinate columns: 经度, 纬度", "坐标列：经度、纬度", "coordinate columns: 经度, 纬度"),
-    ("4 个坐标点按顺序连成 1 个线 / 4 points joined into 1 line(s)", "4 个坐标点按顺序连成 1 个线", "4 points joined into 1 line(s)"),
-    # not a "<中文> / <English>" pair: shown as it is
-    ("read as EPSG:4490 / not EPSG:4326", "read as EPSG:4490 / not EPSG:4326", "read as EPSG:4490 / not EPSG:4326"),
+    (Text("CSV 编码 GBK", "CSV encoding GBK"), "CSV 编码 GBK", "CSV encoding GBK"),
+    (Text("坐标列：经度、纬度", "coordinate columns: 经度, 纬度"), "坐标列：经度、纬度", "coordinate columns: 经度, 纬度"),
+    # a plain string (even one that looks joined) is shown as it is: nothing is split
+    ("CSV 编码 GBK / CSV encoding GBK", "CSV 编码 GBK / CSV encoding GBK", "CSV 编码 GBK / CSV encoding GBK"),
     ("只有中文", "只有中文", "只有中文"),
 ])  # fmt: skip
 def test_one_language_keeps_the_users_half_of_a_core_note(text: str, zh: str, en: str) -> None:

@@ -20,7 +20,8 @@ import click
 
 from gis.errors import PlanningError
 from gis.repair import GeometryRepairWarning
-from zoning.cli.screen_cmds import InputFailure, error_text
+from zoning.cli.errors import InputFailure, error_text
+from zoning.cli.options import catalog_option, format_option
 from zoning.cli.usage import BilingualBadParameter
 
 __all__ = ["COMMANDS", "layers_group"]
@@ -52,10 +53,8 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-_CATALOG = click.option(
-    "--catalog", type=click.Path(dir_okay=False), help="Layer catalogue file [default: data/catalog.yaml]."
-)
+_FORMAT = format_option(["text", "json"], default="text")
+_CATALOG = catalog_option
 
 
 @click.group("layers")

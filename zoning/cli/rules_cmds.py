@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from gis.errors import InputError, PlanningError
-from zoning.cli.screen_cmds import InputFailure
+from zoning.cli.errors import InputFailure
+from zoning.cli.options import format_option, lang_option, rules_option
 from zoning.model import VERDICT_LABELS
 from zoning.rules import Rule, load_project_types, load_rules
 
@@ -82,9 +83,9 @@ def rules() -> None:
     "--type", "type_", metavar="TYPE", help="Only rules that can apply to this project type (key, 中文名称 or alias)."
 )
 @click.option("--layer", metavar="LAYER", help="Only rules of this zone layer.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Rules file [default: data/rules.yaml].")
+@format_option(["table", "json"], default="table")
+@lang_option
+@rules_option
 def list_rules(type_: str | None, layer: str | None, fmt: str, lang: str, rules_path: str | None) -> None:
     """List the rules (optionally those applicable to a project type or a layer).
 

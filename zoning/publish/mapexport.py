@@ -4,7 +4,8 @@ What it writes (every file the browser needs; no request leaves the host serving
 
     OUTDIR/index.html            the page (Chinese first, English one click away)
     OUTDIR/assets/               map.js, zonetiles.js, map.css, Leaflet (vendored), Noto Sans SC slices
-    OUTDIR/data/meta.json        layers, zone colours, the rules per kind of feature, tile index, notices
+    OUTDIR/data/meta.json        layers, the palette's colours, the rules per kind of feature, tile index,
+                                 notices, and the page's words (site.* of data/messages.yaml)
     OUTDIR/data/base.json        county outlines, rivers and lakes (display sets of data/base)
     OUTDIR/data/places.json      towns, for looking a place up by name
     OUTDIR/tiles/{z}/{x}/{y}.json  zone features per Web-Mercator tile (``zoning.publish.zone_tiles``)
@@ -31,6 +32,7 @@ import shapely
 
 from gis.errors import InputError
 from layers.paths import DATA_DIR, DEFAULT_STORE, STATIC_DIR
+from zoning.messages import site_texts
 from zoning.publish.zone_tiles import check_zooms, tile_range, write_zone_tiles
 
 __all__ = ["ExportReport", "export_map", "site_files", "tile_range"]
@@ -164,12 +166,14 @@ def export_map(
     (out / "data").mkdir()
     _copy_assets(out)
     tiles = write_zone_tiles(zstore, out, rules=rules, min_zoom=min_zoom, max_zoom=max_zoom, full_zoom=full_zoom, gzip=gzip)
+    texts = site_texts()
     meta = {
-        "title_zh": "湖南省生态环境分区管控公众查询地图",
-        "title_en": "Hunan eco-zoning public map",
+        "title_zh": texts["zh"]["title"],
+        "title_en": texts["en"]["title"],
         "bounds": [108.78, 24.64, 114.26, 30.13],
         **tiles.meta,
         "attribution": _attribution(),
+        "texts": texts,  # the page's words: site.* of data/messages.yaml
     }
     (out / "tiles.json").unlink()  # the site reads data/meta.json, which holds it all
     (out / "data" / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

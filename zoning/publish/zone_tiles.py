@@ -2,9 +2,10 @@
 
 ``write_zone_tiles(store, folder)`` writes::
 
-    folder/tiles.json              layers (zone values and colours, legal status), the tile
-                                   index (which tiles exist), the rules that apply to each
-                                   kind of feature, the zoom range, the store's sha256
+    folder/tiles.json              layers (zone values, legal status, and the palette's colours,
+                                   shades and draw order), the tile index (which tiles exist),
+                                   the rules that apply to each kind of feature, the verdict
+                                   words and colours, the zoom range, the store's sha256
     folder/tiles/{z}/{x}/{y}.json  the zone features meeting that tile
 
 Tiles are simplified for their zoom (about a pixel: detail finer than that cannot be seen)
@@ -16,6 +17,13 @@ Display only: screening always uses the full-precision store.
 
 Used by the static site of ``python -m zoning export-map`` and by the app's public map,
 which serves the same tiles from ``static/`` instead of sending the zones with the page.
+
+Colours are not in the tiles: ``tiles.json`` carries the palette (``zoning.styles``) and the
+browser paints from it — features filled opaque in the palette's layer order (strictest
+zones of a layer last), the whole zone layer at the palette's opacity, so overlapping
+layers show the upper one's legend colour, never a mix. :func:`apply_palette` writes the
+palette into a ``tiles.json`` document; the app applies the current palette to a tile set
+it wrote earlier the same way, so a changed palette needs no new tiles.
 
 Examples
 --------
@@ -41,9 +49,10 @@ import shapely
 
 from gis.errors import InputError
 from zoning.model import VERDICT_LABELS
+from zoning.styles import Styles, load_styles
 from zoning.zone_rules import RuleLine, rules_for_zone
 
-__all__ = ["ZONE_COLOURS", "ZoneTiles", "check_zooms", "tile_range", "write_zone_tiles"]
+__all__ = ["ZoneTiles", "apply_palette", "check_zooms", "tile_range", "write_zone_tiles"]
 
 _TILE_PX = 256
 #: Layers that are reference data, not zones: not drawn as zones.
@@ -52,21 +61,6 @@ _NOT_ZONES = frozenset({"admin"})
 _POINT_ZOOM = 9
 #: Below this zoom, features smaller than ``_MIN_PX`` pixels are left out (invisible anyway).
 _MIN_PX = 3.0
-
-#: layer -> zone value -> colour ("" = the layer's colour); stricter zones darker.
-ZONE_COLOURS: Mapping[str, Mapping[str, str]] = {
-    "eco_redline": {"自然保护地核心保护区": "#99000d", "一般": "#e34a33", "": "#e34a33"},
-    "water_source": {"一级": "#08519c", "二级": "#3182bd", "准保护区": "#9ecae1", "": "#3182bd"},
-    "water_intake": {"": "#08306b"},
-    "livestock_zone": {"禁养区": "#8c510a", "限养区": "#dfc27d", "": "#8c510a"},
-    "green_heart": {"核心保护区": "#00441b", "融合发展区": "#74c476", "禁止开发区": "#00441b",
-                    "限制开发区": "#238b45", "控制建设区": "#a1d99b", "": "#238b45"},
-    "nature_reserve": {"核心区": "#3f007d", "核心保护区": "#3f007d", "缓冲区": "#6a51a3", "实验区": "#bcbddc",
-                       "一般控制区": "#9e9ac8", "": "#6a51a3"},
-    "scenic_area": {"核心景区": "#ae017e", "一般景区": "#f768a1", "": "#f768a1"},
-    "shoreline": {"干流": "#01665e", "支流": "#35978f", "": "#01665e"},
-}  # fmt: skip
-
 
 def _mercator_y(lat: np.ndarray) -> np.ndarray:
     phi = np.radians(np.clip(lat, -85.05112878, 85.05112878))
@@ -321,27 +315,43 @@ def _label_en(store: Any, layer_id: str, value: str) -> str:
     return spec.label(value, "en") if spec is not None else value
 
 
+def apply_palette(meta: Mapping[str, Any], styles: Styles | None = None) -> dict[str, Any]:
+    """A copy of a ``tiles.json`` document with the palette's colours (default the current
+    palette, ``zoning.styles.load_styles``).
+
+    Per layer: ``colour`` (fill of a feature without a zone value), ``edge`` (outlines,
+    lines, points), ``order`` (draw order, lower first); per zone value: ``colour`` and
+    ``rank`` (0 strictest/darkest .. 2 lightest, drawn last to first). At the top:
+    ``opacity`` of the zone layer as a whole and ``verdicts`` (code -> zh, en, colour).
+    """
+    palette = styles or load_styles()
+    layers = []
+    for layer in meta.get("layers", []):
+        style = palette.layer(layer["id"])
+        zones = [{**z, "colour": style.zone_fill(z["value"]), "rank": style.rank(z["value"])} for z in layer["zones"]]
+        layers.append({**layer, "zones": zones, "colour": style.zone_fill(None), "edge": style.edge, "order": style.order})
+    verdicts = {code: {"zh": v.text.zh, "en": v.text.en, "colour": v.colour} for code, v in palette.verdicts.items()}
+    return {**meta, "layers": layers, "opacity": palette.opacity, "verdicts": verdicts,
+            "palette_sha256": palette.sha256}
+
+
 def _meta(store: Any, zone_lists: Mapping[str, Sequence[str]], groups: _RuleGroups, tiles: _Tiles,
           zooms: tuple[int, int]) -> dict[str, Any]:  # fmt: skip
     layers = []
     for lid, values in zone_lists.items():
         spec = store.catalog.layers[lid]
-        colours = ZONE_COLOURS.get(lid, {"": "#555555"})
         layers.append(
             {
                 "id": lid,
                 "title_zh": spec.title_zh,
                 "title_en": spec.title_en,
+                "kind": spec.geometry,
                 "legal_status": store.legal_status(lid),
                 "zone_field": spec.zone_field,
-                "zones": [
-                    {"value": v, "label_en": _label_en(store, lid, v), "colour": colours.get(v, colours.get("", "#555555"))}
-                    for v in values
-                ],
-                "colour": colours.get("", "#555555"),
+                "zones": [{"value": v, "label_en": _label_en(store, lid, v)} for v in values],
             }
         )
-    return {
+    return apply_palette({
         "min_zoom": zooms[0],
         "max_zoom": zooms[1],
         # Tile coordinates: integers of 1/subpixel pixel from the tile's top-left corner.
@@ -351,7 +361,7 @@ def _meta(store: Any, zone_lists: Mapping[str, Sequence[str]], groups: _RuleGrou
         "layers": layers,
         "rule_groups": groups.groups,
         "tiles": tiles.index,
-    }
+    })
 
 
 def check_zooms(min_zoom: int, max_zoom: int, full_zoom: int) -> None:

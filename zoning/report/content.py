@@ -8,9 +8,6 @@ all projects, a project list) followed by one section per project.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
@@ -22,6 +19,7 @@ from zoning.report.fonts import missing_chars
 from zoning.report.i18n import (
     ILLUSTRATIVE_MARK,
     bracket,
+    catalog_of,
     check_lang,
     conclusion_label,
     fmt_datetime,
@@ -33,12 +31,11 @@ from zoning.report.i18n import (
     with_zone,
 )
 from zoning.report.maps import batch_map
-from zoning.report.numbering import heading_number
+from zoning.report.numbering import heading_number, report_number
+from zoning.report.sections import MapPolicy
 from zoning.report.zones import ReportZones, StoreLike
 
 __all__ = ["build_document", "report_number", "MapPolicy", "DEFAULT_MAX_MAPS"]
-
-log = logging.getLogger(__name__)
 
 #: Maps a batch report draws at most (overview + detail maps together). Each map costs
 #: ~0.3 s and ~100 KB; past this the GeoPackage export carries the geometry instead.
@@ -47,50 +44,6 @@ DEFAULT_MAX_MAPS = 40
 OVERVIEW_MAPS_UP_TO = 10
 
 _CST = timezone(timedelta(hours=8))
-
-
-class MapPolicy:
-    """How many maps a report may still draw (a running budget shared by all project sections)."""
-
-    def __init__(self, *, max_maps: int, overview: bool, single: bool) -> None:
-        self.remaining = max_maps
-        self.overview = overview
-        self.single = single
-        self.skipped_projects = 0
-        self.drawn_projects = 0
-
-    def take(self, count: int) -> bool:
-        if count <= self.remaining:
-            self.remaining -= count
-            return True
-        return False
-
-
-def report_number(results: Sequence[ScreeningResult]) -> str:
-    """A deterministic report number: ``EZS-<screening date>-<8 hex of the content hash>``.
-
-    The hash covers every result's JSON (``to_dict``) except the timestamp, so the same
-    screening of the same data always gets the same number, and any change in project,
-    data, rules or parameters gets a new one.
-
-    Examples
-    --------
-    ``EZS-20261122-3F9A2C1B``
-    """
-    payload = []
-    for r in results:
-        d = r.to_dict()
-        d.pop("generated_at", None)
-        payload.append(d)
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8].upper()
-    stamp = results[0].generated_at if results else ""
-    try:
-        day = datetime.fromisoformat(stamp).strftime("%Y%m%d")
-    except (TypeError, ValueError):
-        log.warning("generated_at %r is not an ISO time; the report number has day 00000000", stamp)
-        day = "00000000"
-    return f"EZS-{day}-{digest}"
 
 
 def build_document(
@@ -136,37 +89,39 @@ def build_document(
         msg = "a report needs at least one screening result; got none"
         raise InputError(msg)
     zones = zones if zones is not None else ReportZones.for_results(results, store=store)
-    printed = printed_at or datetime.now(_CST)
-    single = len(results) == 1
-    illustrative = any(r.data.illustrative or r.illustrative_used for r in results)
-    policy = MapPolicy(max_maps=max_maps if maps else 0, overview=single or len(results) <= OVERVIEW_MAPS_UP_TO,
-                       single=single)
-    blocks: list[Block] = []
-    if single:
-        blocks += sections.project_blocks(results[0], zones, lang=lang, policy=policy, maps=maps, batch=False,
-                                          figure_start=1)
-    else:
-        blocks += _batch_blocks(results, zones, lang=lang, policy=policy, maps=maps, details=details)
-    tail_level = 1
-    tail_index = _count_top_headings(blocks) + 1
-    blocks += sections.data_blocks(results, zones, lang=lang, level=tail_level, index=tail_index)
-    blocks += sections.notes_blocks(results, zones, lang=lang, level=tail_level, index=tail_index + 1,
-                                    capped=_cap_note(policy, results, lang))
-    blocks = _glyph_note(blocks, lang)
-    blocks += sections.closing_blocks(lang=lang, level=tail_level, index=tail_index + 2)
-    return Document(
-        lang=lang,
-        title=t("title" if single else "title_batch", lang),
-        subtitle=(results[0].project.name if single
-                  else t("projects_count", lang) + t("colon", lang) + str(len(results))),
-        number=report_number(results),
-        meta=_meta(results, printed, lang),
-        blocks=tuple(blocks),
-        mark=ILLUSTRATIVE_MARK[lang] if illustrative else "",
-        banner=t("illustrative_banner", lang) if illustrative else "",
-        header=t("title" if single else "title_batch", lang),  # every page names the report its title names
-        page_label=t("page", lang, page="{page}", pages="{pages}"),
-    )
+    # titles and zone labels from the catalogue of the store screened against
+    with catalog_of(zones.store):
+        printed = printed_at or datetime.now(_CST)
+        single = len(results) == 1
+        illustrative = any(r.data.illustrative or r.illustrative_used for r in results)
+        policy = MapPolicy(max_maps=max_maps if maps else 0, overview=single or len(results) <= OVERVIEW_MAPS_UP_TO,
+                           single=single)
+        blocks: list[Block] = []
+        if single:
+            blocks += sections.project_blocks(results[0], zones, lang=lang, policy=policy, maps=maps, batch=False,
+                                              figure_start=1)
+        else:
+            blocks += _batch_blocks(results, zones, lang=lang, policy=policy, maps=maps, details=details)
+        tail_level = 1
+        tail_index = _count_top_headings(blocks) + 1
+        blocks += sections.data_blocks(results, zones, lang=lang, level=tail_level, index=tail_index)
+        blocks += sections.notes_blocks(results, zones, lang=lang, level=tail_level, index=tail_index + 1,
+                                        capped=_cap_note(policy, results, lang))
+        blocks = _glyph_note(blocks, lang)
+        blocks += sections.closing_blocks(lang=lang, level=tail_level, index=tail_index + 2)
+        return Document(
+            lang=lang,
+            title=t("title" if single else "title_batch", lang),
+            subtitle=(results[0].project.name if single
+                      else t("projects_count", lang) + t("colon", lang) + str(len(results))),
+            number=report_number(results),
+            meta=_meta(results, printed, lang),
+            blocks=tuple(blocks),
+            mark=ILLUSTRATIVE_MARK[lang] if illustrative else "",
+            banner=t("illustrative_banner", lang) if illustrative else "",
+            header=t("title" if single else "title_batch", lang),  # every page names the report its title names
+            page_label=t("page", lang, page="{page}", pages="{pages}"),
+        )
 
 
 def _meta(results: Sequence[ScreeningResult], printed: datetime, lang: str) -> tuple[tuple[str, str], ...]:

@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from zoning.report.document import Conclusion, Document, Figure, Heading, KeyValues, PageBreak, Paragraph, Table
+from zoning.styles import load_styles
 
 __all__ = ["render_docx"]
 
@@ -28,11 +29,16 @@ _BODY_FONT = ("Times New Roman", "宋体")
 _HEAD_FONT = ("Arial", "黑体")
 _RED = RGBColor(0xC0, 0x00, 0x00)
 _GREY = RGBColor(0x55, 0x55, 0x55)
-_VERDICT_FILL = {"prohibited": "F8D0D0", "conditional": "FDE3C8", "review": "FFF2B3", "clear": "D9EAD3"}
-_VERDICT_INK = {"prohibited": RGBColor(0xB0, 0, 0), "conditional": RGBColor(0xBE, 0x5A, 0),
-                "review": RGBColor(0x96, 0x6E, 0), "clear": RGBColor(0x1E, 0x6E, 0x28)}
 _HEADING_PT = {1: 14, 2: 13, 3: 12}
 _TEXT_WIDTH_MM = 160.0
+
+
+def _verdict_colours(level: str) -> tuple[str | None, RGBColor | None]:
+    """(cell shading ``RRGGBB``, text colour) of a verdict from the palette; (None, None) otherwise."""
+    verdict = load_styles().verdicts.get(level)
+    if verdict is None:
+        return None, None
+    return verdict.fill.lstrip("#").upper(), RGBColor.from_string(verdict.ink.lstrip("#").upper())
 
 
 def _fonts(run_or_style: object, fonts: tuple[str, str]) -> None:
@@ -210,9 +216,9 @@ def _table(d: object, block: Table) -> None:
             if j < len(numeric) and numeric[j]:
                 par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             verdict_col = block.columns[j] in ("判定", "Verdict", "结论", "Conclusion")
-            color = _VERDICT_INK.get(level) if verdict_col else None
-            if verdict_col and level in _VERDICT_FILL:
-                _shade(cells[j], _VERDICT_FILL[level])
+            fill, color = _verdict_colours(level) if verdict_col else (None, None)
+            if fill is not None:
+                _shade(cells[j], fill)
             _run(par, value, size=block.font_size + 0.5, color=color, bold=bool(color))
     d.add_paragraph().paragraph_format.space_after = Pt(2)  # type: ignore[attr-defined]
 
@@ -238,8 +244,8 @@ def _conclusion(d: object, block: Conclusion) -> None:
     table = d.add_table(rows=1, cols=1)  # type: ignore[attr-defined]
     table.style = "Table Grid"
     cell = table.rows[0].cells[0]
-    _shade(cell, _VERDICT_FILL.get(block.verdict, "F0F0F0"))
-    ink = _VERDICT_INK.get(block.verdict)
+    fill, ink = _verdict_colours(block.verdict)
+    _shade(cell, fill or "F0F0F0")
     par = cell.paragraphs[0]
     par.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(par, block.headline, size=15, bold=True, color=ink, fonts=_HEAD_FONT)

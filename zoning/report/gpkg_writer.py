@@ -27,8 +27,8 @@ from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 
 from gis.crs import STORAGE_CRS
 from zoning.model import ScreeningResult
-from zoning.report.content import report_number
-from zoning.report.i18n import ILLUSTRATIVE_MARK, check_lang, conclusion_label, verdict_label
+from zoning.report.i18n import ILLUSTRATIVE_MARK, catalog_of, check_lang, conclusion_label, t, verdict_label
+from zoning.report.numbering import report_number
 from zoning.report.zones import ReportZones, StoreLike
 
 __all__ = ["write_gpkg", "render_gpkg"]
@@ -109,14 +109,16 @@ def _zone_rows(results: Sequence[ScreeningResult], zones: ReportZones) -> list[d
             if c.feature_id >= 0:
                 wanted.setdefault((c.layer, c.feature_id), []).append(i)
     rows = []
+    with catalog_of(zones.store) as catalog:
+        zone_fields = {lid: spec.zone_field for lid, spec in catalog.layers.items()}
     for (layer_id, fid), projects in sorted(wanted.items()):
         gdf = zones.features(layer_id, [fid])
         if gdf is None or gdf.empty:
             continue
         rec = gdf.iloc[0]
+        field = zone_fields.get(layer_id)
         rows.append({"layer": layer_id, "feature_id": fid, "name": str(rec.get("name", "")),
-                     "zone": str(next((rec[f] for f in ("grade", "category", "kind", "zone", "rank") if f in rec
-                                       and pd.notna(rec[f])), "")),
+                     "zone": str(rec[field]) if field and field in rec and pd.notna(rec[field]) else "",
                      "legal_status": str(rec.get("legal_status", "")), "source": str(rec.get("source", "") or ""),
                      "projects": ",".join(str(p) for p in sorted(set(projects))), "geometry": rec.geometry})
     return rows
@@ -136,7 +138,7 @@ def write_gpkg(results: Sequence[ScreeningResult], out: Path, *, lang: str = "zh
     illustrative = any(r.data.illustrative or r.illustrative_used for r in results)
     info = [("report_no", report_number(results)), ("generated_at", results[0].generated_at),
             ("zones", results[0].data.zones), ("zones_sha256", results[0].data.sha256),
-            ("legal_force", ILLUSTRATIVE_MARK[lang] if illustrative else "法定数据 / official data")]
+            ("legal_force", ILLUSTRATIVE_MARK[lang] if illustrative else t("official_data", lang))]
     info += [(str(k), str(v)) for k, v in sorted(results[0].parameters.items())]
     table = pd.DataFrame(info, columns=["key", "value"])
     pyogrio.write_dataframe(table, out, layer="report_info", driver="GPKG")

@@ -5,6 +5,12 @@ Gauss-Kruger zone), so the scale bar is true; grid north differs from true north
 meridian convergence (< 1.5° inside a 3-degree zone), which the north arrow ignores.
 Maps carry a legend, a scale bar, a north arrow, county boundaries (when available) and
 the overlap hatched in red; a map showing illustrative (示意) zones says so on its face.
+
+Colours, shades and the layer order are the palette's (data/styles.yaml, ``zoning.styles``),
+as on the app's maps and the zone tiles. Zones are painted opaque in the colour the eye sees
+at the palette's opacity over the paper, bottom layer first, so where two layers overlap the
+upper one shows in its own legend colour (not a mix no legend lists); outlines keep the lower
+zone's extent visible.
 """
 
 from __future__ import annotations
@@ -20,10 +26,8 @@ import matplotlib
 matplotlib.use("Agg")  # reports render headless, in the CLI and inside Streamlit alike
 
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib.artist import Artist  # noqa: E402
-from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from shapely.geometry import box  # noqa: E402
@@ -36,32 +40,24 @@ from zoning.report.fonts import matplotlib_family, printable  # noqa: E402
 from zoning.report.i18n import (  # noqa: E402
     ILLUSTRATIVE_MARK,
     bracket,
+    catalog_of,
     conclusion_label,
     layer_title,
+    report_catalog,
     t,
     verdict_label,
     with_zone,
     zone_label,
 )
 from zoning.report.zones import ReportZones  # noqa: E402
+from zoning.styles import Styles, load_styles  # noqa: E402
 
-__all__ = ["MapImage", "LAYER_STYLES", "overview_map", "detail_map", "batch_map", "nice_scale_length"]
+__all__ = ["MapImage", "overview_map", "detail_map", "batch_map", "nice_scale_length"]
 
-#: Layer id -> (face colour, edge colour). Shoreline and intakes are drawn as lines / points.
-#: Drawing order is bottom to top: broad zones first, small specific ones (water sources) on top.
-LAYER_STYLES: dict[str, tuple[str, str]] = {
-    "livestock_zone": ("#fdd49e", "#d7601a"),
-    "eco_redline": ("#f6b5b0", "#c0392b"),
-    "green_heart": ("#b7e0a5", "#2e8b3c"),
-    "nature_reserve": ("#cde8c2", "#1b6e2d"),
-    "scenic_area": ("#ddd5ee", "#6a51a3"),
-    "water_source": ("#a6cee3", "#1f5fa8"),
-    "shoreline": ("#6baed6", "#08519c"),
-    "water_intake": ("#1f5fa8", "#1f5fa8"),
-}
-_DEFAULT_STYLE = ("#dddddd", "#777777")
-_OVERLAP = "#e31a1c"
-_VERDICT_COLOURS = {"prohibited": "#d7191c", "conditional": "#f28e2b", "review": "#e6b800", "clear": "#2c7bb6"}
+#: The map's paper: zones are painted in the colour they show over it at the palette's opacity.
+_PAPER = "#fbfbf8"
+#: Layers that are not zones: the counties are drawn as boundaries, intakes only on detail maps.
+_NOT_IN_OVERVIEW = frozenset({"admin", "water_intake"})
 _FIG_W_IN = 6.3  # 160 mm: the text width of an A4 page with 25 mm margins
 
 
@@ -115,7 +111,7 @@ def _figure(extent: tuple[float, float, float, float], *, dpi: int) -> tuple[plt
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_facecolor("#fbfbf8")
+    ax.set_facecolor(_PAPER)
     return fig, ax
 
 
@@ -190,34 +186,26 @@ def _label_counties(ax: plt.Axes, counties: gpd.GeoDataFrame | None, frame: Base
                 zorder=9, alpha=0.9, fontweight="bold")
 
 
-# The zones of a layer by strictness (一级 over 二级 over 准保护区, core over buffer...):
-# 0 is drawn darkest, 2 lightest, so the grades read apart on the map and in the legend.
-_ZONE_RANK = {"一级": 0, "二级": 1, "准保护区": 2, "核心区": 0, "核心保护区": 0, "自然保护地核心保护区": 0,
-              "缓冲区": 1, "实验区": 2, "一般控制区": 2, "核心景区": 0, "一般景区": 2, "禁养区": 0, "限养区": 2,
-              "融合发展区": 2, "一般": 1}
-# One fill opacity for zones hit and zones around, so a zone's shade on the map is the one in
-# the legend; the zones hit stand out by their heavier outline and the hatched overlap.
-_FILL_ALPHA = 0.7
+def _zone_fill(styles: Styles, layer_id: str, zone: str | None) -> str:
+    """The opaque colour of a zone: its palette shade as seen at the zones' opacity on paper."""
+    return styles.seen(styles.zone_fill(layer_id, zone), _PAPER)
 
 
-def _zone_rank(value: object) -> int:
-    return _ZONE_RANK.get(str(value), 1) if value is not None else 1
+def _geometry_kind(layer_id: str) -> str:
+    spec = report_catalog().layers.get(layer_id)
+    return spec.geometry if spec is not None else "polygon"
 
 
-def _shade(layer_id: str, rank: int) -> str:
-    """The layer's fill for a zone rank: toward its edge colour for the strictest zone,
-    toward white for the least strict, the layer's own fill in between."""
-    face, edge = LAYER_STYLES.get(layer_id, _DEFAULT_STYLE)
-    rgb, toward = np.array(to_rgb(face)), {0: np.array(to_rgb(edge)), 2: np.ones(3)}.get(rank)
-    if toward is None:
-        return face
-    mixed = rgb + (toward - rgb) * (0.4 if rank == 0 else 0.6)
-    return to_hex(mixed)
+def _zone_field(layer_id: str) -> str | None:
+    spec = report_catalog().layers.get(layer_id)
+    return spec.zone_field if spec is not None and spec.zone_field else None
 
 
-def _plot_layer(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, layer_id: str, *, hit: bool) -> set[str | None]:
+def _plot_layer(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, layer_id: str, *, hit: bool,
+                styles: Styles) -> set[str | None]:
     """Draw one layer's features; return the zone values of the polygons drawn (None: no zone field)."""
-    _, edge = LAYER_STYLES.get(layer_id, _DEFAULT_STYLE)
+    style = styles.layer(layer_id)
+    edge = style.edge
     kinds = set(gdf_work.geom_type)
     drawn: set[str | None] = set()
     if kinds & {"Polygon", "MultiPolygon"}:
@@ -228,9 +216,8 @@ def _plot_layer(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, layer_id: str, *, hit:
         if values is not None and values.isna().any():
             groups.append((None, polys[values.isna()]))
         # least strict first, so the stricter zones are drawn on top
-        for value, part in sorted(groups, key=lambda g: -_zone_rank(g[0])):
-            part.plot(ax=ax, facecolor=_shade(layer_id, _zone_rank(value)), edgecolor="none",
-                      alpha=_FILL_ALPHA, zorder=5)
+        for value, part in sorted(groups, key=lambda g: -style.rank(g[0])):
+            part.plot(ax=ax, facecolor=_zone_fill(styles, layer_id, value), edgecolor="none", zorder=5)
             part.boundary.plot(ax=ax, color=edge, linewidth=1.3 if hit else 0.7, zorder=6)
             drawn.add(None if value is None else str(value))
     if kinds & {"LineString", "MultiLineString"}:
@@ -293,33 +280,33 @@ def _label_point(geom: BaseGeometry, *, tolerance: float) -> BaseGeometry:
     return polylabel(biggest, tolerance=tolerance)
 
 
-def _plot_project(ax: plt.Axes, geom_work: BaseGeometry) -> Line2D | Patch:
+def _plot_project(ax: plt.Axes, geom_work: BaseGeometry, colour: str) -> Line2D | Patch:
     gs = gpd.GeoSeries([geom_work])
     kind = geom_work.geom_type
     if kind in ("Point", "MultiPoint"):
-        gs.plot(ax=ax, color="black", marker="*", markersize=160, zorder=12)
-        return Line2D([], [], marker="*", color="black", linestyle="none", markersize=11)
+        gs.plot(ax=ax, color=colour, marker="*", markersize=160, zorder=12)
+        return Line2D([], [], marker="*", color=colour, linestyle="none", markersize=11)
     if kind in ("LineString", "MultiLineString"):
-        gs.plot(ax=ax, color="black", linewidth=2.4, zorder=12)
-        return Line2D([], [], color="black", linewidth=2.4)
-    gs.plot(ax=ax, facecolor="none", edgecolor="black", linewidth=1.8, zorder=12)
-    return Patch(facecolor="none", edgecolor="black", linewidth=1.8)
+        gs.plot(ax=ax, color=colour, linewidth=2.4, zorder=12)
+        return Line2D([], [], color=colour, linewidth=2.4)
+    gs.plot(ax=ax, facecolor="none", edgecolor=colour, linewidth=1.8, zorder=12)
+    return Patch(facecolor="none", edgecolor=colour, linewidth=1.8)
 
 
-def _plot_overlaps(ax: plt.Axes, overlaps: Sequence[BaseGeometry], crs: str) -> bool:
+def _plot_overlaps(ax: plt.Axes, overlaps: Sequence[BaseGeometry], crs: str, colour: str) -> bool:
     geoms = [g for g in overlaps if g is not None and not g.is_empty]
     if not geoms:
         return False
     gs = gpd.GeoSeries(geoms, crs=STORAGE_CRS).to_crs(crs)
     polys = gs[gs.geom_type.isin(["Polygon", "MultiPolygon"])]
     if not polys.empty:
-        polys.plot(ax=ax, facecolor=_OVERLAP, edgecolor=_OVERLAP, alpha=0.45, hatch="////", linewidth=1.0, zorder=10)
+        polys.plot(ax=ax, facecolor=colour, edgecolor=colour, alpha=0.45, hatch="////", linewidth=1.0, zorder=10)
     lines = gs[gs.geom_type.isin(["LineString", "MultiLineString"])]
     if not lines.empty:
-        lines.plot(ax=ax, color=_OVERLAP, linewidth=4.0, zorder=13, alpha=0.8)
+        lines.plot(ax=ax, color=colour, linewidth=4.0, zorder=13, alpha=0.8)
     pts = gs[gs.geom_type.isin(["Point", "MultiPoint"])]
     if not pts.empty:
-        pts.plot(ax=ax, color=_OVERLAP, marker="o", markersize=90, zorder=11, alpha=0.6)
+        pts.plot(ax=ax, color=colour, marker="o", markersize=90, zorder=11, alpha=0.6)
     return True
 
 
@@ -341,18 +328,15 @@ def _legend(ax: plt.Axes, handles: list[tuple[Artist, str]]) -> None:
                 text.set_fontweight("bold")  # a layer title above its zones' rows
 
 
-def _layer_patch(layer_id: str) -> Patch | Line2D:
-    face, edge = LAYER_STYLES.get(layer_id, _DEFAULT_STYLE)
-    if layer_id == "shoreline":
+def _layer_patch(layer_id: str, styles: Styles) -> Patch | Line2D:
+    """The legend symbol of a layer drawn without zone values: a line, a point or a fill."""
+    edge = styles.layer(layer_id).edge
+    kind = _geometry_kind(layer_id)
+    if kind in ("line", "line_or_polygon"):
         return Line2D([], [], color=edge, linewidth=2.0)
-    if layer_id == "water_intake":
+    if kind == "point":
         return Line2D([], [], color=edge, marker="^", linestyle="none")
-    return Patch(facecolor=face, edgecolor=edge, alpha=0.75)
-
-
-def _zone_field(layer_id: str) -> str | None:
-    return {"eco_redline": "category", "water_source": "grade", "livestock_zone": "kind", "green_heart": "zone",
-            "nature_reserve": "zone", "scenic_area": "zone", "shoreline": "rank"}.get(layer_id)
+    return Patch(facecolor=_zone_fill(styles, layer_id, None), edgecolor=edge)
 
 
 def _illustrative(gdf: gpd.GeoDataFrame | None) -> bool:
@@ -371,14 +355,17 @@ def _project_work(result: ScreeningResult) -> tuple[BaseGeometry, str]:
 
 
 def _draw_layers(ax: plt.Axes, zones: ReportZones, layers: dict[str, set[int]], extent: tuple[float, float, float, float],
-                 crs: str, *, lang: str, label_hits: bool, avoid: list[BaseGeometry]) -> tuple[list[tuple[Artist, str]], bool]:
-    """Draw ``layers`` (id -> feature ids hit; empty set = context only) clipped to the frame."""
+                 crs: str, *, lang: str, label_hits: bool, avoid: list[BaseGeometry],
+                 styles: Styles) -> tuple[list[tuple[Artist, str]], bool]:
+    """Draw ``layers`` (id -> feature ids hit; empty set = context only) clipped to the frame,
+    in the palette's order (bottom first)."""
     frame = box(*extent)
     bbox_ll = tuple(gpd.GeoSeries([frame], crs=crs).to_crs(STORAGE_CRS).total_bounds)
     handles: list[tuple[Artist, str]] = []
     illustrative = False
     clip = frame.buffer(max(extent[2] - extent[0], extent[3] - extent[1]) * 0.2)
-    for layer_id, hit_ids in layers.items():
+    for layer_id in styles.draw_order(layers):
+        hit_ids = layers[layer_id]
         gdf = zones.in_bbox(layer_id, bbox_ll)
         if gdf is None or gdf.empty:
             continue
@@ -392,24 +379,26 @@ def _draw_layers(ax: plt.Axes, zones: ReportZones, layers: dict[str, set[int]], 
         other = work[~work["feature_id"].isin(hit_ids)]
         zones_drawn: set[str | None] = set()
         if not other.empty:
-            zones_drawn |= _plot_layer(ax, other, layer_id, hit=False)
+            zones_drawn |= _plot_layer(ax, other, layer_id, hit=False, styles=styles)
         if not hit.empty:
-            zones_drawn |= _plot_layer(ax, hit, layer_id, hit=True)
+            zones_drawn |= _plot_layer(ax, hit, layer_id, hit=True, styles=styles)
         to_label = hit if label_hits else other
         if not to_label.empty:
             _label_features(ax, to_label, frame, layer_id=layer_id, zone_field=_zone_field(layer_id), avoid=avoid,
                             force=label_hits, lang=lang)
-        handles += _layer_handles(layer_id, zones_drawn, lang)
+        handles += _layer_handles(layer_id, zones_drawn, lang, styles)
     return handles, illustrative
 
 
-def _layer_handles(layer_id: str, zones_drawn: set[str | None], lang: str) -> list[tuple[Artist, str]]:
+def _layer_handles(layer_id: str, zones_drawn: set[str | None], lang: str,
+                   styles: Styles) -> list[tuple[Artist, str]]:
     """Legend entries of a layer: one per zone value drawn, strictest first, in its own shade."""
     title = layer_title(layer_id, lang)
-    values = sorted((v for v in zones_drawn if v is not None), key=lambda v: (_zone_rank(v), v))
+    style = styles.layer(layer_id)
+    values = sorted((v for v in zones_drawn if v is not None), key=lambda v: (style.rank(v), v))
     if not values:
-        return [(_layer_patch(layer_id), title)]
-    _, edge = LAYER_STYLES.get(layer_id, _DEFAULT_STYLE)
+        return [(_layer_patch(layer_id, styles), title)]
+    edge = style.edge
     # English titles and labels are long ("Drinking-water source protection zone: Grade I"):
     # the title goes on a row of its own above the zones' swatches
     grouped = lang == "en" and len(values) > 1
@@ -417,10 +406,9 @@ def _layer_handles(layer_id: str, zones_drawn: set[str | None], lang: str) -> li
     for value in values:
         label = zone_label(layer_id, value, lang)
         text = label if grouped else (f"{title}（{label}）" if lang == "zh" else f"{title}: {label}")
-        out.append((Patch(facecolor=_shade(layer_id, _zone_rank(value)), edgecolor=edge, alpha=_FILL_ALPHA),
-                    text))
+        out.append((Patch(facecolor=_zone_fill(styles, layer_id, value), edgecolor=edge), text))
     if None in zones_drawn:
-        out.append((_layer_patch(layer_id), title))
+        out.append((_layer_patch(layer_id, styles), title))
     return out
 
 
@@ -429,21 +417,24 @@ def _render_project(result: ScreeningResult, zones: ReportZones, *, layers: dict
                     lang: str, dpi: int) -> MapImage:
     geom, crs = _project_work(result)
     span = max(extent[2] - extent[0], extent[3] - extent[1])
-    with plt.rc_context({"font.family": [matplotlib_family()], "axes.unicode_minus": False, "hatch.linewidth": 0.8}):
+    styles = load_styles()
+    with (catalog_of(zones.store),
+          plt.rc_context({"font.family": [matplotlib_family()], "axes.unicode_minus": False, "hatch.linewidth": 0.8})):
         fig, ax = _figure(extent, dpi=dpi)
         counties = _draw_counties(ax, zones, extent, crs)
         has_counties = counties is not None
         avoid = [geom.buffer(span * 0.06).envelope, *_furniture_boxes(extent)]
         handles, illustrative = _draw_layers(ax, zones, layers, extent, crs, lang=lang, label_hits=label_hits,
-                                             avoid=avoid)
+                                             avoid=avoid, styles=styles)
         _label_counties(ax, counties, box(*extent), avoid)
-        project_handle = _plot_project(ax, geom)
-        has_overlap = _plot_overlaps(ax, overlaps, crs)
+        project_handle = _plot_project(ax, geom, styles.marks["project"])
+        overlap = styles.marks["overlap"]
+        has_overlap = _plot_overlaps(ax, overlaps, crs, overlap)
         ax.set_xlim(extent[0], extent[2])
         ax.set_ylim(extent[1], extent[3])
         legend = [(project_handle, t("legend_project", lang)), *handles]
         if has_overlap:
-            legend.append((Patch(facecolor=_OVERLAP, edgecolor=_OVERLAP, alpha=0.45, hatch="////"),
+            legend.append((Patch(facecolor=overlap, edgecolor=overlap, alpha=0.45, hatch="////"),
                            t("legend_overlap", lang)))
         if has_counties:
             legend.append((Line2D([], [], color="#7a7a7a", linestyle=(0, (6, 3))), t("legend_county", lang)))
@@ -460,7 +451,8 @@ def overview_map(result: ScreeningResult, zones: ReportZones, *, lang: str = "zh
     """
     reach = max([n.distance_m for n in result.nearby] + [c.distance_m for c in result.conflicts] + [0.0])
     reach = min(max(reach * 1.15, 1500.0), float(result.parameters.get("near_m", 5000.0) or 5000.0) * 1.1)
-    layer_ids = [lid for lid in LAYER_STYLES if lid != "water_intake"]
+    with catalog_of(zones.store) as catalog:
+        layer_ids = [lid for lid in catalog.layers if lid not in _NOT_IN_OVERVIEW]
     hit: dict[str, set[int]] = {lid: set() for lid in layer_ids}
     for c in result.conflicts:
         hit.setdefault(c.layer, set()).add(c.feature_id)
@@ -504,7 +496,8 @@ def batch_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: s
     minx, miny, maxx, maxy = work.total_bounds
     span = max(maxx - minx, maxy - miny, 4000.0)
     extent = _square_extent(box(minx, miny, maxx, maxy), pad_m=span * 0.08, min_half_m=2000.0)
-    with plt.rc_context({"font.family": [matplotlib_family()], "axes.unicode_minus": False}):
+    styles = load_styles()
+    with catalog_of(zones.store), plt.rc_context({"font.family": [matplotlib_family()], "axes.unicode_minus": False}):
         fig, ax = _figure(extent, dpi=dpi)
         counties = _draw_counties(ax, zones, extent, crs)
         has_counties = counties is not None
@@ -516,10 +509,9 @@ def batch_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: s
             if not any(mask):
                 continue
             sel = pts[mask]
-            ax.scatter(sel.x, sel.y, s=22, color=_VERDICT_COLOURS[verdict], edgecolor="black", linewidth=0.4,
-                       zorder=10 + len(legend))
-            handle = Line2D([], [], marker="o", linestyle="none", color=_VERDICT_COLOURS[verdict],
-                            markeredgecolor="black")
+            colour = styles.verdict(verdict).colour
+            ax.scatter(sel.x, sel.y, s=22, color=colour, edgecolor="black", linewidth=0.4, zorder=10 + len(legend))
+            handle = Line2D([], [], marker="o", linestyle="none", color=colour, markeredgecolor="black")
             legend.append((handle, verdict_label(verdict, lang) + bracket(conclusion_label(verdict, lang), lang)
                            + f" {sum(mask)}"))
         if has_counties:

@@ -23,6 +23,7 @@ from fpdf.util import Padding
 
 from zoning.report.document import Conclusion, Document, Figure, Heading, KeyValues, PageBreak, Paragraph, Table
 from zoning.report.fonts import SHIPPED_FONTS, FontFiles, bold_codepoints, printable, printed_chars
+from zoning.styles import load_styles, rgb255
 
 __all__ = ["render_pdf"]
 
@@ -31,14 +32,6 @@ _MARGIN_MM = 20.0
 _RED = (192, 0, 0)
 _GREY = (90, 90, 90)
 _HEAD_FILL = (226, 232, 240)
-_VERDICT_FILL = {
-    "prohibited": (248, 208, 208),
-    "conditional": (253, 227, 200),
-    "review": (255, 242, 179),
-    "clear": (217, 234, 211),
-}
-_VERDICT_INK = {"prohibited": (176, 0, 0), "conditional": (190, 90, 0), "review": (150, 110, 0),
-                "clear": (30, 110, 40)}
 _HEADING_PT = {1: 13.5, 2: 12.5, 3: 11.0}
 
 
@@ -383,11 +376,9 @@ def _table_grid(pdf: _ReportPDF, block: Table, *, first_only: bool = False) -> t
         level = block.row_levels[i] if i < len(block.row_levels) else ""
         row = []
         for j, value in enumerate(values):
-            verdict = bool(level) and _is_verdict_col(block, j) and level in _VERDICT_FILL
+            fill, ink = _verdict_colours(level) if _is_verdict_col(block, j) else (None, None)
             row.append(_Cell(_text(pdf, value, widths[j] - 2 * _PAD),
-                             align=Align.R if j < len(numeric) and numeric[j] else Align.L,
-                             fill=_VERDICT_FILL[level] if verdict else None,
-                             ink=_VERDICT_INK[level] if verdict else None))
+                             align=Align.R if j < len(numeric) and numeric[j] else Align.L, fill=fill, ink=ink))
         rows.append(row)
     grid = _Grid(pdf, widths, size=block.font_size, line_h=block.font_size * 0.5, pad_v=_PAD, pad_h=_PAD, head=head)
     return grid, rows
@@ -401,6 +392,14 @@ def _table(pdf: _ReportPDF, block: Table) -> None:
     grid, rows = _table_grid(pdf, block)
     grid.draw(rows)
     pdf.ln(2.5)
+
+
+def _verdict_colours(level: str) -> tuple[tuple[int, int, int] | None, tuple[int, int, int] | None]:
+    """(fill, ink) of a verdict's table cell from the palette; (None, None) for no verdict."""
+    verdict = load_styles().verdicts.get(level)
+    if verdict is None:
+        return None, None
+    return rgb255(verdict.fill), rgb255(verdict.ink)
 
 
 def _is_verdict_col(block: Table, j: int) -> bool:
@@ -435,8 +434,8 @@ def _lines(pdf: _ReportPDF, wrapped: str, line_h: float, *, align: Align = Align
 
 
 def _conclusion(pdf: _ReportPDF, block: Conclusion) -> None:
-    fill = _VERDICT_FILL.get(block.verdict, (240, 240, 240))
-    ink = _VERDICT_INK.get(block.verdict, (0, 0, 0))
+    fill, ink = _verdict_colours(block.verdict)
+    fill, ink = fill or (240, 240, 240), ink or (0, 0, 0)
     pdf.set_fill_color(*fill)
     pdf.set_draw_color(*ink)
     pdf.set_line_width(0.5)

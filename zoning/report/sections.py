@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import shapely
@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
 from zoning._notes import note_in
-from zoning.model import VERDICT_RANK, Conflict, Nearby, ScreeningResult
+from zoning.model import Conflict, Nearby, ScreeningResult
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
     bearing_label,
@@ -34,12 +34,10 @@ from zoning.report.i18n import (
 )
 from zoning.report.maps import detail_map, overview_map
 from zoning.report.numbering import heading_number
+from zoning.report.tables import conflicts_worst_first, geometry_label
 from zoning.report.zones import ReportZones
 
-if TYPE_CHECKING:
-    from zoning.report.content import MapPolicy
-
-__all__ = ["project_blocks", "data_blocks", "notes_blocks", "closing_blocks", "type_text", "conflict_rows",
+__all__ = ["MapPolicy", "project_blocks", "data_blocks", "notes_blocks", "closing_blocks", "type_text",
            "MAX_VERTEX_ROWS", "MAX_REASONS"]
 
 log = logging.getLogger(__name__)
@@ -48,6 +46,23 @@ log = logging.getLogger(__name__)
 MAX_VERTEX_ROWS = 40
 #: Reasons spelled out in the conclusion box; the table lists every row.
 MAX_REASONS = 6
+
+
+class MapPolicy:
+    """How many maps a report may still draw (a running budget shared by all project sections)."""
+
+    def __init__(self, *, max_maps: int, overview: bool, single: bool) -> None:
+        self.remaining = max_maps
+        self.overview = overview
+        self.single = single
+        self.skipped_projects = 0
+        self.drawn_projects = 0
+
+    def take(self, count: int) -> bool:
+        if count <= self.remaining:
+            self.remaining -= count
+            return True
+        return False
 
 
 def type_text(type_key: str, lang: str) -> str:
@@ -120,8 +135,7 @@ def _overview_rows(result: ScreeningResult, lang: str) -> list[tuple[str, str]]:
     p = result.project
     rows = [(t("name", lang), p.name), (t("type", lang), type_text(p.type, lang)),
             (t("county", lang), p.county or t("unknown", lang)),
-            (t("geometry", lang), t(f"geom_{p.geometry_type}", lang) if f"geom_{p.geometry_type}" in _GEOMS
-             else p.geometry_type)]
+            (t("geometry", lang), geometry_label(p.geometry_type, lang))]
     if p.area_m2 > 0:
         rows.append((t("area", lang), fmt_area(p.area_m2, lang)))
     if p.length_m > 0:
@@ -141,9 +155,6 @@ def _overview_rows(result: ScreeningResult, lang: str) -> list[tuple[str, str]]:
         attrs = join_items((f"{k} = {v}" for k, v in sorted(p.attributes.items())), lang)
         rows.append((t("attributes", lang), attrs))
     return rows
-
-
-_GEOMS = {f"geom_{k}" for k in ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")}
 
 
 def _vertices(geom: BaseGeometry) -> np.ndarray:
@@ -240,14 +251,9 @@ def _reason(c: Conflict, lang: str) -> str:
             f"Verdict: {verdict}; basis: {_basis_text(c, lang)}.")
 
 
-def _sorted_conflicts(result: ScreeningResult) -> list[Conflict]:
-    """Worst verdict first; within a verdict the engine's order (layer order of the store)."""
-    return sorted(result.conflicts, key=lambda c: -VERDICT_RANK[c.verdict])
-
-
 def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
     label = conclusion_label(result.verdict, lang)
-    rows = _sorted_conflicts(result)
+    rows = conflicts_worst_first(result)
     reasons = [_reason(c, lang) for c in rows[:MAX_REASONS]]
     if len(rows) > MAX_REASONS:
         more = len(rows) - MAX_REASONS
@@ -280,11 +286,6 @@ def _relation_cell(c: Conflict, result: ScreeningResult, lang: str) -> str:
     return "\n".join(parts)
 
 
-def conflict_rows(result: ScreeningResult, lang: str) -> list[Conflict]:
-    """Conflicts in report order: worst verdict first, then layer and feature."""
-    return _sorted_conflicts(result)
-
-
 def _feature_cell(c: Conflict, lang: str) -> str:
     text = with_zone(c.feature, c.zone, lang, c.layer)
     if c.legal_status and c.legal_status != "法定":
@@ -293,7 +294,7 @@ def _feature_cell(c: Conflict, lang: str) -> str:
 
 
 def _conflict_blocks(result: ScreeningResult, lang: str) -> list[Block]:
-    rows_c = _sorted_conflicts(result)
+    rows_c = conflicts_worst_first(result)
     if not rows_c:
         return [Paragraph(t("conflicts_none", lang))]
     rows = []
@@ -336,7 +337,7 @@ def _map_blocks(result: ScreeningResult, zones: ReportZones, *, lang: str, polic
                 figure_start: int) -> list[Block]:
     if not maps or result.project.geometry is None:
         return []
-    layers = list(dict.fromkeys(c.layer for c in _sorted_conflicts(result)))
+    layers = list(dict.fromkeys(c.layer for c in conflicts_worst_first(result)))
     want_overview = policy.single or (policy.overview and bool(result.conflicts))
     needed = len(layers) + (1 if want_overview else 0)
     if needed == 0:
@@ -511,7 +512,7 @@ def _screening_notes(results: Sequence[ScreeningResult], lang: str) -> list[str]
     A batch read from one file gives every project the same notes (encoding, coordinate
     columns, CRS, the 示意 notice); listed per project they filled a tenth of a 200-project
     report. A note of one project keeps its ``[n] name`` prefix. The engine writes each note
-    as "中文 / English"; the report prints the half in its own language.
+    as a (Chinese, English) pair; the report prints the half in its own language.
     """
     if len(results) == 1:
         return list(dict.fromkeys(note_in(n, lang) for n in results[0].notes))

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from gis.errors import InputError
+from gis.text import Text
 from zoning.report.content import build_document, report_number
 from zoning.report.document import Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import conclusion_label, fmt_datetime
@@ -212,15 +213,16 @@ def test_distance_rule_on_a_project_inside_the_feature_says_it_touches(store, fa
         assert table.rows[0][3] == cell
 
 
-NOTES = ("CSV 编码 UTF-8 / CSV encoding UTF-8",
-         "部分规则待法规核实 / some rules applied are unverified: legal basis to be confirmed",
-         "已将 GCJ-02 坐标转换为 CGCS2000 / converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)",
-         "示意数据，不具法律效力 / illustrative data, no legal force")
+NOTES = (Text("CSV 编码 UTF-8", "CSV encoding UTF-8"),
+         Text("部分规则待法规核实", "some rules applied are unverified: legal basis to be confirmed"),
+         Text("已将 GCJ-02 坐标转换为 CGCS2000", "converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)"),
+         Text("示意数据，不具法律效力", "illustrative data, no legal force"))
 
 
 def test_notes_print_only_the_half_in_the_report_language(store, farm) -> None:
-    """The engine writes each note "中文 / English"; a zh report prints the Chinese, an en report
-    the English (as a sentence), and the JSON keeps the whole note."""
+    """The engine writes each note as a (Chinese, English) pair; a zh report prints the Chinese,
+    an en report the English (as a sentence); the JSON keeps the whole note as "中文 / English"
+    in ``notes`` and the pair in ``notes_i18n``."""
     result = dataclasses.replace(farm, notes=NOTES)
     zh = _note_lines(build_document([result], store=store, maps=False))
     assert zh[1:] == ["2. CSV 编码 UTF-8", "3. 部分规则待法规核实", "4. 已将 GCJ-02 坐标转换为 CGCS2000",
@@ -233,21 +235,24 @@ def test_notes_print_only_the_half_in_the_report_language(store, farm) -> None:
     zh_batch = _note_lines(build_document(batch, store=store, maps=False, details=False))
     assert zh_batch[1] == "2. 全部 2 个项目：CSV 编码 UTF-8"
     assert all(" / " not in line for line in zh_batch[1:])
-    assert result.to_dict()["notes"] == list(NOTES)
+    assert result.to_dict()["notes"] == [
+        "CSV 编码 UTF-8 / CSV encoding UTF-8",
+        "部分规则待法规核实 / some rules applied are unverified: legal basis to be confirmed",
+        "已将 GCJ-02 坐标转换为 CGCS2000 / converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)",
+        "示意数据，不具法律效力 / illustrative data, no legal force"]
+    assert result.to_dict()["notes_i18n"][0] == {"zh": "CSV 编码 UTF-8", "en": "CSV encoding UTF-8"}
 
 
-def test_split_note() -> None:
-    from zoning._notes import note_in, split_note
+def test_a_note_that_is_a_plain_string_is_never_split() -> None:
+    """Only structured pairs have two halves: a joined string is not taken apart again
+    (the bracket-counting splitter is gone), it reads the same in both languages."""
+    from zoning._notes import note_in
 
-    assert split_note("坐标列：X、Y / coordinate columns: X, Y") == ("坐标列：X、Y", "coordinate columns: X, Y")
-    # a slash inside the Chinese half, or inside brackets, is not the separator
-    assert split_note("已忽略 GCJ-02/BD-09 / ignored") == ("已忽略 GCJ-02/BD-09", "ignored")
-    assert split_note("读取“(根目录 / top level)”的 3 个要素 / read 3 features") == (
-        "读取“(根目录 / top level)”的 3 个要素", "read 3 features")
-    # the English half may quote Chinese names
-    assert split_note("要素“甲”不在目录中 / feature '甲' is not in the catalogue")[1] == "feature '甲' is not in the catalogue"
-    assert note_in("only one language", "zh") == "only one language"
+    joined = "已忽略 GCJ-02/BD-09 / ignored"
+    assert (note_in(joined, "zh"), note_in(joined, "en")) == (joined, joined)
     assert note_in("只有中文", "en") == "只有中文"
+    pair = Text("读取“(根目录 / top level)”的 3 个要素", "read 3 features")
+    assert (note_in(pair, "zh"), note_in(pair, "en")) == ("读取“(根目录 / top level)”的 3 个要素", "Read 3 features")
 
 
 def test_conflict_table_does_not_repeat_a_grade_the_name_says(store, farm) -> None:
@@ -283,7 +288,7 @@ def test_english_report_uses_ascii_punctuation_labels_and_sensible_precision(sto
     assert nearby.rows[0][3] == "General"  # the red line's category 一般, by the catalogue's English label
     mine = build_document([mine_result(store)], store=store, maps=False, lang="en")
     reason = next(b for b in mine.blocks if isinstance(b, Conclusion)).reasons[0]
-    assert reason.endswith("（自然资发〔2022〕142号） (待法规核实 / to be confirmed).")
+    assert reason.endswith("（自然资发〔2022〕142号） (to be confirmed).")
     road = road_result(store)
     line = build_document([road], store=store, maps=False, lang="en")
     assert dict(next(b for b in line.blocks if isinstance(b, KeyValues)).rows)["Length"] == "1,600 m (1.60 km)"
@@ -316,3 +321,53 @@ def test_data_sources_list_each_source_once_named_features_first(farm) -> None:
     assert ws_rows[3][1] == "2" and ws_rows[3][2].startswith("其余 2 种来源说明")
     text = _texts(doc)
     assert text.count("来源丙") == 1 and "来源丁" not in text
+
+
+def test_the_english_report_has_no_bilingual_status_labels(store, farm) -> None:
+    """Issue 17 (words): legal status and the unverified-basis mark read in English alone
+    in an English report ("Illustrative", not "示意 illustrative"); the only Chinese fixed
+    text left is the illustrative-data mark, which DESIGN.md requires in both languages."""
+    import re
+
+    from zoning.report.i18n import ILLUSTRATIVE_MARK, wording
+
+    doc = build_document([farm, mine_result(store)], store=store, maps=False, lang="en")
+    text = _texts(doc)
+    for bilingual in ("法定 official", "示意 illustrative", "混合 mixed", "待法规核实"):
+        assert bilingual not in text
+    layers = next(b for b in doc.blocks if isinstance(b, Table) and "Legal status" in b.columns)
+    status = {row[layers.columns.index("Legal status")] for row in layers.rows}
+    assert status and status <= {"Official", "Illustrative", "Mixed (includes illustrative)"}
+    assert "(to be confirmed)" in text
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert [w for w in wording("en") if cjk.search(w)] == [ILLUSTRATIVE_MARK["en"]]
+    zh = _texts(build_document([mine_result(store)], store=store, maps=False))
+    assert "待法规核实" in zh  # the Chinese report keeps its term
+
+
+def test_titles_and_zone_labels_come_from_the_catalogue_of_the_store_screened(store, farm, tmp_path) -> None:
+    """A store opened with another catalogue (here the packaged one with the water-source
+    layer retitled and its 一级 relabelled) gets that catalogue's words in its report, in
+    the tables and on the maps' legends; with no store the packaged catalogue answers."""
+    import dataclasses as dc
+    import re
+
+    import yaml
+
+    from layers.catalog import load_catalog
+    from layers.paths import CATALOG_PATH
+
+    data = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
+    data["layers"]["water_source"]["title"] = {"zh": "集中式饮用水水源地", "en": "Public water supply zone"}
+    data["layers"]["water_source"]["fields"]["grade"]["labels_en"]["一级"] = "Class 1"
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    own = dc.replace(store) if dc.is_dataclass(store) else store
+    own.catalog = load_catalog(path)  # what ZoneStore.open(path, catalog=...) carries
+    zh = build_document([farm], store=own, maps=True)
+    assert "集中式饮用水水源地" in _texts(zh) and "饮用水水源保护区" not in _texts(zh)
+    assert any("集中式饮用水水源地" in b.caption for b in zh.blocks if isinstance(b, Figure))
+    en = _texts(build_document([farm], store=own, maps=False, lang="en"))
+    assert "Public water supply zone" in en and "(Class 1)" in en and not re.search(r"Grade I(?!I)", en)
+    packaged = _texts(build_document([farm], maps=False))  # no store: the packaged catalogue
+    assert "饮用水水源保护区" in packaged and "集中式饮用水水源地" not in packaged

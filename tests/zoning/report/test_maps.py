@@ -70,7 +70,9 @@ def test_water_source_grades_have_their_own_shade_and_legend_entry(monkeypatch, 
 
 
 def test_third_grade_is_lightest() -> None:
-    shades = [maps._shade("water_source", maps._zone_rank(g)) for g in ("一级", "二级", "准保护区")]
+    from zoning.styles import load_styles
+
+    shades = [maps._zone_fill(load_styles(), "water_source", g) for g in ("一级", "二级", "准保护区")]
     assert _luminance(shades[0]) < _luminance(shades[1]) < _luminance(shades[2])
 
 

@@ -1,39 +1,18 @@
 /* Public zone map: zone tiles (GeoJSON per XYZ tile, simplified per zoom) drawn on canvases,
    click or type a place to see the zones there and the rules that apply. Everything is
-   loaded from this site; nothing is fetched from anywhere else. */
+   loaded from this site; nothing is fetched from anywhere else. Every word comes from
+   data/meta.json (`texts`: the site.* entries of the product's message catalogue; layer
+   titles and zone labels from the zone catalogue) and every colour from its palette
+   (`layers`, `verdicts`, `opacity`): this file holds no table of its own. */
 (function () {
   'use strict';
 
-  var TEXT = {
-    zh: {
-      lang: 'English', title: null, askTitle: '这里在保护区内吗？',
-      askHint: '点击地图，或输入地名、经纬度（CGCS2000 / WGS84）：', go: '查询', legend: '图例与图层',
-      small: '较小的图斑在放大地图后显示。', none: '该位置不在已显示的任何保护区内。',
-      here: '位置', rules: '适用规则', noRules: '该分区无适用规则。', status: '法律效力',
-      illustrative: '示意', simplified: '地图图形已按比例简化，边界附近请以正式数据和筛查结果为准。',
-      badCoords: '请输入“经度, 纬度”，例如 112.94, 28.23', types: '项目类型',
-      basis: '依据', zone: '分区', source: '数据', unverified: '（待法规核实）',
-      places: '找到以下地点，请选择：', noPlace: '没有找到该地名。请输入乡镇、县城名称，或经纬度。'
-    },
-    en: {
-      lang: '中文', title: null, askTitle: 'Is this place in a protected zone?',
-      askHint: 'Click the map, or type a place name or longitude, latitude (CGCS2000 / WGS84):', go: 'Look up',
-      legend: 'Legend and layers', small: 'Smaller zones appear when you zoom in.',
-      none: 'This place is in none of the zones shown.', here: 'Place', rules: 'Rules that apply',
-      noRules: 'No rule applies to this zone.', status: 'Legal status', illustrative: 'illustrative',
-      simplified: 'Map shapes are simplified for the scale; near a boundary rely on the official data and a screening.',
-      badCoords: 'Type "longitude, latitude", e.g. 112.94, 28.23', types: 'Project types',
-      basis: 'Basis', zone: 'Zone', source: 'Data', unverified: ' (legal basis to be confirmed)',
-      places: 'Places found, pick one:', noPlace: 'No such place. Type a town or county seat, or longitude, latitude.'
-    }
-  };
   var lang = 'zh';
   var meta = null;
   var visible = {};
   var lastAsk = null;
-  function colon() { return lang === 'zh' ? '：' : ': '; }
-
-  function t(key) { return TEXT[lang][key]; }
+  function t(key) { return meta.texts[lang][key]; }
+  function colon() { return t('colon'); }
   function esc(s) {
     return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
       return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
@@ -90,9 +69,15 @@
     return pts.some(function (c) { return Math.abs(c[0] - x) <= tol && Math.abs(c[1] - y) <= tol; });
   }
   function statusText(status) {
-    if (status === '示意') { return lang === 'zh' ? '示意数据，不具法律效力' : 'illustrative, no legal force'; }
-    if (status === '法定') { return lang === 'zh' ? '法定' : 'official'; }
+    if (status === '示意') { return t('statusIllustrative'); }
+    if (status === '法定') { return t('statusOfficial'); }
     return status;
+  }
+  function verdictColour(code) { return (meta.verdicts && meta.verdicts[code]) ? meta.verdicts[code].colour : '#333'; }
+  // A legend swatch: the colour as drawn (a fill at the zones' opacity; lines and points in the edge colour).
+  function swatch(layer, colour) {
+    var lineLike = layer.kind === 'point' || layer.kind === 'line';
+    return ZoningTiles.rgba(lineLike ? ZoningTiles.edgeColour(layer) : colour, meta.opacity || 1);
   }
   function renderAnswer(lon, lat, found) {
     var out = ['<p><b>' + t('here') + '</b> ' + lon.toFixed(5) + ', ' + lat.toFixed(5) + '</p>'];
@@ -110,8 +95,9 @@
       out.push('<div>' + t('rules') + colon() + '</div>');
       if (!rules.length) { out.push('<div class="rule">' + t('noRules') + '</div>'); }
       rules.forEach(function (r) {
-        var dist = r.distance_m ? (lang === 'zh' ? '（' + r.distance_m + ' 米范围内）' : ' (within ' + r.distance_m + ' m)') : '';
-        out.push('<div class="rule"><span class="' + esc(r.verdict) + '">' + esc(pick(r.verdict_zh, r.verdict_en)) +
+        var dist = r.distance_m ? t('within').replace('{m}', r.distance_m) : '';
+        out.push('<div class="rule"><span class="verdict ' + esc(r.verdict) + '" style="color:' + esc(verdictColour(r.verdict)) + '">' +
+          esc(pick(r.verdict_zh, r.verdict_en)) +
           '</span> ' + esc(r.id) + dist + colon() + esc(pick(r.condition_zh, r.condition_en)) +
           '<br>' + t('types') + colon() + esc(pick(r.types_zh, r.types_en)) + '<br>' + t('basis') + colon() + esc(r.basis) +
           (r.verified ? '' : esc(t('unverified'))) + '</div>');
@@ -187,8 +173,8 @@
   // --- page ----------------------------------------------------------------------------
   function renderTexts() {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = pick(meta.title_zh, meta.title_en);
-    document.getElementById('title').textContent = pick(meta.title_zh, meta.title_en);
+    document.title = t('title');
+    document.getElementById('title').textContent = t('title');
     document.getElementById('lang').textContent = t('lang');
     document.getElementById('ask-title').textContent = t('askTitle');
     document.getElementById('ask-hint').textContent = t('askHint');
@@ -209,9 +195,10 @@
     box.innerHTML = meta.layers.map(function (layer) {
       var tag = layer.legal_status === '法定' ? '' : '<span class="tag">' + esc(t('illustrative')) + '</span>';
       var zones = layer.zones.length ? layer.zones : [{value: '', colour: layer.colour}];
+      var sw = function (z) { return swatch(layer, z.colour); };
       return '<label><input type="checkbox" data-layer="' + esc(layer.id) + '"' + (visible[layer.id] ? ' checked' : '') +
         '> <b>' + esc(pick(layer.title_zh, layer.title_en)) + '</b>' + tag + '</label>' +
-        zones.map(function (z) { return '<div><i style="background:' + esc(z.colour) + '"></i>' + esc(z.value ? pick(z.value, z.label_en) : pick(layer.title_zh, layer.title_en)) + '</div>'; }).join('');
+        zones.map(function (z) { return '<div><i style="background:' + esc(sw(z)) + '"></i>' + esc(z.value ? pick(z.value, z.label_en) : pick(layer.title_zh, layer.title_en)) + '</div>'; }).join('');
     }).join('');
     Array.prototype.forEach.call(box.querySelectorAll('input'), function (input) {
       input.addEventListener('change', function () { visible[input.dataset.layer] = input.checked; zones.redraw(); });
