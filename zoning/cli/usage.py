@@ -9,6 +9,7 @@ same treatment here, with the usage line click shows above them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import click
 
@@ -33,23 +34,37 @@ def _hint(err: click.UsageError) -> str:
     return str(hint or "").strip("'\"")
 
 
-def _value_zh(message: str) -> str:
-    """click's wording of a bad value, in Chinese (the value and choices kept as they are)."""
-    m = re.match(r"^(.*?) is not one of (.*?)\.?$", message)
-    if m:
-        choices = "、".join(c.strip() for c in m.group(2).split(","))
-        return f"{m.group(1)} 不是可选值之一（可选：{choices}）"
-    m = re.match(r"^(.*?) is not in the range (.*?)\.?$", message)
-    if m:
-        return f"{m.group(1)} 不在允许的范围内（{m.group(2)}）"
-    m = re.match(r"^(.*?) is not a valid (float|integer|boolean)( range)?\.?$", message)
-    if m:
-        kind = {"float": "数值", "integer": "整数", "boolean": "布尔值（true/false）"}[m.group(2)]
-        return f"{m.group(1)} 不是有效的{kind}"
-    m = re.match(r"^(?:File|Path) (.*?) (does not exist|is a directory)\.?$", message)
-    if m:
-        return f"文件 {m.group(1)} {'不存在' if m.group(2) == 'does not exist' else '是文件夹'}"
-    return message
+_KINDS_ZH = {"float": "数值", "integer": "整数", "boolean": "布尔值（true/false）"}
+
+# click's English wordings (the value and choices kept as they are) -> the Chinese sentence.
+_WORDINGS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (
+        re.compile(r"^(.*?) is not one of (.*?)\.?$"),
+        lambda m: f"{m.group(1)} 不是可选值之一（可选：{'、'.join(c.strip() for c in m.group(2).split(','))}）",
+    ),
+    (re.compile(r"^(.*?) is not in the range (.*?)\.?$"), lambda m: f"{m.group(1)} 不在允许的范围内（{m.group(2)}）"),
+    (
+        re.compile(r"^(.*?) is not a valid (float|integer|boolean)( range)?\.?$"),
+        lambda m: f"{m.group(1)} 不是有效的{_KINDS_ZH[m.group(2)]}",
+    ),
+    (
+        re.compile(r"^(?:File|Path) (.*?) (does not exist|is a directory)\.?$"),
+        lambda m: f"文件 {m.group(1)} {'不存在' if m.group(2) == 'does not exist' else '是文件夹'}",
+    ),
+    (
+        re.compile(r"^Got unexpected extra arguments? \((.*)\)$"),
+        lambda m: f"多余的参数：{m.group(1)}（文件名含空格时请加引号）",
+    ),
+    (re.compile(r"^No such command '(.*)'\.?$"), lambda m: f"没有子命令“{m.group(1)}”；可用 --help 查看全部子命令"),
+)
+
+
+def _translated(message: str) -> str | None:
+    for pattern, say in _WORDINGS:
+        m = pattern.match(message)
+        if m:
+            return say(m)
+    return None
 
 
 def _zh(err: click.UsageError) -> str:
@@ -63,14 +78,8 @@ def _zh(err: click.UsageError) -> str:
         return f"没有选项 {err.option_name}{possible}"
     if isinstance(err, click.BadParameter):
         detail = re.sub(r"^Invalid value(?: for [^:]+)?:\s*", "", message)
-        return f"参数 {_hint(err)} 的值无效：{_value_zh(detail)}"
-    m = re.match(r"^Got unexpected extra arguments? \((.*)\)$", message)
-    if m:
-        return f"多余的参数：{m.group(1)}（文件名含空格时请加引号）"
-    m = re.match(r"^No such command '(.*)'\.?$", message)
-    if m:
-        return f"没有子命令“{m.group(1)}”；可用 --help 查看全部子命令"
-    return f"用法错误：{message}"
+        return f"参数 {_hint(err)} 的值无效：{_translated(detail) or detail}"
+    return _translated(message) or f"用法错误：{message}"
 
 
 def usage_error_text(err: click.UsageError) -> str:
