@@ -29,7 +29,8 @@ from typing import Any, Literal, TypeAlias, cast
 
 import yaml
 
-from gis.errors import RuleConfigError, SchemaError
+from gis.errors import Label, LimitError, RuleConfigError, SchemaError
+from gis.limits import CONFIG_BYTES, read_limited
 from layers.paths import CATALOG_PATH
 
 __all__ = [
@@ -310,7 +311,9 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 def _load_cached(path: str, mtime_ns: int, size: int) -> Catalog:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_limited(p, CONFIG_BYTES, Label(f"layer catalogue {p}", f"图层目录 {p}")).decode("utf-8"))
+    except LimitError:
+        raise
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
         msg = f"layer catalogue {p} cannot be read as UTF-8 YAML: {err}"
         raise RuleConfigError(msg) from err

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,7 +38,8 @@ from pyproj import CRS
 
 from gis.crs import crs_label
 from gis.errors import DataSourceError, InputError, Label, SchemaError, zh_label, zh_lead
-from gis.io import read_features
+from gis.io import is_url, read_features, url_label
+from gis.limits import Limits
 from gis.text import Text
 from layers import _gpkg, _table_import
 from layers.catalog import Catalog, FieldSpec, LayerSpec, load_catalog
@@ -148,9 +150,10 @@ def _check_options(legal_status: str, effective_date: str | date | None) -> str 
 
 @dataclass(frozen=True)
 class _Source:
-    """The file to import: a path, or the bytes of an upload with its file name."""
+    """The data to import: a path (file or FileGDB folder), the bytes of an upload with its
+    file name, or the URL of a WFS / ArcGIS REST layer."""
 
-    data: Path | bytes
+    data: Path | bytes | str
     name: str
 
     @classmethod
@@ -160,6 +163,8 @@ class _Source:
                 msg = "an uploaded file (bytes) needs its file name (filename=...), e.g. 水源保护区.zip"
                 raise InputError(msg, zh="上传的文件（bytes）须同时给出文件名（filename=...），如 水源保护区.zip")
             return cls(bytes(source_file), Path(filename).name)
+        if isinstance(source_file, str) and is_url(source_file):
+            return cls(source_file.strip(), filename or url_label(source_file))
         path = Path(source_file)
         return cls(path, filename or path.name)
 
@@ -167,14 +172,26 @@ class _Source:
     def stem(self) -> str:
         return Path(self.name).stem
 
-    def sha256(self) -> str:
-        if isinstance(self.data, bytes):
-            return hashlib.sha256(self.data).hexdigest()
+    def sha256(self, gdf: gpd.GeoDataFrame) -> str:
+        """Digest of the source's bytes; of the features read, for a web service."""
         digest = hashlib.sha256()
-        with self.data.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
+        if isinstance(self.data, bytes):
+            digest.update(self.data)
+        elif isinstance(self.data, str):
+            digest.update(gdf.to_json(drop_id=True).encode("utf-8"))
+        elif self.data.is_dir():  # a FileGDB folder: its files, by name
+            for part in sorted(p for p in self.data.iterdir() if p.is_file()):
+                digest.update(part.name.encode("utf-8"))
+                _update_from_file(digest, part)
+        else:
+            _update_from_file(digest, self.data)
         return digest.hexdigest()
+
+
+def _update_from_file(digest: Any, path: Path) -> None:
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
 
 
 # --- fields and values ---------------------------------------------------------------------
@@ -307,6 +324,10 @@ def _prepare(
         if fs.layer and fs.layer != src.stem:
             label = Label(f"{fs.source} layer {fs.layer}", f"{zh_label(fs.source)} 图层 {fs.layer}")
     else:
+        if isinstance(src.data, str):  # a URL: the services serve features, not tables
+            msg = f"{src.name}: layer {spec.id!r} is a table without geometry; import it from a CSV or XLSX file, not a service URL"
+            zh = f"{src.name}：图层“{spec.title_zh}”为无几何的属性表，请从 CSV 或 XLSX 文件导入，而非服务地址"
+            raise InputError(msg, zh=zh)
         table = _table_import.read(src.data, src.name, spec, fields, sheet=read_options.get("layer"))
         label, frame, read_notes = table.source, table.frame, list(table.notes)
     gdf, notes = _apply_field_map(frame, field_map, fields, label)
@@ -406,6 +427,8 @@ def import_layer(
     coverage_adcodes: str | Sequence[str] | None = None,
     coverage_from_features: bool = False,
     coverage_note: str | None = None,
+    encoding: str | None = None,
+    limits: Limits | None = None,
 ) -> ImportResult:
     """Import one official layer into a zone store (created if it does not exist).
 
@@ -448,6 +471,10 @@ def import_layer(
         or the divisions of the store's admin layer that the imported features touch.
         Without either, a coverage the layer had is kept (the notes say so); a new layer
         then covers the store's whole admin extent.
+    encoding
+        Attribute text encoding of the source when it cannot be told (``GBK``, ``BIG5``).
+    limits
+        Resource limits of the read (``gis.limits.Limits``); default: those in force.
 
     Returns
     -------
@@ -467,7 +494,7 @@ def import_layer(
     store, src = Path(store_path), _Source.of(source_file, filename)
     date_text = _check_options(legal_status, effective_date)
     _precheck(store, layer_id, replace)
-    read_options = {"crs": crs, "layer": source_layer}
+    read_options = {"crs": crs, "layer": source_layer, "encoding": encoding, "limits": limits}
     common = {"legal_status": legal_status, "source": source, "effective_date": date_text}
     wanted = _coverage_wanted(spec, coverage_adcodes, coverage_from_features, coverage_note)
     with _gpkg.edit_store(store) as work:
@@ -496,7 +523,7 @@ def import_layer(
                 recorded_at=_gpkg.now_text(),
                 recorded_by=imported_by or _gpkg.current_user(),
                 source_file=src.name,
-                source_sha256=src.sha256(),
+                source_sha256=src.sha256(prepared.gdf),
                 features=len(prepared.gdf),
                 crs=prepared.crs,
                 legal_status=legal_status,

@@ -39,6 +39,8 @@ from layers.schema import Problem, check_layer, geometry_name, text_values
 
 __all__ = ["ZoneStore", "LayerSummary", "Problem", "validate_store", "format_problems", "LEGAL_STATUSES"]
 
+#: The layer name of the problem a store without any catalogue layer has.
+NO_SCREENABLE_LAYER = "(store)"
 #: Legal status of a layer: all features official, all illustrative, or both.
 LEGAL_STATUSES = ("法定", "示意", "混合")
 _MAX_LISTED_PROBLEMS = 50
@@ -138,6 +140,14 @@ def _scan(path: Path, catalog: Catalog) -> _Scan:
         if not any(p.layer == name for p in problems)
     ]
     problems.extend(_coverage_check(path, catalog, present, frames))
+    if not present:
+        # Screening against it would answer "clear" for everything: the worst wrong answer.
+        found = ", ".join(extra) or "no layers at all"
+        msg = (
+            f"{path.name} holds no layer of the catalogue ({found}), so nothing could be screened against it; "
+            f"expected layers named by catalogue id ({', '.join(list(catalog.layers)[:4])} ...)"
+        )
+        problems.append(Problem(NO_SCREENABLE_LAYER, None, msg, "error"))
     return _Scan(tuple(problems + extra_notes), frames, invalid, tuple(present), tuple(extra), tuple(versions))
 
 
@@ -185,7 +195,26 @@ def validate_store(path: str | Path, *, catalog: Catalog | str | Path | None = N
     RuleConfigError
         If the catalogue itself is bad.
     """
-    return list(_scan(Path(path), _resolve_catalog(catalog)).problems)
+    p = Path(path)
+    return list(_scan(p, _resolve_catalog(catalog)).problems) + _work_copy_problems(p)
+
+
+def _work_copy_problems(path: Path) -> list[Problem]:
+    """Work copies of interrupted edits lying next to the store (each a full copy of it)."""
+    stale = set(_gpkg.stale_work_copies(path))
+    problems = []
+    for copy, pid in _gpkg.work_copies(path):
+        if copy in stale:
+            msg = (
+                f"work copy {copy.name} was left by an edit that did not finish (process {pid} is gone); "
+                "it is removed on the next import or rollback, or delete it now"
+            )
+        elif pid is None:
+            msg = f"work copy {copy.name} of an earlier edit, owner unknown; if no import is running, delete it"
+        else:
+            msg = f"work copy {copy.name} belongs to an edit in progress (process {pid})"
+        problems.append(Problem(copy.name, None, msg, "warning"))
+    return problems
 
 
 def format_problems(problems: Sequence[Problem], *, limit: int = _MAX_LISTED_PROBLEMS) -> str:

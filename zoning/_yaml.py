@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from gis.errors import RuleConfigError
+from gis.errors import Label, LimitError, RuleConfigError
+from gis.limits import CONFIG_BYTES, read_limited
 
 __all__ = ["read_yaml", "bilingual", "problem_message"]
 
@@ -37,7 +38,11 @@ def _parse_yaml(text: str) -> Any:
 
 def read_yaml(path: Path, what: str) -> tuple[Any, str]:
     try:
-        raw = path.read_bytes()
+        # Held to the config-size limit: `--rules /dev/zero` is refused, not read until memory runs out.
+        what_zh = {"rules": "规则文件", "project-types": "项目类型文件", "catalogue": "图层目录文件"}.get(what, f"{what} 文件")
+        raw = read_limited(path, CONFIG_BYTES, Label(f"{what} file {path}", f"{what_zh} {path}"))
+    except LimitError:
+        raise
     except OSError as err:
         msg = f"{what} file {str(path)!r} cannot be read: {err.strerror or err}"
         raise RuleConfigError(msg) from err

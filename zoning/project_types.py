@@ -7,6 +7,7 @@ data/rules.yaml refer to the type keys and attribute names defined here. Attribu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +203,11 @@ def parse_attribute_value(spec: AttributeSpec, value: Any, *, source: str) -> bo
             number = float(text)
         except ValueError:
             number = None
+    if number is not None and not math.isfinite(number):
+        # NaN and 1e400 (= inf) are numbers to float() but no count of anything.
+        msg = f"{source}: value {value!r} is not a finite number; expected a whole number such as 2000 ({spec.label_zh} / {spec.label_en})"
+        zh = f"{zh_label(source)}：值“{value}”不是有限的数值；{spec.label_zh}应填写整数，如 2000"
+        raise InputError(msg, zh=zh)
     if number is None or number != int(number):
         msg = f"{source}: value {value!r} is not a whole number; expected e.g. 2000 ({spec.label_zh} / {spec.label_en})"
         zh = f"{zh_label(source)}：值“{value}”不是整数；{spec.label_zh}应填写整数，如 2000"

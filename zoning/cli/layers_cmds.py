@@ -22,6 +22,7 @@ from gis.errors import PlanningError
 from gis.repair import GeometryRepairWarning
 from zoning.cli.errors import InputFailure, error_text
 from zoning.cli.options import catalog_option, format_option
+from zoning.cli.usage import BilingualBadParameter
 
 __all__ = ["COMMANDS", "layers_group"]
 
@@ -175,10 +176,12 @@ def _parse_pairs(pairs: Sequence[str], option: str, form: str) -> dict[str, str]
         key, sep, value = pair.partition("=")
         if not sep or not key.strip() or not value.strip():
             msg = f"{pair!r}: expected {form}"
-            raise click.BadParameter(msg, param_hint=option)
+            zh = f"“{pair}”：应为 {form}"
+            raise BilingualBadParameter(msg, zh=zh, param_hint=option)
         if key.strip() in out:
             msg = f"{pair!r}: {key.strip()!r} is given twice"
-            raise click.BadParameter(msg, param_hint=option)
+            zh = f"“{pair}”：“{key.strip()}”给出了两次"
+            raise BilingualBadParameter(msg, zh=zh, param_hint=option)
         out[key.strip()] = value.strip()
     return out
 
@@ -209,7 +212,7 @@ def _echo_import(result: Any, store: str) -> None:
 
 @layers_group.command("import")
 @click.argument("store", type=click.Path(dir_okay=False))
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option(
     "--layer", "layer_id", required=True, metavar="ID", help="Catalogue layer to import as (water_source ...)."
 )
@@ -217,6 +220,7 @@ def _echo_import(result: Any, store: str) -> None:
     "--map", "maps", multiple=True, metavar="SRC=DST", help="Map a source field to a catalogue field; repeatable."
 )
 @click.option("--crs", metavar="CRS", help="CRS of FILE, overriding its own: 4526, EPSG:4547, a .prj text.")
+@click.option("--encoding", metavar="ENC", help="Text encoding of FILE's attributes (GBK, BIG5 ...) when it cannot be told.")
 @click.option(
     "--legal-status",
     type=click.Choice(list(_LEGAL_STATUS)),
@@ -248,8 +252,9 @@ def _echo_import(result: Any, store: str) -> None:
 @click.option("--coverage-note", metavar="TEXT", help="How the coverage was decided (shown with results).")
 @_CATALOG
 def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], sets: tuple[str, ...], **opts: Any) -> None:
-    """Import FILE (zipped Shapefile, GeoPackage, GeoJSON ...; for the access list CSV or
-    XLSX as published) into STORE as catalogue layer --layer.
+    """Import FILE (zipped Shapefile, GeoPackage, FileGDB, GeoJSON, DXF, a WFS / ArcGIS REST
+    FeatureServer layer URL; for the access list CSV or XLSX as published) into STORE as
+    catalogue layer --layer.
 
     Without --coverage-* a layer keeps the coverage it had; a new layer covers the store's
     whole admin extent (an official import covers its jurisdiction).
@@ -284,6 +289,7 @@ def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], sets
             coverage_adcodes=opts["coverage_adcodes"],
             coverage_from_features=opts["coverage_from_features"],
             coverage_note=opts["coverage_note"],
+            encoding=opts["encoding"],
         )
     _echo_import(result, store)
 
@@ -400,7 +406,8 @@ def _parse_version(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     text = value.strip().lower().removeprefix("v")
     if not text.isdigit() or int(text) < 1:
         msg = f"{value!r}: expected a version number such as 2 or v2 (see `layers versions`)"
-        raise click.BadParameter(msg)
+        zh = f"“{value}”：应为版本号，如 2 或 v2（见 `layers versions`）"
+        raise BilingualBadParameter(msg, zh=zh)
     return int(text)
 
 

@@ -71,7 +71,7 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
     if opts["rules_path"] or catalog or types_path:
         types = load_project_types(types_path) if types_path else None
         rules = load_rules(opts["rules_path"], project_types=types, catalog_path=catalog)
-    fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"])
+    fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"], encoding=opts["encoding"])
     projects = projects_from_features(
         fs,
         type=opts["type_"],
@@ -105,6 +105,9 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
     help="Project attribute, repeatable: scale_head=2000, unavoidable=true...",
 )
 @click.option("--crs", help="CRS of the input: EPSG code, WKT/.prj text, or gcj02 / bd09 for Gaode/Baidu coordinates.")
+@click.option(
+    "--encoding", metavar="ENC", help="Text encoding of the input's attributes (GBK, BIG5, CP1252 ...) when it cannot be told."
+)
 @click.option("--name", help="Project name (a batch numbers it).")
 @click.option("--name-field", metavar="FIELD", help="Column holding each feature's name.")
 @click.option("--layer", help="Layer of a GeoPackage input.")
