@@ -201,9 +201,10 @@ def test_a_new_layer_type_is_imported_and_screened_without_code(tmp_path: Path, 
     rows = sorted((c["rule_id"], c["feature"], c["verdict"], round(c["overlap_length_m"], 3)) for c in doc["conflicts"])
     assert rows == [("MR01", "甲矿", "conditional", 1000.0), ("MR02", "乙矿", "review", 1000.0)]
     assert doc["verdict"] == "conditional" and "mining_right" in doc["coverage"]["checked"]
-    # with the packaged catalogue the layer is an extra layer: kept, not screened
-    plain = json.loads(run(capsys, "screen", road, "--type", "road", "--zones", store)[1])
-    assert plain["conflicts"] == []
+    # with the packaged catalogue the layer is an extra layer: kept, not screened — and a store
+    # with nothing the catalogue knows is refused rather than answered "clear" (issue 19)
+    code, _, err = run(capsys, "screen", road, "--type", "road", "--zones", store)
+    assert code == 2 and "holds no layer of the catalogue (mining_right)" in err
 
 
 def test_a_bad_open_catalogue_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
