@@ -107,8 +107,20 @@ def file_ref(path: str | Path) -> FileRef:
 
 
 def store_ref() -> FileRef:
-    """The zone store in use: ``$ZONING_STORE`` when set, else the embedded data/zones.gpkg."""
-    return file_ref(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+    """The zone store in use: ``$ZONING_STORE`` when set (a GeoPackage, or a PostGIS schema as
+    ``postgresql://user:pass@host/db?schema=NAME``), else the embedded data/zones.gpkg."""
+    location = os.environ.get(STORE_ENV) or str(DEFAULT_STORE)
+    if location.startswith(("postgresql://", "postgres://")):
+        return FileRef(location, _postgis_version(location), 0.0)
+    return file_ref(location)
+
+
+@st.cache_data(show_spinner=False, ttl=30, max_entries=4)
+def _postgis_version(url: str) -> str:
+    """The version of the PostGIS store (asked again every 30 s: a new push is picked up)."""
+    from layers.pgstore import store_version
+
+    return store_version(url)
 
 
 def catalog_ref() -> FileRef:
@@ -135,9 +147,9 @@ def get_store(path: str, sha256: str) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _get_store(path: str, sha256: str, catalog_path: str, catalog_sha256: str) -> Any:
-    from layers.store import ZoneStore
+    from zoning.engine import open_store
 
-    return ZoneStore.open(Path(path), catalog=catalog_path)
+    return open_store(path if path.startswith(("postgresql://", "postgres://")) else Path(path), catalog=catalog_path)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -317,6 +329,8 @@ def get_layer_versions(path: str, sha256: str) -> dict[str, Any]:
 
     store = get_store(path, sha256)
     out: dict[str, Any] = {}
+    if getattr(store, "windowed", False):  # a PostGIS store: its history stays in the schema
+        return out
     for layer_id in store.layer_ids:
         current = [v for v in list_versions(path, layer_id, catalog=store.catalog) if v.current]
         if current:

@@ -54,6 +54,8 @@ def data_version() -> DataVersion:
     recorded = [v.recorded_at for v in get_layer_versions(ref.path, ref.sha256).values() if v.recorded_at]
     if recorded:
         date = max(recorded)[:10]
+    elif getattr(store, "pushed_at", None):
+        date = str(store.pushed_at)[:10]
     else:
         date = dt.datetime.fromtimestamp(ref.mtime, tz=dt.timezone(dt.timedelta(hours=8))).date().isoformat()
     return DataVersion(_shown_path(ref.path), ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
@@ -62,6 +64,8 @@ def data_version() -> DataVersion:
 def _shown_path(path: str) -> str:
     """The store's path as the public may see it: relative to the app (data/zones.gpkg),
     else only its file name — not the server's folder layout."""
+    if path.startswith(("postgresql://", "postgres://")):  # the schema, not the server or its user
+        return "PostGIS " + path.rsplit("schema=", 1)[-1].split("&")[0] if "schema=" in path else "PostGIS"
     app_dir = Path(__file__).resolve().parents[1]
     try:
         return Path(path).resolve().relative_to(app_dir).as_posix()

@@ -10,18 +10,20 @@ UTF-8 with BOM), or a report; every format is written by the output registry
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
 from gis.errors import InputError, PlanningError
 from zoning.cli.errors import InputFailure
 from zoning.cli.options import catalog_option, format_option, lang_option, output_option, rules_option, zones_option
-from zoning.model import VERDICT_RANK, VERDICTS, ScreeningResult
-from zoning.report import FORMATS, render_report
+from zoning.model import VERDICT_RANK, VERDICTS
+from zoning.report import FORMATS, format_parts, render_report
 
 __all__ = ["COMMANDS", "screen"]
 
@@ -38,53 +40,86 @@ def _parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _emit(data: bytes, out: Path | None) -> None:
+@contextlib.contextmanager
+def _output(out: Path | None) -> Iterator[IO[bytes]]:
+    """Standard output (bytes: the JSON/CSV contract is UTF-8 whatever the terminal's
+    locale), or the file ``out``; a file that cannot be written is a bad ``-o`` (exit 2)."""
     if out is None:
-        # Bytes, not text: the JSON/CSV contract is UTF-8 whatever the terminal's locale.
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
     try:
-        out.write_bytes(data)
+        with out.open("wb") as fh:
+            yield fh
     except OSError as err:
         msg = f"-o {str(out)!r}: cannot write the output file: {err.strerror or err}"
         raise InputFailure(msg, zh=f"-o {out}：无法写入输出文件（{err.strerror or err}）") from err
 
 
-def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
-    from gis.io import read_features
+def _emit(data: bytes, out: Path | None) -> None:
+    with _output(out) as fh:
+        fh.write(data)
+
+
+def _zones(opts: dict[str, Any]) -> str:
+    """The store reference: a PostGIS URL as given, or an existing GeoPackage path."""
     from layers.paths import DEFAULT_STORE
-    from layers.store import ZoneStore
-    from zoning.engine import projects_from_features
-    from zoning.engine import screen as run_screen
-    from zoning.rules import load_project_types, load_rules
 
     zones = opts["zones"] or DEFAULT_STORE
+    if isinstance(zones, str):
+        return zones
     if not zones.exists():
         msg = f"zone store {str(zones)!r} does not exist; build the default with `make data` or give --zones FILE.gpkg"
         zh = f"图层库 {zones} 不存在；请用 `make data` 生成内置图层库，或用 --zones 指定 GeoPackage 文件"
         raise InputError(msg, zh=zh)
-    # An open catalogue (DESIGN.md): a deployment's catalogue, rules and project types as data.
-    catalog, types_path = opts["catalog"], opts["types_path"]
-    rules = None
-    if opts["rules_path"] or catalog or types_path:
-        types = load_project_types(types_path) if types_path else None
-        rules = load_rules(opts["rules_path"], project_types=types, catalog_path=catalog)
+    return str(zones)
+
+
+def _projects(opts: dict[str, Any], rules: Any) -> list[Any]:
+    from gis.io import read_features
+    from zoning.engine import projects_from_features
+
     fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"], encoding=opts["encoding"])
-    projects = projects_from_features(
+    return projects_from_features(
         fs,
         type=opts["type_"],
         type_field=opts["type_field"],
         attrs=_parse_attrs(opts["attrs"]),
         name=opts["name"],
         name_field=opts["name_field"],
-        project_types=rules.project_types if rules else None,
+        project_types=rules.project_types,
     )
-    results = run_screen(
-        projects, ZoneStore.open(zones, catalog=catalog), rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"]
-    )
-    return results, len(projects) != 1
+
+
+def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None) -> list[str]:
+    """Screen and write the output; returns the verdicts (for ``--fail-on``)."""
+    from zoning.batch import RulesRef, StoreRef, screen_batch
+    from zoning.engine import screen as run_screen
+
+    # An open catalogue (DESIGN.md): a deployment's catalogue, rules and project types as data.
+    catalog = opts["catalog"]
+    rules_ref = RulesRef(opts["rules_path"], opts["types_path"], catalog)
+    rules = rules_ref.load()
+    ref = StoreRef(_zones(opts), catalog)
+    store = ref.open()
+    projects = _projects(opts, rules)
+    kw = {"tolerance_m": opts["tolerance_m"], "near_m": opts["near_m"]}
+    if len(projects) == 1:
+        results = run_screen(projects, store, rules=rules, **kw)
+        _emit(render_report(results, fmt, lang=lang, batch=False), output)
+        return [r.verdict for r in results]
+    workers = opts["workers"] or os.cpu_count() or 1
+    parts = format_parts(fmt, lang=lang)
+    with screen_batch(
+        projects, ref, rules=rules_ref, workers=workers, scheduler=opts["dask_scheduler"], parts=parts, lang=lang, **kw
+    ) as batch:
+        if batch.results is not None:
+            _emit(render_report(batch.results, fmt, lang=lang, batch=True), output)
+        else:
+            with _output(output) as fh:
+                batch.write(fh)
+        return batch.verdicts
 
 
 @click.command("screen")
@@ -136,6 +171,15 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
     "--project-types", "types_path", type=click.Path(dir_okay=False),
     help="Project types file [default: data/project_types.yaml].",
 )  # fmt: skip
+@click.option(
+    "--workers", type=click.IntRange(min=0), default=1, show_default=True,
+    help="Local processes screening a batch (0: one per core); the answers are the same.",
+)  # fmt: skip
+@click.option(
+    "--dask-scheduler", metavar="ADDRESS",
+    help="Screen a batch on a dask.distributed cluster (tcp://host:8786); the store must be reachable "
+    "from its workers (a shared path or a PostGIS URL).",
+)  # fmt: skip
 @click.pass_context
 def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, **opts: Any) -> None:
     """Screen PROJECT_FILE (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV, or a WKT
@@ -148,6 +192,9 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
     $ python -m zoning screen batch.csv --type-field 类型 --format xlsx -o out.xlsx --overwrite
     $ python -m zoning screen batch.csv --type-field 类型 --format zip -o bundle.zip
     $ python -m zoning screen site.geojson --type industrial --catalog my_catalog.yaml --rules my_rules.yaml
+    $ python -m zoning screen national.gpkg --type-field type --workers 0 -o out.json
+    $ python -m zoning screen national.gpkg --type-field type --zones postgresql://u:p@db/zones?schema=hunan \\
+          --dask-scheduler tcp://scheduler:8786 -o out.json
 
     Exit codes: 0 done; 2 bad input (or an existing -o file without --overwrite); 3 a verdict
     at or above --fail-on.
@@ -156,11 +203,10 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
         msg = f"--format {fmt} writes a file: give -o OUT.{fmt}"
         raise InputFailure(msg, zh=f"--format {fmt} 输出的是文件：请用 -o 指定文件名，如 -o 结果.{fmt}")
     try:
-        results, batch = _screen(opts)
-        _emit(render_report(results, fmt, lang=lang, batch=batch), output)
+        verdicts = _run(opts, fmt, lang, output)
     except PlanningError as err:
         raise InputFailure.of(err) from err
-    if fail_on and any(VERDICT_RANK[r.verdict] >= VERDICT_RANK[fail_on.lower()] for r in results):
+    if fail_on and any(VERDICT_RANK[v] >= VERDICT_RANK[fail_on.lower()] for v in verdicts):
         ctx.exit(3)
 
 
