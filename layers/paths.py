@@ -13,6 +13,8 @@ site-packages is not ours.
 from __future__ import annotations
 
 import importlib.resources
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "CATALOG_PATH",
     "RULES_PATH",
     "PROJECT_TYPES_PATH",
+    "STORE_ENV",
+    "store_path",
 ]
 
 #: The folder the packages sit in: the checkout, when running from one (tests and tools
@@ -45,3 +49,18 @@ DEFAULT_STORE = DATA_DIR / "zones.gpkg"
 CATALOG_PATH = DATA_DIR / "catalog.yaml"
 RULES_PATH = DATA_DIR / "rules.yaml"
 PROJECT_TYPES_PATH = DATA_DIR / "project_types.yaml"
+
+#: Environment variable naming the zone store a deployment serves (a user's official
+#: GeoPackage); unset, the embedded default.
+STORE_ENV = "ZONING_STORE"
+
+
+def store_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The zone store the app and the HTTP API serve: ``$ZONING_STORE`` when set, else the
+    embedded ``data/zones.gpkg``. One resolution for both, so they answer from one store.
+
+    >>> store_path({"ZONING_STORE": "/srv/zones/county.gpkg"})
+    PosixPath('/srv/zones/county.gpkg')
+    """
+    env = os.environ if environ is None else environ
+    return Path(env.get(STORE_ENV) or DEFAULT_STORE)

@@ -20,7 +20,7 @@ import streamlit as st
 import yaml
 
 from gis.errors import DataSourceError
-from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE, PROJECT_TYPES_PATH, RULES_PATH
+from layers.paths import CATALOG_PATH, DATA_DIR, PROJECT_TYPES_PATH, RULES_PATH, STORE_ENV, store_path
 from ui.components import (
     HUNAN_BOUNDS,
     StaticBase,
@@ -53,8 +53,6 @@ __all__ = [
 ]
 
 BASE_DIR = DATA_DIR / "base"
-#: Environment override for the zone store (a user's official GeoPackage); default embedded.
-STORE_ENV = "ZONING_STORE"
 
 
 @dataclass(frozen=True)
@@ -99,8 +97,9 @@ def file_ref(path: str | Path) -> FileRef:
 
 
 def store_ref() -> FileRef:
-    """The zone store in use: ``$ZONING_STORE`` when set, else the embedded data/zones.gpkg."""
-    return file_ref(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+    """The zone store in use: ``$ZONING_STORE`` when set, else the embedded data/zones.gpkg
+    (``layers.paths.store_path``, the HTTP API's resolution too)."""
+    return file_ref(store_path())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

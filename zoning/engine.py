@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from gis.crs import STORAGE_CRS, work_crs_for_geometry
+from gis.crs import STORAGE_CRS, gk_zones_spanning, lonlat_bounds, work_crs_for_geometry
 from gis.errors import GeometryError, InputError, Label
 from gis.text import Text
 from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
@@ -43,7 +43,7 @@ from zoning._projects import projects_from_features
 from zoning.model import DataInfo, LayerInfo, Project, ProjectInfo, ScreeningResult, worst_verdict
 from zoning.rules import ProjectTypes, RuleSet, load_project_types, load_rules
 
-__all__ = ["screen", "projects_from_features", "default_rules", "open_store", "store_schemas"]
+__all__ = ["screen", "projects_from_features", "default_rules", "open_store", "store_schemas", "warm"]
 
 _TZ_CHINA = _dt.timezone(_dt.timedelta(hours=8))
 #: Layers that are reference data, not zones: never screened, never "nearby".
@@ -103,6 +103,53 @@ def open_store(store: Any) -> sp.ZoneStoreLike:
     if isinstance(store, str | Path):
         return ZoneStore.open(Path(store))
     return store
+
+
+def warm(store: Any, *, work_crs: Iterable[str] | None = None, rules: RuleSet | None = None) -> tuple[str, ...]:
+    """Build what a screening needs before the first one is asked: the layer indexes (and
+    the combined nearby index) of every layer in each work CRS, the store summary and the
+    compiled rules. A server calls it at start-up, so its first answer is as fast as the
+    next (its readiness check); indexes are built once per process and store version.
+
+    Parameters
+    ----------
+    store
+        A ``ZoneStore`` or the path of a zone GeoPackage.
+    work_crs
+        The work CRSs to prepare; default the 3-degree Gauss-Kruger zones the store's
+        layers span (three for Hunan: EPSG:4545, 4546, 4547).
+    rules
+        The rule matrix to compile; default the packaged one.
+
+    Returns
+    -------
+    tuple[str, ...]
+        The work CRSs prepared.
+    """
+    zstore = open_store(store)
+    zones = tuple(work_crs) if work_crs is not None else _spanned_zones(zstore)
+    schemas = store_schemas(zstore)
+    for crs in zones:
+        sp.near_index([index for _lid, _schema, index in _zone_indexes(zstore, crs, schemas)])
+        if "admin" in zstore.layer_ids:
+            sp.layer_index(zstore, "admin", crs, zone_field=None)
+    _data_info(zstore)
+    compile_rules(rules if rules is not None else default_rules())
+    return zones
+
+
+def _spanned_zones(store: sp.ZoneStoreLike) -> tuple[str, ...]:
+    """The Gauss-Kruger work CRSs covering the lon/lat extent of the store's layers."""
+    west, east = math.inf, -math.inf
+    for lid in store.layer_ids:
+        frame = store.layer(lid)
+        if len(frame) == 0 or frame.crs is None:
+            continue
+        bounds = lonlat_bounds(tuple(frame.total_bounds), frame.crs)
+        west, east = min(west, bounds[0]), max(east, bounds[2])
+    if west > east:
+        return ()
+    return tuple(gk_zones_spanning(west, east))
 
 
 @dataclass
@@ -293,11 +340,7 @@ def _screen_group(
     compiled = compile_rules(ruleset)
     specs = ruleset.project_types.attributes
     indexes, touchings = [], []
-    for lid in store.layer_ids:
-        if lid in _NOT_ZONES:
-            continue
-        schema = schemas.get(lid)
-        index = sp.layer_index(store, lid, crs, zone_field=schema.zone_field if schema else None)
+    for lid, schema, index in _zone_indexes(store, crs, schemas):
         lrules = compiled.get(lid)
         touching = sp.touching_pairs(index, geoms)
         _note_unknown_zones(members, index, touching, schema)
@@ -316,6 +359,19 @@ def _screen_group(
         counties = sp.county_names(sp.layer_index(store, "admin", crs, zone_field=None), geoms)
     for k, res in enumerate(out):
         res.info["county"] = counties[k]
+    return out
+
+
+def _zone_indexes(
+    store: sp.ZoneStoreLike, crs: str, schemas: Mapping[str, LayerSchema]
+) -> list[tuple[str, LayerSchema | None, sp.LayerIndex]]:
+    """(layer id, schema, index in ``crs``) of every zone layer of the store (not ``admin``)."""
+    out = []
+    for lid in store.layer_ids:
+        if lid in _NOT_ZONES:
+            continue
+        schema = schemas.get(lid)
+        out.append((lid, schema, sp.layer_index(store, lid, crs, zone_field=schema.zone_field if schema else None)))
     return out
 
 

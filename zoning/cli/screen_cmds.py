@@ -11,7 +11,6 @@ UTF-8 with BOM), or a report; every format is written by the output registry
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +19,11 @@ import click
 from gis.errors import InputError, PlanningError
 from zoning.cli.errors import InputFailure
 from zoning.cli.options import format_option, lang_option, output_option, rules_option, zones_option
+from zoning.columns import parse_pairs
 from zoning.model import VERDICT_RANK, VERDICTS, ScreeningResult
 from zoning.report import FORMATS, render_report
 
 __all__ = ["COMMANDS", "screen"]
-
-
-def _parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            msg = f"--attr {pair!r}: expected KEY=VALUE, e.g. scale_head=2000 or unavoidable=true"
-            zh = f"--attr “{pair}”格式有误：应为“属性=值”，如 scale_head=2000 或 unavoidable=true"
-            raise InputError(msg, zh=zh)
-        out[key.strip()] = value.strip()
-    return out
 
 
 def _emit(data: bytes, out: Path | None) -> None:
@@ -70,7 +58,7 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
         fs,
         type=opts["type_"],
         type_field=opts["type_field"],
-        attrs=_parse_attrs(opts["attrs"]),
+        attrs=parse_pairs(opts["attrs"]),
         name=opts["name"],
         name_field=opts["name_field"],
         project_types=rules.project_types if rules else None,

@@ -1,0 +1,141 @@
+"""What the server knows, read-only and public: readiness, layers, rules, control units.
+
+* ``GET /api/health``: the readiness check (the store opened, the engine's indexes built);
+* ``GET /api/v1/layers``: the store's layers, with titles, counts, CRS, legal status and
+  lon/lat extent, and the layers it lacks;
+* ``GET /api/v1/rules?type=&layer=``: the rule matrix (``python -m zoning rules list
+  --format json``'s entries) and the project types;
+* ``GET /api/v1/units?lon=&lat=``: the environmental control unit(s) at a point and their
+  access clauses (``units`` is ``[]`` when the store has no ``env_control_unit`` layer).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+
+from gis.crs import lonlat_bounds
+from gis.errors import InputError
+from zoning.api.state import State
+from zoning.engine import default_rules, store_schemas
+from zoning.lookup import zones_at
+from zoning.rule_listing import project_type_dicts, rule_dict
+
+__all__ = ["router", "layers_listing", "rules_listing", "units_at", "UNIT_LAYER"]
+
+router = APIRouter(tags=["catalogue 图层与规则"])
+
+#: The control-unit layer (DESIGN.md "New layers"); absent from a store, no unit is answered.
+UNIT_LAYER = "env_control_unit"
+
+
+def layers_listing(store: Any) -> dict[str, Any]:
+    """The store's layers for ``/api/v1/layers``."""
+    schemas = store_schemas(store)
+    layers = []
+    for lid, info in store.layer_info().items():
+        frame = store.layer(lid)
+        bbox = lonlat_bounds(tuple(frame.total_bounds), frame.crs) if len(frame) else None
+        schema = schemas.get(lid)
+        layers.append(
+            {
+                "id": lid,
+                "title": {"zh": info.title_zh, "en": info.title_en},
+                "features": info.features,
+                "geometry_type": info.geometry_type,
+                "crs": info.crs,
+                "legal_status": info.legal_status,
+                "zone_field": schema.zone_field if schema else None,
+                "bbox_lonlat": list(bbox) if bbox else None,
+            }
+        )
+    return {
+        "store": str(store.path),
+        "sha256": store.sha256,
+        "layers": layers,
+        "absent_layers": list(store.absent_layers),
+        "extra_layers": list(store.extra_layers),
+    }
+
+
+def rules_listing(type_: str = "", layer: str = "") -> dict[str, Any]:
+    """The active rules (those that can fire for ``type_`` and in ``layer`` when given).
+
+    Raises
+    ------
+    InputError
+        An unknown project type or a layer without rules.
+    """
+    ruleset = default_rules()
+    selected = ruleset.applicable(type_) if type_ else list(ruleset.active)
+    if layer:
+        if layer not in ruleset.layers:
+            msg = f"query parameter 'layer': {layer!r} has no rules; expected one of {', '.join(ruleset.layers)}"
+            raise InputError(msg, zh=f"查询参数“layer”：图层“{layer}”没有规则；应为 {'、'.join(ruleset.layers)} 之一")
+        selected = [r for r in selected if r.layer == layer]
+    return {
+        "rules_sha256": ruleset.sha256,
+        "project_types_sha256": ruleset.project_types.sha256,
+        "type": ruleset.project_types.resolve(type_) if type_ else None,
+        "rules": [rule_dict(r) for r in selected],
+        "project_types": project_type_dicts(ruleset.project_types),
+    }
+
+
+def units_at(store: Any, lon: float, lat: float) -> list[dict[str, Any]]:
+    """The control units containing (lon, lat), with their fields; ``[]`` without a unit layer.
+
+    The access clauses (the ``access_clause`` table and the units engine) arrive with the
+    control-units work; until then ``clauses`` is empty.
+    """
+    if UNIT_LAYER not in store.layer_ids:
+        return []
+    hits = [h for h in zones_at(store, lon, lat, near_m=0.0) if h.layer == UNIT_LAYER and h.inside]
+    return [
+        {
+            "code": h.attributes.get("code", ""),
+            "name": h.name,
+            "category": h.zone,
+            "feature_id": h.feature_id,
+            "legal_status": h.legal_status,
+            "attributes": dict(h.attributes),
+            "clauses": [],
+        }
+        for h in hits
+    ]
+
+
+@router.get("/api/health", summary="Readiness 就绪检查", tags=["service 服务"])
+def health(state: State) -> dict[str, Any]:
+    """200 once the zone store is open and the engine's indexes are built (a readiness probe)."""
+    return state.health()
+
+
+@router.get("/api/v1/layers", summary="Layers of the zone store 图层列表")
+def layers(state: State) -> dict[str, Any]:
+    """The layers of the zone store the server screens against."""
+    return layers_listing(state.store())
+
+
+@router.get("/api/v1/rules", summary="The rule matrix 规则列表")
+def rules(
+    type: Annotated[str, Query(description="Only rules that can apply to this project type (key, 中文名称 or alias).",
+                               openapi_examples={"example": {"value": "畜禽养殖场"}})] = "",
+    layer: Annotated[str, Query(description="Only rules of this zone layer.", openapi_examples={"example": {"value": "water_source"}})] = "",
+) -> dict[str, Any]:
+    """The statutory rule matrix and the project types it refers to."""
+    return rules_listing(type, layer)
+
+
+@router.get("/api/v1/units", summary="Control units at a point 环境管控单元查询")
+async def units(
+    state: State,
+    lon: Annotated[float, Query(ge=-180, le=180, description="Longitude (CGCS2000/WGS84 degrees).", openapi_examples={"example": {"value": 112.93}})],
+    lat: Annotated[float, Query(ge=-90, le=90, description="Latitude (degrees).", openapi_examples={"example": {"value": 27.86}})],
+) -> dict[str, Any]:
+    """The environmental control unit(s) at (lon, lat) and their access clauses."""
+    store = await run_in_threadpool(state.store)
+    found = await run_in_threadpool(units_at, store, lon, lat)
+    return {"lon": lon, "lat": lat, "unit_layer": UNIT_LAYER in store.layer_ids, "units": found}

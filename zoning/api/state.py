@@ -1,0 +1,98 @@
+"""What one server process holds: its settings and the zone store it serves.
+
+The store is opened once (``layers.store.ZoneStore.open``, through the fast on-disk cache
+for big stores, ``layers._fastcache``: the same cache the app and the CLI use) and the
+engine's indexes are built at start-up (``zoning.engine.warm``). Each request checks the
+file's size and modification time (one ``stat``): a replaced store is opened again on the
+next request, as the app picks up a new ``data/zones.gpkg`` without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from gis.errors import DataSourceError
+from layers.store import ZoneStore
+from zoning.api.settings import ApiSettings
+from zoning.engine import warm
+
+__all__ = ["ServerState", "server_state", "State"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Opened:
+    stamp: tuple[int, int, int]
+    store: ZoneStore
+    work_crs: tuple[str, ...]
+
+
+class ServerState:
+    """The settings and the opened store of one process (kept on ``app.state.server``)."""
+
+    def __init__(self, settings: ApiSettings) -> None:
+        self.settings = settings
+        self._opened: _Opened | None = None
+        self._lock = threading.Lock()
+
+    def _stamp(self) -> tuple[int, int, int]:
+        path = self.settings.store
+        try:
+            st = os.stat(path)
+        except OSError as err:
+            msg = f"zone store {path} cannot be read ({err.strerror}); set ZONING_STORE or run `make data`"
+            zh = f"图层库 {path} 无法读取（{err.strerror}）；请设置 ZONING_STORE，或运行 make data 生成内置图层库"
+            raise DataSourceError(msg, zh=zh) from err
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _current(self) -> _Opened:
+        stamp = self._stamp()
+        opened = self._opened
+        if opened is not None and opened.stamp == stamp:
+            return opened
+        with self._lock:
+            if self._opened is None or self._opened.stamp != stamp:
+                store = ZoneStore.open(self.settings.store)
+                zones = warm(store) if self.settings.warm_up else ()
+                if self._opened is not None:
+                    log.info("zone store %s changed on disk: opened again (sha256 %s)", store.path, store.sha256[:12])
+                self._opened = _Opened(stamp, store, zones)
+            return self._opened
+
+    def store(self) -> ZoneStore:
+        """The zone store, opened (again) when the file is new or changed.
+
+        Raises
+        ------
+        DataSourceError, SchemaError
+            The store cannot be opened or is not valid.
+        """
+        return self._current().store
+
+    def health(self) -> dict[str, Any]:
+        """The readiness answer: the store opened and the engine's indexes built."""
+        opened = self._current()
+        store = opened.store
+        return {
+            "status": "ok",
+            "store": {"path": str(store.path), "sha256": store.sha256, "layers": list(store.layer_ids)},
+            "work_crs_ready": list(opened.work_crs),
+        }
+
+
+def server_state(request: Request) -> ServerState:
+    """The ``ServerState`` of the app serving ``request`` (a FastAPI dependency)."""
+    state = request.app.state.server
+    assert isinstance(state, ServerState)
+    return state
+
+
+#: A route parameter receiving the ``ServerState``.
+State = Annotated[ServerState, Depends(server_state)]
