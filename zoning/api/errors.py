@@ -10,7 +10,8 @@ Every error answer has one shape::
   as a project (``DataSourceError``, ``CRSError``, ``GeometryError``), 422 when it was read but
   a value is wrong (unknown type or attribute, bad value: ``InputError`` and the rest);
 * a query or path parameter of the wrong form -> 422 naming the parameter and the value;
-* :class:`ApiError` (401 no key, 403 role, 404, 406, 413 too large, 415) -> its status;
+* :class:`ApiError` (401 no key, 403 role, 404, 406, 413 too large, 415; 503 when the zone
+  store or the key file cannot be read — the server's trouble, logged with a reference) -> its status;
 * anything else is a bug: logged with a reference number, answered 500 with that number
   and no detail of the server.
 """

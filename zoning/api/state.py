@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from gis.errors import DataSourceError
+from gis.errors import DataSourceError, PlanningError
 from layers.store import ZoneStore
+from zoning.api.errors import ApiError
 from zoning.api.settings import ApiSettings
 from zoning.engine import warm
 
@@ -66,19 +68,31 @@ class ServerState:
                 self._opened = _Opened(stamp, store, zones)
             return self._opened
 
+    def _ready(self) -> _Opened:
+        """The opened store; a store that cannot be opened is the server's trouble, not the
+        client's: 503, with a reference to the logged reason (which names server paths)."""
+        try:
+            return self._current()
+        except PlanningError as err:
+            reference = secrets.token_hex(6)
+            log.error("zone store unavailable, reference %s: %s", reference, err)
+            en = f"the zone store cannot be opened at the moment (reference {reference}); ask the administrator"
+            zh = f"图层库暂时无法打开（参考编号 {reference}）；请联系管理员"
+            raise ApiError(503, en, zh, code="store_unavailable") from err
+
     def store(self) -> ZoneStore:
         """The zone store, opened (again) when the file is new or changed.
 
         Raises
         ------
-        DataSourceError, SchemaError
-            The store cannot be opened or is not valid.
+        ApiError
+            503 when the store cannot be opened or is not valid (the reason is logged).
         """
-        return self._current().store
+        return self._ready().store
 
     def health(self) -> dict[str, Any]:
-        """The readiness answer: the store opened and the engine's indexes built."""
-        opened = self._current()
+        """The readiness answer: the store opened and the engine's indexes built (else 503)."""
+        opened = self._ready()
         store = opened.store
         return {
             "status": "ok",

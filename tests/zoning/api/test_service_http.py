@@ -123,3 +123,17 @@ def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", ["/api/v1/layers", "/ogc/collections"])
 def test_public_endpoints_need_no_key(path: str, server: Server) -> None:
     assert server.call("GET", path).status == 200
+
+
+def test_a_broken_store_is_503_not_the_clients_fault(tmp_path: Path, keys_file: Path, auth: dict[str, str]) -> None:
+    from tests.zoning.api.conftest import serve
+    from zoning.api.settings import ApiSettings
+
+    store = build_store(tmp_path / "zones.gpkg")
+    with serve(ApiSettings(store=store, keys_file=keys_file, warm_up=False)) as running:
+        assert running.call("GET", "/api/health").status == 200
+        store.write_bytes(b"not a geopackage")
+        for method, path in (("GET", "/api/health"), ("GET", "/api/v1/layers"), ("POST", "/api/v1/screen")):
+            got = running.call(method, path, {"type": "Feature"} if method == "POST" else None, auth)
+            assert got.status == 503, (path, got.body)
+            assert str(tmp_path) not in got.body.decode()  # the server's paths stay in its log
