@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -156,7 +157,11 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
     for col, fmt in zip(cols, formats, strict=True):
         spec = FORMATS[fmt]
         data: bytes | Callable[[], bytes]
-        data = render_report(results, fmt, lang=language) if spec.stream else _deferred_report(tuple(results), fmt, language)
+        data = (
+            render_report(results, fmt, lang=language, store=_store_in_use())
+            if spec.stream
+            else _deferred_report(tuple(results), fmt, language)
+        )
         col.download_button(
             fmt.upper(), data, file_name=f"{stem}{spec.suffix}", mime=spec.media_type, key=f"{key_prefix}.dl_{fmt}",
             icon=_ICONS_BY_FORMAT.get(fmt, ":material/description:"), on_click="ignore",
@@ -167,6 +172,14 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
 
 def _deferred_report(results: tuple[ScreeningResult, ...], fmt: str, language: Lang) -> Callable[[], bytes]:
     def make() -> bytes:
-        return render_report(results, fmt, lang=language)
+        return render_report(results, fmt, lang=language, store=_store_in_use())
 
     return make
+
+
+def _store_in_use() -> Any:
+    """The store the page screened against: its catalogue names the layers in every file."""
+    from ui.cache import get_store, store_ref
+
+    ref = store_ref()
+    return get_store(ref.path, ref.sha256)

@@ -52,7 +52,7 @@ def _emit(data: bytes, out: Path | None) -> None:
         raise InputFailure(msg, zh=f"-o {out}：无法写入输出文件（{err.strerror or err}）") from err
 
 
-def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
+def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool, Any]:
     from gis.io import read_features
     from layers.paths import DEFAULT_STORE
     from layers.store import ZoneStore
@@ -81,10 +81,9 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool]:
         name_field=opts["name_field"],
         project_types=rules.project_types if rules else None,
     )
-    results = run_screen(
-        projects, ZoneStore.open(zones, catalog=catalog), rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"]
-    )
-    return results, len(projects) != 1
+    store = ZoneStore.open(zones, catalog=catalog)
+    results = run_screen(projects, store, rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"])
+    return results, len(projects) != 1, store
 
 
 @click.command("screen")
@@ -156,8 +155,8 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
         msg = f"--format {fmt} writes a file: give -o OUT.{fmt}"
         raise InputFailure(msg, zh=f"--format {fmt} 输出的是文件：请用 -o 指定文件名，如 -o 结果.{fmt}")
     try:
-        results, batch = _screen(opts)
-        _emit(render_report(results, fmt, lang=lang, batch=batch), output)
+        results, batch, store = _screen(opts)
+        _emit(render_report(results, fmt, lang=lang, batch=batch, store=store), output)
     except PlanningError as err:
         raise InputFailure.of(err) from err
     if fail_on and any(VERDICT_RANK[r.verdict] >= VERDICT_RANK[fail_on.lower()] for r in results):

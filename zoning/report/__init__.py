@@ -163,8 +163,8 @@ def render_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str
     lang
         ``"zh"`` (default) or ``"en"``; JSON has no language (its field names are the contract).
     **options
-        For documents, passed to ``content.build_document``: ``store`` (the ZoneStore screened
-        against), ``maps`` (False: no maps), ``max_maps`` (batch map budget), ``printed_at``;
+        ``store`` (the ZoneStore screened against: layer titles and zone labels come from its
+        catalogue in every format); for documents, passed to ``content.build_document``: ``maps`` (False: no maps), ``max_maps`` (batch map budget), ``printed_at``;
         ``doc_format`` for the zip bundle; ``batch`` for JSON (see ``json_writer.render_json``).
 
     Raises
@@ -173,9 +173,12 @@ def render_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str
         Unknown format or language, or no results.
     """
     items = _checked(results, fmt)
-    from zoning.report.i18n import check_lang
+    from zoning.report.i18n import catalog_of, check_lang
 
-    return FORMATS[fmt].render(items, lang=check_lang(lang), **options)
+    # Titles and zone labels from the catalogue of the store screened (an open catalogue's
+    # layers keep their names in a CSV as in a PDF), the packaged one without a store.
+    with catalog_of(options.get("store")):
+        return FORMATS[fmt].render(items, lang=check_lang(lang), **options)
 
 
 def write_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str, out: Path, *, lang: str = "zh",
