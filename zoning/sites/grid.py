@@ -44,6 +44,10 @@ __all__ = ["Grid", "MAX_CELLS", "verdict_raster", "inside_mask", "polygons", "la
 MAX_CELLS = 60_000_000
 #: Cell value outside the search area (not searched).
 OUTSIDE = 0
+#: Surfaces are grown, and the area shrunk, by this much (m) before burning: an edge lying
+#: exactly on a cell boundary (a zone drawn on round metres, a 30 m grid) then counts as
+#: touching the cell beyond it, so an offered cell never shares an edge with what it avoids.
+EDGE_EPSILON_M = 0.05
 
 
 @dataclass(frozen=True)
@@ -111,9 +115,11 @@ def _burn(shapes: Sequence[tuple[BaseGeometry, int]], grid: Grid, *, all_touched
 
 
 def inside_mask(area: BaseGeometry, grid: Grid) -> np.ndarray:
-    """Cells wholly inside ``area``: centre inside, and its boundary touches none of them."""
-    centre = _burn([(area, 1)], grid, all_touched=False).astype(bool)
-    edge = _burn([(area.boundary, 1)], grid, all_touched=True).astype(bool)
+    """Cells wholly inside ``area`` (by ``EDGE_EPSILON_M`` at least): centre inside, and its
+    boundary touches none of them."""
+    inner = shapely.buffer(area, -EDGE_EPSILON_M, join_style="mitre")
+    centre = _burn([(inner, 1)], grid, all_touched=False).astype(bool)
+    edge = _burn([(inner.boundary, 1)], grid, all_touched=True).astype(bool)
     return centre & ~edge
 
 
@@ -123,7 +129,10 @@ def verdict_raster(surfaces: Sequence[Surface], area: BaseGeometry, grid: Grid) 
     raster = np.full(grid.shape, VERDICT_RANK["clear"], dtype=np.uint8)
     # Burnt from the mildest to the worst verdict: where surfaces overlap the worst is burnt last.
     ordered = sorted(surfaces, key=lambda s: VERDICT_RANK[s.verdict])
-    _burn([(s.geometry, VERDICT_RANK[s.verdict]) for s in ordered], grid, all_touched=True, out=raster)
+    grown = shapely.buffer(np.array([s.geometry for s in ordered], dtype=object), EDGE_EPSILON_M, quad_segs=2,
+                           join_style="mitre")
+    _burn([(g, VERDICT_RANK[s.verdict]) for g, s in zip(grown, ordered, strict=True)], grid, all_touched=True,
+          out=raster)
     raster[~inside_mask(area, grid)] = OUTSIDE
     return raster
 
