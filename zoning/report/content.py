@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from gis.errors import InputError
 from zoning.model import ScreeningResult, worst_verdict
 from zoning.report import sections
+from zoning.report.comparison import comparison_table
 from zoning.report.document import Block, Document, Figure, Heading, KeyValues, PageBreak, Paragraph, Table
 from zoning.report.fonts import missing_chars
 from zoning.report.i18n import (
@@ -30,7 +31,6 @@ from zoning.report.i18n import (
     verdict_label,
     with_zone,
 )
-from zoning.report.comparison import comparison_table
 from zoning.report.maps import batch_map, comparison_map
 from zoning.report.numbering import heading_number, report_number
 from zoning.report.sections import MapPolicy

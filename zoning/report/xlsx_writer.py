@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from zoning.model import ScreeningResult
+from zoning.report.comparison import comparison_table
 from zoning.report.formulas import xlsx_cell
 from zoning.report.i18n import ILLUSTRATIVE_MARK, check_lang, join_list, layer_title, t
 from zoning.report.numbering import report_number
-from zoning.report.comparison import comparison_table
 from zoning.report.tables import COLUMNS, PROJECT_COLUMNS, conflict_table, project_table
 
 __all__ = ["render_xlsx"]
