@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
+from ui.escape import md_text
 from ui.i18n import Lang, lang, one_language, pick, t, tr
 from ui.styles import palette
 from ui.tables import conflicts_frame, nearby_frame, report_bytes, report_formats, results_csv, results_json
@@ -36,18 +36,19 @@ def verdict_badge_html(
     """The overall verdict as a large coloured block: colour and words, never colour alone.
 
     ``title`` / ``explain`` / ``heading`` replace the verdict's own words (the public map
-    says "inside a protected zone", not "prohibited").
+    says "inside a protected zone", not "prohibited"). Every text is escaped for HTML and
+    Markdown alike (``detail`` names zones): the block goes through ``st.markdown``.
     """
 
     colour = palette().verdict(verdict).colour
-    label = html.escape(title if title is not None else tr(f"verdict.{verdict}", language))
-    explain = html.escape(explain if explain is not None else tr(f"verdict_explain.{verdict}", language))
+    label = md_text(title if title is not None else tr(f"verdict.{verdict}", language))
+    explain = md_text(explain if explain is not None else tr(f"verdict_explain.{verdict}", language))
     heading = heading if heading is not None else tr("result.overall", language)
-    extra = f"<div style='font-size:0.95rem;margin-top:4px'>{html.escape(detail)}</div>" if detail else ""
+    extra = f"<div style='font-size:0.95rem;margin-top:4px'>{md_text(detail)}</div>" if detail else ""
     return (
         f"<div class='ez-verdict' data-verdict='{verdict}' style='background:{colour};color:#fff;"
         "border-radius:10px;padding:14px 20px;margin:6px 0 12px 0'>"
-        f"<div style='font-size:0.95rem;opacity:0.9'>{html.escape(heading)}</div>"
+        f"<div style='font-size:0.95rem;opacity:0.9'>{md_text(heading)}</div>"
         f"<div style='font-size:2.2rem;font-weight:700;line-height:1.25'>{_ICONS[verdict]} {label}</div>"
         f"<div style='font-size:1rem'>{explain}</div>{extra}</div>"
     )
@@ -72,8 +73,8 @@ def conflict_table(result: ScreeningResult, *, titles: Mapping[str, tuple[str, s
             continue
         seen.add(c.rule_id)
         pending = f"（{t('table.unverified')}）" if c.confidence != "verified" else ""
-        text = html.escape(f"{pick(c.condition, c.condition_en)} — {c.basis}{pending}")
-        lines.append(f"- {verdict_tag_html(c.verdict, language)} {text} `{c.rule_id}`")
+        text = md_text(f"{pick(c.condition, c.condition_en)} — {c.basis}{pending}")
+        lines.append(f"- {verdict_tag_html(c.verdict, language)} {text} `{c.rule_id.replace('`', '')}`")  # a code span shows its text as is
     st.markdown("\n".join(lines), unsafe_allow_html=True)
 
 
@@ -81,7 +82,7 @@ def verdict_tag_html(verdict: str, language: Lang) -> str:
     """A verdict's words on its palette cell colours (fill and ink, as in the reports' tables)."""
     style = palette().verdict(verdict)
     return (f"<span class='ez-verdict-tag' data-verdict='{verdict}' style='background:{style.fill};color:{style.ink};"
-            f"font-weight:700;padding:0 6px;border-radius:4px'>{html.escape(style.label(language))}</span>")
+            f"font-weight:700;padding:0 6px;border-radius:4px'>{md_text(style.label(language))}</span>")
 
 
 def limits_notice() -> None:
@@ -111,7 +112,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
     if any(c.confidence != "verified" for c in result.conflicts):
         st.info(t("result.unverified_notice"), icon=":material/pending:")
     if result.data.absent_layers:
-        st.caption(t("result.absent_layers", layers="、".join(_titles(result.data.absent_layers, titles, language))))
+        st.caption(t("result.absent_layers", layers=md_text("、".join(_titles(result.data.absent_layers, titles, language)))))
     st.subheader(t("result.conflicts_title"))
     conflict_table(result, titles=titles)
     near = nearby_frame(result, titles=titles, lang=language)
@@ -120,7 +121,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
         st.dataframe(near, hide_index=True, width="stretch")
     if result.notes:
         with st.expander(t("result.notes_title"), icon=":material/notes:"):
-            st.markdown("\n".join(f"- {one_language(note, language)}" for note in result.notes))
+            st.markdown("\n".join(f"- {md_text(one_language(note, language))}" for note in result.notes))
     limits_notice()
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
 from gis.errors import PlanningError
 from ui import state
-from ui.cache import get_layer_versions, get_store, store_ref
+from ui.boundary import scrub_paths
+from ui.cache import get_layer_versions, get_store, shown_path, store_ref
 from ui.components import OnlineTiles
+from ui.escape import md_text
 from ui.i18n import lang, t
 
 __all__ = ["DataVersion", "data_version", "render_sidebar", "online_tiles"]
@@ -56,17 +57,7 @@ def data_version() -> DataVersion:
         date = max(recorded)[:10]
     else:
         date = dt.datetime.fromtimestamp(ref.mtime, tz=dt.timezone(dt.timedelta(hours=8))).date().isoformat()
-    return DataVersion(_shown_path(ref.path), ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
-
-
-def _shown_path(path: str) -> str:
-    """The store's path as the public may see it: relative to the app (data/zones.gpkg),
-    else only its file name — not the server's folder layout."""
-    app_dir = Path(__file__).resolve().parents[1]
-    try:
-        return Path(path).resolve().relative_to(app_dir).as_posix()
-    except ValueError:
-        return Path(path).name
+    return DataVersion(shown_path(ref.path), ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
 
 
 def online_tiles() -> OnlineTiles | None:
@@ -98,7 +89,7 @@ def _data_block() -> None:
     try:
         version = data_version()
     except PlanningError as err:
-        st.error(t("sidebar.store_error", error=err.message(lang())))
+        st.error(t("sidebar.store_error", error=md_text(scrub_paths(err.message(lang())))))
         return
     st.caption(t("sidebar.data_version", sha=version.short, date=version.date))
     if version.illustrative:
