@@ -12,6 +12,7 @@ from ui.escape import md_text, safe_filename
 from ui.forms import upload_input
 from ui.frame import require_frame
 from ui.i18n import one_language, t
+from ui.limits import check_batch
 from ui.pagekit import stop_on_error
 from ui.results import downloads, limits_notice
 from ui.screening import input_signature, screen_memo
@@ -33,6 +34,8 @@ with stop_on_error():
 if parsed is None:
     st.info(t("batch.waiting_file"), icon=":material/upload_file:")
     st.stop()
+with stop_on_error():
+    check_batch(parsed.count, parsed.label)  # before any column mapping or screening
 st.caption(t("batch.read_n", n=parsed.count, file=md_text(parsed.label)))
 for note in parsed.notes:
     st.info(md_text(one_language(note)), icon=":material/sync_alt:")

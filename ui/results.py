@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import cast
 
 import streamlit as st
 
 from ui.escape import md_text
 from ui.i18n import Lang, lang, one_language, pick, t, tr
+from ui.jobs import heavy_job
 from ui.styles import palette
 from ui.tables import conflicts_frame, nearby_frame, report_bytes, report_formats, results_csv, results_json
 from zoning.model import VERDICT_RANK, ScreeningResult
@@ -138,28 +141,47 @@ def _area_text(area_m2: float) -> str:
 
 
 def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str) -> None:
-    """Download buttons: JSON and CSV always; DOCX/PDF/XLSX/GPKG when the reports package offers them."""
+    """Download buttons: JSON and CSV always; DOCX/PDF/XLSX/GPKG when the reports package offers them.
+
+    Every button hands Streamlit the file's bytes, which it keeps under a name made of their
+    hash: the same file keeps the same address across reruns, so a click while the page
+    reruns (the maps ask for one when they load) still finds it. (Streamlit's deferred
+    downloads get a new address on every rerun and drop the old one at the end of the next
+    run, anyone's: about one click in fifteen failed with "Deferred file not found".) A
+    report (maps, fonts: seconds) is made once, when its "生成" button is pressed — as a
+    queued heavy job — and kept for this result and language.
+    """
     st.subheader(t("result.downloads"))
     formats = report_formats()
     cols = st.columns(2 + len(formats))
-    cols[0].download_button("JSON", results_json(results), file_name=f"{stem}.json", mime="application/json",
-                            key=f"{key_prefix}.dl_json", icon=":material/data_object:")  # fmt: skip
+    payload = results_json(results)
+    cols[0].download_button("JSON", payload, file_name=f"{stem}.json", mime="application/json",
+                            key=f"{key_prefix}.dl_json", icon=":material/data_object:", on_click="ignore")  # fmt: skip
     cols[1].download_button("CSV", results_csv(results), file_name=f"{stem}.csv", mime="text/csv",
-                            key=f"{key_prefix}.dl_csv", icon=":material/table:")  # fmt: skip
+                            key=f"{key_prefix}.dl_csv", icon=":material/table:", on_click="ignore")  # fmt: skip
     language = lang()
+    made = _made_reports(key_prefix, hashlib.sha256(payload).hexdigest(), language)
     for col, fmt in zip(cols[2:], formats, strict=True):
-        # Reports (with maps, fonts) are made only when asked for, on the download click.
-        col.download_button(
-            fmt.upper(), _deferred_report(tuple(results), fmt, language), file_name=f"{stem}.{fmt}",
-            mime=_MIME.get(fmt, "application/octet-stream"), key=f"{key_prefix}.dl_{fmt}",
-            icon=":material/description:", on_click="ignore",
-        )  # fmt: skip
+        slot = col.empty()  # the "make" button, replaced by the download once the file is made
+        if fmt not in made and slot.button(t("result.make_report", fmt=fmt.upper()), key=f"{key_prefix}.make_{fmt}",
+                                           icon=":material/description:"):  # fmt: skip
+            with st.spinner(t("result.making_report", fmt=fmt.upper())), heavy_job():
+                made[fmt] = report_bytes(results, fmt, lang=language)
+        if fmt in made:
+            slot.download_button(
+                fmt.upper(), made[fmt], file_name=f"{stem}.{fmt}", mime=_MIME.get(fmt, "application/octet-stream"),
+                key=f"{key_prefix}.dl_{fmt}", icon=":material/download:", on_click="ignore", type="primary",
+            )  # fmt: skip
     if formats:
         st.caption(t("result.report_wait"))
 
 
-def _deferred_report(results: tuple[ScreeningResult, ...], fmt: str, language: Lang) -> Callable[[], bytes]:
-    def make() -> bytes:
-        return report_bytes(results, fmt, lang=language)
-
-    return make
+def _made_reports(key_prefix: str, signature: str, language: Lang) -> dict[str, bytes]:
+    """The reports made for this result set and language (format -> bytes), kept in the
+    session; a new result or language starts an empty set (the old bytes are let go)."""
+    memo = f"{key_prefix}.reports"
+    kept = st.session_state.get(memo)
+    if kept is None or kept[0] != (signature, language):
+        kept = ((signature, language), {})
+        st.session_state[memo] = kept
+    return cast(dict[str, bytes], kept[1])

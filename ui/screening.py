@@ -11,6 +11,7 @@ from typing import Any
 import shapely
 import streamlit as st
 
+from ui.jobs import heavy_job
 from zoning.model import Project, ScreeningResult
 
 __all__ = ["input_signature", "screen_memo", "CHUNK"]
@@ -57,13 +58,14 @@ def screen_memo(
     results: list[ScreeningResult] = []
     total = len(projects)
     zones = _zones_label(store)
-    for start in range(0, total, CHUNK):
-        chunk = list(projects[start : start + CHUNK])
-        part = screen(chunk, store, rules=rules, tolerance_m=tolerance_m, near_m=near_m)
-        # The engine numbers projects within its call; keep the batch position.
-        results.extend(_shown(r, start, zones) for r in part)
-        if progress is not None:
-            progress(min(start + CHUNK, total), total)
+    with heavy_job():  # a few screenings at a time on the server; the others queue
+        for start in range(0, total, CHUNK):
+            chunk = list(projects[start : start + CHUNK])
+            part = screen(chunk, store, rules=rules, tolerance_m=tolerance_m, near_m=near_m)
+            # The engine numbers projects within its call; keep the batch position.
+            results.extend(_shown(r, start, zones) for r in part)
+            if progress is not None:
+                progress(min(start + CHUNK, total), total)
     st.session_state[memo_key] = (signature, tuple(results))
     return results
 

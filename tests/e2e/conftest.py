@@ -1,4 +1,4 @@
-"""Real-browser fixtures: the app under ``streamlit run`` and Debian's chromium via Playwright.
+"""Real-browser fixtures: the app under ``streamlit run serve.py`` and Debian's chromium via Playwright.
 
 Playwright's own browser download does not work on closed networks, so the browser is
 the system chromium (``executable_path``). Without it the tests skip — unless
@@ -7,6 +7,7 @@ the system chromium (``executable_path``). Without it the tests skip — unless
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -62,29 +63,37 @@ def browser_path() -> Path:
     return CHROMIUM
 
 
+@contextlib.contextmanager
+def running_app(store: Path, log_dir: Path, **env: str) -> Iterator[str]:
+    """``streamlit run serve.py`` (the app with its security headers) on a free port, on
+    ``store``; yields its URL. ``env`` adds environment variables (limits, ...)."""
+    port = _free_port()
+    environ = {**os.environ, "ZONING_STORE": str(store), **env}
+    log_path = log_dir / "streamlit.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_http(f"{url}/_stcore/health", proc)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port, on the hand-built test zone store."""
+    """The app on the hand-built test zone store."""
     store = build_store(tmp_path_factory.mktemp("e2e-store") / "zones_test.gpkg")
-    port = _free_port()
-    env = {**os.environ, "ZONING_STORE": str(store)}
-    log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{url}/_stcore/health", proc)
+    with running_app(store, tmp_path_factory.mktemp("e2e-log")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")
