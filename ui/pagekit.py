@@ -52,13 +52,13 @@ def show_errors() -> Iterator[None]:
 def show_parsed(parsed: ParsedInput, measures: Measures, *, show_map: bool) -> None:
     """Show back what was read: geometry type, size, conversions — before any screening."""
     cols = st.columns(3)
-    cols[0].metric(t("parsed.geometry"), _geometry_label(measures.geometry_type))
+    cols[0].metric(t("parsed.geometry"), md_text(_geometry_label(measures.geometry_type)))  # a metric's value is Markdown
     if measures.area_m2 > 0:
         cols[1].metric(t("parsed.area"), f"{measures.area_m2:,.0f} m²", help=f"{measures.area_m2 / 10_000:,.3f} ha")
     elif measures.length_m > 0:
         cols[1].metric(t("parsed.length"), f"{measures.length_m:,.0f} m")
     crs = str(parsed.features.input_crs)
-    cols[2].metric(t("parsed.input_crs"), t(f"crs_short.{crs}") if _known_crs(crs) else crs)
+    cols[2].metric(t("parsed.input_crs"), t(f"crs_short.{crs}") if _known_crs(crs) else md_text(crs))
     for note in parsed.notes:
         st.info(md_text(one_language(note)), icon=":material/sync_alt:")
     if show_map:

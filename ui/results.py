@@ -109,7 +109,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
     cols[0].metric(t("result.m_conflicts"), len(result.conflicts))
     cols[1].metric(t("result.m_layers"), len({c.layer for c in result.conflicts}))
     cols[2].metric(t("result.m_area"), _area_text(result.project.area_m2), help=t("result.m_area_help"))
-    cols[3].metric(t("result.m_county"), result.project.county or "—")
+    cols[3].metric(t("result.m_county"), md_text(result.project.county or "—"))  # a metric's value is Markdown
     if result.illustrative_used or result.data.illustrative:
         st.warning(t("common.illustrative_notice") + "\n\n" + t("result.illustrative_detail"), icon=":material/warning:")
     if any(c.confidence != "verified" for c in result.conflicts):
