@@ -67,4 +67,4 @@ with stop_on_error():
 m = render_batch(results, types=types)
 st_folium(m, key=state.BATCH_MAP, height=520, use_container_width=True, returned_objects=[])
 limits_notice()
-downloads(results, stem=f"batch-{safe_filename(parsed.label.rsplit('.', 1)[0])}", key_prefix="batch")
+downloads(results, stem=f"batch-{safe_filename(parsed.label.rsplit('.', 1)[0])}", key_prefix="batch", store=store)

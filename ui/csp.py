@@ -106,10 +106,18 @@ def map_policy() -> str:
     return _render(_map_directives())
 
 
+#: Sandbox flags of a component's document. Streamlit frames components with
+#: ``allow-same-origin allow-scripts`` (and modals, popups), which would let a script in
+#: the map reach the app's page; the policy's ``sandbox`` applies on top of the frame's and
+#: leaves out ``allow-same-origin`` (and ``allow-modals``): the map runs in an origin of its
+#: own, talks to the page only by messages, and can neither touch it nor open dialogs.
+COMPONENT_SANDBOX = ("allow-scripts", "allow-forms", "allow-popups", "allow-downloads")
+
+
 def component_policy() -> str:
     """The policy of a component's document (``/component/...``): :func:`map_policy`,
-    framed only by the app."""
-    return _render({**_map_directives(), "frame-ancestors": ("'self'",)})
+    framed only by the app, in a sandbox without the app's origin."""
+    return _render({**_map_directives(), "frame-ancestors": ("'self'",), "sandbox": COMPONENT_SANDBOX})
 
 
 def policy_for_path(path: str) -> str:
@@ -118,8 +126,14 @@ def policy_for_path(path: str) -> str:
 
 
 def security_headers(path: str) -> list[tuple[bytes, bytes]]:
-    """The headers every response to ``path`` carries."""
-    return [
+    """The headers every response to ``path`` carries.
+
+    The files under ``/app/static/`` (map data, tiles, fonts) are also readable from the
+    sandboxed map documents, whose origin is not the app's (``COMPONENT_SANDBOX``): they
+    are public files, served to anyone who asks, so any origin may read them.
+    """
+    cors = [(b"access-control-allow-origin", b"*")] if "/app/static/" in path else []
+    return [*cors,
         (b"content-security-policy", policy_for_path(path).encode("ascii")),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"no-referrer"),

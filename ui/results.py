@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import Any, cast
 
 import streamlit as st
 
@@ -140,7 +140,7 @@ def _area_text(area_m2: float) -> str:
     return f"{area_m2:,.0f} m²"
 
 
-def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str) -> None:
+def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str, store: Any = None) -> None:
     """Download buttons: JSON and CSV always; DOCX/PDF/XLSX/GPKG when the reports package offers them.
 
     Every button hands Streamlit the file's bytes, which it keeps under a name made of their
@@ -149,7 +149,9 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
     downloads get a new address on every rerun and drop the old one at the end of the next
     run, anyone's: about one click in fifteen failed with "Deferred file not found".) A
     report (maps, fonts: seconds) is made once, when its "生成" button is pressed — as a
-    queued heavy job — and kept for this result and language.
+    queued heavy job — and kept for this result and language. ``store`` is the zone store
+    the results were screened against (the reports draw its zones on their maps; the
+    results name it only by its file name, ``ui.screening``).
     """
     st.subheader(t("result.downloads"))
     formats = report_formats()
@@ -160,13 +162,18 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
     cols[1].download_button("CSV", results_csv(results), file_name=f"{stem}.csv", mime="text/csv",
                             key=f"{key_prefix}.dl_csv", icon=":material/table:", on_click="ignore")  # fmt: skip
     language = lang()
-    made = _made_reports(key_prefix, hashlib.sha256(payload).hexdigest(), language)
+    made, asked = _made_reports(key_prefix, hashlib.sha256(payload).hexdigest(), language)
     for col, fmt in zip(cols[2:], formats, strict=True):
         slot = col.empty()  # the "make" button, replaced by the download once the file is made
-        if fmt not in made and slot.button(t("result.make_report", fmt=fmt.upper()), key=f"{key_prefix}.make_{fmt}",
-                                           icon=":material/description:"):  # fmt: skip
-            with st.spinner(t("result.making_report", fmt=fmt.upper())), heavy_job():
-                made[fmt] = report_bytes(results, fmt, lang=language)
+        if fmt not in made:
+            # The press is written down by the button's callback, which Streamlit runs before
+            # the page: a rerun that cuts this run short (a map loading) cannot lose it.
+            slot.button(t("result.make_report", fmt=fmt.upper()), key=f"{key_prefix}.make_{fmt}", icon=":material/description:",
+                        on_click=asked.add, args=(fmt,))  # fmt: skip
+            if fmt in asked:
+                with st.spinner(t("result.making_report", fmt=fmt.upper())), heavy_job():
+                    made[fmt] = _report(results, fmt, language, store)
+                asked.discard(fmt)
         if fmt in made:
             slot.download_button(
                 fmt.upper(), made[fmt], file_name=f"{stem}.{fmt}", mime=_MIME.get(fmt, "application/octet-stream"),
@@ -176,12 +183,22 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
         st.caption(t("result.report_wait"))
 
 
-def _made_reports(key_prefix: str, signature: str, language: Lang) -> dict[str, bytes]:
-    """The reports made for this result set and language (format -> bytes), kept in the
-    session; a new result or language starts an empty set (the old bytes are let go)."""
+def _report(results: Sequence[ScreeningResult], fmt: str, language: Lang, store: Any) -> bytes:
+    """A report as bytes, its maps drawn from ``store`` (when given)."""
+    from zoning.report import render_report
+
+    if store is None:
+        return report_bytes(results, fmt, lang=language)
+    return bytes(render_report(list(results), fmt, lang=language, store=store))
+
+
+def _made_reports(key_prefix: str, signature: str, language: Lang) -> tuple[dict[str, bytes], set[str]]:
+    """The reports made for this result set and language (format -> bytes) and the formats
+    asked for but not made yet, kept in the session; a new result or language starts
+    afresh (the old bytes are let go)."""
     memo = f"{key_prefix}.reports"
     kept = st.session_state.get(memo)
     if kept is None or kept[0] != (signature, language):
-        kept = ((signature, language), {})
+        kept = ((signature, language), {}, set())
         st.session_state[memo] = kept
-    return cast(dict[str, bytes], kept[1])
+    return cast(dict[str, bytes], kept[1]), cast(set[str], kept[2])

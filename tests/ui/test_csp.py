@@ -80,3 +80,17 @@ def test_middleware_replaces_the_policy_and_adds_the_companions() -> None:
 
 def test_middleware_leaves_websockets_alone() -> None:
     assert _call(SecurityHeaders(_app), {"type": "websocket", "path": "/_stcore/stream"}) == [{"type": "websocket.accept"}]
+
+
+def test_components_run_sandboxed_without_the_apps_origin_or_dialogs() -> None:
+    sandbox = _directives(component_policy())["sandbox"]
+    assert "allow-scripts" in sandbox
+    assert "allow-same-origin" not in sandbox and "allow-modals" not in sandbox and "allow-top-navigation" not in sandbox
+    assert "sandbox" not in _directives(app_policy())  # the app's page is not sandboxed
+
+
+def test_static_files_are_readable_from_the_sandboxed_maps() -> None:
+    sent = _call(SecurityHeaders(_app), {"type": "http", "path": "/app/static/generated/base-rivers-0123.json"})
+    assert dict(sent[0]["headers"])[b"access-control-allow-origin"] == b"*"
+    sent = _call(SecurityHeaders(_app), {"type": "http", "path": "/_stcore/upload_file/x"})
+    assert b"access-control-allow-origin" not in dict(sent[0]["headers"])
