@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from ui import state
 from ui.batch_view import batch_projects, column_mapping, render_batch
+from ui.boundary import visitor_text
 from ui.cache import get_rules, get_store, rules_key, store_ref
 from ui.escape import md_text, safe_filename
 from ui.forms import upload_input
@@ -38,7 +39,7 @@ with stop_on_error():
     check_batch(parsed.count, parsed.label)  # before any column mapping or screening
 st.caption(t("batch.read_n", n=parsed.count, file=md_text(parsed.label)))
 for note in parsed.notes:
-    st.info(md_text(one_language(note)), icon=":material/sync_alt:")
+    st.info(visitor_text(one_language(note)), icon=":material/sync_alt:")
 
 st.subheader(t("batch.step_columns"))
 mapping = column_mapping(parsed, types)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["scrub_paths", "new_reference", "unexpected_message", "page_boundary"]
+__all__ = ["scrub_paths", "visitor_text", "new_reference", "unexpected_message", "page_boundary"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,15 @@ def scrub_paths(text: str) -> str:
         return match.group(1) or match.group(2) or "…"
 
     return _ABSOLUTE.sub(shorten, text)
+
+
+def visitor_text(text: str) -> str:
+    """A message from the core (an error, a reader's note) as a visitor may see it: server
+    paths shortened to file names, then escaped as Markdown text (``ui.escape.md_text``) —
+    messages quote file names and values from the input."""
+    from ui.escape import md_text
+
+    return md_text(scrub_paths(str(text)))
 
 
 def new_reference() -> str:

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from gis.errors import PlanningError
-from ui.boundary import scrub_paths
+from ui.boundary import visitor_text
 from ui.cache import get_base_display, layer_labels
 from ui.components import LayerMeta, build_map, result_map
 from ui.escape import md_text
@@ -25,7 +25,7 @@ def error_text(err: PlanningError) -> str:
     """The message of ``err`` in the page's language (Chinese where the core wrote it, else
     the English), after the common "cannot process the input" prefix — as Markdown that
     shows the message as text: it quotes file names and values from the user's input."""
-    return t("common.error_prefix") + md_text(scrub_paths(err.message(lang())))
+    return t("common.error_prefix") + visitor_text(err.message(lang()))
 
 
 @contextmanager
@@ -60,7 +60,7 @@ def show_parsed(parsed: ParsedInput, measures: Measures, *, show_map: bool) -> N
     crs = str(parsed.features.input_crs)
     cols[2].metric(t("parsed.input_crs"), t(f"crs_short.{crs}") if _known_crs(crs) else md_text(crs))
     for note in parsed.notes:
-        st.info(md_text(one_language(note)), icon=":material/sync_alt:")
+        st.info(visitor_text(one_language(note)), icon=":material/sync_alt:")
     if show_map:
         geoms = parsed.geometries_lonlat()
         minx, miny, maxx, maxy = _bounds(geoms)

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 import streamlit as st
 
+from ui.boundary import visitor_text
 from ui.escape import md_text
 from ui.i18n import Lang, lang, one_language, pick, t, tr
 from ui.jobs import heavy_job
@@ -124,7 +125,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
         st.dataframe(near, hide_index=True, width="stretch")
     if result.notes:
         with st.expander(t("result.notes_title"), icon=":material/notes:"):
-            st.markdown("\n".join(f"- {md_text(one_language(note, language))}" for note in result.notes))
+            st.markdown("\n".join(f"- {visitor_text(one_language(note, language))}" for note in result.notes))
     limits_notice()
 
 

@@ -9,10 +9,9 @@ import streamlit as st
 
 from gis.errors import PlanningError
 from ui import state
-from ui.boundary import scrub_paths
+from ui.boundary import visitor_text
 from ui.cache import get_layer_versions, get_store, shown_path, store_ref
 from ui.components import OnlineTiles
-from ui.escape import md_text
 from ui.i18n import lang, t
 
 __all__ = ["DataVersion", "data_version", "render_sidebar", "online_tiles"]
@@ -89,7 +88,7 @@ def _data_block() -> None:
     try:
         version = data_version()
     except PlanningError as err:
-        st.error(t("sidebar.store_error", error=md_text(scrub_paths(err.message(lang())))))
+        st.error(t("sidebar.store_error", error=visitor_text(err.message(lang()))))
         return
     st.caption(t("sidebar.data_version", sha=version.short, date=version.date))
     if version.illustrative:

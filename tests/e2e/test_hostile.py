@@ -322,3 +322,28 @@ def test_exported_site_shows_hostile_names_as_text(site_context, hostile_site: s
     page.wait_for_function("() => document.getElementById('title').textContent === 'Hunan eco-zoning public map'")
     assert page.locator("#legend img, #legend script").count() == 0
     watch.check()
+
+
+def test_readiness_probes_are_cheap_after_the_first(hostile_url: str) -> None:
+    """Anonymous readiness probes (/_stcore/script-health-check) once took 38 s each with 20 at
+    once: the first now warms the caches, the others only check that the store and rules
+    open — and sessions set up no file watches (.streamlit/config.toml)."""
+    import concurrent.futures
+    import time
+
+    url = f"{hostile_url}/_stcore/script-health-check"
+
+    def probe(_: int) -> tuple[int, float]:
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=120) as resp:
+            assert resp.read() == b"ok"
+            return resp.status, time.perf_counter() - started
+
+    assert probe(0)[0] == 200  # the first (may do the whole warm-up)
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(probe, range(20)))
+    wall = time.perf_counter() - started
+    assert {status for status, _ in answers} == {200}
+    # about 0.1 s of the server's time each (two shared cores here): generous bounds
+    assert wall < 15, (wall, sorted(s for _, s in answers))
