@@ -8,10 +8,13 @@ the system chromium (``executable_path``). Without it the tests skip — unless
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -61,6 +64,26 @@ def browser_path() -> Path:
             pytest.fail(f"REQUIRE_BROWSER=1 but chromium is not at {CHROMIUM}; install Debian's chromium (apt-get install chromium)")
         pytest.skip(f"chromium not found at {CHROMIUM}")
     return CHROMIUM
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextlib.contextmanager
+def serving_folder(folder: Path) -> Iterator[str]:
+    """A plain static file server on ``folder`` (what a county's intranet web server does);
+    yields its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextlib.contextmanager

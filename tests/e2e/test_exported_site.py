@@ -7,9 +7,6 @@ place name finds the town, English is one click away — and no request leaves t
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
@@ -17,7 +14,7 @@ import pytest
 
 from layers.paths import DEFAULT_STORE
 from layers.store import ZoneStore
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, serving_folder
 from zoning.publish.mapexport import export_map
 
 pytestmark = pytest.mark.e2e
@@ -25,24 +22,12 @@ pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 30_000
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("exported") / "public_map"
     export_map(site, max_zoom=11, gzip=False)
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_folder(site) as url:
+        yield url
 
 
 @pytest.fixture

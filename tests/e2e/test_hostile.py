@@ -19,10 +19,7 @@ and checks that each name is shown as the literal characters (text, tooltips, an
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,7 +28,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, running_app, screenshot_whole_page
+from tests.e2e.conftest import ARTIFACTS, running_app, screenshot_whole_page, serving_folder
 from tests.e2e.helpers import MAP_IFRAME, TIMEOUT_MS, choose_option, map_frame, wait_ready
 from tests.hostile import (
     COUNTY,
@@ -276,24 +273,14 @@ def test_public_answers_and_place_search_show_names_as_text(hostile_context, hos
     watch.check()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory, hostile_store: Path) -> Iterator[str]:
     from zoning.publish.mapexport import export_map
 
     site = tmp_path_factory.mktemp("hostile-site") / "public_map"
     export_map(site, store=hostile_store, max_zoom=12, gzip=False)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_folder(site) as url:
+        yield url
 
 
 @pytest.fixture
