@@ -68,4 +68,4 @@ with stop_on_error():
 m = render_batch(results, types=types)
 st_folium(m, key=state.BATCH_MAP, height=520, use_container_width=True, returned_objects=[])
 limits_notice()
-downloads(results, stem=f"batch-{safe_filename(parsed.label.rsplit('.', 1)[0])}", key_prefix="batch", store=store)
+downloads(results, stem=f"batch-{safe_filename(parsed.label.rsplit('.', 1)[0])}", key_prefix="batch")

@@ -1,4 +1,5 @@
-"""The shape of the code: the core never imports the UI, and imports point one way (gis <- layers <- zoning).
+"""The shape of the code: the core never imports the UI, imports point one way (gis <- layers <- zoning),
+and no module of gis/, layers/ or zoning's sub-packages imports itself round a circle.
 
 Every module of gis/, layers/ and zoning/ is parsed with ``ast`` (not imported, so nothing
 hidden behind a lazy import or an ``if TYPE_CHECKING`` block escapes). The checker itself is
@@ -215,3 +216,95 @@ def test_core_packages_import_no_ui_and_respect_the_dependency_direction() -> No
     for name, path in core_modules():
         found += violations(name, path.read_text(encoding="utf-8"))
     assert found == [], "\n".join(found)
+
+
+# --- no import cycles inside a package ---------------------------------------------------
+
+
+def module_graph(modules: dict[str, str]) -> dict[str, set[str]]:
+    """Imports between ``modules`` (dotted name -> source), lazy ones included.
+
+    ``from package import module`` is an edge to the module, not to the package's
+    ``__init__``; a package's ``__init__`` is named by the package (``zoning.report``).
+    """
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, source in modules.items():
+        as_read = f"{name}.__init__" if _is_package(name, modules) else name
+        for _line, target in imported_names(as_read, source):
+            if target in modules and target != name:
+                graph[name].add(target)
+        for node in ast.walk(ast.parse(source)):  # `from pkg import mod` names mod, not pkg
+            if isinstance(node, ast.ImportFrom) and (base := _resolve(as_read, node)) in modules:
+                if all(f"{base}.{alias.name}" in modules for alias in node.names) and base != name:
+                    graph[name].discard(base)
+    return graph
+
+
+def _is_package(name: str, modules: dict[str, str]) -> bool:
+    return any(other.startswith(name + ".") for other in modules)
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(cycles)
+
+
+def test_the_cycle_finder_finds_lazy_and_type_checking_cycles() -> None:
+    modules = {
+        "p": "",
+        "p.a": "from p import b\n",
+        "p.b": "import typing\nif typing.TYPE_CHECKING:\n    from p.a import X\n",
+        "p.c": "def f():\n    from p.d import g\n",
+        "p.d": "from p.e import h\n",
+        "p.e": "def h():\n    import p.c\n",
+        "p.f": "from p import a\n",  # into a cycle, not part of it
+    }
+    assert import_cycles(module_graph(modules)) == [["p.a", "p.b"], ["p.c", "p.d", "p.e"]]
+    # a module importing its package's registry, which imports the module lazily, is a cycle too
+    assert import_cycles(module_graph({"q": "def r():\n    from q.w import x\n", "q.w": "import q\n"})) == [["q", "q.w"]]
+    assert import_cycles(module_graph({"q": "", "q.w": "from q import v\n", "q.v": ""})) == []
+
+
+#: Packages none of whose modules imports itself round a circle, lazily or not. zoning/report/
+#: is cut into content and writers (content never imports a writer; no module imports the
+#: output registry in its __init__). The verdict codes live in zoning.verdicts, which both
+#: zoning.model and the palette (zoning.styles) import, so neither imports the other.
+ACYCLIC_PACKAGES = ("gis", "layers", "zoning", "zoning.report", "zoning.cli", "zoning.build", "zoning.publish")
+
+
+@pytest.mark.parametrize("package", ACYCLIC_PACKAGES)
+def test_no_import_cycles_inside(package: str) -> None:
+    modules = {name.removesuffix(".__init__"): path.read_text(encoding="utf-8")
+               for name, path in core_modules() if _within(name.removesuffix(".__init__"), package)}  # fmt: skip
+    assert len(modules) >= 3  # the package and its modules were read
+    assert import_cycles(module_graph(modules)) == []

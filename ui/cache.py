@@ -40,6 +40,9 @@ __all__ = [
     "shown_path",
     "get_store",
     "get_rules",
+    "catalog_ref",
+    "rules_ref",
+    "types_ref",
     "LayerLabel",
     "get_layer_labels",
     "layer_labels",
@@ -58,6 +61,11 @@ BASE_DIR = DATA_DIR / "base"
 _APP_DIR = Path(__file__).resolve().parents[1]
 #: Environment override for the zone store (a user's official GeoPackage); default embedded.
 STORE_ENV = "ZONING_STORE"
+#: Environment overrides for an open catalogue (DESIGN.md): a deployment's layer catalogue,
+#: rules and project types as data files; defaults data/catalog.yaml, rules.yaml, project_types.yaml.
+CATALOG_ENV = "ZONING_CATALOG"
+RULES_ENV = "ZONING_RULES"
+TYPES_ENV = "ZONING_PROJECT_TYPES"
 
 
 @dataclass(frozen=True)
@@ -116,24 +124,49 @@ def store_ref() -> FileRef:
     return file_ref(os.environ.get(STORE_ENV) or DEFAULT_STORE)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+def catalog_ref() -> FileRef:
+    """The layer catalogue in use: ``$ZONING_CATALOG`` when set, else data/catalog.yaml."""
+    return file_ref(os.environ.get(CATALOG_ENV) or CATALOG_PATH)
+
+
+def rules_ref() -> FileRef:
+    """The rules file in use: ``$ZONING_RULES`` when set, else data/rules.yaml."""
+    return file_ref(os.environ.get(RULES_ENV) or RULES_PATH)
+
+
+def types_ref() -> FileRef:
+    """The project types in use: ``$ZONING_PROJECT_TYPES`` when set, else data/project_types.yaml."""
+    return file_ref(os.environ.get(TYPES_ENV) or PROJECT_TYPES_PATH)
+
+
 def get_store(path: str, sha256: str) -> Any:
-    """The opened ``layers.store.ZoneStore`` (read-only; indexes are built once per process)."""
+    """The opened ``layers.store.ZoneStore`` (read-only; indexes are built once per process),
+    validated against the catalogue in use (``catalog_ref``)."""
+    catalog = catalog_ref()
+    return _get_store(path, sha256, catalog.path, catalog.sha256)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _get_store(path: str, sha256: str, catalog_path: str, catalog_sha256: str) -> Any:
     from layers.store import ZoneStore
 
-    return ZoneStore.open(Path(path))
+    return ZoneStore.open(Path(path), catalog=catalog_path)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def get_rules(rules_sha256: str, types_sha256: str) -> Any:
-    """The validated rule matrix (``zoning.rules.RuleSet``) with its project types."""
-    from zoning.rules import load_rules
+def get_rules(rules_sha256: str, types_sha256: str, catalog_sha256: str = "") -> Any:
+    """The validated rule matrix (``zoning.rules.RuleSet``) with its project types, checked
+    against the catalogue in use; a bad file raises ``RuleConfigError`` listing every problem."""
+    from zoning.rules import load_project_types, load_rules
 
-    return load_rules()
+    return load_rules(
+        rules_ref().path, project_types=load_project_types(types_ref().path), catalog_path=catalog_ref().path
+    )
 
 
-def rules_key() -> tuple[str, str]:
-    return file_ref(RULES_PATH).sha256, file_ref(PROJECT_TYPES_PATH).sha256
+def rules_key() -> tuple[str, str, str]:
+    """The cache key of ``get_rules``: the hashes of the rules, project types and catalogue in use."""
+    return rules_ref().sha256, types_ref().sha256, catalog_ref().sha256
 
 
 @dataclass(frozen=True)
@@ -157,7 +190,8 @@ def get_layer_labels(sha256: str, path: str = str(CATALOG_PATH)) -> dict[str, La
 
 
 def layer_labels() -> dict[str, LayerLabel]:
-    return get_layer_labels(file_ref(CATALOG_PATH).sha256)
+    ref = catalog_ref()
+    return get_layer_labels(ref.sha256, ref.path)
 
 
 def layer_titles() -> dict[str, tuple[str, str]]:
@@ -208,16 +242,23 @@ def get_counties(base_dir: str = str(BASE_DIR)) -> gpd.GeoDataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def get_zone_views(
-    path: str, sha256: str, catalog_sha256: str, lang: Lang, bounds: tuple[float, float, float, float] | None = None
+    path: str,
+    sha256: str,
+    catalog_sha256: str,
+    lang: Lang,
+    bounds: tuple[float, float, float, float] | None = None,
+    catalog_path: str = str(CATALOG_PATH),
 ) -> tuple[ZoneLayerView, ...]:
     """Every zone layer of the store simplified for a map of ``bounds`` (lon/lat; None = the
     province-wide view), clipped to ``bounds`` when given. Round ``bounds`` before calling
     so that nearby views share a cache entry."""
     store = get_store(path, sha256)
-    labels = get_layer_labels(catalog_sha256)
+    labels = get_layer_labels(catalog_sha256, catalog_path)
     views = []
     for layer_id in store.layer_ids:
-        if layer_id in ("admin", "water_intake"):
+        spec = store.catalog.layers[layer_id]
+        # Zones with an area to draw: not the admin layer, not points, not tables.
+        if spec.role not in ("zone", "control_unit") or spec.geometry in ("point", "none"):
             continue
         spec = labels.get(layer_id)
         title = pick(spec.title_zh, spec.title_en, lang) if spec else layer_id
@@ -242,7 +283,8 @@ def zone_views(lang: Lang, bounds: tuple[float, float, float, float] | None = No
             math.floor(bounds[0] * 100) / 100, math.floor(bounds[1] * 100) / 100,
             math.ceil(bounds[2] * 100) / 100, math.ceil(bounds[3] * 100) / 100,
         )  # fmt: skip
-    return get_zone_views(ref.path, ref.sha256, file_ref(CATALOG_PATH).sha256, lang, bounds)
+    catalog = catalog_ref()
+    return get_zone_views(ref.path, ref.sha256, catalog.sha256, lang, bounds, catalog.path)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -289,7 +331,7 @@ def get_layer_versions(path: str, sha256: str) -> dict[str, Any]:
     store = get_store(path, sha256)
     out: dict[str, Any] = {}
     for layer_id in store.layer_ids:
-        current = [v for v in list_versions(path, layer_id) if v.current]
+        current = [v for v in list_versions(path, layer_id, catalog=store.catalog) if v.current]
         if current:
             out[layer_id] = current[-1]
     return out

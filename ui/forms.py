@@ -55,9 +55,21 @@ def attribute_inputs(types: Any, type_key: str, *, prefix: str) -> dict[str, Any
                                     placeholder=t("form.int_placeholder"))  # fmt: skip
             if value is not None:
                 values[spec.name] = int(value)
+        elif spec.type == "choice":
+            options = list(spec.values)
+            choice = st.selectbox(label, options=options, index=options.index(spec.default) if spec.default in options else 0,
+                                  format_func=_value_labeller(spec), key=key, help=help_text)  # fmt: skip
+            values[spec.name] = choice
         else:
             values[spec.name] = st.toggle(label, value=bool(spec.default), key=key, help=help_text)
     return values
+
+
+def _value_labeller(spec: Any) -> Any:
+    """A choice attribute's values in the user's language (captured: format functions may be
+    called outside the script run)."""
+    language = lang()
+    return lambda value: spec.value_label(value, language)
 
 
 def crs_picker(*, key: str, allow_auto: bool) -> str | None:

@@ -98,7 +98,11 @@ def _run_frame(*, probe: bool) -> None:
         _start_map_tiles()
         page.run()
         return
-    with page_boundary(page.url_path or "screen"):
+    from gis.limits import limits_in_force
+    from ui.limits import reader_limits
+
+    # An anonymous visitor's files are read under the app's (stricter) limits.
+    with page_boundary(page.url_path or "screen"), limits_in_force(reader_limits()):
         render_sidebar()
         _start_map_tiles()
         page.run()

@@ -1,20 +1,25 @@
 """What one anonymous visitor of the app may ask of the server, and how to raise it.
 
-The readers' own limits (decompressed bytes, features, vertices: ``gis.limits`` where it is
-available) bound what a file may cost to read. The app adds the limits of a shared
-public server, each set by an environment variable and named in its message:
+Two sets of limits, each named in its message with the setting that raises it:
 
-==========================  =======================================  ========
-setting                     what                                     default
-==========================  =======================================  ========
-``ZONING_APP_MAX_BATCH``    projects screened in one batch request   2000
-``ZONING_APP_JOBS``         heavy jobs (screening, reports) running  2
-                            at once on the server; more wait
-``ZONING_APP_JOBS_PER_      heavy jobs of one visitor at once         1
-VISITOR``
-``ZONING_APP_JOB_WAIT_S``   how long a job waits for its turn         300
-                            before the visitor is asked to retry
-==========================  =======================================  ========
+* **What a file may cost to read** — the readers' limits (``gis.limits``: decompressed
+  bytes and ratio of a zip/KMZ, text and file sizes, features, vertices, projects per
+  request), the same names and ``ZONING_MAX_*`` variables as the command line, but with
+  stricter defaults for a public server (:data:`APP_READER_DEFAULTS`). ``ui.frame`` runs
+  every page inside ``limits_in_force(reader_limits())``. A ``ZONING_MAX_*`` variable raises
+  (or lowers) a limit for the app and the command line alike.
+* **How much work runs at once** — the job queue (``ui.jobs``):
+
+  ============================  ==============================================  =======
+  setting                       what                                            default
+  ============================  ==============================================  =======
+  ``ZONING_APP_JOBS``           heavy jobs (reading an upload, screening,       2
+                                making a report) running at once; more wait
+  ``ZONING_APP_JOBS_PER_        heavy jobs of one visitor at once               1
+  VISITOR``
+  ``ZONING_APP_JOB_WAIT_S``     how long a job waits for its turn before the    300
+                                visitor is asked to retry
+  ============================  ==============================================  =======
 
 The upload size is Streamlit's own ``server.maxUploadSize`` (50 MB in
 ``.streamlit/config.toml``; ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE`` raises it).
@@ -27,18 +32,37 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from gis.errors import InputError
+from gis.limits import BATCH, Limits, check_count
 
-__all__ = ["AppLimits", "app_limits", "check_batch", "ENV_PREFIX"]
+__all__ = ["APP_READER_DEFAULTS", "AppLimits", "app_limits", "reader_limits", "check_batch", "ENV_PREFIX"]
+
+_MIB = 2**20
+
+#: The readers' limits for anonymous visitors, before ``ZONING_MAX_*`` variables: a tenth to
+#: a quarter of the command line's (a planner's desk), still far above a county's projects.
+APP_READER_DEFAULTS = Limits(
+    unzipped_bytes=512 * _MIB, text_bytes=128 * _MIB, file_bytes=256 * _MIB, features=100_000, vertices=5_000_000, batch=2_000,
+)
 
 ENV_PREFIX = "ZONING_APP_"
-_ENV = {"max_batch": "MAX_BATCH", "jobs": "JOBS", "jobs_per_visitor": "JOBS_PER_VISITOR", "job_wait_s": "JOB_WAIT_S"}
+_ENV = {"jobs": "JOBS", "jobs_per_visitor": "JOBS_PER_VISITOR", "job_wait_s": "JOB_WAIT_S"}
+
+
+def reader_limits(environ: Mapping[str, str] | None = None) -> Limits:
+    """The readers' limits in the app: :data:`APP_READER_DEFAULTS` with ``ZONING_MAX_*`` applied.
+
+    Raises
+    ------
+    LimitError
+        If a variable is not a positive number (the message names it).
+    """
+    return Limits.from_env(environ, base=APP_READER_DEFAULTS)
 
 
 @dataclass(frozen=True)
 class AppLimits:
-    """The app's limits for one server (see the module text)."""
+    """The job queue's limits (see the module text)."""
 
-    max_batch: int = 2000
     jobs: int = 2
     jobs_per_visitor: int = 1
     job_wait_s: float = 300.0
@@ -71,28 +95,18 @@ class AppLimits:
 
 
 def app_limits() -> AppLimits:
-    """The limits in force (read from the environment on each call: a stat-free dict lookup)."""
+    """The job queue's limits in force (read from the environment on each call)."""
     return AppLimits.from_env()
 
 
-def check_batch(count: int, source: str, *, limits: AppLimits | None = None) -> None:
-    """Refuse a batch of more than ``max_batch`` projects before any of it is screened.
+def check_batch(count: int, source: str, *, limits: Limits | None = None) -> None:
+    """Refuse a batch of more than the ``batch`` limit of projects before any of it is
+    screened (the readers check it too, when the projects are built; this says it as soon
+    as the file is read, before the columns are mapped).
 
     Raises
     ------
-    InputError
+    LimitError
         Naming the file, the count, the limit and the setting that raises it.
     """
-    limit = (limits or app_limits()).max_batch
-    if count <= limit:
-        return
-    var = ENV_PREFIX + _ENV["max_batch"]
-    msg = (
-        f"{source} holds {count:,} projects, more than the {limit:,} one batch may screen on this server "
-        f"(limit max_batch); split the file, or ask the administrator to raise {var}"
-    )
-    zh = (
-        f"{source} 含 {count:,} 个项目，超过本服务器单次批量筛查的上限 {limit:,} 个（限制项 max_batch）；"
-        f"请拆分文件后分批筛查，或请管理员通过环境变量 {var} 提高上限"
-    )
-    raise InputError(msg, zh=zh)
+    check_count(BATCH, count, source, limits=limits or reader_limits())

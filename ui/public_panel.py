@@ -125,5 +125,5 @@ def _status_text(status: str) -> str:
 def _rule_text(line: Any) -> str:
     condition = pick(line.condition_zh, line.condition_en)
     applies = pick(line.types_zh, line.types_en)
-    pending = f" _{t('table.unverified')}_" if line.confidence != "verified" else ""
+    pending = "" if line.confidence == "verified" else f" _{t('table.' + ('secondary' if line.confidence == 'secondary' else 'unverified'))}_"
     return f"- {md_text(condition)}  \n  {t('public.applies_to')}: {md_text(applies)} · {md_text(line.basis)}{pending}"

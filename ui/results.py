@@ -13,10 +13,12 @@ from ui.escape import md_text
 from ui.i18n import Lang, lang, one_language, pick, t, tr
 from ui.jobs import heavy_job
 from ui.styles import palette
-from ui.tables import conflicts_frame, nearby_frame, report_bytes, report_formats, results_csv, results_json
+from ui.tables import conflicts_frame, nearby_frame
 from zoning.model import VERDICT_RANK, ScreeningResult
+from zoning.report import FORMATS, render_report
 
-__all__ = ["verdict_badge_html", "verdict_tag_html", "verdict_badge", "conflict_table", "render_result", "downloads", "limits_notice"]
+__all__ = ["verdict_badge_html", "verdict_tag_html", "verdict_badge", "conflict_table", "render_result", "downloads",
+           "download_formats", "limits_notice"]
 
 # Inline SVG, white on the verdict colour: no emoji font is assumed on the user's machine.
 _SVG = "<svg width='34' height='34' viewBox='0 0 24 24' style='vertical-align:-5px;margin-right:8px' fill='none' stroke='#fff' stroke-width='2.4' stroke-linecap='round' stroke-linejoin='round'>{}</svg>"
@@ -26,12 +28,9 @@ _ICONS = {
     "review": _SVG.format("<circle cx='10.5' cy='10.5' r='6.5'/><line x1='15.5' y1='15.5' x2='21' y2='21'/>"),
     "clear": _SVG.format("<circle cx='12' cy='12' r='9.5'/><polyline points='7,12.5 10.5,16 17,8.5'/>"),
 }
-_MIME = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "gpkg": "application/geopackage+sqlite3",
-}
+#: Download buttons in this order (any other registered format follows); icons by kind.
+_BUTTON_ORDER = ("json", "csv", "docx", "pdf", "xlsx", "gpkg", "zip")
+_ICONS_BY_FORMAT = {"json": ":material/data_object:", "csv": ":material/table:"}
 
 
 def verdict_badge_html(
@@ -76,7 +75,7 @@ def conflict_table(result: ScreeningResult, *, titles: Mapping[str, tuple[str, s
         if c.rule_id in seen:
             continue
         seen.add(c.rule_id)
-        pending = f"（{t('table.unverified')}）" if c.confidence != "verified" else ""
+        pending = "" if c.confidence == "verified" else f"（{t('table.' + ('secondary' if c.confidence == 'secondary' else 'unverified'))}）"
         text = md_text(f"{pick(c.condition, c.condition_en)} — {c.basis}{pending}")
         lines.append(f"- {verdict_tag_html(c.verdict, language)} {text} `{c.rule_id.replace('`', '')}`")  # a code span shows its text as is
     st.markdown("\n".join(lines), unsafe_allow_html=True)
@@ -113,7 +112,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
     cols[3].metric(t("result.m_county"), md_text(result.project.county or "—"))  # a metric's value is Markdown
     if result.illustrative_used or result.data.illustrative:
         st.warning(t("common.illustrative_notice") + "\n\n" + t("result.illustrative_detail"), icon=":material/warning:")
-    if any(c.confidence != "verified" for c in result.conflicts):
+    if any(c.confidence == "unverified" for c in result.conflicts):
         st.info(t("result.unverified_notice"), icon=":material/pending:")
     if result.data.absent_layers:
         st.caption(t("result.absent_layers", layers=md_text("、".join(_titles(result.data.absent_layers, titles, language)))))
@@ -141,30 +140,35 @@ def _area_text(area_m2: float) -> str:
     return f"{area_m2:,.0f} m²"
 
 
-def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str, store: Any = None) -> None:
-    """Download buttons: JSON and CSV always; DOCX/PDF/XLSX/GPKG when the reports package offers them.
+def download_formats() -> list[str]:
+    """The registry's formats as the download buttons offer them (JSON and CSV first)."""
+    order = {fmt: i for i, fmt in enumerate(_BUTTON_ORDER)}
+    return sorted(FORMATS, key=lambda fmt: (order.get(fmt, len(order)), fmt))
+
+
+def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str) -> None:
+    """A download button per output format, each file made by the output registry
+    ``zoning.report`` (the bytes the CLI writes for the same results), in the page's language.
 
     Every button hands Streamlit the file's bytes, which it keeps under a name made of their
     hash: the same file keeps the same address across reruns, so a click while the page
     reruns (the maps ask for one when they load) still finds it. (Streamlit's deferred
     downloads get a new address on every rerun and drop the old one at the end of the next
-    run, anyone's: about one click in fifteen failed with "Deferred file not found".) A
-    report (maps, fonts: seconds) is made once, when its "生成" button is pressed — as a
-    queued heavy job — and kept for this result and language. ``store`` is the zone store
-    the results were screened against (the reports draw its zones on their maps; the
-    results name it only by its file name, ``ui.screening``).
+    run, anyone's: about one click in fifteen failed with "Deferred file not found".) JSON
+    and CSV are made at once (cheap); a document (maps, fonts: seconds) is made once, when
+    its "生成" button is pressed — as a queued heavy job — and kept for this result and
+    language. A download does not rerun the page.
     """
     st.subheader(t("result.downloads"))
-    formats = report_formats()
-    cols = st.columns(2 + len(formats))
-    payload = results_json(results)
-    cols[0].download_button("JSON", payload, file_name=f"{stem}.json", mime="application/json",
-                            key=f"{key_prefix}.dl_json", icon=":material/data_object:", on_click="ignore")  # fmt: skip
-    cols[1].download_button("CSV", results_csv(results), file_name=f"{stem}.csv", mime="text/csv",
-                            key=f"{key_prefix}.dl_csv", icon=":material/table:", on_click="ignore")  # fmt: skip
     language = lang()
-    made, asked = _made_reports(key_prefix, hashlib.sha256(payload).hexdigest(), language)
-    for col, fmt in zip(cols[2:], formats, strict=True):
+    formats = download_formats()
+    cols = st.columns(len(formats))
+    streamed = {fmt: render_report(results, fmt, lang=language, store=_store_in_use()) for fmt in formats if FORMATS[fmt].stream}
+    signature = hashlib.sha256(b"".join(streamed.values()) or repr([r.to_dict() for r in results]).encode()).hexdigest()
+    made, asked = _made_reports(key_prefix, signature, language)
+    made.update(streamed)
+    for col, fmt in zip(cols, formats, strict=True):
+        spec = FORMATS[fmt]
         slot = col.empty()  # the "make" button, replaced by the download once the file is made
         if fmt not in made:
             # The press is written down by the button's callback, which Streamlit runs before
@@ -173,28 +177,20 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str,
                         on_click=asked.add, args=(fmt,))  # fmt: skip
             if fmt in asked:
                 with st.spinner(t("result.making_report", fmt=fmt.upper())), heavy_job():
-                    made[fmt] = _report(results, fmt, language, store)
+                    made[fmt] = render_report(results, fmt, lang=language, store=_store_in_use())
                 asked.discard(fmt)
         if fmt in made:
             slot.download_button(
-                fmt.upper(), made[fmt], file_name=f"{stem}.{fmt}", mime=_MIME.get(fmt, "application/octet-stream"),
-                key=f"{key_prefix}.dl_{fmt}", icon=":material/download:", on_click="ignore", type="primary",
+                fmt.upper(), made[fmt], file_name=f"{stem}{spec.suffix}", mime=spec.media_type, key=f"{key_prefix}.dl_{fmt}",
+                icon=_ICONS_BY_FORMAT.get(fmt, ":material/download:"), on_click="ignore",
+                type="secondary" if spec.stream else "primary",
             )  # fmt: skip
-    if formats:
+    if any(not FORMATS[fmt].stream for fmt in formats):
         st.caption(t("result.report_wait"))
 
 
-def _report(results: Sequence[ScreeningResult], fmt: str, language: Lang, store: Any) -> bytes:
-    """A report as bytes, its maps drawn from ``store`` (when given)."""
-    from zoning.report import render_report
-
-    if store is None:
-        return report_bytes(results, fmt, lang=language)
-    return bytes(render_report(list(results), fmt, lang=language, store=store))
-
-
 def _made_reports(key_prefix: str, signature: str, language: Lang) -> tuple[dict[str, bytes], set[str]]:
-    """The reports made for this result set and language (format -> bytes) and the formats
+    """The files made for this result set and language (format -> bytes) and the formats
     asked for but not made yet, kept in the session; a new result or language starts
     afresh (the old bytes are let go)."""
     memo = f"{key_prefix}.reports"
@@ -203,3 +199,13 @@ def _made_reports(key_prefix: str, signature: str, language: Lang) -> tuple[dict
         kept = ((signature, language), {}, set())
         st.session_state[memo] = kept
     return cast(dict[str, bytes], kept[1]), cast(set[str], kept[2])
+
+
+def _store_in_use() -> Any:
+    """The store the page screened against: its catalogue names the layers in every file,
+    and the documents draw its zones on their maps (the results name it only by its file
+    name, ``ui.screening``)."""
+    from ui.cache import get_store, store_ref
+
+    ref = store_ref()
+    return get_store(ref.path, ref.sha256)

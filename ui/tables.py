@@ -1,17 +1,14 @@
-"""Results as tables and files: the conflict table, the batch table, JSON/CSV/report bytes.
+"""Results as on-screen tables: the conflict table, the nearby table, the batch table.
 
 Pure functions of ``ScreeningResult`` (no Streamlit), so tests check the exact cells.
-Numbers stay numbers (sortable in the table; units in the column header).
+Numbers stay numbers (sortable in the table; units in the column header). Files (JSON, CSV,
+reports) are not made here: the download buttons take them from the output registry
+``zoning.report``, the same writers the CLI uses.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import tempfile
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -24,10 +21,6 @@ __all__ = [
     "conflicts_frame",
     "nearby_frame",
     "batch_frame",
-    "results_json",
-    "results_csv",
-    "report_formats",
-    "report_bytes",
 ]
 
 LayerTitles = Mapping[str, tuple[str, str]]
@@ -49,7 +42,8 @@ def status_label(value: str, lang: Lang) -> str:
 
 
 def _confidence(value: str, lang: Lang) -> str:
-    return tr("table.verified" if value == "verified" else "table.unverified", lang)
+    # Three levels (RULES.md); an unknown value reads as unverified, never as verified.
+    return tr(f"table.{value}" if value in ("verified", "secondary") else "table.unverified", lang)
 
 
 def conflicts_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) -> pd.DataFrame:
@@ -136,55 +130,3 @@ def batch_frame(results: Sequence[ScreeningResult], *, titles: LayerTitles, type
             }
         )
     return pd.DataFrame(rows)
-
-
-def results_json(results: Sequence[ScreeningResult]) -> bytes:
-    """The DESIGN.md JSON: one object for one project, a list for a batch."""
-    payload: Any = results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results]
-    return json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def results_csv(results: Sequence[ScreeningResult]) -> bytes:
-    """One row per conflict (a project without conflicts gets one row with its verdict).
-
-    UTF-8 with BOM so Excel on Chinese Windows opens it without garbling.
-    """
-    rows: list[dict[str, Any]] = []
-    for r in results:
-        head = {
-            "project_index": r.project.index + 1,
-            "project": r.project.name,
-            "type": r.project.type,
-            "county": r.project.county or "",
-            "project_verdict": r.verdict,
-            "area_m2": r.project.area_m2,
-            "length_m": r.project.length_m,
-        }
-        if not r.conflicts:
-            rows.append(head)
-        rows.extend({**head, **c.to_dict()} for c in r.conflicts)
-    buffer = io.StringIO()
-    pd.DataFrame(rows).to_csv(buffer, index=False)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def report_formats() -> list[str]:
-    """Report formats the reports package offers beyond JSON/CSV (DOCX/PDF/XLSX/GPKG as they land)."""
-    from zoning.report import REPORT_FORMATS
-
-    order = ["docx", "pdf", "xlsx", "gpkg"]
-    extra = [f for f in REPORT_FORMATS if f not in ("json", "csv")]
-    return sorted(extra, key=lambda f: (order.index(f) if f in order else len(order), f))
-
-
-def report_bytes(results: Sequence[ScreeningResult], fmt: str, *, lang: Lang) -> bytes:
-    """A report of ``results`` in ``fmt`` as bytes (through ``zoning.report``)."""
-    import zoning.report as report
-
-    render = getattr(report, "render_report", None)
-    if render is not None:
-        return bytes(render(list(results), fmt, lang=lang))
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / f"report.{fmt}"
-        report.write_report(list(results), fmt, out, lang=lang)
-        return out.read_bytes()

@@ -112,10 +112,15 @@ def running_app(store: Path, log_dir: Path, **env: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path) -> Iterator[str]:
-    """The app on the hand-built test zone store."""
-    store = build_store(tmp_path_factory.mktemp("e2e-store") / "zones_test.gpkg")
-    with running_app(store, tmp_path_factory.mktemp("e2e-log")) as url:
+def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-built test zone store the app under test screens against."""
+    return build_store(tmp_path_factory.mktemp("e2e-store") / "zones_test.gpkg")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path, e2e_store: Path) -> Iterator[str]:
+    """The app (with its security headers) on the hand-built test zone store."""
+    with running_app(e2e_store, tmp_path_factory.mktemp("e2e-log")) as url:
         yield url
 
 

@@ -1,6 +1,6 @@
 """The app in a real browser (Debian chromium), offline: every page opens, a typed project
-is screened end to end, a click on a zone of the public map shows its rules — and no
-request ever leaves the app's own host.
+is screened end to end, a click on a zone of the public map shows its rules, the batch
+page's downloads are the files the CLI writes — and no request ever leaves the app's own host.
 
 Screenshots of each page go to tests/e2e/artifacts/ when SCREENSHOTS=1 (and of the
 failing page on any failure).
@@ -9,17 +9,22 @@ failing page on any failure).
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import ARTIFACTS, screenshot_whole_page
+from tests.e2e.conftest import ARTIFACTS, ROOT, screenshot_whole_page
 from tests.e2e.helpers import TIMEOUT_MS
 from tests.e2e.helpers import choose_option as _choose_option
 from tests.e2e.helpers import map_frame as _map_frame
 from tests.e2e.helpers import wait_ready as _wait_ready
 from tests.ui.conftest import coords_text, lonlat
+from tests.ui.test_downloads import _geojson
 
 pytestmark = pytest.mark.e2e
 
@@ -159,23 +164,53 @@ def test_draw_a_polygon_on_the_map_and_screen_it(page, app_url: str, requests_se
     _assert_all_local(requests_seen, app_url)
 
 
+def _run_batch(page, app_url: str, path: Path, count: int) -> None:
+    """Upload the project file ``path`` on the batch page and screen its ``count`` projects."""
+    page.goto(f"{app_url}/batch")
+    _wait_ready(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    run = page.get_by_role("button", name=f"开始筛查 {count} 个项目")
+    run.wait_for(timeout=TIMEOUT_MS)
+    run.click()
+    page.get_by_text("按县（市、区）统计项目结论").wait_for(timeout=TIMEOUT_MS)
+
+
 def test_batch_upload_screens_every_project(page, app_url: str, requests_seen: list[str], tmp_path) -> None:
     from tests.ui.test_batch import _batch_geojson
 
     path = tmp_path / "projects.geojson"
     path.write_bytes(_batch_geojson())
-    page.goto(f"{app_url}/batch")
-    _wait_ready(page)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-    run = page.get_by_role("button", name="开始筛查 40 个项目")
-    run.wait_for(timeout=TIMEOUT_MS)
-    run.click()
-    page.get_by_text("按县（市、区）统计项目结论").wait_for(timeout=TIMEOUT_MS)
+    _run_batch(page, app_url, path, 40)
     metric = page.locator("[data-testid='stMetric']").filter(has_text="禁止")
     assert "15" in metric.first.inner_text()
     _map_frame(page)
     _wait_ready(page)
     _shot(page, "flow-batch-result")
+    _assert_all_local(requests_seen, app_url)
+
+
+def test_batch_downloads_are_the_cli_files(page, app_url: str, requests_seen: list[str], tmp_path, e2e_store) -> None:
+    """The CSV and JSON the browser downloads from the batch page are the files
+    ``python -m zoning screen`` writes for the same projects (JSON once the screening times
+    are blanked), served by the app itself."""
+    path = tmp_path / "projects.geojson"
+    path.write_bytes(_geojson())
+    _run_batch(page, app_url, path, 3)
+    _wait_ready(page)
+    got = {}
+    for fmt in ("csv", "json"):
+        button = page.locator("[data-testid='stDownloadButton']").filter(has_text=fmt.upper()).first
+        with page.expect_download(timeout=TIMEOUT_MS) as download:
+            button.click()
+        _wait_ready(page)
+        assert download.value.suggested_filename == f"batch-projects.{fmt}"
+        got[fmt] = Path(download.value.path()).read_bytes()
+    stamp = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00")
+    for fmt, data in got.items():
+        out = tmp_path / f"cli.{fmt}"
+        subprocess.run([sys.executable, "-m", "zoning", "screen", str(path), "--type-field", "类型", "--name-field", "项目名称",
+                        "--zones", str(e2e_store), "--format", fmt, "-o", str(out)], cwd=ROOT, check=True)  # fmt: skip
+        assert stamp.sub(b"T", data) == stamp.sub(b"T", out.read_bytes()), fmt
     _assert_all_local(requests_seen, app_url)
 
 

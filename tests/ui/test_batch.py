@@ -91,13 +91,13 @@ def test_a_head_count_column_named_in_chinese_is_proposed(app) -> None:
 
 
 def test_a_batch_over_the_servers_limit_is_refused_before_screening(app, monkeypatch) -> None:
-    monkeypatch.setenv("ZONING_APP_MAX_BATCH", "30")
+    monkeypatch.setenv("ZONING_MAX_BATCH", "30")
     at = page(app, "batch")
     at.file_uploader(key=state.BATCH_UPLOAD).set_value(("projects.geojson", _batch_geojson(), "application/geo+json")).run()
     assert not at.exception
     (error,) = at.error
     text = shown(error.value)
-    assert "projects.geojson 含 40 个项目" in text and "上限 30 个" in text and "ZONING_APP_MAX_BATCH" in text
+    assert "projects.geojson 的项目数为 40，超过上限 30" in text and "ZONING_MAX_BATCH" in text
     assert not at.button  # no run button: nothing is screened
 
 

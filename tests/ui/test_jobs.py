@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from gis.errors import InputError
+from gis.errors import InputError, LimitError
+from gis.limits import Limits
 from ui.jobs import JobQueue, ServerBusy
-from ui.limits import AppLimits, check_batch
+from ui.limits import AppLimits, check_batch, reader_limits
 
 
 def _run_jobs(queue: JobQueue, visitors: list[str], hold_s: float = 0.15) -> tuple[int, dict[str, int], list[str]]:
@@ -87,19 +88,28 @@ def test_a_visitors_own_running_job_is_named_as_the_reason() -> None:
 
 def test_limits_from_the_environment() -> None:
     assert AppLimits.from_env({}) == AppLimits()
-    lim = AppLimits.from_env({"ZONING_APP_MAX_BATCH": "50", "ZONING_APP_JOBS": "4", "ZONING_APP_JOB_WAIT_S": "2.5"})
-    assert (lim.max_batch, lim.jobs, lim.jobs_per_visitor, lim.job_wait_s) == (50, 4, 1, 2.5)
+    lim = AppLimits.from_env({"ZONING_APP_JOBS": "4", "ZONING_APP_JOB_WAIT_S": "2.5"})
+    assert (lim.jobs, lim.jobs_per_visitor, lim.job_wait_s) == (4, 1, 2.5)
     with pytest.raises(InputError, match="ZONING_APP_JOBS='many'"):
         AppLimits.from_env({"ZONING_APP_JOBS": "many"})
-    with pytest.raises(InputError, match="ZONING_APP_MAX_BATCH='0'"):
-        AppLimits.from_env({"ZONING_APP_MAX_BATCH": "0"})
+    with pytest.raises(InputError, match="ZONING_APP_JOBS_PER_VISITOR='0'"):
+        AppLimits.from_env({"ZONING_APP_JOBS_PER_VISITOR": "0"})
+
+
+def test_the_apps_reader_limits_are_stricter_than_the_command_lines_and_raisable() -> None:
+    cli, app = Limits(), reader_limits({})
+    for name in ("unzipped_bytes", "text_bytes", "file_bytes", "features", "vertices", "batch"):
+        assert getattr(app, name) < getattr(cli, name), name
+    assert app.zip_ratio == cli.zip_ratio and app.config_bytes == cli.config_bytes
+    raised = reader_limits({"ZONING_MAX_BATCH": "5000", "ZONING_MAX_UNZIPPED_BYTES": "1G"})
+    assert (raised.batch, raised.unzipped_bytes) == (5000, 2**30)
 
 
 def test_a_batch_over_the_limit_is_refused_naming_file_count_limit_and_setting() -> None:
-    check_batch(50, "projects.csv", limits=AppLimits(max_batch=50))
-    with pytest.raises(InputError) as info:
-        check_batch(100_000, "projects.csv", limits=AppLimits(max_batch=2000))
+    check_batch(2000, "projects.csv")
+    with pytest.raises(LimitError) as info:
+        check_batch(100_000, "projects.csv")
     en, zh = str(info.value), info.value.message("zh")
     for text in (en, zh):
-        assert "projects.csv" in text and "100,000" in text and "2,000" in text and "ZONING_APP_MAX_BATCH" in text
-    assert zh.startswith("projects.csv 含 100,000 个项目")
+        assert "projects.csv" in text and "100,000" in text and "2,000" in text and "ZONING_MAX_BATCH" in text
+    assert info.value.limit_name == "batch"

@@ -103,7 +103,7 @@ def test_cli_prints_chinese_then_english_and_exits_2(tmp_path: Path) -> None:
 
 
 def test_cli_error_without_chinese_prints_the_english_only() -> None:
-    from zoning.cli.screen_cmds import error_text
+    from zoning.cli.errors import error_text
 
     assert error_text("rules.yaml: bad") == "Error: rules.yaml: bad"
     assert error_text("a\nlist", "甲\nlist") == "错误：甲\nError: a\nlist"

@@ -17,18 +17,24 @@ import click
 
 from gis.errors import PlanningError
 from zoning.cli import data_cmds, layers_cmds, map_cmds, rules_cmds, screen_cmds
-from zoning.cli.screen_cmds import error_text
+from zoning.cli.errors import error_text
+from zoning.cli.options import verbosity_options
+from zoning.cli.usage import usage_error_text
 
 __all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@verbosity_options
 def cli() -> None:
     """生态环境分区管控符合性筛查 — eco-zoning conflict screener for Hunan.
 
     \b
     $ python -m zoning screen project.geojson --type road --format json
     $ python -m zoning layers validate data/zones.gpkg
+    $ python -m zoning -v screen sites.csv --type-field 类型 --format csv -o out.csv --overwrite
+
+    -v/-q (before the command) set how much is logged to standard error.
     """
 
 
@@ -66,8 +72,11 @@ def _run(argv: list[str] | None) -> None:
         click.echo(error_text(str(err), err.zh, prefix="error"), err=True)
         sys.exit(2)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo("已中止 / aborted", err=True)
         sys.exit(1)
+    except click.UsageError as err:
+        click.echo(usage_error_text(err), err=True)
+        sys.exit(err.exit_code)
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)

@@ -13,8 +13,10 @@ from collections import Counter
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from layers.paths import DATA_DIR, DEFAULT_STORE
+from zoning.cli.options import output_option, refuse_existing
 
 __all__ = ["COMMANDS", "delineate_cmd", "noraise_cmd", "build_data_cmd"]
 
@@ -40,9 +42,11 @@ def _echo_notes(notes: tuple[str, ...] | list[str]) -> None:
 @click.option("--rivers", type=_FILE, help="River centrelines (any vector format); pieces of one river share name_zh/river/name.")
 @click.option("--water", type=_FILE, help="Lake/reservoir (or double-line river) polygons, optional.")
 @click.option("--params", "params", required=True, metavar="hunan_township|hj338", help="Parameter set in data/delineation_params.yaml.")
-@click.option("-o", "--output", required=True, type=_FILE, help="Output .gpkg (layer water_source) or .geojson.")
+@output_option(required=True, help="Output .gpkg (layer water_source) or .geojson.",
+               overwrite_help="Write into an existing OUTPUT (a GeoPackage keeps its other layers; its water_source is replaced).")
 @click.option("--snap-max-m", type=float, default=None, help="How far an intake may lie from its river line / water polygon (default 1500).")
-def delineate_cmd(intakes: Path, rivers: Path | None, water: Path | None, params: str, output: Path, snap_max_m: float | None) -> None:
+def delineate_cmd(intakes: Path, rivers: Path | None, water: Path | None, params: str, output: Path, snap_max_m: float | None,
+                  overwrite: bool) -> None:
     """起草饮用水水源保护区（示意） / Draft provisional water-source zones from intake points.
 
     INTAKES: points with name, source_type (河流型/湖库型; default 河流型) and optional
@@ -63,11 +67,13 @@ def delineate_cmd(intakes: Path, rivers: Path | None, water: Path | None, params
 
 @click.command("noraise")
 @click.argument("store", type=_FILE)
-@click.option("-o", "--output", required=True, type=_FILE, help="Output .gpkg (layer livestock_zone) or .geojson.")
+@output_option(required=True, help="Output .gpkg (layer livestock_zone) or .geojson.",
+               overwrite_help="Write into an existing OUTPUT (a GeoPackage keeps its other layers; its livestock_zone is replaced).")
 @click.option("--town-radius-m", type=float, default=None, help="One built-up radius for every town point (default: by population class).")
 @click.option("--towns", type=_FILE, default=None, help="Town points or built-up polygons (default: the embedded GeoNames towns).")
 @click.option("--no-towns", is_flag=True, help="Leave out part (三), towns and other population-concentrated areas.")
-def noraise_cmd(store: Path, output: Path, town_radius_m: float | None, towns: Path | None, no_towns: bool) -> None:
+def noraise_cmd(store: Path, output: Path, town_radius_m: float | None, towns: Path | None, no_towns: bool,
+                overwrite: bool) -> None:
     """由法定组成部分合成禁养区（示意） / Derive livestock no-raise zones from their statutory parts.
 
     STORE: a zone GeoPackage; its water_source (land parts of 一级/二级), scenic_area and
@@ -91,14 +97,21 @@ def noraise_cmd(store: Path, output: Path, town_radius_m: float | None, towns: P
 
 
 @click.command("build-data")
-@click.option("-o", "--output", type=_FILE, default=DEFAULT_STORE, show_default=True, help="Zone store to write.")
+@output_option(default=DEFAULT_STORE, show_default=True, check=False,
+               help="Zone store to write; a file named here that exists needs --overwrite (the default is rebuilt).")
 @click.option("--check", is_flag=True, help="Build to a temporary file and compare with OUTPUT byte for byte; exit 1 if they differ.")
-def build_data_cmd(output: Path, check: bool) -> None:
+@click.pass_context
+def build_data_cmd(ctx: click.Context, output: Path, check: bool, overwrite: bool) -> None:
     """由 data/ 中的文件重建内置图层库 / Rebuild the embedded zone store from the files in data/.
 
-    Deterministic: the same inputs give a byte-identical GeoPackage.
+    Deterministic: the same inputs give a byte-identical GeoPackage. Without -o the embedded
+    store is rebuilt in place (what `make data` does); a file named with -o is not replaced
+    unless --overwrite is given.
     """
     from zoning.build.build_data import build_data
+
+    if not check and ctx.get_parameter_source("output") is ParameterSource.COMMANDLINE:
+        refuse_existing(output, overwrite=overwrite)
 
     if check:
         with tempfile.TemporaryDirectory() as tmp:

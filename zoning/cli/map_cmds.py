@@ -10,26 +10,30 @@ from pathlib import Path
 import click
 
 from layers.paths import DEFAULT_STORE
+from zoning.cli.options import overwrite_option, refuse_existing, zones_option
 
 __all__ = ["COMMANDS", "export_map_cmd"]
 
 
 @click.command("export-map")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--zones", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Zone store (GeoPackage); default the embedded data/zones.gpkg.")  # fmt: skip
+@zones_option
+@overwrite_option("Replace the site in an existing OUTDIR (only a folder an earlier export-map wrote is replaced).")
 @click.option("--max-zoom", type=int, default=12, show_default=True, help="Most detailed tile level (the page overzooms it).")
 @click.option("--min-zoom", type=int, default=5, show_default=True, help="Least detailed tile level.")
 @click.option("--gzip/--no-gzip", default=True, show_default=True,
               help="Also write precompressed tiles (.json.gz) for servers such as nginx gzip_static.")  # fmt: skip
-def export_map_cmd(outdir: Path, zones: Path | None, max_zoom: int, min_zoom: int, gzip: bool) -> None:
+def export_map_cmd(outdir: Path, zones: Path | None, max_zoom: int, min_zoom: int, gzip: bool, overwrite: bool) -> None:
     """导出公众查询地图（静态网站） / Export the public zone map as a static website.
 
     OUTDIR gets index.html, its scripts, styles and fonts, and the zones as simplified
     GeoJSON tiles per zoom: any web server (nginx, a CDN-less intranet server) can host it;
     nothing is loaded from elsewhere. Illustrative (示意) data is marked on the page.
+    An OUTDIR that is not empty is replaced only with --overwrite.
     """
     from zoning.publish.mapexport import export_map
+
+    refuse_existing(outdir, overwrite=overwrite, option="OUTDIR")
 
     report = export_map(outdir, store=zones or DEFAULT_STORE, min_zoom=min_zoom, max_zoom=max_zoom, gzip=gzip)
     click.echo(

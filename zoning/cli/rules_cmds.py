@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from gis.errors import InputError, PlanningError
-from zoning.cli.screen_cmds import InputFailure
-from zoning.model import VERDICT_LABELS
+from zoning.cli.errors import InputFailure
+from zoning.cli.options import catalog_option, format_option, lang_option, rules_option
+from zoning.model import VERDICT_LABELS, confidence_label
 from zoning.rules import Rule, load_project_types, load_rules
 
 __all__ = ["COMMANDS", "rules"]
@@ -35,6 +36,8 @@ def _rule_dict(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "layer": rule.layer,
+        "layers": list(rule.all_layers),
+        "admin": list(rule.admin),
         "zones": list(rule.zones),
         "where": {k: list(v) for k, v in rule.where.items()},
         "where_not": {k: list(v) for k, v in rule.where_not.items()},
@@ -63,8 +66,10 @@ def _row(rule: Rule, lang: str) -> list[str]:
         scope = " ".join(filter(None, [scope, *filters]))
     when = " & ".join(c.describe(lang) for c in rule.when) + (" (fallback)" if rule.fallback else "")
     verdict = VERDICT_LABELS[rule.verdict]["en" if lang == "en" else "zh"]
-    conf = rule.confidence if lang == "en" or rule.confidence == "verified" else "待法规核实"
-    return [rule.id, rule.layer, scope, where, when.strip(), verdict, rule.condition(lang), rule.basis, conf]
+    conf = rule.confidence if lang == "en" else confidence_label(rule.confidence, "zh")
+    if rule.admin:
+        scope = " ".join(filter(None, [scope, f"@{'/'.join(rule.admin)}"]))
+    return [rule.id, "+".join(rule.all_layers), scope, where, when.strip(), verdict, rule.condition(lang), rule.basis, conf]
 
 
 @click.group("rules")
@@ -82,23 +87,26 @@ def rules() -> None:
     "--type", "type_", metavar="TYPE", help="Only rules that can apply to this project type (key, 中文名称 or alias)."
 )
 @click.option("--layer", metavar="LAYER", help="Only rules of this zone layer.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Rules file [default: data/rules.yaml].")
-def list_rules(type_: str | None, layer: str | None, fmt: str, lang: str, rules_path: str | None) -> None:
+@format_option(["table", "json"], default="table")
+@lang_option
+@rules_option
+@catalog_option
+def list_rules(
+    type_: str | None, layer: str | None, fmt: str, lang: str, rules_path: str | None, catalog: str | None
+) -> None:
     """List the rules (optionally those applicable to a project type or a layer).
 
     \b
     $ python -m zoning rules list --type road --layer eco_redline --format json
     """
     try:
-        ruleset = load_rules(rules_path)
+        ruleset = load_rules(rules_path, catalog_path=catalog)
         selected = ruleset.applicable(type_) if type_ else list(ruleset.active)
         if layer:
             if layer not in ruleset.layers:
                 msg = f"--layer {layer!r} has no rules; expected one of {list(ruleset.layers)}"
                 raise InputError(msg, zh=f"--layer “{layer}”没有规则；应为 {'、'.join(ruleset.layers)} 之一")
-            selected = [r for r in selected if r.layer == layer]
+            selected = [r for r in selected if layer in r.all_layers]
     except PlanningError as err:
         raise InputFailure.of(err) from err
     if fmt == "json":
@@ -120,7 +128,8 @@ def list_rules(type_: str | None, layer: str | None, fmt: str, lang: str, rules_
     type=click.Path(dir_okay=False),
     help="Project types file [default: data/project_types.yaml].",
 )
-def validate(file: str, types_path: str | None) -> None:
+@catalog_option
+def validate(file: str, types_path: str | None, catalog: str | None) -> None:
     """Check a rules FILE against the layer catalogue and the project types; list every
     problem (exit 2) or confirm it (exit 0).
 
@@ -128,7 +137,7 @@ def validate(file: str, types_path: str | None) -> None:
     $ python -m zoning rules validate data/rules.yaml
     """
     try:
-        ruleset = load_rules(file, project_types=load_project_types(types_path))
+        ruleset = load_rules(file, project_types=load_project_types(types_path), catalog_path=catalog)
     except PlanningError as err:
         raise InputFailure.of(err) from err
     retired = len(ruleset) - len(ruleset.active)

@@ -1,9 +1,23 @@
-"""Screening reports: DOCX, PDF, XLSX/CSV tables, GeoPackages, and zip bundles for batches.
+"""Every output of a screening, in one registry: JSON, CSV, XLSX, DOCX, PDF, GeoPackage, zip.
 
-``write_report(results, fmt, out, lang=...)`` writes a file (the CLI's ``--format``);
-``render_report(results, fmt, lang=...)`` returns the bytes (the UI's download buttons).
-A single result gives a project report; several give a batch report (summary, project
-list, one section per project). See ``content.build_document`` for what a report holds.
+The CLI (``python -m zoning screen --format``), the app's download buttons and the batch
+bundle all go through here, so the same results give the same bytes wherever they are asked
+for (apart from the time a document is printed). ``FORMATS`` maps a format name to its
+``OutputFormat`` (file suffix, media type, the function that renders it);
+``render_report(results, fmt, lang=...)`` returns the bytes, ``write_report(...)`` writes a
+file. A single result gives a project report; several give a batch report (summary, project
+list, one section per project). See ``content.build_document`` for what a document holds.
+
+Adding a format is one registration: a function ``(results, *, lang, **options) -> bytes``
+decorated with ``@register(name, suffix, media_type)``, importing its writer inside the
+function so that writing a CSV never loads matplotlib, fpdf2 or python-docx.
+
+The package is cut in two: content (``tables`` — the conflict table every tabular format
+writes; ``content``, ``sections``, ``maps``, ``zones`` — the document model and its maps) and
+writers (``json_writer``, ``csv_writer``, ``xlsx_writer``, ``docx_writer``, ``pdf_writer``,
+``gpkg_writer``, ``bundle``). Writers import content, never the other way, and nothing imports
+this registry but its callers. ``formulas`` keeps names that look like spreadsheet formulas
+from ever running in the CSV and the workbook.
 
     $ python -m zoning screen farm.geojson --type livestock_farm --format pdf -o farm.pdf
 """
@@ -11,132 +25,166 @@ list, one section per project). See ``content.build_document`` for what a report
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gis.errors import DataSourceError, InputError
 from zoning.model import ScreeningResult
 
-__all__ = ["REPORT_FORMATS", "MEDIA_TYPES", "write_report", "render_report", "report_filename"]
+__all__ = ["OutputFormat", "FORMATS", "register", "render_report", "write_report", "report_filename"]
 
-#: MIME type and file suffix of each format (for download buttons).
-MEDIA_TYPES: dict[str, tuple[str, str]] = {
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-    "pdf": ("application/pdf", ".pdf"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
-    "csv": ("text/csv", ".csv"),
-    "gpkg": ("application/geopackage+sqlite3", ".gpkg"),
-    "zip": ("application/zip", ".zip"),
-}
+Renderer = Callable[..., bytes]
 
 
-def _render_docx(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
-    from zoning.report.content import build_document
-    from zoning.report.docx_writer import render_docx
+@dataclass(frozen=True)
+class OutputFormat:
+    """One output format of a screening.
 
-    return render_docx(build_document(results, lang=lang, **options))
+    Attributes
+    ----------
+    name
+        The ``--format`` value, e.g. ``csv``.
+    suffix
+        File suffix with its dot, e.g. ``.csv``.
+    media_type
+        MIME type (download buttons, HTTP answers).
+    render
+        ``render(results, *, lang, **options) -> bytes``.
+    stream
+        True when the bytes may go to standard output (text formats); the others need ``-o``.
+    """
+
+    name: str
+    suffix: str
+    media_type: str
+    render: Renderer
+    stream: bool = False
 
 
-def _render_pdf(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
-    from zoning.report.content import build_document
-    from zoning.report.pdf_writer import render_pdf
-
-    return render_pdf(build_document(results, lang=lang, **options))
+#: format name -> OutputFormat, in the order the app offers them.
+FORMATS: dict[str, OutputFormat] = {}
 
 
-def _render_xlsx(results: Sequence[ScreeningResult], *, lang: str, **_: Any) -> bytes:
-    from zoning.report.tables import render_xlsx
+def register(name: str, suffix: str, media_type: str, *, stream: bool = False) -> Callable[[Renderer], Renderer]:
+    """Register the decorated renderer as output format ``name``."""
 
-    return render_xlsx(results, lang=lang)
+    def decorator(render: Renderer) -> Renderer:
+        FORMATS[name] = OutputFormat(name, suffix, media_type, render, stream)
+        return render
+
+    return decorator
 
 
-def _render_csv(results: Sequence[ScreeningResult], *, lang: str, **_: Any) -> bytes:
-    from zoning.report.tables import render_csv
+#: Options ``content.build_document`` takes; a document renderer passes on only these, so one
+#: set of options (the CLI's, the app's) serves every format.
+_DOCUMENT_OPTIONS = ("store", "zones", "maps", "max_maps", "details", "printed_at")
+
+
+def _document_options(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k in _DOCUMENT_OPTIONS}
+
+
+@register("json", ".json", "application/json", stream=True)
+def _json(results: Sequence[ScreeningResult], *, batch: bool | None = None, **_: Any) -> bytes:
+    from zoning.report.json_writer import render_json
+
+    return render_json(results, batch=batch)
+
+
+@register("csv", ".csv", "text/csv", stream=True)
+def _csv(results: Sequence[ScreeningResult], *, lang: str, **_: Any) -> bytes:
+    from zoning.report.csv_writer import render_csv
 
     return render_csv(results, lang=lang)
 
 
-def _render_gpkg(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
+@register("docx", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+def _docx(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
+    from zoning.report.content import build_document
+    from zoning.report.docx_writer import render_docx
+
+    return render_docx(build_document(results, lang=lang, **_document_options(options)))
+
+
+@register("pdf", ".pdf", "application/pdf")
+def _pdf(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
+    from zoning.report.content import build_document
+    from zoning.report.pdf_writer import render_pdf
+
+    return render_pdf(build_document(results, lang=lang, **_document_options(options)))
+
+
+@register("xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def _xlsx(results: Sequence[ScreeningResult], *, lang: str, **_: Any) -> bytes:
+    from zoning.report.xlsx_writer import render_xlsx
+
+    return render_xlsx(results, lang=lang)
+
+
+@register("gpkg", ".gpkg", "application/geopackage+sqlite3")
+def _gpkg(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
     from zoning.report.gpkg_writer import render_gpkg
 
     return render_gpkg(results, lang=lang, store=options.get("store"), zones=options.get("zones"))
 
 
-def _render_zip(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
+@register("zip", ".zip", "application/zip")
+def _zip(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
     from zoning.report.bundle import render_bundle
 
-    return render_bundle(results, lang=lang, **options)
+    bundle = {k: v for k, v in options.items() if k in ("doc_format", "store", "maps", "printed_at")}
+    return render_bundle(results, lang=lang, **bundle)
 
 
-_RENDERERS: dict[str, Callable[..., bytes]] = {
-    "docx": _render_docx,
-    "pdf": _render_pdf,
-    "xlsx": _render_xlsx,
-    "csv": _render_csv,
-    "gpkg": _render_gpkg,
-    "zip": _render_zip,
-}
-
-
-def _file_writer(fmt: str) -> Callable[..., None]:
-    def writer(results: Sequence[ScreeningResult], out: Path, *, lang: str = "zh", **options: Any) -> None:
-        data = render_report(results, fmt, lang=lang, **options)
-        try:
-            Path(out).write_bytes(data)
-        except OSError as err:
-            msg = f"cannot write the {fmt} report to {out}: {err.strerror or err}"
-            raise DataSourceError(msg) from err
-
-    writer.__name__ = f"write_{fmt}"
-    writer.__doc__ = f"Write ``results`` as a {fmt} report to ``out``."
-    return writer
-
-
-#: format name -> writer(results, out_path, *, lang). ``json`` is handled by the CLI itself;
-#: ``csv`` is here too so the CLI and UI can share the table code.
-REPORT_FORMATS: dict[str, Callable[..., None]] = {fmt: _file_writer(fmt) for fmt in _RENDERERS}
-
-
-def _check(results: Sequence[ScreeningResult], fmt: str) -> None:
-    if fmt not in _RENDERERS:
-        msg = f"report format {fmt!r} is not available; expected one of {sorted(_RENDERERS)}"
-        raise InputError(msg)
-    if not results:
+def _checked(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str) -> list[ScreeningResult]:
+    if fmt not in FORMATS:
+        msg = f"report format {fmt!r} is not available; expected one of {sorted(FORMATS)}"
+        zh = f"报告格式“{fmt}”不可用；应为 {'、'.join(sorted(FORMATS))} 之一"
+        raise InputError(msg, zh=zh)
+    items = [results] if isinstance(results, ScreeningResult) else list(results)
+    if not items:
         msg = "a report needs at least one screening result; got none"
-        raise InputError(msg)
+        raise InputError(msg, zh="没有筛查结果，无法生成报告")
+    return items
 
 
 def render_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str, *, lang: str = "zh",
                   **options: Any) -> bytes:
-    """The report of ``results`` in format ``fmt`` as bytes (for download buttons).
+    """The output of ``results`` in format ``fmt`` as bytes (download buttons, standard output).
 
     Parameters
     ----------
     results
-        One result or a list (a batch).
+        One result or a list (a batch), in input order.
     fmt
-        ``docx``, ``pdf``, ``xlsx``, ``csv``, ``gpkg`` or ``zip`` (a bundle for batches).
+        A name in ``FORMATS``: ``json``, ``csv``, ``docx``, ``pdf``, ``xlsx``, ``gpkg`` or
+        ``zip`` (a bundle for batches).
     lang
-        ``"zh"`` (default) or ``"en"``.
+        ``"zh"`` (default) or ``"en"``; JSON has no language (its field names are the contract).
     **options
-        Passed to ``content.build_document``: ``store`` (the ZoneStore screened against),
-        ``maps`` (False: no maps), ``max_maps`` (batch map budget), ``printed_at``.
+        ``store`` (the ZoneStore screened against: layer titles and zone labels come from its
+        catalogue in every format); for documents, passed to ``content.build_document``: ``maps`` (False: no maps), ``max_maps`` (batch map budget), ``printed_at``;
+        ``doc_format`` for the zip bundle; ``batch`` for JSON (see ``json_writer.render_json``).
 
     Raises
     ------
     InputError
         Unknown format or language, or no results.
     """
-    items = [results] if isinstance(results, ScreeningResult) else list(results)
-    _check(items, fmt)
-    from zoning.report.i18n import check_lang
+    items = _checked(results, fmt)
+    from zoning.report.i18n import catalog_of, check_lang
 
-    return _RENDERERS[fmt](items, lang=check_lang(lang), **options)
+    # Titles and zone labels from the catalogue of the store screened (an open catalogue's
+    # layers keep their names in a CSV as in a PDF), the packaged one without a store.
+    with catalog_of(options.get("store")):
+        return FORMATS[fmt].render(items, lang=check_lang(lang), **options)
 
 
-def write_report(results: Sequence[ScreeningResult], fmt: str, out: Path, *, lang: str = "zh",
+def write_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str, out: Path, *, lang: str = "zh",
                  **options: Any) -> None:
-    """Write ``results`` as a report of format ``fmt`` to ``out``.
+    """Write the output of ``results`` in format ``fmt`` to the file ``out`` (replaced if it exists;
+    the CLI refuses an existing file without ``--overwrite`` before it screens).
 
     Raises
     ------
@@ -145,16 +193,19 @@ def write_report(results: Sequence[ScreeningResult], fmt: str, out: Path, *, lan
     DataSourceError
         ``out`` cannot be written.
     """
-    items = [results] if isinstance(results, ScreeningResult) else list(results)
-    _check(items, fmt)
-    REPORT_FORMATS[fmt](items, out, lang=lang, **options)
+    data = render_report(results, fmt, lang=lang, **options)
+    try:
+        Path(out).write_bytes(data)
+    except OSError as err:
+        msg = f"cannot write the {fmt} report to {out}: {err.strerror or err}"
+        raise DataSourceError(msg, zh=f"无法将 {fmt} 报告写入 {out}（{err.strerror or err}）") from err
 
 
 def report_filename(results: Sequence[ScreeningResult], fmt: str) -> str:
     """A download file name: ``<report number>_<project or batch>.<suffix>``."""
-    from zoning.report.content import report_number
+    from zoning.report.numbering import report_number
 
-    items = list(results)
+    items = _checked(results, fmt)
     stem = items[0].project.name if len(items) == 1 else f"batch{len(items)}"
     safe = "".join(ch for ch in stem if ch.isalnum() or ch in "-_")[:40] or "report"
-    return f"{report_number(items)}_{safe}{MEDIA_TYPES[fmt][1]}"
+    return f"{report_number(items)}_{safe}{FORMATS[fmt].suffix}"

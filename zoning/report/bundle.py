@@ -25,7 +25,7 @@ from zoning.report.fonts import FontFiles, printed_chars, subset_fonts
 from zoning.report.gpkg_writer import render_gpkg
 from zoning.report.i18n import wording
 from zoning.report.numbering import chinese_numeral
-from zoning.report.tables import render_xlsx
+from zoning.report.xlsx_writer import render_xlsx
 from zoning.report.zones import ReportZones, StoreLike
 
 __all__ = ["render_bundle"]

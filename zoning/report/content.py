@@ -8,9 +8,6 @@ all projects, a project list) followed by one section per project.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
@@ -34,12 +31,11 @@ from zoning.report.i18n import (
     with_zone,
 )
 from zoning.report.maps import batch_map
-from zoning.report.numbering import heading_number
+from zoning.report.numbering import heading_number, report_number
+from zoning.report.sections import MapPolicy
 from zoning.report.zones import ReportZones, StoreLike
 
 __all__ = ["build_document", "report_number", "MapPolicy", "DEFAULT_MAX_MAPS"]
-
-log = logging.getLogger(__name__)
 
 #: Maps a batch report draws at most (overview + detail maps together). Each map costs
 #: ~0.3 s and ~100 KB; past this the GeoPackage export carries the geometry instead.
@@ -48,50 +44,6 @@ DEFAULT_MAX_MAPS = 40
 OVERVIEW_MAPS_UP_TO = 10
 
 _CST = timezone(timedelta(hours=8))
-
-
-class MapPolicy:
-    """How many maps a report may still draw (a running budget shared by all project sections)."""
-
-    def __init__(self, *, max_maps: int, overview: bool, single: bool) -> None:
-        self.remaining = max_maps
-        self.overview = overview
-        self.single = single
-        self.skipped_projects = 0
-        self.drawn_projects = 0
-
-    def take(self, count: int) -> bool:
-        if count <= self.remaining:
-            self.remaining -= count
-            return True
-        return False
-
-
-def report_number(results: Sequence[ScreeningResult]) -> str:
-    """A deterministic report number: ``EZS-<screening date>-<8 hex of the content hash>``.
-
-    The hash covers every result's JSON (``to_dict``) except the timestamp, so the same
-    screening of the same data always gets the same number, and any change in project,
-    data, rules or parameters gets a new one.
-
-    Examples
-    --------
-    ``EZS-20261122-3F9A2C1B``
-    """
-    payload = []
-    for r in results:
-        d = r.to_dict()
-        d.pop("generated_at", None)
-        payload.append(d)
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8].upper()
-    stamp = results[0].generated_at if results else ""
-    try:
-        day = datetime.fromisoformat(stamp).strftime("%Y%m%d")
-    except (TypeError, ValueError):
-        log.warning("generated_at %r is not an ISO time; the report number has day 00000000", stamp)
-        day = "00000000"
-    return f"EZS-{day}-{digest}"
 
 
 def build_document(

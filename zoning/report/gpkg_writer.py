@@ -27,8 +27,8 @@ from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 
 from gis.crs import STORAGE_CRS
 from zoning.model import ScreeningResult
-from zoning.report.content import report_number
 from zoning.report.i18n import ILLUSTRATIVE_MARK, catalog_of, check_lang, conclusion_label, t, verdict_label
+from zoning.report.numbering import report_number
 from zoning.report.zones import ReportZones, StoreLike
 
 __all__ = ["write_gpkg", "render_gpkg"]

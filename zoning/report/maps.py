@@ -182,7 +182,7 @@ def _label_counties(ax: plt.Axes, counties: gpd.GeoDataFrame | None, frame: Base
             continue
         free = inner.difference(blocked) if blocked is not None else inner
         pt = _label_point(free if free.area > 0.01 * frame.area else inner, tolerance=span / 200)
-        ax.text(pt.x, pt.y, printable(str(row["name"])), fontsize=9, color="#666666", ha="center", va="center",
+        ax.text(pt.x, pt.y, printable(_one_line(str(row["name"]))), fontsize=9, color="#666666", ha="center", va="center",
                 zorder=9, alpha=0.9, fontweight="bold")
 
 
@@ -256,7 +256,7 @@ def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometr
         half = len(label) * (fx1 - fx0) * (7.5 / 72) / _FIG_W_IN / 2
         x = min(max(pt.x, fx0 + half + span * 0.01), fx1 - half - span * 0.01)
         pt = shapely.Point(x, pt.y)
-        ax.text(pt.x, pt.y, printable(label), fontsize=7.5, ha="center", va="center", zorder=15, color="#222222",
+        ax.text(pt.x, pt.y, printable(_one_line(label)), fontsize=7.5, ha="center", va="center", zorder=15, color="#222222",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.2})
         avoid.append(box(pt.x - span * 0.16, pt.y - span * 0.035, pt.x + span * 0.16, pt.y + span * 0.035))
 
@@ -270,6 +270,11 @@ def _furniture_boxes(extent: tuple[float, float, float, float]) -> list[BaseGeom
         return box(minx + x0 * w, miny + y0 * h, minx + x1 * w, miny + y1 * h)
 
     return [rel(0.88, 0.7, 1, 1), rel(0.62, 0, 1, 0.36), rel(0, 0, 0.36, 0.16), rel(0, 0.88, 0.4, 1)]
+
+
+def _one_line(text: str) -> str:
+    """A map label on one line: tabs and line breaks in a name (data) have no glyph to draw."""
+    return " ".join(text.split())
 
 
 def _label_point(geom: BaseGeometry, *, tolerance: float) -> BaseGeometry:

@@ -1,8 +1,50 @@
-"""Heading numbers in Chinese official style (一、 / （一） / 1.) and their English equivalents."""
+"""Numbers a report prints: the report number, and heading numbers in Chinese official style
+(一、 / （一） / 1.) with their English equivalents.
+
+Kept free of the document and map code, so the tables, the GeoPackage and the file names
+can number a report without loading what draws it."""
 
 from __future__ import annotations
 
-__all__ = ["chinese_numeral", "heading_number"]
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from zoning.model import ScreeningResult
+
+__all__ = ["report_number", "chinese_numeral", "heading_number"]
+
+log = logging.getLogger(__name__)
+
+
+def report_number(results: Sequence[ScreeningResult]) -> str:
+    """A deterministic report number: ``EZS-<screening date>-<8 hex of the content hash>``.
+
+    The hash covers every result's JSON (``to_dict``) except the timestamp, so the same
+    screening of the same data always gets the same number, and any change in project,
+    data, rules or parameters gets a new one.
+
+    Examples
+    --------
+    ``EZS-20261122-3F9A2C1B``
+    """
+    payload = []
+    for r in results:
+        d = r.to_dict()
+        d.pop("generated_at", None)
+        payload.append(d)
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8].upper()
+    stamp = results[0].generated_at if results else ""
+    try:
+        day = datetime.fromisoformat(stamp).strftime("%Y%m%d")
+    except (TypeError, ValueError):
+        log.warning("generated_at %r is not an ISO time; the report number has day 00000000", stamp)
+        day = "00000000"
+    return f"EZS-{day}-{digest}"
+
 
 _DIGITS = "零一二三四五六七八九"
 

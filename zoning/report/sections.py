@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import shapely
@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
 from zoning._notes import note_in
-from zoning.model import VERDICT_RANK, Conflict, Nearby, ScreeningResult
+from zoning.model import Conflict, Nearby, ScreeningResult
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
     bearing_label,
@@ -27,6 +27,7 @@ from zoning.report.i18n import (
     join_list,
     layer_title,
     project_type_label,
+    relation_label,
     t,
     verdict_label,
     with_zone,
@@ -34,12 +35,10 @@ from zoning.report.i18n import (
 )
 from zoning.report.maps import detail_map, overview_map
 from zoning.report.numbering import heading_number
+from zoning.report.tables import conflicts_worst_first, geometry_label
 from zoning.report.zones import ReportZones
 
-if TYPE_CHECKING:
-    from zoning.report.content import MapPolicy
-
-__all__ = ["project_blocks", "data_blocks", "notes_blocks", "closing_blocks", "type_text", "conflict_rows",
+__all__ = ["MapPolicy", "project_blocks", "data_blocks", "notes_blocks", "closing_blocks", "type_text",
            "MAX_VERTEX_ROWS", "MAX_REASONS"]
 
 log = logging.getLogger(__name__)
@@ -48,6 +47,23 @@ log = logging.getLogger(__name__)
 MAX_VERTEX_ROWS = 40
 #: Reasons spelled out in the conclusion box; the table lists every row.
 MAX_REASONS = 6
+
+
+class MapPolicy:
+    """How many maps a report may still draw (a running budget shared by all project sections)."""
+
+    def __init__(self, *, max_maps: int, overview: bool, single: bool) -> None:
+        self.remaining = max_maps
+        self.overview = overview
+        self.single = single
+        self.skipped_projects = 0
+        self.drawn_projects = 0
+
+    def take(self, count: int) -> bool:
+        if count <= self.remaining:
+            self.remaining -= count
+            return True
+        return False
 
 
 def type_text(type_key: str, lang: str) -> str:
@@ -120,8 +136,7 @@ def _overview_rows(result: ScreeningResult, lang: str) -> list[tuple[str, str]]:
     p = result.project
     rows = [(t("name", lang), p.name), (t("type", lang), type_text(p.type, lang)),
             (t("county", lang), p.county or t("unknown", lang)),
-            (t("geometry", lang), t(f"geom_{p.geometry_type}", lang) if f"geom_{p.geometry_type}" in _GEOMS
-             else p.geometry_type)]
+            (t("geometry", lang), geometry_label(p.geometry_type, lang))]
     if p.area_m2 > 0:
         rows.append((t("area", lang), fmt_area(p.area_m2, lang)))
     if p.length_m > 0:
@@ -141,9 +156,6 @@ def _overview_rows(result: ScreeningResult, lang: str) -> list[tuple[str, str]]:
         attrs = join_items((f"{k} = {v}" for k, v in sorted(p.attributes.items())), lang)
         rows.append((t("attributes", lang), attrs))
     return rows
-
-
-_GEOMS = {f"geom_{k}" for k in ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")}
 
 
 def _vertices(geom: BaseGeometry) -> np.ndarray:
@@ -191,7 +203,12 @@ def _vertex_table(result: ScreeningResult, lang: str) -> Table | None:
 
 def _basis_text(c: Conflict, lang: str) -> str:
     basis = c.basis or "—"
-    return basis if c.confidence == "verified" else basis + bracket(t("unverified", lang), lang)
+    return basis if c.confidence == "verified" else basis + bracket(t(_confidence_key(c.confidence), lang), lang)
+
+
+def _confidence_key(confidence: str) -> str:
+    """The i18n key of a confidence level (RULES.md: three levels; unknown reads as unverified)."""
+    return confidence if confidence in ("verified", "secondary") else "unverified"
 
 
 def _condition(c: Conflict, lang: str) -> str:
@@ -209,10 +226,18 @@ _REL_TEXT = {
                  "en": "the project lies {distance} m from it, within the distance the rule sets"},
     "touches": {"zh": "项目与其相交（距离 0 m），位于规则规定的距离范围内",
                 "en": "the project touches it (distance 0 m), within the distance the rule sets"},
+    "outside": {"zh": "项目不在规则要求的区域内（最近 {distance} m）",
+                "en": "the project is not inside the area the rule requires (nearest {distance} m)"},
+    "no_coverage": {"zh": "该图层在项目所在地无数据", "en": "the layer has no data where the project lies"},
+    "outside_extent": {"zh": "项目超出图层库覆盖范围", "en": "the project lies outside the zone store's coverage"},
 }
 
 
 def _relation_sentence(c: Conflict, lang: str) -> str:
+    if c.relation == "outside":
+        return _REL_TEXT["outside"][lang].format(distance=fmt_num(c.distance_m))
+    if c.relation in ("no_coverage", "outside_extent"):
+        return _REL_TEXT[c.relation][lang]
     if c.relation == "within_distance":
         # a distance rule also fires on a project inside the feature (a point in the river corridor)
         if c.distance_m <= 0:
@@ -233,21 +258,18 @@ def _reason(c: Conflict, lang: str) -> str:
     verdict = verdict_label(c.verdict, lang)
     if lang == "zh":
         cond = f"{cond}。" if cond else ""
-        return (f"「{c.feature}」（{layer_title(c.layer, lang)}{zone}）：{_relation_sentence(c, lang)}。{cond}"
+        where = f"「{c.feature}」（{layer_title(c.layer, lang)}{zone}）" if c.feature else layer_title(c.layer, lang)
+        return (f"{where}：{_relation_sentence(c, lang)}。{cond}"
                 f"判定为“{verdict}”，依据{_basis_text(c, lang)}。")
     cond = f" {cond}." if cond else ""
-    return (f"\"{c.feature}\" ({layer_title(c.layer, lang)}{zone}): {_relation_sentence(c, lang)}.{cond} "
+    where = f"\"{c.feature}\" ({layer_title(c.layer, lang)}{zone})" if c.feature else layer_title(c.layer, lang)
+    return (f"{where}: {_relation_sentence(c, lang)}.{cond} "
             f"Verdict: {verdict}; basis: {_basis_text(c, lang)}.")
-
-
-def _sorted_conflicts(result: ScreeningResult) -> list[Conflict]:
-    """Worst verdict first; within a verdict the engine's order (layer order of the store)."""
-    return sorted(result.conflicts, key=lambda c: -VERDICT_RANK[c.verdict])
 
 
 def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
     label = conclusion_label(result.verdict, lang)
-    rows = _sorted_conflicts(result)
+    rows = conflicts_worst_first(result)
     reasons = [_reason(c, lang) for c in rows[:MAX_REASONS]]
     if len(rows) > MAX_REASONS:
         more = len(rows) - MAX_REASONS
@@ -267,7 +289,7 @@ def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
 def _relation_cell(c: Conflict, result: ScreeningResult, lang: str) -> str:
     head = {"intersects": "相交" if lang == "zh" else "Intersects",
             "near_boundary": "边界附近" if lang == "zh" else "Near boundary",
-            "within_distance": ""}.get(c.relation, c.relation)
+            "within_distance": ""}.get(c.relation, relation_label(c.relation, lang))
     if c.relation == "within_distance" and c.distance_m <= 0:
         head = "相交" if lang == "zh" else "Intersects"
     parts = [head] if head else []
@@ -280,11 +302,6 @@ def _relation_cell(c: Conflict, result: ScreeningResult, lang: str) -> str:
     return "\n".join(parts)
 
 
-def conflict_rows(result: ScreeningResult, lang: str) -> list[Conflict]:
-    """Conflicts in report order: worst verdict first, then layer and feature."""
-    return _sorted_conflicts(result)
-
-
 def _feature_cell(c: Conflict, lang: str) -> str:
     text = with_zone(c.feature, c.zone, lang, c.layer)
     if c.legal_status and c.legal_status != "法定":
@@ -293,14 +310,14 @@ def _feature_cell(c: Conflict, lang: str) -> str:
 
 
 def _conflict_blocks(result: ScreeningResult, lang: str) -> list[Block]:
-    rows_c = _sorted_conflicts(result)
+    rows_c = conflicts_worst_first(result)
     if not rows_c:
         return [Paragraph(t("conflicts_none", lang))]
     rows = []
     for i, c in enumerate(rows_c, start=1):
         rows.append((str(i), layer_title(c.layer, lang), _feature_cell(c, lang), _relation_cell(c, result, lang),
                      f"{verdict_label(c.verdict, lang)}\n{c.rule_id}", _condition(c, lang), c.basis or "—",
-                     t("verified" if c.confidence == "verified" else "unverified", lang)))
+                     t(_confidence_key(c.confidence), lang)))
     cols = (t("col_no", lang), t("col_layer", lang), t("col_feature", lang), t("col_relation", lang),
             t("col_verdict", lang), t("col_condition", lang), t("col_basis", lang), t("col_confidence", lang))
     # English verdicts ("Conditional") and "Basis checked" need wider columns than 禁止 / 依据核实
@@ -336,7 +353,7 @@ def _map_blocks(result: ScreeningResult, zones: ReportZones, *, lang: str, polic
                 figure_start: int) -> list[Block]:
     if not maps or result.project.geometry is None:
         return []
-    layers = list(dict.fromkeys(c.layer for c in _sorted_conflicts(result)))
+    layers = list(dict.fromkeys(c.layer for c in conflicts_worst_first(result)))
     want_overview = policy.single or (policy.overview and bool(result.conflicts))
     needed = len(layers) + (1 if want_overview else 0)
     if needed == 0:

@@ -19,7 +19,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from gis.errors import InputError
-from zoning.report import MEDIA_TYPES, REPORT_FORMATS, render_report, report_filename, write_report
+from zoning.report import FORMATS, render_report, report_filename, write_report
 
 POPPLER = shutil.which("pdffonts") is not None and shutil.which("pdftoppm") is not None
 MARK = "示意数据，不具法律效力"
@@ -53,8 +53,10 @@ def _pdf_pages(data: bytes) -> list[str]:
 
 
 def test_registry_has_the_cli_formats() -> None:
-    assert {"docx", "pdf", "xlsx", "gpkg", "csv"} <= set(REPORT_FORMATS)
-    assert set(REPORT_FORMATS) <= set(MEDIA_TYPES)
+    assert {"json", "csv", "docx", "pdf", "xlsx", "gpkg", "zip"} <= set(FORMATS)
+    assert all(spec.name == name and spec.suffix == f".{name}" and "/" in spec.media_type
+               for name, spec in FORMATS.items())
+    assert {name for name, spec in FORMATS.items() if spec.stream} == {"json", "csv"}  # the rest need -o
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")

@@ -103,7 +103,7 @@
          [pick(r.verdict_zh, r.verdict_en)]),
       ' ' + r.id + dist + colon() + pick(r.condition_zh, r.condition_en),
       el('br'), t('types') + colon() + pick(r.types_zh, r.types_en),
-      el('br'), t('basis') + colon() + r.basis + (r.verified ? '' : t('unverified'))
+      el('br'), t('basis') + colon() + r.basis + (r.verified ? '' : t(r.confidence === 'secondary' ? 'secondary' : 'unverified'))
     ]);
   }
   function zoneNode(f) {

@@ -6,6 +6,8 @@ hand-computed there (a 100 m x 200 m rectangle half inside a 1 km grade-1 zone..
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -19,10 +21,9 @@ from click.testing import CliRunner
 from tests.zoning._engine_support import X0, Y0, lonlat, rect, write_gpkg, zone_frame
 from zoning.cli import cli
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 HALF_IN = lonlat(rect(X0 + 900, Y0 + 400, 200, 100))  # 10,000 m2 of 20,000 m2 inside
 FAR = lonlat(rect(X0 + 20_000, Y0 + 400, 100, 100))
-CSV_RULE_COL = 19  # 规则编号 in zoning.cli.screen_cmds.CSV_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -139,10 +140,15 @@ def test_fail_on(zones: Path, tmp_path: Path) -> None:
     assert res.exit_code == 3  # conditional reaches conditional
 
 
-def test_output_file_is_overwritten(zones: Path, tmp_path: Path) -> None:
+def test_an_existing_output_file_is_replaced_only_with_overwrite(zones: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     out.write_text("old", encoding="utf-8")
     res = run("screen", FAR.wkt, "--type", "road", "--zones", str(zones), "-o", str(out))
+    assert res.exit_code == 2
+    assert f"错误：-o {out}：文件已存在；如要覆盖，请加 --overwrite" in res.output
+    assert f"Error: -o {out}: the file already exists; give --overwrite to replace it" in res.output
+    assert out.read_text(encoding="utf-8") == "old"
+    res = run("screen", FAR.wkt, "--type", "road", "--zones", str(zones), "-o", str(out), "--overwrite")
     assert res.exit_code == 0 and res.stdout == ""
     assert json.loads(out.read_text(encoding="utf-8"))["verdict"] == "clear"
 
@@ -195,19 +201,22 @@ def test_csv_one_row_per_conflict_with_bom(zones: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     raw = res.stdout_bytes
     assert raw.startswith("\ufeff".encode())
-    lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0].split(",")[:3] == ["序号", "项目名称", "项目类型"]
+    assert raw.count(b"\r\n") == 4  # RFC 4180 line ends
+    header, *rows = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    assert header[:3] == ["序号", "项目名称", "项目类型"]
+    col = {name: i for i, name in enumerate(header)}
     # one row for the clear project, one per conflict (DWS01 and DWS05) for the outfall
-    assert len(lines) == 1 + 1 + 2
-    assert lines[1].startswith("1,远处,road") and "不涉及(clear)" in lines[1]
-    assert [line.split(",")[:2] for line in lines[2:]] == [["2", "排污口"], ["2", "排污口"]]
-    assert sorted(line.split(",")[CSV_RULE_COL] for line in lines[2:]) == ["DWS01", "DWS05"]
+    assert len(rows) == 1 + 2
+    assert rows[0][:3] == ["1", "远处", "道路"] and rows[0][col["判定"]] == "不涉及"
+    assert [row[:2] for row in rows[1:]] == [["2", "排污口"], ["2", "排污口"]]
+    assert sorted(row[col["规则编号"]] for row in rows[1:]) == ["DWS01", "DWS05"]
+    assert {row[col["计算坐标系"]] for row in rows} == {"EPSG:4547"}
     res = CliRunner().invoke(
         cli, ["screen", str(path), "--type-field", "类型", "--zones", str(zones), "--format", "csv", "--lang", "en"]
     )
-    header = res.stdout_bytes.decode("utf-8-sig").splitlines()[0].split(",")
-    assert header[:4] == ["project_index", "project_name", "project_type", "geometry_type"]
-    assert {"overlap_area_m2", "rule_id", "verdict", "relation", "distance_m"} <= set(header)
+    header = next(csv.reader(io.StringIO(res.stdout_bytes.decode("utf-8-sig"))))
+    assert header[:4] == ["No.", "Project", "Type", "Geometry"]
+    assert {"Overlap (m²)", "Rule", "Verdict", "Relation", "Distance (m)", "Project area (m²)"} <= set(header)
 
 
 def test_gcj02_csv_point(zones: Path, tmp_path: Path) -> None:
@@ -229,15 +238,17 @@ def test_gcj02_csv_point(zones: Path, tmp_path: Path) -> None:
 
 
 def test_report_formats_go_through_the_registry(zones: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
     from zoning import report
 
     seen = {}
 
-    def fake_writer(results, out, *, lang):  # type: ignore[no-untyped-def]
-        seen.update(n=len(results), out=out, lang=lang)
-        out.write_bytes(b"report")
+    def fake_render(results, *, lang, **options):  # type: ignore[no-untyped-def]
+        seen.update(n=len(results), lang=lang)
+        return b"report"
 
-    monkeypatch.setitem(report.REPORT_FORMATS, "docx", fake_writer)
+    monkeypatch.setitem(report.FORMATS, "docx", replace(report.FORMATS["docx"], render=fake_render))
     out = tmp_path / "r.docx"
     res = run(
         "screen",
@@ -254,7 +265,8 @@ def test_report_formats_go_through_the_registry(zones: Path, tmp_path: Path, mon
         "en",
     )
     assert res.exit_code == 0, res.output
-    assert seen == {"n": 1, "out": out, "lang": "en"}
+    assert seen == {"n": 1, "lang": "en"}
+    assert out.read_bytes() == b"report"
 
 
 def test_python_m_zoning_exit_codes(zones: Path) -> None:
@@ -271,6 +283,33 @@ def test_python_m_zoning_exit_codes(zones: Path) -> None:
         check=False,
     )
     assert hit.returncode == 3 and json.loads(hit.stdout)["verdict"] == "prohibited"
+
+
+#: Run the CLI in a fresh interpreter, then report (on stderr) which report libraries it loaded.
+_LOADED_AFTER_SCREENING = """
+import sys
+from zoning.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as stop:
+    code = stop.code
+print("exit", code, "loaded", *[m for m in ("matplotlib", "fpdf", "docx", "openpyxl") if m in sys.modules],
+      file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(("fmt", "loaded"), [("csv", ""), ("json", ""), ("xlsx", " openpyxl")])
+def test_a_csv_or_json_screening_loads_no_report_library(zones: Path, tmp_path: Path, fmt: str, loaded: str) -> None:
+    """A CSV or JSON screening imports neither matplotlib, fpdf2 nor python-docx (nor openpyxl);
+    the workbook, which needs openpyxl, shows the check sees what a format loads."""
+    out = tmp_path / f"r.{fmt}"
+    res = subprocess.run(
+        [sys.executable, "-c", _LOADED_AFTER_SCREENING, "screen", HALF_IN.wkt, "--type", "road", "--zones", str(zones),
+         "--format", fmt, "-o", str(out)],
+        capture_output=True, text=True, cwd=REPO, check=False,
+    )  # fmt: skip
+    assert res.stderr.strip().splitlines()[-1] == f"exit 0 loaded{loaded}", res.stderr
+    assert out.stat().st_size > 0
 
 
 def test_python_m_zoning_empty_csv_is_exit_2_not_a_traceback(zones: Path, tmp_path: Path) -> None:
@@ -312,12 +351,14 @@ def test_rules_list_and_validate(tmp_path: Path) -> None:
     res = run("rules", "list", "--type", "尾矿库", "--layer", "shoreline", "--format", "json")
     assert res.exit_code == 0
     rows = json.loads(res.stdout)
-    assert [(r["id"], r["distance_m"]) for r in rows] == [("SHL02", 3000.0), ("SHL03", 1000.0)]
+    assert [(r["id"], r["distance_m"]) for r in rows] == [
+        ("SHL02", 3000.0), ("SHL03", 1000.0), ("SHL05", 3000.0), ("SHL06", 1000.0),
+    ]  # fmt: skip
     table = run("rules", "list", "--type", "road", "--lang", "en").stdout
     assert table.splitlines()[0].split()[:3] == ["id", "layer", "zones"]
     assert "ECO03" in table and "LIV01" not in table
     ok = run("rules", "validate", "data/rules.yaml")
-    assert ok.exit_code == 0 and "46 rules OK" in ok.stdout
+    assert ok.exit_code == 0 and "78 rules OK" in ok.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "rules:\n  - {id: X01, layer: nowhere, types: all, verdict: banned, condition: {zh: a, en: b}, basis: [{law: c}], confidence: verified}\n",
