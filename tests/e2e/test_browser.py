@@ -208,8 +208,11 @@ def test_batch_downloads_are_the_cli_files(page, app_url: str, requests_seen: li
     stamp = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00")
     for fmt, data in got.items():
         out = tmp_path / f"cli.{fmt}"
+        # The CLI names the store as typed, the app by its file name (never a server path):
+        # typed from the store's own folder, the two agree.
         subprocess.run([sys.executable, "-m", "zoning", "screen", str(path), "--type-field", "类型", "--name-field", "项目名称",
-                        "--zones", str(e2e_store), "--format", fmt, "-o", str(out)], cwd=ROOT, check=True)  # fmt: skip
+                        "--zones", e2e_store.name, "--format", fmt, "-o", str(out)], cwd=e2e_store.parent, check=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
         assert stamp.sub(b"T", data) == stamp.sub(b"T", out.read_bytes()), fmt
     _assert_all_local(requests_seen, app_url)
 
