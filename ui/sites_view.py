@@ -251,17 +251,14 @@ def compare_tab(store: Any, rules: Any, type_key: str, attrs: dict[str, Any], st
 
 
 def _compare_downloads(results: list[ScreeningResult], language: str) -> None:
+    """The comparison as XLSX and DOCX, made here as fixed bytes (no deferred downloads)."""
+    from ui.results import _store_in_use
     from zoning.report import FORMATS, render_report
 
     st.subheader(t("sites.downloads"))
-    cols = st.columns(3)
-    for col, fmt in zip(cols, ("xlsx", "docx", "pdf"), strict=True):
+    cols = st.columns(2)
+    for col, fmt in zip(cols, ("xlsx", "docx"), strict=True):
         spec = FORMATS[fmt]
-
-        def make(fmt: str = fmt) -> bytes:
-            from ui.results import _store_in_use
-
-            return render_report(results, fmt, lang=language, store=_store_in_use(), comparison=True)
-
-        col.download_button(fmt.upper(), make, file_name=f"comparison{spec.suffix}", mime=spec.media_type,
+        data = render_report(results, fmt, lang=language, store=_store_in_use(), comparison=True)
+        col.download_button(fmt.upper(), data, file_name=f"comparison{spec.suffix}", mime=spec.media_type,
                             key=f"sites.cmp_dl_{fmt}", icon=":material/download:", on_click="ignore")
