@@ -38,9 +38,9 @@ run: $(VENV)/.installed
 	($(PY) -m ui.readiness $(PORT) >/dev/null 2>&1 &)
 ifneq ($(API),)
 	$(PY) -m zoning serve --port $(API_PORT) & api=$$!; trap "kill $$api" EXIT INT TERM; \
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run serve.py --server.port $(PORT)
 else
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run serve.py --server.port $(PORT)
 endif
 
 api: $(VENV)/.installed

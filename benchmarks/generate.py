@@ -263,7 +263,8 @@ def generate_zones(
     seed: int = DEFAULT_SEED,
     bounds: tuple[float, float, float, float] | None = None,
 ) -> ZonesReport:
-    """Write a benchmark zone store (GeoPackage) with every catalogue layer.
+    """Write a benchmark zone store (GeoPackage) with every first-round catalogue layer (the
+    zone layers of DESIGN.md, intakes and counties; not the second-round layers).
 
     Parameters
     ----------

@@ -27,14 +27,26 @@ Axis = Literal["lon", "lat"] | None
 _FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 # Order matters: two apostrophes mean seconds and must be replaced before one.
+# Chinese texts and other parsers' inputs use look-alikes: the modifier letters ˊ (U+02CA,
+# the pinyin second-tone mark typed by Chinese IMEs as a minute mark), ʹ ʺ (U+02B9/02BA),
+# ˝ (U+02DD), the reversed primes ‵ ‶, and ⁰ or ˚ for degrees.
 _SYMBOLS: tuple[tuple[str, str], ...] = (
     ("''", "″"),
     ("′′", "″"),
     ("’’", "″"),
+    ("ˊˊ", "″"),
+    ("‵‵", "″"),
     ("°", "°"),
     ("º", "°"),
     ("˚", "°"),
+    ("⁰", "°"),
     ("度", "°"),
+    ("ˊ", "′"),
+    ("ʹ", "′"),
+    ("‵", "′"),
+    ("ʺ", "″"),
+    ("˝", "″"),
+    ("‶", "″"),
     ("'", "′"),
     ("’", "′"),
     ("‘", "′"),
@@ -78,6 +90,7 @@ def normalise_text(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+_THOUSANDS_RE = re.compile(r"\D*\d{1,3}(?:\s\d{3})+(?:\.\d+)?\D*")
 _SPACED_DMS_RE = re.compile(r"(\D*?)\s*(\d{1,3})\s+(\d{1,2}(?:\.\d+)?)(?:\s+(\d{1,2}(?:\.\d+)?))?\s*(\D*)")
 
 
@@ -93,6 +106,12 @@ def _normalise_angle(text: str) -> str:
     if spaced:
         head, deg, minutes, seconds, tail = spaced.groups()
         s = head + "§".join(p for p in (deg, minutes, seconds) if p) + tail
+    elif re.search(r"\d\s+[\d.]", s) and not _THOUSANDS_RE.fullmatch(s):
+        # "0 1 2 3" is not 123 (nor 0°1′2″ and a stray 3): numbers apart by spaces that are
+        # neither d m s nor thousands groups are refused rather than glued together.
+        msg = f"coordinate value {text!r} has numbers separated by spaces that are not degrees minutes seconds; {EXPECTED_ANGLE}"
+        zh = f"坐标值“{text}”中有以空格分隔的数字，但不是“度 分 秒”；{EXPECTED_ANGLE_ZH}"
+        raise InputError(msg, zh=zh)
     return re.sub(r"\s+", "", s)
 
 

@@ -9,13 +9,23 @@ loop is fine here.
 Each Placemark becomes one feature with ``name``, ``description``, its ExtendedData fields
 and ``folder`` (the Folder path, ``/``-separated) when the document has folders. KML
 coordinates are WGS84 longitude, latitude[, altitude] by definition.
+
+What GPS apps and other writers put in KML is read too: ``gx:Track`` (a recorded line,
+``<gx:coord>lon lat alt</gx:coord>`` per fix) and ``gx:MultiTrack`` become lines, and the
+non-conformant ``<MultiPolygon>``/``<MultiLineString>``/``<MultiPoint>`` tags (GDAL reads
+them; Google Earth shows them) are taken as the MultiGeometry they mean. A
+``NetworkLink`` points at content elsewhere that is never fetched (the product makes no
+requests of its own): the read says so in a note, and a document with nothing but links
+is refused with that reason.
+
+A KMZ is a zip archive: it is opened through ``gis._archive`` (damage and zip bombs are
+refused with a clear message), and its KML is held to the ``text_bytes`` limit.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -26,15 +36,19 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from gis import _archive
 from gis._tabular import numeric_attributes
 from gis.errors import DataSourceError, Label, zh_label, zh_lead
+from gis.limits import active_limits
+from gis.text import Text
 
 __all__ = ["ROOT_FOLDER", "KmlDocument", "read_kml_document", "kml_to_frame", "folder_summary"]
 
 #: Layer name for placemarks that sit in no Folder (what ``list_layers`` reports for them).
 ROOT_FOLDER = "(根目录 / top level)"
 
-_GEOMETRY_TAGS = ("Point", "LineString", "LinearRing", "Polygon", "MultiGeometry")
+_MULTI_TAGS = ("MultiGeometry", "MultiPolygon", "MultiLineString", "MultiPoint", "MultiTrack")
+_GEOMETRY_TAGS = ("Point", "LineString", "LinearRing", "Polygon", "Track", *_MULTI_TAGS)
 _DECL_RE = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.:-]+)[\"'][^>]*\?>")
 _EXPAT_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "utf-16"}
 
@@ -46,6 +60,7 @@ class KmlDocument:
     features: tuple[tuple[str, dict[str, str], BaseGeometry | None], ...]
     encoding: str
     has_folders: bool
+    notes: tuple[str, ...] = ()
 
 
 def _local(tag: object) -> str:
@@ -90,6 +105,9 @@ def _geometry(elem: ET.Element, *, source: str) -> BaseGeometry | None:
         return shapely.linestrings(xy) if len(xy) >= 2 else None
     if kind == "Polygon":
         return _polygon(elem, source=source)
+    if kind == "Track":
+        xy = _track_coords(elem, source=source)
+        return shapely.linestrings(xy) if len(xy) >= 2 else (shapely.points(xy[0]) if len(xy) else None)
     parts = [g for g in (_geometry(c, source=source) for c in elem if _local(c.tag) in _GEOMETRY_TAGS) if g is not None]
     if not parts:
         return None
@@ -101,6 +119,25 @@ def _geometry(elem: ET.Element, *, source: str) -> BaseGeometry | None:
     if types == {"Point"}:
         return shapely.multipoints(parts)
     return shapely.geometrycollections(parts)
+
+
+def _track_coords(elem: ET.Element, *, source: str) -> np.ndarray:
+    """The fixes of a ``gx:Track``: one ``<gx:coord>lon lat [alt]</gx:coord>`` each (space-separated)."""
+    rows = []
+    for c in elem:
+        if _local(c.tag) != "coord":
+            continue
+        values = _text(c).split()
+        try:
+            numbers = [float(v) for v in values]
+        except ValueError:
+            numbers = []
+        if len(numbers) not in (2, 3):
+            msg = f"{source}: gx:coord {_text(c)[:60]!r} is not 'lon lat [alt]'"
+            zh = f"{zh_label(source)}：gx:coord“{_text(c)[:60]}”不是“经度 纬度 [高程]”"
+            raise DataSourceError(msg, zh=zh)
+        rows.append(numbers[:2])
+    return np.asarray(rows, dtype="float64").reshape(-1, 2)
 
 
 def _polygon(elem: ET.Element, *, source: str) -> BaseGeometry | None:
@@ -133,9 +170,10 @@ def _extended_data(placemark: ET.Element) -> dict[str, str]:
 
 
 def _walk(elem: ET.Element, folder: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], ET.Element]]:
+    """(folder path, element) of every Placemark and NetworkLink, in document order."""
     for child in elem:
         tag = _local(child.tag)
-        if tag == "Placemark":
+        if tag in ("Placemark", "NetworkLink"):
             yield folder, child
         elif tag == "Folder":
             yield from _walk(child, (*folder, _text(_child(child, "name")) or "未命名 / unnamed"))
@@ -159,18 +197,22 @@ def _parse_xml(data: bytes, *, source: str) -> tuple[ET.Element, str]:
 
 
 def kmz_main_document(path: Path, *, source: str) -> bytes:
-    """The KML inside a KMZ: ``doc.kml`` if present, else the first .kml at the top level."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            kmls = [n for n in zf.namelist() if n.lower().endswith(".kml") and not n.startswith("__MACOSX")]
-            if not kmls:
-                msg = f"{source} is a KMZ without a .kml document inside; expected doc.kml"
-                raise DataSourceError(msg, zh=f"{zh_lead(source)}是 KMZ 文件，但其中没有 .kml 文档；应包含 doc.kml")
-            kmls.sort(key=lambda n: (PurePosixPath(n).name.lower() != "doc.kml", n.count("/"), n))
-            return zf.read(kmls[0])
-    except zipfile.BadZipFile as err:
-        msg = f"{source} is not a valid KMZ (zip) archive ({err})"
-        raise DataSourceError(msg, zh=f"{zh_lead(source)}不是有效的 KMZ（zip）压缩包（{err}）") from err
+    """The KML inside a KMZ: ``doc.kml`` if present, else the first .kml at the top level.
+
+    Raises
+    ------
+    DataSourceError
+        A damaged archive, or one without a .kml.
+    LimitError
+        The KML would be bigger than the ``text_bytes`` limit, or the archive is a bomb.
+    """
+    with _archive.open_zip(path, source) as zf:
+        kmls = [n for n in _archive.member_names(zf) if n.lower().endswith(".kml")]
+        if not kmls:
+            msg = f"{source} is a KMZ without a .kml document inside; expected doc.kml"
+            raise DataSourceError(msg, zh=f"{zh_lead(source)}是 KMZ 文件，但其中没有 .kml 文档；应包含 doc.kml")
+        kmls.sort(key=lambda n: (PurePosixPath(n).name.lower() != "doc.kml", n.count("/"), n))
+        return _archive.read_member(zf, kmls[0], source, cap=active_limits().text_bytes)
 
 
 def read_kml_document(data: bytes, *, source: str) -> KmlDocument:
@@ -188,7 +230,13 @@ def read_kml_document(data: bytes, *, source: str) -> KmlDocument:
         raise DataSourceError(msg, zh=zh)
     features: list[tuple[str, dict[str, str], BaseGeometry | None]] = []
     has_folders = False
+    links: list[str] = []
     for folder, placemark in _walk(root, ()):
+        if _local(placemark.tag) == "NetworkLink":
+            link = _child(placemark, "Link")
+            link = link if link is not None else _child(placemark, "Url")
+            links.append(_text(_child(link, "href")) if link is not None else "")
+            continue
         has_folders = has_folders or bool(folder)
         attrs = {"name": _text(_child(placemark, "name")), "description": _text(_child(placemark, "description"))}
         attrs.update(_extended_data(placemark))
@@ -197,10 +245,34 @@ def read_kml_document(data: bytes, *, source: str) -> KmlDocument:
         label = Label(f"{source} placemark {placemark_id!r}", f"{zh_label(source)} 的地标“{placemark_id}”")
         geom = _geometry(geom_elem, source=label) if geom_elem is not None else None
         features.append(("/".join(folder), attrs, geom))
+    if not features and links:
+        msg = (
+            f"{source} holds only {len(links)} NetworkLink(s) ({_shown_links(links)}) and no Placemark; linked "
+            "content is not fetched — open the link in Google Earth, save the places it shows as KML/KMZ, "
+            "and use that file"
+        )
+        zh = (
+            f"{zh_lead(source)}只有 {len(links)} 个网络链接（NetworkLink：{_shown_links(links)}），没有地标；"
+            "本系统不读取链接指向的内容——请在 Google Earth 中打开该链接，把显示的地标另存为 KML/KMZ 后再使用"
+        )
+        raise DataSourceError(msg, zh=zh)
     if not features:
         msg = f"{source} has no Placemark; expected at least one point, line or polygon placemark"
         raise DataSourceError(msg, zh=f"{zh_lead(source)}中没有地标（Placemark）；应至少有一个点、线或面地标")
-    return KmlDocument(tuple(features), encoding, has_folders)
+    notes: tuple[str, ...] = ()
+    if links:
+        notes = (
+            Text(
+                f"已忽略 {len(links)} 个网络链接（NetworkLink），链接指向的内容未读取：{_shown_links(links)}",
+                f"{len(links)} NetworkLink(s) ignored, linked content not fetched: {_shown_links(links)}",
+            ),
+        )
+    return KmlDocument(tuple(features), encoding, has_folders, notes)
+
+
+def _shown_links(links: list[str]) -> str:
+    shown = ", ".join(h[:80] or "(no href)" for h in links[:3])
+    return shown + (" ..." if len(links) > 3 else "")
 
 
 def folder_summary(doc: KmlDocument) -> list[tuple[str, str | None, int]]:

@@ -14,25 +14,34 @@ holding WKT is used when there are no coordinate columns.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from gis import _archive
 from gis._coords import EXPECTED_ANGLE, EXPECTED_ANGLE_ZH, SURVEY_SWAP_NOTE, looks_like_survey_xy, parse_angle
+from gis._encoding import gbk_plausible, undecidable_error
 from gis.errors import DataSourceError, InputError, Label, zh_label, zh_lead
+from gis.limits import FEATURES, active_limits, check_count, limit_error
 from gis.text import Text
 
 __all__ = [
     "GeometryKind",
     "TableRead",
+    "TableOptions",
     "decode_text",
     "read_csv_table",
+    "read_xlsx_table",
+    "table_from_frame",
     "parse_wkt_text",
     "looks_like_wkt",
     "numeric_attributes",
@@ -61,6 +70,16 @@ _SRID_RE = re.compile(r"^\s*SRID=(\d+);", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
+class TableOptions:
+    """How a table becomes geometry: points, or rows joined into lines/polygons (see ``read_features``)."""
+
+    geometry: GeometryKind = "auto"
+    group_by: str | None = None
+    order_by: str | None = None
+    projected: bool = False  # the CRS given is in metres: X/Y in surveying order are swapped
+
+
+@dataclass(frozen=True)
 class TableRead:
     """Raw geometry + attributes from a table or WKT text (CRS not yet applied)."""
 
@@ -68,27 +87,37 @@ class TableRead:
     encoding: str | None
     notes: tuple[str, ...]
     srid: int | None = None
+    sheet: str | None = None
 
 
 def decode_text(data: bytes, *, encoding: str | None, source: str) -> tuple[str, str]:
-    """Decode text bytes: the given encoding, else UTF-8 (BOM or not), else GBK, else GB18030."""
+    """Decode text bytes: the given encoding, else UTF-8 (BOM or not), else GBK/GB18030 when
+    the result looks like Chinese text; anything else is refused (``gis._encoding``)."""
     if encoding:
         try:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as err:
-            msg = f"{source} cannot be decoded as {encoding} ({err}); expected UTF-8 or GBK text"
-            zh = f"{zh_lead(source)}无法按 {encoding} 编码读取（{err}）；应为 UTF-8 或 GBK 编码的文本"
+            msg = f"{source} cannot be decoded as {encoding} ({err}); expected UTF-8 or GBK text, or the file's own encoding with --encoding"
+            zh = f"{zh_lead(source)}无法按 {encoding} 编码读取（{err}）；应为 UTF-8 或 GBK 编码的文本，或用 --encoding 指定文件的实际编码"
             raise DataSourceError(msg, zh=zh) from err
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "strict"), "UTF-8-SIG"
-    for candidate in ("UTF-8", "GBK", "GB18030"):
         try:
-            return data.decode(candidate), candidate
+            return data[3:].decode("utf-8", "strict"), "UTF-8-SIG"
         except UnicodeDecodeError:
-            continue
-    msg = f"{source} is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV"
-    zh = f"{zh_lead(source)}既不是 UTF-8 也不是 GBK/GB18030 编码的文本；请另存为 UTF-8 编码的 CSV"
-    raise DataSourceError(msg, zh=zh)
+            raise undecidable_error(source, _non_ascii_lines(data)) from None
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    lines = _non_ascii_lines(data)
+    for candidate in ("GBK", "GB18030"):
+        if gbk_plausible(lines, candidate):
+            return data.decode(candidate), candidate
+    raise undecidable_error(source, lines)
+
+
+def _non_ascii_lines(data: bytes) -> list[bytes]:
+    return [line for line in data.splitlines() if any(b > 0x7F for b in line)][:5000]
 
 
 def _norm_column(name: str) -> str:
@@ -202,19 +231,10 @@ def _group_geometries(
     return geoms, attrs, (note,)
 
 
-def read_csv_table(
-    data: bytes,
-    *,
-    source: str,
-    encoding: str | None,
-    geometry: GeometryKind = "auto",
-    group_by: str | None = None,
-    order_by: str | None = None,
-    projected: bool = False,
-) -> TableRead:
+def read_csv_table(data: bytes, *, source: str, encoding: str | None, options: TableOptions | None = None) -> TableRead:
     """Read a CSV of coordinates into geometries (no CRS applied).
 
-    With ``projected`` (the caller's CRS is in metres), X/Y columns in the Chinese
+    With ``options.projected`` (the caller's CRS is in metres), X/Y columns in the Chinese
     surveying order (X = northing, Y = easting) are recognised and swapped.
 
     Raises
@@ -235,9 +255,22 @@ def read_csv_table(
         msg = f"{source} is not a readable CSV table ({err}); expected a header row and one row per point"
         zh = f"{zh_lead(source)}不是可读取的 CSV 表格（{err}）；应有一行表头，其下每行一个点"
         raise DataSourceError(msg, zh=zh) from err
+    notes: list[str] = [Text(f"CSV 编码 {used}", f"CSV encoding {used}")]
+    return table_from_frame(frame, source=source, encoding=used, notes=notes, options=options or TableOptions())
+
+
+def table_from_frame(
+    frame: pd.DataFrame, *, source: str, encoding: str | None, notes: list[str], options: TableOptions
+) -> TableRead:
+    """Geometries from a table of text cells (a CSV or a spreadsheet): coordinate or WKT columns.
+
+    Row ``i`` of ``frame`` (its index) is line/row ``i + 2`` of the file (row 1 the header).
+    """
+    geometry, group_by, order_by = options.geometry, options.group_by, options.order_by
     frame.columns = [str(c).strip() for c in frame.columns]
     if not any(frame.columns):
         raise _no_header(source)
+    check_count(FEATURES, len(frame), source)
     # Keep the original row numbers (line = index + 2) but drop fully blank lines.
     frame = frame[~(frame.apply(lambda col: col.str.strip() == "").all(axis=1))]
     if frame.empty:
@@ -250,15 +283,14 @@ def read_csv_table(
             zh = f"{zh_lead(source)}中没有{what}（{option}）所指的列“{col}”；现有的列：{'、'.join(frame.columns)}"
             raise DataSourceError(msg, zh=zh)
     pair = _find_pair(list(frame.columns))
-    notes: list[str] = [Text(f"CSV 编码 {used}", f"CSV encoding {used}")]
     if pair is None:
-        return _csv_wkt(frame, source=source, encoding=used, notes=notes)
+        return _csv_wkt(frame, source=source, encoding=encoding, notes=notes)
     x_col, y_col = pair
     xy = np.column_stack(
         [_coordinate_column(frame[x_col], x_col, source=source), _coordinate_column(frame[y_col], y_col, source=source)]
     )
     notes.append(Text(f"坐标列：{x_col}、{y_col}", f"coordinate columns: {x_col}, {y_col}"))
-    if projected and looks_like_survey_xy(xy[:, 0], xy[:, 1]):
+    if options.projected and looks_like_survey_xy(xy[:, 0], xy[:, 1]):
         xy = xy[:, ::-1].copy()
         notes.append(SURVEY_SWAP_NOTE)
     attrs = numeric_attributes(frame.drop(columns=[x_col, y_col]))
@@ -274,7 +306,79 @@ def read_csv_table(
             xy, attrs, kind=geometry, group_by=group_by, order_by=order_by, source=source
         )
         notes.extend(more)
-    return TableRead(gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms)), used, tuple(notes))
+    return TableRead(gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms)), encoding, tuple(notes))
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV would hold (113.17, not 113.17000000000002)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if value != value else repr(value).removesuffix(".0") if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx_table(
+    path: Path, *, source: str, sheet: str | int | None = None, options: TableOptions | None = None
+) -> TableRead:
+    """An Excel (.xlsx) batch: the first sheet (or ``sheet``), same columns as a CSV batch.
+
+    Raises
+    ------
+    DataSourceError
+        Not a readable .xlsx (damaged, a zip bomb, no such sheet), or no coordinate columns.
+    InputError
+        A coordinate cell that is blank or malformed (the message names the row and column).
+    """
+    import openpyxl  # deferred: only spreadsheets need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    with _archive.open_zip(path, source) as zf:
+        _archive.check_members(zf, None, source)
+    limit = active_limits().features
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, ValueError, OSError, zipfile.BadZipFile) as err:
+        msg = f"{source} is not a readable Excel workbook ({err}); expected an .xlsx saved by Excel or WPS"
+        zh = f"{zh_lead(source)}不是可读取的 Excel 工作簿（{err}）；应为 Excel 或 WPS 保存的 .xlsx 文件"
+        raise DataSourceError(msg, zh=zh) from err
+    try:
+        ws = _sheet(book, sheet, source)
+        rows: list[list[str]] = []
+        for row in ws.iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in row])
+            if len(rows) > limit + 1:
+                raise limit_error(FEATURES, len(rows) - 1, source, at_least=True)
+        title = ws.title
+    finally:
+        book.close()
+    while rows and not any(c.strip() for c in rows[0]):
+        rows.pop(0)  # blank rows above the header
+    if not rows:
+        raise _no_header(source)
+    width = max(len(r) for r in rows)
+    header = [h or f"column{i + 1}" for i, h in enumerate(rows[0] + [""] * (width - len(rows[0])))]
+    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows[1:]], columns=header, dtype=str)
+    notes: list[str] = [Text(f"Excel 工作表“{title}”", f"Excel sheet {title!r}")]
+    table = table_from_frame(frame, source=source, encoding=None, notes=notes, options=options or TableOptions())
+    return TableRead(table.gdf, None, table.notes, table.srid, sheet=title)
+
+
+def _sheet(book: Any, sheet: str | int | None, source: str) -> Any:
+    names = list(book.sheetnames)
+    if sheet is None:
+        return book[names[0]]
+    if isinstance(sheet, int) and 0 <= sheet < len(names):
+        return book[names[sheet]]
+    if str(sheet) in names:
+        return book[str(sheet)]
+    msg = f"{source} has no sheet {sheet!r}; its sheets are {', '.join(names)}"
+    zh = f"{zh_lead(source)}中没有工作表“{sheet}”；现有工作表：{'、'.join(names)}"
+    raise DataSourceError(msg, zh=zh)
 
 
 def _no_header(source: str) -> DataSourceError:
@@ -284,7 +388,7 @@ def _no_header(source: str) -> DataSourceError:
     return DataSourceError(msg, zh=zh)
 
 
-def _csv_wkt(frame: pd.DataFrame, *, source: str, encoding: str, notes: list[str]) -> TableRead:
+def _csv_wkt(frame: pd.DataFrame, *, source: str, encoding: str | None, notes: list[str]) -> TableRead:
     normed = {_norm_column(c): c for c in frame.columns}
     col = next((normed[n] for n in _WKT_COLUMNS if n in normed), None)
     if col is None:

@@ -24,7 +24,7 @@ import numpy as np
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
-from gis.errors import CRSError, Label, zh_label, zh_lead
+from gis.errors import CRSError, Label, zh_lead
 
 __all__ = [
     "STORAGE_CRS",
@@ -42,6 +42,7 @@ __all__ = [
     "gk_zones_spanning",
     "lonlat_bounds",
     "crs_label",
+    "exact_epsg",
     "wgs84_to_gcj02",
     "gcj02_to_wgs84",
     "gcj02_to_bd09",
@@ -56,8 +57,10 @@ __all__ = [
 STORAGE_CRS = "EPSG:4490"
 WGS84 = "EPSG:4326"
 
-#: (min lon, min lat, max lon, max lat) of mainland China incl. Hainan, generous.
-CHINA_BOUNDS = (73.0, 17.5, 135.5, 54.0)
+#: (min lon, min lat, max lon, max lat) of China incl. Hainan and the South China Sea
+#: islands (南海诸岛, down to 曾母暗沙 at about 3.9 N), generous. National datasets reach
+#: that far south; whether a place is in Hunan's store coverage is the engine's to say.
+CHINA_BOUNDS = (73.0, 3.4, 135.5, 54.0)
 #: Hunan province, with a margin of about 0.3 degree.
 HUNAN_BOUNDS = (108.4, 24.3, 114.6, 30.4)
 
@@ -135,6 +138,9 @@ def parse_crs(value: str | int | CRS) -> CrsChoice:
         text = _NAME_ALIASES[key]
     if re.fullmatch(r"\d{4,5}", text):
         text = f"EPSG:{text}"
+    proj = re.search(r"\+proj=[^()]*", text)
+    if proj and not text.startswith("+"):
+        text = proj.group(0).strip()  # a custom CRS's label, "custom CRS (+proj=tmerc ...)", read back
     if text.upper().startswith(("PROJCS", "GEOGCS", "PROJCRS", "GEOGCRS", "GEODCRS")):
         crs = crs_from_prj(text, source=Label("the CRS text", "坐标系文本"))
         return CrsChoice(crs, crs_label(crs))
@@ -170,11 +176,76 @@ def _require_earth(crs: CRS, text: str) -> None:
 
 
 def crs_label(crs: CRS) -> str:
-    """Short label for reports: ``EPSG:4547`` when an EPSG code is known, else the name."""
-    code = crs.to_epsg(min_confidence=90)
+    """Short label for reports: ``EPSG:4547`` when the CRS *is* that EPSG CRS, else a custom label.
+
+    A custom CRS (a local Gauss-Kruger system with its own false easting/northing or
+    central meridian) is never given the code of a standard CRS it merely resembles: its
+    label gives its PROJ definition, e.g.
+    ``custom CRS (+proj=tmerc +lat_0=0 +lon_0=112.5 +k=1 +x_0=11038 +y_0=-2486635 +ellps=GRS80 +units=m)``,
+    which ``parse_crs`` reads back.
+    """
+    code = exact_epsg(crs)
     if code is not None:
         return f"EPSG:{code}"
-    return str(crs.name)
+    definition = _proj_definition(crs)
+    # Not crs.name: PROJ names an ESRI WKT after the standard CRS its *name* matches, even
+    # when a parameter (a false northing) differs — exactly the case that must not pass for it.
+    return f"custom CRS ({definition})" if definition else str(crs.name)
+
+
+def exact_epsg(crs: CRS, *, min_confidence: int = 70) -> int | None:
+    """The EPSG code of ``crs`` only if that EPSG CRS is equivalent to it (names aside)."""
+    code = crs.to_epsg(min_confidence=min_confidence)
+    if code is None:
+        return None
+    try:
+        candidate = CRS.from_epsg(code)
+    except _PyprojCRSError:  # pragma: no cover - a code PROJ just gave
+        return None
+    if candidate.equals(crs, ignore_axis_order=True):
+        return code
+    params, ref = _tmerc_all(crs), _tmerc_all(candidate)
+    same_datum = (
+        crs.geodetic_crs is not None
+        and candidate.geodetic_crs is not None
+        and crs.geodetic_crs.equals(candidate.geodetic_crs, ignore_axis_order=True)
+    )
+    if params and ref and same_datum and all(abs(params[k] - ref[k]) < 1e-9 for k in ref):
+        return code
+    return None
+
+
+def _tmerc_all(crs: CRS) -> dict[str, float] | None:
+    """The Transverse Mercator parameters of a projected CRS (None for anything else)."""
+    op = crs.coordinate_operation
+    if op is None or "transverse mercator" not in op.method_name.lower():
+        return None
+    names = {
+        "latitude of natural origin": "lat_0",
+        "longitude of natural origin": "lon_0",
+        "scale factor at natural origin": "k",
+        "false easting": "x_0",
+        "false northing": "y_0",
+    }
+    return {names[p.name.lower()]: float(p.value) for p in op.params if p.name.lower() in names}
+
+
+def _proj_definition(crs: CRS) -> str | None:
+    """``+proj=tmerc ...`` for a Transverse Mercator CRS (with its ellipsoid), else None."""
+    params = _tmerc_all(crs)
+    if not params:
+        return None
+    ellipsoid = crs.ellipsoid
+    ellps = ""
+    if ellipsoid is not None:
+        known = {"GRS 1980": "GRS80", "CGCS2000": "GRS80", "WGS 84": "WGS84", "Krassowsky 1940": "krass"}
+        ellps = known.get(ellipsoid.name, "")
+        if not ellps:
+            ellps = f"a={ellipsoid.semi_major_metre:g} +rf={ellipsoid.inverse_flattening:.9g}"
+    parts = [f"+{k}={params[k]:.10g}" for k in ("lat_0", "lon_0", "k", "x_0", "y_0") if k in params]
+    return " ".join(
+        ["+proj=tmerc", *parts] + ([f"+{'ellps=' if '=' not in ellps else ''}{ellps}"] if ellps else []) + ["+units=m"]
+    )
 
 
 def gk_epsg(central_meridian: float, *, zone_width: Literal[3, 6] = 3, zone_prefix: bool = False) -> int:
@@ -312,14 +383,19 @@ _PRJ = Label(".prj", ".prj 文件")
 
 
 def crs_from_prj(text: str, *, source: str = _PRJ) -> CRS:
-    """Read a WKT / ESRI ``.prj`` text, mapping bare ``Gauss_Kruger`` definitions to EPSG.
+    """Read a WKT / ESRI ``.prj`` text; standard Gauss-Kruger definitions get their EPSG code.
 
     Chinese desktop GIS writes ``.prj`` files such as
     ``PROJCS["Gauss_Kruger",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",...],
     PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",38500000],...,
     PARAMETER["Central_Meridian",114],...]`` that PROJ reads but cannot name. On a CGCS2000
-    datum these are mapped, from the central meridian and false easting, to the matching
-    EPSG code (4491-4554), so the store and reports can say ``EPSG:4526``.
+    datum, when every parameter is that of a standard zone (false easting 500 000 m or
+    zone × 1 000 000 + 500 000 m, false northing 0, scale 1, latitude of origin 0, a zone's
+    central meridian) the EPSG code (4491-4554) is used, so the store and reports can say
+    ``EPSG:4526``. Anything else — a false northing, a false easting of 700 000 m, a
+    central meridian between zones, a local system — is kept as the custom CRS it is
+    (every parameter honoured) and labelled as such by ``crs_label``; an EPSG code is only
+    used when that EPSG CRS is exactly equivalent.
 
     Raises
     ------
@@ -337,61 +413,61 @@ def crs_from_prj(text: str, *, source: str = _PRJ) -> CRS:
         # Judge the datum by the GEOGCS/DATUM/SPHEROID names only: numbers elsewhere in
         # the text (e.g. "6378245") must not be mistaken for "54" or "80".
         geog_l = " ".join(_NAME_RE.findall(body)).lower()
+        # An old datum named anywhere wins over a CGCS2000 spheroid name next to it.
+        _refuse_old_datum(geog_l, source)
         if any(h in geog_l for h in _CGCS_HINTS):
-            return CRS.from_epsg(_gk_epsg_from_params(params, body, source))
-        for hint, datum in _OLD_DATUM_HINTS.items():
-            if hint in geog_l:
-                msg = (
-                    f"{source} defines a Gauss-Kruger CRS on the {datum} datum; it differs "
-                    "from CGCS2000 by up to about 100 m and no accurate public transformation "
-                    "exists: convert the data to CGCS2000 (EPSG:4490 or 4513-4554) with the "
-                    "parameters of your surveying authority, then import it"
-                )
-                zh = (
-                    f"{zh_lead(source)}定义的是 {_DATUM_ZH.get(datum, datum)} 下的高斯-克吕格投影，与 CGCS2000 "
-                    "相差可达约 100 米，且没有足够精确的公开转换参数：请先用测绘主管部门提供的参数将数据转换为 "
-                    "CGCS2000（EPSG:4490 或 4513–4554），再导入"
-                )
-                raise CRSError(msg, zh=zh)
+            code = _standard_gk_epsg(params, body)
+            if code is not None:
+                return CRS.from_epsg(code)
     try:
         crs = CRS.from_user_input(body)
     except _PyprojCRSError as err:
         msg = f"{source} is not a coordinate system PROJ can read ({err}); expected WKT such as an ESRI .prj"
         zh = f"{zh_lead(source)}不是可识别的坐标系（{err}）；应为 ESRI .prj 等 WKT 文本"
         raise CRSError(msg, zh=zh) from err
-    code = crs.to_epsg(min_confidence=70)
+    code = exact_epsg(crs)
     return CRS.from_epsg(code) if code is not None else crs
 
 
-def _gk_epsg_from_params(params: dict[str, float], body: str, source: str) -> int:
+def _refuse_old_datum(geog_names: str, source: str) -> None:
+    for hint, datum in _OLD_DATUM_HINTS.items():
+        if hint in geog_names:
+            msg = (
+                f"{source} defines a Gauss-Kruger CRS on the {datum} datum; it differs "
+                "from CGCS2000 by up to about 100 m and no accurate public transformation "
+                "exists: convert the data to CGCS2000 (EPSG:4490 or 4513-4554) with the "
+                "parameters of your surveying authority, then import it"
+            )
+            zh = (
+                f"{zh_lead(source)}定义的是 {_DATUM_ZH.get(datum, datum)} 下的高斯-克吕格投影，与 CGCS2000 "
+                "相差可达约 100 米，且没有足够精确的公开转换参数：请先用测绘主管部门提供的参数将数据转换为 "
+                "CGCS2000（EPSG:4490 或 4513–4554），再导入"
+            )
+            raise CRSError(msg, zh=zh)
+
+
+def _standard_gk_epsg(params: dict[str, float], body: str) -> int | None:
+    """The EPSG code of a CGCS2000 Gauss-Kruger zone whose every parameter is standard, else None."""
     cm = params["central_meridian"]
     fe = params.get("false_easting", 500000.0)
-    scale = params.get("scale_factor", 1.0)
-    if abs(scale - 1.0) > 1e-9:
-        msg = f"{source}: Gauss-Kruger scale factor {scale:g} is not 1; expected a standard CGCS2000 Gauss-Kruger zone"
-        zh = f"{zh_label(source)}：高斯-克吕格投影的比例因子为 {scale:g}，不是 1；应为标准的 CGCS2000 高斯-克吕格分带"
-        raise CRSError(msg, zh=zh)
+    if abs(params.get("false_northing", 0.0)) > 1e-6 or abs(params.get("scale_factor", 1.0) - 1.0) > 1e-12:
+        return None
+    if abs(params.get("latitude_of_origin", 0.0)) > 1e-12:
+        return None
+    three = abs(cm / 3 - round(cm / 3)) < 1e-9 and 75 <= cm <= 135
+    six = abs((cm + 3) / 6 - round((cm + 3) / 6)) < 1e-9 and 75 <= cm <= 135
     if abs(fe - 500000.0) < 1e-6:
-        width: Literal[3, 6] = 6 if re.search(r"6[_ ]?degree", body, re.IGNORECASE) else 3
-        return gk_epsg(cm, zone_width=width)
+        if six and (re.search(r"6[_ ]?degree", body, re.IGNORECASE) or not three):
+            return gk_epsg(cm, zone_width=6)
+        return gk_epsg(cm, zone_width=3) if three else None
     zone = int(round((fe - 500000.0) / 1e6))
     if abs(fe - (zone * 1e6 + 500000.0)) > 1e-6:
-        msg = f"{source}: false easting {fe:g} is neither 500000 nor zone * 1000000 + 500000"
-        zh = f"{zh_label(source)}：东偏移（False_Easting）{fe:g} 既不是 500000，也不是“带号 × 1000000 + 500000”"
-        raise CRSError(msg, zh=zh)
+        return None
     if 25 <= zone <= 45 and abs(zone * 3 - cm) < 1e-9:
         return gk_epsg(cm, zone_width=3, zone_prefix=True)
     if 13 <= zone <= 23 and abs(zone * 6 - 3 - cm) < 1e-9:
         return gk_epsg(cm, zone_width=6, zone_prefix=True)
-    msg = (
-        f"{source}: false easting {fe:g} names zone {zone}, which does not match central "
-        f"meridian {cm:g}E (3-degree zone n has meridian 3n, 6-degree zone n has 6n-3)"
-    )
-    zh = (
-        f"{zh_label(source)}：东偏移 {fe:g} 对应第 {zone} 带，与中央经线 {cm:g}°E 不符"
-        "（3 度带第 n 带的中央经线为 3n°，6 度带为 (6n−3)°）"
-    )
-    raise CRSError(msg, zh=zh)
+    return None
 
 
 # --- GCJ-02 and BD-09 ----------------------------------------------------------------
@@ -557,7 +633,9 @@ def _projected_hint_zh(x: float, y: float) -> str:
         if 13 <= zone <= 23:
             return f"（带高斯-克吕格带号 {zone}：6 度带第 {zone} 带，EPSG:{gk_epsg(zone * 6 - 3, zone_width=6, zone_prefix=True)}）"
     if 1e5 <= x <= 9e5 and 1.5e6 <= y <= 6.1e6:
-        return "（不带带号的高斯-克吕格坐标；湖南：EPSG:4545 中央经线 108°E、4546 中央经线 111°E 或 4547 中央经线 114°E）"
+        return (
+            "（不带带号的高斯-克吕格坐标；湖南：EPSG:4545 中央经线 108°E、4546 中央经线 111°E 或 4547 中央经线 114°E）"
+        )
     return ""
 
 
@@ -705,7 +783,9 @@ def check_projected_plausible(bounds: tuple[float, float, float, float], crs: CR
         f"lat 24.6-30.1 N). {advice}"
     )
     where_zh = (
-        f"经度 {lonlat[0]:.3f}–{lonlat[2]:.3f}，纬度 {lonlat[1]:.3f}–{lonlat[3]:.3f}" if finite else "无法换算为有效位置"
+        f"经度 {lonlat[0]:.3f}–{lonlat[2]:.3f}，纬度 {lonlat[1]:.3f}–{lonlat[3]:.3f}"
+        if finite
+        else "无法换算为有效位置"
     )
     advice_zh = (
         "X 与 Y 看起来颠倒了（我国测量习惯 X 为北坐标在前、Y 为东坐标在后）；请把东坐标作为 x、北坐标作为 y"

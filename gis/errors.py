@@ -34,6 +34,7 @@ __all__ = [
     "SchemaError",
     "RuleConfigError",
     "InputError",
+    "LimitError",
     "Label",
     "zh_label",
     "zh_lead",
@@ -93,6 +94,14 @@ class RuleConfigError(PlanningError, ValueError):
 
 class InputError(PlanningError, ValueError):
     """A user-supplied value (CLI option, form field, coordinate text) is malformed."""
+
+
+class LimitError(DataSourceError):
+    """An input is bigger than a limit of ``gis.limits`` (bytes, compression ratio, features,
+    vertices, batch size); the message names the limit and how to raise it, and
+    ``limit_name`` holds the limit's name (``"unzipped_bytes"``)."""
+
+    limit_name: str | None = None
 
 
 class Label(Text):

@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import io
+import json
 import logging
 import tempfile
 import zipfile
@@ -41,8 +42,23 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
-from gis import _kml, _tabular, _vector
+from gis import _archive, _formats, _kml, _tabular, _vector
 from gis._coords import SURVEY_SWAP_NOTE, looks_like_survey_xy, parse_dms, parse_pairs
+from gis._formats import (
+    EXPECTED_FORMATS as _EXPECTED_FORMATS,
+)
+from gis._formats import (
+    EXPECTED_FORMATS_ZH as _EXPECTED_FORMATS_ZH,
+)
+from gis._formats import (
+    SUPPORTED_EXTENSIONS,
+    Raw,
+    ReadOptions,
+    is_url,
+    require_file,
+    safe_name,
+    url_label,
+)
 from gis._tabular import GeometryKind
 from gis.crs import (
     CHINA_BOUNDS,
@@ -54,7 +70,8 @@ from gis.crs import (
     gcj02_to_wgs84,
     parse_crs,
 )
-from gis.errors import CRSError, DataSourceError, InputError, Label, PlanningError, zh_label, zh_lead
+from gis.errors import CRSError, DataSourceError, GeometryError, InputError, Label, PlanningError, zh_label, zh_lead
+from gis.limits import FEATURES, TEXT_BYTES, VERTICES, Limits, check_bytes, check_count, limits_in_force
 from gis.repair import RepairReport, check_not_empty, repair_geometries
 from gis.text import Text
 
@@ -68,6 +85,8 @@ __all__ = [
     "parse_dms",
     "parse_coordinates",
     "write_features",
+    "is_url",
+    "url_label",
 ]
 
 log = logging.getLogger(__name__)
@@ -82,26 +101,13 @@ CrsInput: TypeAlias = str | int | CRS | None
 Source: TypeAlias = str | Path | bytes
 Bounds: TypeAlias = tuple[float, float, float, float]
 
-#: File name endings read_features understands, with the format each stands for.
-SUPPORTED_EXTENSIONS: dict[str, str] = {
-    ".geojson": "GeoJSON",
-    ".json": "GeoJSON",
-    ".shp": "Shapefile",
-    ".zip": "Shapefile",
-    ".gpkg": "GeoPackage",
-    ".kml": "KML",
-    ".kmz": "KMZ",
-    ".csv": "CSV",
-    ".txt": "CSV",
-    ".wkt": "WKT",
-}
-_EXPECTED_FORMATS = "GeoJSON, zipped Shapefile (.zip), .shp, GeoPackage (.gpkg), KML, KMZ, CSV or WKT text"
-_EXPECTED_FORMATS_ZH = "GeoJSON、Shapefile 压缩包（.zip）、.shp、GeoPackage（.gpkg）、KML、KMZ、CSV 或 WKT 文本"
 _WKT_EXAMPLE_ZH = "WKT 文本（如 POINT (113.17 28.43)）"
-# Zip members other than shapefiles that a zip upload may wrap (one file zipped for e-mail).
-_ZIPPED_SINGLES = (".gpkg", ".geojson", ".json", ".kml", ".csv", ".wkt")
 _OLD_DATUMS = ("beijing", "xian", "xi'an", "1954", "1980", "new beijing")
-_OLD_DATUMS_ZH = {"Beijing 1954": "1954 年北京坐标系", "Xian 1980": "1980 西安坐标系", "New Beijing": "新 1954 年北京坐标系"}
+_OLD_DATUMS_ZH = {
+    "Beijing 1954": "1954 年北京坐标系",
+    "Xian 1980": "1980 西安坐标系",
+    "New Beijing": "新 1954 年北京坐标系",
+}
 _CGCS_OR_WGS = ("china 2000", "china geodetic", "cgcs", "world geodetic system 1984", "wgs 84", "wgs_1984", "wgs84")
 
 
@@ -154,27 +160,8 @@ class LayerInfo:
     feature_count: int
 
 
-@dataclass(frozen=True)
-class _Raw:
-    """A read before the common CRS/geometry finish."""
-
-    gdf: gpd.GeoDataFrame
-    format: str
-    crs: CrsChoice | None = None
-    layer: str | None = None
-    encoding: str | None = None
-    notes: tuple[str, ...] = ()
-    lonlat_default: bool = False  # CSV/WKT: coordinates without CRS are CGCS2000 lon/lat
-
-
-@dataclass(frozen=True)
-class _Options:
-    layer: str | int | None
-    crs: CrsChoice | None
-    encoding: str | None
-    geometry: GeometryKind
-    group_by: str | None
-    order_by: str | None
+_Raw = Raw
+_Options = ReadOptions
 
 
 # --- public API -----------------------------------------------------------------------
@@ -190,8 +177,9 @@ def read_features(
     geometry: GeometryKind = "auto",
     group_by: str | None = None,
     order_by: str | None = None,
+    limits: Limits | None = None,
 ) -> FeatureSet:
-    """Read a project or zone file, an upload or WKT text into a ``FeatureSet``.
+    """Read a project or zone file, an upload, a web service layer or WKT text into a ``FeatureSet``.
 
     Parameters
     ----------
@@ -216,6 +204,9 @@ def read_features(
     group_by, order_by
         CSV only: column whose equal values form one line/polygon (``编号``, ``id``), and
         the column giving the vertex order within a group (``序号``); default file order.
+    limits
+        The resource limits of this read (``gis.limits.Limits``); default: those in force
+        (``ZONING_MAX_*`` environment variables over the built-in defaults).
 
     Returns
     -------
@@ -234,12 +225,29 @@ def read_features(
         Null/empty geometry, or invalid geometry that cannot be repaired.
     InputError
         Malformed coordinates or WKT (the message names line and value).
+    LimitError
+        The input is bigger than a limit (bytes, compression ratio, features, vertices);
+        the message names the limit and how to raise it.
 
     Warns
     -----
     GeometryRepairWarning
         When invalid geometry was repaired.
     """
+    with limits_in_force(limits):
+        return _read_features(source, filename, layer, crs, encoding, geometry, group_by, order_by)
+
+
+def _read_features(
+    source: Source,
+    filename: str | None,
+    layer: str | int | None,
+    crs: CrsInput,
+    encoding: str | None,
+    geometry: GeometryKind,
+    group_by: str | None,
+    order_by: str | None,
+) -> FeatureSet:
     options = _Options(
         layer=layer,
         crs=parse_crs(crs) if crs is not None else None,
@@ -259,8 +267,10 @@ def read_features(
     raise DataSourceError(msg, zh=zh)
 
 
-def list_layers(source: str | Path | bytes, *, filename: str | None = None) -> tuple[LayerInfo, ...]:
-    """Layers of a file (GeoPackage layers, shapefiles in a zip, KML folders) without reading them all.
+def list_layers(
+    source: str | Path | bytes, *, filename: str | None = None, limits: Limits | None = None
+) -> tuple[LayerInfo, ...]:
+    """Layers of a file (GeoPackage/FileGDB layers, shapefiles in a zip, KML folders, sheets) without reading them all.
 
     Uses fiona's record-by-record access for OGR files, so a large upload can be inspected
     (names, geometry types, feature counts) before anything is loaded.
@@ -270,28 +280,47 @@ def list_layers(source: str | Path | bytes, *, filename: str | None = None) -> t
     DataSourceError
         If the file cannot be opened.
     """
-    if isinstance(source, bytes | bytearray | memoryview):
-        with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
-            path = Path(tmp) / _safe_name(filename or _sniff_name(bytes(source)))
-            path.write_bytes(bytes(source))
-            return list_layers(path, filename=filename or path.name)
-    path = Path(source)
-    label = filename or str(source)
-    _require_file(path, label)
+    with limits_in_force(limits):
+        if isinstance(source, bytes | bytearray | memoryview):
+            with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
+                path = Path(tmp) / safe_name(filename or _sniff_name(bytes(source)))
+                path.write_bytes(bytes(source))
+                return _list_layers(path, filename or path.name)
+        return _list_layers(Path(source), filename or str(source))
+
+
+def _list_layers(path: Path, label: str) -> tuple[LayerInfo, ...]:
+    require_file(path, label)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        return _ogr_layers(path, label)
+    size = _formats.regular_file_size(path, label)
     if suffix in (".kml", ".kmz"):
+        if suffix == ".kml":
+            check_bytes(TEXT_BYTES, size, label)
         data = _kml.kmz_main_document(path, source=label) if suffix == ".kmz" else path.read_bytes()
         doc = _kml.read_kml_document(data, source=label)
         return tuple(LayerInfo(*info) for info in _kml.folder_summary(doc))
     if suffix in (".zip", ".shp"):
-        refs = _vector.find_shapefiles(path) if suffix == ".shp" or _zip_has_shapefile(path, label) else []
+        refs = _vector.find_shapefiles(path, source=label)
+        if suffix == ".zip":
+            with _archive.open_zip(path, label) as zf:
+                _archive.check_members(zf, None, label)
         return tuple(_fiona_layer(ref.gdal_path, None, label, name=ref.name) for ref in refs)
     if suffix in (".csv", ".txt", ".wkt"):
         # One table or text is one layer; count its non-blank lines (minus a CSV header)
         # rather than parse it: parsing errors belong to read_features.
-        lines = [ln for ln in path.read_bytes().splitlines() if ln.strip() and not ln.lstrip().startswith(b"#")]
-        header = 1 if suffix == ".csv" or not _tabular.looks_like_wkt(_first_line(path)) else 0
+        check_bytes(TEXT_BYTES, size, label)
+        data = path.read_bytes()
+        lines = [ln for ln in data.splitlines() if ln.strip() and not ln.lstrip().startswith(b"#")]
+        header = 1 if suffix == ".csv" or not _tabular.looks_like_wkt(data[:200].decode("utf-8", "ignore")) else 0
         return (LayerInfo(path.stem, None, max(0, len(lines) - header)),)
+    if suffix == ".xlsx":
+        return (LayerInfo(path.stem, None, -1),)
+    return _ogr_layers(path, label)
+
+
+def _ogr_layers(path: Path, label: str) -> tuple[LayerInfo, ...]:
     import fiona  # deferred: only layer inspection needs it
 
     try:
@@ -432,39 +461,31 @@ def _check_geometry_kind(kind: str) -> GeometryKind:
     return kind
 
 
-def _safe_name(name: str) -> str:
-    # Only the base name of an upload is used, so "../x.zip" cannot leave the temp dir.
-    base = PurePosixPath(str(name).replace("\\", "/")).name
-    return base if base not in ("", ".", "..") else "upload"
-
-
 def _sniff_name(data: bytes) -> str:
     """A file name whose extension matches the content of an upload that came without one."""
     head = data[:512].lstrip()
     if data.startswith(b"PK"):
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = [n.lower() for n in zf.namelist()]
-        return "upload.kmz" if any(n.endswith(".kml") for n in names) else "upload.zip"
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = [n.lower() for n in zf.namelist()]
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return "upload.zip"  # the zip reader says what is wrong with it
+        if any(n.endswith(".kml") for n in names):
+            return "upload.kmz"
+        return "upload.xlsx" if "[content_types].xml" in names else "upload.zip"
     if data.startswith(b"SQLite format 3"):
         return "upload.gpkg"
-    if head.startswith((b"{", b"[")):
+    if head.startswith((b"{", b"[")) and not _formats.has_parcel_section(data[:4096]):
         return "upload.geojson"
     if head.startswith(b"<"):
         return "upload.kml"
+    if head.startswith(b"0\n") or b"\nSECTION" in data[:256]:
+        return "upload.dxf"
     if _tabular.looks_like_wkt(head.decode("utf-8", "ignore")):
         return "upload.wkt"
+    if _formats.has_parcel_section(data[:65536]):
+        return "upload.txt"
     return "upload.csv"
-
-
-def _require_file(path: Path, label: str) -> None:
-    if not path.exists():
-        msg = f"file {label} does not exist; expected a path to {_EXPECTED_FORMATS}"
-        zh = f"文件 {zh_label(label)} 不存在；请给出已有文件的路径（支持 {_EXPECTED_FORMATS_ZH}）"
-        raise DataSourceError(msg, zh=zh)
-    if path.is_dir():
-        msg = f"{label} is a folder; expected a file ({_EXPECTED_FORMATS})"
-        zh = f"{zh_lead(label)}是文件夹；应为一个文件（{_EXPECTED_FORMATS_ZH}）"
-        raise DataSourceError(msg, zh=zh)
 
 
 def _read_bytes(data: bytes, *, filename: str | None, options: _Options) -> FeatureSet:
@@ -472,7 +493,7 @@ def _read_bytes(data: bytes, *, filename: str | None, options: _Options) -> Feat
         msg = f"upload {filename or ''} is empty (0 bytes); expected {_EXPECTED_FORMATS}".replace("  ", " ")
         zh = f"上传的文件{f' {filename} ' if filename else ''}为空（0 字节）；应为 {_EXPECTED_FORMATS_ZH}"
         raise DataSourceError(msg, zh=zh)
-    name = _safe_name(filename) if filename else _sniff_name(data)
+    name = safe_name(filename) if filename else _sniff_name(data)
     label = filename or _UPLOAD
     with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
         path = Path(tmp) / name
@@ -503,15 +524,25 @@ def _read_string(text: str, *, filename: str | None, options: _Options) -> Featu
         )
         zh = f"没有输入内容（文本为空）；请给出文件路径（支持 {_EXPECTED_FORMATS_ZH}），或 {_WKT_EXAMPLE_ZH}"
         raise InputError(msg, zh=zh)
+    # A file that exists is read as a file, whatever its name looks like ("a;b.geojson",
+    # a name beginning with "POINT"): checked before the text forms below.
+    if "\n" not in stripped and len(stripped) < 4096:
+        path = Path(stripped).expanduser()
+        if _exists(path):
+            return _read_path(path, label=filename or stripped, options=options)
+    if _formats.is_url(stripped):
+        located = _formats.read_url_raw(stripped, options=options)
+        return _finish(located.raw, source=located.label, override=options.crs)
     if _tabular.looks_like_wkt(stripped):
         label = filename or _WKT_TEXT
+        check_bytes(TEXT_BYTES, len(text), label)
         return _finish(_read_wkt(text, source=label), source=label, override=options.crs)
     if stripped.startswith(("{", "<")):
         name = filename or ("input.geojson" if stripped.startswith("{") else "input.kml")
         return _read_bytes(text.encode("utf-8"), filename=name, options=options)
     if "\n" not in stripped and len(stripped) < 4096:
         path = Path(stripped).expanduser()
-        if path.suffix.lower() in SUPPORTED_EXTENSIONS or _exists(path):
+        if path.suffix.lower() in SUPPORTED_EXTENSIONS:
             return _read_path(path, label=filename or stripped, options=options)
     msg = (
         f"{stripped[:60]!r} is neither an existing file nor WKT text; expected a path to "
@@ -530,103 +561,55 @@ def _exists(path: Path) -> bool:
 
 
 def _read_path(path: Path, *, label: str, options: _Options) -> FeatureSet:
-    _require_file(path, label)
-    if path.stat().st_size == 0:
-        # Said here once for every format: GDAL, zipfile and pandas each word it differently
-        # (pandas raises EmptyDataError, which is no PlanningError).
-        msg = f"file {label} is empty (0 bytes); expected {_EXPECTED_FORMATS}"
-        raise DataSourceError(msg, zh=f"文件 {zh_label(label)} 为空（0 字节）；应为 {_EXPECTED_FORMATS_ZH}")
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_EXTENSIONS:
-        msg = f"{label} has the extension {suffix or '(none)'!r}, which is not a supported format; expected {_EXPECTED_FORMATS}"
-        zh = (
-            f"{zh_lead(label)}的扩展名{f'“{suffix}”' if suffix else '（无扩展名）'}不是支持的格式；"
-            f"应为 {_EXPECTED_FORMATS_ZH}"
-        )
-        raise DataSourceError(msg, zh=zh)
-    if suffix == ".zip" and not _zip_has_shapefile(path, label):
-        return _read_zipped_single(path, label=label, options=options)
-    raw = _read_raw(path, suffix, label=label, options=options)
-    return _finish(raw, source=label, override=options.crs)
+    located = _formats.read_path_raw(path, label=label, options=options)
+    try:
+        return _finish(located.raw, source=located.label, override=options.crs)
+    except GeometryError as err:
+        if located.raw.format == "GeoJSON":
+            _explain_geojson_geometry(path, err, source=located.label)
+        raise
 
 
-def _read_raw(path: Path, suffix: str, *, label: str, options: _Options) -> _Raw:
-    fmt = SUPPORTED_EXTENSIONS[suffix]
-    if fmt in ("GeoJSON", "GeoPackage"):
-        v = _vector.read_ogr(path, layer=options.layer, encoding=options.encoding, source=label)
-        return _Raw(v.gdf, fmt, v.crs, v.layer, v.encoding, v.notes)
-    if fmt == "Shapefile":
-        layer = None if options.layer is None else str(options.layer)
-        v = _vector.read_shapefile(path, layer=layer, encoding=options.encoding, source=label)
-        return _Raw(v.gdf, fmt, v.crs, v.layer, v.encoding, v.notes)
-    if fmt in ("KML", "KMZ"):
-        return _read_kml(path, fmt, label=label, options=options)
-    if suffix == ".txt" and _tabular.looks_like_wkt(_first_line(path)):
-        fmt = "WKT"
-    if fmt == "WKT":
-        text, used = _tabular.decode_text(path.read_bytes(), encoding=options.encoding, source=label)
-        raw = _read_wkt(text, source=label)
-        return _Raw(raw.gdf, "WKT", raw.crs, None, used, raw.notes, lonlat_default=True)
-    table = _tabular.read_csv_table(
-        path.read_bytes(),
-        source=label,
-        encoding=options.encoding,
-        geometry=options.geometry,
-        group_by=options.group_by,
-        order_by=options.order_by,
-        projected=options.crs is not None and options.crs.offset is None and not options.crs.crs.is_geographic,
-    )
-    return _Raw(table.gdf, "CSV", None, None, table.encoding, table.notes, lonlat_default=True)
+def _explain_geojson_geometry(path: Path, err: GeometryError, *, source: str) -> None:
+    """GDAL turns a GeoJSON coordinate NaN into an empty geometry: name the real cause."""
+    if not path.is_file() or path.stat().st_size > 64 * 2**20:
+        return
+    try:
+        doc = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        return
+    for i, feature in enumerate(features):
+        coords = (feature.get("geometry") or {}).get("coordinates") if isinstance(feature, dict) else None
+        bad = _first_non_finite(coords)
+        if bad is not None:
+            msg = (
+                f"{source}: feature #{i + 1} (numbered from 1) has the coordinate value {bad!r}, which is not a "
+                "number; expected finite longitude/latitude or projected metres"
+            )
+            zh = f"{zh_label(source)}：第 {i + 1} 个要素（从 1 起编号）的坐标值 {bad!r} 不是有效数值；坐标应为有限的经纬度或投影坐标"
+            raise GeometryError(msg, zh=zh) from err
 
 
-def _first_line(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return fh.read(200).decode("utf-8", "ignore").lstrip("\ufeff")
+def _first_non_finite(value: object, depth: int = 0) -> object | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float | int):
+        return value if not np.isfinite(value) else None
+    if isinstance(value, list) and depth < 6:
+        for item in value:
+            found = _first_non_finite(item, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _read_wkt(text: str, *, source: str) -> _Raw:
     table = _tabular.parse_wkt_text(text, source=source)
     declared = parse_crs(table.srid) if table.srid is not None else None
     return _Raw(table.gdf, "WKT", declared, notes=table.notes, lonlat_default=True)
-
-
-def _read_kml(path: Path, fmt: str, *, label: str, options: _Options) -> _Raw:
-    data = _kml.kmz_main_document(path, source=label) if fmt == "KMZ" else path.read_bytes()
-    doc = _kml.read_kml_document(data, source=label)
-    layer = None if options.layer is None else str(options.layer)
-    gdf = _kml.kml_to_frame(doc, layer=layer, source=label)
-    # KML coordinates are WGS84 by definition (OGC KML 2.2, section 16.9).
-    return _Raw(gdf, fmt, parse_crs("EPSG:4326"), layer, doc.encoding)
-
-
-def _zip_has_shapefile(path: Path, label: str) -> bool:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return any(n.lower().endswith(".shp") for n in zf.namelist())
-    except zipfile.BadZipFile as err:
-        msg = f"{label} is not a valid zip archive ({err}); expected a zipped Shapefile"
-        zh = f"{zh_lead(label)}不是有效的 zip 压缩包（{err}）；应为 Shapefile 压缩包"
-        raise DataSourceError(msg, zh=zh) from err
-
-
-def _read_zipped_single(path: Path, *, label: str, options: _Options) -> FeatureSet:
-    """A zip holding one GeoPackage/GeoJSON/KML/CSV instead of a shapefile: read that file."""
-    with zipfile.ZipFile(path) as zf:
-        members = [n for n in zf.namelist() if n.lower().endswith(_ZIPPED_SINGLES) and not n.startswith("__MACOSX")]
-        if len(members) != 1:
-            found = ", ".join(members) or "no readable file"
-            msg = f"{label} holds {found}; expected a zipped Shapefile (.shp, .shx, .dbf, .prj) or one GeoPackage/GeoJSON/KML/CSV file"
-            found_zh = f"中有 {len(members)} 个数据文件（{'、'.join(members)}）" if members else "中没有可读取的文件"
-            zh = (
-                f"{zh_label(label)} {found_zh}；应为 Shapefile 压缩包（含 .shp、.shx、.dbf、.prj），"
-                "或只含一个 GeoPackage/GeoJSON/KML/CSV 文件的压缩包"
-            )
-            raise DataSourceError(msg, zh=zh)
-        with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
-            inner = Path(tmp) / _safe_name(members[0])
-            inner.write_bytes(zf.read(members[0]))
-            inner_label = Label(f"{label}/{members[0]}", f"{zh_label(label)}/{members[0]}")
-            return _read_path(inner, label=inner_label, options=options)
 
 
 def _fiona_layer(gdal_path: str, layer: str | None, label: str, *, name: str | None = None) -> LayerInfo:
@@ -655,6 +638,9 @@ def _finish(raw: _Raw, *, source: str, override: CrsChoice | None) -> FeatureSet
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     gdf = gdf.reset_index(drop=True)
+    # Before repair and screening, the expensive steps: the reader may not know the count up front.
+    check_count(FEATURES, len(gdf), where)
+    check_count(VERTICES, _formats.count_vertices(gdf), where)
     check_not_empty(gdf.geometry, source=where)
     notes = list(raw.notes)
     values = np.asarray(gdf.geometry.values, dtype=object)
@@ -728,7 +714,7 @@ def _no_crs_zh(source: str, inner: str, *, ask: bool) -> str:
     lead = zh_lead(source)
     head = f"{lead}没有坐标系（无 .prj 文件，文件中也未声明坐标系）"
     # The inner message names the same input first: "x.geojson 中的 ... 等坐标..." -> "且其中的 ..."
-    body = f"，且其{inner[len(lead):]}" if inner.startswith(lead) else f"。{inner}"
+    body = f"，且其{inner[len(lead) :]}" if inner.startswith(lead) else f"。{inner}"
     return head + body + ("；也可指定数据的坐标系（命令行用 --crs）" if ask else "")
 
 

@@ -21,7 +21,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import geopandas as gpd
@@ -49,6 +49,10 @@ __all__ = [
     "read_history",
     "append_history",
     "edit_store",
+    "connect",
+    "register_attributes_table",
+    "work_copies",
+    "stale_work_copies",
     "now_text",
     "current_user",
 ]
@@ -178,6 +182,11 @@ _CREATE = f"""CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
     legal_status TEXT, source TEXT, effective_date TEXT, label TEXT, note TEXT)"""
 
 
+def connect(path: Path) -> sqlite3.Connection:
+    """A read-write SQLite connection to the GeoPackage at ``path`` (for bookkeeping tables)."""
+    return _connect(path)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         return sqlite3.connect(f"file:{path}?mode=rw", uri=True)
@@ -215,12 +224,7 @@ def append_history(path: Path, rows: Sequence[HistoryRow]) -> None:
     with contextlib.closing(_connect(path)) as conn, conn:
         if not _has_history(conn):
             conn.execute(_CREATE)
-            # Registered as a GeoPackage attributes table, so GDAL and QGIS list it.
-            conn.execute(
-                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
-                "VALUES (?, 'attributes', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                (HISTORY_TABLE, HISTORY_TABLE, "图层导入与版本记录 / layer imports and versions"),
-            )
+            register_attributes_table(conn, HISTORY_TABLE, "图层导入与版本记录 / layer imports and versions")
         placeholders = ", ".join("?" for _ in _COLUMNS)
         conn.executemany(
             f"INSERT INTO {HISTORY_TABLE} ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
@@ -228,9 +232,22 @@ def append_history(path: Path, rows: Sequence[HistoryRow]) -> None:
         )
 
 
+def register_attributes_table(conn: sqlite3.Connection, name: str, description: str, *, fixed_time: str | None = None) -> None:
+    """Register table ``name`` in ``gpkg_contents`` as a GeoPackage attributes table, so GDAL
+    and QGIS list it; ``fixed_time`` (ISO) instead of now keeps a rebuilt store byte-identical."""
+    when = "?" if fixed_time else "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    conn.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
+        f"VALUES (?, 'attributes', ?, ?, {when})",
+        (name, name, description, *([fixed_time] if fixed_time else [])),
+    )
+#: China Standard Time: the history is stamped like the reports, whatever the machine's zone.
+CHINA_TZ = timezone(timedelta(hours=8))
+
+
 def now_text() -> str:
-    """Local time with its UTC offset, e.g. ``2026-11-22T10:00:00+08:00``."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    """The time in China Standard Time, e.g. ``2026-11-22T10:00:00+08:00`` (as reports stamp it)."""
+    return datetime.now(CHINA_TZ).isoformat(timespec="seconds")
 
 
 def current_user() -> str:
@@ -259,15 +276,74 @@ def _locked(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+# Work copies are ".<store stem>.<pid>.<random>.gpkg" next to the store: the pid says who owns one.
+_WORK_RE = re.compile(r"^\.(?P<stem>.+)\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.gpkg$")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def work_copies(path: Path) -> list[tuple[Path, int | None]]:
+    """Work copies of the store at ``path`` in its folder: (file, owning pid or None if unnamed).
+
+    Copies without a pid in their name come from versions before the pid was recorded.
+    """
+    out: list[tuple[Path, int | None]] = []
+    prefix = f".{path.stem}."
+    try:
+        candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix) and p.name.endswith(".gpkg")]
+    except OSError:
+        return out
+    for p in sorted(candidates):
+        m = _WORK_RE.match(p.name)
+        owner = int(m["pid"]) if m and m["stem"] == path.stem else None
+        out.append((p, owner))
+    return out
+
+
+def stale_work_copies(path: Path) -> list[Path]:
+    """Work copies left behind by an edit that died (kill -9, power cut): their owner is gone.
+
+    Only copies whose owning process no longer exists count; a copy of a live process, or
+    one whose owner cannot be told, is never called stale.
+    """
+    return [p for p, pid in work_copies(path) if pid is not None and pid != os.getpid() and not _pid_alive(pid)]
+
+
+def _remove_stale(path: Path) -> None:
+    """Called with the store's lock held: no live editor can be using a copy whose owner is gone."""
+    for stale in stale_work_copies(path):
+        for extra in (stale, Path(f"{stale}-journal"), Path(f"{stale}-wal"), Path(f"{stale}-shm")):
+            try:
+                extra.unlink(missing_ok=True)
+            except OSError as err:
+                log.warning("stale work copy %s could not be removed (%s); remove it by hand", extra, err)
+                continue
+        log.info("removed the work copy %s left by an edit that did not finish", stale.name)
+
+
 @contextlib.contextmanager
 def edit_store(path: Path) -> Iterator[Path]:
     """Yield a working copy of the store (or a fresh path if it does not exist yet); on
-    success it replaces the store atomically, on any exception the store is untouched."""
+    success it replaces the store atomically, on any exception the store is untouched.
+
+    Work copies left by an edit that was killed are removed first (under the lock, and only
+    those whose owning process is gone)."""
     if not path.parent.is_dir():
         msg = f"zone store {path}: folder {path.parent} does not exist"
         raise DataSourceError(msg, zh=f"图层库 {path}：文件夹 {path.parent} 不存在")
     with _locked(path):
-        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
+        _remove_stale(path)
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.{os.getpid()}.", suffix=".gpkg", dir=path.parent)
         os.close(fd)
         work = Path(name)
         try:

@@ -29,7 +29,8 @@ from typing import Any, Literal, TypeAlias, cast
 
 import yaml
 
-from gis.errors import RuleConfigError, SchemaError
+from gis.errors import Label, LimitError, RuleConfigError, SchemaError
+from gis.limits import CONFIG_BYTES, read_limited
 from layers.paths import CATALOG_PATH
 
 __all__ = [
@@ -38,11 +39,15 @@ __all__ = [
     "FieldSpec",
     "GeometryKind",
     "GEOMETRY_KINDS",
+    "LayerRole",
+    "ROLES",
+    "ROLE_FIELDS",
     "load_catalog",
     "parse_catalog",
 ]
 
-GeometryKind: TypeAlias = Literal["point", "line", "polygon", "line_or_polygon"]
+GeometryKind: TypeAlias = Literal["point", "line", "polygon", "line_or_polygon", "none"]
+LayerRole: TypeAlias = Literal["zone", "admin", "control_unit", "access_list"]
 
 #: Geometry kind of the catalogue -> the shapely geometry types a layer of that kind may hold.
 GEOMETRY_KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -51,15 +56,37 @@ GEOMETRY_KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "line": frozenset({"LineString", "MultiLineString"}),
         "polygon": frozenset({"Polygon", "MultiPolygon"}),
         "line_or_polygon": frozenset({"LineString", "MultiLineString", "Polygon", "MultiPolygon"}),
+        # An attribute table (a GeoPackage "attributes" table): rows without geometry.
+        "none": frozenset(),
     }
+)
+
+#: What the engine does with a layer (catalogue key ``role``; default ``zone``):
+#: ``zone`` — screened by the rules and listed as nearby; ``admin`` — the administrative
+#: divisions: the store's extent, a project's county/prefecture, the place conditions of
+#: rules and the scope of general access lists; ``control_unit`` — the environmental control
+#: units a result lists with its share in each; ``access_list`` — the access-list clauses
+#: (an attribute table) matched to the units and places.
+ROLES: tuple[str, ...] = ("zone", "admin", "control_unit", "access_list")
+#: Fields the engine reads by name from a layer of each non-zone role; the catalogue must
+#: declare them (required), so a deployment's own catalogue cannot silently lack them.
+ROLE_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"admin": ("adcode", "name"), "control_unit": ("code", "name", "category"),
+     "access_list": ("scope", "dimension", "text")}
+)  # fmt: skip
+#: The geometry kinds a layer of each non-zone role may have.
+_ROLE_GEOMETRY: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"admin": ("polygon",), "control_unit": ("polygon",), "access_list": ("none",)}
 )
 
 # Layer ids become GeoPackage table names; "__" is reserved for kept versions (<id>__v<N>).
 _LAYER_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = frozenset({"version", "common_fields", "layers"})
-_LAYER_KEYS = frozenset({"title", "geometry", "zone_field", "fields"})
-_FIELD_KEYS = frozenset({"required", "values", "legacy", "default", "title", "aliases", "labels_en"})
+_LAYER_KEYS = frozenset({"title", "geometry", "zone_field", "fields", "role", "melt"})
+_FIELD_KEYS = frozenset(
+    {"required", "values", "legacy", "default", "title", "aliases", "labels_en", "column_aliases"}
+)
 _SUPPORTED_VERSIONS = (1,)
 
 
@@ -88,6 +115,9 @@ class FieldSpec:
     labels_en
         English display names of the values (``一级`` -> ``Grade I``); the stored value and
         the Chinese display stay the Chinese term.
+    column_aliases
+        Column headers official files use for this field (``环境管控单元编码`` for ``code``);
+        ``layers import`` takes such a column as the field when it is the only candidate.
     """
 
     name: str
@@ -99,6 +129,7 @@ class FieldSpec:
     title_en: str = ""
     aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     labels_en: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    column_aliases: tuple[str, ...] = ()
 
     def label(self, value: str | None, lang: str = "zh") -> str:
         """``value`` as shown to a reader of ``lang`` (the value itself where no label is given)."""
@@ -128,11 +159,19 @@ class LayerSpec:
     title_zh, title_en
         Display titles.
     geometry
-        ``point``, ``line``, ``polygon`` or ``line_or_polygon``; multi-part variants are accepted.
+        ``point``, ``line``, ``polygon`` or ``line_or_polygon``; multi-part variants are
+        accepted; ``none`` for an attribute table (the access list).
     zone_field
         The field whose value the rules key on, or None (``admin``, ``water_intake``).
     fields
         The layer's own fields by name, in catalogue order (common fields are in ``Catalog``).
+    role
+        What the engine does with it (``ROLES``): ``zone`` (default), ``admin``,
+        ``control_unit`` or ``access_list``.
+    melt
+        For a table published in wide form (one column per value of a field, e.g. one column
+        per 管控维度): ``(key field, value field)``; ``layers import`` turns each such column
+        into rows of (key, value). None when the layer has no wide form.
     """
 
     id: str
@@ -141,11 +180,18 @@ class LayerSpec:
     geometry: GeometryKind
     zone_field: str | None
     fields: Mapping[str, FieldSpec]
+    role: LayerRole = "zone"
+    melt: tuple[str, str] | None = None
 
     @property
     def geometry_types(self) -> frozenset[str]:
-        """The shapely geometry types this layer may hold."""
+        """The shapely geometry types this layer may hold (empty for an attribute table)."""
         return GEOMETRY_KINDS[self.geometry]
+
+    @property
+    def has_geometry(self) -> bool:
+        """False for an attribute table (``geometry: none``)."""
+        return self.geometry != "none"
 
     @property
     def required_fields(self) -> tuple[str, ...]:
@@ -185,6 +231,28 @@ class Catalog:
             msg = f"layer {layer_id!r} is not in the layer catalogue; expected one of {', '.join(self.layers)}"
             listed = "、".join(f"{lid}（{spec.title_zh}）" for lid, spec in self.layers.items())
             raise SchemaError(msg, zh=f"图层目录中没有图层“{layer_id}”；应为以下之一：{listed}") from None
+
+    def role_layer(self, role: str) -> str | None:
+        """The id of the layer with ``role`` (``admin``, ``control_unit``, ``access_list``), or None."""
+        return next((lid for lid, spec in self.layers.items() if spec.role == role), None)
+
+    @property
+    def zone_layer_ids(self) -> tuple[str, ...]:
+        """Layers the rules screen and ``nearby`` lists (role ``zone``), catalogue order."""
+        return tuple(lid for lid, spec in self.layers.items() if spec.role == "zone")
+
+    @property
+    def spatial_layer_ids(self) -> tuple[str, ...]:
+        """Layers that have geometry, catalogue order."""
+        return tuple(lid for lid, spec in self.layers.items() if spec.has_geometry)
+
+    @property
+    def map_layer_ids(self) -> tuple[str, ...]:
+        """Layers a zone map draws: zone and control-unit layers with geometry (not the admin
+        divisions, not the access-list table), catalogue order."""
+        return tuple(
+            lid for lid, spec in self.layers.items() if spec.has_geometry and spec.role in ("zone", "control_unit")
+        )
 
     def fields_of(self, layer_id: str) -> Mapping[str, FieldSpec]:
         """The layer's own fields followed by the common ones (``source``, ``legal_status`` ...)."""
@@ -243,7 +311,9 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 def _load_cached(path: str, mtime_ns: int, size: int) -> Catalog:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_limited(p, CONFIG_BYTES, Label(f"layer catalogue {p}", f"图层目录 {p}")).decode("utf-8"))
+    except LimitError:
+        raise
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
         msg = f"layer catalogue {p} cannot be read as UTF-8 YAML: {err}"
         raise RuleConfigError(msg) from err
@@ -273,6 +343,7 @@ def parse_catalog(data: Any, *, source: str = "catalogue", path: Path | None = N
         spec = _parse_layer(str(lid), entry, common, problems)
         if spec is not None:
             layers[str(lid)] = spec
+    _check_roles(layers, problems)
     if problems:
         listed = "\n".join(f"  - {p}" for p in problems)
         msg = f"layer catalogue {source} has {len(problems)} problem(s):\n{listed}"
@@ -325,6 +396,10 @@ def _parse_layer(lid: str, entry: Any, common: Mapping[str, FieldSpec], problems
             problems.append(f"{where}: zone_field {zone_field!r} is not one of its fields {list(fields)}")
         elif not fields[zone_field].values:
             problems.append(f"{where}: zone_field {zone_field!r} has no allowed 'values'; the rules key on them")
+    role = entry.get("role", "zone")
+    if role not in ROLES:
+        problems.append(f"{where}: role {role!r} is not one of {list(ROLES)}")
+        role = "zone"
     return LayerSpec(
         id=lid,
         title_zh=title_zh,
@@ -332,7 +407,43 @@ def _parse_layer(lid: str, entry: Any, common: Mapping[str, FieldSpec], problems
         geometry=cast(GeometryKind, geometry) if geometry in GEOMETRY_KINDS else "polygon",
         zone_field=str(zone_field) if zone_field is not None else None,
         fields=fields,
+        role=cast(LayerRole, role),
+        melt=_parse_melt(entry.get("melt"), fields, where, problems),
     )
+
+
+def _parse_melt(raw: Any, fields: Mapping[str, FieldSpec], where: str, problems: list[str]) -> tuple[str, str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or set(raw) != {"key", "value"}:
+        problems.append(f"{where}: 'melt' must be a mapping {{key: FIELD, value: FIELD}}, got {raw!r}")
+        return None
+    key, value = str(raw["key"]), str(raw["value"])
+    for name in (key, value):
+        if name not in fields:
+            problems.append(f"{where}: melt field {name!r} is not one of its fields {list(fields)}")
+    if key in fields and not fields[key].values:
+        problems.append(f"{where}: melt key {key!r} needs allowed 'values' (they name the wide columns)")
+    return key, value
+
+
+def _check_roles(layers: Mapping[str, LayerSpec], problems: list[str]) -> None:
+    """At most one layer per non-zone role, with the geometry and fields the engine reads."""
+    for role, needed in ROLE_FIELDS.items():
+        holders = [spec for spec in layers.values() if spec.role == role]
+        if len(holders) > 1:
+            problems.append(f"role {role!r} is given to several layers {[s.id for s in holders]}; at most one may have it")
+        for spec in holders:
+            if spec.geometry not in _ROLE_GEOMETRY[role]:
+                problems.append(
+                    f"layer {spec.id!r}: role {role!r} needs geometry {' or '.join(_ROLE_GEOMETRY[role])}, not {spec.geometry!r}"
+                )
+            lacking = [f for f in needed if f not in spec.fields or not spec.fields[f].required]
+            if lacking:
+                problems.append(f"layer {spec.id!r}: role {role!r} needs the required field(s) {lacking}")
+    for spec in layers.values():
+        if spec.role == "zone" and not spec.has_geometry:
+            problems.append(f"layer {spec.id!r}: a zone layer needs a geometry; only role access_list is a table")
 
 
 def _parse_fields(raw: Any, where: str, problems: list[str], *, required_ok: bool) -> Mapping[str, FieldSpec]:
@@ -388,6 +499,7 @@ def _parse_field(name: str, entry: Any, where: str, problems: list[str]) -> Fiel
     title_zh, title_en = _titles(entry.get("title"), where, problems)
     aliases = _parse_aliases(entry.get("aliases"), values + legacy, where, problems)
     labels_en = _parse_labels(entry.get("labels_en"), values + legacy, where, problems)
+    column_aliases = _text_list(entry.get("column_aliases"), "column_aliases", where, problems)
     return FieldSpec(
         name=name,
         required=required is True,
@@ -398,6 +510,7 @@ def _parse_field(name: str, entry: Any, where: str, problems: list[str]) -> Fiel
         title_en=title_en,
         aliases=aliases,
         labels_en=labels_en,
+        column_aliases=column_aliases,
     )
 
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,11 +38,13 @@ from pyproj import CRS
 
 from gis.crs import crs_label
 from gis.errors import DataSourceError, InputError, Label, SchemaError, zh_label, zh_lead
-from gis.io import read_features
+from gis.io import is_url, read_features, url_label
+from gis.limits import Limits
 from gis.text import Text
-from layers import _gpkg
+from layers import _gpkg, _table_import
 from layers.catalog import Catalog, FieldSpec, LayerSpec, load_catalog
-from layers.schema import Problem, check_layer, text_values
+from layers.coverage import LayerCoverage, coverage_record, read_coverage, write_coverage
+from layers.schema import Problem, attribute_columns, check_layer, text_values
 from layers.store import format_problems
 
 __all__ = ["ImportResult", "LayerVersion", "RollbackResult", "import_layer", "list_versions", "rollback"]
@@ -71,6 +74,9 @@ class ImportResult:
         Sentences about the read and the mapping (encoding, CRS, repairs, fields and values mapped).
     warnings
         Warning-level problems of the imported data (legacy values, dates ...).
+    coverage
+        The layer's coverage record after the import (``layers.coverage``); None = the
+        store's whole admin extent.
     """
 
     store: Path
@@ -83,6 +89,7 @@ class ImportResult:
     source_sha256: str
     notes: tuple[str, ...]
     warnings: tuple[Problem, ...]
+    coverage: LayerCoverage | None = None
 
 
 @dataclass(frozen=True)
@@ -143,9 +150,10 @@ def _check_options(legal_status: str, effective_date: str | date | None) -> str 
 
 @dataclass(frozen=True)
 class _Source:
-    """The file to import: a path, or the bytes of an upload with its file name."""
+    """The data to import: a path (file or FileGDB folder), the bytes of an upload with its
+    file name, or the URL of a WFS / ArcGIS REST layer."""
 
-    data: Path | bytes
+    data: Path | bytes | str
     name: str
 
     @classmethod
@@ -155,6 +163,8 @@ class _Source:
                 msg = "an uploaded file (bytes) needs its file name (filename=...), e.g. 水源保护区.zip"
                 raise InputError(msg, zh="上传的文件（bytes）须同时给出文件名（filename=...），如 水源保护区.zip")
             return cls(bytes(source_file), Path(filename).name)
+        if isinstance(source_file, str) and is_url(source_file):
+            return cls(source_file.strip(), filename or url_label(source_file))
         path = Path(source_file)
         return cls(path, filename or path.name)
 
@@ -162,23 +172,35 @@ class _Source:
     def stem(self) -> str:
         return Path(self.name).stem
 
-    def sha256(self) -> str:
-        if isinstance(self.data, bytes):
-            return hashlib.sha256(self.data).hexdigest()
+    def sha256(self, gdf: gpd.GeoDataFrame) -> str:
+        """Digest of the source's bytes; of the features read, for a web service."""
         digest = hashlib.sha256()
-        with self.data.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
+        if isinstance(self.data, bytes):
+            digest.update(self.data)
+        elif isinstance(self.data, str):
+            digest.update(gdf.to_json(drop_id=True).encode("utf-8"))
+        elif self.data.is_dir():  # a FileGDB folder: its files, by name
+            for part in sorted(p for p in self.data.iterdir() if p.is_file()):
+                digest.update(part.name.encode("utf-8"))
+                _update_from_file(digest, part)
+        else:
+            _update_from_file(digest, self.data)
         return digest.hexdigest()
+
+
+def _update_from_file(digest: Any, path: Path) -> None:
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
 
 
 # --- fields and values ---------------------------------------------------------------------
 
 
 def _apply_field_map(
-    gdf: gpd.GeoDataFrame, field_map: Mapping[str, str], fields: Mapping[str, FieldSpec], source: str
-) -> tuple[gpd.GeoDataFrame, list[str]]:
-    columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    gdf: pd.DataFrame, field_map: Mapping[str, str], fields: Mapping[str, FieldSpec], source: str
+) -> tuple[pd.DataFrame, list[str]]:
+    columns = attribute_columns(gdf)
     problems: list[str] = []
     problems_zh: list[str] = []
     zs = zh_lead(source)
@@ -206,17 +228,19 @@ def _apply_field_map(
 
 
 def _auto_map(
-    gdf: gpd.GeoDataFrame, fields: Mapping[str, FieldSpec], mapped: set[str]
+    gdf: pd.DataFrame, fields: Mapping[str, FieldSpec], mapped: set[str]
 ) -> tuple[dict[str, str], list[str]]:
-    """Source fields that are unambiguously a catalogue field (``NAME``, or its Chinese title) -> that field."""
-    columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    """Source fields that are unambiguously a catalogue field (``NAME``, its Chinese title or a
+    header official files use for it, ``column_aliases``) -> that field."""
+    columns = attribute_columns(gdf)
     auto: dict[str, str] = {}
     notes: list[str] = []
     for name, spec in fields.items():
         if name in columns:
             continue
+        names = {spec.title_zh, *spec.column_aliases} - {""}
         candidates = [
-            c for c in columns if c not in mapped and c not in auto and (c.casefold() == name or c == spec.title_zh)
+            c for c in columns if c not in mapped and c not in auto and (c.casefold() == name or c.strip() in names)
         ]
         if len(candidates) == 1:
             auto[candidates[0]] = name
@@ -224,7 +248,7 @@ def _auto_map(
     return auto, notes
 
 
-def _map_values(gdf: gpd.GeoDataFrame, fields: Mapping[str, FieldSpec]) -> list[str]:
+def _map_values(gdf: pd.DataFrame, fields: Mapping[str, FieldSpec]) -> list[str]:
     """Strip enumerated values and replace known spellings (aliases), in place; notes say what changed."""
     notes: list[str] = []
     for name, spec in fields.items():
@@ -243,7 +267,7 @@ def _map_values(gdf: gpd.GeoDataFrame, fields: Mapping[str, FieldSpec]) -> list[
     return notes
 
 
-def _fill(gdf: gpd.GeoDataFrame, name: str, value: str | None) -> None:
+def _fill(gdf: pd.DataFrame, name: str, value: str | None) -> None:
     if value is None:
         return
     if name not in gdf.columns:
@@ -253,7 +277,7 @@ def _fill(gdf: gpd.GeoDataFrame, name: str, value: str | None) -> None:
     gdf[name] = pd.Series(np.where(missing, value, text), index=gdf.index, dtype=object)
 
 
-def _set_legal_status(gdf: gpd.GeoDataFrame, legal_status: str) -> list[str]:
+def _set_legal_status(gdf: pd.DataFrame, legal_status: str) -> list[str]:
     """示意 applies to every feature; 法定 fills only blanks (a file's own 示意 stays 示意)."""
     if legal_status == "示意" or "legal_status" not in gdf.columns:
         gdf["legal_status"] = legal_status
@@ -267,9 +291,16 @@ def _set_legal_status(gdf: gpd.GeoDataFrame, legal_status: str) -> list[str]:
     ]
 
 
+def _check_set_values(set_values: Mapping[str, str], fields: Mapping[str, FieldSpec]) -> None:
+    bad = [name for name in set_values if name not in fields]
+    if bad:
+        msg = f"--set {', '.join(bad)}: not a field of this layer; expected one of {', '.join(fields)}"
+        raise InputError(msg, zh=f"--set {'、'.join(bad)}：不是该图层的字段；应为 {'、'.join(fields)} 之一")
+
+
 @dataclass(frozen=True)
 class _Prepared:
-    gdf: gpd.GeoDataFrame
+    gdf: pd.DataFrame
     notes: tuple[str, ...]
     warnings: tuple[Problem, ...]
     crs: str
@@ -283,14 +314,29 @@ def _prepare(
     read_options: Mapping[str, object],
     field_map: Mapping[str, str],
     common: Mapping[str, str | None],
+    set_values: Mapping[str, str],
 ) -> _Prepared:
     filename = src.name if isinstance(src.data, bytes) else None
-    fs = read_features(src.data, filename=filename, **read_options)  # type: ignore[arg-type]
-    label = fs.source
-    if fs.layer and fs.layer != src.stem:
-        label = Label(f"{fs.source} layer {fs.layer}", f"{zh_label(fs.source)} 图层 {fs.layer}")
     fields = catalog.fields_of(spec.id)
-    gdf, notes = _apply_field_map(fs.gdf.copy(), field_map, fields, label)
+    if spec.has_geometry:
+        fs = read_features(src.data, filename=filename, **read_options)  # type: ignore[arg-type]
+        label, frame, read_notes = fs.source, fs.gdf.copy(), list(fs.notes)
+        if fs.layer and fs.layer != src.stem:
+            label = Label(f"{fs.source} layer {fs.layer}", f"{zh_label(fs.source)} 图层 {fs.layer}")
+    else:
+        if isinstance(src.data, str):  # a URL: the services serve features, not tables
+            msg = f"{src.name}: layer {spec.id!r} is a table without geometry; import it from a CSV or XLSX file, not a service URL"
+            zh = f"{src.name}：图层“{spec.title_zh}”为无几何的属性表，请从 CSV 或 XLSX 文件导入，而非服务地址"
+            raise InputError(msg, zh=zh)
+        table = _table_import.read(src.data, src.name, spec, fields, sheet=read_options.get("layer"))
+        label, frame, read_notes = table.source, table.frame, list(table.notes)
+    gdf, notes = _apply_field_map(frame, field_map, fields, label)
+    _check_set_values(set_values, fields)
+    if not spec.has_geometry:
+        gdf, more = _table_import.reshape(gdf, spec, fields)
+        notes += more
+    for name, value in set_values.items():
+        _fill(gdf, name, value)
     notes += _map_values(gdf, fields)
     notes += _set_legal_status(gdf, str(common["legal_status"]))
     for name in ("source", "effective_date", "version"):
@@ -308,9 +354,9 @@ def _prepare(
             f"或用 --map 源字段=目录字段 对应字段：\n{format_problems(check.problems)}"
         )
         raise SchemaError(msg, zh=zh)
-    crs = crs_label(CRS.from_user_input(gdf.crs)) if gdf.crs is not None else "?"
+    crs = "-" if not spec.has_geometry else crs_label(CRS.from_user_input(gdf.crs)) if gdf.crs is not None else "?"
     return _Prepared(
-        gdf, tuple(fs.notes) + tuple(notes), tuple(p for p in check.problems if p.severity != "error"), crs
+        gdf, tuple(read_notes) + tuple(notes), tuple(p for p in check.problems if p.severity != "error"), crs
     )
 
 
@@ -377,6 +423,12 @@ def import_layer(
     imported_by: str | None = None,
     filename: str | None = None,
     catalog: Catalog | str | Path | None = None,
+    set_values: Mapping[str, str] | None = None,
+    coverage_adcodes: str | Sequence[str] | None = None,
+    coverage_from_features: bool = False,
+    coverage_note: str | None = None,
+    encoding: str | None = None,
+    limits: Limits | None = None,
 ) -> ImportResult:
     """Import one official layer into a zone store (created if it does not exist).
 
@@ -387,6 +439,9 @@ def import_layer(
     source_file
         Zipped Shapefile, Shapefile, GeoPackage, GeoJSON or KML (anything ``gis.io`` reads),
         as a path or as the bytes of an upload (then ``filename`` gives its name and format).
+        For a layer without geometry (the access list): CSV, XLSX or a GeoPackage table,
+        read by ``gis.tables.read_table`` (header found under title lines, merged cells
+        filled, a wide table melted — ``layers/_table_import.py``).
     layer_id
         Catalogue layer to import as (``water_source``).
     field_map
@@ -408,6 +463,18 @@ def import_layer(
         Name of an uploaded file given as bytes (``水源保护区.zip``); recorded in the history.
     catalog
         A ``Catalog`` or catalogue file; None for data/catalog.yaml.
+    set_values
+        Field -> value for rows without one (``{"scope": "省级"}`` for a general list that
+        has no scope column).
+    coverage_adcodes, coverage_from_features, coverage_note
+        Where the layer holds data (``layers.coverage``): admin codes (``"430902,430903"``),
+        or the divisions of the store's admin layer that the imported features touch.
+        Without either, a coverage the layer had is kept (the notes say so); a new layer
+        then covers the store's whole admin extent.
+    encoding
+        Attribute text encoding of the source when it cannot be told (``GBK``, ``BIG5``).
+    limits
+        Resource limits of the read (``gis.limits.Limits``); default: those in force.
 
     Returns
     -------
@@ -427,8 +494,9 @@ def import_layer(
     store, src = Path(store_path), _Source.of(source_file, filename)
     date_text = _check_options(legal_status, effective_date)
     _precheck(store, layer_id, replace)
-    read_options = {"crs": crs, "layer": source_layer}
+    read_options = {"crs": crs, "layer": source_layer, "encoding": encoding, "limits": limits}
     common = {"legal_status": legal_status, "source": source, "effective_date": date_text}
+    wanted = _coverage_wanted(spec, coverage_adcodes, coverage_from_features, coverage_note)
     with _gpkg.edit_store(store) as work:
         names = {name for name, _ in _gpkg.list_tables(work)} if work.exists() else set()
         history = _gpkg.read_history(work, layer_id) if work.exists() else []
@@ -442,7 +510,7 @@ def import_layer(
         new_version = max((r.version for r in history + rows), default=0) + 1
         prepared = _prepare(
             src, spec, cat, read_options=read_options, field_map=dict(field_map or {}),
-            common={**common, "version": version or f"v{new_version}"},
+            common={**common, "version": version or f"v{new_version}"}, set_values=dict(set_values or {}),
         )  # fmt: skip
         if previous is not None and _gpkg.version_layer(layer_id, previous) not in names:
             _gpkg.copy_layer(work, layer_id, _gpkg.version_layer(layer_id, previous))
@@ -455,7 +523,7 @@ def import_layer(
                 recorded_at=_gpkg.now_text(),
                 recorded_by=imported_by or _gpkg.current_user(),
                 source_file=src.name,
-                source_sha256=src.sha256(),
+                source_sha256=src.sha256(prepared.gdf),
                 features=len(prepared.gdf),
                 crs=prepared.crs,
                 legal_status=legal_status,
@@ -465,6 +533,7 @@ def import_layer(
             )
         )
         _gpkg.append_history(work, rows)
+        coverage, coverage_notes = _record_coverage(work, cat, spec, prepared.gdf, wanted, coverage_from_features)
     return ImportResult(
         store=store,
         layer=layer_id,
@@ -474,12 +543,66 @@ def import_layer(
         crs=prepared.crs,
         legal_status=_layer_status(prepared.gdf),
         source_sha256=rows[-1].source_sha256 or "",
-        notes=prepared.notes,
+        notes=prepared.notes + coverage_notes,
         warnings=prepared.warnings,
+        coverage=coverage,
     )
 
 
-def _layer_status(gdf: gpd.GeoDataFrame) -> str:
+def _coverage_wanted(
+    spec: LayerSpec, adcodes: str | Sequence[str] | None, from_features: bool, note: str | None
+) -> LayerCoverage | None:
+    """The coverage record asked for by codes (checked before anything is read), else None."""
+    given = adcodes is not None and (not isinstance(adcodes, str) or adcodes.strip())
+    if given and from_features:
+        msg = "give either coverage admin codes or coverage from the features, not both"
+        raise InputError(msg, zh="覆盖范围：行政区划代码与“按要素所在行政区”二者只能选一")
+    if (given or from_features) and not spec.has_geometry:
+        msg = f"layer {spec.id!r} has no geometry; it has no coverage of its own"
+        raise InputError(msg, zh=f"图层“{spec.id}”没有几何，不记录覆盖范围")
+    return coverage_record(spec.id, adcodes=adcodes, note=note) if given else None
+
+
+def _record_coverage(
+    work: Path, catalog: Catalog, spec: LayerSpec, frame: pd.DataFrame, wanted: LayerCoverage | None, from_features: bool
+) -> tuple[LayerCoverage | None, tuple[Text, ...]]:
+    """Write the coverage asked for; otherwise keep (and say) what the layer had."""
+    if from_features:
+        wanted = _coverage_of_features(work, catalog, spec, frame)
+    if wanted is not None:
+        write_coverage(work, [wanted])
+        codes = "、".join(wanted.adcodes)
+        return wanted, (Text(f"覆盖范围：{codes}", f"coverage recorded: {', '.join(wanted.adcodes)}"),)
+    if not spec.has_geometry:
+        return None, ()
+    kept = read_coverage(work).get(spec.id)
+    if kept is not None:
+        codes = ", ".join(kept.adcodes) or "extent"
+        return kept, (Text(f"沿用原覆盖范围：{codes}", f"previous coverage kept: {codes}"),)
+    return None, (Text("覆盖范围：图层库全部行政区", "coverage: the store's whole admin extent"),)
+
+
+def _coverage_of_features(work: Path, catalog: Catalog, spec: LayerSpec, frame: pd.DataFrame) -> LayerCoverage:
+    """The divisions of the store's admin layer that the imported features touch."""
+    admin_id = catalog.role_layer("admin")
+    names = {name for name, _ in _gpkg.list_tables(work)} if work.exists() else set()
+    if admin_id is None or admin_id not in names:
+        msg = f"coverage from the features needs the store's admin layer ({admin_id or 'admin'}); import it first or give admin codes"
+        zh = f"按要素所在行政区记录覆盖范围需要图层库中的行政区划图层（{admin_id or 'admin'}）；请先导入，或直接给出行政区划代码"
+        raise InputError(msg, zh=zh)
+    admin, _ = _gpkg.read_layer(work, admin_id)
+    features = gpd.GeoDataFrame(frame, geometry=frame.geometry.name, crs=frame.crs)
+    if admin.crs is not None and features.crs is not None and not features.crs.equals(admin.crs):
+        features = features.to_crs(admin.crs)
+    hit = admin.iloc[np.unique(features.sindex.query(admin.geometry, predicate="intersects")[0])]
+    codes = [str(c).strip() for c in hit["adcode"] if str(c).strip()]
+    if not codes:
+        msg = f"the features of layer {spec.id!r} touch no division of the store's admin layer"
+        raise InputError(msg, zh=f"图层“{spec.id}”的要素不在图层库任何行政区内")
+    return LayerCoverage(spec.id, tuple(codes), None, "按导入要素所在行政区 / divisions the imported features touch")
+
+
+def _layer_status(gdf: pd.DataFrame) -> str:
     values = set(gdf["legal_status"].astype(str))
     return values.pop() if len(values) == 1 else "混合"
 

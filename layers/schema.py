@@ -8,7 +8,8 @@ Checks: the CRS is present and the coordinates are plausible for it (``gis.crs``
 is neither null nor empty (error), of the catalogue's type (error) and valid (invalid is a
 warning: it is repaired when the store is read); required fields exist and have a value in
 every feature; enumerated fields hold only allowed values (legacy values are warnings);
-``effective_date`` reads as a date.
+``effective_date`` reads as a date. An attribute table (catalogue ``geometry: none``, a plain
+``pandas.DataFrame``) has only its fields checked.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from gis.crs import check_lonlat_plausible, check_projected_plausible, crs_label
 from gis.errors import CRSError
 from layers.catalog import Catalog, FieldSpec, LayerSpec
 
-__all__ = ["Problem", "Severity", "LayerCheck", "check_layer", "describe_rows", "text_values"]
+__all__ = ["Problem", "Severity", "LayerCheck", "check_layer", "describe_rows", "text_values", "attribute_columns", "geometry_name"]
 
 Severity: TypeAlias = Literal["error", "warning"]
 _MAX_LISTED = 10
@@ -119,8 +120,24 @@ class _Ctx:
         return sel, describe_rows(sel, id_label=self.id_label)
 
 
+def geometry_name(frame: pd.DataFrame) -> str | None:
+    """The active geometry column of ``frame``, None for a plain table."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return None
+    try:
+        return str(frame.geometry.name)
+    except AttributeError:  # a GeoDataFrame without an active geometry column
+        return None
+
+
+def attribute_columns(frame: pd.DataFrame) -> list[str]:
+    """The column names of ``frame`` except its active geometry column (if it has one)."""
+    geometry = geometry_name(frame)
+    return [str(c) for c in frame.columns if c != geometry]
+
+
 def check_layer(
-    gdf: gpd.GeoDataFrame,
+    gdf: gpd.GeoDataFrame | pd.DataFrame,
     spec: LayerSpec,
     catalog: Catalog,
     *,
@@ -133,7 +150,8 @@ def check_layer(
     Parameters
     ----------
     gdf
-        The layer as read (any CRS; the geometry column is the active one).
+        The layer as read (any CRS; the geometry column is the active one); a plain
+        DataFrame for an attribute table (``spec.has_geometry`` False).
     spec, catalog
         Its catalogue entry and the catalogue (for the common fields).
     source
@@ -152,10 +170,15 @@ def check_layer(
     problems: list[Problem] = []
     if len(gdf) == 0:
         problems.append(Problem(spec.id, None, f"{source} has no features; nothing in it will be screened", "warning"))
-    problems.extend(_check_crs(gdf, ctx))
-    geometry_problems, invalid = _check_geometry(gdf, spec, ctx)
-    problems.extend(geometry_problems)
-    columns = {str(c) for c in gdf.columns if c != gdf.geometry.name}
+    invalid: tuple[int, ...] = ()
+    if spec.has_geometry:
+        if geometry_name(gdf) is None:
+            msg = f"{source} has no geometry; expected {spec.geometry} features"
+            return LayerCheck((*problems, Problem(spec.id, None, msg)))
+        problems.extend(_check_crs(gdf, ctx))
+        geometry_problems, invalid = _check_geometry(gdf, spec, ctx)
+        problems.extend(geometry_problems)
+    columns = set(attribute_columns(gdf))
     for name, fspec in catalog.fields_of(spec.id).items():
         if name in columns:
             problems.extend(_check_values(gdf[name], fspec, ctx))

@@ -34,16 +34,19 @@ from gis.errors import DataSourceError, SchemaError
 from gis.repair import GeometryRepairWarning, repair_geometries
 from layers import _fastcache, _gpkg
 from layers.catalog import Catalog, LayerSpec, load_catalog
-from layers.schema import Problem, check_layer, text_values
+from layers.coverage import COVERAGE_TABLE, LayerCoverage, coverage_problems, read_coverage
+from layers.schema import Problem, check_layer, geometry_name, text_values
 
 __all__ = ["ZoneStore", "LayerSummary", "Problem", "validate_store", "format_problems", "LEGAL_STATUSES"]
 
+#: The layer name of the problem a store without any catalogue layer has.
+NO_SCREENABLE_LAYER = "(store)"
 #: Legal status of a layer: all features official, all illustrative, or both.
 LEGAL_STATUSES = ("法定", "示意", "混合")
 _MAX_LISTED_PROBLEMS = 50
 # Tables that are not zone data: our import history, and the styles/projects QGIS saves into
 # a GeoPackage. They are neither screened nor reported as extra layers.
-_BOOKKEEPING_TABLES = frozenset({_gpkg.HISTORY_TABLE, "layer_styles", "qgis_projects"})
+_BOOKKEEPING_TABLES = frozenset({_gpkg.HISTORY_TABLE, COVERAGE_TABLE, "layer_styles", "qgis_projects"})
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,12 @@ def _scan(path: Path, catalog: Catalog) -> _Scan:
     invalid: dict[str, tuple[int, ...]] = {}
     for lid in present:
         spec = catalog.layers[lid]
-        if kinds.get(lid) is None:
+        if spec.has_geometry and kinds.get(lid) is None:
             msg = f"{path.name} layer {lid!r} is a table without geometry; expected {spec.geometry} features"
+            problems.append(Problem(lid, None, msg))
+            continue
+        if not spec.has_geometry and kinds.get(lid) is not None:
+            msg = f"{path.name} layer {lid!r} has {kinds[lid]} geometry; expected an attribute table without geometry"
             problems.append(Problem(lid, None, msg))
             continue
         try:
@@ -132,7 +139,33 @@ def _scan(path: Path, catalog: Catalog) -> _Scan:
         for name in extra
         if not any(p.layer == name for p in problems)
     ]
+    problems.extend(_coverage_check(path, catalog, present, frames))
+    if not present:
+        # Screening against it would answer "clear" for everything: the worst wrong answer.
+        found = ", ".join(extra) or "no layers at all"
+        msg = (
+            f"{path.name} holds no layer of the catalogue ({found}), so nothing could be screened against it; "
+            f"expected layers named by catalogue id ({', '.join(list(catalog.layers)[:4])} ...)"
+        )
+        problems.append(Problem(NO_SCREENABLE_LAYER, None, msg, "error"))
     return _Scan(tuple(problems + extra_notes), frames, invalid, tuple(present), tuple(extra), tuple(versions))
+
+
+def _coverage_check(
+    path: Path, catalog: Catalog, present: Sequence[str], frames: Mapping[str, pd.DataFrame]
+) -> list[Problem]:
+    """Problems of the ``layer_coverage`` records: unreadable (error), or naming absent layers or
+    unknown admin codes (warnings)."""
+    try:
+        records = read_coverage(path)
+    except DataSourceError as err:
+        return [Problem(COVERAGE_TABLE, None, str(err))]
+    admin = catalog.role_layer("admin")
+    codes = None
+    if admin is not None and admin in frames:
+        codes = [str(c).strip() for c in frames[admin]["adcode"].dropna()]
+    found = coverage_problems(records, layers=present, admin_codes=codes)
+    return [Problem(COVERAGE_TABLE, lid, msg, "warning") for lid, msg in found]
 
 
 def _resolve_catalog(catalog: Catalog | str | Path | None) -> Catalog:
@@ -162,7 +195,26 @@ def validate_store(path: str | Path, *, catalog: Catalog | str | Path | None = N
     RuleConfigError
         If the catalogue itself is bad.
     """
-    return list(_scan(Path(path), _resolve_catalog(catalog)).problems)
+    p = Path(path)
+    return list(_scan(p, _resolve_catalog(catalog)).problems) + _work_copy_problems(p)
+
+
+def _work_copy_problems(path: Path) -> list[Problem]:
+    """Work copies of interrupted edits lying next to the store (each a full copy of it)."""
+    stale = set(_gpkg.stale_work_copies(path))
+    problems = []
+    for copy, pid in _gpkg.work_copies(path):
+        if copy in stale:
+            msg = (
+                f"work copy {copy.name} was left by an edit that did not finish (process {pid} is gone); "
+                "it is removed on the next import or rollback, or delete it now"
+            )
+        elif pid is None:
+            msg = f"work copy {copy.name} of an earlier edit, owner unknown; if no import is running, delete it"
+        else:
+            msg = f"work copy {copy.name} belongs to an edit in progress (process {pid})"
+        problems.append(Problem(copy.name, None, msg, "warning"))
+    return problems
 
 
 def format_problems(problems: Sequence[Problem], *, limit: int = _MAX_LISTED_PROBLEMS) -> str:
@@ -242,6 +294,7 @@ class ZoneStore:
         "version_layers",
         "problems",
         "_frames",
+        "_coverage",
     )
 
     def __init__(
@@ -256,6 +309,14 @@ class ZoneStore:
         self.version_layers: tuple[str, ...] = scan.versions
         self.problems: tuple[Problem, ...] = scan.problems
         self._frames: Mapping[str, gpd.GeoDataFrame] = MappingProxyType(dict(frames))
+        # Read on every open (a small table), so a cached store never carries stale coverage.
+        try:
+            records = read_coverage(path)
+        except DataSourceError:
+            records = {}  # reported as a problem of the store by _scan
+        self._coverage: Mapping[str, LayerCoverage] = MappingProxyType(
+            {lid: rec for lid, rec in records.items() if lid in self.layer_ids}
+        )
 
     @classmethod
     def open(
@@ -335,7 +396,8 @@ class ZoneStore:
             raise DataSourceError(msg, zh=zh) from None
 
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:
-        """The layer in its stored CRS, RangeIndex, valid geometry, optional fields defaulted.
+        """The layer in its stored CRS, RangeIndex, valid geometry, optional fields defaulted
+        (a plain ``pandas.DataFrame`` for an attribute table such as the access list).
 
         Raises
         ------
@@ -344,9 +406,16 @@ class ZoneStore:
         """
         return self._frame(layer_id).copy(deep=False)
 
+    def coverage(self, layer_id: str) -> LayerCoverage | None:
+        """Where ``layer_id`` holds data (``layers.coverage``); None = the store's whole admin extent."""
+        return self._coverage.get(layer_id)
+
     def crs(self, layer_id: str) -> str:
-        """The stored CRS of ``layer_id`` as a label (``EPSG:4490``, ``EPSG:4526``)."""
-        crs = self._frame(layer_id).crs
+        """The stored CRS of ``layer_id`` as a label (``EPSG:4490``, ``EPSG:4526``); ``-`` for a table."""
+        frame = self._frame(layer_id)
+        if geometry_name(frame) is None:
+            return "-"
+        crs = frame.crs
         return crs_label(CRS.from_user_input(crs)) if crs is not None else "?"
 
     def legal_status(self, layer_id: str) -> str:
@@ -367,7 +436,7 @@ class ZoneStore:
         for lid in self.layer_ids:
             gdf = self._frame(lid)
             spec = self.catalog.layers[lid]
-            kinds = sorted(set(gdf.geometry.geom_type.dropna()))
+            kinds = sorted(set(gdf.geometry.geom_type.dropna())) if spec.has_geometry else []
             out[lid] = LayerSummary(
                 layer=lid,
                 title_zh=spec.title_zh,

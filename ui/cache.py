@@ -20,7 +20,15 @@ import streamlit as st
 import yaml
 
 from gis.errors import DataSourceError
-from layers.paths import CATALOG_PATH, DATA_DIR, PROJECT_TYPES_PATH, RULES_PATH, STORE_ENV, store_path
+from layers.paths import (
+    CATALOG_PATH,
+    DATA_DIR,
+    STORE_ENV,
+    catalog_path,
+    project_types_path,
+    rules_path,
+    store_path,
+)
 from ui.components import (
     HUNAN_BOUNDS,
     StaticBase,
@@ -37,8 +45,12 @@ __all__ = [
     "FileRef",
     "file_ref",
     "store_ref",
+    "shown_path",
     "get_store",
     "get_rules",
+    "catalog_ref",
+    "rules_ref",
+    "types_ref",
     "LayerLabel",
     "get_layer_labels",
     "layer_labels",
@@ -53,6 +65,8 @@ __all__ = [
 ]
 
 BASE_DIR = DATA_DIR / "base"
+#: The folder the app runs from (paths under it are shown relative to it).
+_APP_DIR = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -90,10 +104,20 @@ def file_ref(path: str | Path) -> FileRef:
     try:
         info = os.stat(p)
     except OSError as err:
-        msg = f"{p} cannot be read ({err.strerror}); expected an existing file (set {STORE_ENV} or run `make data`)"
-        zh = f"无法读取文件 {p}（{err.strerror}）；请确认文件存在（可设置环境变量 {STORE_ENV}，或运行 make data 重建内置图层库）"
+        name = shown_path(p)  # the message reaches the page: no server folders in it
+        msg = f"{name} cannot be read ({err.strerror}); expected an existing file (set {STORE_ENV} or run `make data`)"
+        zh = f"无法读取文件 {name}（{err.strerror}）；请确认文件存在（可设置环境变量 {STORE_ENV}，或运行 make data 重建内置图层库）"
         raise DataSourceError(msg, zh=zh) from err
     return FileRef(p, _sha256(p, info.st_mtime_ns, info.st_size), info.st_mtime)
+
+
+def shown_path(path: str | Path) -> str:
+    """A file's path as a visitor may see it: relative to the app (``data/zones.gpkg``),
+    else only its file name — never the server's folder layout."""
+    try:
+        return Path(path).resolve().relative_to(_APP_DIR).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def store_ref() -> FileRef:
@@ -102,24 +126,51 @@ def store_ref() -> FileRef:
     return file_ref(store_path())
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+def catalog_ref() -> FileRef:
+    """The layer catalogue in use: ``$ZONING_CATALOG`` when set, else data/catalog.yaml
+    (``layers.paths.catalog_path``, as the API)."""
+    return file_ref(catalog_path())
+
+
+def rules_ref() -> FileRef:
+    """The rules file in use: ``$ZONING_RULES`` when set, else data/rules.yaml (``layers.paths.rules_path``)."""
+    return file_ref(rules_path())
+
+
+def types_ref() -> FileRef:
+    """The project types in use: ``$ZONING_PROJECT_TYPES`` when set, else data/project_types.yaml
+    (``layers.paths.project_types_path``)."""
+    return file_ref(project_types_path())
+
+
 def get_store(path: str, sha256: str) -> Any:
-    """The opened ``layers.store.ZoneStore`` (read-only; indexes are built once per process)."""
+    """The opened ``layers.store.ZoneStore`` (read-only; indexes are built once per process),
+    validated against the catalogue in use (``catalog_ref``)."""
+    catalog = catalog_ref()
+    return _get_store(path, sha256, catalog.path, catalog.sha256)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _get_store(path: str, sha256: str, catalog_path: str, catalog_sha256: str) -> Any:
     from layers.store import ZoneStore
 
-    return ZoneStore.open(Path(path))
+    return ZoneStore.open(Path(path), catalog=catalog_path)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def get_rules(rules_sha256: str, types_sha256: str) -> Any:
-    """The validated rule matrix (``zoning.rules.RuleSet``) with its project types."""
-    from zoning.rules import load_rules
+def get_rules(rules_sha256: str, types_sha256: str, catalog_sha256: str = "") -> Any:
+    """The validated rule matrix (``zoning.rules.RuleSet``) with its project types, checked
+    against the catalogue in use; a bad file raises ``RuleConfigError`` listing every problem."""
+    from zoning.rules import load_project_types, load_rules
 
-    return load_rules()
+    return load_rules(
+        rules_ref().path, project_types=load_project_types(types_ref().path), catalog_path=catalog_ref().path
+    )
 
 
-def rules_key() -> tuple[str, str]:
-    return file_ref(RULES_PATH).sha256, file_ref(PROJECT_TYPES_PATH).sha256
+def rules_key() -> tuple[str, str, str]:
+    """The cache key of ``get_rules``: the hashes of the rules, project types and catalogue in use."""
+    return rules_ref().sha256, types_ref().sha256, catalog_ref().sha256
 
 
 @dataclass(frozen=True)
@@ -143,7 +194,8 @@ def get_layer_labels(sha256: str, path: str = str(CATALOG_PATH)) -> dict[str, La
 
 
 def layer_labels() -> dict[str, LayerLabel]:
-    return get_layer_labels(file_ref(CATALOG_PATH).sha256)
+    ref = catalog_ref()
+    return get_layer_labels(ref.sha256, ref.path)
 
 
 def layer_titles() -> dict[str, tuple[str, str]]:
@@ -194,16 +246,23 @@ def get_counties(base_dir: str = str(BASE_DIR)) -> gpd.GeoDataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def get_zone_views(
-    path: str, sha256: str, catalog_sha256: str, lang: Lang, bounds: tuple[float, float, float, float] | None = None
+    path: str,
+    sha256: str,
+    catalog_sha256: str,
+    lang: Lang,
+    bounds: tuple[float, float, float, float] | None = None,
+    catalog_path: str = str(CATALOG_PATH),
 ) -> tuple[ZoneLayerView, ...]:
     """Every zone layer of the store simplified for a map of ``bounds`` (lon/lat; None = the
     province-wide view), clipped to ``bounds`` when given. Round ``bounds`` before calling
     so that nearby views share a cache entry."""
     store = get_store(path, sha256)
-    labels = get_layer_labels(catalog_sha256)
+    labels = get_layer_labels(catalog_sha256, catalog_path)
     views = []
     for layer_id in store.layer_ids:
-        if layer_id in ("admin", "water_intake"):
+        spec = store.catalog.layers[layer_id]
+        # Zones with an area to draw: not the admin layer, not points, not tables.
+        if spec.role not in ("zone", "control_unit") or spec.geometry in ("point", "none"):
             continue
         spec = labels.get(layer_id)
         title = pick(spec.title_zh, spec.title_en, lang) if spec else layer_id
@@ -228,7 +287,8 @@ def zone_views(lang: Lang, bounds: tuple[float, float, float, float] | None = No
             math.floor(bounds[0] * 100) / 100, math.floor(bounds[1] * 100) / 100,
             math.ceil(bounds[2] * 100) / 100, math.ceil(bounds[3] * 100) / 100,
         )  # fmt: skip
-    return get_zone_views(ref.path, ref.sha256, file_ref(CATALOG_PATH).sha256, lang, bounds)
+    catalog = catalog_ref()
+    return get_zone_views(ref.path, ref.sha256, catalog.sha256, lang, bounds, catalog.path)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -275,7 +335,7 @@ def get_layer_versions(path: str, sha256: str) -> dict[str, Any]:
     store = get_store(path, sha256)
     out: dict[str, Any] = {}
     for layer_id in store.layer_ids:
-        current = [v for v in list_versions(path, layer_id) if v.current]
+        current = [v for v in list_versions(path, layer_id, catalog=store.catalog) if v.current]
         if current:
             out[layer_id] = current[-1]
     return out

@@ -42,7 +42,8 @@ def status_label(value: str, lang: Lang) -> str:
 
 
 def _confidence(value: str, lang: Lang) -> str:
-    return tr("table.verified" if value == "verified" else "table.unverified", lang)
+    # Three levels (RULES.md); an unknown value reads as unverified, never as verified.
+    return tr(f"table.{value}" if value in ("verified", "secondary") else "table.unverified", lang)
 
 
 def conflicts_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) -> pd.DataFrame:

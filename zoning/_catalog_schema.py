@@ -29,6 +29,11 @@ class LayerSchema:
     fields: Mapping[str, tuple[str, ...]]
     title_zh: str = ""
     title_en: str = ""
+    #: ``zone``, ``admin``, ``control_unit`` or ``access_list`` (layers.catalog.ROLES).
+    role: str = "zone"
+    has_geometry: bool = True
+    #: The catalogue's geometry kind (``polygon``, ``point``, ``line_or_polygon``, ``none``...).
+    geometry: str = "polygon"
 
 
 def load_layer_schemas(path: Path) -> dict[str, LayerSchema]:
@@ -69,4 +74,7 @@ def _schema_from_spec(lid: str, spec: Any) -> LayerSchema:
         fields=fields,
         title_zh=str(getattr(spec, "title_zh", "") or ""),
         title_en=str(getattr(spec, "title_en", "") or ""),
+        role=str(getattr(spec, "role", "zone") or "zone"),
+        has_geometry=getattr(spec, "geometry", "polygon") != "none",
+        geometry=str(getattr(spec, "geometry", "polygon")),
     )

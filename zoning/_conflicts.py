@@ -7,33 +7,22 @@ Exact geometry (intersection, boundary band, bearing) runs only on pairs that ma
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
 
 import numpy as np
 
 from gis.crs import STORAGE_CRS
 from zoning import _spatial as sp
-from zoning._match import LayerRules, firing_rules
+from zoning._match import LayerRules, ProjectRecord, firing_rules
 from zoning.model import VERDICT_LABELS, VERDICT_RANK, Conflict, Nearby
 from zoning.rules import AttributeSpec, Rule
 
-__all__ = ["layer_conflicts", "nearby_records", "sort_conflicts"]
+__all__ = ["layer_conflicts", "nearby_records", "sort_conflicts", "place_unknown_text", "keep_nearest"]
 
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-class _Member(Protocol):
-    # read-only here, so the engine's records (a dict of attributes) match
-    @property
-    def type(self) -> str: ...
-    @property
-    def attributes(self) -> Mapping[str, Any]: ...
-
-    defaults_used: set[str]
-
-
 def layer_conflicts(
-    members: Sequence[_Member],
+    members: Sequence[ProjectRecord],
     geoms: np.ndarray,
     areas: np.ndarray,
     index: sp.LayerIndex,
@@ -50,7 +39,7 @@ def layer_conflicts(
     judged by default or absence (``defaults_used``).
     """
     pi, fi, dist = pairs
-    fired: list[tuple[int, tuple[Rule, ...]]] = []
+    fired: list[tuple[int, tuple[Rule, ...], frozenset[str]]] = []
     for s in np.flatnonzero(dist <= lrules.reach_m):
         member = members[int(pi[s])]
         candidates = lrules.by_type.get(member.type, ())
@@ -64,20 +53,30 @@ def layer_conflicts(
             distance_m=float(dist[s]),
             attributes=member.attributes,
             specs=specs,
+            layer=index.layer,
+            places=member.places,
         )
         member.defaults_used.update(decision.defaults_used)
         if decision.rules:
-            fired.append((int(s), decision.rules))
+            fired.append((int(s), decision.rules, decision.place_unknown))
     if not fired:
         return []
-    pos = np.array([s for s, _ in fired], dtype=np.intp)
+    pos = np.array([s for s, _, _ in fired], dtype=np.intp)
     k_arr, f_arr, d_arr = pi[pos], fi[pos], dist[pos]
     overlap, area, length, near = _measure(geoms[k_arr], index, f_arr, d_arr, tolerance_m)
     out: list[tuple[int, Conflict]] = []
-    for j, (_, rules) in enumerate(fired):
+    for j, (_, rules, unknown) in enumerate(fired):
         k, f = int(k_arr[j]), int(f_arr[j])
         for rule in rules:
             in_band = bool(near[j]) if rule.predicate == "intersects" else _distance_band(rule, d_arr[j], tolerance_m)
+            if rule.id in unknown and not in_band:
+                zh, en = place_unknown_text(rule)
+                conflict_verdict, cond_zh, cond_en = "review", zh, en
+            elif in_band:
+                conflict_verdict = "review"
+                cond_zh, cond_en = _band_text(rule, "zh", tolerance_m), _band_text(rule, "en", tolerance_m)
+            else:
+                conflict_verdict, cond_zh, cond_en = rule.verdict, rule.condition_zh, rule.condition_en
             conflict = Conflict(
                 layer=index.layer,
                 feature=str(index.names[f]),
@@ -89,10 +88,10 @@ def layer_conflicts(
                 overlap_pct=round(100.0 * float(area[j]) / float(areas[k]), 3) if areas[k] > 0 else 0.0,
                 overlap_length_m=round(float(length[j]), 3),
                 distance_m=round(float(d_arr[j]), 3),
-                verdict="review" if in_band else rule.verdict,
+                verdict=conflict_verdict,  # type: ignore[arg-type]
                 rule_id=rule.id,
-                condition=_band_text(rule, "zh", tolerance_m) if in_band else rule.condition_zh,
-                condition_en=_band_text(rule, "en", tolerance_m) if in_band else rule.condition_en,
+                condition=cond_zh,
+                condition_en=cond_en,
                 basis=rule.basis,
                 confidence=rule.confidence,
                 legal_status=str(index.legal_status[f]),
@@ -102,6 +101,14 @@ def layer_conflicts(
             )
             out.append((k, conflict))
     return out
+
+
+def place_unknown_text(rule: Rule) -> tuple[str, str]:
+    """Condition of a row limited to some places when the store has no admin layer to tell."""
+    places = "、".join(rule.admin)
+    zh = f"图层库无行政区划图层，无法判断是否位于适用地域（{places}）：{rule.condition_zh}"
+    en = f"The store has no admin layer to tell whether the project lies where the rule holds ({', '.join(rule.admin)}): {rule.condition_en}"
+    return zh, en
 
 
 def _measure(
@@ -129,7 +136,7 @@ def _distance_band(rule: Rule, distance_m: float, tolerance_m: float) -> bool:
 def _band_text(rule: Rule, lang: str, tolerance_m: float) -> str:
     label = VERDICT_LABELS[rule.verdict]["en" if lang == "en" else "zh"]
     t = f"{tolerance_m:g}"
-    if rule.predicate == "within_distance":
+    if rule.predicate != "intersects":
         d = f"{rule.distance_m:g}"
         if lang == "en":
             return f"Near the boundary, needs checking: within the {t} m tolerance of the {d} m limit (if truly within it: {label}, {rule.condition_en})"
@@ -168,6 +175,22 @@ def nearby_records(
                 )
             )
     return out
+
+
+def keep_nearest(conflicts: Sequence[Conflict], nearest_rules: frozenset[str]) -> list[Conflict]:
+    """For the rules reported once per project (``report: nearest``), the row of the nearest
+    feature (ties: the worse verdict, then layer and feature); every other row as it is."""
+    best: dict[str, Conflict] = {}
+    out: list[Conflict] = []
+    for c in conflicts:
+        if c.rule_id not in nearest_rules:
+            out.append(c)
+            continue
+        held = best.get(c.rule_id)
+        key = (c.distance_m, -VERDICT_RANK[c.verdict], c.layer, c.feature_id)
+        if held is None or key < (held.distance_m, -VERDICT_RANK[held.verdict], held.layer, held.feature_id):
+            best[c.rule_id] = c
+    return out + list(best.values())
 
 
 def sort_conflicts(conflicts: Sequence[Conflict], *, layer_order: Sequence[str]) -> list[Conflict]:

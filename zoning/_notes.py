@@ -43,6 +43,11 @@ def _yes_no(value: Any, lang: str) -> str:
     return "true" if value else "false"
 
 
+def _default_text(spec: Any, lang: str) -> str:
+    """An attribute's default in words: 是/否 (true/false) for a bool, the value of a choice."""
+    return _yes_no(spec.default, lang) if spec.type == "bool" else str(spec.value_label(spec.default, lang))
+
+
 def attribute_notes(names: Iterable[str], given: Mapping[str, Any], ruleset: RuleSet) -> list[Text]:
     """One note per attribute a relevant rule judged by its default or its absence."""
     out: list[Text] = []
@@ -51,8 +56,8 @@ def attribute_notes(names: Iterable[str], given: Mapping[str, Any], ruleset: Rul
         spec = specs[name]
         if spec.has_default:
             out.append(Text(
-                f"未填写“{spec.label_zh}”（{name}），按默认值“{_yes_no(spec.default, 'zh')}”判定",
-                f"{name} ({spec.label_en}) not given; judged with the default {_yes_no(spec.default, 'en')}",
+                f"未填写“{spec.label_zh}”（{name}），按默认值“{_default_text(spec, 'zh')}”判定",
+                f"{name} ({spec.label_en}) not given; judged with the default {_default_text(spec, 'en')}",
             ))
         else:
             out.append(Text(

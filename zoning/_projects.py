@@ -16,6 +16,7 @@ import numpy as np
 
 from gis.crs import STORAGE_CRS
 from gis.errors import CRSError, InputError, Label, zh_label, zh_lead
+from gis.limits import BATCH, check_count
 from zoning.columns import NAME_COLUMNS
 from zoning.model import Project
 from zoning.rules import ProjectTypes, load_project_types, parse_attribute_value
@@ -160,7 +161,11 @@ def projects_from_features(
     ------
     InputError
         Unknown type or attribute, bad value, missing column — naming the row and column.
+    LimitError
+        More features than the ``batch`` limit in force (``gis.limits``).
     """
+    # One request screens at most `batch` projects (gis.limits; the app passes its own).
+    check_count(BATCH, len(fs.gdf), getattr(fs, "source", "the input"))
     types = project_types if project_types is not None else load_project_types()
     keys = _types(fs, types, type, type_field)
     geoms = _lonlat_geometries(fs)

@@ -32,22 +32,49 @@ import shapely
 from gis.crs import STORAGE_CRS, gk_zones_spanning, lonlat_bounds, work_crs_for_geometry
 from gis.errors import GeometryError, InputError, Label
 from gis.text import Text
+from layers.catalog import Catalog, load_catalog
 from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
 from layers.store import ZoneStore
 from zoning import _spatial as sp
 from zoning._catalog_schema import LayerSchema, load_layer_schemas, schemas_from_catalog
-from zoning._conflicts import layer_conflicts, nearby_records, sort_conflicts
-from zoning._match import LayerRules, compile_rules
+from zoning._conflicts import keep_nearest, layer_conflicts, nearby_records, sort_conflicts
+from zoning._layout import StoreLayout, coverage_rows, store_layout
+from zoning._match import LayerRules, ProjectRules, compile_rules, rules_for_project
 from zoning._notes import result_notes
+from zoning._outside import outside_conflicts
+from zoning._places import Places, covered_layers, division_places, locate
 from zoning._projects import projects_from_features
-from zoning.model import DataInfo, LayerInfo, Project, ProjectInfo, ScreeningResult, worst_verdict
+from zoning.coverage import coverage_statement
+from zoning.model import (
+    ClauseRecord,
+    CoverageInfo,
+    DataInfo,
+    LayerInfo,
+    Project,
+    ProjectInfo,
+    ScreeningResult,
+    UnitRecord,
+    worst_verdict,
+)
 from zoning.rules import ProjectTypes, RuleSet, load_project_types, load_rules
+from zoning.units import Clause, load_clauses, unit_shares, units_for_project
 
-__all__ = ["screen", "projects_from_features", "default_rules", "open_store", "store_schemas", "warm"]
+__all__ = [
+    "screen",
+    "projects_from_features",
+    "default_rules",
+    "open_store",
+    "store_schemas",
+    "store_catalog",
+    # what the rules say for one type and attributes, and the places of admin divisions
+    # (the site finder derives its constraint surfaces from these: zoning.sites)
+    "ProjectRules",
+    "rules_for_project",
+    "division_places",
+    "warm",
+]
 
 _TZ_CHINA = _dt.timezone(_dt.timedelta(hours=8))
-#: Layers that are reference data, not zones: never screened, never "nearby".
-_NOT_ZONES = frozenset({"admin"})
 
 
 @lru_cache(maxsize=4)
@@ -98,6 +125,12 @@ def store_schemas(store: Any) -> dict[str, LayerSchema]:
     return schemas
 
 
+def store_catalog(store: Any) -> Catalog:
+    """The catalogue a store was opened with, else the packaged one (a store double in tests)."""
+    catalog = getattr(store, "catalog", None)
+    return catalog if isinstance(catalog, Catalog) else load_catalog()
+
+
 def open_store(store: Any) -> sp.ZoneStoreLike:
     """A store object for ``store``: an opened ZoneStore is returned as is, a path is opened."""
     if isinstance(store, str | Path):
@@ -129,10 +162,19 @@ def warm(store: Any, *, work_crs: Iterable[str] | None = None, rules: RuleSet | 
     zstore = open_store(store)
     zones = tuple(work_crs) if work_crs is not None else _spanned_zones(zstore)
     schemas = store_schemas(zstore)
+    layout = store_layout(zstore, store_catalog(zstore))
     for crs in zones:
-        sp.near_index([index for _lid, _schema, index in _zone_indexes(zstore, crs, schemas)])
-        if "admin" in zstore.layer_ids:
-            sp.layer_index(zstore, "admin", crs, zone_field=None)
+        indexes = []
+        for lid in layout.zones:
+            schema = schemas.get(lid)
+            indexes.append(sp.layer_index(zstore, lid, crs, zone_field=schema.zone_field if schema else None))
+        sp.near_index(indexes)
+        # As _screen_group and _units ask for them (an index is cached whatever its zone field).
+        if layout.admin is not None:
+            sp.layer_index(zstore, layout.admin, crs, zone_field=None)
+        if layout.units is not None:
+            unit_schema = schemas.get(layout.units)
+            sp.layer_index(zstore, layout.units, crs, zone_field=unit_schema.zone_field if unit_schema else "category")
     _data_info(zstore)
     compile_rules(rules if rules is not None else default_rules())
     return zones
@@ -164,6 +206,8 @@ class _Item:
     crs: str
     notes: list[str]
     defaults_used: set[str] = field(default_factory=set)
+    #: Admin names and codes the project lies in (None: the store has no admin layer).
+    places: frozenset[str] | None = None
 
 
 def _check_params(tolerance_m: float, near_m: float) -> None:
@@ -253,14 +297,15 @@ def screen(
     data = _data_info(zstore)
     params = _parameters(ruleset, tolerance_m, near_m)
     schemas = store_schemas(zstore)
+    layout = store_layout(zstore, store_catalog(zstore))
     results: list[ScreeningResult | None] = [None] * len(items)
     groups: dict[str, list[_Item]] = {}
     for item in items:
         groups.setdefault(item.crs, []).append(item)
     for crs, members in groups.items():
-        group = _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m, schemas)
+        group = _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m, schemas, layout)
         for item, result in zip(members, group, strict=True):
-            results[item.index] = _finish(item, result, data, stamp, params, ruleset, schemas)
+            results[item.index] = _finish(item, result, data, stamp, params, ruleset, schemas, layout)
     return [r for r in results if r is not None]
 
 
@@ -289,8 +334,13 @@ def _data_info(store: sp.ZoneStoreLike) -> DataInfo:
 
 def _read_data_info(store: sp.ZoneStoreLike) -> DataInfo:
     layers = {}
+    coverage = getattr(store, "coverage", None)
     for lid in store.layer_ids:
-        layers[lid] = LayerInfo(features=len(store.layer(lid)), legal_status=store.legal_status(lid))
+        record = coverage(lid) if coverage is not None else None
+        described = None
+        if record is not None:
+            described = {"adcodes": list(record.adcodes), "extent": record.extent is not None, "note": record.note}
+        layers[lid] = LayerInfo(features=len(store.layer(lid)), legal_status=store.legal_status(lid), coverage=described)
     return DataInfo(
         zones=str(store.path), sha256=str(store.sha256), layers=layers, absent_layers=tuple(store.absent_layers)
     )
@@ -311,6 +361,10 @@ class _GroupResult:
     info: dict[str, Any]
     conflicts: list[Any]
     nearby: list[Any]
+    place: Places | None = None
+    covered: dict[str, bool] = field(default_factory=dict)
+    units: tuple[UnitRecord, ...] = ()
+    clauses: tuple[ClauseRecord, ...] = ()
 
 
 def _screen_group(
@@ -321,6 +375,7 @@ def _screen_group(
     tolerance_m: float,
     near_m: float,
     schemas: Mapping[str, LayerSchema],
+    layout: StoreLayout,
 ) -> list[_GroupResult]:
     geoms_ll = np.array([m.geometry for m in members], dtype=object)
     geoms = sp.to_crs(geoms_ll, STORAGE_CRS, crs)
@@ -337,16 +392,29 @@ def _screen_group(
         )
         for k in range(len(members))
     ]
+    admin = sp.layer_index(store, layout.admin, crs, zone_field=None) if layout.admin else None
+    places = locate(admin, geoms)
+    for k, member in enumerate(members):
+        member.places = places[k].names
+        out[k].place = places[k]
+    checks = layout.coverage_checks(store, admin, crs)
+    covered = covered_layers(checks, places, geoms, admin)
     compiled = compile_rules(ruleset)
     specs = ruleset.project_types.attributes
     indexes, touchings = [], []
-    for lid, schema, index in _zone_indexes(store, crs, schemas):
+    for lid in layout.zones:
+        schema = schemas.get(lid)
+        index = sp.layer_index(store, lid, crs, zone_field=schema.zone_field if schema else None)
         lrules = compiled.get(lid)
         touching = sp.touching_pairs(index, geoms)
         _note_unknown_zones(members, index, touching, schema)
         if lrules is not None:
             pairs = _rule_pairs(members, geoms, index, lrules, touching)
             found = layer_conflicts(members, geoms, areas, index, lrules, pairs, specs=specs, tolerance_m=tolerance_m)
+            found += outside_conflicts(
+                members, geoms, areas, index, lrules, touching, [c[lid] for c in covered],
+                specs=specs, tolerance_m=tolerance_m,
+            )  # fmt: skip
             for k, conflict in found:
                 out[k].conflicts.append(conflict)
         indexes.append(index)
@@ -354,25 +422,46 @@ def _screen_group(
     nearest = sp.nearest_by_layer(sp.near_index(indexes), geoms, touchings, near_m)
     for k, near in nearby_records(geoms, nearest, crs):
         out[k].nearby.append(near)
-    counties: list[str | None] = [None] * len(members)
-    if "admin" in store.layer_ids:
-        counties = sp.county_names(sp.layer_index(store, "admin", crs, zone_field=None), geoms)
+    for k, conflict in coverage_rows(members, places, covered, ruleset, compiled, layout):
+        out[k].conflicts.append(conflict)
     for k, res in enumerate(out):
-        res.info["county"] = counties[k]
+        res.info["county"] = places[k].county
+        res.covered = covered[k]
+    _units(members, geoms, store, ruleset, compiled, layout, crs, schemas, out)
     return out
 
 
-def _zone_indexes(
-    store: sp.ZoneStoreLike, crs: str, schemas: Mapping[str, LayerSchema]
-) -> list[tuple[str, LayerSchema | None, sp.LayerIndex]]:
-    """(layer id, schema, index in ``crs``) of every zone layer of the store (not ``admin``)."""
-    out = []
-    for lid in store.layer_ids:
-        if lid in _NOT_ZONES:
-            continue
-        schema = schemas.get(lid)
-        out.append((lid, schema, sp.layer_index(store, lid, crs, zone_field=schema.zone_field if schema else None)))
-    return out
+def _units(
+    members: Sequence[_Item],
+    geoms: np.ndarray,
+    store: sp.ZoneStoreLike,
+    ruleset: RuleSet,
+    compiled: Mapping[str, LayerRules],
+    layout: StoreLayout,
+    crs: str,
+    schemas: Mapping[str, LayerSchema],
+    out: Sequence[_GroupResult],
+) -> None:
+    """The control units and access clauses of each project (``zoning.units``)."""
+    if layout.units is None and layout.clauses is None:
+        return
+    index = None
+    shares: list[list[tuple[int, float]]] = [[] for _ in members]
+    if layout.units is not None:
+        schema = schemas.get(layout.units)
+        index = sp.layer_index(store, layout.units, crs, zone_field=schema.zone_field if schema else "category")
+        shares = unit_shares(index, geoms)
+    clauses: tuple[Clause, ...] = ()
+    if layout.clauses is not None:
+        clauses = load_clauses(
+            store.layer(layout.clauses), ruleset.project_types, layer=layout.clauses,
+            title=layout.clause_title, key=(store.sha256 or id(store)),
+        )  # fmt: skip
+    defaults = compiled.get(layout.units) if layout.units else None
+    for k, member in enumerate(members):
+        # No unit data here (the coverage row says so): the general lists still apply.
+        here = shares[k] if layout.units is None or out[k].covered.get(layout.units, True) else []
+        out[k].units, out[k].clauses = units_for_project(member, here, index, clauses, ruleset.project_types, defaults)
 
 
 def _note_unknown_zones(
@@ -420,8 +509,9 @@ def _finish(
     params: Mapping[str, Any],
     ruleset: RuleSet,
     schemas: Mapping[str, LayerSchema],
+    layout: StoreLayout,
 ) -> ScreeningResult:
-    conflicts = sort_conflicts(res.conflicts, layer_order=list(data.layers))
+    conflicts = sort_conflicts(keep_nearest(res.conflicts, ruleset.nearest_rule_ids), layer_order=list(data.layers))
     nearby = sorted(res.nearby, key=lambda n: (n.distance_m, n.layer))
     centroid = res.info["centroid"]
     info = ProjectInfo(
@@ -437,17 +527,39 @@ def _finish(
         attributes=dict(item.attributes),
         index=item.index,
         geometry=item.geometry,
+        prefecture=res.place.prefecture if res.place else None,
+        adcode=res.place.adcode if res.place else None,
     )
     notes = result_notes(
         item.notes, item.defaults_used, item.attributes, ruleset, data, conflicts, nearby, schemas=schemas
     )
+    verdict = worst_verdict([*(c.verdict for c in conflicts), *(c.verdict for c in res.clauses if c.applies)])
     return ScreeningResult(
         project=info,
-        verdict=worst_verdict(c.verdict for c in conflicts),
+        verdict=verdict,
         conflicts=tuple(conflicts),
         nearby=tuple(nearby),
         data=data,
         generated_at=stamp,
         parameters=dict(params),
         notes=tuple(notes),
+        units=res.units,
+        clauses=res.clauses,
+        coverage=_coverage_info(res, data, layout, verdict),
     )
+
+
+def _coverage_info(res: _GroupResult, data: DataInfo, layout: StoreLayout, verdict: str) -> CoverageInfo:
+    """Which layers answered at this project (``CoverageInfo``), with its sentence."""
+    inside = res.place.inside if res.place is not None else True
+    checked = tuple(lid for lid in layout.screened if res.covered.get(lid, True) and inside)
+    outside = tuple(lid for lid in layout.screened if not (res.covered.get(lid, True) and inside))
+    info = CoverageInfo(missing=tuple(data.absent_layers), outside=outside, checked=checked, inside_store=inside)
+    # The same few combinations recur over a batch: the sentences are made once each.
+    key = (info.missing, outside, checked, inside, verdict)
+    done = layout.statements.get(key)
+    if done is None:
+        zh = coverage_statement(info, verdict=verdict, titles=layout.titles, lang="zh")
+        en = coverage_statement(info, verdict=verdict, titles=layout.titles, lang="en")
+        done = layout.statements[key] = CoverageInfo(info.missing, outside, checked, inside, zh, en)
+    return done

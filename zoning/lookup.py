@@ -33,8 +33,8 @@ from zoning.zone_rules import rules_for_zone as _zone_rules
 
 __all__ = ["ZoneHit", "RuleLine", "zones_at", "rules_for_zone", "find_places"]
 
-#: Reference layers, not zones: never answered as "you are in".
-_SKIP_LAYERS = frozenset({"admin", "water_intake"})
+#: Geometry kinds a place can lie "in" (not points such as intakes, not tables).
+_AREAL = frozenset({"polygon", "line_or_polygon"})
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,10 @@ def zones_at(store: Any, lon: float, lat: float, *, near_m: float = 500.0) -> li
     here = sp.to_crs(np.array([Point(lon, lat)], dtype=object), STORAGE_CRS, work_crs)[0]
     hits: list[ZoneHit] = []
     for layer_id in zstore.layer_ids:
-        if layer_id in _SKIP_LAYERS:
-            continue
         schema = schemas.get(layer_id)
+        # Zones only (catalogue roles): not the admin divisions, units or the access list.
+        if schema is None or schema.role != "zone" or schema.geometry not in _AREAL:
+            continue
         index = sp.layer_index(zstore, layer_id, work_crs, zone_field=schema.zone_field if schema else None)
         hits.extend(_layer_hits(index, here, near_m))
     return sorted(hits, key=lambda h: (h.distance_m, h.layer, h.feature_id))

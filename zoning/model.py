@@ -9,20 +9,24 @@ All geometries carried here are shapely geometries in CGCS2000 longitude/latitud
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shapely.geometry.base import BaseGeometry
 
 from gis.text import text_of
+from zoning.verdicts import VERDICT_RANK, VERDICTS, Verdict, worst_verdict
 
 __all__ = [
     "Verdict",
     "Relation",
+    "Confidence",
     "VERDICTS",
     "VERDICT_RANK",
     "VERDICT_LABELS",
+    "CONFIDENCE_LABELS",
+    "confidence_label",
     "worst_verdict",
     "Project",
     "ProjectInfo",
@@ -31,14 +35,17 @@ __all__ = [
     "LayerInfo",
     "DataInfo",
     "ScreeningResult",
+    "ClauseRecord",
+    "UnitRecord",
+    "CoverageInfo",
 ]
 
-Verdict = Literal["prohibited", "conditional", "review", "clear"]
-Relation = Literal["intersects", "within_distance", "near_boundary"]
+#: intersects / within_distance / near_boundary (a zone feature); outside (in no feature of a
+#: layer an ``outside`` rule asks for); no_coverage (the layer has no data here);
+#: outside_extent (the project lies outside the store's admin extent).
+Relation = Literal["intersects", "within_distance", "near_boundary", "outside", "no_coverage", "outside_extent"]
+Confidence = Literal["verified", "secondary", "unverified"]
 
-#: Verdict codes from best to worst (RULES.md "Verdicts", precedence 1..4).
-VERDICTS: tuple[Verdict, ...] = ("clear", "review", "conditional", "prohibited")
-VERDICT_RANK: dict[str, int] = {v: i + 1 for i, v in enumerate(VERDICTS)}
 
 
 class _VerdictLabels(Mapping[str, Mapping[str, str]]):
@@ -66,13 +73,24 @@ class _VerdictLabels(Mapping[str, Mapping[str, str]]):
 VERDICT_LABELS: Mapping[str, Mapping[str, str]] = _VerdictLabels()
 
 
-def worst_verdict(verdicts: Iterable[str]) -> Verdict:
-    """The worst of ``verdicts`` by RULES.md precedence; ``clear`` when there are none."""
-    worst: Verdict = "clear"
-    for v in verdicts:
-        if VERDICT_RANK[v] > VERDICT_RANK[worst]:
-            worst = v  # type: ignore[assignment]
-    return worst
+#: RULES.md: verified 已核实, secondary 依二手资料核实, unverified 待法规核实. Never print
+#: secondary as 已核实.
+CONFIDENCE_LABELS: dict[str, dict[str, str]] = {
+    "verified": {"zh": "已核实", "en": "verified"},
+    "secondary": {"zh": "依二手资料核实", "en": "verified against secondary sources"},
+    "unverified": {"zh": "待法规核实", "en": "legal basis to be confirmed"},
+}
+
+
+def confidence_label(confidence: str, lang: str = "zh") -> str:
+    """The words for a confidence level (``CONFIDENCE_LABELS``); an unknown level reads as
+    unverified, never as verified.
+
+    >>> confidence_label("secondary"), confidence_label("secondary", "en")
+    ('依二手资料核实', 'verified against secondary sources')
+    """
+    labels = CONFIDENCE_LABELS.get(confidence, CONFIDENCE_LABELS["unverified"])
+    return labels["en" if lang == "en" else "zh"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +128,9 @@ class ProjectInfo:
     index: int = 0
     #: The project geometry in EPSG:4490 lon/lat (not serialised to JSON).
     geometry: BaseGeometry | None = field(default=None, compare=False, repr=False)
+    #: The prefecture (市州) of the county, and the county's admin code, from the admin layer.
+    prefecture: str | None = None
+    adcode: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +145,8 @@ class ProjectInfo:
             "work_crs": self.work_crs,
             "attributes": dict(self.attributes),
             "index": self.index,
+            "prefecture": self.prefecture,
+            "adcode": self.adcode,
         }
 
 
@@ -143,7 +166,7 @@ class Conflict:
     rule_id: str
     condition: str
     basis: str
-    confidence: Literal["verified", "unverified"]
+    confidence: Confidence
     legal_status: str
     condition_en: str = ""
     #: Row position of the zone feature in its store layer.
@@ -203,9 +226,119 @@ class Nearby:
 class LayerInfo:
     features: int
     legal_status: str  # 法定 | 示意 | 混合 (mixed)
+    #: Where the layer holds data (``layers.coverage``): admin codes, whether an extent polygon
+    #: is recorded, and the note; None = the store's whole admin extent (then not in the JSON).
+    coverage: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"features": self.features, "legal_status": self.legal_status}
+        out: dict[str, Any] = {"features": self.features, "legal_status": self.legal_status}
+        if self.coverage is not None:
+            out["coverage"] = dict(self.coverage)
+        return out
+
+
+@dataclass(frozen=True)
+class ClauseRecord:
+    """One access-list clause (生态环境准入清单) as it applies to a project.
+
+    ``scope`` is ``省级``, a city or county name (a general list) or a unit code (the unit's
+    own list). ``applies`` says whether its ``applies_to`` takes this project; ``verdict`` is
+    its verdict for this project (``clear`` when it does not apply). ``finding`` is the
+    "本项目情况" column of the EIA table. A category default (the unit has no clause of its own)
+    has ``origin`` ``default`` and the ``rule_id`` of its rules.yaml row; a clause of the
+    list has ``origin`` ``list`` and ``clause_id`` = ``<layer>#<row>``.
+    """
+
+    scope: str
+    dimension: str
+    text: str
+    verdict: Verdict
+    basis: str
+    confidence: Confidence
+    applies: bool = True
+    applies_to: str = ""
+    finding_zh: str = ""
+    finding_en: str = ""
+    origin: Literal["list", "default"] = "list"
+    rule_id: str = ""
+    clause_id: str = ""
+    unit: str = ""
+    text_en: str = ""
+    legal_status: str = "法定"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scope": self.scope,
+            "dimension": self.dimension,
+            "text": self.text,
+            "text_en": self.text_en,
+            "verdict": self.verdict,
+            "basis": self.basis,
+            "confidence": self.confidence,
+            "applies": self.applies,
+            "applies_to": self.applies_to,
+            "finding": self.finding_zh,
+            "finding_en": self.finding_en,
+            "origin": self.origin,
+            "rule_id": self.rule_id,
+            "clause_id": self.clause_id,
+            "unit": self.unit,
+            "legal_status": self.legal_status,
+        }
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    """An environmental control unit (环境管控单元) the project lies in, with its share of the
+    project (area share for a polygon project, length share for a line, 100 for a point)."""
+
+    code: str
+    name: str
+    category: str
+    subtype: str
+    share_pct: float
+    clauses: tuple[ClauseRecord, ...] = ()
+    legal_status: str = "法定"
+    feature_id: int = -1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "category": self.category,
+            "subtype": self.subtype,
+            "share_pct": self.share_pct,
+            "legal_status": self.legal_status,
+            "feature_id": self.feature_id,
+            "clauses": [c.to_dict() for c in self.clauses],
+        }
+
+
+@dataclass(frozen=True)
+class CoverageInfo:
+    """Which layers were checked at the project (RULES.md "A clear is only as wide as the data").
+
+    ``missing``: catalogue layers absent from the store; ``outside``: layers present but
+    without data where the project lies; ``checked``: layers present with data there;
+    ``inside_store``: False when the project lies (partly) outside the store's admin extent.
+    ``statement_zh`` / ``statement_en`` say it in a sentence (``zoning.coverage``).
+    """
+
+    missing: tuple[str, ...] = ()
+    outside: tuple[str, ...] = ()
+    checked: tuple[str, ...] = ()
+    inside_store: bool = True
+    statement_zh: str = ""
+    statement_en: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "missing": list(self.missing),
+            "outside": list(self.outside),
+            "checked": list(self.checked),
+            "inside_store": self.inside_store,
+            "statement": {"zh": self.statement_zh, "en": self.statement_en},
+        }
 
 
 @dataclass(frozen=True)
@@ -247,12 +380,21 @@ class ScreeningResult:
     #: Notes for the user: repairs, CRS conversions, missing attributes; each a
     #: ``gis.text.Text`` (Chinese, English), a plain string reads the same in both.
     notes: tuple[str, ...] = ()
+    #: The environmental control units the project lies in, each with its clauses.
+    units: tuple[UnitRecord, ...] = ()
+    #: Every access clause that applies at the project's place: general lists first, then the
+    #: units' own (or their category defaults); each once.
+    clauses: tuple[ClauseRecord, ...] = ()
+    coverage: CoverageInfo = field(default_factory=CoverageInfo)
 
     @property
     def illustrative_used(self) -> bool:
-        """True when any conflict or nearby row comes from 示意 data."""
-        return any(c.legal_status == "示意" for c in self.conflicts) or any(
-            n.legal_status == "示意" for n in self.nearby
+        """True when any conflict, nearby row, unit or clause comes from 示意 data."""
+        return (
+            any(c.legal_status == "示意" for c in self.conflicts)
+            or any(n.legal_status == "示意" for n in self.nearby)
+            or any(u.legal_status == "示意" for u in self.units)
+            or any(c.legal_status == "示意" for c in self.clauses)
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -268,4 +410,7 @@ class ScreeningResult:
             "notes_i18n": [text_of(n).as_dict() for n in self.notes],
             "illustrative_used": self.illustrative_used,
             "generated_at": self.generated_at,
+            "units": [u.to_dict() for u in self.units],
+            "clauses": [c.to_dict() for c in self.clauses],
+            "coverage": self.coverage.to_dict(),
         }

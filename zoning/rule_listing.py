@@ -22,6 +22,8 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "layer": rule.layer,
+        "layers": list(rule.all_layers),
+        "admin": list(rule.admin),
         "zones": list(rule.zones),
         "where": {k: list(v) for k, v in rule.where.items()},
         "where_not": {k: list(v) for k, v in rule.where_not.items()},

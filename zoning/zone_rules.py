@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from zoning.rules import FEATURE_PREDICATES
+
 __all__ = ["RuleLine", "rules_for_zone", "types_text"]
 
 _ORDER = {"prohibited": 0, "conditional": 1, "review": 2}
@@ -59,13 +61,16 @@ def rules_for_zone(rules: Any, layer: str, zone: str | None, attributes: Mapping
     types = rules.project_types
     lines = []
     for rule in rules.for_layer(layer):
-        if not rule.applies_to_zone(zone) or not rule.applies_to_feature(attributes):
+        # Only rules about being in or near a feature say what holds *here* (not "outside").
+        if rule.predicate not in FEATURE_PREDICATES:
+            continue
+        if not rule.applies_to_zone(zone, layer) or not rule.applies_to_feature(attributes):
             continue
         lines.append(
             RuleLine(
                 rule.id, rule.verdict, rule.condition_zh, rule.condition_en,
                 types_text(rule, types, "zh"), types_text(rule, types, "en"), rule.basis, rule.confidence,
-                float(rule.distance_m) if rule.predicate == "within_distance" and rule.distance_m else None,
+                float(rule.distance_m) if rule.predicate != "intersects" and rule.distance_m else None,
             )
         )  # fmt: skip
     return sorted(lines, key=lambda r: (_ORDER.get(r.verdict, 3), r.rule_id))

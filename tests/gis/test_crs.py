@@ -13,6 +13,7 @@ from gis.crs import (
     check_lonlat_plausible,
     check_projected_plausible,
     crs_from_prj,
+    crs_label,
     gcj02_to_bd09,
     gcj02_to_wgs84,
     gk_central_meridian,
@@ -180,16 +181,25 @@ def test_prj_on_old_chinese_datums_is_refused(geog: str, datum: str) -> None:
         crs_from_prj(text, source="old.prj")
 
 
-def test_prj_with_scale_factor_other_than_one_is_refused() -> None:
-    with pytest.raises(CRSError, match=r"x.prj: Gauss-Kruger scale factor 0.9996 is not 1"):
-        crs_from_prj(_GK_PRJ.format(fe=500000.0, cm=114.0, k=0.9996), source="x.prj")
+def test_prj_with_scale_factor_other_than_one_is_a_custom_crs() -> None:
+    # A CGCS2000 Transverse Mercator with k = 0.9996 is a valid CRS, not a standard GK zone:
+    # it is kept with its scale factor (PROJ's reading of the same text), never snapped to 4547.
+    text = _GK_PRJ.format(fe=500000.0, cm=114.0, k=0.9996)
+    crs = crs_from_prj(text, source="x.prj")
+    assert crs.to_epsg() is None or crs.to_epsg() != 4547
+    assert "+k=0.9996" in crs_label(crs)
+    ref = Transformer.from_crs(CRS.from_user_input(text), 4490, always_xy=True).transform(520_000, 3_100_000)
+    got = Transformer.from_crs(crs, 4490, always_xy=True).transform(520_000, 3_100_000)
+    assert got == pytest.approx(ref, abs=1e-9)
 
 
-def test_prj_whose_zone_prefix_contradicts_its_meridian_is_refused() -> None:
-    with pytest.raises(
-        CRSError, match=r"false easting 3.75e\+07 names zone 37, which does not match central meridian 114E"
-    ):
-        crs_from_prj(_GK_PRJ.format(fe=37500000.0, cm=114.0, k=1.0), source="x.prj")
+def test_prj_whose_zone_prefix_contradicts_its_meridian_is_a_custom_crs() -> None:
+    # FE 37 500 000 with CM 114E is no standard zone: kept as written (no EPSG code) ...
+    crs = crs_from_prj(_GK_PRJ.format(fe=37500000.0, cm=114.0, k=1.0), source="x.prj")
+    assert "+x_0=37500000" in crs_label(crs) and not crs_label(crs).startswith("EPSG:")
+    # ... and data whose eastings carry zone 38 are refused by the plausibility check.
+    with pytest.raises(CRSError, match=r"carry the zone prefix 38"):
+        check_projected_plausible((38_500_000, 3_100_000, 38_501_000, 3_101_000), crs, source="x.shp")
 
 
 def test_empty_and_garbage_prj_are_refused() -> None:

@@ -261,7 +261,7 @@ def test_csv_in_bd09_is_converted(tmp_path: Path) -> None:
 
 
 def test_csv_undecodable_bytes_are_explained() -> None:
-    with pytest.raises(DataSourceError, match=r"bin.csv is neither UTF-8 nor GBK/GB18030 text"):
+    with pytest.raises(DataSourceError, match=r"bin.csv: the text encoding cannot be told safely .* --encoding"):
         read_features(b"lon,lat\n\xff\xfe\xff,1\n", filename="bin.csv")
 
 

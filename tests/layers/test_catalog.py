@@ -27,6 +27,19 @@ DESIGN_TABLE = {
     ),
     "scenic_area": ("polygon", {"name": (), "zone": ("核心景区", "一般景区"), "level": ()}),
     "shoreline": ("line_or_polygon", {"name": (), "river": (), "rank": ("干流", "支流")}),
+    # RULES.md "Second round: New layers" (required fields in bold there).
+    "env_control_unit": ("polygon", {"code": (), "name": (), "category": ("优先保护单元", "重点管控单元", "一般管控单元")}),
+    "access_clause": (
+        "none",
+        {"scope": (), "dimension": ("空间布局约束", "污染物排放管控", "环境风险防控", "资源利用效率"), "text": ()},
+    ),
+    "industrial_park": ("polygon", {"name": (), "level": ("国家级", "省级", "其他")}),
+    "basic_farmland": ("polygon", {}),
+    "urban_boundary": ("polygon", {}),
+    "public_forest": ("polygon", {"level": ("国家级", "省级")}),
+    "wetland": ("polygon", {"name": (), "importance": ("国家重要湿地", "省级重要湿地", "一般湿地")}),
+    "nature_park": ("polygon", {"name": (), "kind": ("森林公园", "湿地公园", "地质公园", "其他")}),
+    "fish_germplasm": ("polygon", {"name": (), "zone": ("核心区", "实验区")}),
     "admin": ("polygon", {"adcode": (), "name": (), "level": ()}),
 }
 
@@ -130,7 +143,7 @@ def test_a_bad_catalogue_lists_every_problem_at_once() -> None:
     text = str(info.value)
     assert text.startswith("layer catalogue my_catalog.yaml has 9 problem(s):")
     expected = [
-        r"layer 'water_source': geometry 'polyline' is not one of \['point', 'line', 'polygon', 'line_or_polygon'\]",
+        r"layer 'water_source': geometry 'polyline' is not one of \['point', 'line', 'polygon', 'line_or_polygon', 'none'\]",
         r"layer 'eco_redline': zone_field 'categroy' is not one of its fields \['name', 'category'\]",
         r"layer 'livestock_zone' field 'kind': unknown key\(s\) \['requried'\]",
         r"layer 'green_heart' field 'zone': \['核心保护区'\] are listed both as current 'values' and as 'legacy'",
@@ -172,3 +185,38 @@ def test_minimal_catalogue_parses_into_records() -> None:
     assert catalog.layers["pond"].geometry_types == frozenset({"Polygon", "MultiPolygon"})
     assert catalog.fields_of("pond")["kind"].allowed == ("甲", "乙")
     assert dict(catalog.common_fields) == {}
+
+
+def test_roles_are_checked_with_the_fields_the_engine_reads() -> None:
+    data = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
+    layers = data["layers"]
+    layers["admin2"] = {**layers["admin"]}  # a second admin layer
+    layers["access_clause"]["geometry"] = "polygon"  # the access list is a table
+    del layers["env_control_unit"]["fields"]["code"]  # units need their code
+    layers["wetland"]["geometry"] = "none"  # a zone needs geometry
+    layers["water_source"]["role"] = "zones"  # unknown role
+    layers["access_clause"]["melt"] = {"key": "dimension", "value": "body"}  # not a field
+    with pytest.raises(RuleConfigError) as info:
+        parse_catalog(data, source="c.yaml")
+    text = str(info.value)
+    for expected in [
+        "role 'admin' is given to several layers ['admin', 'admin2']; at most one may have it",
+        "layer 'access_clause': role 'access_list' needs geometry none, not 'polygon'",
+        "layer 'env_control_unit': role 'control_unit' needs the required field(s) ['code']",
+        "layer 'wetland': a zone layer needs a geometry; only role access_list is a table",
+        "layer 'water_source': role 'zones' is not one of ['zone', 'admin', 'control_unit', 'access_list']",
+        "layer 'access_clause': melt field 'body' is not one of its fields",
+    ]:
+        assert expected in text, f"{expected!r} not in {text}"
+
+
+def test_roles_and_map_layers_of_the_embedded_catalogue() -> None:
+    catalog = load_catalog()
+    assert (catalog.role_layer("admin"), catalog.role_layer("control_unit"), catalog.role_layer("access_list")) == (
+        "admin", "env_control_unit", "access_clause",
+    )  # fmt: skip
+    assert "admin" not in catalog.map_layer_ids and "access_clause" not in catalog.map_layer_ids
+    assert "env_control_unit" in catalog.map_layer_ids and "env_control_unit" not in catalog.zone_layer_ids
+    assert catalog.layers["access_clause"].melt == ("dimension", "text")
+    assert not catalog.layers["access_clause"].has_geometry
+    assert catalog.field("env_control_unit", "code").column_aliases[:2] == ("管控单元编码", "单元编码")

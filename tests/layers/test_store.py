@@ -16,13 +16,17 @@ from layers.store import ZoneStore, validate_store
 from tests.layers.conftest import X0, Y0, eco_redline, square, water_intake, water_source, write_store
 
 CATALOGUE_ORDER = ("eco_redline", "water_source", "water_intake", "livestock_zone", "green_heart",
-                   "nature_reserve", "scenic_area", "shoreline", "admin")  # fmt: skip
+                   "nature_reserve", "scenic_area", "shoreline", "env_control_unit", "access_clause",
+                   "industrial_park", "basic_farmland", "urban_boundary", "public_forest", "wetland",
+                   "nature_park", "fish_germplasm", "admin")  # fmt: skip
 
 
 def test_valid_store_opens_with_layers_in_catalogue_order(valid_store: Path) -> None:
     store = ZoneStore.open(valid_store)
     assert store.layer_ids == ("eco_redline", "water_source", "water_intake", "shoreline")
-    assert store.absent_layers == ("livestock_zone", "green_heart", "nature_reserve", "scenic_area", "admin")
+    assert store.absent_layers == tuple(
+        lid for lid in CATALOGUE_ORDER if lid not in ("eco_redline", "water_source", "water_intake", "shoreline")
+    )
     assert store.extra_layers == ("basemap_notes",)
     assert [str(p) for p in store.problems] == [
         "[警告 warning] basemap_notes: not in the layer catalogue; kept in the store but not screened"

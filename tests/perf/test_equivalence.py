@@ -108,7 +108,23 @@ def _reference(store: ZoneStore, projects: gpd.GeoDataFrame) -> tuple[set, dict,
         if lrules is not None:
             _reference_conflicts(layer, zones, zone_field, prj, types, attrs, lrules, specs, pairs, conflicts, measures)
         _reference_nearby(layer, zones, prj, touch_pairs, nearby)
+    _keep_nearest(ruleset, conflicts, measures)
     return conflicts, measures, nearby
+
+
+def _keep_nearest(ruleset, conflicts: set, measures: dict) -> None:
+    """Rules reported once per project (``report: nearest``, the HJ/T 81 setback): only the
+    row of the nearest feature over all the rule's layers (ties: layer, then feature id)."""
+    once = {r.id for r in ruleset.active if r.report_nearest}
+    best: dict = {}
+    for key in [k for k in conflicts if k[3] in once]:
+        rank = (measures[key][2], key[1], key[2])
+        if (key[0], key[3]) not in best or rank < best[(key[0], key[3])][0]:
+            best[(key[0], key[3])] = (rank, key)
+    keep = {key for _, key in best.values()}
+    for key in [k for k in conflicts if k[3] in once and k not in keep]:
+        conflicts.discard(key)
+        measures.pop(key)
 
 
 def _distances(prj: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, pi: np.ndarray, fi: np.ndarray) -> np.ndarray:
@@ -135,6 +151,7 @@ def _reference_conflicts(layer, zones, zone_field, prj, types, attrs, lrules, sp
             distance_m=dist,
             attributes=attrs[p],
             specs=specs,
+            layer=layer,
         )
         if not decision.rules:
             continue

@@ -27,7 +27,10 @@ def test_every_catalogue_layer_is_there_and_valid(tiny: Path) -> None:
     problems = validate_store(tiny)
     assert problems == []
     store = ZoneStore.open(tiny, cache=False)
-    assert set(store.layer_ids) == set(load_catalog().layers)
+    # The first-round layers the benchmark plans, with the intakes and counties (the second-round
+    # layers are not generated: the benchmark measures the zone screening of DESIGN.md).
+    assert set(store.layer_ids) == {plan.layer for plan in LAYER_PLAN} | {"water_intake", "admin"}
+    assert set(store.layer_ids) <= set(load_catalog().layers)
     for layer in store.layer_ids:
         assert store.legal_status(layer) == ("法定" if layer == "admin" else "示意")
 

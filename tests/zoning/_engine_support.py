@@ -13,6 +13,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
@@ -52,15 +53,23 @@ def zone_frame(rows: Sequence[Mapping[str, Any]], crs: str = GK114) -> gpd.GeoDa
 
 class MemoryStore:
     """A zone store held in memory, with the interface of ``layers.store.ZoneStore`` the
-    engine uses (test double: rule and geometry tests need no GeoPackage I/O)."""
+    engine uses (test double: rule and geometry tests need no GeoPackage I/O). Its layers
+    are those of the catalogue (default: the packaged one), in catalogue order; ``coverage``
+    holds ``layers.coverage.LayerCoverage`` records by layer."""
 
-    ALL_LAYERS = (
-        "eco_redline", "water_source", "water_intake", "livestock_zone", "green_heart",
-        "nature_reserve", "scenic_area", "shoreline", "admin",
-    )  # fmt: skip
+    def __init__(
+        self,
+        layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame],
+        *,
+        path: str = "memory",
+        catalog: Any = None,
+        coverage: Mapping[str, Any] | None = None,
+    ) -> None:
+        from layers.catalog import load_catalog
 
-    def __init__(self, layers: Mapping[str, gpd.GeoDataFrame], *, path: str = "memory") -> None:
+        self.catalog = catalog if catalog is not None else load_catalog()
         self._layers = {}
+        self._coverage = dict(coverage or {})
         digest = hashlib.sha256()
         for lid, gdf in layers.items():
             gdf = gdf.copy()
@@ -69,17 +78,24 @@ class MemoryStore:
             gdf["legal_status"] = gdf["legal_status"].fillna("法定")
             self._layers[lid] = gdf
             digest.update(lid.encode())
-            for wkb in shapely.to_wkb(np.asarray(gdf.geometry.to_numpy(), dtype=object)):
-                digest.update(wkb)
-            digest.update(gdf.drop(columns=gdf.geometry.name).to_csv().encode())
-            digest.update(str(gdf.crs).encode())
+            if isinstance(gdf, gpd.GeoDataFrame):
+                for wkb in shapely.to_wkb(np.asarray(gdf.geometry.to_numpy(), dtype=object)):
+                    digest.update(wkb)
+                digest.update(gdf.drop(columns=gdf.geometry.name).to_csv().encode())
+                digest.update(str(gdf.crs).encode())
+            else:
+                digest.update(gdf.to_csv().encode())
+        digest.update(repr(sorted((k, v.adcodes, v.extent_wkt) for k, v in self._coverage.items())).encode())
         self.path = path
         self.sha256 = digest.hexdigest()
-        self.layer_ids = tuple(lid for lid in self.ALL_LAYERS if lid in self._layers)
-        self.absent_layers = tuple(lid for lid in self.ALL_LAYERS if lid not in self._layers)
+        self.layer_ids = tuple(lid for lid in self.catalog.layers if lid in self._layers)
+        self.absent_layers = tuple(lid for lid in self.catalog.layers if lid not in self._layers)
 
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:
         return self._layers[layer_id]
+
+    def coverage(self, layer_id: str) -> Any:
+        return self._coverage.get(layer_id)
 
     def legal_status(self, layer_id: str) -> str:
         values = set(self._layers[layer_id]["legal_status"])

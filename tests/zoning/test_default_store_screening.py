@@ -80,3 +80,30 @@ def test_road_through_nanyue_scenic_area_is_conditional(store):
     (result,) = screen([Project("景区道路", "road", point)], store)
     rows = conflicts(result, "scenic_area")
     assert rows and rows[0]["verdict"] == "conditional"
+
+
+def test_coordinates_in_beijing_are_not_clear(store):
+    """天安门 (116.3975, 39.9087) lies outside the store's admin layer (Hunan): review
+    "超出图层库覆盖范围", no county, every present layer listed as not checked there."""
+    (result,) = screen([Project("北京某地", "chemical_project", Point(116.3975, 39.9087))], store)
+    assert result.verdict == "review"
+    assert [(c.rule_id, c.relation) for c in result.conflicts] == [("COV02", "outside_extent")]
+    assert result.conflicts[0].condition.startswith("超出图层库覆盖范围")
+    assert result.project.county is None and result.coverage.inside_store is False
+    assert set(result.coverage.outside) == set(store.layer_ids) - {"admin"}
+
+
+def test_livestock_farm_on_the_xiang_in_dongan_gets_no_shl04(store):
+    """(111.5159, 26.2954) lies in the illustrative Xiang water polygon in 东安县 (永州市):
+    the 500 m Xiang buffer of the Yueyang and Hengyang plans does not apply there."""
+    (result,) = screen([Project("东安养殖场", "livestock_farm", Point(111.5159, 26.2954), {"scale_head": 2000})], store)
+    assert (result.project.county, result.project.prefecture) == ("东安县", "永州市")
+    assert "SHL04" not in [c.rule_id for c in result.conflicts]
+
+
+def test_livestock_farm_on_the_xiang_in_hengyang_gets_shl04(store):
+    """(112.6472, 26.7573) lies in the Xiang water polygon in 珠晖区 (衡阳市): SHL04 review."""
+    (result,) = screen([Project("衡阳养殖场", "livestock_farm", Point(112.6472, 26.7573), {"scale_head": 2000})], store)
+    assert (result.project.county, result.project.prefecture) == ("珠晖区", "衡阳市")
+    (row,) = [c for c in result.conflicts if c.rule_id == "SHL04"]
+    assert row.verdict == "review" and row.confidence == "unverified"

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from gis.errors import InputError, RuleConfigError
-from zoning.rules import PREDICATES, load_project_types, load_rules, parse_bool
+from zoning.rules import PREDICATES, load_project_types, load_rules, parse_attribute_value, parse_bool
 
 GOOD_RULE = {
     "id": "TST01",
@@ -34,10 +34,12 @@ def _write_rules(tmp_path: Path, rules: list[dict]) -> Path:
 def test_packaged_rules_load_with_stable_unique_ids() -> None:
     rules = load_rules()
     ids = [r.id for r in rules]
-    assert len(ids) == len(set(ids)) == 46
-    assert all(re.fullmatch(r"(DWS|ECO|LIV|GH|NR|SC|SHL)\d{2}", i) for i in ids)
-    assert {r.layer for r in rules} == {
+    assert len(ids) == len(set(ids)) == 78
+    assert all(re.fullmatch(r"(DWS|ECO|LIV|GH|NR|SC|SHL|PARK|BF|UB|PF|WL|NP|FG|ECU|COV)\d{2}", i) for i in ids)
+    assert {lid for r in rules for lid in r.all_layers} == {
         "water_source", "eco_redline", "livestock_zone", "green_heart", "nature_reserve", "scenic_area", "shoreline",
+        "industrial_park", "basic_farmland", "urban_boundary", "public_forest", "wetland", "nature_park",
+        "fish_germplasm", "env_control_unit", "admin", "*",
     }  # fmt: skip
     assert all(r.condition_zh and r.condition_en and r.basis for r in rules)
 
@@ -66,12 +68,12 @@ def test_applicable_lists_rules_for_a_type_label_or_alias() -> None:
     ]
     assert rules.applicable("道路") == rules.applicable("road")
     shoreline_for_tailings = [r.id for r in rules.applicable("尾矿库") if r.layer == "shoreline"]
-    assert shoreline_for_tailings == ["SHL02", "SHL03"]
+    assert shoreline_for_tailings == ["SHL02", "SHL03", "SHL05", "SHL06"]
 
 
 def test_project_types_catalogue() -> None:
     types = load_project_types()
-    assert len(types.types) == 23
+    assert len(types.types) == 24
     assert types.scale_threshold == 500
     assert types.resolve("畜禽养殖场") == "livestock_farm"
     assert types.resolve("道路") == "road"
@@ -79,7 +81,24 @@ def test_project_types_catalogue() -> None:
     assert types.resolve("畜禽规模养殖场/养殖小区") == "livestock_farm"
     assert types.attributes["discharges_pollutants"].default is True
     assert types.attributes["scale_head"].default is None
-    assert types.types["water_supply"].attributes == ("unavoidable", "national_major")
+    assert types.types["water_supply"].attributes == ("unavoidable", "national_major", "construction_nature")
+    nature = types.attributes["construction_nature"]
+    assert (nature.type, nature.values, nature.default) == ("choice", ("新建", "改建", "扩建"), "新建")
+    assert types.attributes["emits_vocs"].default is False
+    assert types.resolve("码头") == "port_wharf"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("改建", "改建"), (" 扩建项目 ", "扩建"), ("Rebuild", "改建"), ("new", "新建")])
+def test_choice_attribute_values_and_spellings(raw: str, expected: str) -> None:
+    spec = load_project_types().attributes["construction_nature"]
+    assert parse_attribute_value(spec, raw, source="x") == expected
+
+
+def test_bad_choice_value_names_the_allowed_ones() -> None:
+    spec = load_project_types().attributes["construction_nature"]
+    with pytest.raises(InputError, match=r"value '改扩建' is not one of 新建 \(new\), 改建 \(rebuilt\), 扩建 \(extended\)") as info:
+        parse_attribute_value(spec, "改扩建", source="x")
+    assert info.value.zh == "x：值“改扩建”无效；建设性质应为 新建、改建、扩建 之一"
 
 
 def test_unknown_project_type_lists_the_choices() -> None:
@@ -130,7 +149,7 @@ def test_every_problem_is_listed_in_one_error(tmp_path: Path) -> None:
         {**GOOD_RULE, "id": "BAD02", "zones": ["三级"]},
         {**GOOD_RULE, "id": "BAD03", "types": ["airport"]},
         {**GOOD_RULE, "id": "BAD04", "verdict": "forbidden"},
-        {**GOOD_RULE, "id": "BAD05", "predicate": "near"},
+        {**GOOD_RULE, "id": "BAD05", "predicate": "nearby"},
         {**GOOD_RULE, "id": "BAD06", "when": {"height_m": True}},
         GOOD_RULE,
         GOOD_RULE,
@@ -146,17 +165,17 @@ def test_every_problem_is_listed_in_one_error(tmp_path: Path) -> None:
     text = str(info.value)
     expected = [
         str(path),
-        "rule 'BAD01' field 'layer': 'red_line' is not one of ['eco_redline'",
+        "rule 'BAD01' field 'layer': 'red_line' is not one of ['basic_farmland', 'eco_redline'",
         "rule 'BAD02' field 'zones': '三级' is not a water_source.grade value ['一级', '二级', '准保护区']",
         "rule 'BAD03' field 'types': 'airport' is not a project type ['livestock_farm'",
         "rule 'BAD04' field 'verdict': 'forbidden' is not one of ['prohibited', 'conditional', 'review']",
-        "rule 'BAD05' field 'predicate': 'near' is not one of ['intersects', 'within_distance']",
-        "rule 'BAD06' field 'when': attribute 'height_m' is not one of ['discharges_pollutants', 'national_major', 'scale_head', 'unavoidable']",
+        "rule 'BAD05' field 'predicate': 'nearby' is not one of ['intersects', 'near', 'no_coverage', 'outside', 'outside_extent', 'within_distance']",
+        "rule 'BAD06' field 'when': attribute 'height_m' is not one of ['construction_nature', 'discharges_pollutants', 'emits_vocs', 'national_major', 'scale_head', 'unavoidable']",
         "rule 'TST01': duplicate id",
         "rule 'BAD07' field 'when': attribute 'scale_head' is not taken by project type(s) ['road']",
         "rule 'BAD08' field 'distance_m': None must be a positive number of metres for within_distance",
         "rule 'BAD09' field 'where': 'river_name' is not a field of layer shoreline",
-        "rule 'BAD10' field 'confidence': 'maybe' is not one of ['verified', 'unverified']",
+        "rule 'BAD10' field 'confidence': 'maybe' is not one of ['verified', 'secondary', 'unverified']",
         "rule 'BAD10' field 'effective_date': '2020-13-01' is not an ISO date",
         "rule 'bad id' field 'id': 'bad id' is not a rule code; expected 2-4 capital letters and 2-3 digits",
     ]
@@ -202,7 +221,7 @@ def test_project_type_file_problems_are_collected(tmp_path: Path) -> None:
     with pytest.raises(RuleConfigError) as info:
         load_project_types(path)
     text = str(info.value)
-    assert "attribute 'size' field 'type': 'float' is not one of ['bool', 'int']" in text
+    assert "attribute 'size' field 'type': 'float' is not one of ['bool', 'int', 'choice']" in text
     assert "type 'a' field 'attributes': 'height' is not one of []" in text
     assert "type 'b' field 'label': missing the English text 'en'" in text
     assert "type 'b': name '同名' is also used by type 'a'" in text

@@ -76,8 +76,8 @@ def test_shades_are_the_mixes_the_file_describes() -> None:
 
 def test_draw_order_puts_water_sources_over_the_no_raise_zone_and_unlisted_layers_first() -> None:
     styles = load_styles()
-    order = styles.draw_order(["water_source", "livestock_zone", "wetland", "eco_redline"])
-    assert order == ["wetland", "livestock_zone", "eco_redline", "water_source"]
+    order = styles.draw_order(["water_source", "livestock_zone", "mining_right", "eco_redline"])
+    assert order == ["mining_right", "livestock_zone", "eco_redline", "water_source"]
     # the colour the eye sees at 0.7 over white: 255 + (112-255)*0.7 = 154.9 -> 0x9b ...
     assert styles.seen("#70a2cb") == "#9bbedb"
 

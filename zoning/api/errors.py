@@ -182,8 +182,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def _too_large(limit: int) -> ApiError:
     mib = limit / 2**20
-    en = f"the request body is larger than this server accepts ({mib:g} MiB); send fewer projects per request"
-    zh = f"请求正文超过本服务允许的大小（{mib:g} MiB）；请分批提交项目"
+    en = (f"the request body is larger than this server accepts ({mib:g} MiB); send fewer projects per request "
+          "(the administrator can raise the limit with ZONING_MAX_TEXT_BYTES)")  # fmt: skip
+    zh = f"请求正文超过本服务允许的大小（{mib:g} MiB）；请分批提交项目（管理员可用 ZONING_MAX_TEXT_BYTES 调整上限）"
     return ApiError(413, en, zh, code="too_large")
 
 

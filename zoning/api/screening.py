@@ -29,14 +29,16 @@ from fastapi.concurrency import run_in_threadpool
 
 from gis.errors import InputError
 from gis.io import read_features
+from gis.limits import limits_in_force
 from zoning.api.auth import Screener
 from zoning.api.errors import ERROR_SCHEMA, ApiError, read_body
 from zoning.api.openapi_examples import REQUEST_EXAMPLES, RESULT_EXAMPLE
 from zoning.api.state import State
 from zoning.columns import TYPE_COLUMNS, find_column, parse_pairs, with_attribute_columns
-from zoning.engine import default_rules, projects_from_features, screen
+from zoning.engine import projects_from_features, screen
 from zoning.model import ScreeningResult
 from zoning.report import FORMATS, render_report, report_filename
+from zoning.rules import RuleSet
 
 __all__ = ["router", "screen_body", "choose_format", "REQUEST_FILENAME"]
 
@@ -60,6 +62,7 @@ def _is_collection(body: bytes) -> bool | None:
 def screen_body(
     body: bytes,
     store: Any,
+    rules: RuleSet,
     *,
     crs: str | None = None,
     type_: str | None = None,
@@ -77,7 +80,6 @@ def screen_body(
         Whatever the CLI would refuse, with its message.
     """
     collection = _is_collection(body)
-    rules = default_rules()
     types = rules.project_types
     fs = read_features(body, filename=REQUEST_FILENAME, crs=crs or None)
     fs = replace(fs, gdf=with_attribute_columns(fs.gdf, types, source=fs.source))
@@ -222,8 +224,14 @@ async def screen_endpoint(
     `python -m zoning screen` over HTTP. 根据 GeoJSON 要素筛查项目与生态环境分区的冲突。"""  # noqa: A002 - the public parameter names
     fmt = choose_format(format, request.headers.get("accept"))
     _check_content_type(request)
-    body = await read_body(request, state.settings.max_body_bytes)
-    store = await run_in_threadpool(state.store)
-    results, batch = await run_in_threadpool(screen_body, body, store, crs=crs, type_=type, name=name, attrs=attr,
-                                             tolerance_m=tolerance_m, near_m=near_m)  # fmt: skip
+    limits = state.settings.limits
+    body = await read_body(request, limits.text_bytes)
+    store, rules = await run_in_threadpool(state.data)
+
+    def run() -> tuple[list[ScreeningResult], bool]:
+        with limits_in_force(limits):  # a context variable: this worker thread's reads only
+            return screen_body(body, store, rules, crs=crs, type_=type, name=name, attrs=attr,
+                               tolerance_m=tolerance_m, near_m=near_m)  # fmt: skip
+
+    results, batch = await run_in_threadpool(run)
     return await run_in_threadpool(report_response, results, fmt, lang=lang, batch=batch)

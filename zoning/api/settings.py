@@ -6,10 +6,14 @@
 | ``ZONING_API_KEYS_FILE`` | ``$XDG_CONFIG_HOME/eco-zoning-screener/api_keys.yaml`` | API keys (hashes only; ``python -m zoning api-keys add``) |
 | ``ZONING_API_OPEN_SCREENING`` | off | ``1``: anyone may ``POST /api/v1/screen`` without a key (a single-user desktop) |
 | ``ZONING_API_CORS_ORIGINS`` | none (CORS off) | origins a browser page may call the API from, comma-separated |
-| ``ZONING_API_MAX_BODY_BYTES`` | 16 MiB | largest request body accepted (``16M``, ``1G``, or bytes) |
+| ``ZONING_CATALOG``, ``ZONING_RULES``, ``ZONING_PROJECT_TYPES`` | the packaged files | an open catalogue, as for the app (``layers.paths``) |
+| ``ZONING_MAX_<NAME>`` | the API's defaults below | the readers' limits (``gis.limits``) for requests |
 
-The body limit is the API's own until the readers' limits (``gis.limits``) arrive: those
-then bound what the reader does with the body as well.
+Requests are read under ``ApiSettings.limits`` (``gis.limits.limits_in_force``): the
+readers' limits with stricter defaults for a server answering anyone — a body of at most
+16 MiB (``text_bytes``; a larger one is refused with 413 before it is read), 20,000
+features and 2,000 projects per request, 2,000,000 vertices — each raised or lowered by
+its ``ZONING_MAX_<NAME>`` variable (``ZONING_MAX_TEXT_BYTES=64M``).
 """
 
 from __future__ import annotations
@@ -22,17 +26,19 @@ from pathlib import Path
 from typing import Any
 
 from gis.errors import InputError
-from layers.paths import store_path
+from gis.limits import Limits
+from layers.paths import catalog_path, project_types_path, rules_path, store_path
 from zoning.saved import ScreeningStore
 
-__all__ = ["ApiSettings", "default_keys_file", "zone_layer", "parse_size"]
+__all__ = ["ApiSettings", "default_keys_file", "zone_layer", "API_LIMITS", "api_limits"]
 
 KEYS_ENV = "ZONING_API_KEYS_FILE"
 OPEN_ENV = "ZONING_API_OPEN_SCREENING"
 CORS_ENV = "ZONING_API_CORS_ORIGINS"
-BODY_ENV = "ZONING_API_MAX_BODY_BYTES"
-DEFAULT_BODY_BYTES = 16 * 2**20
-_SIZE = re.compile(r"^\s*(\d+)\s*([KMG]?)(?:I?B)?\s*$", re.IGNORECASE)
+#: The readers' limits for requests, before ``ZONING_MAX_<NAME>``: an HTTP API answers
+#: machines it does not know, so its defaults are a county batch, not a province's layers.
+API_LIMITS = Limits(text_bytes=16 * 2**20, file_bytes=16 * 2**20, unzipped_bytes=64 * 2**20, features=20_000,
+                    vertices=2_000_000, batch=2_000)  # fmt: skip
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -59,19 +65,9 @@ def default_keys_file(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "eco-zoning-screener" / "api_keys.yaml"
 
 
-def parse_size(text: str, *, name: str) -> int:
-    """``16M``, ``1g``, ``65536`` -> bytes (binary units).
-
-    Raises
-    ------
-    InputError
-        Naming the variable and the value.
-    """
-    match = _SIZE.match(text)
-    if not match or int(match.group(1)) <= 0:
-        msg = f"{name}={text!r} is not a size; expected a positive number of bytes, or e.g. 16M or 1G"
-        raise InputError(msg, zh=f"{name}={text!r} 不是有效的大小；应为正整数字节数，或如 16M、1G")
-    return int(match.group(1)) * {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}[match.group(2).upper()]
+def api_limits(environ: Mapping[str, str] | None = None) -> Limits:
+    """``API_LIMITS`` with the environment's ``ZONING_MAX_<NAME>`` applied."""
+    return Limits.from_env(environ, base=API_LIMITS)
 
 
 def _flag(text: str, *, name: str) -> bool:
@@ -97,8 +93,11 @@ class ApiSettings:
         still need one.
     cors_origins
         Origins allowed to call the API from a browser; empty: no CORS headers at all.
-    max_body_bytes
-        Largest request body; a larger one gets 413 before it is read.
+    catalog, rules, project_types
+        The layer catalogue, rule matrix and project types (an open catalogue), as the app's.
+    limits
+        The readers' limits requests are read under; ``limits.text_bytes`` is the largest
+        body (413 before it is read).
     ogc_default_limit, ogc_max_limit
         Features per OGC API page when the client names no ``limit``, and the most it may ask.
     warm_up
@@ -113,7 +112,10 @@ class ApiSettings:
     keys_file: Path = field(default_factory=default_keys_file)
     open_screening: bool = False
     cors_origins: tuple[str, ...] = ()
-    max_body_bytes: int = DEFAULT_BODY_BYTES
+    catalog: Path = field(default_factory=catalog_path)
+    rules: Path = field(default_factory=rules_path)
+    project_types: Path = field(default_factory=project_types_path)
+    limits: Limits = API_LIMITS
     ogc_default_limit: int = 100
     ogc_max_limit: int = 10_000
     warm_up: bool = True
@@ -126,7 +128,7 @@ class ApiSettings:
 
         Raises
         ------
-        InputError
+        InputError, LimitError
             A variable with a value that cannot be read (named in the message).
         """
         env = os.environ if environ is None else environ
@@ -136,7 +138,9 @@ class ApiSettings:
             "keys_file": default_keys_file(env),
             "open_screening": _flag(env.get(OPEN_ENV, ""), name=OPEN_ENV),
             "cors_origins": origins,
+            "catalog": catalog_path(env),
+            "rules": rules_path(env),
+            "project_types": project_types_path(env),
+            "limits": api_limits(env),
         }
-        if env.get(BODY_ENV):
-            values["max_body_bytes"] = parse_size(env[BODY_ENV], name=BODY_ENV)
         return cls(**(values | overrides))

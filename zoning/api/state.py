@@ -1,6 +1,6 @@
 """What one server process holds: its settings and the zone store it serves.
 
-The store is opened once (``layers.store.ZoneStore.open``, through the fast on-disk cache
+The store (with the catalogue, rules and project types in use) is opened once (``layers.store.ZoneStore.open``, through the fast on-disk cache
 for big stores, ``layers._fastcache``: the same cache the app and the CLI use) and the
 engine's indexes are built at start-up (``zoning.engine.warm``). Each request checks the
 file's size and modification time (one ``stat``): a replaced store is opened again on the
@@ -23,6 +23,7 @@ from layers.store import ZoneStore
 from zoning.api.errors import ApiError
 from zoning.api.settings import ApiSettings
 from zoning.engine import warm
+from zoning.rules import RuleSet, load_project_types, load_rules
 
 __all__ = ["ServerState", "server_state", "State"]
 
@@ -31,8 +32,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class _Opened:
-    stamp: tuple[int, int, int]
+    stamp: tuple[Any, ...]
     store: ZoneStore
+    rules: RuleSet
     work_crs: tuple[str, ...]
 
 
@@ -44,15 +46,18 @@ class ServerState:
         self._opened: _Opened | None = None
         self._lock = threading.Lock()
 
-    def _stamp(self) -> tuple[int, int, int]:
-        path = self.settings.store
-        try:
-            st = os.stat(path)
-        except OSError as err:
-            msg = f"zone store {path} cannot be read ({err.strerror}); set ZONING_STORE or run `make data`"
-            zh = f"图层库 {path} 无法读取（{err.strerror}）；请设置 ZONING_STORE，或运行 make data 生成内置图层库"
-            raise DataSourceError(msg, zh=zh) from err
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+    def _stamp(self) -> tuple[Any, ...]:
+        """What the store, catalogue, rules and project types files are now (a change reopens)."""
+        out: list[Any] = []
+        for path in (self.settings.store, self.settings.catalog, self.settings.rules, self.settings.project_types):
+            try:
+                st = os.stat(path)
+            except OSError as err:
+                msg = f"{path} cannot be read ({err.strerror}); set ZONING_STORE (ZONING_CATALOG...) or run `make data`"
+                zh = f"{path} 无法读取（{err.strerror}）；请设置 ZONING_STORE（ZONING_CATALOG 等），或运行 make data 生成内置图层库"
+                raise DataSourceError(msg, zh=zh) from err
+            out += [st.st_mtime_ns, st.st_size, st.st_ino]
+        return tuple(out)
 
     def _current(self) -> _Opened:
         stamp = self._stamp()
@@ -61,11 +66,15 @@ class ServerState:
             return opened
         with self._lock:
             if self._opened is None or self._opened.stamp != stamp:
-                store = ZoneStore.open(self.settings.store)
-                zones = warm(store) if self.settings.warm_up else ()
+                settings = self.settings
+                store = ZoneStore.open(settings.store, catalog=settings.catalog)
+                rules = load_rules(settings.rules, project_types=load_project_types(settings.project_types),
+                                   catalog_path=settings.catalog)  # fmt: skip
+                zones = warm(store, rules=rules) if settings.warm_up else ()
                 if self._opened is not None:
-                    log.info("zone store %s changed on disk: opened again (sha256 %s)", store.path, store.sha256[:12])
-                self._opened = _Opened(stamp, store, zones)
+                    log.info("zone store %s or its rules changed on disk: opened again (sha256 %s)", store.path,
+                             store.sha256[:12])  # fmt: skip
+                self._opened = _Opened(stamp, store, rules, zones)
             return self._opened
 
     def _ready(self) -> _Opened:
@@ -90,6 +99,16 @@ class ServerState:
         """
         return self._ready().store
 
+    def rules(self) -> RuleSet:
+        """The rule matrix with its project types, checked against the catalogue in use
+        (reloaded with the store when a file changes; 503 as ``store``)."""
+        return self._ready().rules
+
+    def data(self) -> tuple[ZoneStore, RuleSet]:
+        """The store and the rules of one moment (a request uses both from the same load)."""
+        opened = self._ready()
+        return opened.store, opened.rules
+
     def health(self) -> dict[str, Any]:
         """The readiness answer: the store opened and the engine's indexes built (else 503)."""
         opened = self._ready()
@@ -97,6 +116,7 @@ class ServerState:
         return {
             "status": "ok",
             "store": {"path": str(store.path), "sha256": store.sha256, "layers": list(store.layer_ids)},
+            "rules_sha256": opened.rules.sha256,
             "work_crs_ready": list(opened.work_crs),
         }
 

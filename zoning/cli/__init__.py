@@ -16,9 +16,10 @@ from typing import TextIO
 import click
 
 from gis.errors import PlanningError
-from zoning.cli import data_cmds, layers_cmds, map_cmds, rules_cmds, screen_cmds, serve_cmds
+from zoning.cli import data_cmds, layers_cmds, map_cmds, rules_cmds, screen_cmds, serve_cmds, sites_cmds
 from zoning.cli.errors import error_text
 from zoning.cli.options import verbosity_options
+from zoning.cli.usage import usage_error_text
 
 __all__ = ["cli", "main"]
 
@@ -38,7 +39,7 @@ def cli() -> None:
     """
 
 
-for _module in (layers_cmds, rules_cmds, screen_cmds, data_cmds, map_cmds, serve_cmds):
+for _module in (layers_cmds, rules_cmds, screen_cmds, sites_cmds, data_cmds, map_cmds, serve_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
@@ -72,8 +73,11 @@ def _run(argv: list[str] | None) -> None:
         click.echo(error_text(str(err), err.zh, prefix="error"), err=True)
         sys.exit(2)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo("已中止 / aborted", err=True)
         sys.exit(1)
+    except click.UsageError as err:
+        click.echo(usage_error_text(err), err=True)
+        sys.exit(err.exit_code)
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)

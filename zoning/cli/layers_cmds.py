@@ -1,4 +1,4 @@
-"""``python -m zoning layers list|validate|import|versions|rollback``: the zone store from the shell.
+"""``python -m zoning layers list|validate|import|coverage|versions|rollback``: the zone store from the shell.
 
 Exit codes (DESIGN.md): 0 done (``validate``: the store is usable; warnings are printed);
 2 bad input or usage — a missing or invalid store, a layer that does not fit the catalogue,
@@ -22,6 +22,7 @@ from gis.errors import PlanningError
 from gis.repair import GeometryRepairWarning
 from zoning.cli.errors import InputFailure, error_text
 from zoning.cli.options import catalog_option, format_option
+from zoning.cli.usage import BilingualBadParameter
 
 __all__ = ["COMMANDS", "layers_group"]
 
@@ -64,6 +65,8 @@ def layers_group() -> None:
     $ python -m zoning layers list data/zones.gpkg
     $ python -m zoning layers validate county.gpkg
     $ python -m zoning layers import county.gpkg 水源保护区.zip --layer water_source --map 名称=name --map 级别=grade
+    $ python -m zoning layers import county.gpkg 准入清单.xlsx --layer access_clause
+    $ python -m zoning layers coverage county.gpkg water_source --adcodes 430902,430903
     $ python -m zoning layers versions county.gpkg water_source
     $ python -m zoning layers rollback county.gpkg water_source 1
     """
@@ -93,6 +96,7 @@ def list_cmd(store: str, fmt: str, catalog: str | None) -> None:
                 "store": store,
                 "sha256": opened.sha256,
                 "layers": {lid: asdict(s) for lid, s in info.items()},
+                "coverage": {lid: _coverage_dict(opened.coverage(lid)) for lid in info},
                 "absent_layers": list(opened.absent_layers),
                 "extra_layers": list(opened.extra_layers),
             }
@@ -130,6 +134,9 @@ def validate_cmd(ctx: click.Context, store: str, fmt: str, catalog: str | None) 
 
     with _planning_errors():
         problems = validate_store(store, catalog=catalog)
+        errors = sum(p.severity == "error" for p in problems)
+        if not errors:
+            problems += _clause_problems(store, catalog)
     errors = sum(p.severity == "error" for p in problems)
     if fmt == "json":
         _echo_json({"store": store, "valid": errors == 0, "problems": [asdict(p) for p in problems]})
@@ -144,21 +151,47 @@ def validate_cmd(ctx: click.Context, store: str, fmt: str, catalog: str | None) 
         ctx.exit(2)
 
 
+def _clause_problems(store: str, catalog: str | None) -> list[Any]:
+    """Warnings about the access list that need the project types (``applies_to`` tokens)."""
+    from layers.schema import Problem
+    from layers.store import ZoneStore
+    from zoning.rules import load_project_types
+    from zoning.units import check_clauses
+
+    opened = ZoneStore.open(store, catalog=catalog)
+    layer = opened.catalog.role_layer("access_list")
+    if layer is None or layer not in opened.layer_ids:
+        return []
+    found = check_clauses(opened.layer(layer), load_project_types(), layer=layer)
+    return [Problem(layer, "applies_to", msg, "warning") for msg in found]
+
+
 # --- import --------------------------------------------------------------------------------
 
 
-def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
+def _parse_pairs(pairs: Sequence[str], option: str, form: str) -> dict[str, str]:
+    """``A=B`` options as a mapping; a malformed or repeated left side is a usage error."""
     out: dict[str, str] = {}
     for pair in pairs:
-        src, sep, dst = pair.partition("=")
-        if not sep or not src.strip() or not dst.strip():
-            msg = f"{pair!r}: expected SOURCE_FIELD=CATALOGUE_FIELD, e.g. 名称=name"
-            raise click.BadParameter(msg, param_hint="--map")
-        if src.strip() in out:
-            msg = f"{pair!r}: source field {src.strip()!r} is mapped twice"
-            raise click.BadParameter(msg, param_hint="--map")
-        out[src.strip()] = dst.strip()
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            msg = f"{pair!r}: expected {form}"
+            zh = f"“{pair}”：应为 {form}"
+            raise BilingualBadParameter(msg, zh=zh, param_hint=option)
+        if key.strip() in out:
+            msg = f"{pair!r}: {key.strip()!r} is given twice"
+            zh = f"“{pair}”：“{key.strip()}”给出了两次"
+            raise BilingualBadParameter(msg, zh=zh, param_hint=option)
+        out[key.strip()] = value.strip()
     return out
+
+
+def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
+    return _parse_pairs(pairs, "--map", "SOURCE_FIELD=CATALOGUE_FIELD, e.g. 名称=name")
+
+
+def _parse_set(pairs: Sequence[str]) -> dict[str, str]:
+    return _parse_pairs(pairs, "--set", "FIELD=VALUE, e.g. scope=省级")
 
 
 def _echo_import(result: Any, store: str) -> None:
@@ -179,7 +212,7 @@ def _echo_import(result: Any, store: str) -> None:
 
 @layers_group.command("import")
 @click.argument("store", type=click.Path(dir_okay=False))
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option(
     "--layer", "layer_id", required=True, metavar="ID", help="Catalogue layer to import as (water_source ...)."
 )
@@ -187,6 +220,7 @@ def _echo_import(result: Any, store: str) -> None:
     "--map", "maps", multiple=True, metavar="SRC=DST", help="Map a source field to a catalogue field; repeatable."
 )
 @click.option("--crs", metavar="CRS", help="CRS of FILE, overriding its own: 4526, EPSG:4547, a .prj text.")
+@click.option("--encoding", metavar="ENC", help="Text encoding of FILE's attributes (GBK, BIG5 ...) when it cannot be told.")
 @click.option(
     "--legal-status",
     type=click.Choice(list(_LEGAL_STATUS)),
@@ -199,19 +233,42 @@ def _echo_import(result: Any, store: str) -> None:
 @click.option("--version", "version_label", metavar="TEXT", help="Version label [default: v<N>].")
 @click.option("--replace", is_flag=True, help="Replace an existing layer; the current version is kept for rollback.")
 @click.option(
-    "--source-layer", metavar="NAME", help="Layer of a multi-layer FILE (GeoPackage layer, shapefile in a zip)."
+    "--source-layer",
+    metavar="NAME",
+    help="Layer of a multi-layer FILE (GeoPackage layer, shapefile in a zip, workbook sheet).",
 )
+@click.option(
+    "--set", "sets", multiple=True, metavar="FIELD=VALUE",
+    help="Value for rows without one, e.g. scope=省级 for a general list; repeatable.",
+)  # fmt: skip
+@click.option(
+    "--coverage-adcodes", metavar="CODES",
+    help="Where the layer holds data: admin codes, e.g. 430902,430903 (430600 = a whole prefecture).",
+)  # fmt: skip
+@click.option(
+    "--coverage-from-features", is_flag=True,
+    help="Record as coverage the divisions of the store's admin layer that the features touch.",
+)  # fmt: skip
+@click.option("--coverage-note", metavar="TEXT", help="How the coverage was decided (shown with results).")
 @_CATALOG
-def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], **opts: Any) -> None:
-    """Import FILE (zipped Shapefile, GeoPackage, GeoJSON ...) into STORE as catalogue layer --layer.
+def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], sets: tuple[str, ...], **opts: Any) -> None:
+    """Import FILE (zipped Shapefile, GeoPackage, FileGDB, GeoJSON, DXF, a WFS / ArcGIS REST
+    FeatureServer layer URL; for the access list CSV or XLSX as published) into STORE as
+    catalogue layer --layer.
+
+    Without --coverage-* a layer keeps the coverage it had; a new layer covers the store's
+    whole admin extent (an official import covers its jurisdiction).
 
     \b
     $ python -m zoning layers import county.gpkg 水源保护区.zip --layer water_source \\
-          --map 名称=name --map 级别=grade --source 湘政函〔2016〕176号 --effective-date 2016-12-30
+          --map 名称=name --map 级别=grade --source 湘政函〔2016〕176号 --effective-date 2016-12-30 \\
+          --coverage-adcodes 430902,430903
+    $ python -m zoning layers import county.gpkg 湖南省准入清单.xlsx --layer access_clause --set scope=省级
     """
     from layers.importer import import_layer
 
     field_map = _parse_map(maps)
+    set_values = _parse_set(sets)
     with _planning_errors(), warnings.catch_warnings():
         # Repairs are listed in the notes printed below; the warning would only repeat them.
         warnings.simplefilter("ignore", GeometryRepairWarning)
@@ -228,8 +285,76 @@ def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], **op
             replace=opts["replace"],
             source_layer=opts["source_layer"],
             catalog=opts["catalog"],
+            set_values=set_values,
+            coverage_adcodes=opts["coverage_adcodes"],
+            coverage_from_features=opts["coverage_from_features"],
+            coverage_note=opts["coverage_note"],
+            encoding=opts["encoding"],
         )
     _echo_import(result, store)
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+@layers_group.command("coverage")
+@click.argument("store", type=click.Path(dir_okay=False))
+@click.argument("layer", required=False)
+@click.option("--adcodes", metavar="CODES", help="Admin codes where LAYER holds data, e.g. 430902,430903.")
+@click.option("--extent", metavar="FILE|WKT", help="A polygon (file or WKT, any CRS gis.io reads) where LAYER holds data.")
+@click.option("--note", metavar="TEXT", help="How the coverage was decided.")
+@click.option("--clear", is_flag=True, help="Remove LAYER's record: it then covers the store's whole admin extent.")
+@_FORMAT
+@_CATALOG
+def coverage_cmd(store: str, layer: str | None, fmt: str, catalog: str | None, **opts: Any) -> None:
+    """Show where each layer of STORE holds data, or record it for LAYER.
+
+    A layer without a record covers the store's whole admin extent; a project outside a
+    layer's coverage gets review "该图层在此处无数据" for it.
+
+    \b
+    $ python -m zoning layers coverage county.gpkg
+    $ python -m zoning layers coverage county.gpkg water_source --adcodes 430902,430903 --note 资阳区、赫山区方案
+    $ python -m zoning layers coverage county.gpkg water_source --clear
+    """
+    from layers.coverage import read_coverage, set_coverage
+    from layers.store import ZoneStore
+
+    with _planning_errors():
+        opened = ZoneStore.open(store, catalog=catalog)
+        if layer is not None and (opts["adcodes"] or opts["extent"] or opts["clear"]):
+            if layer not in opened.layer_ids:
+                opened.layer(layer)  # raises DataSourceError naming the layers present
+            extent = _extent(opts["extent"]) if opts["extent"] else None
+            set_coverage(store, layer, adcodes=opts["adcodes"], extent=extent, note=opts["note"], clear=opts["clear"])
+        records = read_coverage(store)
+    shown = [lid for lid in opened.layer_ids if layer is None or lid == layer]
+    if fmt == "json":
+        _echo_json({lid: _coverage_dict(records.get(lid)) for lid in shown})
+        return
+    rows = [["图层 layer", "覆盖范围 coverage", "说明 note"]]
+    for lid in shown:
+        rec = records.get(lid)
+        where = "全部行政区 whole admin extent" if rec is None else ", ".join(rec.adcodes) + (" + extent" if rec.extent is not None else "")
+        rows.append([lid, where, rec.note if rec is not None and rec.note else "-"])
+    click.echo(_table(rows))
+
+
+def _coverage_dict(record: Any) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {"adcodes": list(record.adcodes), "extent": record.extent_wkt, "note": record.note}
+
+
+def _extent(value: str) -> Any:
+    """A coverage polygon in EPSG:4490 from a file or WKT text (gis.io reads and converts it)."""
+    import shapely
+
+    from gis.io import read_features
+
+    fs = read_features(value)
+    gdf = fs.gdf if fs.gdf.crs is None or fs.gdf.crs.is_geographic else fs.gdf.to_crs("EPSG:4490")
+    return shapely.union_all(gdf.geometry.to_numpy())
 
 
 # --- versions and rollback -----------------------------------------------------------------
@@ -281,7 +406,8 @@ def _parse_version(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     text = value.strip().lower().removeprefix("v")
     if not text.isdigit() or int(text) < 1:
         msg = f"{value!r}: expected a version number such as 2 or v2 (see `layers versions`)"
-        raise click.BadParameter(msg)
+        zh = f"“{value}”：应为版本号，如 2 或 v2（见 `layers versions`）"
+        raise BilingualBadParameter(msg, zh=zh)
     return int(text)
 
 

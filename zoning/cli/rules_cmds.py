@@ -10,8 +10,8 @@ import click
 
 from gis.errors import InputError, PlanningError
 from zoning.cli.errors import InputFailure
-from zoning.cli.options import format_option, lang_option, rules_option
-from zoning.model import VERDICT_LABELS
+from zoning.cli.options import catalog_option, format_option, lang_option, rules_option
+from zoning.model import VERDICT_LABELS, confidence_label
 from zoning.rule_listing import rule_dict
 from zoning.rules import Rule, load_project_types, load_rules
 
@@ -41,8 +41,10 @@ def _row(rule: Rule, lang: str) -> list[str]:
         scope = " ".join(filter(None, [scope, *filters]))
     when = " & ".join(c.describe(lang) for c in rule.when) + (" (fallback)" if rule.fallback else "")
     verdict = VERDICT_LABELS[rule.verdict]["en" if lang == "en" else "zh"]
-    conf = rule.confidence if lang == "en" or rule.confidence == "verified" else "待法规核实"
-    return [rule.id, rule.layer, scope, where, when.strip(), verdict, rule.condition(lang), rule.basis, conf]
+    conf = rule.confidence if lang == "en" else confidence_label(rule.confidence, "zh")
+    if rule.admin:
+        scope = " ".join(filter(None, [scope, f"@{'/'.join(rule.admin)}"]))
+    return [rule.id, "+".join(rule.all_layers), scope, where, when.strip(), verdict, rule.condition(lang), rule.basis, conf]
 
 
 @click.group("rules")
@@ -63,20 +65,23 @@ def rules() -> None:
 @format_option(["table", "json"], default="table")
 @lang_option
 @rules_option
-def list_rules(type_: str | None, layer: str | None, fmt: str, lang: str, rules_path: str | None) -> None:
+@catalog_option
+def list_rules(
+    type_: str | None, layer: str | None, fmt: str, lang: str, rules_path: str | None, catalog: str | None
+) -> None:
     """List the rules (optionally those applicable to a project type or a layer).
 
     \b
     $ python -m zoning rules list --type road --layer eco_redline --format json
     """
     try:
-        ruleset = load_rules(rules_path)
+        ruleset = load_rules(rules_path, catalog_path=catalog)
         selected = ruleset.applicable(type_) if type_ else list(ruleset.active)
         if layer:
             if layer not in ruleset.layers:
                 msg = f"--layer {layer!r} has no rules; expected one of {list(ruleset.layers)}"
                 raise InputError(msg, zh=f"--layer “{layer}”没有规则；应为 {'、'.join(ruleset.layers)} 之一")
-            selected = [r for r in selected if r.layer == layer]
+            selected = [r for r in selected if layer in r.all_layers]
     except PlanningError as err:
         raise InputFailure.of(err) from err
     if fmt == "json":
@@ -98,7 +103,8 @@ def list_rules(type_: str | None, layer: str | None, fmt: str, lang: str, rules_
     type=click.Path(dir_okay=False),
     help="Project types file [default: data/project_types.yaml].",
 )
-def validate(file: str, types_path: str | None) -> None:
+@catalog_option
+def validate(file: str, types_path: str | None, catalog: str | None) -> None:
     """Check a rules FILE against the layer catalogue and the project types; list every
     problem (exit 2) or confirm it (exit 0).
 
@@ -106,7 +112,7 @@ def validate(file: str, types_path: str | None) -> None:
     $ python -m zoning rules validate data/rules.yaml
     """
     try:
-        ruleset = load_rules(file, project_types=load_project_types(types_path))
+        ruleset = load_rules(file, project_types=load_project_types(types_path), catalog_path=catalog)
     except PlanningError as err:
         raise InputFailure.of(err) from err
     retired = len(ruleset) - len(ruleset.active)

@@ -47,7 +47,9 @@ from typing import Any
 import numpy as np
 import shapely
 
+from gis import strictjson
 from gis.errors import InputError
+from zoning.engine import store_catalog
 from zoning.model import VERDICT_LABELS
 from zoning.styles import Styles, load_styles
 from zoning.zone_rules import RuleLine, rules_for_zone
@@ -55,8 +57,6 @@ from zoning.zone_rules import RuleLine, rules_for_zone
 __all__ = ["ZoneTiles", "apply_palette", "check_zooms", "tile_range", "write_zone_tiles"]
 
 _TILE_PX = 256
-#: Layers that are reference data, not zones: not drawn as zones.
-_NOT_ZONES = frozenset({"admin"})
 #: Points (intakes) appear from this zoom on.
 _POINT_ZOOM = 9
 #: Below this zoom, features smaller than ``_MIN_PX`` pixels are left out (invisible anyway).
@@ -148,6 +148,7 @@ def _rule_json(line: RuleLine) -> dict[str, Any]:
         "types_en": line.types_en,
         "basis": line.basis,
         "verified": line.confidence == "verified",
+        "confidence": line.confidence,
         "distance_m": line.distance_m,
     }
 
@@ -155,8 +156,10 @@ def _rule_json(line: RuleLine) -> dict[str, Any]:
 def _layers(store: Any, groups: _RuleGroups) -> tuple[list[_Layer], dict[str, list[str]]]:
     layers: list[_Layer] = []
     zone_lists: dict[str, list[str]] = {}
+    # What a zone map draws is data (catalogue roles): not the admin divisions or a table.
+    drawn = set(store_catalog(store).map_layer_ids)
     for lid in store.layer_ids:
-        if lid in _NOT_ZONES:
+        if lid not in drawn:
             continue
         gdf = store.layer(lid)
         field, values = _zone_values(store, lid, gdf)
@@ -418,5 +421,5 @@ def write_zone_tiles(
     layers, zone_lists = _layers(store, groups)
     tiles = _write_tiles(layers, out, min_zoom=min_zoom, max_zoom=max_zoom, full_zoom=full_zoom, gzip=gzip)
     meta = _meta(store, zone_lists, groups, tiles, (min_zoom, max_zoom))
-    (out / "tiles.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (out / "tiles.json").write_text(strictjson.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return ZoneTiles(out, tiles.count, tiles.features, meta)

@@ -27,6 +27,7 @@ from zoning.report.i18n import (
     join_list,
     layer_title,
     project_type_label,
+    relation_label,
     t,
     verdict_label,
     with_zone,
@@ -202,7 +203,12 @@ def _vertex_table(result: ScreeningResult, lang: str) -> Table | None:
 
 def _basis_text(c: Conflict, lang: str) -> str:
     basis = c.basis or "—"
-    return basis if c.confidence == "verified" else basis + bracket(t("unverified", lang), lang)
+    return basis if c.confidence == "verified" else basis + bracket(t(_confidence_key(c.confidence), lang), lang)
+
+
+def _confidence_key(confidence: str) -> str:
+    """The i18n key of a confidence level (RULES.md: three levels; unknown reads as unverified)."""
+    return confidence if confidence in ("verified", "secondary") else "unverified"
 
 
 def _condition(c: Conflict, lang: str) -> str:
@@ -220,10 +226,18 @@ _REL_TEXT = {
                  "en": "the project lies {distance} m from it, within the distance the rule sets"},
     "touches": {"zh": "项目与其相交（距离 0 m），位于规则规定的距离范围内",
                 "en": "the project touches it (distance 0 m), within the distance the rule sets"},
+    "outside": {"zh": "项目不在规则要求的区域内（最近 {distance} m）",
+                "en": "the project is not inside the area the rule requires (nearest {distance} m)"},
+    "no_coverage": {"zh": "该图层在项目所在地无数据", "en": "the layer has no data where the project lies"},
+    "outside_extent": {"zh": "项目超出图层库覆盖范围", "en": "the project lies outside the zone store's coverage"},
 }
 
 
 def _relation_sentence(c: Conflict, lang: str) -> str:
+    if c.relation == "outside":
+        return _REL_TEXT["outside"][lang].format(distance=fmt_num(c.distance_m))
+    if c.relation in ("no_coverage", "outside_extent"):
+        return _REL_TEXT[c.relation][lang]
     if c.relation == "within_distance":
         # a distance rule also fires on a project inside the feature (a point in the river corridor)
         if c.distance_m <= 0:
@@ -244,10 +258,12 @@ def _reason(c: Conflict, lang: str) -> str:
     verdict = verdict_label(c.verdict, lang)
     if lang == "zh":
         cond = f"{cond}。" if cond else ""
-        return (f"「{c.feature}」（{layer_title(c.layer, lang)}{zone}）：{_relation_sentence(c, lang)}。{cond}"
+        where = f"「{c.feature}」（{layer_title(c.layer, lang)}{zone}）" if c.feature else layer_title(c.layer, lang)
+        return (f"{where}：{_relation_sentence(c, lang)}。{cond}"
                 f"判定为“{verdict}”，依据{_basis_text(c, lang)}。")
     cond = f" {cond}." if cond else ""
-    return (f"\"{c.feature}\" ({layer_title(c.layer, lang)}{zone}): {_relation_sentence(c, lang)}.{cond} "
+    where = f"\"{c.feature}\" ({layer_title(c.layer, lang)}{zone})" if c.feature else layer_title(c.layer, lang)
+    return (f"{where}: {_relation_sentence(c, lang)}.{cond} "
             f"Verdict: {verdict}; basis: {_basis_text(c, lang)}.")
 
 
@@ -273,7 +289,7 @@ def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
 def _relation_cell(c: Conflict, result: ScreeningResult, lang: str) -> str:
     head = {"intersects": "相交" if lang == "zh" else "Intersects",
             "near_boundary": "边界附近" if lang == "zh" else "Near boundary",
-            "within_distance": ""}.get(c.relation, c.relation)
+            "within_distance": ""}.get(c.relation, relation_label(c.relation, lang))
     if c.relation == "within_distance" and c.distance_m <= 0:
         head = "相交" if lang == "zh" else "Intersects"
     parts = [head] if head else []
@@ -301,7 +317,7 @@ def _conflict_blocks(result: ScreeningResult, lang: str) -> list[Block]:
     for i, c in enumerate(rows_c, start=1):
         rows.append((str(i), layer_title(c.layer, lang), _feature_cell(c, lang), _relation_cell(c, result, lang),
                      f"{verdict_label(c.verdict, lang)}\n{c.rule_id}", _condition(c, lang), c.basis or "—",
-                     t("verified" if c.confidence == "verified" else "unverified", lang)))
+                     t(_confidence_key(c.confidence), lang)))
     cols = (t("col_no", lang), t("col_layer", lang), t("col_feature", lang), t("col_relation", lang),
             t("col_verdict", lang), t("col_condition", lang), t("col_basis", lang), t("col_confidence", lang))
     # English verdicts ("Conditional") and "Basis checked" need wider columns than 禁止 / 依据核实

@@ -158,7 +158,8 @@ def _conflict_cells(c: Conflict, lang: str) -> dict[str, Cell]:
         "rule_id": c.rule_id,
         "condition": (c.condition_en or c.condition) if lang == "en" else c.condition,
         "basis": c.basis,
-        "confidence": t("verified" if c.confidence == "verified" else "unverified", lang),
+        # Three levels (RULES.md); never print secondary as 已核实.
+        "confidence": t(c.confidence if c.confidence in ("verified", "secondary") else "unverified", lang),
         "legal_status": _status_label(c.legal_status, lang),
         "source": c.source,
         "feature_id": c.feature_id if c.feature_id >= 0 else "",

@@ -133,17 +133,18 @@ def test_cors_is_off_unless_configured(server: Server, api_store: Path, keys_fil
 def test_settings_from_the_environment(tmp_path: Path) -> None:
     env = {"ZONING_STORE": "/srv/zones.gpkg", "ZONING_API_KEYS_FILE": str(tmp_path / "k.yaml"),
            "ZONING_API_OPEN_SCREENING": "1", "ZONING_API_CORS_ORIGINS": "https://a.example, https://b.example",
-           "ZONING_API_MAX_BODY_BYTES": "4M"}  # fmt: skip
+           "ZONING_MAX_TEXT_BYTES": "4M", "ZONING_RULES": "/srv/rules.yaml"}  # fmt: skip
     settings = ApiSettings.from_env(env)
     assert settings.store == Path("/srv/zones.gpkg") and settings.keys_file == tmp_path / "k.yaml"
     assert settings.open_screening and settings.cors_origins == ("https://a.example", "https://b.example")
-    assert settings.max_body_bytes == 4 * 2**20
+    assert settings.limits.text_bytes == 4 * 2**20 and settings.limits.batch == 2_000  # the API's own default
+    assert settings.rules == Path("/srv/rules.yaml")
     bare = ApiSettings.from_env({"XDG_CONFIG_HOME": str(tmp_path)})
     assert not bare.open_screening and bare.cors_origins == ()
     assert bare.keys_file == tmp_path / "eco-zoning-screener" / "api_keys.yaml"
-    from gis.errors import InputError
+    from gis.errors import InputError, PlanningError
 
     with pytest.raises(InputError, match="ZONING_API_OPEN_SCREENING"):
         ApiSettings.from_env({"ZONING_API_OPEN_SCREENING": "perhaps"})
-    with pytest.raises(InputError, match="ZONING_API_MAX_BODY_BYTES"):
-        ApiSettings.from_env({"ZONING_API_MAX_BODY_BYTES": "lots"})
+    with pytest.raises(PlanningError, match="ZONING_MAX_TEXT_BYTES"):
+        ApiSettings.from_env({"ZONING_MAX_TEXT_BYTES": "lots"})

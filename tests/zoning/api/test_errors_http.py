@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from tests.zoning._engine_support import X0, Y0, lonlat, rect
 from tests.zoning.api.conftest import Server, serve
 from tests.zoning.api.test_screen_http import cli_json, feature
 from zoning.api import create_app
-from zoning.api.settings import ApiSettings
+from zoning.api.settings import API_LIMITS, ApiSettings
 
 INSIDE = lonlat(rect(X0 + 200, Y0 + 200, 100, 100))
 
@@ -106,10 +107,11 @@ def test_unknown_address_is_a_bilingual_404(server: Server) -> None:
 
 def test_body_limit(api_store: Path, keys_file: Path, auth: dict[str, str]) -> None:
     """A body over the limit is refused with 413, by Content-Length and while streaming."""
-    with serve(ApiSettings(store=api_store, keys_file=keys_file, max_body_bytes=2000, warm_up=False)) as small:
+    limits = replace(API_LIMITS, text_bytes=2000)
+    with serve(ApiSettings(store=api_store, keys_file=keys_file, limits=limits, warm_up=False)) as small:
         big = json.dumps(feature(INSIDE, type="road", note="x" * 3000))
         got = small.call("POST", "/api/v1/screen", big, auth)
-        assert got.status == 413 and "2000" not in got.error["en"] and "MiB" in got.error["en"]
+        assert got.status == 413 and "MiB" in got.error["en"] and "ZONING_MAX_TEXT_BYTES" in got.error["en"]
         ok = small.call("POST", "/api/v1/screen", feature(INSIDE, type="road"), auth)
         assert ok.status == 200
         # Chunked (no Content-Length): refused while it streams in.

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import shapely
 from click.testing import CliRunner
 from openapi_spec_validator import validate
 from openapi_spec_validator.versions import consts as versions
@@ -93,7 +94,7 @@ def test_rules_are_the_cli_rules(server: Server) -> None:
 
 def test_units_are_empty_without_a_unit_layer(server: Server) -> None:
     got = server.call("GET", "/api/v1/units?lon=114.0&lat=28.0").json()
-    assert got == {"lon": 114.0, "lat": 28.0, "unit_layer": False, "units": []}
+    assert got == {"lon": 114.0, "lat": 28.0, "type": None, "unit_layer": None, "units": []}
     bad = server.call("GET", "/api/v1/units?lon=200&lat=28")
     assert bad.status == 422 and "lon" in bad.error["en"]
 
@@ -137,3 +138,30 @@ def test_a_broken_store_is_503_not_the_clients_fault(tmp_path: Path, keys_file: 
             got = running.call(method, path, {"type": "Feature"} if method == "POST" else None, auth)
             assert got.status == 503, (path, got.body)
             assert str(tmp_path) not in got.body.decode()  # the server's paths stay in its log
+
+
+def test_units_at_a_point_are_the_screenings_units(tmp_path: Path, keys_file: Path) -> None:
+    """A store with control units and an access list: the units at a point are those the
+    CLI's screening of that point reports (with a type: the clauses' verdicts for it)."""
+    import pyogrio
+
+    from tests.zoning._engine_support import lonlat, write_gpkg
+    from tests.zoning.test_units_coverage import admin_frame, clauses_frame, units_frame
+    from zoning.api.settings import ApiSettings
+
+    store = write_gpkg(tmp_path / "units.gpkg", {"admin": admin_frame(), "env_control_unit": units_frame()})
+    pyogrio.write_dataframe(clauses_frame(), store, layer="access_clause", driver="GPKG")
+    point = lonlat(shapely.Point(499_500, 3_099_500))  # in unit ZH43090220001 (资阳区)
+    cli_res = CliRunner().invoke(cli, ["screen", point.wkt, "--type", "industrial", "--zones", str(store)])
+    assert cli_res.exit_code == 0, cli_res.stderr
+    want = json.loads(cli_res.stdout)["units"]
+    assert [u["code"] for u in want] == ["ZH43090220001"]
+    from tests.zoning.api.conftest import serve
+
+    with serve(ApiSettings(store=store, keys_file=keys_file, warm_up=False)) as running:
+        got = running.call("GET", f"/api/v1/units?lon={point.x}&lat={point.y}&type=industrial").json()
+        assert got["unit_layer"] == "env_control_unit" and got["type"] == "industrial"
+        assert got["units"] == want
+        plain = running.call("GET", f"/api/v1/units?lon={point.x}&lat={point.y}").json()["units"]
+        assert [c["text"] for c in plain[0]["clauses"]] == [c["text"] for c in want[0]["clauses"]]
+        assert all("verdict" not in c for c in plain[0]["clauses"])

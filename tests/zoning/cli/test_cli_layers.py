@@ -55,7 +55,11 @@ def test_list_shows_layers_absent_and_extra(capsys: pytest.CaptureFixture[str], 
     assert lines[2].split() == ["eco_redline", "生态保护红线", "2", "Polygon", "EPSG:4490", "法定"]
     assert lines[3].split() == ["water_source", "饮用水水源保护区", "3", "Polygon", "EPSG:4490", "法定"]
     assert lines[5].split() == ["shoreline", "河流岸线", "2", "LineString/Polygon", "EPSG:4490", "混合"]
-    assert "absent layers (not screened): livestock_zone, green_heart, nature_reserve, scenic_area, admin" in out
+    assert (
+        "absent layers (not screened): livestock_zone, green_heart, nature_reserve, scenic_area, env_control_unit, "
+        "access_clause, industrial_park, basic_farmland, urban_boundary, public_forest, wetland, nature_park, "
+        "fish_germplasm, admin"
+    ) in out
     assert "extra layers (kept, not screened): basemap_notes" in out
     assert "示意数据，不具法律效力" in out
 

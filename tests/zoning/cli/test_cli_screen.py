@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from tests.zoning._engine_support import X0, Y0, lonlat, rect, write_gpkg, zone_frame
 from zoning.cli import cli
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 HALF_IN = lonlat(rect(X0 + 900, Y0 + 400, 200, 100))  # 10,000 m2 of 20,000 m2 inside
 FAR = lonlat(rect(X0 + 20_000, Y0 + 400, 100, 100))
 
@@ -351,12 +351,14 @@ def test_rules_list_and_validate(tmp_path: Path) -> None:
     res = run("rules", "list", "--type", "尾矿库", "--layer", "shoreline", "--format", "json")
     assert res.exit_code == 0
     rows = json.loads(res.stdout)
-    assert [(r["id"], r["distance_m"]) for r in rows] == [("SHL02", 3000.0), ("SHL03", 1000.0)]
+    assert [(r["id"], r["distance_m"]) for r in rows] == [
+        ("SHL02", 3000.0), ("SHL03", 1000.0), ("SHL05", 3000.0), ("SHL06", 1000.0),
+    ]  # fmt: skip
     table = run("rules", "list", "--type", "road", "--lang", "en").stdout
     assert table.splitlines()[0].split()[:3] == ["id", "layer", "zones"]
     assert "ECO03" in table and "LIV01" not in table
     ok = run("rules", "validate", "data/rules.yaml")
-    assert ok.exit_code == 0 and "46 rules OK" in ok.stdout
+    assert ok.exit_code == 0 and "78 rules OK" in ok.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "rules:\n  - {id: X01, layer: nowhere, types: all, verdict: banned, condition: {zh: a, en: b}, basis: [{law: c}], confidence: verified}\n",

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from gis.errors import InputError
 from layers.paths import DEFAULT_STORE
 from layers.store import ZoneStore
+from tests.jsoncheck import strict_loads
 from zoning.cli import cli
 from zoning.publish.mapexport import export_map
 from zoning.publish.zone_tiles import tile_range
@@ -90,7 +91,9 @@ def test_each_feature_names_the_rules_that_apply_to_it(site: Path) -> None:
         assert dws01["verdict_zh"] == "禁止" and "水污染防治法" in dws01["basis"] and "第六十五条" in dws01["basis"]
         # Types in words, not keys: DWS01 applies to all but three types (rules.yaml).
         assert dws01["types_zh"].startswith("除") and "_" not in dws01["types_zh"]
-        assert "准保护区" not in {r["condition_zh"] for r in rules} and all(r["id"].startswith("DWS") for r in rules)
+        # The water-source rules, and the HJ/T 81 livestock setback written against several layers.
+        assert "准保护区" not in {r["condition_zh"] for r in rules}
+        assert all(r["id"].startswith("DWS") or r["id"] == "LIV05" for r in rules)
     # Shoreline rules filter on the river: the Yangtze's 1 km rule is not on the Xiang River.
     s = next(i for i, layer in enumerate(meta["layers"]) if layer["id"] == "shoreline")
     by_name = {f["properties"]["n"]: groups[f["properties"]["r"]] for f in feats if f["properties"]["l"] == s}
@@ -185,3 +188,12 @@ def test_refusals_are_said_in_chinese_too(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         export_map(tmp_path / "site", min_zoom=9, max_zoom=5)
     assert info.value.zh and "缩放级别 9..5" in info.value.zh
+
+
+def test_every_json_of_the_site_parses_strictly(site: Path) -> None:
+    """A browser's JSON.parse refuses NaN and Infinity: not one of the site's documents may hold them."""
+
+    files = sorted(site.rglob("*.json"))
+    assert {"meta.json", "base.json", "places.json"} <= {p.name for p in files}
+    for path in files:
+        strict_loads(path.read_text(encoding="utf-8"))
