@@ -62,6 +62,39 @@ def small_project(out: Path) -> tuple[int, dict[str, Any]]:
     raise SystemExit(msg)
 
 
+def breakdown(out: Path, feature: dict[str, Any], n: int = 200) -> dict[str, float]:
+    """Where one request's time goes, in this process (no HTTP): median ms of reading the body
+    (``gis.io.read_features``, as the API does), making and screening the project, and writing
+    the JSON."""
+    from dataclasses import replace
+
+    from gis.io import read_features
+    from layers.store import ZoneStore
+    from zoning.columns import with_attribute_columns
+    from zoning.engine import default_rules, projects_from_features, screen, warm
+    from zoning.report import render_report
+
+    body = json.dumps(feature).encode()
+    store = ZoneStore.open(out / "zones.gpkg")
+    rules = default_rules()
+    warm(store, rules=rules)
+    steps: dict[str, list[float]] = {"read_ms": [], "screen_ms": [], "json_ms": []}
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fs = read_features(body, filename="request.geojson")
+        fs = replace(fs, gdf=with_attribute_columns(fs.gdf, rules.project_types, source=fs.source))
+        t1 = time.perf_counter()
+        results = screen(projects_from_features(fs, type_field="type", project_types=rules.project_types), store,
+                         rules=rules)  # fmt: skip
+        t2 = time.perf_counter()
+        render_report(results, "json", batch=False)
+        t3 = time.perf_counter()
+        steps["read_ms"].append((t1 - t0) * 1e3)
+        steps["screen_ms"].append((t2 - t1) * 1e3)
+        steps["json_ms"].append((t3 - t2) * 1e3)
+    return {k: float(np.median(v)) for k, v in steps.items()}
+
+
 def free_port() -> int:
     import socket
 
@@ -246,6 +279,10 @@ def table(m: dict[str, str], data: dict[str, Any], api: dict[str, Any], pgr: dic
                      f"{pgr['query_p95_ms']:.2f} ms | |")  # fmt: skip
     lines.append(f"\nAPI start-up ({args.workers} workers open the store through the fast cache and build their "
                  f"indexes): {api['startup_s']:.1f} s.")  # fmt: skip
+    if "breakdown" in api:
+        b = api["breakdown"]
+        lines.append(f"One request in one process, without HTTP (median): reading the body {b['read_ms']:.1f} ms "
+                     f"(gis.io.read_features), screening {b['screen_ms']:.1f} ms, JSON {b['json_ms']:.2f} ms.")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -262,6 +299,8 @@ def main() -> None:
     data = ensure_data(out, quick=args.quick)
     pid, feature = small_project(out)
     api = api_side(out, feature, args)
+    log("breakdown: one request's steps in this process ...")
+    api["breakdown"] = breakdown(out, feature)
     pgr = None if args.skip_postgis else postgis_side(out, pid, feature, args)
     text = table(machine(), data, api, pgr, args, load_avg)
     (out / "api_results.md").write_text(text, encoding="utf-8")
