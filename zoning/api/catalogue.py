@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -52,7 +53,7 @@ def layers_listing(store: Any) -> dict[str, Any]:
             }
         )
     return {
-        "store": str(store.path),
+        "store": Path(str(store.path)).name,  # public: the file, not the server's folders
         "sha256": store.sha256,
         "layers": layers,
         "absent_layers": list(store.absent_layers),

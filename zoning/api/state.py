@@ -14,6 +14,7 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -115,7 +116,7 @@ class ServerState:
         store = opened.store
         return {
             "status": "ok",
-            "store": {"path": str(store.path), "sha256": store.sha256, "layers": list(store.layer_ids)},
+            "store": {"file": Path(str(store.path)).name, "sha256": store.sha256, "layers": list(store.layer_ids)},
             "rules_sha256": opened.rules.sha256,
             "work_crs_ready": list(opened.work_crs),
         }
