@@ -166,6 +166,7 @@ def test_html_pages_escape_data_and_load_nothing_from_elsewhere(path: str, serve
     by_accept = server.call("GET", path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     for got in (by_param, by_accept):
         assert got.status == 200 and got.headers["content-type"].startswith("text/html")
+        assert got.headers["content-security-policy"].startswith("default-src 'none'")
         page = got.body.decode()
         assert "<script" not in page  # the hostile zone name is shown as text, never run
         assert not re.search(r"""(src|href)=["']?https?://(?!127\.0\.0\.1)""", page)  # no asset from elsewhere
