@@ -107,7 +107,7 @@ def units_at(store: Any, rules: RuleSet, lon: float, lat: float, type_: str = ""
     return units
 
 
-@router.get("/api/health", summary="Readiness 就绪检查", tags=["service 服务"])
+@router.get("/api/health", summary="Readiness 就绪检查")
 def health(state: State) -> dict[str, Any]:
     """200 once the zone store is open and the engine's indexes are built (a readiness probe)."""
     return state.health()

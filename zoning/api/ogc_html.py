@@ -16,8 +16,10 @@ from typing import Any
 __all__ = ["page", "landing_html", "conformance_html", "collections_html", "collection_html", "items_html",
            "item_html"]  # fmt: skip
 
+#: The app's Chinese font, served by the API itself (``zoning.api.docs``).
+FONT_CSS = "/api/assets/fonts/noto-sans-sc.css"
 _STYLE = """
-body{font-family:"Noto Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:1.5rem auto;max-width:72rem;
+body{font-family:sans-serif,"Noto Sans SC";margin:1.5rem auto;max-width:72rem;
 padding:0 1rem;color:#1f2933;line-height:1.5}
 h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.15rem;margin-top:1.5rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #cbd2d9;padding:.3rem .5rem;
@@ -47,7 +49,7 @@ def page(title: str, body: str, *, crumbs: Sequence[tuple[str, str]] = ()) -> st
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
+        f'<title>{_e(title)}</title><link rel="stylesheet" href="{FONT_CSS}"><style>{_STYLE}</style></head><body>'
         f"<nav>{nav}</nav><h1>{_e(title)}</h1>{body}</body></html>\n"
     )
 

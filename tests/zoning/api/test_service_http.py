@@ -58,6 +58,11 @@ def test_docs_page_is_served_by_the_app_itself(server: Server) -> None:
         asset = server.call("GET", url)
         assert asset.status == 200, url
     assert "/api/openapi.json" in text
+    css = server.call("GET", "/api/assets/fonts/noto-sans-sc.css").body.decode()
+    slices = re.findall(r"url\(([^)]+\.woff2)\)", css)
+    assert len(slices) > 100 and not any(s.startswith(("/", "http")) for s in slices)  # beside the CSS
+    font = server.call("GET", "/api/assets/fonts/" + slices[0])
+    assert font.status == 200 and font.body[:4] == b"wOF2"
 
 
 def test_health_lists_the_store_and_the_warmed_zones(server: Server, api_store: Path) -> None:
