@@ -28,8 +28,11 @@ FONTS_DIR: Path = STATIC_DIR / "fonts"
 #: Noto Sans SC as the app serves it (split by unicode-range), for the API's own pages: no
 #: CJK font is assumed on the reader's machine.
 FONT_CSS_URL = "/api/assets/fonts/noto-sans-sc.css"
-_FONT_RULE = ('<link rel="stylesheet" href="' + FONT_CSS_URL + '">'
-              '<style>.swagger-ui, .swagger-ui * {font-family: sans-serif, "Noto Sans SC";}</style>')  # fmt: skip
+# Swagger UI names its fonts element by element: the Chinese font goes after each as the fallback.
+_FONT_RULE = ('<link rel="stylesheet" href="' + FONT_CSS_URL + '"><style>'
+              '.swagger-ui, .swagger-ui * {font-family: sans-serif, "Noto Sans SC" !important;}'
+              '.swagger-ui code, .swagger-ui pre, .swagger-ui code * {font-family: monospace, "Noto Sans SC" !important;}'
+              '</style>')  # fmt: skip
 OPENAPI_URL = "/api/openapi.json"
 DOCS_URL = "/api/docs"
 
