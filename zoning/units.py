@@ -381,11 +381,14 @@ def _place_known(scope: str, places: frozenset[str] | None) -> bool:
 
 def _general_applies(scope: str, unit_codes: AbstractSet[str], places: frozenset[str] | None) -> bool:
     """A general list (not a unit's own) that holds at the project's place; with no admin
-    layer a named place's list is shown (its record says the place cannot be told)."""
+    layer a named place's list is shown (its record says the place cannot be told). The
+    province's list holds wherever the project lies in the store's admin divisions, and not
+    for a project wholly outside them (coordinates in Beijing are not bound by Hunan's list:
+    such a project gets only "超出图层库覆盖范围")."""
     if scope in unit_codes or not scope:
         return False
     if scope in PROVINCE_SCOPES:
-        return True
+        return places is None or bool(places)
     return places is None or scope in places
 
 
