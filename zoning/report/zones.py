@@ -142,7 +142,7 @@ class ReportZones:
             # an attribute table (the access list): its rows for the source table, no geometry
             table = gdf.reset_index(drop=True)
             table["feature_id"] = range(len(table))
-            return table  # type: ignore[return-value]
+            return table
         if gdf.crs is None:
             gdf = gdf.set_crs(STORAGE_CRS)
         elif not gdf.crs.equals(STORAGE_CRS):
