@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
+from ui.compliance_view import render_compliance, render_coverage
 from ui.i18n import Lang, lang, one_language, pick, t, tr
 from ui.styles import palette
 from ui.tables import conflicts_frame, nearby_frame
@@ -100,6 +101,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
         zone = "" if not c.zone or c.zone in c.feature else c.zone  # "…一级保护区（水域）" already says 一级
         detail = t("result.worst_detail", layer=zh if language == "zh" else en, feature=c.feature, zone=zone).strip()
     verdict_badge(result.verdict, detail=detail)
+    render_coverage(result)
     cols = st.columns(4)
     cols[0].metric(t("result.m_conflicts"), len(result.conflicts))
     cols[1].metric(t("result.m_layers"), len({c.layer for c in result.conflicts}))
@@ -113,6 +115,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
         st.caption(t("result.absent_layers", layers="、".join(_titles(result.data.absent_layers, titles, language))))
     st.subheader(t("result.conflicts_title"))
     conflict_table(result, titles=titles)
+    render_compliance(result)
     near = nearby_frame(result, titles=titles, lang=language)
     if not near.empty:
         st.subheader(t("result.nearby_title"))

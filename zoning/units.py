@@ -60,6 +60,8 @@ __all__ = [
     "units_for_project",
     "PROVINCE_SCOPES",
     "clauses_verdict",
+    "general_list_holds",
+    "scope_rank",
 ]
 
 #: ``scope`` values of the province's general list.
@@ -390,6 +392,17 @@ def _general_applies(scope: str, unit_codes: AbstractSet[str], places: frozenset
     if scope in PROVINCE_SCOPES:
         return places is None or bool(places)
     return places is None or scope in places
+
+
+def general_list_holds(scope: str, unit_codes: AbstractSet[str], places: frozenset[str] | None) -> bool:
+    """Whether a clause of scope ``scope`` is a general list (not a unit's own) that holds at
+    a place lying in the admin divisions ``places`` (None: the store has no admin layer)."""
+    return _general_applies(scope, unit_codes, places)
+
+
+def scope_rank(scope: str) -> int:
+    """Order of general lists: the province's, then a city's, then a county's."""
+    return _scope_rank(scope)
 
 
 def _scope_rank(scope: str) -> int:

@@ -91,9 +91,11 @@
         '<b>' + esc(pick(layer.title_zh, layer.title_en)) + tag + '</b>' + esc(f.properties.n) +
         (zone ? '<br>' + t('zone') + colon() + esc(zone) : '') +
         '<br>' + t('status') + colon() + esc(statusText(layer.legal_status)));
-      var rules = meta.rule_groups[f.properties.r] || [];
-      out.push('<div>' + t('rules') + colon() + '</div>');
-      if (!rules.length) { out.push('<div class="rule">' + t('noRules') + '</div>'); }
+      var lists = unitLists(layer, f);
+      // a unit with a list of its own: its category's defaults (the rules) do not apply
+      var rules = lists && lists.own.length ? [] : (meta.rule_groups[f.properties.r] || []);
+      if (!lists || !lists.own.length) { out.push('<div>' + t('rules') + colon() + '</div>'); }
+      if (!rules.length && !lists) { out.push('<div class="rule">' + t('noRules') + '</div>'); }
       rules.forEach(function (r) {
         var dist = r.distance_m ? t('within').replace('{m}', r.distance_m) : '';
         out.push('<div class="rule"><span class="verdict ' + esc(r.verdict) + '" style="color:' + esc(verdictColour(r.verdict)) + '">' +
@@ -102,11 +104,36 @@
           '<br>' + t('types') + colon() + esc(pick(r.types_zh, r.types_en)) + '<br>' + t('basis') + colon() + esc(r.basis) +
           (r.verified ? '' : esc(t(r.confidence === 'secondary' ? 'secondary' : 'unverified'))) + '</div>');
       });
+      if (lists) { out.push(renderLists(lists)); }
       out.push('</div>');
     });
     out.push('<p class="hint">' + t('simplified') + '</p>');
     document.getElementById('answer').innerHTML = out.join('');
   }
+  // --- control units: their access lists (meta.access_list, zoning.lookup.unit_access_lists) ---
+  function unitLists(layer, f) {
+    var al = meta.access_list;
+    if (!al || !al.layer || layer.id !== al.layer) { return null; }
+    return al.units[String(f.properties.i)] || {own: [], general: []};
+  }
+  function clauseHtml(c, list) {
+    var verdict = c.verdict && meta.verdicts[c.verdict] ? meta.verdicts[c.verdict] : null;
+    return '<div class="rule">' + esc(list) + colon() +
+      (verdict ? '<span class="verdict ' + esc(c.verdict) + '" style="color:' + esc(verdict.colour) + '">' +
+        esc(pick(verdict.zh, verdict.en)) + '</span> ' : '') +
+      esc(pick(c.dimension, c.dimension_en)) + ' · ' + esc(c.text) +
+      '<br>' + t('types') + colon() + esc(pick(c.types_zh, c.types_en)) + '<br>' + t('basis') + colon() + esc(c.basis) +
+      (c.confidence === 'verified' ? '' : esc(t(c.confidence === 'secondary' ? 'secondary' : 'unverified'))) +
+      (c.legal_status === '法定' ? '' : '<span class="tag">' + esc(t('illustrative')) + '</span>') + '</div>';
+  }
+  function renderLists(lists) {
+    var clauses = meta.access_list.clauses, out = ['<div><b>' + esc(t('unitList')) + '</b></div>'];
+    lists.general.forEach(function (i) { out.push(clauseHtml(clauses[i], t('listGeneral').replace('{scope}', clauses[i].scope))); });
+    lists.own.forEach(function (i) { out.push(clauseHtml(clauses[i], t('listOwn'))); });
+    if (!lists.own.length) { out.push('<div class="rule">' + esc(t('listDefaults')) + '</div>'); }
+    return out.join('');
+  }
+
   function ask(lon, lat) {
     lastAsk = [lon, lat];
     // The place in the data tile's own units (sub-pixels from its top-left corner).
