@@ -68,6 +68,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _check_lonlat(lon: float, lat: float) -> None:
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        msg = f"point ({lon}, {lat}) is not longitude/latitude in degrees; expected e.g. 112.94, 28.23"
+        raise InputError(msg, zh=f"点 ({lon}, {lat}) 不是以度为单位的经纬度；应如 112.94, 28.23（经度在前，纬度在后）")
+
+
 def zones_at(store: Any, lon: float, lat: float, *, near_m: float = 500.0) -> list[ZoneHit]:
     """Zone features containing (lon, lat), then those within ``near_m`` metres, nearest first.
 
@@ -85,9 +91,7 @@ def zones_at(store: Any, lon: float, lat: float, *, near_m: float = 500.0) -> li
     InputError
         If (lon, lat) is not a longitude/latitude pair in degrees.
     """
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        msg = f"point ({lon}, {lat}) is not longitude/latitude in degrees; expected e.g. 112.94, 28.23"
-        raise InputError(msg, zh=f"点 ({lon}, {lat}) 不是以度为单位的经纬度；应如 112.94, 28.23（经度在前，纬度在后）")
+    _check_lonlat(lon, lat)
     zstore = open_store(store)
     schemas = store_schemas(zstore)
     work_crs = work_crs_for((lon, lat, lon, lat))
@@ -271,9 +275,7 @@ def units_at(store: Any, lon: float, lat: float, *, rules: Any = None) -> PlaceL
     InputError
         If (lon, lat) is not a longitude/latitude pair in degrees.
     """
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        msg = f"point ({lon}, {lat}) is not longitude/latitude in degrees; expected e.g. 112.94, 28.23"
-        raise InputError(msg, zh=f"点 ({lon}, {lat}) 不是以度为单位的经纬度；应如 112.94, 28.23（经度在前，纬度在后）")
+    _check_lonlat(lon, lat)
     zstore = open_store(store)
     rules = rules or default_rules()
     layout = store_layout(zstore, store_catalog(zstore))
