@@ -28,7 +28,7 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 # store, rules and modules are loaded before the first visitor.
 run: $(VENV)/.installed
 	($(PY) -m ui.readiness $(PORT) >/dev/null 2>&1 &)
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run serve.py --server.port $(PORT)
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest

@@ -37,6 +37,7 @@ __all__ = [
     "FileRef",
     "file_ref",
     "store_ref",
+    "shown_path",
     "get_store",
     "get_rules",
     "catalog_ref",
@@ -56,6 +57,8 @@ __all__ = [
 ]
 
 BASE_DIR = DATA_DIR / "base"
+#: The folder the app runs from (paths under it are shown relative to it).
+_APP_DIR = Path(__file__).resolve().parents[1]
 #: Environment override for the zone store (a user's official GeoPackage); default embedded.
 STORE_ENV = "ZONING_STORE"
 #: Environment overrides for an open catalogue (DESIGN.md): a deployment's layer catalogue,
@@ -100,10 +103,20 @@ def file_ref(path: str | Path) -> FileRef:
     try:
         info = os.stat(p)
     except OSError as err:
-        msg = f"{p} cannot be read ({err.strerror}); expected an existing file (set {STORE_ENV} or run `make data`)"
-        zh = f"无法读取文件 {p}（{err.strerror}）；请确认文件存在（可设置环境变量 {STORE_ENV}，或运行 make data 重建内置图层库）"
+        name = shown_path(p)  # the message reaches the page: no server folders in it
+        msg = f"{name} cannot be read ({err.strerror}); expected an existing file (set {STORE_ENV} or run `make data`)"
+        zh = f"无法读取文件 {name}（{err.strerror}）；请确认文件存在（可设置环境变量 {STORE_ENV}，或运行 make data 重建内置图层库）"
         raise DataSourceError(msg, zh=zh) from err
     return FileRef(p, _sha256(p, info.st_mtime_ns, info.st_size), info.st_mtime)
+
+
+def shown_path(path: str | Path) -> str:
+    """A file's path as a visitor may see it: relative to the app (``data/zones.gpkg``),
+    else only its file name — never the server's folder layout."""
+    try:
+        return Path(path).resolve().relative_to(_APP_DIR).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def store_ref() -> FileRef:

@@ -2,15 +2,15 @@
 the access list clause by clause, and what the verdict covers.
 
 Unit names, codes and clause texts are data: they are shown only in plain-text widgets
-(``st.dataframe``) or escaped into HTML that no Markdown renders (``st.html``).
+(``st.dataframe``) or escaped into HTML that no Markdown renders (``st.html`` with
+``ui.escape.html_text``).
 """
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
+from ui.escape import html_text
 from ui.i18n import lang, t
 from ui.tables import clauses_frame, units_frame
 from zoning.model import ScreeningResult
@@ -23,9 +23,9 @@ def coverage_html(result: ScreeningResult, language: str) -> str:
     statement = result.coverage.statement_en if language == "en" else result.coverage.statement_zh
     if not statement:
         return ""
-    title = html.escape(t("result.coverage_title"))
+    title = html_text(t("result.coverage_title"))
     return (f"<div class='ez-coverage' data-testid='ez-coverage'><strong>{title}</strong>"
-            f"{html.escape('：' if language == 'zh' else ': ')}{html.escape(statement)}</div>")
+            f"{html_text('：' if language == 'zh' else ': ')}{html_text(statement)}</div>")
 
 
 def render_coverage(result: ScreeningResult) -> None:

@@ -41,7 +41,7 @@ import yaml
 from gis.errors import RuleConfigError
 from gis.text import Text
 from layers.paths import DATA_DIR
-from zoning.model import VERDICTS
+from zoning.verdicts import VERDICTS
 
 __all__ = [
     "STYLES_PATH",

@@ -100,3 +100,26 @@ def test_labels_do_not_repeat_the_grade_a_name_already_says(monkeypatch, farm) -
     texts.clear()
     maps.detail_map(farm, "water_source", ReportZones(make_store()))  # names without the grade get it
     assert "示例水厂水源（一级）" in texts
+
+
+def test_a_zone_name_with_tabs_and_line_breaks_is_drawn_on_one_line(monkeypatch, farm) -> None:
+    """A tab or line break in a zone's name (data) has no glyph: the label joins the words
+    with spaces (the suite turns matplotlib's "Glyph 9 missing" warning into an error)."""
+    from matplotlib.axes import Axes
+
+    from .conftest import make_store
+
+    named = make_store()
+    ws = named.layers["water_source"]
+    ws["name"] = ["甲\t水源\n一级", "乙\r\n水源"]
+    texts: list[str] = []
+    real = Axes.text
+
+    def recording(self, x, y, s, *args, **kwargs):
+        texts.append(str(s))
+        return real(self, x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "text", recording)
+    maps.detail_map(farm, "water_source", ReportZones(named))
+    assert any(s.startswith("甲 水源 一级") for s in texts)
+    assert not any(ch in s for s in texts for ch in "\t\r\n")

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from gis.errors import InputError
 from layers.paths import DEFAULT_STORE
 from layers.store import ZoneStore
+from tests.jsoncheck import strict_loads
 from zoning.cli import cli
 from zoning.publish.mapexport import export_map
 from zoning.publish.zone_tiles import tile_range
@@ -189,3 +190,12 @@ def test_refusals_are_said_in_chinese_too(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         export_map(tmp_path / "site", min_zoom=9, max_zoom=5)
     assert info.value.zh and "缩放级别 9..5" in info.value.zh
+
+
+def test_every_json_of_the_site_parses_strictly(site: Path) -> None:
+    """A browser's JSON.parse refuses NaN and Infinity: not one of the site's documents may hold them."""
+
+    files = sorted(site.rglob("*.json"))
+    assert {"meta.json", "base.json", "places.json"} <= {p.name for p in files}
+    for path in files:
+        strict_loads(path.read_text(encoding="utf-8"))
