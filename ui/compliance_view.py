@@ -14,8 +14,9 @@ from ui.escape import html_text
 from ui.i18n import lang, t
 from ui.tables import clauses_frame, units_frame
 from zoning.model import ScreeningResult
+from zoning.report.compliance import dimension_label
 
-__all__ = ["render_compliance", "coverage_html", "render_coverage"]
+__all__ = ["render_compliance", "coverage_html", "render_coverage", "clause_detail"]
 
 
 def coverage_html(result: ScreeningResult, language: str) -> str:
@@ -26,6 +27,15 @@ def coverage_html(result: ScreeningResult, language: str) -> str:
     title = html_text(t("result.coverage_title"))
     return (f"<div class='ez-coverage' data-testid='ez-coverage'><strong>{title}</strong>"
             f"{html_text('：' if language == 'zh' else ': ')}{html_text(statement)}</div>")
+
+
+def clause_detail(result: ScreeningResult) -> str:
+    """The badge's "decided by" line when the verdict comes from an access-list clause (plain
+    text: the badge escapes it)."""
+    clause = next((c for c in result.clauses if c.applies and c.verdict == result.verdict), None)
+    if clause is None:
+        return ""
+    return t("result.worst_clause", scope=clause.unit or clause.scope, dimension=dimension_label(clause.dimension, lang()))
 
 
 def render_coverage(result: ScreeningResult) -> None:

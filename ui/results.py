@@ -9,7 +9,7 @@ from typing import Any, cast
 import streamlit as st
 
 from ui.boundary import visitor_text
-from ui.compliance_view import render_compliance, render_coverage
+from ui.compliance_view import clause_detail, render_compliance, render_coverage
 from ui.escape import md_text
 from ui.i18n import Lang, lang, one_language, pick, t, tr
 from ui.jobs import heavy_job
@@ -105,6 +105,8 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
         zh, en = titles.get(c.layer, (c.layer, c.layer))
         zone = "" if not c.zone or c.zone in c.feature else c.zone  # "…一级保护区（水域）" already says 一级
         detail = t("result.worst_detail", layer=zh if language == "zh" else en, feature=c.feature, zone=zone).strip()
+    else:
+        detail = clause_detail(result)  # decided by the access list, not by a zone
     verdict_badge(result.verdict, detail=detail)
     render_coverage(result)
     cols = st.columns(4)

@@ -139,8 +139,8 @@ class LayerStyle:
         (strictest darkest, drawn last) of the values ``colours`` names.
     colours
         Zone value -> its own fill, for a layer whose values read as different kinds rather
-        than grades of one (the control units: 优先保护 / 重点管控 / 一般管控, in the colours
-        the plans' maps use); wins over the shade.
+        than grades of one (the control units: 优先保护 / 重点管控 / 一般管控); wins over the
+        shade.
     order
         Draw order, 0 = bottom; -1 for a layer the palette does not list (drawn first).
     listed

@@ -80,6 +80,7 @@ def test_screen_page_shows_units_shares_clauses_and_coverage(unit_app) -> None:
     # the clause verdicts count: prohibited overall although no zone is touched
     badge = next(md.value for md in at.markdown if "ez-verdict" in md.value)
     assert "data-verdict='prohibited'" in badge
+    assert "主要依据：生态环境准入清单（ZH43032110001）· 污染物排放管控" in badge  # decided by a clause, not a zone
     coverage = [h.proto.body for h in at.get("html")]
     assert any("本结论覆盖范围" in body and "已筛查" in body for body in coverage), coverage
 

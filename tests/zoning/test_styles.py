@@ -75,10 +75,10 @@ def test_shades_are_the_mixes_the_file_describes() -> None:
 
 
 def test_control_units_are_coloured_by_category_in_their_own_colours() -> None:
-    """The units' categories are kinds, not grades: each has its own fill (green, orange,
-    pale blue as on the plans' maps), distinct from each other; the shades still rank them."""
+    """The units' categories are kinds, not grades: each has its own fill (green, pink,
+    beige), distinct from each other; the shades still rank them."""
     colours = zone_colours()["env_control_unit"]
-    assert (colours["优先保护单元"], colours["重点管控单元"], colours["一般管控单元"]) == ("#a6d96a", "#fdae61", "#d4e4f2")
+    assert (colours["优先保护单元"], colours["重点管控单元"], colours["一般管控单元"]) == ("#a6d96a", "#e9a3c9", "#efe6d2")
     style = load_styles().layer("env_control_unit")
     assert style.rank("优先保护单元") < style.rank("重点管控单元") < style.rank("一般管控单元")
 
