@@ -116,3 +116,29 @@ def test_batch_table_names_the_units(unit_store: Path, monkeypatch: pytest.Monke
     table = _frame_with(at, "所在管控单元")
     assert table["所在管控单元"].iloc[0].startswith("ZH43032110001 测试优先保护单元（优先保护单元，100.0%）")
     assert table["所在管控单元"].iloc[1].startswith("ZH43032130001 ")
+
+
+def test_public_map_answers_with_the_unit_and_its_list(unit_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A point in the priority unit (x 200 m): the unit, the province's list, then the unit's
+    own clause; a point in the general unit (x 2,000 m), which has no list: its category's
+    default rule (ECU02, data/rules.yaml)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.ui.conftest import APP, lonlat
+
+    monkeypatch.setenv("ZONING_STORE", str(unit_store))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at = page(at, "public")
+    for dx, code, lists in ((200, "ZH43032110001", ["省级通用清单", "本单元清单"]),
+                            (2000, "ZH43032130001", ["省级通用清单", "类别默认要求（ECU02）"])):  # fmt: skip
+        lon, lat = lonlat(dx, 2000)
+        at.text_input(key=state.PUBLIC_COORDS).input(f"{lon:.9f}, {lat:.9f}")
+        at.button(key=state.PUBLIC_LOOKUP).click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any(m.value == "**环境管控单元与生态环境准入清单**" for m in at.markdown)
+        units = _frame_with(at, "单元编码")
+        assert list(units["单元编码"]) == [code]
+        listing = _frame_with(at, "适用项目")
+        assert list(listing["清单"]) == lists
+        assert listing["适用项目"].iloc[0] == "所有项目"
