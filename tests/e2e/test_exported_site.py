@@ -137,11 +137,11 @@ def test_a_control_unit_shows_its_access_list(site_page, site_url: str) -> None:
     category's defaults are what applies."""
     page = site_page
     page.goto(f"{site_url}/index.html")
-    page.wait_for_function("window.__mapReady !== undefined", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => window.__mapReady !== undefined", timeout=TIMEOUT_MS)
     lon, lat = _inside("env_control_unit", code="ZH43090220001")
     page.fill("#coords", f"{lon:.6f}, {lat:.6f}")
     page.click("#ask-go")
-    page.wait_for_function("document.querySelector('#answer .zone') !== null", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelector('#answer .zone') !== null", timeout=TIMEOUT_MS)
     answer = page.inner_text("#answer")
     assert "环境管控单元" in answer and "资阳区产业园区重点管控单元（示意）" in answer
     assert "生态环境准入清单" in answer and "省级通用清单" in answer and "本单元清单" in answer
@@ -150,7 +150,7 @@ def test_a_control_unit_shows_its_access_list(site_page, site_url: str) -> None:
     lon, lat = _inside("env_control_unit", code="ZH43062110001")  # 岳阳县: no list of its own
     page.fill("#coords", f"{lon:.6f}, {lat:.6f}")
     page.click("#ask-go")
-    page.wait_for_function("document.querySelector('#answer .zone') !== null", timeout=TIMEOUT_MS)
+    page.locator("#answer").get_by_text("本单元无自身清单", exact=False).wait_for(timeout=TIMEOUT_MS)
     answer = page.inner_text("#answer")
     assert "本单元无自身清单" in answer and "ECU01" in answer
     assert not page.errors, page.errors
