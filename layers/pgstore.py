@@ -36,6 +36,7 @@ import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -194,7 +195,7 @@ class PgStore:
             If any layer has an error-level problem (the message lists every problem).
         """
         location = parse_url(url)
-        cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+        cat = catalog if isinstance(catalog, Catalog) else load_catalog(None if catalog is None else Path(catalog))
         conn = _connect(location)
         try:
             tables = _tables(conn, location)

@@ -10,6 +10,7 @@ import streamlit as st
 from gis.errors import PlanningError
 from layers.paths import DATA_DIR
 from ui.cache import attribution_table, get_layer_versions, get_store, layer_labels, store_ref
+from ui.escape import md_text
 from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.pagekit import error_text
@@ -37,7 +38,8 @@ except PlanningError as err:
     st.error(error_text(err), icon=":material/error:")
     st.stop()
 
-st.markdown(t("about.version", sha=version.sha256, short=version.short, date=version.date, path=version.path))
+# The path is shown in a code span, where Markdown is not read: only a backtick could end it.
+st.markdown(t("about.version", sha=version.sha256, short=version.short, date=version.date, path=version.path.replace("`", "'")))
 if version.illustrative:
     st.warning(t("common.illustrative_notice") + "\n\n" + t("about.illustrative_detail"), icon=":material/warning:")
 labels = layer_labels()
@@ -66,7 +68,7 @@ for layer_id in version.layer_ids:
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 if version.absent_layers:
     absent = [pick(labels[a].title_zh, labels[a].title_en) if a in labels else a for a in version.absent_layers]
-    st.caption(t("about.absent", layers="、".join(absent) if lang() == "zh" else ", ".join(absent)))
+    st.caption(t("about.absent", layers=md_text("、".join(absent) if lang() == "zh" else ", ".join(absent))))
 
 st.subheader(t("about.sources_title"))
 sources = attribution_table()

@@ -7,10 +7,13 @@ from streamlit_folium import st_folium
 
 from ui import state
 from ui.batch_view import batch_projects, column_mapping, render_batch
+from ui.boundary import visitor_text
 from ui.cache import get_rules, get_store, rules_key, store_ref
+from ui.escape import md_text, safe_filename
 from ui.forms import upload_input
 from ui.frame import require_frame
 from ui.i18n import one_language, t
+from ui.limits import check_batch
 from ui.pagekit import stop_on_error
 from ui.results import downloads, limits_notice
 from ui.screening import input_signature, screen_memo
@@ -32,9 +35,11 @@ with stop_on_error():
 if parsed is None:
     st.info(t("batch.waiting_file"), icon=":material/upload_file:")
     st.stop()
-st.caption(t("batch.read_n", n=parsed.count, file=parsed.label))
+with stop_on_error():
+    check_batch(parsed.count, parsed.label)  # before any column mapping or screening
+st.caption(t("batch.read_n", n=parsed.count, file=md_text(parsed.label)))
 for note in parsed.notes:
-    st.info(one_language(note), icon=":material/sync_alt:")
+    st.info(visitor_text(one_language(note)), icon=":material/sync_alt:")
 
 st.subheader(t("batch.step_columns"))
 mapping = column_mapping(parsed, types)
@@ -63,4 +68,4 @@ with stop_on_error():
 m = render_batch(results, types=types)
 st_folium(m, key=state.BATCH_MAP, height=520, use_container_width=True, returned_objects=[])
 limits_notice()
-downloads(results, stem=f"batch-{parsed.label.rsplit('.', 1)[0]}", key_prefix="batch")
+downloads(results, stem=f"batch-{safe_filename(parsed.label.rsplit('.', 1)[0])}", key_prefix="batch")

@@ -8,11 +8,13 @@ from streamlit_folium import st_folium
 from ui import state
 from ui.cache import get_base_display, get_rules, get_store, get_towns, layer_labels, rules_key, store_ref, zone_views
 from ui.components import MapPoint, ZoneTilesLayer, build_map, tile_legend_views
+from ui.escape import md_text
 from ui.forms import crs_picker
 from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.pagekit import show_errors, stop_on_error
 from ui.public_panel import ask_once, point_from_coordinates, render_zone_answer
+from ui.public_units import render_units_answer
 from ui.sidebar import online_tiles
 from ui.static_cache import tile_build
 from zoning.lookup import find_places
@@ -66,7 +68,7 @@ with ask_col:
         if query and query.strip():
             places = find_places(get_towns(), query)
             if not places:
-                st.warning(t("public.no_place", query=query.strip()))
+                st.warning(t("public.no_place", query=md_text(query.strip())))
             else:
                 # A new query starts at its best match: a kept index would go on showing the
                 # previous query's place in the box while the answer is for the new one.
@@ -115,3 +117,4 @@ with ask_col:
     if asked is not None:
         with show_errors():
             render_zone_answer(store, rules, labels, lon=asked[0], lat=asked[1], label=asked[2])
+            render_units_answer(rules, lon=asked[0], lat=asked[1])

@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 from ui import state
 from ui.cache import get_base_display, get_rules, get_store, layer_titles, rules_key, store_ref, zone_views
 from ui.components import build_map
+from ui.escape import safe_filename
 from ui.forms import attribute_inputs, crs_picker, type_picker, upload_input
 from ui.frame import require_frame
 from ui.i18n import labeller, lang, t, tr
@@ -148,4 +149,4 @@ titles = layer_titles()
 render_result(result, titles=titles)
 st.subheader(t("screen.result_map"))
 st_folium(result_map_for(result, store), key=f"{state.SCREEN_MAP}.result", height=480, use_container_width=True, returned_objects=[])
-downloads(results, stem=f"screening-{result.project.name}", key_prefix="screen")
+downloads(results, stem=f"screening-{safe_filename(result.project.name)}", key_prefix="screen")

@@ -20,7 +20,17 @@ import streamlit as st
 import yaml
 
 from gis.errors import DataSourceError
-from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE, PROJECT_TYPES_PATH, RULES_PATH
+from layers.paths import (
+    CATALOG_PATH,
+    DATA_DIR,
+    STORE_ENV,
+    catalog_path,
+    display_path,
+    is_postgres_url,
+    project_types_path,
+    rules_path,
+    store_location,
+)
 from ui.components import (
     HUNAN_BOUNDS,
     StaticBase,
@@ -37,6 +47,7 @@ __all__ = [
     "FileRef",
     "file_ref",
     "store_ref",
+    "shown_path",
     "get_store",
     "get_rules",
     "catalog_ref",
@@ -56,13 +67,6 @@ __all__ = [
 ]
 
 BASE_DIR = DATA_DIR / "base"
-#: Environment override for the zone store (a user's official GeoPackage); default embedded.
-STORE_ENV = "ZONING_STORE"
-#: Environment overrides for an open catalogue (DESIGN.md): a deployment's layer catalogue,
-#: rules and project types as data files; defaults data/catalog.yaml, rules.yaml, project_types.yaml.
-CATALOG_ENV = "ZONING_CATALOG"
-RULES_ENV = "ZONING_RULES"
-TYPES_ENV = "ZONING_PROJECT_TYPES"
 
 
 @dataclass(frozen=True)
@@ -100,17 +104,25 @@ def file_ref(path: str | Path) -> FileRef:
     try:
         info = os.stat(p)
     except OSError as err:
-        msg = f"{p} cannot be read ({err.strerror}); expected an existing file (set {STORE_ENV} or run `make data`)"
-        zh = f"无法读取文件 {p}（{err.strerror}）；请确认文件存在（可设置环境变量 {STORE_ENV}，或运行 make data 重建内置图层库）"
+        name = shown_path(p)  # the message reaches the page: no server folders in it
+        msg = f"{name} cannot be read ({err.strerror}); expected an existing file (set {STORE_ENV} or run `make data`)"
+        zh = f"无法读取文件 {name}（{err.strerror}）；请确认文件存在（可设置环境变量 {STORE_ENV}，或运行 make data 重建内置图层库）"
         raise DataSourceError(msg, zh=zh) from err
     return FileRef(p, _sha256(p, info.st_mtime_ns, info.st_size), info.st_mtime)
 
 
+def shown_path(path: str | Path) -> str:
+    """A file's path as a visitor may see it (``layers.paths.display_path``): relative to the
+    app (``data/zones.gpkg``), else only its file name — never the server's folder layout."""
+    return display_path(path)
+
+
 def store_ref() -> FileRef:
     """The zone store in use: ``$ZONING_STORE`` when set (a GeoPackage, or a PostGIS schema as
-    ``postgresql://user:pass@host/db?schema=NAME``), else the embedded data/zones.gpkg."""
-    location = os.environ.get(STORE_ENV) or str(DEFAULT_STORE)
-    if location.startswith(("postgresql://", "postgres://")):
+    ``postgresql://user:pass@host/db?schema=NAME``), else the embedded data/zones.gpkg
+    (``layers.paths.store_location``, the HTTP API's resolution too)."""
+    location = store_location()
+    if is_postgres_url(location):
         return FileRef(location, _postgis_version(location), 0.0)
     return file_ref(location)
 
@@ -124,18 +136,20 @@ def _postgis_version(url: str) -> str:
 
 
 def catalog_ref() -> FileRef:
-    """The layer catalogue in use: ``$ZONING_CATALOG`` when set, else data/catalog.yaml."""
-    return file_ref(os.environ.get(CATALOG_ENV) or CATALOG_PATH)
+    """The layer catalogue in use: ``$ZONING_CATALOG`` when set, else data/catalog.yaml
+    (``layers.paths.catalog_path``, as the API)."""
+    return file_ref(catalog_path())
 
 
 def rules_ref() -> FileRef:
-    """The rules file in use: ``$ZONING_RULES`` when set, else data/rules.yaml."""
-    return file_ref(os.environ.get(RULES_ENV) or RULES_PATH)
+    """The rules file in use: ``$ZONING_RULES`` when set, else data/rules.yaml (``layers.paths.rules_path``)."""
+    return file_ref(rules_path())
 
 
 def types_ref() -> FileRef:
-    """The project types in use: ``$ZONING_PROJECT_TYPES`` when set, else data/project_types.yaml."""
-    return file_ref(os.environ.get(TYPES_ENV) or PROJECT_TYPES_PATH)
+    """The project types in use: ``$ZONING_PROJECT_TYPES`` when set, else data/project_types.yaml
+    (``layers.paths.project_types_path``)."""
+    return file_ref(project_types_path())
 
 
 def get_store(path: str, sha256: str) -> Any:
@@ -149,7 +163,7 @@ def get_store(path: str, sha256: str) -> Any:
 def _get_store(path: str, sha256: str, catalog_path: str, catalog_sha256: str) -> Any:
     from zoning.engine import open_store
 
-    return open_store(path if path.startswith(("postgresql://", "postgres://")) else Path(path), catalog=catalog_path)
+    return open_store(path if is_postgres_url(path) else Path(path), catalog=catalog_path)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -8,7 +8,6 @@ geometries in lon/lat), so tests inspect the returned ``folium.Map`` without a b
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +26,10 @@ from pyproj import Transformer
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
+from ui.csp import map_policy
+from ui.escape import html_text
 from ui.i18n import Lang, tr, zone_label
+from ui.map_text import FieldsTooltip, TextTooltip, layer_name
 from ui.offline import STATIC_URL, localise
 from ui.styles import ZONE_PANE, palette, verdict_colour, zone_colour, zone_style
 from zoning.model import VERDICT_RANK
@@ -169,6 +171,9 @@ def to_display_geojson(
 
 
 def _jsonable(value: Any) -> Any:
+    """A property value as JSON can hold it: a missing value (None, NaN, NaT) is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # json.dumps would write NaN, which no browser parses
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     try:
@@ -263,7 +268,7 @@ var {{ this.get_name() }} = ZoningTiles.layer({
     default_js = [("zonetiles", f"{STATIC_URL}/js/zonetiles.js")]
 
     def __init__(self, base: str, meta: Mapping[str, Any], visible: Iterable[str], *, name: str) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=True)
+        super().__init__(name=layer_name(name), overlay=True, control=True, show=True)
         self._name = "ZoneTiles"
         self.base = base
         self.meta = dict(meta)
@@ -289,7 +294,13 @@ var {{ this.get_name() }} = L.geoJSON(null, {
     style: {{ this.style|tojson }}, interactive: {{ this.interactive|tojson }},
     onEachFeature: function (f, layer) {
         var field = {{ this.tooltip_field|tojson }};
-        if (field && f.properties && f.properties[field]) { layer.bindTooltip(String(f.properties[field])); }
+        if (field && f.properties && f.properties[field]) {
+            layer.bindTooltip(function () {
+                var div = document.createElement('div');
+                div.textContent = String(f.properties[field]);
+                return div;
+            });
+        }
     }
 });
 fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(function (d) { {{ this.get_name() }}.addData(d); });
@@ -462,7 +473,13 @@ def _new_map(bounds: Sequence[float], lang: Lang, height: int | None) -> folium.
         zoom_snap=0.25,
         height=f"{height}px" if height else "100%",
     )
-    cast(Figure, m.get_root()).header.add_child(folium.Element(_MAP_CSS))  # a Map's root is a Figure
+    header = cast(Figure, m.get_root()).header  # a Map's root is a Figure
+    # The map's own Content-Security-Policy, first in its head: streamlit-folium adds the
+    # head to the component's document, where it limits what the map may load to the app
+    # itself (and the online base maps a user may switch on) — a second wall behind the
+    # escaping, also where the app runs without its headers (serve.py, the proxy).
+    header.add_child(folium.Element(f'<meta http-equiv="Content-Security-Policy" content="{html_text(map_policy())}">'), name="csp")
+    header.add_child(folium.Element(_MAP_CSS))
     m.add_child(_MetricScale())
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
@@ -478,7 +495,7 @@ def _add_online_tiles(m: folium.Map, online: OnlineTiles, lang: Lang) -> None:
                     f"&TILEROW={{y}}&TILECOL={{x}}&tk={online.tianditu_key}"
                 ),
                 attr=tr("map.tianditu_attr", lang),
-                name=tr(key, lang),
+                name=layer_name(tr(key, lang)),
                 subdomains="01234567",
                 overlay=True,
                 max_zoom=18,
@@ -487,7 +504,7 @@ def _add_online_tiles(m: folium.Map, online: OnlineTiles, lang: Lang) -> None:
         folium.TileLayer(
             tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             attr=tr("map.osm_attr", lang),
-            name=tr("map.osm", lang),
+            name=layer_name(tr("map.osm", lang)),
             overlay=True,
             max_zoom=19,
         ).add_to(m)
@@ -501,7 +518,7 @@ def _add_base(m: folium.Map, base: Mapping[str, Mapping[str, Any]] | StaticBase,
         "counties": {"color": "#9a9a9a", "weight": 0.6, "fill": False, "dashArray": "3 3"},
         "prefectures": {"color": "#555555", "weight": 1.4, "fill": False},
     }
-    group = folium.FeatureGroup(name=tr("map.base", lang), control=True, show=True)
+    group = folium.FeatureGroup(name=layer_name(tr("map.base", lang)), control=True, show=True)
     if isinstance(base, StaticBase):
         for key in ("lakes", "rivers", "counties", "prefectures"):
             if key in base.urls:
@@ -516,13 +533,15 @@ def _add_base(m: folium.Map, base: Mapping[str, Mapping[str, Any]] | StaticBase,
         style = styles[key]
         tooltip_field = "name_zh" if key in ("lakes", "rivers") else "name"
         fields = [tooltip_field] if any(f["properties"].get(tooltip_field) for f in data["features"]) else []
-        folium.GeoJson(
+        layer = folium.GeoJson(
             data,
             name=key,
             style_function=lambda _f, s=style: s,
-            tooltip=folium.GeoJsonTooltip(fields=fields, labels=False) if fields else None,
             interactive=bool(fields) and key != "counties",
-        ).add_to(group)
+        )
+        if fields:
+            layer.add_child(FieldsTooltip(fields))
+        layer.add_to(group)
     group.add_to(m)
 
 
@@ -541,7 +560,7 @@ def _add_zone_layer(m: folium.Map, view: ZoneLayerView, lang: Lang) -> None:
     if view.image is not None:
         url, (south, west, north, east) = view.image
         folium.raster_layers.ImageOverlay(
-            url, bounds=[[south, west], [north, east]], name=f"{view.title}{suffix}", show=view.show, interactive=False,
+            url, bounds=[[south, west], [north, east]], name=layer_name(f"{view.title}{suffix}"), show=view.show, interactive=False,
             pane=ZONE_PANE,
         ).add_to(m)  # fmt: skip
         return
@@ -555,18 +574,18 @@ def _add_zone_layer(m: folium.Map, view: ZoneLayerView, lang: Lang) -> None:
         return zone_style(view.layer_id, props.get(zf) if zf else None, props.get("legal_status"), styles)
 
     fields, alias_keys = _zone_tooltip_fields(view)
-    folium.GeoJson(
+    layer = folium.GeoJson(
         dict(view.geojson),
-        name=f"{view.title}{suffix}",
+        name=layer_name(f"{view.title}{suffix}"),
         style_function=style,
         highlight_function=lambda _f: {"weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[tr(k, lang) for k in alias_keys], class_name="ez-tip")
-        if fields
-        else None,
         marker=folium.CircleMarker(radius=6, fill=True),
         show=view.show,
         pane=ZONE_PANE,
-    ).add_to(m)
+    )
+    if fields:
+        layer.add_child(FieldsTooltip(fields, [tr(k, lang) for k in alias_keys]))
+    layer.add_to(m)
 
 
 def _add_overlay(m: folium.Map, overlay: _Overlay, name: str) -> None:
@@ -581,16 +600,15 @@ def _add_overlay(m: folium.Map, overlay: _Overlay, name: str) -> None:
     if geom.geom_type == "Point":
         folium.CircleMarker(
             location=[geom.y, geom.x], radius=8, color=overlay.colour, weight=3, fill=True,
-            fill_color="#ffffff", fill_opacity=0.9, tooltip=overlay.label,
-        ).add_to(m)  # fmt: skip
+            fill_color="#ffffff", fill_opacity=0.9,
+        ).add_child(TextTooltip(overlay.label)).add_to(m)  # fmt: skip
         return
     folium.GeoJson(
         {"type": "Feature", "properties": {"label": overlay.label}, "geometry": mapping(geom)},
-        name=name,
+        name=layer_name(name),
         style_function=lambda _f, s=style: s,
-        tooltip=overlay.label,
         marker=folium.CircleMarker(radius=8, fill=True, color=overlay.colour),
-    ).add_to(m)
+    ).add_child(TextTooltip(overlay.label)).add_to(m)
 
 
 def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lang, symbols: Sequence[str] = ()) -> str:
@@ -600,15 +618,15 @@ def _legend_html(zones: Sequence[ZoneLayerView], verdict_legend: bool, lang: Lan
     styles = palette()
     for view in zones:
         values = _zone_values(view)
-        rows.append(f"<div><b>{html.escape(view.title)}</b></div>")
+        rows.append(f"<div><b>{html_text(view.title)}</b></div>")
         for value in values or (None,):
             colour = styles.layer(view.layer_id).edge if view.kind in ("point", "line") else zone_colour(view.layer_id, value, styles)
-            label = html.escape(zone_label(view.layer_id, value, lang) if value else view.title)
+            label = html_text(zone_label(view.layer_id, value, lang) if value else view.title)
             rows.append(f"<div><i style='background:{styles.rgba(colour)}'></i>{label}</div>")
     if verdict_legend:
-        rows.append(f"<div><b>{html.escape(tr('map.legend_verdicts', lang))}</b></div>")
+        rows.append(f"<div><b>{html_text(tr('map.legend_verdicts', lang))}</b></div>")
         for style in styles.verdicts.values():
-            rows.append(f"<div><i style='background:{style.colour}'></i>{html.escape(style.label(lang))}</div>")
+            rows.append(f"<div><i style='background:{style.colour}'></i>{html_text(style.label(lang))}</div>")
     return "".join(rows)
 
 
@@ -643,6 +661,7 @@ def build_map(
     height: int | None = None,
     fit: Sequence[float] | None = None,
     tiles: ZoneTilesLayer | None = None,
+    sites: Sequence[tuple[BaseGeometry, str, str]] = (),
 ) -> folium.Map:
     """Build a map that loads nothing from outside the app.
 
@@ -681,6 +700,9 @@ def build_map(
     tiles
         Zone layers drawn from the app's tiles (the public map); ``zones`` then only give
         the legend (see :func:`tile_legend_views`).
+    sites
+        ``(geometry, verdict, label)`` of candidate or alternative sites (lon/lat), filled
+        in their verdict's colour; labels are data, shown as text (TextTooltip).
     """
     view = tuple(bounds) if bounds is not None else HUNAN_BOUNDS
     m = _new_map(tuple(fit) if fit is not None else view, lang, height)
@@ -700,6 +722,9 @@ def build_map(
     for geom, verdict, label in conflict_zones:
         colour = verdict_colour(verdict)
         _add_overlay(m, _Overlay(geom, colour, label, weight=3, fill_opacity=0.12, dash="6 4"), tr("map.conflict_zones", lang))
+    for geom, verdict, label in sites:
+        _add_overlay(m, _Overlay(geom, verdict_colour(verdict), label, weight=2, fill_opacity=0.45),
+                     tr("map.sites", lang))
     marks = palette().marks
     for geom in overlaps:
         _add_overlay(m, _Overlay(geom, marks["overlap"], tr("map.overlap", lang), weight=2, fill_opacity=0.6), tr("map.overlap", lang))
@@ -708,8 +733,8 @@ def build_map(
     for point in points:
         folium.CircleMarker(
             location=[point.lat, point.lon], radius=point.radius_px, color="#333333", weight=1,
-            fill=True, fill_color=point.colour, fill_opacity=0.9, tooltip=point.tooltip,
-        ).add_to(m)  # fmt: skip
+            fill=True, fill_color=point.colour, fill_opacity=0.9,
+        ).add_child(TextTooltip(point.tooltip)).add_to(m)  # fmt: skip
     if draw:
         m.add_child(_DrawLocale(_draw_texts(lang)))
         folium.plugins.Draw(
@@ -720,7 +745,8 @@ def build_map(
             edit_options={"edit": False},
         ).add_to(m)
     symbols = _result_symbols(project is not None and not project.is_empty, bool(conflict_zones), bool(overlaps), lang)
-    _add_controls(m, zones=zones, verdicts=verdict_legend, illustrative=illustrative, legend=legend, lang=lang, symbols=symbols)
+    _add_controls(m, zones=zones, verdicts=verdict_legend or bool(sites), illustrative=illustrative, legend=legend,
+                  lang=lang, symbols=symbols)
     return localise(m)
 
 
@@ -729,11 +755,11 @@ def _result_symbols(project: bool, conflict_zones: bool, overlaps: bool, lang: L
     rows = []
     marks = palette().marks
     if project:
-        rows.append(f"<div><i style='background:transparent;border:2px solid {marks['project']}'></i>{html.escape(tr('map.project', lang))}</div>")
+        rows.append(f"<div><i style='background:transparent;border:2px solid {marks['project']}'></i>{html_text(tr('map.project', lang))}</div>")
     if overlaps:
-        rows.append(f"<div><i style='background:{marks['overlap']};opacity:0.8'></i>{html.escape(tr('map.overlap', lang))}</div>")
+        rows.append(f"<div><i style='background:{marks['overlap']};opacity:0.8'></i>{html_text(tr('map.overlap', lang))}</div>")
     if conflict_zones:
-        rows.append(f"<div><i style='background:transparent;border:2px dashed #555'></i>{html.escape(tr('map.legend_conflict', lang))}</div>")
+        rows.append(f"<div><i style='background:transparent;border:2px dashed #555'></i>{html_text(tr('map.legend_conflict', lang))}</div>")
     return rows
 
 
@@ -742,11 +768,11 @@ def _add_controls(
     symbols: Sequence[str] = (),
 ) -> None:
     if illustrative:
-        notice = html.escape(tr("map.illustrative", lang))
+        notice = html_text(tr("map.illustrative", lang))
         m.add_child(_HtmlControl(notice, position="topright", css_class="ez-notice"))
     if legend and (zones or verdicts or symbols):
         rows = _legend_html(zones, verdicts, lang, symbols)
-        body = f"<details open><summary>{html.escape(tr('map.legend', lang))}</summary>{rows}</details>"
+        body = f"<details open><summary>{html_text(tr('map.legend', lang))}</summary>{rows}</details>"
         m.add_child(_HtmlControl(body, position="bottomright", css_class="ez-legend"))
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import streamlit as st
 
+from gis.errors import PlanningError
 from ui import state
 from ui.i18n import labeller, lang, pick, t
 from ui.inputs import COORD_CRS_CHOICES, ParsedInput, list_upload_layers, read_upload
@@ -15,6 +17,7 @@ __all__ = ["type_picker", "attribute_inputs", "crs_picker", "upload_input", "UPL
 #: File extensions the uploaders accept (what gis.io.read_features reads).
 UPLOAD_TYPES = ["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv"]
 _AUTO = ""
+_T = TypeVar("_T")
 
 
 def type_picker(types: Any, *, key: str) -> str | None:
@@ -89,12 +92,33 @@ def upload_input(*, key: str, layer_key: str, crs_key: str, help_key: str) -> Pa
     upload = st.file_uploader(t("form.upload"), type=UPLOAD_TYPES, key=key, help=t(help_key))
     if upload is None:
         return None
-    data = upload.getvalue()
     layer = None
     if upload.name.lower().endswith((".gpkg", ".zip", ".kml", ".kmz")):
-        layers = list_upload_layers(data, filename=upload.name)
+        layers = _read_once(f"{key}.layers", (upload.file_id,), lambda: list_upload_layers(upload.getvalue(), filename=upload.name))
         if len(layers) > 1:
             layer = st.selectbox(t("form.layer"), options=layers, key=layer_key)
     with st.expander(t("form.crs_override")):
         crs = crs_picker(key=crs_key, allow_auto=True)
-    return read_upload(data, filename=upload.name, layer=layer, crs=crs)
+    return _read_once(f"{key}.parsed", (upload.file_id, layer, crs),
+                      lambda: read_upload(upload.getvalue(), filename=upload.name, layer=layer, crs=crs))  # fmt: skip
+
+
+def _read_once(memo: str, signature: tuple[Any, ...], read: Callable[[], _T]) -> _T:
+    """``read()`` once per upload and choice (Streamlit runs the page again on every click):
+    the answer — or the error — is kept in the session, and reading is a heavy job (queued,
+    ``ui.jobs``). An upload that failed is not read again until the file or choice changes."""
+    from ui.jobs import heavy_job
+
+    kept = st.session_state.get(memo)
+    if kept is not None and kept[0] == signature:
+        if isinstance(kept[1], PlanningError):
+            raise kept[1]
+        return cast(_T, kept[1])
+    try:
+        with heavy_job():
+            value = read()
+    except PlanningError as err:
+        st.session_state[memo] = (signature, err)
+        raise
+    st.session_state[memo] = (signature, value)
+    return value

@@ -8,37 +8,108 @@ resets that flag before every run). In that mode a URL such as ``/public`` runs
 labels. :func:`require_frame` notices this and runs the frame in place, which opens the
 same page inside it; the bare run then stops. Doing it in place, not with ``st.rerun()``,
 keeps the user's click (a button press is consumed by the run it arrives in).
+
+Every page runs inside ``ui.boundary.page_boundary``: an unexpected error shows a short
+message with a reference number, and its traceback goes to the server's log.
+
+Readiness probes (``/_stcore/script-health-check``, which runs this script in a session no
+browser is attached to) do the whole first run once — the caches are then warm for the
+first visitor — and after that only check that the zone store and the rules still open
+from the caches: a few milliseconds, however many probes arrive at once.
 """
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from gis.log import configure_logging
+from ui.access import can_open
+from ui.boundary import page_boundary
 from ui.i18n import t
 from ui.sidebar import render_sidebar
 
-__all__ = ["run_app", "require_frame"]
+__all__ = ["run_app", "require_frame", "is_probe"]
+
+#: Set once a probe's full run has passed: later probes only check the store and rules.
+_WARM = threading.Event()
+_WARM_LOCK = threading.Lock()
 
 
 def run_app() -> None:
     """The whole app: page config, navigation, sidebar, then the chosen page."""
+    configure_logging(0)  # the app's warnings and errors (with their references) to the server's log
+    if is_probe():
+        _readiness_run()
+        return
+    _run_frame(probe=False)
+
+
+def is_probe() -> bool:
+    """True for a script run that no browser is attached to: Streamlit's script health
+    check (a bare session the server makes for the request). False outside a server (tests)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return False
+    return Runtime.instance().get_client(ctx.session_id) is None
+
+
+def _readiness_run() -> None:
+    """A probe: the first does the full run (once, while later ones wait for it), then each
+    checks that the zone store and the rules open — from the caches, in milliseconds."""
+    if not _WARM.is_set():
+        with _WARM_LOCK:
+            if not _WARM.is_set():
+                try:
+                    _run_frame(probe=True)
+                except Exception:
+                    raise  # the probe fails; the next one tries the full run again
+                except BaseException:
+                    _WARM.set()  # st.stop() / st.rerun(): the page ended early, as it does with no input
+                    raise
+                _WARM.set()
+    from ui.cache import get_rules, get_store, rules_key, store_ref
+
+    ref = store_ref()
+    get_store(ref.path, ref.sha256)
+    get_rules(*rules_key())
+
+
+def _run_frame(*, probe: bool) -> None:
     st.set_page_config(
         page_title="生态环境分区管控符合性筛查 / Eco-zoning screener",
         page_icon="static/favicon.png",
         layout="wide",
         initial_sidebar_state="expanded",
     )
-    pages = [
-        st.Page("pages/screen.py", title=t("nav.screen"), icon=":material/fact_check:", default=True, url_path="screen"),
-        st.Page("pages/batch.py", title=t("nav.batch"), icon=":material/table_view:", url_path="batch"),
-        st.Page("pages/public.py", title=t("nav.public"), icon=":material/map:", url_path="public"),
-        st.Page("pages/about.py", title=t("nav.about"), icon=":material/info:", url_path="about"),
+    entries = [
+        ("screen", st.Page("pages/screen.py", title=t("nav.screen"), icon=":material/fact_check:", default=True,
+                           url_path="screen")),
+        ("batch", st.Page("pages/batch.py", title=t("nav.batch"), icon=":material/table_view:", url_path="batch")),
+        ("public", st.Page("pages/public.py", title=t("nav.public"), icon=":material/map:", url_path="public")),
+        ("sites", st.Page("pages/sites.py", title=t("nav.sites"), icon=":material/travel_explore:", url_path="sites")),
+        ("about", st.Page("pages/about.py", title=t("nav.about"), icon=":material/info:", url_path="about")),
     ]
+    pages = [page for name, page in entries if can_open(name)]  # who may open what: ui/access.py
     page = st.navigation(pages)
-    render_sidebar()
-    _start_map_tiles()
-    page.run()
+    if probe:  # no boundary: an error must fail the probe, not become a message
+        render_sidebar()
+        _start_map_tiles()
+        page.run()
+        return
+    from gis.limits import limits_in_force
+    from ui.limits import reader_limits
+
+    # An anonymous visitor's files are read under the app's (stricter) limits.
+    with page_boundary(page.url_path or "screen"), limits_in_force(reader_limits()):
+        render_sidebar()
+        _start_map_tiles()
+        page.run()
 
 
 def _start_map_tiles() -> None:

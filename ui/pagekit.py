@@ -10,8 +10,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from gis.errors import PlanningError
+from ui.boundary import visitor_text
 from ui.cache import get_base_display, layer_labels
 from ui.components import LayerMeta, build_map, result_map
+from ui.escape import md_text
 from ui.i18n import lang, one_language, pick, t
 from ui.inputs import Measures, ParsedInput
 from ui.sidebar import online_tiles
@@ -21,8 +23,9 @@ __all__ = ["error_text", "stop_on_error", "show_errors", "show_parsed", "result_
 
 def error_text(err: PlanningError) -> str:
     """The message of ``err`` in the page's language (Chinese where the core wrote it, else
-    the English), after the common "cannot process the input" prefix."""
-    return t("common.error_prefix") + err.message(lang())
+    the English), after the common "cannot process the input" prefix — as Markdown that
+    shows the message as text: it quotes file names and values from the user's input."""
+    return t("common.error_prefix") + visitor_text(err.message(lang()))
 
 
 @contextmanager
@@ -49,15 +52,15 @@ def show_errors() -> Iterator[None]:
 def show_parsed(parsed: ParsedInput, measures: Measures, *, show_map: bool) -> None:
     """Show back what was read: geometry type, size, conversions — before any screening."""
     cols = st.columns(3)
-    cols[0].metric(t("parsed.geometry"), _geometry_label(measures.geometry_type))
+    cols[0].metric(t("parsed.geometry"), md_text(_geometry_label(measures.geometry_type)))  # a metric's value is Markdown
     if measures.area_m2 > 0:
         cols[1].metric(t("parsed.area"), f"{measures.area_m2:,.0f} m²", help=f"{measures.area_m2 / 10_000:,.3f} ha")
     elif measures.length_m > 0:
         cols[1].metric(t("parsed.length"), f"{measures.length_m:,.0f} m")
     crs = str(parsed.features.input_crs)
-    cols[2].metric(t("parsed.input_crs"), t(f"crs_short.{crs}") if _known_crs(crs) else crs)
+    cols[2].metric(t("parsed.input_crs"), t(f"crs_short.{crs}") if _known_crs(crs) else md_text(crs))
     for note in parsed.notes:
-        st.info(one_language(note), icon=":material/sync_alt:")
+        st.info(visitor_text(one_language(note)), icon=":material/sync_alt:")
     if show_map:
         geoms = parsed.geometries_lonlat()
         minx, miny, maxx, maxy = _bounds(geoms)
@@ -90,10 +93,15 @@ def _geometry_label(geometry_type: str) -> str:
 
 
 def layer_meta(store: Any) -> dict[str, LayerMeta]:
-    """Titles, zone fields and legal status of the store's layers, in the user's language."""
+    """Titles, zone fields and legal status of the store's layers a map can draw (not an
+    attribute table such as the access list), in the user's language."""
     labels = layer_labels()
+    catalog = getattr(store, "catalog", None)
     out = {}
     for layer_id in store.layer_ids:
+        spec = catalog.layers.get(layer_id) if catalog is not None else None
+        if spec is not None and not spec.has_geometry:
+            continue
         label = labels.get(layer_id)
         title = pick(label.title_zh, label.title_en) if label else layer_id
         out[layer_id] = LayerMeta(title, label.zone_field if label else None, store.legal_status(layer_id))

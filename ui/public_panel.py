@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import state
 from ui.cache import get_store, store_ref
+from ui.escape import md_text
 from ui.i18n import lang, pick, t, tr, zone_label
 from ui.results import verdict_badge_html
 from zoning.lookup import ZoneHit, rules_for_zone, zones_at
@@ -63,7 +64,7 @@ def render_zone_answer(store: Any, rules: Any, labels: Mapping[str, Any], *, lon
     hits = zones_at(get_store(ref.path, ref.sha256), lon, lat, near_m=_NEAR_M)
     inside = [h for h in hits if h.inside]
     near = [h for h in hits if not h.inside]
-    st.markdown(f"##### :material/location_on: {label}")
+    st.markdown(f"##### :material/location_on: {md_text(label)}")
     if inside:
         strict = _any_prohibited(rules, inside)
         badge = verdict_badge_html(
@@ -94,7 +95,7 @@ def _zone_card(hit: ZoneHit, rules: Any, labels: Mapping[str, Any], *, expanded:
     head = f"{layer_title} · {hit.name}" + (f" · {zone}" if zone else "")
     if not hit.inside:
         head += f"（{t('public.distance', m=f'{hit.distance_m:,.0f}')}）"
-    with st.expander(head, expanded=expanded):
+    with st.expander(md_text(head), expanded=expanded):  # a label is Markdown too; names are data
         facts = [
             (t("public.f_layer"), layer_title),
             (t("public.f_name"), hit.name or "—"),
@@ -103,7 +104,8 @@ def _zone_card(hit: ZoneHit, rules: Any, labels: Mapping[str, Any], *, expanded:
             (t("public.f_source"), hit.source or "—"),
             (t("public.f_status"), _status_text(hit.legal_status)),
         ]
-        st.markdown("\n".join(f"- **{k}**：{v}" if lang() == "zh" else f"- **{k}**: {v}" for k, v in facts))
+        sep = "：" if lang() == "zh" else ": "
+        st.markdown("\n".join(f"- **{k}**{sep}{md_text(v)}" for k, v in facts))
         lines = rules_for_zone(rules, hit)
         if not lines:
             st.caption(t("public.no_rules"))
@@ -124,4 +126,4 @@ def _rule_text(line: Any) -> str:
     condition = pick(line.condition_zh, line.condition_en)
     applies = pick(line.types_zh, line.types_en)
     pending = "" if line.confidence == "verified" else f" _{t('table.' + ('secondary' if line.confidence == 'secondary' else 'unverified'))}_"
-    return f"- {condition}  \n  {t('public.applies_to')}: {applies} · {line.basis}{pending}"
+    return f"- {md_text(condition)}  \n  {t('public.applies_to')}: {md_text(applies)} · {md_text(line.basis)}{pending}"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 import streamlit as st
 
+from ui.boundary import visitor_text
+from ui.compliance_view import clause_detail, render_compliance, render_coverage
+from ui.escape import md_text
 from ui.i18n import Lang, lang, one_language, pick, t, tr
+from ui.jobs import heavy_job
 from ui.styles import palette
 from ui.tables import conflicts_frame, nearby_frame
 from zoning.model import VERDICT_RANK, ScreeningResult
@@ -35,18 +40,19 @@ def verdict_badge_html(
     """The overall verdict as a large coloured block: colour and words, never colour alone.
 
     ``title`` / ``explain`` / ``heading`` replace the verdict's own words (the public map
-    says "inside a protected zone", not "prohibited").
+    says "inside a protected zone", not "prohibited"). Every text is escaped for HTML and
+    Markdown alike (``detail`` names zones): the block goes through ``st.markdown``.
     """
 
     colour = palette().verdict(verdict).colour
-    label = html.escape(title if title is not None else tr(f"verdict.{verdict}", language))
-    explain = html.escape(explain if explain is not None else tr(f"verdict_explain.{verdict}", language))
+    label = md_text(title if title is not None else tr(f"verdict.{verdict}", language))
+    explain = md_text(explain if explain is not None else tr(f"verdict_explain.{verdict}", language))
     heading = heading if heading is not None else tr("result.overall", language)
-    extra = f"<div style='font-size:0.95rem;margin-top:4px'>{html.escape(detail)}</div>" if detail else ""
+    extra = f"<div style='font-size:0.95rem;margin-top:4px'>{md_text(detail)}</div>" if detail else ""
     return (
         f"<div class='ez-verdict' data-verdict='{verdict}' style='background:{colour};color:#fff;"
         "border-radius:10px;padding:14px 20px;margin:6px 0 12px 0'>"
-        f"<div style='font-size:0.95rem;opacity:0.9'>{html.escape(heading)}</div>"
+        f"<div style='font-size:0.95rem;opacity:0.9'>{md_text(heading)}</div>"
         f"<div style='font-size:2.2rem;font-weight:700;line-height:1.25'>{_ICONS[verdict]} {label}</div>"
         f"<div style='font-size:1rem'>{explain}</div>{extra}</div>"
     )
@@ -71,8 +77,8 @@ def conflict_table(result: ScreeningResult, *, titles: Mapping[str, tuple[str, s
             continue
         seen.add(c.rule_id)
         pending = "" if c.confidence == "verified" else f"（{t('table.' + ('secondary' if c.confidence == 'secondary' else 'unverified'))}）"
-        text = html.escape(f"{pick(c.condition, c.condition_en)} — {c.basis}{pending}")
-        lines.append(f"- {verdict_tag_html(c.verdict, language)} {text} `{c.rule_id}`")
+        text = md_text(f"{pick(c.condition, c.condition_en)} — {c.basis}{pending}")
+        lines.append(f"- {verdict_tag_html(c.verdict, language)} {text} `{c.rule_id.replace('`', '')}`")  # a code span shows its text as is
     st.markdown("\n".join(lines), unsafe_allow_html=True)
 
 
@@ -80,7 +86,7 @@ def verdict_tag_html(verdict: str, language: Lang) -> str:
     """A verdict's words on its palette cell colours (fill and ink, as in the reports' tables)."""
     style = palette().verdict(verdict)
     return (f"<span class='ez-verdict-tag' data-verdict='{verdict}' style='background:{style.fill};color:{style.ink};"
-            f"font-weight:700;padding:0 6px;border-radius:4px'>{html.escape(style.label(language))}</span>")
+            f"font-weight:700;padding:0 6px;border-radius:4px'>{md_text(style.label(language))}</span>")
 
 
 def limits_notice() -> None:
@@ -99,27 +105,31 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
         zh, en = titles.get(c.layer, (c.layer, c.layer))
         zone = "" if not c.zone or c.zone in c.feature else c.zone  # "…一级保护区（水域）" already says 一级
         detail = t("result.worst_detail", layer=zh if language == "zh" else en, feature=c.feature, zone=zone).strip()
+    else:
+        detail = clause_detail(result)  # decided by the access list, not by a zone
     verdict_badge(result.verdict, detail=detail)
+    render_coverage(result)
     cols = st.columns(4)
     cols[0].metric(t("result.m_conflicts"), len(result.conflicts))
     cols[1].metric(t("result.m_layers"), len({c.layer for c in result.conflicts}))
     cols[2].metric(t("result.m_area"), _area_text(result.project.area_m2), help=t("result.m_area_help"))
-    cols[3].metric(t("result.m_county"), result.project.county or "—")
+    cols[3].metric(t("result.m_county"), md_text(result.project.county or "—"))  # a metric's value is Markdown
     if result.illustrative_used or result.data.illustrative:
         st.warning(t("common.illustrative_notice") + "\n\n" + t("result.illustrative_detail"), icon=":material/warning:")
     if any(c.confidence == "unverified" for c in result.conflicts):
         st.info(t("result.unverified_notice"), icon=":material/pending:")
     if result.data.absent_layers:
-        st.caption(t("result.absent_layers", layers="、".join(_titles(result.data.absent_layers, titles, language))))
+        st.caption(t("result.absent_layers", layers=md_text("、".join(_titles(result.data.absent_layers, titles, language)))))
     st.subheader(t("result.conflicts_title"))
     conflict_table(result, titles=titles)
+    render_compliance(result)
     near = nearby_frame(result, titles=titles, lang=language)
     if not near.empty:
         st.subheader(t("result.nearby_title"))
         st.dataframe(near, hide_index=True, width="stretch")
     if result.notes:
         with st.expander(t("result.notes_title"), icon=":material/notes:"):
-            st.markdown("\n".join(f"- {one_language(note, language)}" for note in result.notes))
+            st.markdown("\n".join(f"- {visitor_text(one_language(note, language))}" for note in result.notes))
     limits_notice()
 
 
@@ -145,28 +155,62 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
     """A download button per output format, each file made by the output registry
     ``zoning.report`` (the bytes the CLI writes for the same results), in the page's language.
 
-    JSON and CSV are made at once (cheap); the documents (maps, fonts) only on the click. A
-    click does not rerun the page (a rerun after a download serves nothing, and in the browser
-    test a second click raced it).
+    Every button hands Streamlit the file's bytes, which it keeps under a name made of their
+    hash: the same file keeps the same address across reruns, so a click while the page
+    reruns (the maps ask for one when they load) still finds it. (Streamlit's deferred
+    downloads get a new address on every rerun and drop the old one at the end of the next
+    run, anyone's: about one click in fifteen failed with "Deferred file not found".) JSON
+    and CSV are made at once (cheap); a document (maps, fonts: seconds) is made once, when
+    its "生成" button is pressed — as a queued heavy job — and kept for this result and
+    language. A download does not rerun the page.
     """
     st.subheader(t("result.downloads"))
     language = lang()
     formats = download_formats()
     cols = st.columns(len(formats))
+    streamed = {fmt: render_report(results, fmt, lang=language, store=_store_in_use()) for fmt in formats if FORMATS[fmt].stream}
+    signature = hashlib.sha256(b"".join(streamed.values()) or repr([r.to_dict() for r in results]).encode()).hexdigest()
+    made, asked = _made_reports(key_prefix, signature, language)
+    made.update(streamed)
     for col, fmt in zip(cols, formats, strict=True):
         spec = FORMATS[fmt]
-        data: bytes | Callable[[], bytes]
-        data = render_report(results, fmt, lang=language) if spec.stream else _deferred_report(tuple(results), fmt, language)
-        col.download_button(
-            fmt.upper(), data, file_name=f"{stem}{spec.suffix}", mime=spec.media_type, key=f"{key_prefix}.dl_{fmt}",
-            icon=_ICONS_BY_FORMAT.get(fmt, ":material/description:"), on_click="ignore",
-        )  # fmt: skip
+        slot = col.empty()  # the "make" button, replaced by the download once the file is made
+        if fmt not in made:
+            # The press is written down by the button's callback, which Streamlit runs before
+            # the page: a rerun that cuts this run short (a map loading) cannot lose it.
+            slot.button(t("result.make_report", fmt=fmt.upper()), key=f"{key_prefix}.make_{fmt}", icon=":material/description:",
+                        on_click=asked.add, args=(fmt,))  # fmt: skip
+            if fmt in asked:
+                with st.spinner(t("result.making_report", fmt=fmt.upper())), heavy_job():
+                    made[fmt] = render_report(results, fmt, lang=language, store=_store_in_use())
+                asked.discard(fmt)
+        if fmt in made:
+            slot.download_button(
+                fmt.upper(), made[fmt], file_name=f"{stem}{spec.suffix}", mime=spec.media_type, key=f"{key_prefix}.dl_{fmt}",
+                icon=_ICONS_BY_FORMAT.get(fmt, ":material/download:"), on_click="ignore",
+                type="secondary" if spec.stream else "primary",
+            )  # fmt: skip
     if any(not FORMATS[fmt].stream for fmt in formats):
         st.caption(t("result.report_wait"))
 
 
-def _deferred_report(results: tuple[ScreeningResult, ...], fmt: str, language: Lang) -> Callable[[], bytes]:
-    def make() -> bytes:
-        return render_report(results, fmt, lang=language)
+def _made_reports(key_prefix: str, signature: str, language: Lang) -> tuple[dict[str, bytes], set[str]]:
+    """The files made for this result set and language (format -> bytes) and the formats
+    asked for but not made yet, kept in the session; a new result or language starts
+    afresh (the old bytes are let go)."""
+    memo = f"{key_prefix}.reports"
+    kept = st.session_state.get(memo)
+    if kept is None or kept[0] != (signature, language):
+        kept = ((signature, language), {}, set())
+        st.session_state[memo] = kept
+    return cast(dict[str, bytes], kept[1]), cast(set[str], kept[2])
 
-    return make
+
+def _store_in_use() -> Any:
+    """The store the page screened against: its catalogue names the layers in every file,
+    and the documents draw its zones on their maps (the results name it only by its file
+    name, ``ui.screening``)."""
+    from ui.cache import get_store, store_ref
+
+    ref = store_ref()
+    return get_store(ref.path, ref.sha256)

@@ -11,6 +11,7 @@ from typing import Any
 import shapely
 import streamlit as st
 
+from ui.jobs import heavy_job
 from zoning.model import Project, ScreeningResult
 
 __all__ = ["input_signature", "screen_memo", "CHUNK"]
@@ -56,20 +57,33 @@ def screen_memo(
         return list(kept[1])
     results: list[ScreeningResult] = []
     total = len(projects)
-    for start in range(0, total, CHUNK):
-        chunk = list(projects[start : start + CHUNK])
-        part = screen(chunk, store, rules=rules, tolerance_m=tolerance_m, near_m=near_m)
-        # The engine numbers projects within its call; keep the batch position.
-        results.extend(_reindex(r, start) for r in part)
-        if progress is not None:
-            progress(min(start + CHUNK, total), total)
+    zones = _zones_label(store)
+    with heavy_job():  # a few screenings at a time on the server; the others queue
+        for start in range(0, total, CHUNK):
+            chunk = list(projects[start : start + CHUNK])
+            part = screen(chunk, store, rules=rules, tolerance_m=tolerance_m, near_m=near_m)
+            # The engine numbers projects within its call; keep the batch position.
+            results.extend(_shown(r, start, zones) for r in part)
+            if progress is not None:
+                progress(min(start + CHUNK, total), total)
     st.session_state[memo_key] = (signature, tuple(results))
     return results
 
 
-def _reindex(result: ScreeningResult, offset: int) -> ScreeningResult:
-    if offset == 0:
-        return result
+def _zones_label(store: Any) -> str:
+    """The store as results name it (``data.zones`` of the JSON, the reports): its path
+    relative to the app or its file name — DESIGN.md's ``"data/zones.gpkg"`` — never the
+    server's absolute path."""
+    from ui.cache import shown_path
+
+    path = getattr(store, "path", store)
+    return shown_path(path) if path is not None else ""
+
+
+def _shown(result: ScreeningResult, offset: int, zones: str) -> ScreeningResult:
+    """``result`` at its batch position (``offset`` + its place in the engine's call),
+    naming the store by ``zones``."""
     from dataclasses import replace
 
-    return replace(result, project=replace(result.project, index=result.project.index + offset))
+    project = replace(result.project, index=result.project.index + offset) if offset else result.project
+    return replace(result, project=project, data=replace(result.data, zones=zones))

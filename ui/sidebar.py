@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
 from gis.errors import PlanningError
 from ui import state
-from ui.cache import get_layer_versions, get_store, store_ref
+from ui.boundary import visitor_text
+from ui.cache import get_layer_versions, get_store, shown_path, store_ref
 from ui.components import OnlineTiles
 from ui.i18n import lang, t
 
@@ -58,19 +58,7 @@ def data_version() -> DataVersion:
         date = str(store.pushed_at)[:10]
     else:
         date = dt.datetime.fromtimestamp(ref.mtime, tz=dt.timezone(dt.timedelta(hours=8))).date().isoformat()
-    return DataVersion(_shown_path(ref.path), ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
-
-
-def _shown_path(path: str) -> str:
-    """The store's path as the public may see it: relative to the app (data/zones.gpkg),
-    else only its file name — not the server's folder layout."""
-    if path.startswith(("postgresql://", "postgres://")):  # the schema, not the server or its user
-        return "PostGIS " + path.rsplit("schema=", 1)[-1].split("&")[0] if "schema=" in path else "PostGIS"
-    app_dir = Path(__file__).resolve().parents[1]
-    try:
-        return Path(path).resolve().relative_to(app_dir).as_posix()
-    except ValueError:
-        return Path(path).name
+    return DataVersion(shown_path(ref.path), ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
 
 
 def online_tiles() -> OnlineTiles | None:
@@ -102,7 +90,7 @@ def _data_block() -> None:
     try:
         version = data_version()
     except PlanningError as err:
-        st.error(t("sidebar.store_error", error=err.message(lang())))
+        st.error(t("sidebar.store_error", error=visitor_text(err.message(lang()))))
         return
     st.caption(t("sidebar.data_version", sha=version.short, date=version.date))
     if version.illustrative:

@@ -33,6 +33,7 @@ from typing import Any
 
 import streamlit as st
 
+from gis import strictjson
 from ui.offline import STATIC_URL
 from zoning.publish.zone_tiles import apply_palette
 
@@ -149,7 +150,7 @@ def zone_tiles(path: str, sha256: str, *, wait_s: float = 0.0) -> TileSet | None
 def publish_json(name: str, payload: Any) -> str | None:
     """Write ``payload`` as ``static/generated/<name>-<hash>.json`` (once); its URL, or None
     where the static folder is read-only (callers then put the data in the page)."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = strictjson.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     file_name = f"{name}-{hashlib.sha256(body).hexdigest()[:16]}.json"
     path = GENERATED_DIR / file_name
     try:

@@ -871,31 +871,22 @@ def clear_index_cache(crs: str | None = None) -> None:
 
 
 def store_crs_list(store: Any) -> list[str]:
-    """The Gauss-Kruger work CRSs the store's admin layer (else all its layers) spans."""
-    from gis.crs import work_crs_for_lon
+    """The Gauss-Kruger work CRSs (west to east) the store's admin layer (else all its
+    layers) spans (``gis.crs.gk_zones_spanning``)."""
+    from gis.crs import gk_zones_spanning, lonlat_bounds
 
-    return _extent_crs(store, work_crs_for_lon)
-
-
-def _extent_crs(store: Any, work_crs_for_lon: Any) -> list[str]:
-    """The Gauss-Kruger zones spanned by the store's admin layer (else all its layers)."""
     cat = getattr(store, "catalog", None)
     admin = cat.role_layer("admin") if cat is not None and hasattr(cat, "role_layer") else None
-    lons: list[float] = []
+    west, east = np.inf, -np.inf
     for lid in [admin] if admin is not None and admin in store.layer_ids else list(store.layer_ids):
         arrays, src, n = _source(store, lid)
         b = GeomColumn(arrays, n).bounds() if n else np.empty((0, 4))
         b = b[np.isfinite(b).all(axis=1)]
         if not len(b):
             continue
-        x, y = np.array([b[:, 0].min(), b[:, 2].max()]), np.array([b[:, 1].min(), b[:, 3].max()])
-        if src != STORAGE_CRS:
-            x, y = transformer(src, STORAGE_CRS).transform(x, y)
-        lons += [float(x[0]), float(x[1])]
-    if not lons:
-        return []
-    west, east = min(lons), max(lons)
-    return sorted({work_crs_for_lon(lon) for lon in [*np.arange(west, east, 1.0), east]})
+        box = lonlat_bounds((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()), src)
+        west, east = min(west, box[0]), max(east, box[2])
+    return gk_zones_spanning(west, east) if west <= east else []
 
 
 def families_of(kinds: np.ndarray) -> np.ndarray:

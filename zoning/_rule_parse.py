@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from zoning._catalog_schema import LayerSchema
+from zoning._rule_types import ANY_LAYER, CONFIDENCES, PREDICATES, RULE_VERDICTS, Condition, Rule
 from zoning._yaml import bilingual
 from zoning.project_types import AttributeSpec, ProjectTypes
-from zoning.rules import ANY_LAYER, CONFIDENCES, PREDICATES, RULE_VERDICTS, Condition, Rule
 
 __all__ = ["parse_rule", "RULE_FIELDS"]
 

@@ -44,6 +44,7 @@ from typing import IO, Any, Protocol
 import numpy as np
 import shapely
 
+from layers.paths import is_postgres_url
 from zoning import _spatial as sp
 from zoning.engine import PreparedProject, default_rules, open_store, prepare_projects, screen_prepared
 from zoning.model import Project, ScreeningResult
@@ -68,10 +69,6 @@ class StoreRef:
     def open(self) -> Any:
         """The store, opened once per process (``open_store_ref``)."""
         return open_store_ref(self.location, self.catalog)
-
-
-def is_postgres_url(location: str) -> bool:
-    return location.startswith(("postgresql://", "postgres://"))
 
 
 @lru_cache(maxsize=4)

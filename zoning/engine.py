@@ -34,16 +34,16 @@ from gis.crs import STORAGE_CRS, work_crs_for_geometry
 from gis.errors import GeometryError, InputError, Label
 from gis.text import Text
 from layers.catalog import Catalog, load_catalog
-from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
+from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH, is_postgres_url
 from layers.store import ZoneStore
 from zoning import _spatial as sp
 from zoning._catalog_schema import LayerSchema, load_layer_schemas, schemas_from_catalog
 from zoning._conflicts import keep_nearest, layer_conflicts, nearby_records, sort_conflicts
 from zoning._layout import StoreLayout, coverage_rows, store_layout
-from zoning._match import LayerRules, compile_rules
+from zoning._match import LayerRules, ProjectRules, compile_rules, rules_for_project
 from zoning._notes import result_notes
 from zoning._outside import outside_conflicts
-from zoning._places import Places, covered_layers, locate
+from zoning._places import Places, covered_layers, division_places, locate
 from zoning._projects import projects_from_features
 from zoning.coverage import coverage_statement
 from zoning.model import (
@@ -65,11 +65,17 @@ __all__ = [
     "prepare_projects",
     "screen_prepared",
     "PreparedProject",
-    "warm_store",
     "projects_from_features",
     "default_rules",
     "open_store",
     "store_schemas",
+    "store_catalog",
+    # what the rules say for one type and attributes, and the places of admin divisions
+    # (the site finder derives its constraint surfaces from these: zoning.sites)
+    "ProjectRules",
+    "rules_for_project",
+    "division_places",
+    "warm",
 ]
 
 _TZ_CHINA = _dt.timezone(_dt.timedelta(hours=8))
@@ -129,39 +135,58 @@ def store_catalog(store: Any) -> Catalog:
     return catalog if isinstance(catalog, Catalog) else load_catalog()
 
 
-def warm_store(store: Any, crs_list: Sequence[str] | None = None) -> list[str]:
-    """Map (or build, the first time for a store version) the indexes ``screen`` uses for
-    every layer of ``store`` in each work CRS of ``crs_list`` — default: every Gauss-Kruger
-    zone the store's admin extent spans — so that the next screening answers at warm speed.
-    Returns the CRSs warmed. For servers (the app, the API): once per process, after opening
-    the store; the indexes are then shared by every caller of the process.
-    """
-    zstore = open_store(store)
-    schemas = store_schemas(zstore)
-    layout = store_layout(zstore, store_catalog(zstore))
-    crss = list(crs_list) if crs_list is not None else sp.store_crs_list(zstore)
-    for crs in crss:
-        for lid in layout.zones:
-            schema = schemas.get(lid)
-            sp.layer_index(zstore, lid, crs, zone_field=schema.zone_field if schema else None)
-        if layout.admin:
-            sp.layer_index(zstore, layout.admin, crs, zone_field=None)
-        if layout.units:
-            schema = schemas.get(layout.units)
-            sp.layer_index(zstore, layout.units, crs, zone_field=schema.zone_field if schema else "category")
-    return crss
-
-
 def open_store(store: Any, *, catalog: Any = None) -> sp.ZoneStoreLike:
     """A store object for ``store``: an opened store is returned as is; a GeoPackage path or a
     PostGIS URL (``postgresql://user:pass@host/db?schema=NAME``, ``layers.pgstore``) is opened."""
-    if isinstance(store, str) and store.startswith(("postgresql://", "postgres://")):
+    if is_postgres_url(store):
         from layers.pgstore import PgStore
 
         return PgStore.open(store, catalog=catalog)
     if isinstance(store, str | Path):
         return ZoneStore.open(Path(store), catalog=catalog)
     return store
+
+
+def warm(store: Any, *, work_crs: Iterable[str] | None = None, rules: RuleSet | None = None) -> tuple[str, ...]:
+    """Build what a screening needs before the first one is asked: the layer indexes (and
+    the combined nearby index) of every layer in each work CRS, the store summary and the
+    compiled rules. A server calls it at start-up, so its first answer is as fast as the
+    next (its readiness check); indexes are built once per process and store version.
+
+    Parameters
+    ----------
+    store
+        A store (``ZoneStore``, ``PgStore``), the path of a zone GeoPackage or a PostGIS URL.
+    work_crs
+        The work CRSs to prepare; default the 3-degree Gauss-Kruger zones the store's
+        admin layer (else all its layers) spans (three for Hunan: EPSG:4545, 4546, 4547).
+    rules
+        The rule matrix to compile; default the packaged one.
+
+    Returns
+    -------
+    tuple[str, ...]
+        The work CRSs prepared.
+    """
+    zstore = open_store(store)
+    zones = tuple(work_crs) if work_crs is not None else tuple(sp.store_crs_list(zstore))
+    schemas = store_schemas(zstore)
+    layout = store_layout(zstore, store_catalog(zstore))
+    for crs in zones:
+        indexes = []
+        for lid in layout.zones:
+            schema = schemas.get(lid)
+            indexes.append(sp.layer_index(zstore, lid, crs, zone_field=schema.zone_field if schema else None))
+        sp.near_index(indexes)
+        # As _screen_group and _units ask for them (an index is cached whatever its zone field).
+        if layout.admin is not None:
+            sp.layer_index(zstore, layout.admin, crs, zone_field=None)
+        if layout.units is not None:
+            unit_schema = schemas.get(layout.units)
+            sp.layer_index(zstore, layout.units, crs, zone_field=unit_schema.zone_field if unit_schema else "category")
+    _data_info(zstore)
+    compile_rules(rules if rules is not None else default_rules())
+    return zones
 
 
 @dataclass
@@ -450,6 +475,11 @@ def _screen_group(
         out[k].nearby.append(near)
     for k, conflict in coverage_rows(members, places, covered, ruleset, compiled, layout):
         out[k].conflicts.append(conflict)
+    for k, place in enumerate(places):
+        if layout.admin is not None and not place.features:
+            # Wholly outside the admin extent: one "超出图层库覆盖范围" row, not one "no data
+            # here" row per layer (outside rules add those for an uncovered project).
+            out[k].conflicts = [c for c in out[k].conflicts if c.relation != "no_coverage"]
     for k, res in enumerate(out):
         res.info["county"] = places[k].county
         res.covered = covered[k]

@@ -9,13 +9,14 @@ All geometries carried here are shapely geometries in CGCS2000 longitude/latitud
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shapely.geometry.base import BaseGeometry
 
 from gis.text import text_of
+from zoning.verdicts import VERDICT_RANK, VERDICTS, Verdict, worst_verdict
 
 __all__ = [
     "Verdict",
@@ -39,16 +40,12 @@ __all__ = [
     "CoverageInfo",
 ]
 
-Verdict = Literal["prohibited", "conditional", "review", "clear"]
 #: intersects / within_distance / near_boundary (a zone feature); outside (in no feature of a
 #: layer an ``outside`` rule asks for); no_coverage (the layer has no data here);
 #: outside_extent (the project lies outside the store's admin extent).
 Relation = Literal["intersects", "within_distance", "near_boundary", "outside", "no_coverage", "outside_extent"]
 Confidence = Literal["verified", "secondary", "unverified"]
 
-#: Verdict codes from best to worst (RULES.md "Verdicts", precedence 1..4).
-VERDICTS: tuple[Verdict, ...] = ("clear", "review", "conditional", "prohibited")
-VERDICT_RANK: dict[str, int] = {v: i + 1 for i, v in enumerate(VERDICTS)}
 
 
 class _VerdictLabels(Mapping[str, Mapping[str, str]]):
@@ -94,15 +91,6 @@ def confidence_label(confidence: str, lang: str = "zh") -> str:
     """
     labels = CONFIDENCE_LABELS.get(confidence, CONFIDENCE_LABELS["unverified"])
     return labels["en" if lang == "en" else "zh"]
-
-
-def worst_verdict(verdicts: Iterable[str]) -> Verdict:
-    """The worst of ``verdicts`` by RULES.md precedence; ``clear`` when there are none."""
-    worst: Verdict = "clear"
-    for v in verdicts:
-        if VERDICT_RANK[v] > VERDICT_RANK[worst]:
-            worst = v  # type: ignore[assignment]
-    return worst
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Real-browser fixtures: the app under ``streamlit run`` and Debian's chromium via Playwright.
+"""Real-browser fixtures: the app under ``streamlit run serve.py`` and Debian's chromium via Playwright.
 
 Playwright's own browser download does not work on closed networks, so the browser is
 the system chromium (``executable_path``). Without it the tests skip — unless
@@ -7,10 +7,14 @@ the system chromium (``executable_path``). Without it the tests skip — unless
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -62,6 +66,51 @@ def browser_path() -> Path:
     return CHROMIUM
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextlib.contextmanager
+def serving_folder(folder: Path) -> Iterator[str]:
+    """A plain static file server on ``folder`` (what a county's intranet web server does);
+    yields its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def running_app(store: Path, log_dir: Path, **env: str) -> Iterator[str]:
+    """``streamlit run serve.py`` (the app with its security headers) on a free port, on
+    ``store``; yields its URL. ``env`` adds environment variables (limits, ...)."""
+    port = _free_port()
+    environ = {**os.environ, "ZONING_STORE": str(store), **env}
+    log_path = log_dir / "streamlit.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_http(f"{url}/_stcore/health", proc)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 @pytest.fixture(scope="session")
 def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-built test zone store the app under test screens against."""
@@ -70,27 +119,9 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path, e2e_store: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port, on the hand-built test zone store."""
-    store = e2e_store
-    port = _free_port()
-    env = {**os.environ, "ZONING_STORE": str(store)}
-    log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{url}/_stcore/health", proc)
+    """The app (with its security headers) on the hand-built test zone store."""
+    with running_app(e2e_store, tmp_path_factory.mktemp("e2e-log")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

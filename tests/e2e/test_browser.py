@@ -18,19 +18,15 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import APP_READY, ARTIFACTS, ROOT, screenshot_whole_page
+from tests.e2e.conftest import ARTIFACTS, ROOT, screenshot_whole_page
+from tests.e2e.helpers import TIMEOUT_MS
+from tests.e2e.helpers import choose_option as _choose_option
+from tests.e2e.helpers import map_frame as _map_frame
+from tests.e2e.helpers import wait_ready as _wait_ready
 from tests.ui.conftest import coords_text, lonlat
 from tests.ui.test_downloads import _geojson
 
 pytestmark = pytest.mark.e2e
-
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-TIMEOUT_MS = 60_000
-
-
-def _wait_ready(page) -> None:
-    page.wait_for_selector(APP_READY, timeout=TIMEOUT_MS)
-
 
 def _shot(page, name: str) -> None:
     """Screenshot of the whole page: Streamlit scrolls inside its main block, so the
@@ -46,37 +42,6 @@ def _assert_all_local(requests_seen: list[str], app_url: str) -> None:
     outside = sorted({u for u in requests_seen if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != host})
     assert requests_seen, "no requests were recorded"
     assert not outside, f"requests left the app's host {host}: {outside}"
-
-
-def _choose_option(page, box, text: str) -> None:
-    """Pick ``text`` in the select box ``box``: open it, type to filter, click the option once
-    it is listed, and check the box then shows it. A rerun that lands mid-pick can redraw the
-    box and drop the choice (pressing Enter right after typing could also beat the list), so
-    the pick is tried again, at most three times."""
-    for _attempt in range(3):
-        _wait_ready(page)
-        box.click()
-        page.keyboard.type(text)
-        option = page.get_by_role("option").filter(has_text=text).first
-        try:
-            option.wait_for(timeout=10_000)
-            option.click()
-            page.wait_for_function(  # the chosen label ("工业 · 一般工业项目") is the box's input value
-                "t => [...document.querySelectorAll('input[role=combobox]')].some(i => i.value.endsWith(' · ' + t))",
-                arg=text, timeout=10_000,
-            )  # fmt: skip
-            return
-        except PlaywrightError:
-            page.keyboard.press("Escape")
-    msg = f"could not choose {text!r} in the select box"
-    raise AssertionError(msg)
-
-
-def _map_frame(page):
-    handle = page.wait_for_selector(MAP_IFRAME, timeout=TIMEOUT_MS)
-    frame = handle.content_frame()
-    frame.wait_for_function("() => window.L && window.map && window.map._loaded", timeout=TIMEOUT_MS)
-    return frame
 
 
 def _zoom_map(page, south_west: tuple[float, float], north_east: tuple[float, float]):
@@ -243,8 +208,11 @@ def test_batch_downloads_are_the_cli_files(page, app_url: str, requests_seen: li
     stamp = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00")
     for fmt, data in got.items():
         out = tmp_path / f"cli.{fmt}"
+        # The CLI names the store as typed, the app by its file name (never a server path):
+        # typed from the store's own folder, the two agree.
         subprocess.run([sys.executable, "-m", "zoning", "screen", str(path), "--type-field", "类型", "--name-field", "项目名称",
-                        "--zones", str(e2e_store), "--format", fmt, "-o", str(out)], cwd=ROOT, check=True)  # fmt: skip
+                        "--zones", e2e_store.name, "--format", fmt, "-o", str(out)], cwd=e2e_store.parent, check=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
         assert stamp.sub(b"T", data) == stamp.sub(b"T", out.read_bytes()), fmt
     _assert_all_local(requests_seen, app_url)
 

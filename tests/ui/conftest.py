@@ -15,6 +15,7 @@ Layout (x, y offsets in metres from ORIGIN):
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,12 @@ from ui import state
 ORIGIN = (391650.0, 3082300.0)  # about 112.9°E, 27.85°N in EPSG:4547
 GK = "EPSG:4547"
 _TO_LONLAT = Transformer.from_crs(GK, "EPSG:4490", always_xy=True)
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of a Markdown element's source: data in it is written as character
+    references (``ui.escape.md_text``), which Markdown shows as the characters."""
+    return html.unescape(markdown)
 
 
 def lonlat(dx: float, dy: float) -> tuple[float, float]:

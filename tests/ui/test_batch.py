@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from tests.ui.conftest import lonlat, page
+from tests.ui.conftest import lonlat, page, shown
 from ui import state
 
 N_INSIDE = 15
@@ -88,3 +88,30 @@ def test_a_head_count_column_named_in_chinese_is_proposed(app) -> None:
     at.button(key=state.BATCH_RUN).click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert {m.label: m.value for m in at.metric}["禁止"] == "1"
+
+
+def test_a_batch_over_the_servers_limit_is_refused_before_screening(app, monkeypatch) -> None:
+    monkeypatch.setenv("ZONING_MAX_BATCH", "30")
+    at = page(app, "batch")
+    at.file_uploader(key=state.BATCH_UPLOAD).set_value(("projects.geojson", _batch_geojson(), "application/geo+json")).run()
+    assert not at.exception
+    (error,) = at.error
+    text = shown(error.value)
+    assert "projects.geojson 的项目数为 40，超过上限 30" in text and "ZONING_MAX_BATCH" in text
+    assert not at.button  # no run button: nothing is screened
+
+
+def test_report_files_are_made_on_request_and_then_downloaded_as_fixed_bytes(app) -> None:
+    at = page(app, "batch")
+    at.file_uploader(key=state.BATCH_UPLOAD).set_value(("projects.geojson", _batch_geojson(), "application/geo+json")).run()
+    at.button(key=state.BATCH_RUN).click().run()
+    assert not at.exception
+    make = at.button(key="batch.make_xlsx")
+    assert make.label == "生成 XLSX"
+    make.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [b for b in at.button if b.key == "batch.make_xlsx"]  # the button became the download
+    kept = at.session_state["batch.reports"][1]
+    assert kept["xlsx"][:2] == b"PK"  # an XLSX is a zip
+    at.run()  # kept across reruns: the same bytes, so the same download address
+    assert at.session_state["batch.reports"][1]["xlsx"] is kept["xlsx"]

@@ -2,7 +2,7 @@
 
 The batch page runs in AppTest on the test store; what its download buttons hand Streamlit
 is recorded at Streamlit's own media file manager (the real one, spied on: every file it is
-given, and every deferred report callable, which is run here as a click would run it). The
+given; each document is made by pressing its "生成" button, as a reviewer does). The
 same project file goes through ``python -m zoning screen`` for every format. JSON and CSV
 must be the same bytes (JSON once the screening times, ``generated_at``, are blanked); the
 workbook and the documents the same content apart from the times they carry (the workbook's
@@ -56,8 +56,8 @@ Downloads = dict[str, Callable[[], bytes]]
 
 
 def batch_downloads(at, monkeypatch: pytest.MonkeyPatch, projects: Projects) -> Downloads:
-    """Run the batch page on ``projects``; what each download button would deliver, by suffix
-    (a report is made only when asked for, as the button makes it only on a click)."""
+    """Run the batch page on ``projects``, press every "生成" button; what each download
+    button delivers, by suffix."""
     stored: dict[str, Any] = {}
     real_add, real_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
@@ -65,8 +65,10 @@ def batch_downloads(at, monkeypatch: pytest.MonkeyPatch, projects: Projects) -> 
         stored[_file_name((data, *args), kwargs)] = data
         return real_add(self, data, *args, **kwargs)
 
+    deferred: list[str] = []
+
     def add_deferred(self: MediaFileManager, make: Callable[[], bytes], *args: Any, **kwargs: Any) -> str:
-        stored[_file_name((make, *args), kwargs)] = make
+        deferred.append(_file_name((make, *args), kwargs))
         return real_deferred(self, make, *args, **kwargs)
 
     monkeypatch.setattr(MediaFileManager, "add", add)
@@ -76,6 +78,12 @@ def batch_downloads(at, monkeypatch: pytest.MonkeyPatch, projects: Projects) -> 
     at.file_uploader(key=state.BATCH_UPLOAD).set_value(("projects.geojson", data, "application/geo+json")).run()
     at.button(key=state.BATCH_RUN).click().run()
     assert not at.exception, [e.value for e in at.exception]
+    for key in [b.key for b in at.button if str(b.key).startswith("batch.make_")]:
+        at.button(key=key).click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    # Every file is handed over as bytes (a fixed address across reruns): a deferred
+    # download's address changes on every rerun and a click in between failed.
+    assert not deferred, deferred
     out: Downloads = {}
     for name, made in stored.items():
         if name.startswith("batch-projects."):
@@ -91,14 +99,17 @@ def app_downloads(app, monkeypatch: pytest.MonkeyPatch) -> Downloads:
 
 
 @pytest.fixture
-def cli_outputs(test_store: Path, tmp_path: Path) -> Callable[[str], bytes]:
+def cli_outputs(test_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], bytes]:
     source = tmp_path / "projects.geojson"
     source.write_bytes(_geojson())
+    # The CLI names the store as typed; the app by its file name (no server path): typed
+    # from the store's folder, the two agree.
+    monkeypatch.chdir(test_store.parent)
 
     def run(fmt: str) -> bytes:
         out = tmp_path / f"cli.{fmt}"
         res = CliRunner().invoke(cli, ["screen", str(source), "--type-field", "类型", "--name-field", "项目名称",
-                                       "--zones", str(test_store), "--format", fmt, "-o", str(out), "--overwrite"])
+                                       "--zones", test_store.name, "--format", fmt, "-o", str(out), "--overwrite"])
         assert res.exit_code == 0, res.output
         return out.read_bytes()
 

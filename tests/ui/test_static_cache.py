@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import ui.static_cache as sc
+from tests.jsoncheck import strict_loads
 from tests.ui.conftest import build_store
 from ui.components import StaticBase, ZoneTilesLayer, build_map, tile_legend_views
 
@@ -88,3 +89,23 @@ def test_maps_fetch_the_base_and_the_tiles_instead_of_carrying_them() -> None:
     assert '"coordinates"' not in page  # no geometry in the page itself
     # The legend still names the layer and each grade it holds.
     assert "饮用水水源保护区" in page and "一级" in page and "二级" in page
+
+
+def test_every_json_the_maps_fetch_parses_strictly(generated: Path, tmp_path: Path) -> None:
+    """The base map's rivers and lakes have unnamed features (NaN names once made every map's
+    base-map JSON unparseable in the browser): every published file and every tile is JSON
+    that a strict parser (the browser's) accepts."""
+    from ui.cache import BASE_DIR, _base_geojson
+
+    base = _base_geojson(str(BASE_DIR))
+    assert any(f["properties"].get("name_zh") is None for f in base["rivers"]["features"])  # the unnamed ones are there
+    for key, doc in base.items():
+        url = sc.publish_json(f"base-{key}", doc)
+        assert url is not None
+        strict_loads((generated / url.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+    store = build_store(tmp_path / "zones_test.gpkg")
+    assert sc.zone_tiles(str(store), "cd" * 32, wait_s=60) is not None
+    files = list((generated / "zone_tiles").rglob("*.json"))
+    assert len(files) > 2
+    for path in files:
+        strict_loads(path.read_text(encoding="utf-8"))

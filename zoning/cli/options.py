@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from gis.log import configure_logging
+from layers.paths import is_postgres_url
 from zoning.cli.errors import InputFailure
 
 __all__ = [
@@ -47,7 +48,7 @@ class ZonesParam(click.ParamType):
         if isinstance(value, Path):
             return value
         text = str(value)
-        if text.startswith(("postgresql://", "postgres://")):
+        if is_postgres_url(text):
             return text
         return click.Path(dir_okay=False, path_type=Path).convert(text, param, ctx)
 

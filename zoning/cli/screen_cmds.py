@@ -22,22 +22,16 @@ import click
 from gis.errors import InputError, PlanningError
 from zoning.cli.errors import InputFailure
 from zoning.cli.options import catalog_option, format_option, lang_option, output_option, rules_option, zones_option
+from zoning.columns import parse_pairs
 from zoning.model import VERDICT_RANK, VERDICTS
 from zoning.report import FORMATS, format_parts, render_report
 
-__all__ = ["COMMANDS", "screen"]
+__all__ = ["COMMANDS", "screen", "open_data", "read_projects", "parse_attrs", "store_location"]
 
 
-def _parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            msg = f"--attr {pair!r}: expected KEY=VALUE, e.g. scale_head=2000 or unavoidable=true"
-            zh = f"--attr “{pair}”格式有误：应为“属性=值”，如 scale_head=2000 或 unavoidable=true"
-            raise InputError(msg, zh=zh)
-        out[key.strip()] = value.strip()
-    return out
+def parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
+    """``--attr KEY=VALUE`` options as a dict (``zoning.columns.parse_pairs``, shared with the API)."""
+    return parse_pairs(pairs, option="--attr")
 
 
 @contextlib.contextmanager
@@ -62,38 +56,58 @@ def _emit(data: bytes, out: Path | None) -> None:
         fh.write(data)
 
 
-def _zones(opts: dict[str, Any]) -> str:
-    """The store reference: a PostGIS URL as given, or an existing GeoPackage path."""
-    from layers.paths import DEFAULT_STORE
+def store_location(zones: Path | str | None) -> str:
+    """The store reference a command works on: a PostGIS URL as given, else an existing
+    GeoPackage path (default the embedded one)."""
+    from layers.paths import DEFAULT_STORE, is_postgres_url
 
-    zones = opts["zones"] or DEFAULT_STORE
-    if isinstance(zones, str):
-        return zones
-    if not zones.exists():
-        msg = f"zone store {str(zones)!r} does not exist; build the default with `make data` or give --zones FILE.gpkg"
-        zh = f"图层库 {zones} 不存在；请用 `make data` 生成内置图层库，或用 --zones 指定 GeoPackage 文件"
+    if is_postgres_url(zones):
+        return str(zones)
+    path = Path(zones) if zones else DEFAULT_STORE
+    if not path.exists():
+        msg = f"zone store {str(path)!r} does not exist; build the default with `make data` or give --zones FILE.gpkg"
+        zh = f"图层库 {path} 不存在；请用 `make data` 生成内置图层库，或用 --zones 指定 GeoPackage 文件"
         raise InputError(msg, zh=zh)
-    return str(zones)
+    return str(path)
 
 
-def _projects(opts: dict[str, Any], rules: Any) -> list[Any]:
+def open_data(zones: Path | str | None, *, catalog: str | None = None, rules_path: str | None = None,
+              types_path: str | None = None) -> tuple[Any, Any]:
+    """The zone store (default the embedded one; a GeoPackage or a PostGIS URL) and the rule
+    set (None: the packaged one) a command works on; an open catalogue's rules and types when
+    given (DESIGN.md)."""
+    from zoning.batch import StoreRef
+    from zoning.rules import load_project_types, load_rules
+
+    location = store_location(zones)
+    rules = None
+    if rules_path or catalog or types_path:
+        types = load_project_types(types_path) if types_path else None
+        rules = load_rules(rules_path, project_types=types, catalog_path=catalog)
+    return StoreRef(location, catalog).open(), rules
+
+
+def read_projects(opts: dict[str, Any], rules: Any) -> list[Any]:
+    """The projects of ``opts["project_file"]`` (type, attributes, names as the options say)."""
     from gis.io import read_features
     from zoning.engine import projects_from_features
 
-    fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"], encoding=opts["encoding"])
+    fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"], encoding=opts.get("encoding"))
     return projects_from_features(
         fs,
         type=opts["type_"],
-        type_field=opts["type_field"],
-        attrs=_parse_attrs(opts["attrs"]),
-        name=opts["name"],
+        type_field=opts.get("type_field"),
+        attrs=parse_attrs(opts["attrs"]),
+        name=opts.get("name"),
         name_field=opts["name_field"],
-        project_types=rules.project_types,
+        project_types=rules.project_types if rules else None,
     )
 
 
 def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None) -> list[str]:
-    """Screen and write the output; returns the verdicts (for ``--fail-on``)."""
+    """Screen and write the output; returns the verdicts (for ``--fail-on``). A batch runs in
+    chunks (``zoning.batch``: ``--workers``, ``--dask-scheduler``), written part by part for
+    JSON and CSV; the bytes are those of one ``screen`` call."""
     from zoning.batch import RulesRef, StoreRef, screen_batch
     from zoning.engine import screen as run_screen
 
@@ -101,13 +115,13 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None) -> list
     catalog = opts["catalog"]
     rules_ref = RulesRef(opts["rules_path"], opts["types_path"], catalog)
     rules = rules_ref.load()
-    ref = StoreRef(_zones(opts), catalog)
+    ref = StoreRef(store_location(opts["zones"]), catalog)
     store = ref.open()
-    projects = _projects(opts, rules)
+    projects = read_projects(opts, rules)
     kw = {"tolerance_m": opts["tolerance_m"], "near_m": opts["near_m"]}
     if len(projects) == 1:
         results = run_screen(projects, store, rules=rules, **kw)
-        _emit(render_report(results, fmt, lang=lang, batch=False), output)
+        _emit(render_report(results, fmt, lang=lang, batch=False, store=store), output)
         return [r.verdict for r in results]
     workers = opts["workers"] or os.cpu_count() or 1
     parts = format_parts(fmt, lang=lang)
@@ -115,7 +129,7 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None) -> list
         projects, ref, rules=rules_ref, workers=workers, scheduler=opts["dask_scheduler"], parts=parts, lang=lang, **kw
     ) as batch:
         if batch.results is not None:
-            _emit(render_report(batch.results, fmt, lang=lang, batch=True), output)
+            _emit(render_report(batch.results, fmt, lang=lang, batch=True, store=store), output)
         else:
             with _output(output) as fh:
                 batch.write(fh)

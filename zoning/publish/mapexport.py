@@ -30,8 +30,10 @@ from typing import Any
 import numpy as np
 import shapely
 
+from gis import strictjson
 from gis.errors import InputError
 from layers.paths import DATA_DIR, DEFAULT_STORE, STATIC_DIR
+from zoning.lookup import unit_access_lists
 from zoning.messages import site_texts
 from zoning.publish.zone_tiles import check_zooms, tile_range, write_zone_tiles
 
@@ -90,7 +92,7 @@ def _base_geojson() -> str:
         for label, geom in zip(labels, _round_geojson(gdf.geometry.values, 0.002, 4), strict=True):
             text = "" if label is None or label != label else str(label)
             feats.append({"type": "Feature", "properties": {"k": kind, "n": text}, "geometry": geom})
-    return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False, separators=(",", ":"))
+    return strictjson.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False, separators=(",", ":"))
 
 
 def _places() -> str:
@@ -106,7 +108,7 @@ def _places() -> str:
         for r in gdf.itertuples(index=False):
             where = "·".join(str(p) for p in (getattr(r, "prefecture_name", ""), getattr(r, "county_name", "")) if p)
             rows.append([str(r.name_zh or r.name), str(r.name or ""), where, round(r.geometry.x, 5), round(r.geometry.y, 5)])
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return strictjson.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def _copy_assets(out: Path) -> None:
@@ -174,9 +176,12 @@ def export_map(
         **tiles.meta,
         "attribution": _attribution(),
         "texts": texts,  # the page's words: site.* of data/messages.yaml
+        # the control units' access lists: every clause, and per unit feature its own and the
+        # general lists that hold where it lies (shown when a unit is clicked)
+        "access_list": unit_access_lists(zstore, rules=rules),
     }
     (out / "tiles.json").unlink()  # the site reads data/meta.json, which holds it all
-    (out / "data" / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (out / "data" / "meta.json").write_text(strictjson.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     (out / "data" / "base.json").write_text(_base_geojson(), encoding="utf-8")
     (out / "data" / "places.json").write_text(_places(), encoding="utf-8")
     shutil.copy2(_SITE / "index.html", out / "index.html")

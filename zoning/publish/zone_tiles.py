@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from gis import strictjson
 from gis.errors import InputError
 from zoning.engine import store_catalog
 from zoning.model import VERDICT_LABELS
@@ -420,5 +421,5 @@ def write_zone_tiles(
     layers, zone_lists = _layers(store, groups)
     tiles = _write_tiles(layers, out, min_zoom=min_zoom, max_zoom=max_zoom, full_zoom=full_zoom, gzip=gzip)
     meta = _meta(store, zone_lists, groups, tiles, (min_zoom, max_zoom))
-    (out / "tiles.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (out / "tiles.json").write_text(strictjson.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return ZoneTiles(out, tiles.count, tiles.features, meta)

@@ -182,7 +182,7 @@ def _label_counties(ax: plt.Axes, counties: gpd.GeoDataFrame | None, frame: Base
             continue
         free = inner.difference(blocked) if blocked is not None else inner
         pt = _label_point(free if free.area > 0.01 * frame.area else inner, tolerance=span / 200)
-        ax.text(pt.x, pt.y, printable(str(row["name"])), fontsize=9, color="#666666", ha="center", va="center",
+        ax.text(pt.x, pt.y, printable(_one_line(str(row["name"]))), fontsize=9, color="#666666", ha="center", va="center",
                 zorder=9, alpha=0.9, fontweight="bold")
 
 
@@ -256,7 +256,7 @@ def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometr
         half = len(label) * (fx1 - fx0) * (7.5 / 72) / _FIG_W_IN / 2
         x = min(max(pt.x, fx0 + half + span * 0.01), fx1 - half - span * 0.01)
         pt = shapely.Point(x, pt.y)
-        ax.text(pt.x, pt.y, printable(label), fontsize=7.5, ha="center", va="center", zorder=15, color="#222222",
+        ax.text(pt.x, pt.y, printable(_one_line(label)), fontsize=7.5, ha="center", va="center", zorder=15, color="#222222",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.2})
         avoid.append(box(pt.x - span * 0.16, pt.y - span * 0.035, pt.x + span * 0.16, pt.y + span * 0.035))
 
@@ -270,6 +270,11 @@ def _furniture_boxes(extent: tuple[float, float, float, float]) -> list[BaseGeom
         return box(minx + x0 * w, miny + y0 * h, minx + x1 * w, miny + y1 * h)
 
     return [rel(0.88, 0.7, 1, 1), rel(0.62, 0, 1, 0.36), rel(0, 0, 0.36, 0.16), rel(0, 0.88, 0.4, 1)]
+
+
+def _one_line(text: str) -> str:
+    """A map label on one line: tabs and line breaks in a name (data) have no glyph to draw."""
+    return " ".join(text.split())
 
 
 def _label_point(geom: BaseGeometry, *, tolerance: float) -> BaseGeometry:
@@ -452,10 +457,12 @@ def overview_map(result: ScreeningResult, zones: ReportZones, *, lang: str = "zh
     reach = max([n.distance_m for n in result.nearby] + [c.distance_m for c in result.conflicts] + [0.0])
     reach = min(max(reach * 1.15, 1500.0), float(result.parameters.get("near_m", 5000.0) or 5000.0) * 1.1)
     with catalog_of(zones.store) as catalog:
-        layer_ids = [lid for lid in catalog.layers if lid not in _NOT_IN_OVERVIEW]
+        # the layers a map draws (no attribute tables such as the access list)
+        layer_ids = [lid for lid in catalog.map_layer_ids if lid not in _NOT_IN_OVERVIEW]
     hit: dict[str, set[int]] = {lid: set() for lid in layer_ids}
     for c in result.conflicts:
-        hit.setdefault(c.layer, set()).add(c.feature_id)
+        if c.feature_id >= 0:  # "no data here" rows name no feature
+            hit.setdefault(c.layer, set()).add(c.feature_id)
     geom, _ = _project_work(result)
     extent = _square_extent(geom, pad_m=reach, min_half_m=1500.0)
     return _render_project(result, zones, layers=hit, overlaps=[c.overlap_geometry for c in result.conflicts],
@@ -521,4 +528,45 @@ def batch_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: s
         _legend(ax, legend)
         illustrative = any(r.data.illustrative for r in results)
         _decorate(ax, lang=lang, illustrative=illustrative, crs=crs)
+        return _save(fig, crs)
+
+
+def comparison_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str = "zh",
+                   dpi: int = 150) -> MapImage:
+    """The alternative sites of one project on one map (选址方案比选): each outlined in the
+    colour of its verdict and numbered as in the comparison table, over the zones around them."""
+    geoms = gpd.GeoSeries([r.project.geometry for r in results], crs=STORAGE_CRS)
+    crs = work_crs_for(tuple(geoms.total_bounds))
+    work = geoms.to_crs(crs)
+    minx, miny, maxx, maxy = work.total_bounds
+    span = max(maxx - minx, maxy - miny, 3000.0)
+    extent = _square_extent(box(minx, miny, maxx, maxy), pad_m=span * 0.15, min_half_m=1500.0)
+    with catalog_of(zones.store) as catalog:
+        layer_ids = [lid for lid in catalog.layers if lid not in _NOT_IN_OVERVIEW]
+    hit: dict[str, set[int]] = {lid: set() for lid in layer_ids}
+    for r in results:
+        for c in r.conflicts:
+            hit.setdefault(c.layer, set()).add(c.feature_id)
+    styles = load_styles()
+    with catalog_of(zones.store), plt.rc_context({"font.family": [matplotlib_family()], "axes.unicode_minus": False}):
+        fig, ax = _figure(extent, dpi=dpi)
+        counties = _draw_counties(ax, zones, extent, crs)
+        avoid = [g.buffer(span * 0.04).envelope for g in work] + _furniture_boxes(extent)
+        handles, illustrative = _draw_layers(ax, zones, hit, extent, crs, lang=lang, label_hits=False, avoid=avoid,
+                                             styles=styles)
+        _label_counties(ax, counties, box(*extent), avoid)
+        legend: list[tuple[Artist, str]] = []
+        for i, (r, geom) in enumerate(zip(results, work, strict=True), start=1):
+            colour = styles.verdict(r.verdict).colour
+            handle = _plot_project(ax, geom, colour)
+            at = _label_point(geom, tolerance=span * 0.01)
+            ax.text(at.x, at.y, str(i), ha="center", va="center", fontsize=9, fontweight="bold", zorder=30,
+                    color="black", bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": colour, "lw": 1.2})
+            legend.append((handle, f"{i} {_one_line(r.project.name)} — {verdict_label(r.verdict, lang)}"))
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        if counties is not None:
+            handles.append((Line2D([], [], color="#7a7a7a", linestyle=(0, (6, 3))), t("legend_county", lang)))
+        _legend(ax, [*legend, *handles])
+        _decorate(ax, lang=lang, illustrative=illustrative or any(r.illustrative_used for r in results), crs=crs)
         return _save(fig, crs)

@@ -3,7 +3,9 @@
    loaded from this site; nothing is fetched from anywhere else. Every word comes from
    data/meta.json (`texts`: the site.* entries of the product's message catalogue; layer
    titles and zone labels from the zone catalogue) and every colour from its palette
-   (`layers`, `verdicts`, `opacity`): this file holds no table of its own. */
+   (`layers`, `verdicts`, `opacity`): this file holds no table of its own.
+   Data is shown as text: every element is made with createElement and filled with
+   textContent (el() below), never innerHTML — a zone named <img onerror=…> stays a name. */
 (function () {
   'use strict';
 
@@ -13,10 +15,22 @@
   var lastAsk = null;
   function t(key) { return meta.texts[lang][key]; }
   function colon() { return t('colon'); }
-  function esc(s) {
-    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
-      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+  // An element: el('div', {className: 'zone'}, ['text', child, ...]); strings become text nodes.
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (key) {
+      if (key === 'style') { Object.assign(node.style, props.style); } else if (key === 'data') {
+        Object.assign(node.dataset, props.data);
+      } else { node[key] = props[key]; }
     });
+    (children || []).forEach(function (c) {
+      if (c !== null && c !== undefined && c !== '') { node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); }
+    });
+    return node;
+  }
+  function fill(box, nodes) {
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    nodes.forEach(function (n) { box.appendChild(n); });
   }
   function pick(zh, en) { return lang === 'zh' ? (zh || en) : (en || zh); }
 
@@ -79,34 +93,70 @@
     var lineLike = layer.kind === 'point' || layer.kind === 'line';
     return ZoningTiles.rgba(lineLike ? ZoningTiles.edgeColour(layer) : colour, meta.opacity || 1);
   }
-  function renderAnswer(lon, lat, found) {
-    var out = ['<p><b>' + t('here') + '</b> ' + lon.toFixed(5) + ', ' + lat.toFixed(5) + '</p>'];
-    if (!found.length) { out.push('<p>' + t('none') + '</p>'); }
-    found.forEach(function (f) {
-      var layer = meta.layers[f.properties.l];
-      var zinfo = f.properties.z >= 0 ? layer.zones[f.properties.z] : null;
-      var zone = zinfo ? pick(zinfo.value, zinfo.label_en) : null;
-      var tag = layer.legal_status === '法定' ? '' : '<span class="tag">' + esc(t('illustrative')) + '</span>';
-      out.push('<div class="zone" style="border-color:' + esc(zoneColour(layer, f.properties.z)) + '">' +
-        '<b>' + esc(pick(layer.title_zh, layer.title_en)) + tag + '</b>' + esc(f.properties.n) +
-        (zone ? '<br>' + t('zone') + colon() + esc(zone) : '') +
-        '<br>' + t('status') + colon() + esc(statusText(layer.legal_status)));
-      var rules = meta.rule_groups[f.properties.r] || [];
-      out.push('<div>' + t('rules') + colon() + '</div>');
-      if (!rules.length) { out.push('<div class="rule">' + t('noRules') + '</div>'); }
-      rules.forEach(function (r) {
-        var dist = r.distance_m ? t('within').replace('{m}', r.distance_m) : '';
-        out.push('<div class="rule"><span class="verdict ' + esc(r.verdict) + '" style="color:' + esc(verdictColour(r.verdict)) + '">' +
-          esc(pick(r.verdict_zh, r.verdict_en)) +
-          '</span> ' + esc(r.id) + dist + colon() + esc(pick(r.condition_zh, r.condition_en)) +
-          '<br>' + t('types') + colon() + esc(pick(r.types_zh, r.types_en)) + '<br>' + t('basis') + colon() + esc(r.basis) +
-          (r.verified ? '' : esc(t(r.confidence === 'secondary' ? 'secondary' : 'unverified'))) + '</div>');
-      });
-      out.push('</div>');
-    });
-    out.push('<p class="hint">' + t('simplified') + '</p>');
-    document.getElementById('answer').innerHTML = out.join('');
+  function illustrativeTag(layer) {
+    return layer.legal_status === '法定' ? null : el('span', {className: 'tag'}, [t('illustrative')]);
   }
+  function ruleNode(r) {
+    var dist = r.distance_m ? t('within').replace('{m}', String(r.distance_m)) : '';
+    return el('div', {className: 'rule'}, [
+      el('span', {className: 'verdict ' + r.verdict, style: {color: verdictColour(r.verdict)}},
+         [pick(r.verdict_zh, r.verdict_en)]),
+      ' ' + r.id + dist + colon() + pick(r.condition_zh, r.condition_en),
+      el('br'), t('types') + colon() + pick(r.types_zh, r.types_en),
+      el('br'), t('basis') + colon() + r.basis + (r.verified ? '' : t(r.confidence === 'secondary' ? 'secondary' : 'unverified'))
+    ]);
+  }
+  function zoneNode(f) {
+    var layer = meta.layers[f.properties.l];
+    var zinfo = f.properties.z >= 0 ? layer.zones[f.properties.z] : null;
+    var zone = zinfo ? pick(zinfo.value, zinfo.label_en) : null;
+    var lists = unitLists(layer, f);
+    // a unit with a list of its own: its category's defaults (the rules) do not apply
+    var rules = lists && lists.own.length ? [] : (meta.rule_groups[f.properties.r] || []);
+    var parts = [
+      el('b', {}, [pick(layer.title_zh, layer.title_en), illustrativeTag(layer)]),
+      String(f.properties.n == null ? '' : f.properties.n)
+    ];
+    if (zone) { parts.push(el('br'), t('zone') + colon() + zone); }
+    parts.push(el('br'), t('status') + colon() + statusText(layer.legal_status));
+    if (!lists || !lists.own.length) { parts.push(el('div', {}, [t('rules') + colon()])); }
+    if (!rules.length && !lists) { parts.push(el('div', {className: 'rule'}, [t('noRules')])); }
+    rules.forEach(function (r) { parts.push(ruleNode(r)); });
+    if (lists) { parts = parts.concat(listNodes(lists)); }
+    return el('div', {className: 'zone', style: {borderColor: zoneColour(layer, f.properties.z)}}, parts);
+  }
+  function renderAnswer(lon, lat, found) {
+    var nodes = [el('p', {}, [el('b', {}, [t('here')]), ' ' + lon.toFixed(5) + ', ' + lat.toFixed(5)])];
+    if (!found.length) { nodes.push(el('p', {}, [t('none')])); }
+    found.forEach(function (f) { nodes.push(zoneNode(f)); });
+    nodes.push(el('p', {className: 'hint'}, [t('simplified')]));
+    fill(document.getElementById('answer'), nodes);
+  }
+  // --- control units: their access lists (meta.access_list, zoning.lookup.unit_access_lists) ---
+  function unitLists(layer, f) {
+    var al = meta.access_list;
+    if (!al || !al.layer || layer.id !== al.layer) { return null; }
+    return al.units[String(f.properties.i)] || {own: [], general: []};
+  }
+  function clauseNode(c, list) {
+    var verdict = c.verdict && meta.verdicts[c.verdict] ? meta.verdicts[c.verdict] : null;
+    return el('div', {className: 'rule'}, [
+      list + colon(),
+      verdict ? el('span', {className: 'verdict ' + c.verdict, style: {color: verdict.colour}}, [pick(verdict.zh, verdict.en)]) : null,
+      ' ' + pick(c.dimension, c.dimension_en) + ' · ' + c.text,
+      el('br'), t('types') + colon() + pick(c.types_zh, c.types_en),
+      el('br'), t('basis') + colon() + c.basis + (c.confidence === 'verified' ? '' : t(c.confidence === 'secondary' ? 'secondary' : 'unverified')),
+      c.legal_status === '法定' ? null : el('span', {className: 'tag'}, [t('illustrative')])
+    ]);
+  }
+  function listNodes(lists) {
+    var clauses = meta.access_list.clauses, out = [el('div', {}, [el('b', {}, [t('unitList')])])];
+    lists.general.forEach(function (i) { out.push(clauseNode(clauses[i], t('listGeneral').replace('{scope}', clauses[i].scope))); });
+    lists.own.forEach(function (i) { out.push(clauseNode(clauses[i], t('listOwn'))); });
+    if (!lists.own.length) { out.push(el('div', {className: 'rule'}, [t('listDefaults')])); }
+    return out;
+  }
+
   function ask(lon, lat) {
     lastAsk = [lon, lat];
     // The place in the data tile's own units (sub-pixels from its top-left corner).
@@ -162,12 +212,11 @@
     var found = /\d/.test(text) ? [] : findPlaces(text);
     if (found.length === 1) { askPlace(found[0]); return; }
     if (!found.length) { answer.textContent = /\d/.test(text) ? t('badCoords') : t('noPlace'); return; }
-    answer.innerHTML = '<p>' + t('places') + '</p>' + found.map(function (p, i) {
-      return '<button type="button" class="place" data-i="' + i + '">' + esc(p[0]) + (p[2] ? '（' + esc(p[2]) + '）' : '') + '</button>';
-    }).join('');
-    Array.prototype.forEach.call(answer.querySelectorAll('button.place'), function (b) {
-      b.addEventListener('click', function () { askPlace(found[Number(b.dataset.i)]); });
-    });
+    fill(answer, [el('p', {}, [t('places')])].concat(found.map(function (p) {
+      var button = el('button', {type: 'button', className: 'place'}, [String(p[0]) + (p[2] ? '（' + p[2] + '）' : '')]);
+      button.addEventListener('click', function () { askPlace(p); });
+      return button;
+    })));
   }
 
   // --- page ----------------------------------------------------------------------------
@@ -184,25 +233,25 @@
     var notice = document.getElementById('notice');
     notice.hidden = !meta.illustrative;
     notice.textContent = meta.attribution.notice_zh + ' / ' + meta.attribution.notice_en;
-    document.getElementById('attribution').innerHTML = meta.attribution.sources.map(function (s) {
-      return '<div>' + esc(pick(s.zh, s.en)) + '</div>';
-    }).join('');
+    fill(document.getElementById('attribution'), meta.attribution.sources.map(function (s) {
+      return el('div', {}, [pick(s.zh, s.en)]);
+    }));
     renderLegend();
     if (lastAsk) { ask(lastAsk[0], lastAsk[1]); }
   }
   function renderLegend() {
-    var box = document.getElementById('legend');
-    box.innerHTML = meta.layers.map(function (layer) {
-      var tag = layer.legal_status === '法定' ? '' : '<span class="tag">' + esc(t('illustrative')) + '</span>';
-      var zones = layer.zones.length ? layer.zones : [{value: '', colour: layer.colour}];
-      var sw = function (z) { return swatch(layer, z.colour); };
-      return '<label><input type="checkbox" data-layer="' + esc(layer.id) + '"' + (visible[layer.id] ? ' checked' : '') +
-        '> <b>' + esc(pick(layer.title_zh, layer.title_en)) + '</b>' + tag + '</label>' +
-        zones.map(function (z) { return '<div><i style="background:' + esc(sw(z)) + '"></i>' + esc(z.value ? pick(z.value, z.label_en) : pick(layer.title_zh, layer.title_en)) + '</div>'; }).join('');
-    }).join('');
-    Array.prototype.forEach.call(box.querySelectorAll('input'), function (input) {
-      input.addEventListener('change', function () { visible[input.dataset.layer] = input.checked; zones.redraw(); });
+    var nodes = [];
+    meta.layers.forEach(function (layer) {
+      var title = pick(layer.title_zh, layer.title_en);
+      var box = el('input', {type: 'checkbox', checked: !!visible[layer.id], data: {layer: String(layer.id)}});
+      box.addEventListener('change', function () { visible[layer.id] = box.checked; zones.redraw(); });
+      nodes.push(el('label', {}, [box, ' ', el('b', {}, [title]), illustrativeTag(layer)]));
+      var entries = layer.zones.length ? layer.zones : [{value: '', colour: layer.colour}];
+      entries.forEach(function (z) {
+        nodes.push(el('div', {}, [el('i', {style: {background: swatch(layer, z.colour)}}), z.value ? pick(z.value, z.label_en) : title]));
+      });
     });
+    fill(document.getElementById('legend'), nodes);
   }
 
   var BASE_STYLE = {

@@ -201,6 +201,11 @@ def test_a_new_layer_type_is_imported_and_screened_without_code(tmp_path: Path, 
     rows = sorted((c["rule_id"], c["feature"], c["verdict"], round(c["overlap_length_m"], 3)) for c in doc["conflicts"])
     assert rows == [("MR01", "甲矿", "conditional", 1000.0), ("MR02", "乙矿", "review", 1000.0)]
     assert doc["verdict"] == "conditional" and "mining_right" in doc["coverage"]["checked"]
+    # every output names the layer by the open catalogue's title, the CSV as the documents
+    code, out, err = run(capsys, "screen", road, "--type", "road", "--zones", store, "--catalog", cat_path,
+                         "--rules", rules_path, "--format", "csv")  # fmt: skip
+    assert code == 0, err
+    assert "采矿权,甲矿" in out and "采矿权,乙矿" in out and "mining_right" not in out
     # with the packaged catalogue the layer is an extra layer: kept, not screened — and a store
     # with nothing the catalogue knows is refused rather than answered "clear" (issue 19)
     code, _, err = run(capsys, "screen", road, "--type", "road", "--zones", store)

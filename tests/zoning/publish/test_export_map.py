@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from gis.errors import InputError
 from layers.paths import DEFAULT_STORE
 from layers.store import ZoneStore
+from tests.jsoncheck import strict_loads
 from zoning.cli import cli
 from zoning.publish.mapexport import export_map
 from zoning.publish.zone_tiles import tile_range
@@ -64,7 +65,9 @@ def test_meta_says_what_the_map_shows_and_which_rules_apply(site: Path) -> None:
     meta = json.loads((site / "data/meta.json").read_text(encoding="utf-8"))
     store = ZoneStore.open(DEFAULT_STORE)
     ids = [layer["id"] for layer in meta["layers"]]
-    assert ids == [lid for lid in store.layer_ids if lid != "admin"]
+    # every layer a map draws (zone and control-unit layers; not admin, not the access list table)
+    assert ids == [lid for lid in store.layer_ids if lid in store.catalog.map_layer_ids]
+    assert "env_control_unit" in ids and "access_clause" not in ids
     # The embedded data is illustrative, and the page is told to say so.
     assert meta["illustrative"] is True and meta["attribution"]["notice_zh"] == "示意数据，不具法律效力"
     water = next(layer for layer in meta["layers"] if layer["id"] == "water_source")
@@ -187,3 +190,12 @@ def test_refusals_are_said_in_chinese_too(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         export_map(tmp_path / "site", min_zoom=9, max_zoom=5)
     assert info.value.zh and "缩放级别 9..5" in info.value.zh
+
+
+def test_every_json_of_the_site_parses_strictly(site: Path) -> None:
+    """A browser's JSON.parse refuses NaN and Infinity: not one of the site's documents may hold them."""
+
+    files = sorted(site.rglob("*.json"))
+    assert {"meta.json", "base.json", "places.json"} <= {p.name for p in files}
+    for path in files:
+        strict_loads(path.read_text(encoding="utf-8"))

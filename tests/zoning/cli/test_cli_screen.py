@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from tests.zoning._engine_support import X0, Y0, lonlat, rect, write_gpkg, zone_frame
 from zoning.cli import cli
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 HALF_IN = lonlat(rect(X0 + 900, Y0 + 400, 200, 100))  # 10,000 m2 of 20,000 m2 inside
 FAR = lonlat(rect(X0 + 20_000, Y0 + 400, 100, 100))
 

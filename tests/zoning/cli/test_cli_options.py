@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from gis.errors import InputError
 from zoning.cli import cli
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _refused(args: list[str], target: Path, option: str = "-o") -> None:

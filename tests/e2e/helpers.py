@@ -1,0 +1,45 @@
+"""Helpers the browser tests share: waiting for Streamlit, choosing in a select box, the map's frame."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.e2e.conftest import APP_READY
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TIMEOUT_MS = 60_000
+
+
+def wait_ready(page) -> None:
+    page.wait_for_selector(APP_READY, timeout=TIMEOUT_MS)
+
+
+def choose_option(page, box, text: str) -> None:
+    """Pick ``text`` in the select box ``box``: open it, type to filter, click the option once
+    it is listed, and check the box then shows it. A rerun that lands mid-pick can redraw the
+    box and drop the choice (pressing Enter right after typing could also beat the list), so
+    the pick is tried again, at most three times."""
+    for _attempt in range(3):
+        wait_ready(page)
+        box.click()
+        page.keyboard.type(text)
+        option = page.get_by_role("option").filter(has_text=text).first
+        try:
+            option.wait_for(timeout=10_000)
+            option.click()
+            page.wait_for_function(  # the chosen label ("工业 · 一般工业项目") is the box's input value
+                "t => [...document.querySelectorAll('input[role=combobox]')].some(i => i.value.endsWith(' · ' + t))",
+                arg=text, timeout=10_000,
+            )  # fmt: skip
+            return
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+    msg = f"could not choose {text!r} in the select box"
+    raise AssertionError(msg)
+
+
+def map_frame(page):
+    handle = page.wait_for_selector(MAP_IFRAME, timeout=TIMEOUT_MS)
+    frame = handle.content_frame()
+    frame.wait_for_function("() => window.L && window.map && window.map._loaded", timeout=TIMEOUT_MS)
+    return frame
