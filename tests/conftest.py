@@ -1,4 +1,5 @@
-"""Fixtures shared by every test folder: a real PostgreSQL/PostGIS cluster, started once."""
+"""Fixtures shared by every test folder: a real PostgreSQL/PostGIS cluster and a real
+dask.distributed cluster of two worker processes, each started once per run when asked for."""
 
 from __future__ import annotations
 
@@ -23,4 +24,15 @@ def postgis() -> Iterator[object]:
             pytest.fail("PostgreSQL/PostGIS is required (REQUIRE_POSTGIS=1) but initdb was not found")
         pytest.skip("PostgreSQL/PostGIS not installed (Debian: postgresql postgresql-postgis)")
     with postgis_bench.start_cluster(postgis_bench.SMALL_SETTINGS) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def dask_cluster() -> Iterator[object]:
+    """A ``dask.distributed.LocalCluster`` of two worker processes (one thread each), as a
+    real scheduler at a tcp:// address (``scheduler_address``) — what ``screen
+    --dask-scheduler`` is given; one for the whole run."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         yield cluster

@@ -18,10 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gis.errors import DataSourceError, InputError
 from zoning import batch as _batch
 from zoning.engine import PreparedProject
 
-__all__ = ["run_on_cluster", "partition_frame"]
+__all__ = ["run_on_cluster", "partition_frame", "CONNECT_TIMEOUT_S"]
+
+#: Seconds to wait for the scheduler before telling the user it cannot be reached.
+CONNECT_TIMEOUT_S = 10
 
 
 def partition_frame(chunks: Sequence[Sequence[PreparedProject]]) -> Any:
@@ -64,20 +68,41 @@ def _empty() -> pd.DataFrame:
     })  # fmt: skip
 
 
+def _client(address: str) -> Any:
+    """A client of the scheduler at ``address``; one that cannot be reached is a bad
+    ``--dask-scheduler`` (a clear message, exit 2), not a traceback."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as err:
+        msg = (
+            f"--dask-scheduler {address!r}: cannot reach the dask scheduler ({err}); "
+            "expected the address of a running one, e.g. tcp://scheduler:8786"
+        )
+        zh = f"--dask-scheduler {address}：无法连接 dask 调度器（{err}）；请给出正在运行的调度器地址，如 tcp://scheduler:8786"
+        raise DataSourceError(msg, zh=zh) from err
+
+
 def run_on_cluster(
     address: str, chunks: Sequence[Sequence[PreparedProject]], store: Any, rules: Any, opts: Any, folder: str | None
 ) -> Iterator[tuple[Any, str | None]]:
     """Screen ``chunks`` on the cluster at ``address``; yields (``batch._Done``, spool path) per
     partition as it finishes (rendered items appended to ``folder``/cluster.bin)."""
-    import dask
-    from distributed import Client, as_completed
+    try:
+        import dask
+        from distributed import as_completed
+    except ImportError as err:  # the "dask" extra (pyproject.toml) is not installed
+        msg = f"--dask-scheduler needs dask, dask-geopandas and distributed ({err.name} is not installed)"
+        zh = f"使用 --dask-scheduler 需要安装 dask、dask-geopandas 与 distributed（缺少 {err.name}）"
+        raise InputError(msg, zh=zh) from err
 
     # Object columns hold projects and rendered bytes: dask must not turn them into strings.
     with dask.config.set({"dataframe.convert-string": False}):
         frame = partition_frame(chunks)
         screened = frame.map_partitions(_screen_partition, store, rules, opts, meta=_empty())
     spool = os.path.join(folder, "cluster.bin") if folder else None
-    with Client(address) as client:
+    with _client(address) as client:
         futures = client.compute(screened.to_delayed())
         for _, part in as_completed(futures, with_results=True):
             indices = part["index"].to_numpy(dtype=np.int64)

@@ -258,7 +258,7 @@ def screen_batch(
     tolerance_m: float = 5.0,
     near_m: float = 5000.0,
     generated_at: str | None = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> BatchResult:
     """Screen a batch in chunks, on ``workers`` local processes or the dask cluster at
     ``scheduler``; answers identical to ``zoning.engine.screen`` in one process.
@@ -281,6 +281,8 @@ def screen_batch(
         ``BatchResult.results`` holds them.
     lang
         Language of the rendered items.
+    chunk
+        Projects per chunk (default ``CHUNK``); the answers do not depend on it.
 
     Raises
     ------
@@ -292,7 +294,7 @@ def screen_batch(
     stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
     opts = _Options(float(tolerance_m), float(near_m), stamp, parts.item if parts is not None else None, lang)
     order = batch_order(items)
-    chunks = [[items[int(k)] for k in idx] for idx in _chunks(order, [it.crs for it in items], max(int(chunk), 1))]
+    chunks = [[items[int(k)] for k in idx] for idx in _chunks(order, [it.crs for it in items], max(int(chunk or CHUNK), 1))]
     folder = tempfile.mkdtemp(prefix="zoning-batch-") if parts is not None else None
     out = BatchResult(len(items), [""] * len(items), parts, _folder=folder)
     try:

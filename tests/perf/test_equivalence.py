@@ -300,14 +300,6 @@ def test_local_workers_give_the_same_bytes(case: dict) -> None:
     assert _json_of_batch(case, StoreRef(str(case["path"])), workers=2) == want
 
 
-@pytest.fixture(scope="module")
-def dask_cluster() -> object:
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        yield cluster
-
-
 def test_dask_cluster_gives_the_same_bytes(case: dict, dask_cluster: object) -> None:
     from zoning.batch import StoreRef
     from zoning.report import render_report
