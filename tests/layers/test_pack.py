@@ -19,15 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import box
 
 from gis.log import PACKAGES, configure_logging
 from layers.paths import REPO_ROOT
 from layers.store import ZoneStore
-from tests.layers.conftest import X0, Y0
+from tests.layers.conftest import probe_projects
 from zoning import _spatial as sp
 from zoning.engine import screen
-from zoning.model import Project
 
 LOGGER = "layers._pack"
 
@@ -62,19 +60,9 @@ def _pack_dir(cache_dir: Path) -> Path:
     return folder
 
 
-def _projects() -> list[Project]:
-    """Projects across the fixture's zones: inside, on a border, near, and a road over all."""
-    return [
-        Project("a", "livestock_farm", box(X0 + 0.002, Y0 + 0.002, X0 + 0.004, Y0 + 0.004), {"scale_head": 800}),
-        Project("b", "road", box(X0 + 0.015, Y0 + 0.001, X0 + 0.03, Y0 + 0.003)),
-        Project("c", "industrial", box(X0 + 0.061, Y0 + 0.004, X0 + 0.065, Y0 + 0.006)),
-        Project("d", "housing", box(X0 + 0.2, Y0 + 0.1, X0 + 0.201, Y0 + 0.101)),
-    ]
-
-
 def _answers(store: ZoneStore) -> list[dict]:
     sp.clear_index_cache()
-    out = [r.to_dict() for r in screen(_projects(), store, generated_at="2026-01-01T00:00:00+08:00")]
+    out = [r.to_dict() for r in screen(probe_projects(), store, generated_at="2026-01-01T00:00:00+08:00")]
     sp.clear_index_cache()
     return out
 

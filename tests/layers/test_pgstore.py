@@ -23,7 +23,7 @@ from layers.coverage import set_coverage
 from layers.pgpush import push_store
 from layers.pgstore import PgStore
 from layers.store import ZoneStore
-from tests.layers.conftest import X0, Y0
+from tests.layers.conftest import X0, Y0, probe_projects
 from zoning import _spatial as sp
 from zoning.cli import cli
 from zoning.engine import screen
@@ -32,18 +32,9 @@ from zoning.model import Project
 STAMP = "2026-01-01T00:00:00+08:00"
 
 
-def _projects() -> list[Project]:
-    return [
-        Project("a", "livestock_farm", box(X0 + 0.002, Y0 + 0.002, X0 + 0.004, Y0 + 0.004), {"scale_head": 800}),
-        Project("b", "road", box(X0 + 0.015, Y0 + 0.001, X0 + 0.03, Y0 + 0.003)),
-        Project("c", "industrial", box(X0 + 0.061, Y0 + 0.004, X0 + 0.065, Y0 + 0.006)),
-        Project("d", "housing", box(X0 + 0.2, Y0 + 0.1, X0 + 0.201, Y0 + 0.101)),
-    ]
-
-
 def _answers(store: Any) -> list[dict]:
     sp.clear_index_cache()
-    out = [r.to_dict() for r in screen(_projects(), store, generated_at=STAMP)]
+    out = [r.to_dict() for r in screen(probe_projects(), store, generated_at=STAMP)]
     for r in out:
         r["data"].pop("zones")
     return out
@@ -139,7 +130,7 @@ def test_screen_cli_on_postgis_writes_what_the_geopackage_gives(pushed: tuple[st
     projects = tmp_path / "p.geojson"
     features = [
         {"type": "Feature", "properties": {"type": p.type, "name": p.name, **p.attributes}, "geometry": shapely.geometry.mapping(p.geometry)}
-        for p in _projects()
+        for p in probe_projects()
     ]
     projects.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     outputs = {}
