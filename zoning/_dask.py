@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gis.errors import DataSourceError, InputError
-from zoning import batch as _batch
+from zoning._chunk import ChunkDone, screen_chunk
 from zoning.engine import PreparedProject
 
 __all__ = ["run_on_cluster", "partition_frame", "CONNECT_TIMEOUT_S"]
@@ -50,7 +50,7 @@ def _screen_partition(frame: pd.DataFrame, store: Any, rules: Any, opts: Any) ->
     items = list(frame["item"])
     if not items:
         return _empty()
-    done = _batch._screen_chunk(items, store, rules, opts)
+    done = screen_chunk(items, store, rules, opts)
     if done.results is not None:
         payload = pd.Series(done.results, dtype=object)
     else:
@@ -87,7 +87,7 @@ def _client(address: str) -> Any:
 def run_on_cluster(
     address: str, chunks: Sequence[Sequence[PreparedProject]], store: Any, rules: Any, opts: Any, folder: str | None
 ) -> Iterator[tuple[Any, str | None]]:
-    """Screen ``chunks`` on the cluster at ``address``; yields (``batch._Done``, spool path) per
+    """Screen ``chunks`` on the cluster at ``address``; yields (``ChunkDone``, spool path) per
     partition as it finishes (rendered items appended to ``folder``/cluster.bin)."""
     try:
         import dask
@@ -108,11 +108,11 @@ def run_on_cluster(
             indices = part["index"].to_numpy(dtype=np.int64)
             verdicts = list(part["verdict"])
             if opts.item is None:
-                yield _batch._Done(indices, verdicts, results=list(part["payload"])), None
+                yield ChunkDone(indices, verdicts, results=list(part["payload"])), None
                 continue
             blobs = list(part["payload"])
             lengths = np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs))
             assert spool is not None
             with open(spool, "ab") as fh:
                 fh.write(b"".join(blobs))
-            yield _batch._Done(indices, verdicts, lengths), spool
+            yield ChunkDone(indices, verdicts, lengths), spool

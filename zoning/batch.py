@@ -46,7 +46,8 @@ import shapely
 
 from layers.paths import is_postgres_url
 from zoning import _spatial as sp
-from zoning.engine import PreparedProject, default_rules, open_store, prepare_projects, screen_prepared
+from zoning._chunk import ChunkDone, ChunkOptions, screen_chunk
+from zoning.engine import PreparedProject, default_rules, open_store, prepare_projects
 from zoning.model import Project, ScreeningResult
 from zoning.rules import RuleSet
 
@@ -114,26 +115,6 @@ class PartWriter(Protocol):
     def item(self) -> Callable[..., bytes]: ...
 
 
-@dataclass(frozen=True)
-class _Options:
-    tolerance_m: float
-    near_m: float
-    generated_at: str
-    item: Callable[..., bytes] | None  # renders one result (workers render), or None: results gathered
-    lang: str
-
-
-@dataclass
-class _Done:
-    """What a chunk (or a lane of chunks) gives back."""
-
-    indices: np.ndarray
-    verdicts: list[str]
-    lengths: np.ndarray | None = None
-    blob: bytes = b""
-    results: list[ScreeningResult] | None = None
-
-
 def batch_order(items: Sequence[PreparedProject]) -> np.ndarray:
     """Positions of ``items`` sorted by work CRS, then along a Z-order curve of the centroids."""
     if not items:
@@ -157,25 +138,11 @@ def _chunks(order: np.ndarray, crs: Sequence[str], size: int) -> list[np.ndarray
     return out
 
 
-def _screen_chunk(items: Sequence[PreparedProject], store: StoreRef, rules: RulesRef, opts: _Options) -> _Done:
-    results = screen_prepared(
-        items, store.open(), rules=rules.load(), tolerance_m=opts.tolerance_m, near_m=opts.near_m,
-        generated_at=opts.generated_at,
-    )  # fmt: skip
-    indices = np.array([it.index for it in items], dtype=np.int64)
-    verdicts: list[str] = [r.verdict for r in results]
-    if opts.item is None:
-        return _Done(indices, verdicts, results=results)
-    rendered = [opts.item(r, int(i), opts.lang) for r, i in zip(results, indices, strict=True)]
-    lengths = np.fromiter((len(b) for b in rendered), dtype=np.int64, count=len(rendered))
-    return _Done(indices, verdicts, lengths, b"".join(rendered))
-
-
-def _run_lane(chunks: Sequence[Sequence[PreparedProject]], store: StoreRef, rules: RulesRef, opts: _Options,
-              spool: str | None) -> _Done:  # fmt: skip
+def _run_lane(chunks: Sequence[Sequence[PreparedProject]], store: StoreRef, rules: RulesRef, opts: ChunkOptions,
+              spool: str | None) -> ChunkDone:  # fmt: skip
     """Screen a lane of chunks in order (a worker process, or this one): rendered items go
     to the file ``spool`` as they come; a CRS's indexes are dropped when the lane leaves it."""
-    done: list[_Done] = []
+    done: list[ChunkDone] = []
     held: set[str] = set()
     with open(spool, "ab") if spool else contextlib.nullcontext() as fh:
         for chunk in chunks:
@@ -183,12 +150,12 @@ def _run_lane(chunks: Sequence[Sequence[PreparedProject]], store: StoreRef, rule
             for crs in held - needed:  # sorted by CRS: a zone left is never needed again
                 sp.clear_index_cache(crs)
             held = needed
-            part = _screen_chunk(chunk, store, rules, opts)
+            part = screen_chunk(chunk, store, rules, opts)
             if fh is not None:
                 fh.write(part.blob)
                 part.blob = b""
             done.append(part)
-    return _Done(
+    return ChunkDone(
         np.concatenate([d.indices for d in done]) if done else np.empty(0, np.int64),
         [v for d in done for v in d.verdicts],
         np.concatenate([d.lengths for d in done if d.lengths is not None]) if done and opts.item else None,
@@ -292,7 +259,7 @@ def screen_batch(
     ruleset_ref = rules or RulesRef()
     items = prepare_projects(projects, ruleset_ref.load())
     stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
-    opts = _Options(float(tolerance_m), float(near_m), stamp, parts.item if parts is not None else None, lang)
+    opts = ChunkOptions(float(tolerance_m), float(near_m), stamp, parts.item if parts is not None else None, lang)
     order = batch_order(items)
     chunks = [[items[int(k)] for k in idx] for idx in _chunks(order, [it.crs for it in items], max(int(chunk or CHUNK), 1))]
     folder = tempfile.mkdtemp(prefix="zoning-batch-") if parts is not None else None
@@ -311,8 +278,8 @@ def screen_batch(
     return out
 
 
-def _run_local(chunks: list[list[PreparedProject]], store: StoreRef, rules: RulesRef, opts: _Options,
-               folder: str | None, workers: int) -> Iterator[tuple[_Done, str | None]]:  # fmt: skip
+def _run_local(chunks: list[list[PreparedProject]], store: StoreRef, rules: RulesRef, opts: ChunkOptions,
+               folder: str | None, workers: int) -> Iterator[tuple[ChunkDone, str | None]]:  # fmt: skip
     n_lanes = max(1, min(int(workers), len(chunks)))
     bounds = np.linspace(0, len(chunks), n_lanes + 1).round().astype(int)
     lanes = [chunks[bounds[k] : bounds[k + 1]] for k in range(n_lanes)]
