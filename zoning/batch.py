@@ -72,10 +72,32 @@ class StoreRef:
         return open_store_ref(self.location, self.catalog)
 
 
-@lru_cache(maxsize=4)
 def open_store_ref(location: str, catalog: str | None = None) -> Any:
     """The store named by ``location`` (a GeoPackage path or a PostGIS URL), opened once per
-    process: workers of a batch and app sessions share it."""
+    process and version: the chunks a worker screens share it, and a store changed since
+    (the file rewritten, the schema pushed again, the catalogue edited) is opened again."""
+    return _open_version(location, catalog, _version(location), _version(catalog))
+
+
+def _version(location: str | None) -> Any:
+    """What tells one version of a store or catalogue from the next: a file's identity
+    (size, times, inode), a PostGIS schema's ``store_version``."""
+    if location is None:
+        return None
+    if is_postgres_url(location):
+        from layers.pgstore import store_version
+
+        return store_version(location)
+    try:
+        st = os.stat(location)
+    except OSError:
+        return None  # opening it says what is wrong
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+@lru_cache(maxsize=4)
+def _open_version(location: str, catalog: str | None, version: Any, catalog_version: Any) -> Any:
+    del version, catalog_version  # the cache key only
     return open_store(location if is_postgres_url(location) else Path(location), catalog=catalog)
 
 
@@ -88,11 +110,14 @@ class RulesRef:
     catalog: str | None = None
 
     def load(self) -> RuleSet:
-        return _load_rules(self.rules, self.project_types, self.catalog)
+        """The rule set, loaded once per process and version of its files."""
+        files = (self.rules, self.project_types, self.catalog)
+        return _load_rules(*files, tuple(_version(f) for f in files))
 
 
 @lru_cache(maxsize=4)
-def _load_rules(rules: str | None, types: str | None, catalog: str | None) -> RuleSet:
+def _load_rules(rules: str | None, types: str | None, catalog: str | None, versions: tuple[Any, ...]) -> RuleSet:
+    del versions  # the cache key only
     if rules is None and types is None and catalog is None:
         return default_rules()
     from zoning.rules import load_project_types, load_rules
