@@ -34,7 +34,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -62,12 +62,15 @@ from gis._formats import (
 from gis._tabular import GeometryKind
 from gis.crs import (
     CHINA_BOUNDS,
+    HUNAN_BOUNDS,
     STORAGE_CRS,
     CrsChoice,
+    ZoneGuess,
     bd09_to_wgs84,
     check_lonlat_plausible,
     check_projected_plausible,
     gcj02_to_wgs84,
+    guess_gk_zone,
     parse_crs,
 )
 from gis.errors import CRSError, DataSourceError, GeometryError, InputError, Label, zh_label, zh_lead
@@ -84,6 +87,7 @@ __all__ = [
     "list_layers",
     "parse_dms",
     "parse_coordinates",
+    "guess_typed_crs",
     "write_features",
     "is_url",
     "url_label",
@@ -380,6 +384,29 @@ def parse_coordinates(
     geoms = _pairs_to_geometries(xy, kind)
     raw = _Raw(gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms)), "coordinates", crs=choice, notes=tuple(notes))
     return replace(_finish(raw, source=_TYPED, override=None), source=_TYPED_SOURCE)
+
+
+def guess_typed_crs(text: str, *, region: Any = HUNAN_BOUNDS) -> ZoneGuess | None:
+    """The Gauss-Kruger zone typed X/Y are likely in (``gis.crs.guess_gk_zone``), or None
+    when the text holds degrees, is not coordinates, or mixes both.
+
+    Pairs in surveying order (X = northing first) are read as ``parse_coordinates`` reads
+    them. A text that cannot be parsed gives None: reading it says what is wrong.
+
+    Examples
+    --------
+    >>> guess_typed_crs("3123000, 38512000").candidates
+    (4526,)
+    >>> guess_typed_crs("112.93, 28.23") is None
+    True
+    """
+    try:
+        xy = parse_pairs(text).xy
+    except InputError:
+        return None
+    if looks_like_survey_xy(xy[:, 0], xy[:, 1]):
+        xy = xy[:, ::-1]
+    return guess_gk_zone(xy[:, 0], xy[:, 1], region=region)
 
 
 def write_features(
