@@ -48,6 +48,7 @@ from zoning.build import _illustrations as il
 from zoning.build._delineation_params import load_delineation_params
 from zoning.build.delineate import Intake, delineate
 from zoning.build.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
+from zoning.qgis_styles import style_store
 
 __all__ = ["BuildReport", "build_layers", "build_data", "write_store", "LAYER_ORDER", "FIXED_TIMESTAMP", "LEGACY_GREEN_HEART"]
 
@@ -487,6 +488,12 @@ def _fix_history_timestamp(path: Path) -> None:
         conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = 'store_history'", (FIXED_TIMESTAMP,))
 
 
+def write_styles(path: Path) -> None:
+    """The last step of a build: every layer's default QGIS style (``layer_styles``), made
+    from the palette (``zoning.qgis_styles.style_store``; fixed times, so byte-reproducible)."""
+    style_store(path)
+
+
 def write_store(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
     """Write the layers to a new GeoPackage at ``path`` deterministically (replaces it)."""
     path = Path(path)
@@ -505,6 +512,7 @@ def write_store(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
             )
         append_history(tmp, _history(layers))
         _fix_history_timestamp(tmp)
+        write_styles(tmp)
         os.replace(tmp, path)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})

@@ -10,7 +10,9 @@ non-empty layers are written):
 * ``overlap_polygons`` / ``overlap_lines`` / ``overlap_points``: project ∩ zone per conflict
   row, with the verdict, rule, condition and legal basis;
 * ``report_info`` (no geometry): report number, store path and sha256, parameters, and the
-  illustrative-data mark when it applies.
+  illustrative-data mark when it applies;
+* ``layer_styles``: the default QGIS style of every layer, from the palette
+  (``zoning.qgis_styles.style_report``).
 """
 
 from __future__ import annotations
@@ -26,8 +28,17 @@ import pyogrio
 
 from gis.crs import STORAGE_CRS
 from zoning.model import ScreeningResult
+from zoning.qgis_styles import style_report
 from zoning.report.features import DIMENSION_NAMES, dimension, to_multi
-from zoning.report.i18n import ILLUSTRATIVE_MARK, catalog_of, check_lang, conclusion_label, t, verdict_label
+from zoning.report.i18n import (
+    ILLUSTRATIVE_MARK,
+    catalog_of,
+    check_lang,
+    conclusion_label,
+    report_catalog,
+    t,
+    verdict_label,
+)
 from zoning.report.numbering import report_number
 from zoning.report.zones import ReportZones, StoreLike
 
@@ -116,6 +127,8 @@ def write_gpkg(results: Sequence[ScreeningResult], out: Path, *, lang: str = "zh
     info += [(str(k), str(v)) for k, v in sorted(results[0].parameters.items())]
     table = pd.DataFrame(info, columns=["key", "value"])
     pyogrio.write_dataframe(table, out, layer="report_info", driver="GPKG")
+    # Opens styled in QGIS: projects and overlaps by verdict, zones hit in the palette's colours.
+    style_report(out, catalog=report_catalog())
 
 
 def render_gpkg(results: Sequence[ScreeningResult], *, lang: str = "zh", store: StoreLike | None = None,

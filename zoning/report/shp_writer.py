@@ -1,7 +1,8 @@
 """The screening as a zipped Shapefile for ArcGIS and QGIS desks: GBK attributes, .prj, Gauss-Kruger.
 
 ``results.shp`` (one feature per project) and ``conflicts.shp`` (one per conflict row), split
-by dimension when a batch mixes points, lines and polygons (``features.gis_layers``), a
+by dimension when a batch mixes points, lines and polygons (``features.gis_layers``), each
+with a ``.qml`` QGIS loads with it (by verdict, in the palette's colours), a
 ``report_info.dbf`` table and a ``README.txt`` with the field-name mapping; in the CRS of
 ``features.output_crs`` (by default the county's Gauss-Kruger zone with the zone number).
 
@@ -37,6 +38,7 @@ import pandas as pd
 import pyogrio
 
 from zoning.model import ScreeningResult
+from zoning.qgis_styles import geometry_kind, verdict_style
 from zoning.report.features import (
     GisLayer,
     OutputCrs,
@@ -113,6 +115,14 @@ def _shp_frame(layer: GisLayer) -> Any:
     return layer.frame.rename(columns={f.name: f.shp for f in layer.fields})
 
 
+def _sidecar_qml(layer: GisLayer) -> str:
+    """The style QGIS loads with ``<layer>.shp`` on its own: by verdict, in the palette's colours."""
+    kind = geometry_kind(layer.geometry_type)
+    if layer.name.startswith("results"):
+        return verdict_style(kind).qml()
+    return verdict_style(kind, label_field=None, mark="overlap", fill="colour").qml()
+
+
 def render_shp(results: Sequence[ScreeningResult], *, lang: str = "zh", store: StoreLike | None = None,
                zones: ReportZones | None = None, out_crs: Any = None) -> bytes:
     """The zipped Shapefile as bytes (see the module).
@@ -134,6 +144,7 @@ def render_shp(results: Sequence[ScreeningResult], *, lang: str = "zh", store: S
         for layer in layers:
             _write_dbf_layer(_shp_frame(layer), folder, layer.name, fit, geometry_type=layer.geometry_type, date=date)
             entries += [(f"{layer.name}{s}", (folder / f"{layer.name}{s}").read_bytes()) for s in _SUFFIXES]
+            entries.append((f"{layer.name}.qml", _sidecar_qml(layer).encode("utf-8")))
         info = pd.DataFrame([*info_rows(results, crs, lang=lang), ("dbf_text", fit.note())], columns=["key", "value"])
         _write_dbf_layer(info, folder, "report_info", fit, geometry_type=None, date=date)
         entries += [(f"report_info{s}", (folder / f"report_info{s}").read_bytes()) for s in (".dbf", ".cpg")]

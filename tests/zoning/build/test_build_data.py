@@ -51,7 +51,7 @@ def test_rebuild_gives_the_committed_bytes(rebuilt):
 
 def test_store_is_small_and_has_every_layer(store):
     assert DEFAULT_STORE.stat().st_size < 10 * 1024 * 1024
-    assert [name for name, _ in pyogrio.list_layers(DEFAULT_STORE)] == [*LAYER_ORDER, "store_history"]
+    assert [name for name, _ in pyogrio.list_layers(DEFAULT_STORE)] == [*LAYER_ORDER, "store_history", "layer_styles"]
     assert all(len(gdf) > 0 for gdf in store.values())
     assert all(gdf.crs.to_epsg() == 4490 for gdf in store.values())
 
