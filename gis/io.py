@@ -310,6 +310,10 @@ def _list_layers(path: Path, label: str) -> tuple[LayerInfo, ...]:
         if suffix == ".zip":
             with _archive.open_zip(path, label) as zf:
                 _archive.check_members(zf, None, label)
+                gdbs = _formats.gdb_folders(_archive.member_names(zf)) if not refs else []
+            if len(gdbs) == 1:
+                # A zipped FileGDB: its layers, read in place by GDAL (the sizes were checked above).
+                return _ogr_layers(f"/vsizip/{path.resolve()}/{gdbs[0]}", label)
         return tuple(_fiona_layer(ref.gdal_path, None, label, name=ref.name) for ref in refs)
     if suffix in (".csv", ".txt", ".wkt"):
         # One table or text is one layer; count its non-blank lines (minus a CSV header)
@@ -324,7 +328,7 @@ def _list_layers(path: Path, label: str) -> tuple[LayerInfo, ...]:
     return _ogr_layers(path, label)
 
 
-def _ogr_layers(path: Path, label: str) -> tuple[LayerInfo, ...]:
+def _ogr_layers(path: Path | str, label: str) -> tuple[LayerInfo, ...]:
     import fiona  # deferred: only layer inspection needs it
 
     try:
