@@ -18,7 +18,6 @@ import geopandas as gpd
 import openpyxl
 import pyogrio
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from shapely.geometry import box
 
 from tests.e2e.helpers import TIMEOUT_MS, choose_option, wait_ready
@@ -92,26 +91,10 @@ def _choose_crs(page, code: str) -> None:
     """Open the upload form's optional CRS choice and pick ``code`` (EPSG:4547 ...)."""
     page.get_by_text("坐标系（可选，文件未注明时指定）").click()
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="坐标系").last
-    for _attempt in range(3):
-        wait_ready(page)
-        box.click()
-        page.keyboard.type(code)
-        option = page.get_by_role("option").filter(has_text=code).first
-        try:
-            option.wait_for(timeout=10_000)
-            option.click()
-            page.wait_for_function(
-                "c => [...document.querySelectorAll('input[role=combobox]')].some(i => i.value.startsWith(c))",
-                arg=code, timeout=10_000,
-            )  # fmt: skip
-            return
-        except PlaywrightError:  # a rerun redrew the box: pick again
-            page.keyboard.press("Escape")
-    msg = f"could not choose {code}"
-    raise AssertionError(msg)
+    choose_option(page, box, code, label_starts=True)
 
 
-def _screen_upload(page, app_url: str, path: Path, *, crs: str | None = None) -> None:
+def _upload_on_screen(page, app_url: str, path: Path) -> None:
     page.goto(app_url)
     wait_ready(page)
     page.get_by_text("上传文件", exact=True).first.click()
@@ -119,6 +102,10 @@ def _screen_upload(page, app_url: str, path: Path, *, crs: str | None = None) ->
     page.locator(UPLOADER).set_input_files(str(path))
     wait_ready(page)
     _assert_no_refusal(page)
+
+
+def _screen_upload(page, app_url: str, path: Path, *, crs: str | None = None) -> None:
+    _upload_on_screen(page, app_url, path)
     if crs is not None:
         page.get_by_text("没有坐标系").first.wait_for(timeout=TIMEOUT_MS)  # asked for, not guessed
         _choose_crs(page, crs)
@@ -135,13 +122,7 @@ def _screen_upload(page, app_url: str, path: Path, *, crs: str | None = None) ->
 def test_screen_page_screens_each_new_format(page, app_url: str, tmp_path: Path, kind: str) -> None:
     path = _files(tmp_path)[kind]
     if kind == "xlsx":  # the first row of the batch sheet lies in the zone: the planner picks it
-        page.goto(app_url)
-        wait_ready(page)
-        page.get_by_text("上传文件", exact=True).first.click()
-        wait_ready(page)
-        page.locator(UPLOADER).set_input_files(str(path))
-        wait_ready(page)
-        _assert_no_refusal(page)
+        _upload_on_screen(page, app_url, path)
         page.get_by_text("文件含 3 个要素").wait_for(timeout=TIMEOUT_MS)
         box = page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型")
         choose_option(page, box, "一般工业项目")

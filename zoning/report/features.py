@@ -69,6 +69,7 @@ __all__ = [
     "check_out_crs",
     "gis_layers",
     "info_rows",
+    "prepare",
     "readme_text",
     "zip_entries",
     "dimension",
@@ -366,6 +367,23 @@ def gis_layers(results: Sequence[ScreeningResult], crs: OutputCrs, *, lang: str)
     widest = max((dimension(g) for g in results_frame.geometry), default=2)
     return [*_split("results", RESULT_FIELDS, results_frame, widest),
             *_split("conflicts", CONFLICT_FIELDS, _frame(conflict_rows, CONFLICT_FIELDS, crs.crs), widest)]
+
+
+def prepare(results: Sequence[ScreeningResult], *, lang: str, store: Any = None, zones: ReportZones | None = None,
+            out_crs: Any = None) -> tuple[str, OutputCrs, list[GisLayer]]:
+    """What a GIS writer starts from: the checked language, the CRS and the layers.
+
+    Raises
+    ------
+    InputError, CRSError
+        ``lang`` is not supported, or ``out_crs`` is not a CRS a file can declare.
+    """
+    from zoning.report.i18n import check_lang
+
+    lang = check_lang(lang)
+    zones = zones if zones is not None else ReportZones.for_results(results, store=store)
+    crs = output_crs(results, zones=zones, out_crs=out_crs)
+    return lang, crs, gis_layers(results, crs, lang=lang)
 
 
 def info_rows(results: Sequence[ScreeningResult], crs: OutputCrs, *, lang: str) -> list[tuple[str, str]]:

@@ -27,8 +27,7 @@ import pyogrio
 
 from gis.errors import DataSourceError
 from zoning.model import ScreeningResult
-from zoning.report.features import gis_layers, info_rows, output_crs, readme_text, zip_entries
-from zoning.report.i18n import check_lang
+from zoning.report.features import info_rows, prepare, readme_text, zip_entries
 from zoning.report.numbering import report_number
 from zoning.report.zones import ReportZones, StoreLike
 
@@ -39,17 +38,9 @@ GDB_DRIVER = "OpenFileGDB"
 
 def render_gdb(results: Sequence[ScreeningResult], *, lang: str = "zh", store: StoreLike | None = None,
                zones: ReportZones | None = None, out_crs: Any = None) -> bytes:
-    """The zipped FileGDB as bytes: ``<report number>.gdb/...`` and ``README.txt``.
-
-    Raises
-    ------
-    InputError, CRSError
-        ``out_crs`` is not a CRS a file can declare.
-    """
-    lang = check_lang(lang)
-    zones = zones if zones is not None else ReportZones.for_results(results, store=store)
-    crs = output_crs(results, zones=zones, out_crs=out_crs)
-    layers = gis_layers(results, crs, lang=lang)
+    """The zipped FileGDB as bytes: ``<report number>.gdb/...`` and ``README.txt``; a bad
+    ``out_crs`` raises as in ``features.prepare``."""
+    lang, crs, layers = prepare(results, lang=lang, store=store, zones=zones, out_crs=out_crs)
     name = f"{report_number(results)}.gdb"
     with tempfile.TemporaryDirectory() as tmp:
         gdb = Path(tmp) / name

@@ -21,10 +21,12 @@ Encoding
     FileGDB and GeoPackage outputs keep every character.
 
 Formula neutralisation (``formulas``) is not applied: a .dbf is typed data for GIS software,
-which never evaluates attribute text; Excel and LibreOffice, when they open a .dbf at all,
-import its character fields as text cells rather than parsing them as typed input the way
-they parse a CSV. An apostrophe would also change the names desks join on, as in the
-GeoPackage (see ``formulas``).
+which never evaluates attribute text, and a spreadsheet that opens a .dbf imports its
+character fields as text cells instead of parsing them as typed input the way it parses a
+CSV — LibreOffice Calc 7.4 keeps ``=1+1`` in a .dbf as text while the same CSV cell becomes
+a formula (``tests/zoning/report/test_gis_formats.py``, run where ``soffice`` is installed);
+Excel's dBase import was not available to test. An apostrophe would also change the names
+desks join on, as in the GeoPackage (see ``formulas``).
 """
 
 from __future__ import annotations
@@ -39,16 +41,7 @@ import pyogrio
 
 from zoning.model import ScreeningResult
 from zoning.qgis_styles import geometry_kind, verdict_style
-from zoning.report.features import (
-    GisLayer,
-    OutputCrs,
-    gis_layers,
-    info_rows,
-    output_crs,
-    readme_text,
-    zip_entries,
-)
-from zoning.report.i18n import check_lang
+from zoning.report.features import GisLayer, info_rows, prepare, readme_text, zip_entries
 from zoning.report.zones import ReportZones, StoreLike
 
 __all__ = ["render_shp", "CPG_TEXT", "LDID_GBK", "DBF_TEXT_BYTES"]
@@ -125,17 +118,9 @@ def _sidecar_qml(layer: GisLayer) -> str:
 
 def render_shp(results: Sequence[ScreeningResult], *, lang: str = "zh", store: StoreLike | None = None,
                zones: ReportZones | None = None, out_crs: Any = None) -> bytes:
-    """The zipped Shapefile as bytes (see the module).
-
-    Raises
-    ------
-    InputError, CRSError
-        ``out_crs`` is not a CRS a file can declare.
-    """
-    lang = check_lang(lang)
-    zones = zones if zones is not None else ReportZones.for_results(results, store=store)
-    crs: OutputCrs = output_crs(results, zones=zones, out_crs=out_crs)
-    layers = gis_layers(results, crs, lang=lang)
+    """The zipped Shapefile as bytes (see the module); a bad ``out_crs`` raises as in
+    ``features.prepare``."""
+    lang, crs, layers = prepare(results, lang=lang, store=store, zones=zones, out_crs=out_crs)
     date = str(results[0].generated_at)[:10]
     fit = _TextFit()
     entries: list[tuple[str, bytes]] = []

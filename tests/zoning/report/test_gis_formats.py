@@ -10,7 +10,10 @@ decoded by Python's GBK codec (not GDAL).
 from __future__ import annotations
 
 import io
+import os
+import shutil
 import struct
+import subprocess
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -222,3 +225,24 @@ def test_registry_offers_both_with_their_own_media_types() -> None:
     assert FORMATS["shp"].suffix == ".shp.zip" and FORMATS["gdb"].suffix == ".gdb.zip"
     assert FORMATS["gdb"].folder == ".gdb" and FORMATS["shp"].projected and FORMATS["gdb"].projected
     assert FORMATS["shp"].media_type != FORMATS["zip"].media_type != FORMATS["gdb"].media_type
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_a_spreadsheet_opens_dbf_text_as_text_where_a_csv_would_run_it(store, farm, tmp_path: Path) -> None:
+    """Why the .dbf is not neutralised: LibreOffice Calc (with its dBase driver) imports the
+    character field as a text cell; the same name in a CSV is imported as a formula."""
+    import openpyxl
+
+    name = "=1+1"
+    result = replace(farm, project=replace(farm.project, name=name))
+    folder = _unzip(render_report([result], "shp", store=store), tmp_path / "shp")
+    (folder / "names.csv").write_text(f"name\n{name}\n", encoding="utf-8")
+    env = {**os.environ, "HOME": str(tmp_path)}  # LibreOffice keeps a profile there
+    for source in ("results.dbf", "names.csv"):
+        subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"),
+                        str(folder / source)], check=True, capture_output=True, env=env, timeout=180)
+    from_dbf = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx").active
+    from_csv = openpyxl.load_workbook(tmp_path / "out" / "names.xlsx").active
+    names = [c for c in from_dbf[2] if c.value == name]
+    assert names and names[0].data_type == "s"  # text
+    assert from_csv["A2"].value == name and from_csv["A2"].data_type == "f"  # a formula
