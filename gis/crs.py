@@ -45,6 +45,8 @@ __all__ = [
     "work_crs_for",
     "work_crs_for_geometry",
     "work_crs_for_lon",
+    "gk_zones_spanning",
+    "lonlat_bounds",
     "crs_label",
     "exact_epsg",
     "wgs84_to_gcj02",
@@ -364,7 +366,7 @@ def gk_zone(epsg: int | str) -> GkZone | None:
     return None
 
 
-def gk_zones(bounds_lonlat: tuple[float, float, float, float] = (108.4, 24.3, 114.6, 30.4)) -> tuple[GkZone, ...]:
+def gk_zones(bounds_lonlat: tuple[float, float, float, float] = HUNAN_BOUNDS) -> tuple[GkZone, ...]:
     """The 3-degree zones whose band (central meridian ± 1.5°) meets these lon/lat bounds,
     each without and with the zone number, west to east. Over Hunan (108.6–114.3°E):
     central meridians 108°, 111° and 114°E — EPSG:4545/4524, 4546/4525, 4547/4526.
@@ -507,6 +509,31 @@ def _zones_for_bare_eastings(e: np.ndarray, n: np.ndarray, region: Any, region_n
                                  "请选择测量成果所用的分带",
                                  f"easting {first} has no zone number, so the zone cannot be told: {where_en}, each in "
                                  f"{region_name.en}. Choose the zone the survey used"))
+
+
+def gk_zones_spanning(min_lon: float, max_lon: float, *, zone_prefix: bool = False) -> list[str]:
+    """The CGCS2000 3-degree Gauss-Kruger CRSs whose zones cover longitudes ``min_lon``..``max_lon``,
+    west to east: the work CRSs a screening there may use.
+
+    >>> gk_zones_spanning(*HUNAN_BOUNDS[::2])  # Hunan, 108.4-114.6 E
+    ['EPSG:4545', 'EPSG:4546', 'EPSG:4547']
+    >>> gk_zones_spanning(108.4, 114.6, zone_prefix=True)
+    ['EPSG:4524', 'EPSG:4525', 'EPSG:4526']
+    """
+    first, last = gk_central_meridian(min_lon), gk_central_meridian(max_lon)
+    return [f"EPSG:{gk_epsg(cm, zone_prefix=zone_prefix)}" for cm in range(first, last + 1, 3)]
+
+
+def lonlat_bounds(bounds: tuple[float, float, float, float], crs: Any) -> tuple[float, float, float, float]:
+    """``bounds`` (minx, miny, maxx, maxy in ``crs``, x = easting or longitude) as lon/lat
+    bounds, the edges densified so a projected box's bulge is inside. CGCS2000 and WGS84
+    lon/lat are taken as equal (the module notes)."""
+    source = CRS.from_user_input(crs)
+    if source.is_geographic:
+        return (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3]))
+    to_lonlat = Transformer.from_crs(source, CRS.from_epsg(4490), always_xy=True)
+    west, south, east, north = to_lonlat.transform_bounds(*bounds, densify_pts=21)
+    return (float(west), float(south), float(east), float(north))
 
 
 _THE_DATA = Label("the data", "数据")
