@@ -33,6 +33,7 @@ __all__ = [
     "catalog_path",
     "rules_path",
     "project_types_path",
+    "display_path",
 ]
 
 #: The folder the packages sit in: the checkout, when running from one (tests and tools
@@ -96,3 +97,14 @@ def rules_path(environ: Mapping[str, str] | None = None) -> Path:
 def project_types_path(environ: Mapping[str, str] | None = None) -> Path:
     """The project types the app and the API use: ``$ZONING_PROJECT_TYPES``, else data/project_types.yaml."""
     return _configured(TYPES_ENV, PROJECT_TYPES_PATH, environ)
+
+
+def display_path(path: str | Path) -> str:
+    """A file's path as a visitor of the app or the HTTP API may see it (``data.zones`` of the
+    JSON, page captions): relative to the checkout (``data/zones.gpkg``, DESIGN.md's example),
+    else only the file name — never the server's folder layout. The CLI keeps what its user
+    typed: that path is theirs."""
+    try:
+        return Path(path).resolve().relative_to(REPO_ROOT).as_posix()
+    except (ValueError, OSError):
+        return Path(path).name

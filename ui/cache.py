@@ -25,6 +25,7 @@ from layers.paths import (
     DATA_DIR,
     STORE_ENV,
     catalog_path,
+    display_path,
     project_types_path,
     rules_path,
     store_path,
@@ -65,8 +66,6 @@ __all__ = [
 ]
 
 BASE_DIR = DATA_DIR / "base"
-#: The folder the app runs from (paths under it are shown relative to it).
-_APP_DIR = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -112,12 +111,9 @@ def file_ref(path: str | Path) -> FileRef:
 
 
 def shown_path(path: str | Path) -> str:
-    """A file's path as a visitor may see it: relative to the app (``data/zones.gpkg``),
-    else only its file name — never the server's folder layout."""
-    try:
-        return Path(path).resolve().relative_to(_APP_DIR).as_posix()
-    except ValueError:
-        return Path(path).name
+    """A file's path as a visitor may see it (``layers.paths.display_path``): relative to the
+    app (``data/zones.gpkg``), else only its file name — never the server's folder layout."""
+    return display_path(path)
 
 
 def store_ref() -> FileRef:

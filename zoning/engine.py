@@ -424,6 +424,11 @@ def _screen_group(
         out[k].nearby.append(near)
     for k, conflict in coverage_rows(members, places, covered, ruleset, compiled, layout):
         out[k].conflicts.append(conflict)
+    for k, place in enumerate(places):
+        if layout.admin is not None and not place.features:
+            # Wholly outside the admin extent: one "超出图层库覆盖范围" row, not one "no data
+            # here" row per layer (outside rules add those for an uncovered project).
+            out[k].conflicts = [c for c in out[k].conflicts if c.relation != "no_coverage"]
     for k, res in enumerate(out):
         res.info["county"] = places[k].county
         res.covered = covered[k]

@@ -36,6 +36,9 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 
 
 def _expected_fill(layer: dict, zone: str) -> tuple[int, int, int]:
+    own = (layer.get("colours") or {}).get(zone)
+    if own:  # a value with its own colour (the control units by category) keeps it
+        return _rgb(own)
     fill, edge = _rgb(layer["fill"]), _rgb(layer["edge"])
     shade = (layer.get("shades") or {}).get(zone, "base")
     toward, share = {"dark": (edge, 0.4), "light": ((255, 255, 255), 0.6), "base": (fill, 0.0)}[shade]

@@ -30,6 +30,7 @@ from fastapi.concurrency import run_in_threadpool
 from gis.errors import InputError
 from gis.io import read_features
 from gis.limits import limits_in_force
+from layers.paths import display_path
 from zoning.api.auth import Screener
 from zoning.api.errors import ERROR_SCHEMA, ApiError, read_body
 from zoning.api.openapi_examples import REQUEST_EXAMPLES, RESULT_EXAMPLE
@@ -96,6 +97,9 @@ def screen_body(
                                       attrs=parse_pairs(attrs, option="attr"), name=name or None,
                                       project_types=types)  # fmt: skip
     results = screen(projects, store, rules=rules, tolerance_m=tolerance_m, near_m=near_m)
+    # data.zones names the store as a caller may see it: never the server's folders.
+    zones = display_path(store.path)
+    results = [replace(r, data=replace(r.data, zones=zones)) for r in results]
     return results, (len(results) != 1 if collection is None else collection)
 
 
