@@ -24,7 +24,7 @@ from zoning.cli.errors import InputFailure
 from zoning.cli.options import catalog_option, format_option, lang_option, output_option, rules_option, zones_option
 from zoning.columns import parse_pairs
 from zoning.model import VERDICT_RANK, VERDICTS
-from zoning.report import FORMATS, format_parts, render_report
+from zoning.report import FORMATS, check_out_crs, format_parts, render_report, write_output
 
 __all__ = ["COMMANDS", "screen", "open_data", "read_projects", "parse_attrs", "store_location"]
 
@@ -34,10 +34,18 @@ def parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
     return parse_pairs(pairs, option="--attr")
 
 
+def _check_target(fmt: str, out: Path | None) -> None:
+    """``-o`` must name a file (or, for a folder format such as ``gdb``, a folder of it)."""
+    if out is not None and out.is_dir() and not (FORMATS[fmt].folder and out.name.lower().endswith(FORMATS[fmt].folder or "")):
+        msg = f"-o {str(out)!r} is a folder; --format {fmt} writes a file: give a file name, e.g. -o 结果{FORMATS[fmt].suffix}"
+        raise InputFailure(msg, zh=f"-o {out} 是文件夹，--format {fmt} 输出的是文件：请指定文件名，如 -o 结果{FORMATS[fmt].suffix}")
+
+
 @contextlib.contextmanager
 def _output(out: Path | None) -> Iterator[IO[bytes]]:
     """Standard output (bytes: the JSON/CSV contract is UTF-8 whatever the terminal's
-    locale), or the file ``out``; a file that cannot be written is a bad ``-o`` (exit 2)."""
+    locale), or the file ``out``, for a batch written part by part; a file that cannot be
+    written is a bad ``-o`` (exit 2)."""
     if out is None:
         sys.stdout.flush()
         yield sys.stdout.buffer
@@ -51,9 +59,16 @@ def _output(out: Path | None) -> Iterator[IO[bytes]]:
         raise InputFailure(msg, zh=f"-o {out}：无法写入输出文件（{err.strerror or err}）") from err
 
 
-def _emit(data: bytes, out: Path | None) -> None:
-    with _output(out) as fh:
-        fh.write(data)
+def _emit(data: bytes, fmt: str, out: Path | None) -> None:
+    """Rendered ``data`` to standard output, or to ``out`` (``zoning.report.write_output``)."""
+    if out is None:
+        with _output(None) as fh:
+            fh.write(data)
+        return
+    try:
+        write_output(data, fmt, out)
+    except PlanningError as err:
+        raise InputFailure.of(err) from err
 
 
 def store_location(zones: Path | str | None) -> str:
@@ -104,7 +119,7 @@ def read_projects(opts: dict[str, Any], rules: Any) -> list[Any]:
     )
 
 
-def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None) -> list[str]:
+def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs: str | None = None) -> list[str]:
     """Screen and write the output; returns the verdicts (for ``--fail-on``). A batch runs in
     chunks (``zoning.batch``: ``--workers``, ``--dask-scheduler``), written part by part for
     JSON and CSV; the bytes are those of one ``screen`` call."""
@@ -121,7 +136,7 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None) -> list
     kw = {"tolerance_m": opts["tolerance_m"], "near_m": opts["near_m"]}
     if len(projects) == 1:
         results = run_screen(projects, store, rules=rules, **kw)
-        _emit(render_report(results, fmt, lang=lang, batch=False, store=store), output)
+        _emit(render_report(results, fmt, lang=lang, batch=False, store=store, out_crs=out_crs), fmt, output)
         return [r.verdict for r in results]
     workers = opts["workers"] or os.cpu_count() or 1
     parts = format_parts(fmt, lang=lang)
@@ -129,7 +144,7 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None) -> list
         projects, ref, rules=rules_ref, workers=workers, scheduler=opts["dask_scheduler"], parts=parts, lang=lang, **kw
     ) as batch:
         if batch.results is not None:
-            _emit(render_report(batch.results, fmt, lang=lang, batch=True, store=store), output)
+            _emit(render_report(batch.results, fmt, lang=lang, batch=True, store=store, out_crs=out_crs), fmt, output)
         else:
             with _output(output) as fh:
                 batch.write(fh)
@@ -169,10 +184,15 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None) -> list
 @format_option(
     list(FORMATS),
     default="json",
-    help="json/csv to stdout or -o; docx, pdf, xlsx (conflict table), gpkg (project, zones hit, overlaps) "
-    "or zip (summary, one PDF per project, xlsx and gpkg) to -o.",
+    help="json/csv to stdout or -o; docx, pdf, xlsx (conflict table), gpkg (project, zones hit, overlaps), "
+    "zip (summary, one PDF per project, xlsx and gpkg), shp (zipped GBK Shapefile: results, conflicts) "
+    "or gdb (zipped FileGDB; -o X.gdb for the folder) to -o.",
 )
-@output_option(help="Output file [default: stdout for json/csv]; an existing file needs --overwrite.")
+@output_option(help="Output file [default: stdout for json/csv]; an existing file needs --overwrite. "
+               "For gdb, a name ending in .gdb writes the FileGDB folder itself.", dir_okay=True)
+@click.option("--out-crs", metavar="CRS",
+              help="CRS of the shp/gdb features: EPSG code or WKT [default: the Gauss-Kruger zone of the project's "
+                   "county, with the zone number, e.g. EPSG:4526].")
 @click.option(
     "--fail-on",
     type=click.Choice(VERDICTS[1:], case_sensitive=False),
@@ -195,7 +215,8 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None) -> list
     "from its workers (a shared path or a PostGIS URL).",
 )  # fmt: skip
 @click.pass_context
-def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, **opts: Any) -> None:
+def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, out_crs: str | None,
+           **opts: Any) -> None:
     """Screen PROJECT_FILE (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV, or a WKT
     string) against the protected zones: 项目生态环境分区管控符合性筛查.
 
@@ -205,6 +226,8 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
     $ python -m zoning screen batch.csv --type-field 类型 --format csv -o out.csv --fail-on prohibited
     $ python -m zoning screen batch.csv --type-field 类型 --format xlsx -o out.xlsx --overwrite
     $ python -m zoning screen batch.csv --type-field 类型 --format zip -o bundle.zip
+    $ python -m zoning screen 界址点.txt --type industrial --format shp -o 结果.zip
+    $ python -m zoning screen batch.xlsx --type-field 类型 --format gdb -o 结果.gdb --out-crs EPSG:4547
     $ python -m zoning screen site.geojson --type industrial --catalog my_catalog.yaml --rules my_rules.yaml
     $ python -m zoning screen national.gpkg --type-field type --workers 0 -o out.json
     $ python -m zoning screen national.gpkg --type-field type --zones postgresql://u:p@db/zones?schema=hunan \\
@@ -217,7 +240,9 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
         msg = f"--format {fmt} writes a file: give -o OUT.{fmt}"
         raise InputFailure(msg, zh=f"--format {fmt} 输出的是文件：请用 -o 指定文件名，如 -o 结果.{fmt}")
     try:
-        verdicts = _run(opts, fmt, lang, output)
+        check_out_crs(fmt, out_crs)
+        _check_target(fmt, output)
+        verdicts = _run(opts, fmt, lang, output, out_crs)
     except PlanningError as err:
         raise InputFailure.of(err) from err
     if fail_on and any(VERDICT_RANK[v] >= VERDICT_RANK[fail_on.lower()] for v in verdicts):
