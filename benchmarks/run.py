@@ -5,7 +5,7 @@ Steps (each printed as it runs):
 1. generate the benchmark data under benchmarks/out/ unless it is there already for this
    generator version (``benchmarks/generate.py``; seeded, never committed);
 2. the engine in fresh processes: cold start (open the store -> first result) without and
-   with the fast cache, then warm single-project latency (p50/p95), the batch of every
+   with the store's pack (layers/_pack.py), then warm single-project latency (p50/p95), the batch of every
    project, and peak memory (``benchmarks/engine_bench.py``);
 3. the same questions asked of PostGIS 3 with GiST indexes in a throwaway local cluster
    (``benchmarks/postgis_bench.py``), the answers compared with the engine's;
@@ -133,9 +133,9 @@ def engine_bench(out: Path, n_single: int) -> dict:
     store, projects = str(out / "zones.gpkg"), str(out / "projects.gpkg")
     for f in sorted(cache.rglob("*"), reverse=True) if cache.exists() else []:
         f.unlink() if f.is_file() else f.rmdir()
-    log("engine: cold start, empty fast cache (first open of this store) ...")
+    log("engine: cold start, empty store cache (first open of this store) ...")
     first = engine_run("cold", store, projects, env=env)
-    log(f"engine: {first['cold_s']:.2f} s; cold start with the fast cache ...")
+    log(f"engine: {first['cold_s']:.2f} s; cold start with the store's pack ...")
     cold = engine_run("cold", store, projects, env=env)
     log(f"engine: {cold['cold_s']:.2f} s (+ {cold['import_s']:.2f} s imports); warm single projects and batch ...")
     warm = engine_run("warm", store, projects, str(out / "engine_answers.pkl"), str(n_single), env=env)
@@ -326,7 +326,7 @@ def table(m: dict, data: dict, eng: dict, pgr: dict | None, mapr: dict | None) -
         f"{_ratio(w['single_p95_ms'], p.get('single_p95_ms'))} | |",
         f"| batch of {n:,} projects | {w['batch_s']:.1f} s | {_fmt(p.get('batch_s'), 's')} | "
         f"{_ratio(w['batch_s'], p.get('batch_s'))} | ≤ ⅓ of PostGIS |",
-        f"| cold start (open → first result), fast cache | {c['cold_s']:.2f} s | {_fmt(p.get('cold_s'), 's')} | "
+        f"| cold start (open → first result), store pack in place | {c['cold_s']:.2f} s | {_fmt(p.get('cold_s'), 's')} | "
         f"{_ratio(c['cold_s'], p.get('cold_s'))} | ≤ 3 s |",
         f"| cold start, first open ever (builds the cache) | {eng['first_open']['cold_s']:.2f} s | "
         f"{_fmt(p.get('load', {}).get('total_s'), 's')} (load + index) | | |",

@@ -25,7 +25,7 @@ WORKER_HEALTHCHECK_S = 300
 
 
 def prepare() -> None:
-    """Open and warm the store of the environment's settings once (fills the fast cache)."""
+    """Open and warm the store of the environment's settings once (fills the store's pack)."""
     from layers.store import ZoneStore
     from zoning.api.settings import ApiSettings
     from zoning.engine import warm
