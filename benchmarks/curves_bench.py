@@ -11,9 +11,8 @@ sampled every 20 ms (``cli_bench.timed_run``).
 * **batch size**: 10^2 … ``--max-projects`` projects (seeded, ``generate.py``) on the
   10^5-polygon store, pack in place.
 
-The 10^5-polygon store may be given (``--store``, e.g. the one ``make bench`` made) with
-a cache folder that already holds its pack (``--store-cache``, copied, never written);
-everything else goes to ``--work`` (default /tmp/zoning-curves). The load average is read
+The 10^5-polygon store may be given (``--store``, e.g. the one ``make bench`` made; only
+read); everything else goes to ``--work`` (default /tmp/zoning-curves), the packs included. The load average is read
 before each point: the cores may be shared, so every number is an upper bound.
 
     $ python benchmarks/curves_bench.py --store benchmarks/out/full/zones.gpkg --png benchmarks/curves.png
@@ -76,16 +75,12 @@ def store_curve(args: argparse.Namespace, work: Path) -> list[dict]:
     rows = []
     sizes = [n for n in (10_000, 100_000, 1_000_000) if n <= args.max_features]
     for n in sizes:
-        given = n == 100_000 and args.store is not None
-        store = args.store if given else store_file(work, n)
+        store = args.store if n == 100_000 and args.store is not None else store_file(work, n)
         cache = work / f"cache_{n}"
         shutil.rmtree(cache, ignore_errors=True)
         row: dict = {"features": n, "store_mb": store.stat().st_size / 1e6}
-        if given and args.store_cache is not None:
-            shutil.copytree(args.store_cache, cache)  # its pack: the first open was measured by cli_bench
-        else:
-            _log(f"store {n:,}: first open (writes the pack) ...")
-            row["first"] = cli_point(projects, store, cache, work / "out.json")
+        _log(f"store {n:,}: first open (writes the pack) ...")
+        row["first"] = cli_point(projects, store, cache, work / "out.json")
         _log(f"store {n:,}: pack in place ...")
         row["warm"] = cli_point(projects, store, cache, work / "out.json")
         _log(f"  {json.dumps(row)}")
@@ -148,7 +143,7 @@ def table(res: dict) -> str:
     ]
     for r in res["stores"]:
         first = r.get("first")
-        cell = f"{first['seconds']:.1f} s, {first['peak_rss_mb']:.0f} MB" if first else "(measured by cli_bench)"
+        cell = f"{first['seconds']:.1f} s, {first['peak_rss_mb']:.0f} MB" if first else ""
         w = r["warm"]
         loads = "/".join(f"{x['load_1min']:.1f}" for x in (first, w) if x)
         lines.append(f"| {r['features']:,} | {r['store_mb']:.0f} MB | {cell} | {w['seconds']:.1f} s, {w['peak_rss_mb']:.0f} MB | {loads} |")
@@ -162,7 +157,6 @@ def table(res: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", type=Path, help="the 10^5-polygon store to reuse (read only)")
-    ap.add_argument("--store-cache", type=Path, help="a cache folder holding --store's pack (copied)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/zoning-curves"))
     ap.add_argument("--store-batch", type=int, default=1_000, help="projects screened on every store size")
     ap.add_argument("--max-features", type=int, default=100_000)

@@ -68,7 +68,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/zoning-dask-bench"))
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, get_task_stream
 
     from zoning.batch import CHUNK
 
@@ -83,7 +83,7 @@ def main() -> None:
     load = os.getloadavg()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:  # fmt: skip
-        with client.get_task_stream() as stream:
+        with get_task_stream(client) as stream:
             run = timed_run([PY, "-m", "zoning", "screen", str(args.projects), "--type-field", "type", "--zones",
                              str(args.store), "--format", "json", "--overwrite", "--dask-scheduler",
                              cluster.scheduler_address, "-o", str(args.work / "out.json")],
