@@ -81,7 +81,7 @@ def main() -> None:
 
     n = len(gpd.read_file(args.projects, columns=["type"]))
     load = os.getloadavg()
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:  # fmt: skip
         with get_task_stream(client) as stream:
             run = timed_run([PY, "-m", "zoning", "screen", str(args.projects), "--type-field", "type", "--zones",
