@@ -13,13 +13,14 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
+from gis.paths import scrub_paths
 from zoning._notes import note_in
 from zoning.model import Conflict, Nearby, ScreeningResult
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
+    attribute_text,
     bearing_label,
     bracket,
-    conclusion_label,
     fmt_area,
     fmt_length,
     fmt_num,
@@ -29,6 +30,7 @@ from zoning.report.i18n import (
     project_type_label,
     relation_label,
     t,
+    verdict_explanation,
     verdict_label,
     with_zone,
     zone_label,
@@ -153,7 +155,7 @@ def _overview_rows(result: ScreeningResult, lang: str) -> list[tuple[str, str]]:
     rows.append((t("input_crs", lang), p.input_crs))
     rows.append((t("work_crs", lang), p.work_crs))
     if p.attributes:
-        attrs = join_items((f"{k} = {v}" for k, v in sorted(p.attributes.items())), lang)
+        attrs = join_items((attribute_text(k, v, lang) for k, v in sorted(p.attributes.items())), lang)
         rows.append((t("attributes", lang), attrs))
     return rows
 
@@ -268,7 +270,7 @@ def _reason(c: Conflict, lang: str) -> str:
 
 
 def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
-    label = conclusion_label(result.verdict, lang)
+    label = verdict_label(result.verdict, lang)
     rows = conflicts_worst_first(result)
     reasons = [_reason(c, lang) for c in rows[:MAX_REASONS]]
     if len(rows) > MAX_REASONS:
@@ -279,8 +281,8 @@ def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
     if result.data.absent_layers:
         titles = join_list((layer_title(lid, lang) for lid in result.data.absent_layers), lang)
         reasons.append(t("absent_note", lang, layers=titles))
-    return Conclusion(result.verdict, t("conclusion_is", lang, label=label),
-                      t("overall_verdict", lang, label=verdict_label(result.verdict, lang)), tuple(reasons))
+    return Conclusion(result.verdict, t("conclusion_is", lang, label=label), verdict_explanation(result.verdict, lang),
+                      tuple(reasons))
 
 
 # --- conflict and nearby tables ----------------------------------------------------------------
@@ -474,7 +476,8 @@ def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang:
     params = dict(results[0].parameters)
     tol = params.get("tolerance_m", 5.0)
     near = params.get("near_m", 5000.0)
-    kv = [(t("data_store", lang), data.zones), (t("data_sha", lang), data.sha256 or "—"),
+    # the store by its name (and hash), never where the server keeps it
+    kv = [(t("data_store", lang), scrub_paths(data.zones)), (t("data_sha", lang), data.sha256 or "—"),
           (t("data_rules", lang), _rules_version(params, lang)),
           (t("data_params", lang), t("data_params_value", lang, tol=fmt_num(float(tol), 1), near=fmt_num(float(near)))),
           (t("data_crs", lang), t("data_crs_value", lang)),
@@ -511,12 +514,12 @@ _STATUSES = {"status_法定", "status_示意", "status_混合"}
 
 def notes_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str, level: int, index: int,
                  capped: str) -> list[Block]:
-    """The verdict→conclusion mapping, screening notes (repairs, conversions), map caveats."""
-    notes: list[str] = [t("mapping_note", lang), *_screening_notes(results, lang)]
+    """Screening notes (repairs, conversions) and map caveats."""
+    notes: list[str] = _screening_notes(results, lang)
     if capped:
         notes.append(capped)
     if not zones.available:
-        notes.append(t("maps_unavailable", lang, path=zones.note or results[0].data.zones))
+        notes.append(t("maps_unavailable", lang, path=scrub_paths(zones.note or results[0].data.zones)))
     blocks: list[Block] = [Heading(heading_number(1, index, lang) + t("sec_notes", lang), level)]
     blocks += [Paragraph(f"{i}. {n}", "small") for i, n in enumerate(notes, start=1)]
     return blocks
