@@ -51,6 +51,7 @@ __all__ = [
     "get_base_display",
     "get_towns",
     "get_counties",
+    "get_divisions",
     "get_zone_views",
     "zone_views",
     "get_layer",
@@ -232,6 +233,17 @@ def _base_geojson(base_dir: str) -> dict[str, dict[str, Any]]:
 def get_towns(base_dir: str = str(BASE_DIR)) -> gpd.GeoDataFrame:
     """GeoNames towns of Hunan (Chinese names) for the place-name lookup."""
     return gpd.read_file(Path(base_dir) / "towns_geonames.geojson")
+
+
+@st.cache_resource(show_spinner=False)
+def get_divisions(base_dir: str = str(BASE_DIR)) -> gpd.GeoDataFrame:
+    """Counties and prefectures (names, display outlines) for the search box."""
+    from zoning.search import divisions_frame
+
+    base = Path(base_dir)
+    prefectures = base / "admin_prefectures_display.geojson"
+    return divisions_frame(gpd.read_file(base / "admin_counties_display.geojson"),
+                           gpd.read_file(prefectures) if prefectures.exists() else None)
 
 
 @st.cache_resource(show_spinner=False)

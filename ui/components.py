@@ -337,24 +337,34 @@ class _HtmlControl(MacroElement):
         {% macro script(this, kwargs) %}
         (function() {
             var ctl = L.control({position: {{ this.position|tojson }}});
+            var map = {{ this._parent.get_name() }};
             ctl.onAdd = function() {
                 var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
                 div.innerHTML = {{ this.content|tojson }};
                 L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                // On a phone a folded control starts folded: the map comes first. A phone's map
+                // is narrow (a desktop's map column is wider than fold_below_px), or it is a
+                // touch screen narrower than a tablet.
+                var fold = div.querySelector('details');
+                var width = map.getSize().x || window.innerWidth;
+                var touch = window.matchMedia && window.matchMedia('(pointer: coarse)').matches;
+                if (fold && (width < {{ this.fold_below_px|tojson }} || (touch && width < 700))) { fold.open = false; }
                 return div;
             };
-            ctl.addTo({{ this._parent.get_name() }});
+            ctl.addTo(map);
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, content: str, *, position: str, css_class: str) -> None:
+    def __init__(self, content: str, *, position: str, css_class: str, fold_below_px: int = 0) -> None:
         super().__init__()
         self._name = "HtmlControl"
         self.content = content
         self.position = position
         self.css_class = css_class
+        self.fold_below_px = fold_below_px
 
 
 class _MetricScale(MacroElement):
@@ -444,12 +454,18 @@ _DRAW_TEXT_KEYS = (
     "rect_end", "edit", "remove", "save", "clear_all", "edit_hint", "remove_hint",
 )  # fmt: skip
 
+#: A map narrower than this (a phone's) starts with its legend folded; a desktop's map
+#: column is wider (about 540 px on a 1440 px window, 470 px on 1280 px).
+_FOLD_LEGEND_BELOW_PX = 450
+
 _MAP_CSS = """
 <style>
 .leaflet-container { font-family: 'Noto Sans SC', sans-serif; background: #f4f6f3; }
 .ez-legend, .ez-notice { background: rgba(255,255,255,0.93); padding: 6px 10px; border-radius: 6px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.25); font-size: 13px; line-height: 1.5; color: #222; }
-.ez-legend { max-height: 240px; overflow-y: auto; }
+/* The legend never hides the map: at most a third of its width and under half its height
+   (English titles are long), scrolling inside; folded on a phone-sized map (_FOLD_LEGEND_BELOW_PX). */
+.ez-legend { max-height: min(240px, 45vh); max-width: min(300px, 34vw); overflow-y: auto; }
 .ez-legend summary { cursor: pointer; font-weight: 700; }
 .ez-legend i { display: inline-block; width: 14px; height: 10px; margin-right: 6px;
   border: 1px solid rgba(0,0,0,0.35); vertical-align: middle; }
@@ -773,7 +789,7 @@ def _add_controls(
     if legend and (zones or verdicts or symbols):
         rows = _legend_html(zones, verdicts, lang, symbols)
         body = f"<details open><summary>{html_text(tr('map.legend', lang))}</summary>{rows}</details>"
-        m.add_child(_HtmlControl(body, position="bottomright", css_class="ez-legend"))
+        m.add_child(_HtmlControl(body, position="bottomright", css_class="ez-legend", fold_below_px=_FOLD_LEGEND_BELOW_PX))
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
 

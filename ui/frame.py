@@ -85,7 +85,8 @@ def _run_frame(*, probe: bool) -> None:
         page_title="生态环境分区管控符合性筛查 / Eco-zoning screener",
         page_icon="static/favicon.png",
         layout="wide",
-        initial_sidebar_state="expanded",
+        # "auto": open on a desktop, closed on a phone (where an open sidebar covers the page)
+        initial_sidebar_state="auto",
     )
     entries = [
         ("screen", st.Page("pages/screen.py", title=t("nav.screen"), icon=":material/fact_check:", default=True,
