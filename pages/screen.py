@@ -24,10 +24,13 @@ from ui.inputs import (
     read_typed,
     to_projects,
 )
-from ui.pagekit import result_map_for, show_parsed, stop_on_error
+from ui.pagekit import result_map_for, show_errors, show_parsed, stop_on_error
 from ui.results import downloads, render_result
 from ui.screening import screen_memo
+from ui.search import SearchKeys, located_map, search_box
 from ui.sidebar import online_tiles
+
+_SEARCH = SearchKeys("screen")
 
 require_frame()
 st.title(t("screen.title"))
@@ -48,6 +51,8 @@ mode = st.radio(
 
 
 def _draw_input() -> ParsedInput | None:
+    with show_errors():
+        search_box(_SEARCH)
     st.caption(t("screen.draw_help"))
     drawn = st.session_state.get(state.SCREEN_DRAWN)
     parsed = read_drawing(drawn) if drawn else None
@@ -63,7 +68,7 @@ def _draw_input() -> ParsedInput | None:
         project=parsed.geometries_lonlat()[-1] if parsed else None,
         illustrative=any(z.legal_status != "法定" for z in zones), online=online_tiles(),
     )  # fmt: skip
-    out = st_folium(m, key=state.SCREEN_MAP, height=480, use_container_width=True, returned_objects=["all_drawings"])
+    out = located_map(m, _SEARCH, key=state.SCREEN_MAP, height=480, returned_objects=["all_drawings"])
     drawings = (out or {}).get("all_drawings")
     # None / [] = nothing new from the map: keep the last drawing (it survives a map rebuild).
     if drawings and drawings[-1] != st.session_state.get(state.SCREEN_DRAWN):

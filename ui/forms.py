@@ -81,8 +81,11 @@ def crs_picker(*, key: str, allow_auto: bool) -> str | None:
     return choice or None
 
 
-def upload_input(*, key: str, layer_key: str, crs_key: str, help_key: str) -> ParsedInput | None:
-    """File upload with GeoPackage layer choice and an optional CRS override.
+def upload_input(*, key: str, layer_key: str, crs_key: str, help_key: str, table_columns: bool = False) -> ParsedInput | None:
+    """File upload with GeoPackage layer choice and an optional CRS override; with
+    ``table_columns``, a CSV or workbook's coordinate columns are shown and may be mapped
+    (``jd``/``wd``, ``东坐标``/``北坐标``, ``X``/``Y`` are proposed; Gauss-Kruger X/Y
+    with the zone chosen) — widget keys ``<key>.x_col`` / ``<key>.y_col``.
 
     Raises
     ------
@@ -97,10 +100,42 @@ def upload_input(*, key: str, layer_key: str, crs_key: str, help_key: str) -> Pa
         layers = _read_once(f"{key}.layers", (upload.file_id,), lambda: list_upload_layers(upload.getvalue(), filename=upload.name))
         if len(layers) > 1:
             layer = st.selectbox(t("form.layer"), options=layers, key=layer_key)
-    with st.expander(t("form.crs_override")):
-        crs = crs_picker(key=crs_key, allow_auto=True)
-    return _read_once(f"{key}.parsed", (upload.file_id, layer, crs),
-                      lambda: read_upload(upload.getvalue(), filename=upload.name, layer=layer, crs=crs))  # fmt: skip
+    columns = None
+    if table_columns and upload.name.lower().endswith((".csv", ".xlsx")):
+        columns, crs = _table_coordinates(upload, key=key, crs_key=crs_key)
+    else:
+        with st.expander(t("form.crs_override")):
+            crs = crs_picker(key=crs_key, allow_auto=True)
+    return _read_once(f"{key}.parsed", (upload.file_id, layer, crs, columns),
+                      lambda: read_upload(upload.getvalue(), filename=upload.name, layer=layer, crs=crs, columns=columns))  # fmt: skip
+
+
+def _table_coordinates(upload: Any, *, key: str, crs_key: str) -> tuple[tuple[str, str] | None, str | None]:
+    """A table's coordinate columns and their coordinate system, as the reviewer confirms
+    them: the columns the reader recognises by name are proposed; any two may be chosen.
+    Returns ((x, y) or None for "as recognised", CRS or None for "as the file says")."""
+    from gis.io import coordinate_columns
+    from gis.tables import read_table
+    from ui.search import crs_label
+    from zoning.search import search_crs_choices
+
+    header = _read_once(f"{key}.header", (upload.file_id,),
+                        lambda: [str(c) for c in read_table(upload.getvalue(), filename=upload.name).frame.columns])  # fmt: skip
+    proposed = coordinate_columns(header)
+    options = ["", *header]
+    with st.expander(t("form.xy_title"), expanded=proposed is None, icon=":material/my_location:"):
+        st.caption(t("form.xy_help"))
+        cols = st.columns(3)
+        picked = [
+            cols[i].selectbox(t(label), options=options, index=options.index(proposed[i]) if proposed else 0,
+                              format_func=lambda c: c or t("form.xy_none"), key=f"{key}.{axis}_col")  # fmt: skip
+            for i, (axis, label) in enumerate((("x", "form.x_col"), ("y", "form.y_col")))
+        ]
+        crs_options = ["", *search_crs_choices()]
+        crs = cols[2].selectbox(t("form.crs"), options=crs_options, format_func=lambda c: crs_label(c) if c else t("crs.auto"), key=crs_key,
+                                help=t("form.xy_crs_help"))  # fmt: skip
+    columns = (picked[0], picked[1]) if picked[0] and picked[1] else None
+    return columns, crs or None
 
 
 def _read_once(memo: str, signature: tuple[Any, ...], read: Callable[[], _T]) -> _T:

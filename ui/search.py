@@ -24,7 +24,7 @@ from ui.i18n import lang, one_language, t
 from ui.map_text import TextTooltip
 from zoning.search import GK_ZONES, Found, find_site, search_crs_choices, zoom_for_bounds
 
-__all__ = ["SearchKeys", "search_box", "view_of", "marker_group", "POINT_ZOOM"]
+__all__ = ["SearchKeys", "crs_label", "search_box", "view_of", "marker_group", "located_map", "POINT_ZOOM"]
 
 #: The zoom a found point is shown at: streets and buildings apart, a town's zones around it.
 POINT_ZOOM = 15
@@ -56,8 +56,13 @@ class SearchKeys:
     def found(self) -> str:
         return f"{self.page}.search_found"  # the Found shown on the map
 
+    @property
+    def moved(self) -> str:
+        return f"{self.page}.search_moved"  # the Found a map was last moved to
 
-def _crs_label(code: str) -> str:
+
+def crs_label(code: str) -> str:
+    """A coordinate system of the box in words (the Gauss-Kruger zones by their meridian)."""
     from gis.crs import gk_epsg
 
     for cm in GK_ZONES:
@@ -76,7 +81,7 @@ def search_box(keys: SearchKeys) -> Found | None:
     cols = st.columns([3, 2])
     query = cols[0].text_input(t("search.label"), key=keys.text, placeholder=t("search.placeholder"),
                                help=t("search.help"))  # fmt: skip
-    crs = cols[1].selectbox(t("search.crs"), options=list(search_crs_choices()), format_func=_crs_label, key=keys.crs,
+    crs = cols[1].selectbox(t("search.crs"), options=list(search_crs_choices()), format_func=crs_label, key=keys.crs,
                             help=t("search.crs_help"))  # fmt: skip
     text = (query or "").strip()
     if not text:
@@ -128,3 +133,18 @@ def marker_group(found: Found | None, *, colour: str = "#ffd600") -> folium.Feat
     folium.CircleMarker([found.lat, found.lon], radius=9, color="#333333", weight=2, fill=True, fill_color=colour,
                         fill_opacity=0.95).add_child(TextTooltip(found.label)).add_to(group)  # fmt: skip
     return group
+
+
+def located_map(m: folium.Map, keys: SearchKeys, *, key: str, height: int, returned_objects: list[str]) -> Any:
+    """``st_folium(m)`` with what the search box found marked on it, the map moved there
+    once per new finding — so a map rebuilt later (a drawing, a filter) opens where its
+    own content is, not back at the search. Returns what ``st_folium`` returns."""
+    from streamlit_folium import st_folium
+
+    found = st.session_state.get(keys.found)
+    move = found is not None and st.session_state.get(keys.moved) != found
+    out = st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
+                    feature_group_to_add=marker_group(found), **(view_of(found, height_px=height) if move else {}))
+    if move:
+        st.session_state[keys.moved] = found
+    return out
