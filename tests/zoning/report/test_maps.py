@@ -76,7 +76,7 @@ def test_third_grade_is_lightest() -> None:
     assert _luminance(shades[0]) < _luminance(shades[1]) < _luminance(shades[2])
 
 
-def _record_labels(monkeypatch) -> list[str]:
+def _record_texts(monkeypatch) -> list[str]:
     """Every text drawn on a map's axes (labels are annotations placed by ``maps._Labels``)."""
     from matplotlib.axes import Axes
 
@@ -103,7 +103,7 @@ def test_labels_do_not_repeat_the_grade_a_name_already_says(monkeypatch, farm) -
     named = make_store()
     ws = named.layers["water_source"]
     ws["name"] = ["示例取水口 一级保护区（陆域）", "示例取水口 二级保护区（陆域）"]
-    texts = _record_labels(monkeypatch)
+    texts = _record_texts(monkeypatch)
     maps.detail_map(farm, "water_source", ReportZones(named))
     labels = [s for s in texts if "示例取水口" in s]
     assert "示例取水口 一级保护区（陆域）" in labels
@@ -122,7 +122,7 @@ def test_a_zone_name_with_tabs_and_line_breaks_is_drawn_on_one_line(monkeypatch,
     named = make_store()
     ws = named.layers["water_source"]
     ws["name"] = ["甲\t水源\n一级", "乙\r\n水源"]
-    texts = _record_labels(monkeypatch)
+    texts = _record_texts(monkeypatch)
     maps.detail_map(farm, "water_source", ReportZones(named))
     assert any(s.startswith("甲 水源 一级") for s in texts)
     assert not any(ch in s for s in texts for ch in "\t\r\n")
