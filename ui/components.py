@@ -100,10 +100,13 @@ class MapPoint:
 
 @dataclass(frozen=True)
 class OnlineTiles:
-    """Online base maps the user opted into (off by default; they need the internet)."""
+    """Tile base maps: the deployment's own (``zoning.basemap.BaseMap``, shown unless the
+    user hides it) and the online ones the user opted into (off by default; they need the
+    internet)."""
 
     osm: bool = False
     tianditu_key: str = ""
+    custom: Any = None  # zoning.basemap.BaseMap
 
 
 @dataclass(frozen=True)
@@ -315,6 +318,26 @@ fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(functi
         self.url, self.style, self.tooltip_field, self.interactive = url, dict(style), tooltip_field, interactive
 
 
+class _BaseLabels(JSCSSMixin, MacroElement):
+    """The names of the offline base map (``static/js/baselabels.js``): fetched from the app
+    (``url``) or given in the page (``labels``), drawn without overlap at every view."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+ZoningLabels.layer({url: {{ this.url|tojson }}, labels: {{ this.labels|tojson }}}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+    default_js = [("baselabels", f"{STATIC_URL}/js/baselabels.js")]
+
+    def __init__(self, *, url: str | None = None, labels: Sequence[Any] | None = None) -> None:
+        super().__init__()
+        self._name = "BaseLabels"
+        self.url = url
+        self.labels = list(labels) if labels is not None else None
+
+
 def tile_legend_views(meta: Mapping[str, Any], titles: Mapping[str, str], shown: Iterable[str]) -> list[ZoneLayerView]:
     """Legend entries for the tiled layers in ``shown``: the zone values each one holds."""
     keep = set(shown)
@@ -471,6 +494,12 @@ _MAP_CSS = """
   border: 1px solid rgba(0,0,0,0.35); vertical-align: middle; }
 .ez-notice { background: #fff4d6; border: 1px solid #e0a100; font-weight: 700; color: #7a4b00; }
 .ez-tip b { color: #1f3b2c; }
+/* Names of the offline base map (static/js/baselabels.js): text with a white halo. */
+.ez-label { position: absolute; white-space: nowrap; text-align: center; line-height: 1.3; color: #333;
+  font-family: 'Noto Sans SC', sans-serif; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.ez-l-prefecture, .ez-l-county { font-weight: 700; color: #4a4a4a; }
+.ez-l-seat { font-weight: 700; color: #222; }
+.ez-l-river, .ez-l-lake { color: #1f5f99; font-style: italic; }
 /* Leaflet.draw names its own fonts (Helvetica/Arial, no Chinese): use the app's font. */
 .leaflet-draw-actions a, .leaflet-draw-tooltip, .leaflet-control-layers, .leaflet-tooltip {
   font-family: 'Noto Sans SC', sans-serif; }
@@ -501,7 +530,22 @@ def _new_map(bounds: Sequence[float], lang: Lang, height: int | None) -> folium.
     return m
 
 
+def _add_configured_tiles(m: folium.Map, basemap: Any, lang: Lang) -> None:
+    """The deployment's base map (an intranet 天地图 政务版, a WMTS/XYZ service) under
+    everything, with its annotation layer when it has one; the credit it requires is shown
+    as text (Leaflet writes attributions as HTML: the configured words are escaped)."""
+    name = basemap.name or tr("map.configured_base", lang)
+    options: dict[str, Any] = {"subdomains": basemap.subdomain_list} if basemap.subdomain_list else {}
+    folium.TileLayer(tiles=basemap.url, attr=html_text(basemap.attribution), name=layer_name(name), overlay=False,
+                     control=True, max_zoom=basemap.max_zoom, max_native_zoom=basemap.max_zoom, **options).add_to(m)
+    if basemap.labels_url:
+        folium.TileLayer(tiles=basemap.labels_url, attr=html_text(basemap.attribution), name=layer_name(f"{name} · {tr('map.configured_labels', lang)}"),
+                         overlay=True, control=True, max_zoom=basemap.max_zoom, **options).add_to(m)  # fmt: skip
+
+
 def _add_online_tiles(m: folium.Map, online: OnlineTiles, lang: Lang) -> None:
+    if online.custom is not None:
+        _add_configured_tiles(m, online.custom, lang)
     if online.tianditu_key:
         for layer, key in (("vec", "map.tianditu_vec"), ("cva", "map.tianditu_label")):
             folium.TileLayer(
@@ -541,7 +585,11 @@ def _add_base(m: folium.Map, base: Mapping[str, Mapping[str, Any]] | StaticBase,
                 tip = "name_zh" if key in ("lakes", "rivers") else None
                 _FetchedGeoJson(base.urls[key], name=key, style=styles[key], tooltip_field=tip, interactive=tip is not None).add_to(group)
         group.add_to(m)
+        if "labels" in base.urls:
+            m.add_child(_BaseLabels(url=base.urls["labels"]))
         return
+    if base.get("labels"):
+        m.add_child(_BaseLabels(labels=base["labels"].get("labels", [])))
     for key in ("lakes", "rivers", "counties", "prefectures"):
         data = base.get(key)
         if not data or not data.get("features"):

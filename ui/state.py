@@ -10,6 +10,7 @@ from __future__ import annotations
 LANG = "app.lang"
 ONLINE_TILES = "app.online_tiles"
 TIANDITU_KEY = "app.tianditu_key"
+BASEMAP_ON = "app.basemap_on"  # show the deployment's configured base map (ZONING_BASEMAP_URL)
 
 # --- 项目筛查 Screen ----------------------------------------------------------------------
 SCREEN_INPUT_MODE = "screen.input_mode"

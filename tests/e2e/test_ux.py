@@ -6,12 +6,17 @@ see what each assertion saw.
 
 from __future__ import annotations
 
+import functools
+import http.server
+import io
+import re
+import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import ARTIFACTS, screenshot_whole_page
+from tests.e2e.conftest import ARTIFACTS, running_app, screenshot_whole_page
 from tests.e2e.helpers import TIMEOUT_MS, map_frame, wait_ready
 from tests.ui.conftest import lonlat
 
@@ -166,3 +171,70 @@ def test_desktop_english_legend_leaves_the_map_visible(page, app_url: str) -> No
                           ".getBoundingClientRect(); return [m.x * m.y, l.width * l.height]; }")  # fmt: skip
     assert size[1] < 0.2 * size[0], f"the legend covers {size[1] / size[0]:.0%} of the map"
     shot(page, "public-en-legend")
+
+
+# --- the configured base map ---------------------------------------------------------------------
+
+
+class _TileHandler(http.server.BaseHTTPRequestHandler):
+    """A tiny XYZ tile server: a 256 px PNG for every /z/x/y.png, each path recorded."""
+
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        type(self).seen.append(self.path)
+        body = _tile_png()
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@functools.lru_cache(maxsize=1)
+def _tile_png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (256, 256), (230, 220, 200)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def tile_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TileHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _TileHandler.seen = []
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_base_map_setting_reaches_the_page(browser, e2e_store, tmp_path, tile_server: str) -> None:
+    """ZONING_BASEMAP_URL (an intranet tile service, here a local one): the maps request its
+    tiles, the policy lets them load (they have pixels), and its credit is on the map."""
+    env = {"ZONING_BASEMAP_URL": f"{tile_server}/{{z}}/{{x}}/{{y}}.png", "ZONING_BASEMAP_ATTRIBUTION": "© 测试瓦片服务",
+           "ZONING_BASEMAP_NAME": "内网底图"}  # fmt: skip
+    with running_app(e2e_store, tmp_path, **env) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        requested: list[str] = []
+        context.on("request", lambda r: requested.append(r.url))
+        page = context.new_page()
+        page.goto(url)
+        wait_ready(page)
+        page.locator("[data-testid='stSidebar']").get_by_text("显示本单位底图（内网底图）").wait_for(timeout=TIMEOUT_MS)
+        frame = map_frame(page)
+        frame.wait_for_function(f"() => [...document.querySelectorAll('img.leaflet-tile')].some(i => i.src.startsWith({tile_server!r})"
+                                " && i.complete && i.naturalWidth === 256)", timeout=TIMEOUT_MS)  # fmt: skip
+        frame.get_by_text("© 测试瓦片服务").wait_for(timeout=TIMEOUT_MS)
+        tiles = [u for u in requested if u.startswith(tile_server)]
+        assert tiles and all(re.fullmatch(rf"{re.escape(tile_server)}/\d+/\d+/\d+\.png", u) for u in tiles), tiles[:5]
+        assert _TileHandler.seen, "the tile server was never asked"
+        shot(page, "basemap-configured")
+        context.close()
