@@ -15,6 +15,7 @@ from gis.paths import scrub_paths
 from ui import state
 from ui.cache import get_base_display, layer_titles
 from ui.components import batch_map
+from ui.escape import md_text
 from ui.forms import type_picker
 from ui.i18n import Lang, lang, pick, t, tr
 from ui.inputs import ParsedInput
@@ -23,6 +24,7 @@ from ui.styles import verdict_colour
 from ui.tables import batch_frame, verdict_label
 from zoning.engine import ProjectRows, projects_by_row
 from zoning.model import VERDICTS, ScreeningResult
+from zoning.project_types import match_column
 
 __all__ = ["ColumnMapping", "column_mapping", "batch_projects", "show_row_problems", "render_batch", "batch_map_of",
            "render_detail", "summary_by", "problems_frame"]
@@ -60,20 +62,9 @@ def _or_label(key: str) -> Callable[[str], str]:
 
 
 def _guess(columns: Sequence[str], candidates: Sequence[str]) -> int:
-    """Index of the first column named like a candidate: exactly, else a column whose name
-    holds a candidate of two or more characters ("年出栏（头）" for 年出栏); 0 = none."""
-    names = [str(c).strip().lower() for c in columns]
-    wanted = [str(c).strip().lower() for c in candidates if str(c).strip()]
-    for i, name in enumerate(names):
-        if name and name in wanted:
-            return i
-    for want in wanted:
-        if len(want) < 2:
-            continue
-        for i, name in enumerate(names):
-            if name and want in name:
-                return i
-    return 0
+    """Index of the column named like a candidate (``zoning.project_types.match_column``); 0 = none."""
+    found = match_column(columns, candidates)
+    return list(columns).index(found) if found is not None else 0
 
 
 def column_mapping(parsed: ParsedInput, types: Any) -> ColumnMapping | None:
@@ -198,6 +189,7 @@ def render_batch(results: Sequence[ScreeningResult], *, types: Any, file_rows: S
         col.metric(verdict_label(verdict, language), counts[verdict])
     if any(r.illustrative_used for r in results):
         st.warning(t("common.illustrative_notice"), icon=":material/warning:")
+    _show_checks(results, file_rows)
     chart_cols = st.columns(2)
     with chart_cols[0]:
         st.markdown(f"**{t('batch.chart_county')}**")
@@ -214,6 +206,19 @@ def render_batch(results: Sequence[ScreeningResult], *, types: Any, file_rows: S
                          on_select="rerun", selection_mode="single-row", key=state.BATCH_TABLE)  # fmt: skip
     _follow_table_selection(event, positions)
     return positions
+
+
+def _show_checks(results: Sequence[ScreeningResult], file_rows: Sequence[int]) -> None:
+    """Projects that do not look like their type (a county as a site, a road as a point):
+    screened all the same, and listed here by row for the reviewer to check."""
+    from ui.results import plausibility_of
+
+    language = lang()
+    lines = [f"- {t('batch.check_row', row=file_rows[i], name=md_text(r.project.name))}{md_text(note.pick(language))}"
+             for i, r in enumerate(results) for note in plausibility_of(r)]  # fmt: skip
+    if lines:
+        with st.expander(t("batch.checks_title", n=len(lines)), icon=":material/straighten:"):
+            st.markdown("\n".join(lines))
 
 
 def batch_map_of(results: Sequence[ScreeningResult], positions: Sequence[int]) -> folium.Map:

@@ -12,7 +12,7 @@ from ui import state
 from ui.i18n import labeller, lang, pick, t
 from ui.inputs import COORD_CRS_CHOICES, ParsedInput, list_upload_layers, read_upload
 
-__all__ = ["type_picker", "attribute_inputs", "crs_picker", "upload_input", "UPLOAD_TYPES"]
+__all__ = ["type_picker", "attribute_inputs", "carry_from_file", "crs_picker", "upload_input", "UPLOAD_TYPES"]
 
 #: File extensions the uploaders accept (what gis.io.read_features reads).
 UPLOAD_TYPES = ["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv"]
@@ -50,19 +50,74 @@ def attribute_inputs(types: Any, type_key: str, *, prefix: str) -> dict[str, Any
         help_text = pick(spec.help_zh, spec.help_en) or None
         if spec.threshold is not None:
             help_text = f"{help_text or ''}\n\n{t('form.threshold')}: {pick(spec.threshold_label_zh, spec.threshold_label_en)}"
+        # A value put in the session beforehand (carried from a file) is the widget's start:
+        # giving a default as well would make Streamlit warn that there are two.
+        preset = key in st.session_state
         if spec.type == "int":
-            value = st.number_input(label, min_value=spec.min or 0, step=1, value=spec.default, key=key, help=help_text,
-                                    placeholder=t("form.int_placeholder"))  # fmt: skip
+            start: dict[str, Any] = {} if preset else {"value": spec.default}
+            value = st.number_input(label, min_value=spec.min or 0, step=1, key=key, help=help_text,
+                                    placeholder=t("form.int_placeholder"), **start)  # fmt: skip
             if value is not None:
                 values[spec.name] = int(value)
         elif spec.type == "choice":
             options = list(spec.values)
-            choice = st.selectbox(label, options=options, index=options.index(spec.default) if spec.default in options else 0,
-                                  format_func=_value_labeller(spec), key=key, help=help_text)  # fmt: skip
+            index: dict[str, Any] = {} if preset else {"index": options.index(spec.default) if spec.default in options else 0}
+            choice = st.selectbox(label, options=options, format_func=_value_labeller(spec), key=key, help=help_text,
+                                  **index)  # fmt: skip
             values[spec.name] = choice
         else:
-            values[spec.name] = st.toggle(label, value=bool(spec.default), key=key, help=help_text)
+            toggle: dict[str, Any] = {} if preset else {"value": bool(spec.default)}
+            values[spec.name] = st.toggle(label, key=key, help=help_text, **toggle)
     return values
+
+
+#: Columns that name a project's type in a file (as the batch page looks for them).
+TYPE_COLUMNS = ("type", "类型", "项目类型", "project_type", "TYPE", "Type")
+
+
+def carry_from_file(parsed: ParsedInput, types: Any, *, type_key: str | None, type_widget: str, prefix: str) -> list[str]:
+    """What a one-feature file says of its project, put into the form once per file: its
+    type (a 类型 column) into the type box when none is chosen yet, and its attribute cells
+    (存栏 = 3000, by attribute name, label or alias) into the attribute inputs of the type.
+    Returns one line per value carried (and per cell that could not be read), for the page
+    to show; the planner can still change every value.
+    """
+    from gis.errors import InputError
+    from zoning.project_types import attribute_columns, match_column, parse_attribute_value
+
+    gdf = parsed.features.gdf
+    if len(gdf) != 1 or not parsed.columns:
+        return []
+    row = gdf.iloc[0]
+    signature = (parsed.label, parsed.features.gdf.geometry.iloc[0].wkb_hex[:64])
+    if st.session_state.get(f"{prefix}carried_type") != signature:
+        st.session_state[f"{prefix}carried_type"] = signature
+        column = match_column(parsed.columns, TYPE_COLUMNS)
+        try:
+            if column and st.session_state.get(type_widget) is None and str(row[column]).strip():
+                st.session_state[type_widget] = types.resolve(str(row[column]))
+        except InputError:
+            pass  # an unknown type in the file: the planner picks one
+    if type_key is None:
+        return []
+    lines: list[str] = []
+    fresh = st.session_state.get(f"{prefix}carried") != (signature, type_key)
+    st.session_state[f"{prefix}carried"] = (signature, type_key)
+    for spec in types.attributes_of(type_key):
+        column = attribute_columns(parsed.columns, spec)
+        value = row[column] if column else None
+        if column is None or value is None or value != value or not str(value).strip():
+            continue
+        label = pick(spec.label_zh, spec.label_en)
+        try:
+            parsed_value = parse_attribute_value(spec, value, source=column)
+        except InputError as err:
+            lines.append(t("form.carried_bad", label=label, column=column, error=err.message(lang())))
+            continue
+        if fresh:
+            st.session_state[state.attr_key(prefix, type_key, spec.name)] = parsed_value
+        lines.append(t("form.carried", label=label, value=spec.value_label(parsed_value, lang()), column=column))
+    return lines
 
 
 def _value_labeller(spec: Any) -> Any:

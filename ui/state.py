@@ -25,6 +25,7 @@ SCREEN_GEOM_KIND = "screen.geom_kind"
 SCREEN_NAME = "screen.name"
 SCREEN_TYPE = "screen.type"
 SCREEN_ATTR_PREFIX = "screen.attr."
+SCREEN_WITHIN = "screen.within_m"  # list every zone within this radius (m); 0 = no
 SCREEN_RUN = "screen.run"
 SCREEN_RESULT = "screen.result"  # session memo: (input signature, result)
 SCREEN_DRAWN = "screen.drawn"  # the last drawn GeoJSON feature

@@ -82,8 +82,9 @@ def _conflict_columns(lang: Lang) -> list[str]:
     return [tr(f"table.{k}", lang) for k in keys]
 
 
-def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) -> pd.DataFrame:
-    """Nearest untouched zone of each layer within the search distance."""
+def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang, within: bool = False) -> pd.DataFrame:
+    """Nearest untouched zone of each layer within the search distance — or, with
+    ``within``, every zone within the radius asked for (``result.within``, touching ones at 0 m)."""
     rows = [
         {
             tr("table.layer", lang): _layer(n.layer, titles, lang),
@@ -93,7 +94,7 @@ def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) ->
             tr("table.bearing", lang): _bearing_text(n.bearing_deg, lang),
             tr("table.legal_status", lang): status_label(n.legal_status, lang),
         }
-        for n in sorted(result.nearby, key=lambda n: n.distance_m)
+        for n in sorted(result.within if within else result.nearby, key=lambda n: n.distance_m)
     ]
     columns = [tr(f"table.{k}", lang) for k in ("layer", "zone", "feature", "distance_m", "bearing", "legal_status")]
     return pd.DataFrame(rows, columns=columns)

@@ -56,6 +56,7 @@ from zoning.model import (
     UnitRecord,
     worst_verdict,
 )
+from zoning.plausibility import plausibility_notes
 from zoning.rules import ProjectTypes, RuleSet, load_project_types, load_rules
 from zoning.units import Clause, load_clauses, unit_shares, units_for_project
 
@@ -156,8 +157,8 @@ class _Item:
     places: frozenset[str] | None = None
 
 
-def _check_params(tolerance_m: float, near_m: float) -> None:
-    for name, value in (("tolerance_m", tolerance_m), ("near_m", near_m)):
+def _check_params(tolerance_m: float, near_m: float, *within_m: float) -> None:
+    for name, value in (("tolerance_m", tolerance_m), ("near_m", near_m), *(("within_m", w) for w in within_m)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
             msg = f"{name} was {value!r} but is expected to be a finite number of metres >= 0"
             raise InputError(msg, zh=f"{name} 为 {value!r}，应为不小于 0 的有限数值（单位：米）")
@@ -189,6 +190,7 @@ def screen(
     tolerance_m: float = 5.0,
     near_m: float = 5000.0,
     generated_at: str | None = None,
+    within_m: float | None = None,
 ) -> list[ScreeningResult]:
     """Screen projects against every zone layer of a store.
 
@@ -208,6 +210,9 @@ def screen(
         How far to look for the nearest untouched feature of each layer (``nearby``).
     generated_at
         Timestamp to put in the results (ISO 8601); default now, China time.
+    within_m
+        Also list every zone feature within this many metres of the project (``within``,
+        NEPAssist's "everything within X m"), touching ones included; default none.
 
     Returns
     -------
@@ -236,12 +241,14 @@ def screen(
     the tolerance band is the outer ``tolerance_m`` of the rule's distance.
     """
     ruleset = rules if rules is not None else default_rules()
-    _check_params(tolerance_m, near_m)
+    _check_params(tolerance_m, near_m, *(() if within_m is None else (within_m,)))
     items = [_prepare(i, p, ruleset.project_types) for i, p in enumerate(_as_list(projects))]
     zstore = open_store(store)
     stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
     data = _data_info(zstore)
     params = _parameters(ruleset, tolerance_m, near_m)
+    if within_m is not None:
+        params["within_m"] = float(within_m)
     schemas = store_schemas(zstore)
     layout = store_layout(zstore, store_catalog(zstore))
     results: list[ScreeningResult | None] = [None] * len(items)
@@ -249,7 +256,7 @@ def screen(
     for item in items:
         groups.setdefault(item.crs, []).append(item)
     for crs, members in groups.items():
-        group = _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m, schemas, layout)
+        group = _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m, schemas, layout, within_m=within_m)
         for item, result in zip(members, group, strict=True):
             results[item.index] = _finish(item, result, data, stamp, params, ruleset, schemas, layout)
     return [r for r in results if r is not None]
@@ -308,6 +315,7 @@ class _GroupResult:
     conflicts: list[Any]
     nearby: list[Any]
     place: Places | None = None
+    within: list[Any] = field(default_factory=list)
     covered: dict[str, bool] = field(default_factory=dict)
     units: tuple[UnitRecord, ...] = ()
     clauses: tuple[ClauseRecord, ...] = ()
@@ -322,6 +330,8 @@ def _screen_group(
     near_m: float,
     schemas: Mapping[str, LayerSchema],
     layout: StoreLayout,
+    *,
+    within_m: float | None = None,
 ) -> list[_GroupResult]:
     geoms_ll = np.array([m.geometry for m in members], dtype=object)
     geoms = sp.to_crs(geoms_ll, STORAGE_CRS, crs)
@@ -368,6 +378,9 @@ def _screen_group(
     nearest = sp.nearest_by_layer(sp.near_index(indexes), geoms, touchings, near_m)
     for k, near in nearby_records(geoms, nearest, crs):
         out[k].nearby.append(near)
+    if within_m is not None:
+        for k, near in nearby_records(geoms, _within(indexes, touchings, geoms, within_m), crs):
+            out[k].within.append(near)
     for k, conflict in coverage_rows(members, places, covered, ruleset, compiled, layout):
         out[k].conflicts.append(conflict)
     for k, res in enumerate(out):
@@ -447,6 +460,18 @@ def _rule_pairs(
     return np.concatenate([pi, wpi]), np.concatenate([fi, wfi]), np.concatenate([np.zeros(len(pi)), wd])
 
 
+def _within(indexes: Sequence[sp.LayerIndex], touchings: Sequence[tuple[np.ndarray, np.ndarray]], geoms: np.ndarray,
+            within_m: float) -> list[tuple[sp.LayerIndex, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Per layer, every (project, feature) pair within ``within_m``: touching (0 m) and not."""
+    everyone = np.arange(len(geoms), dtype=np.intp)
+    found = []
+    for index, (tpi, tfi) in zip(indexes, touchings, strict=True):
+        wpi, wfi, wd = sp.within_pairs(index, geoms, everyone, within_m, (tpi, tfi))
+        found.append((index, (np.concatenate([tpi, wpi]), np.concatenate([tfi, wfi]),
+                              np.concatenate([np.zeros(len(tpi)), wd]))))
+    return found
+
+
 def _finish(
     item: _Item,
     res: _GroupResult,
@@ -476,7 +501,9 @@ def _finish(
         prefecture=res.place.prefecture if res.place else None,
         adcode=res.place.adcode if res.place else None,
     )
-    notes = result_notes(
+    # What looks wrong about the project itself first (a county drawn as a site): warnings, never refusals.
+    notes = plausibility_notes(item.type, info.geometry_type, info.area_m2, info.length_m, ruleset.project_types)
+    notes += result_notes(
         item.notes, item.defaults_used, item.attributes, ruleset, data, conflicts, nearby, schemas=schemas
     )
     verdict = worst_verdict([*(c.verdict for c in conflicts), *(c.verdict for c in res.clauses if c.applies)])
@@ -492,6 +519,7 @@ def _finish(
         units=res.units,
         clauses=res.clauses,
         coverage=_coverage_info(res, data, layout, verdict),
+        within=tuple(sorted(res.within, key=lambda n: (n.distance_m, n.layer, n.feature_id))),
     )
 
 

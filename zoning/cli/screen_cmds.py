@@ -95,7 +95,8 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool, Any]:
     store, rules = open_data(opts["zones"], catalog=opts["catalog"], rules_path=opts["rules_path"],
                              types_path=opts["types_path"])
     projects = read_projects(opts, rules)
-    results = run_screen(projects, store, rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"])
+    results = run_screen(projects, store, rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"],
+                         within_m=opts.get("within_m"))  # fmt: skip
     return results, len(projects) != 1, store
 
 
@@ -129,6 +130,10 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool, Any]:
 @click.option(
     "--near-m", type=click.FloatRange(min=0), default=5000.0, show_default=True, help="Radius for nearby zones (m)."
 )
+@click.option(
+    "--within-m", type=click.FloatRange(min=0), default=None,
+    help="Also list every zone feature within this radius (m), not only the nearest per layer (a buffer report).",
+)  # fmt: skip
 @format_option(
     list(FORMATS),
     default="json",

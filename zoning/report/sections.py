@@ -97,6 +97,8 @@ def project_blocks(result: ScreeningResult, zones: ReportZones, *, lang: str, po
     blocks += [head("sec_conclusion"), _conclusion(result, lang)]
     blocks += [head("sec_conflicts"), *_conflict_blocks(result, lang)]
     blocks += [head("sec_nearby"), *_nearby_blocks(result, lang)]
+    if "within_m" in result.parameters:  # asked for: every zone within the radius (a buffer report)
+        blocks += [head("sec_within"), *_within_blocks(result, lang)]
     figures = _map_blocks(result, zones, lang=lang, policy=policy, maps=maps, figure_start=figure_start)
     if figures:
         blocks += [head("sec_maps"), *figures]
@@ -334,8 +336,20 @@ def _nearby_blocks(result: ScreeningResult, lang: str) -> list[Block]:
     near = result.parameters.get("near_m", 5000)
     if not result.nearby:
         return [Paragraph(t("nearby_none", lang, near=fmt_num(float(near))))]
+    return [Paragraph(t("nearby_intro", lang, near=fmt_num(float(near))), "note"), _zone_list(result.nearby, lang)]
+
+
+def _within_blocks(result: ScreeningResult, lang: str) -> list[Block]:
+    radius = fmt_num(float(result.parameters["within_m"]))
+    if not result.within:
+        return [Paragraph(t("within_none", lang, m=radius))]
+    return [Paragraph(t("within_intro", lang, m=radius, n=len(result.within)), "note"), _zone_list(result.within, lang)]
+
+
+def _zone_list(zones: Sequence[Nearby], lang: str) -> Table:
+    """Zones with their distance and bearing from the project, nearest first."""
     rows = []
-    for i, n in enumerate(sorted(result.nearby, key=lambda n: n.distance_m), start=1):
+    for i, n in enumerate(sorted(zones, key=lambda n: n.distance_m), start=1):
         status = t(f"status_{n.legal_status}", lang) if n.legal_status in ("法定", "示意", "混合") else (
             n.legal_status or "—")
         zone = zone_label(n.layer, n.zone, lang) if n.zone else "—"
@@ -343,9 +357,7 @@ def _nearby_blocks(result: ScreeningResult, lang: str) -> list[Block]:
                      bearing_label(n.bearing_deg, lang), status))
     cols = (t("col_no", lang), t("col_layer", lang), t("col_feature_only", lang), t("col_zone", lang),
             t("col_distance", lang), t("col_bearing", lang), t("col_status", lang))
-    return [Paragraph(t("nearby_intro", lang, near=fmt_num(float(near))), "note"),
-            Table(cols, tuple(rows), (0.06, 0.2, 0.24, 0.12, 0.12, 0.14, 0.12),
-                  numeric=(False, False, False, False, True, False, False))]
+    return Table(cols, tuple(rows), (0.06, 0.2, 0.24, 0.12, 0.12, 0.14, 0.12), numeric=(False, False, False, False, True, False, False))
 
 
 # --- maps ----------------------------------------------------------------------------------------
