@@ -84,7 +84,7 @@ with map_col:
     # were chosen in); the choice itself is kept across a language switch.
     kept = [k for k in st.session_state.get(state.PUBLIC_LAYERS_CHOICE, list(titles)) if k in titles]
     shown = st.multiselect(t("public.layers"), options=list(titles), default=kept, format_func=lambda k: titles[k],
-                           key=f"{state.PUBLIC_LAYERS}.{lang()}")  # fmt: skip
+                           key=f"{state.PUBLIC_LAYERS}.{lang()}", select_all=False)  # fmt: skip
     st.session_state[state.PUBLIC_LAYERS_CHOICE] = shown
     if tiles is not None:
         # The browser fetches the tiles in view, at the detail of its zoom.

@@ -268,10 +268,10 @@ def _filters(results: Sequence[ScreeningResult], frame: pd.DataFrame) -> list[bo
     cols = st.columns(2)
     verdicts = cols[0].multiselect(t("batch.filter_verdict"), options=list(reversed(VERDICTS)), default=[],
                                    format_func=lambda v: verdict_label(v, language), key=state.BATCH_FILTER_VERDICT,
-                                   placeholder=t("batch.filter_all"))  # fmt: skip
+                                   placeholder=t("batch.filter_all"), select_all=False)  # fmt: skip
     counties = sorted({r.project.county or "" for r in results} - {""})
     chosen = cols[1].multiselect(t("batch.filter_county"), options=counties, default=[], key=state.BATCH_FILTER_COUNTY,
-                                 placeholder=t("batch.filter_all"))  # fmt: skip
+                                 placeholder=t("batch.filter_all"), select_all=False)  # fmt: skip
     return [
         (not verdicts or r.verdict in verdicts) and (not chosen or (r.project.county or "") in chosen) for r in results
     ]

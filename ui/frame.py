@@ -28,8 +28,9 @@ from streamlit.runtime.pages_manager import PagesManager
 from gis.log import configure_logging
 from ui.access import can_open
 from ui.boundary import page_boundary
-from ui.i18n import t
+from ui.i18n import lang, t
 from ui.sidebar import render_sidebar
+from ui.widget_words import apply_widget_words
 
 __all__ = ["run_app", "require_frame", "is_probe"]
 
@@ -109,6 +110,7 @@ def _run_frame(*, probe: bool) -> None:
     # An anonymous visitor's files are read under the app's (stricter) limits.
     with page_boundary(page.url_path or "screen"), limits_in_force(reader_limits()):
         render_sidebar()
+        apply_widget_words(lang())
         _start_map_tiles()
         page.run()
 

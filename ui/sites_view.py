@@ -213,7 +213,7 @@ def _compare_input(search: SiteSearch | None) -> list[Any] | ParsedInput | None:
     assert search is not None  # noqa: S101 - offered only with a search of two or more candidates
     ranks = [c.rank for c in search.candidates]
     picked = st.multiselect(t("sites.pick_compare"), ranks, default=ranks[:3], key=state.SITES_PICK,
-                            max_selections=_COMPARE_MAX)  # fmt: skip
+                            max_selections=_COMPARE_MAX, select_all=False)  # fmt: skip
     return [c for c in search.candidates if c.rank in picked]
 
 
