@@ -8,14 +8,18 @@ from typing import Any, TypeVar, cast
 import streamlit as st
 
 from gis.errors import PlanningError
+from gis.io import SUPPORTED_EXTENSIONS
 from ui import state
 from ui.i18n import labeller, lang, pick, t
 from ui.inputs import COORD_CRS_CHOICES, ParsedInput, list_upload_layers, read_upload
 
 __all__ = ["type_picker", "attribute_inputs", "carry_from_file", "crs_picker", "upload_input", "UPLOAD_TYPES"]
 
-#: File extensions the uploaders accept (what gis.io.read_features reads).
-UPLOAD_TYPES = ["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv"]
+#: File extensions the uploaders accept: every one gis.io.read_features reads from a single
+#: file (a bare .shp needs its sidecars and a .gdb is a folder: both come zipped). Taken from
+#: the reader's own table, so a format it learns (Excel, 界址点 TXT, DXF) is never refused by
+#: the browser before the reader sees it (Streamlit's English "files are not allowed").
+UPLOAD_TYPES = [ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS if ext not in (".shp", ".gdb")]
 _AUTO = ""
 _T = TypeVar("_T")
 
