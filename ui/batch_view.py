@@ -116,7 +116,7 @@ def batch_projects(parsed: ParsedInput, mapping: ColumnMapping, types: Any) -> P
             gdf = gdf.drop(columns=[attr])
     features = replace(parsed.features, gdf=gdf)
     return projects_by_row(features, type=mapping.fixed_type, type_field=mapping.type_col, name_field=mapping.name_col,
-                           project_types=types)  # fmt: skip
+                           project_types=types, columns=mapping.attr_cols)  # fmt: skip
 
 
 def problems_frame(rows: ProjectRows, language: Lang) -> pd.DataFrame:

@@ -132,16 +132,16 @@ def _attribute_cells(fs: Any, types: ProjectTypes) -> dict[str, list[Any]]:
 
 
 def _row_attributes(fs: Any, types: ProjectTypes, key: str, row: int, given: Mapping[str, Any],
-                    cells: Mapping[str, list[Any]]) -> dict[str, Any]:
+                    cells: Mapping[str, list[Any]], names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The attributes of the feature in ``row``: --attr values where its type takes them,
-    overridden by its non-empty cells."""
+    overridden by its non-empty cells (``names``: the file column each was read from)."""
     takes = types.types[key].attributes
     raw = {a: v for a, v in given.items() if a in takes}
     for a, column in cells.items():
         if a in takes and not blank(column[row]):
             raw[a] = column[row]
     cell = Label(f"{fs.source} row {row + 1}, column", f"{zh_lead(fs.source)}第 {row + 1} 行的列")
-    return types.parse_attributes(key, raw, source=cell)
+    return types.parse_attributes(key, raw, source=cell, names=names)
 
 
 def _attributes(fs: Any, types: ProjectTypes, keys: list[str], attrs: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -232,10 +232,15 @@ def projects_by_row(
     name: str | None = None,
     name_field: str | None = None,
     project_types: ProjectTypes | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> ProjectRows:
     """Like :func:`projects_from_features`, but a row with a bad cell (an unknown type, a
     malformed attribute) is set aside with its reason and every other row is kept: a
     reviewer's 50-row file with three typos screens 47 projects and names the three.
+
+    ``columns`` (attribute -> the file's own column) is for a caller that copied the user's
+    columns to attribute names: a row set aside names the column the user wrote, in its
+    ``column`` and in its reason.
 
     Raises
     ------
@@ -264,10 +269,11 @@ def projects_by_row(
             problems.append(RowProblem(row + 1, str(type_field), _cell(type_cells[row]), err))
             continue
         try:
-            attributes = _row_attributes(fs, types, key, row, given, cells)
+            attributes = _row_attributes(fs, types, key, row, given, cells, columns)
         except InputError as err:
-            column = _failing_attribute(fs, types, key, row, given, cells)
-            problems.append(RowProblem(row + 1, column, _cell(cells.get(column, [""] * n)[row]), err))
+            attr = _failing_attribute(fs, types, key, row, given, cells)
+            column = (columns or {}).get(attr, attr)
+            problems.append(RowProblem(row + 1, column, _cell(cells.get(attr, [""] * n)[row]), err))
             continue
         projects.append(Project(name=names[row], type=key, geometry=geoms[row], attributes=attributes,
                                 input_crs=input_crs, notes=notes))

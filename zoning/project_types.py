@@ -141,8 +141,12 @@ class ProjectTypes:
     def attributes_of(self, key: str) -> tuple[AttributeSpec, ...]:
         return tuple(self.attributes[a] for a in self.types[key].attributes)
 
-    def parse_attributes(self, key: str, raw: Mapping[str, Any], *, source: str = _ATTRIBUTE) -> dict[str, Any]:
+    def parse_attributes(self, key: str, raw: Mapping[str, Any], *, source: str = _ATTRIBUTE,
+                         names: Mapping[str, str] | None = None) -> dict[str, Any]:
         """Validate and convert the attributes given for a project of type ``key``.
+
+        ``names`` (attribute -> what the user calls it: the file's own column, ``年出栏（头）``)
+        name a refused value as the user knows it, never by the attribute's key.
 
         Raises
         ------
@@ -167,7 +171,8 @@ class ProjectTypes:
                     f"可填写的属性：{taken_zh}"
                 )
                 raise InputError(msg, zh=zh)
-            where = Label(f"{source} {name!r}", f"{zh_label(source)}“{name}”")
+            shown = (names or {}).get(name, name)
+            where = Label(f"{source} {shown!r}", f"{zh_label(source)}“{shown}”")
             out[name] = parse_attribute_value(self.attributes[name], value, source=where)
         return out
 

@@ -248,3 +248,19 @@ def test_a_batch_with_bad_rows_keeps_every_good_row_and_names_every_bad_one() ->
     assert "三千头" in got.problems[2].error.zh
     with pytest.raises(InputError):  # what concerns the whole file still stops it
         projects_by_row(fs, type_field="类别")
+
+
+def test_a_bad_cell_of_a_mapped_column_is_named_by_the_files_own_column() -> None:
+    """The batch page copies the reviewer's 年出栏（头） column to the attribute it maps to; the
+    row set aside names 年出栏（头）, in its column and its reason — never the key scale_head."""
+    from zoning.engine import projects_by_row
+
+    lon, lat = lonlat(rect(X0, Y0, 5, 5)).centroid.coords[0]
+    csv = f"项目名称,类型,年出栏（头）,lon,lat\n一号猪场,畜禽养殖场,3000,{lon:.9f},{lat:.9f}\n二号猪场,畜禽养殖场,三千头,{lon:.9f},{lat:.9f}\n"
+    fs = read_features(csv.encode("utf-8"), filename="猪场.csv")
+    fs.gdf["scale_head"] = fs.gdf["年出栏（头）"]
+    got = projects_by_row(fs, type_field="类型", name_field="项目名称", columns={"scale_head": "年出栏（头）"})
+    assert [p.attributes for p in got.projects] == [{"scale_head": 3000}]
+    (problem,) = got.problems
+    assert (problem.row, problem.column, problem.value) == (2, "年出栏（头）", "三千头")
+    assert "“年出栏（头）”" in problem.error.zh and "scale_head" not in problem.error.zh + str(problem.error)
