@@ -238,3 +238,138 @@ def test_the_base_map_setting_reaches_the_page(browser, e2e_store, tmp_path, til
         assert _TileHandler.seen, "the tile server was never asked"
         shot(page, "basemap-configured")
         context.close()
+
+
+# --- the batch: bad rows set aside, filters drive the downloads, a row's detail -------------------
+
+N_INSIDE = 20  # 一般工业项目 inside the grade-1 water-source square: 禁止 (DWS01)
+N_FAR = 27  # 8 km south-west of every zone: 不涉及
+#: The three bad rows (1-based file row -> the cell the reviewer got wrong), spread over the file.
+BAD_ROWS = {7: ("类型", "火箭发射场"), 23: ("类型", "待定"), 41: ("年出栏（头）", "三千头")}
+
+
+def _reviewers_workbook(path: Path) -> Path:
+    """A reviewer's 50-row Excel list: 项目名称 / 类型 / 建设单位 / jd / wd (pinyin coordinate
+    columns) / 年出栏（头）, 20 projects inside the grade-1 zone, 27 far away, 3 bad rows."""
+    from openpyxl import Workbook
+
+    good = [(f"水源内{i + 1}", "一般工业项目", lonlat(100 + 60 * (i % 10), 100 + 60 * (i // 10)), None) for i in range(N_INSIDE)]
+    good += [(f"远处{i + 1}", "一般工业项目", lonlat(-8000 + 40 * (i % 5), -8000 + 40 * (i // 5)), None) for i in range(N_FAR)]
+    rows = iter(good)
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append(["项目名称", "类型", "建设单位", "jd", "wd", "年出栏（头）"])
+    for row in range(1, 51):
+        if row in BAD_ROWS:
+            column, value = BAD_ROWS[row]
+            kind, head = (value, None) if column == "类型" else ("畜禽养殖场", value)
+            name, xy = f"问题行{row}", lonlat(-8000, -7000)
+        else:
+            name, kind, xy, head = next(rows)
+        sheet.append([name, kind, f"某公司{row}", round(xy[0], 9), round(xy[1], 9), head])
+    wb.save(path)
+    return path
+
+
+def _choose(page, label: str, typed: str, option: str | re.Pattern[str] | None = None) -> None:
+    """Pick in the select box or multiselect labelled ``label``: type ``typed`` to filter,
+    then click the option showing ``option`` (default: ``typed``) once listed — tried again
+    if a rerun redraws the box mid-pick."""
+    box = page.locator("[data-testid='stMultiSelect'], [data-testid='stSelectbox']").filter(has_text=label).first
+    for _attempt in range(3):
+        wait_ready(page)
+        box.locator("input").click()
+        page.keyboard.type(typed)
+        choice = page.get_by_role("option").filter(has_text=option or typed).first
+        try:
+            choice.click(timeout=10_000)
+            break
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+    else:
+        msg = f"could not choose {option or typed!r} in {label!r}"
+        raise AssertionError(msg)
+    if box.get_attribute("data-testid") == "stMultiSelect":
+        page.keyboard.press("Escape")  # a multiselect's list stays open; a select box's Escape would clear it
+    wait_ready(page)
+
+
+def _grid_rows(grid) -> list[list[str]]:
+    """The body rows of a Streamlit data grid, as text: the grid draws on a canvas and keeps
+    its cells in an accessible table beside it."""
+    grid.locator("table [role='row'], table tr").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    return grid.evaluate("g => [...g.querySelectorAll('table tbody tr')].map(r => [...r.querySelectorAll('td')]"
+                         ".map(c => c.textContent.trim()))")  # fmt: skip
+
+
+def _download(page, fmt: str) -> bytes:
+    """The file the batch page's download button for ``fmt`` gives (made first when it is a
+    report made on request)."""
+    make = page.get_by_role("button", name=f"生成 {fmt.upper()}")
+    if make.count():
+        make.click()
+        wait_ready(page)
+    button = page.locator("[data-testid='stDownloadButton']").filter(has_text=fmt.upper()).first
+    button.wait_for(timeout=TIMEOUT_MS)
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        button.click()
+    wait_ready(page)
+    return Path(download.value.path()).read_bytes()
+
+
+def test_a_50_row_batch_with_3_bad_rows_the_filter_and_the_drill_down(page, app_url: str, tmp_path) -> None:
+    """The reviewer's day: 50 rows, 3 of them wrong. The 47 good ones are screened and the 3
+    are named with row, column, value and reason; filtering to 禁止 leaves exactly those in
+    the table, on the map and in the CSV and XLSX downloads; a row opens its conflicts."""
+    page.goto(f"{app_url}/batch")
+    wait_ready(page)
+    path = _reviewers_workbook(tmp_path / "审查清单.xlsx")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_text("3 行无法筛查").wait_for(timeout=TIMEOUT_MS)
+    assert "其余 47 个项目照常筛查" in page.locator("[data-testid='stAlert']").filter(has_text="无法筛查").inner_text()
+    problems = page.locator("[data-testid='stDataFrame']").first
+    problems.wait_for(timeout=TIMEOUT_MS)
+    cells = _grid_rows(problems)
+    assert [c[:3] for c in cells] == [[str(row), column, value] for row, (column, value) in BAD_ROWS.items()], cells
+    assert all(c[3] for c in cells), cells  # each with its reason
+    shot(page, "batch-1-bad-rows")
+    run = page.get_by_role("button", name="开始筛查 47 个项目")
+    run.click()
+    page.get_by_text("按县（市、区）统计项目结论").wait_for(timeout=TIMEOUT_MS)
+    wait_ready(page)
+    metrics = {m.locator("[data-testid='stMetricLabel']").inner_text(): m.locator("[data-testid='stMetricValue']").inner_text()
+               for m in page.locator("[data-testid='stMetric']").all()}  # fmt: skip
+    assert metrics == {"禁止": str(N_INSIDE), "有条件准入": "0", "需核实": "0", "不涉及": str(N_FAR)}, metrics
+    shot(page, "batch-2-screened")
+
+    _choose(page, "按结论筛选", "禁止")
+    page.get_by_text(f"导出文件只含当前筛选的 {N_INSIDE} 个项目（共 47 个）").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text(f"显示 {N_INSIDE} / 47 个项目").wait_for(timeout=TIMEOUT_MS)
+    frame = map_frame(page)  # the map shows the projects the filter keeps, each at its place
+    points = "() => { const n = []; window.map.eachLayer(l => { if (l instanceof L.CircleMarker && l.options.color === '#333333') n.push(l); }); return n.length; }"
+    frame.wait_for_function(f"() => ({points})() === {N_INSIDE}", timeout=TIMEOUT_MS)
+    csv = _download(page, "csv").decode("utf-8-sig").splitlines()
+    header = csv[0].split(",")
+    body = [dict(zip(header, line.split(","), strict=False)) for line in csv[1:]]
+    assert len(body) == N_INSIDE and {r["项目结论"] for r in body} == {"禁止"}, csv[:3]
+    assert {r["项目名称"] for r in body} == {f"水源内{i + 1}" for i in range(N_INSIDE)}
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(_download(page, "xlsx")), read_only=True)
+    names = {cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
+             if isinstance(cell, str) and cell.startswith(("水源内", "远处", "问题行"))}  # fmt: skip
+    assert names == {f"水源内{i + 1}" for i in range(N_INSIDE)}, sorted(names)[:5]
+    shot(page, "batch-3-filtered")
+
+    _choose(page, "查看项目", "水源内1", re.compile(r"水源内1 — 禁止$"))
+    detail = page.locator(".ez-verdict[data-verdict='prohibited']").first
+    detail.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("《水污染防治法》第六十五条").first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("测试一级水源").first.wait_for(timeout=TIMEOUT_MS)
+    # the project's own map (then the batch's): it draws the project where it is
+    page.locator('iframe[title="streamlit_folium.st_folium"]').nth(1).wait_for(timeout=TIMEOUT_MS)
+    wait_ready(page)
+    own = map_frame(page)  # the first map on the page
+    own.wait_for_function("([lon, lat]) => window.map && window.map.getBounds().contains([lat, lon])",
+                          arg=list(lonlat(100, 100)), timeout=TIMEOUT_MS)  # fmt: skip
+    shot(page, "batch-4-drill-down")
