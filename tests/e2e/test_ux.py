@@ -373,3 +373,33 @@ def test_a_50_row_batch_with_3_bad_rows_the_filter_and_the_drill_down(page, app_
     own.wait_for_function("([lon, lat]) => window.map && window.map.getBounds().contains([lat, lon])",
                           arg=list(lonlat(100, 100)), timeout=TIMEOUT_MS)  # fmt: skip
     shot(page, "batch-4-drill-down")
+
+
+# --- sanity: a project unlike its type is screened with a warning ---------------------------------
+
+
+def test_a_county_sized_chemical_project_is_screened_with_a_warning(page, app_url: str) -> None:
+    """70 km x 60 km typed as a 化工项目 (4,200 km² = 420,000 ha by hand; a county drawn by
+    mistake): the verdict is shown and, beside it, the warning to check the shape."""
+    from tests.e2e.helpers import choose_option
+    from tests.ui.conftest import coords_text
+
+    page.goto(app_url)
+    wait_ready(page)
+    page.get_by_text("输入坐标", exact=True).click()
+    area = page.locator("[data-testid='stTextArea'] textarea").first
+    area.wait_for(timeout=TIMEOUT_MS)
+    area.fill(coords_text([(-30_000, -30_000), (40_000, -30_000), (40_000, 30_000), (-30_000, 30_000)]))
+    area.press("Control+Enter")
+    page.get_by_text("面", exact=True).click()
+    wait_ready(page)
+    choose_option(page, page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型"), "化工项目/化工园区")
+    page.locator(".ez-verdict[data-verdict='prohibited']").wait_for(timeout=TIMEOUT_MS)
+    warning = page.locator("[data-testid='stAlert']").filter(has_text="远大于“化工项目/化工园区”的常见规模")
+    warning.wait_for(timeout=TIMEOUT_MS)
+    text = warning.inner_text()
+    hectares = float(re.search(r"项目面积 ([\d,]+) 公顷", text).group(1).replace(",", ""))
+    assert hectares == pytest.approx(420_000, rel=1e-3) and "已照常筛查" in text, text
+    verdict_top = _top(page, page.locator(".ez-verdict").first)
+    assert verdict_top < _top(page, warning) < verdict_top + 400, "the warning is not beside the verdict"
+    shot(page, "screen-implausible-size")

@@ -159,3 +159,30 @@ def test_report_files_are_made_on_request_and_then_downloaded_as_fixed_bytes(app
     assert kept["xlsx"][:2] == b"PK"  # an XLSX is a zip
     at.run()  # kept across reruns: the same bytes, so the same download address
     assert at.session_state["batch.reports"][1]["xlsx"] is kept["xlsx"]
+
+
+def test_projects_unlike_their_type_are_listed_by_row_and_screened(app) -> None:
+    """Row 2 is a road given as a point, row 3 a "chemical project" the size of a county
+    (70 km x 60 km): both are screened and listed by row for the reviewer to check."""
+    def square(x0: float, y0: float, x1: float, y1: float) -> list[list[list[float]]]:
+        return [[list(lonlat(x, y)) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))]]
+
+    feats = [
+        ("一号厂", "一般工业项目", {"type": "Polygon", "coordinates": square(-5000, -5000, -4900, -4900)}),
+        ("村道", "道路", {"type": "Point", "coordinates": list(lonlat(-6000, -6000))}),
+        ("化工园", "化工项目", {"type": "Polygon", "coordinates": square(-30_000, -30_000, 40_000, 30_000)}),
+    ]
+    coll = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"项目名称": n, "类型": k}, "geometry": g} for n, k, g in feats]}  # fmt: skip
+    at = page(app, "batch")
+    at.file_uploader(key=state.BATCH_UPLOAD).set_value(("mixed.geojson", json.dumps(coll, ensure_ascii=False).encode(),
+                                                        "application/geo+json")).run()  # fmt: skip
+    at.button(key=state.BATCH_RUN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert sum(int(m.value) for m in at.metric) == 3  # all three screened
+    (checks,) = [e for e in at.expander if e.label.startswith("需核对图形或规模的项目")]
+    assert checks.label == "需核对图形或规模的项目（2 条提示，均已照常筛查）"
+    text = shown("\n".join(m.value for m in checks.markdown))
+    lines = text.splitlines()
+    assert lines[0].startswith("- 第 2 行 村道：“道路”通常以线或面表示，本项目为点"), lines
+    assert lines[1].startswith("- 第 3 行 化工园：项目面积 420,0") and "远大于“化工项目/化工园区”的常见规模" in lines[1], lines

@@ -262,3 +262,21 @@ def test_every_zone_within_a_radius_is_listed_when_asked(app) -> None:
     table = at.dataframe[-1].value
     assert list(table["保护区名称"]) == ["测试一级水源", "测试红线", "测试二级水源"]
     assert list(table["距离（m）"].round()) == [300, 1700, 3300]
+
+
+def test_a_project_unlike_its_type_is_screened_with_a_warning_beside_the_verdict(app) -> None:
+    """A road typed as one point in the grade-1 zone, then a 70 km x 60 km "chemical project"
+    (4,200 km² = 420,000 ha, a county drawn by mistake): each is screened, with a warning
+    beside the verdict saying what to check; a usual 2 ha chemical plant gets none."""
+    at = _typed(app, [(500, 500)], kind="point", type_key="road")
+    assert _verdict(at) is not None
+    assert any(w.value.startswith("“道路”通常以线或面表示，本项目为点") for w in at.warning), [w.value for w in at.warning]
+    corners = [(-30_000, -30_000), (40_000, -30_000), (40_000, 30_000), (-30_000, 30_000)]
+    at = _typed(at, corners, kind="polygon", type_key="chemical_project")
+    assert _verdict(at) == "prohibited"  # screened as given: the grade-1 zone lies inside it
+    (size,) = [shown(w.value) for w in at.warning if w.value.startswith("项目面积")]
+    hectares = float(size.split(" ")[1].replace(",", ""))
+    assert hectares == pytest.approx(420_000, rel=1e-3), size
+    assert "远大于“化工项目/化工园区”的常见规模（一般不超过 3,000 公顷）" in size and "已照常筛查" in size
+    at = _typed(at, [(-5000, -5000), (-4900, -5000), (-4900, -4800), (-5000, -4800)], kind="polygon", type_key="chemical_project")
+    assert _verdict(at) is not None and not any("常见规模" in w.value or "通常以" in w.value for w in at.warning)
