@@ -50,8 +50,9 @@ __all__ = [
     "search_crs_choices",
 ]
 
-#: A report number as ``zoning.report.numbering.report_number`` writes it.
-REPORT_NUMBER = re.compile(r"^\s*(EZS-\d{8}-[0-9A-Fa-f]{8})\s*$")
+#: A report number as ``zoning.report.numbering.report_number`` writes it, in any case (a
+#: number typed as ``ezs-…`` is still a number, not coordinates).
+REPORT_NUMBER = re.compile(r"^\s*(EZS-\d{8}-[0-9A-F]{8})\s*$", re.IGNORECASE)
 #: The 3-degree Gauss-Kruger zones over Hunan (central meridians 108°, 111°, 114°E):
 #: the zone choices of the box for projected metres without a zone number.
 GK_ZONES: tuple[int, ...] = (108, 111, 114)
