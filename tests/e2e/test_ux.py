@@ -403,3 +403,47 @@ def test_a_county_sized_chemical_project_is_screened_with_a_warning(page, app_ur
     verdict_top = _top(page, page.locator(".ez-verdict").first)
     assert verdict_top < _top(page, warning) < verdict_top + 400, "the warning is not beside the verdict"
     shot(page, "screen-implausible-size")
+
+
+# --- the offline base: names at the zooms planners draw at ----------------------------------------
+
+
+def _labels(frame) -> list[list]:
+    """The offline base's names now drawn: [class, text, left, top, right, bottom]."""
+    return frame.evaluate("() => [...document.querySelectorAll('.ez-labels .ez-label')].map(e => { const r = "
+                          "e.getBoundingClientRect(); return [e.className, e.textContent, r.left, r.top, r.right, r.bottom]; })")  # fmt: skip
+
+
+def _assert_apart(labels: list[list]) -> None:
+    for i, (_c, a, *ra) in enumerate(labels):
+        for _c2, b, *rb in labels[i + 1 :]:
+            assert ra[2] <= rb[0] or rb[2] <= ra[0] or ra[3] <= rb[1] or rb[3] <= ra[1], f"{a} overlaps {b}"
+
+
+def test_the_offline_base_names_places_without_overlap_where_a_planner_draws(page, app_url: str) -> None:
+    """Coordinates at 平江's county seat (汉昌镇) put the map at a drawing zoom, with no online
+    tiles: the offline base names the place there (Chinese, never a romanisation); zoomed
+    out, counties, county seats and rivers around are named, none over another."""
+    page.goto(f"{app_url}/public")
+    wait_ready(page)
+    box = page.get_by_role("textbox", name="查找地点")
+    box.fill("113.583, 28.701")
+    box.press("Enter")
+    wait_ready(page)
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.map.getZoom() >= 14 && document.querySelectorAll('.ez-labels .ez-label').length >= 1",
+                            timeout=TIMEOUT_MS)  # fmt: skip
+    near = _labels(frame)
+    shot(page, "public-offline-base-names-zoom-14")
+    frame.evaluate("() => { window.map.setZoom(9, {animate: false}); }")
+    frame.wait_for_function("() => window.map.getZoom() === 9 && document.querySelectorAll('.ez-labels .ez-label').length >= 8",
+                            timeout=TIMEOUT_MS)  # fmt: skip
+    wide = _labels(frame)
+    names = [name for _cls, name, *_ in near + wide]
+    assert any("平江" in n for _c, n, *_ in near), near  # at the drawing zoom, the map is not blank
+    assert {"ez-label ez-l-county", "ez-label ez-l-seat", "ez-label ez-l-river"} <= {c for c, *_ in wide}, wide
+    assert all(re.search(r"[\u4e00-\u9fff]", n) for n in names), names  # never a romanisation
+    _assert_apart(near)
+    _assert_apart(wide)
+    assert not frame.evaluate("() => [...document.querySelectorAll('img.leaflet-tile')].some(i => !i.src.startsWith(location.origin))")
+    shot(page, "public-offline-base-names-zoom-9")
