@@ -20,7 +20,7 @@ from ui.components import ZoneTilesLayer, build_map, tile_legend_views
 from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.pagekit import show_errors, stop_on_error
-from ui.public_panel import ask_once, asked_marker, clicked_point, render_zone_answer
+from ui.public_panel import answer_title, ask_once, asked_marker, clicked_point, render_zone_answer
 from ui.search import SearchKeys, search_box, view_of
 from ui.sidebar import online_tiles
 from ui.static_cache import tile_build
@@ -102,7 +102,7 @@ with map_col:
         m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=[v for v in map_views if v.layer_id in shown],
                       illustrative=illustrative, online=online_tiles(), height=_MAP_HEIGHT)  # fmt: skip
     st_folium(m, key=state.PUBLIC_MAP, height=_MAP_HEIGHT, use_container_width=True, returned_objects=["last_clicked"],
-              feature_group_to_add=asked_marker(asked), **view_of(found, height_px=_MAP_HEIGHT))  # fmt: skip
+              feature_group_to_add=asked_marker(asked, answer_title(asked)), **view_of(found, height_px=_MAP_HEIGHT))  # fmt: skip
 
 if asked is not None:
     with answer, show_errors():

@@ -407,6 +407,18 @@ class _MetricScale(MacroElement):
         self._name = "MetricScale"
 
 
+class _FitBounds(folium.FitBounds):
+    """The map's first view: ``bounds`` fitted at once, without the zoom animation folium's
+    ``fit_bounds`` starts. While Leaflet animates a zoom it drops any other ``setView``
+    (``_tryAnimatedZoom`` returns early), so a search's centre and zoom that streamlit-folium
+    applies in those first ~250 ms (longer on a slow phone) were lost: the marker moved to
+    the place found while the map stayed on the province."""
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__(bounds)
+        self.options = {**self.options, "animate": False}
+
+
 class _ZonePane(MacroElement):
     """The map pane the zone layers are drawn in, translucent as a whole.
 
@@ -494,6 +506,8 @@ _MAP_CSS = """
   border: 1px solid rgba(0,0,0,0.35); vertical-align: middle; }
 .ez-notice { background: #fff4d6; border: 1px solid #e0a100; font-weight: 700; color: #7a4b00; }
 .ez-tip b { color: #1f3b2c; }
+/* The answer beside the point asked about on the public map (ui.public_panel.asked_marker). */
+.ez-tip-answer { font-weight: 700; font-size: 13px; }
 /* Names of the offline base map (static/js/baselabels.js): text with a white halo. */
 .ez-label { position: absolute; white-space: nowrap; text-align: center; line-height: 1.3; color: #333;
   font-family: 'Noto Sans SC', sans-serif; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
@@ -526,7 +540,7 @@ def _new_map(bounds: Sequence[float], lang: Lang, height: int | None) -> folium.
     header.add_child(folium.Element(f'<meta http-equiv="Content-Security-Policy" content="{html_text(map_policy())}">'), name="csp")
     header.add_child(folium.Element(_MAP_CSS))
     m.add_child(_MetricScale())
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.add_child(_FitBounds([[miny, minx], [maxy, maxx]]))
     return m
 
 

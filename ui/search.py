@@ -121,8 +121,9 @@ def view_of(found: Found | None, *, width_px: int = 700, height_px: int = 480) -
     return {"center": (found.lat, found.lon), "zoom": zoom}
 
 
-def marker_group(found: Found | None, *, colour: str = "#ffd600") -> folium.FeatureGroup | None:
-    """A layer marking ``found``: a dot for a point, the outline of a county or prefecture."""
+def marker_group(found: Found | None, *, colour: str = "#ffd600", answer: str | None = None) -> folium.FeatureGroup | None:
+    """A layer marking ``found``: a dot for a point, the outline of a county or prefecture;
+    ``answer`` is shown beside the dot at all times (otherwise its label on hover)."""
     if found is None:
         return None
     group = folium.FeatureGroup(name=t("search.layer"), control=False)
@@ -131,7 +132,8 @@ def marker_group(found: Found | None, *, colour: str = "#ffd600") -> folium.Feat
         folium.Rectangle([[miny, minx], [maxy, maxx]], color="#333333", weight=2, dash_array="6 4", fill=False,
                          interactive=False).add_to(group)  # fmt: skip
     folium.CircleMarker([found.lat, found.lon], radius=9, color="#333333", weight=2, fill=True, fill_color=colour,
-                        fill_opacity=0.95).add_child(TextTooltip(found.label)).add_to(group)  # fmt: skip
+                        fill_opacity=0.95).add_child(TextTooltip(answer, permanent=True) if answer else TextTooltip(found.label)
+                                                     ).add_to(group)  # fmt: skip
     return group
 
 

@@ -90,6 +90,7 @@ PUBLIC_COORD_CRS = "public.coord_crs"
 PUBLIC_LOOKUP = "public.lookup"
 PUBLIC_CLICKED = "public.clicked"  # the last point asked about (lon, lat, label)
 PUBLIC_ZOOM = "public.zoom"  # zoom the map to the point asked about
+PUBLIC_HITS = "public.hits"  # the zones at the point asked about, looked up once: ((lon, lat, store), hits)
 PUBLIC_ASKED_FROM = "public.asked_from."  # + source: the last value each input gave
 
 

@@ -117,12 +117,16 @@ def test_public_lookup_then_two_clicks_elsewhere(page, app_url: str) -> None:
 
 
 @pytest.fixture
-def phone(browser, app_url: str):
+def phone(browser, app_url: str, request: pytest.FixtureRequest):
     context = browser.new_context(viewport={"width": 390, "height": 844}, screen={"width": 390, "height": 844}, locale="zh-CN",
                                   is_mobile=True, has_touch=True,
                                   device_scale_factor=2)  # fmt: skip
     pg = context.new_page()
     yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:  # what the phone's window showed when it failed
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"))
     context.close()
 
 
@@ -447,3 +451,36 @@ def test_the_offline_base_names_places_without_overlap_where_a_planner_draws(pag
     _assert_apart(wide)
     assert not frame.evaluate("() => [...document.querySelectorAll('img.leaflet-tile')].some(i => !i.src.startsWith(location.origin))")
     shot(page, "public-offline-base-names-zoom-9")
+
+
+def test_phone_taps_on_the_map_answer_for_the_place_tapped(phone, app_url: str) -> None:
+    """On a phone (touch, 390 px): after a lookup inside the grade-1 zone, the first tap
+    outside it is answered for the tapped place (marker there, 不在保护区内, the zoom kept),
+    and a tap back inside answers 位于保护区内 — never the old place, never a lost tap."""
+    phone.goto(f"{app_url}/public")
+    wait_ready(phone)
+    inside = lonlat(500, 500)
+    box = phone.get_by_role("textbox", name="查找地点")
+    box.fill(f"{inside[0]:.9f}, {inside[1]:.9f}")
+    box.press("Enter")
+    phone.get_by_text("该位置位于 1 个保护区内").wait_for(timeout=TIMEOUT_MS)
+    wait_ready(phone)
+    frame = map_frame(phone)
+    _wait_marker(frame, *inside)
+    zoom = frame.evaluate("() => window.map.getZoom()")
+    # 100 m outside the zone's east edge, then back inside: both in the phone's narrow view
+    for n, (where, answer) in enumerate([(lonlat(1100, 500), "该位置不在已收录的保护区内"), (lonlat(700, 300), "该位置位于 1 个保护区内")]):
+        frame = map_frame(phone)
+        x, y = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{where[1]}, {where[0]}]); return [p.x, p.y]; }}")
+        frame.locator("#map_div").tap(position={"x": x, "y": y})
+        phone.get_by_text(answer).wait_for(timeout=TIMEOUT_MS)
+        wait_ready(phone)
+        frame = map_frame(phone)
+        _wait_marker(frame, *where)
+        assert frame.evaluate("() => window.map.getZoom()") == zoom
+        # the answer is also beside the marker, in the window: the panel above has scrolled away
+        tip = frame.locator(".ez-tip-answer")
+        tip.wait_for(timeout=TIMEOUT_MS)
+        assert tip.inner_text() == ("不在保护区内" if n == 0 else "位于保护区内")
+        assert 0 <= _top(phone, phone.locator('iframe[title="streamlit_folium.st_folium"]').first) + _top(frame, tip) < 844
+        shot(phone, f"phone-{3 + n}-tap", whole=False)
