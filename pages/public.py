@@ -21,6 +21,7 @@ from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.pagekit import show_errors, stop_on_error
 from ui.public_panel import answer_title, ask_once, asked_marker, clicked_point, render_zone_answer
+from ui.public_units import render_units_answer
 from ui.search import SearchKeys, search_box, view_of
 from ui.sidebar import online_tiles
 from ui.static_cache import tile_build
@@ -107,3 +108,4 @@ with map_col:
 if asked is not None:
     with answer, show_errors():
         render_zone_answer(store, rules, labels, lon=asked[0], lat=asked[1], label=asked[2])
+        render_units_answer(rules, lon=asked[0], lat=asked[1])

@@ -22,15 +22,13 @@ from ui.inputs import ParsedInput
 from ui.sidebar import online_tiles
 from ui.styles import verdict_colour
 from ui.tables import batch_frame, verdict_label
+from zoning.columns import NAME_COLUMNS, TYPE_COLUMNS, guess_column
 from zoning.engine import ProjectRows, projects_by_row
 from zoning.model import VERDICTS, ScreeningResult
-from zoning.project_types import match_column
 
 __all__ = ["ColumnMapping", "column_mapping", "batch_projects", "show_row_problems", "render_batch", "batch_map_of",
            "render_detail", "summary_by", "problems_frame"]
 
-_TYPE_COLUMNS = ("type", "类型", "项目类型", "project_type", "TYPE", "Type")
-_NAME_COLUMNS = ("name", "名称", "项目名称", "Name", "NAME")
 #: Columns a reviewer's list holds besides the screening's inputs: proposed, shown with each
 #: project (the saved screenings of the bureau keep them once they have fields for them).
 _OWNER_COLUMNS = ("建设单位", "业主单位", "项目单位", "申报单位", "单位名称", "owner", "developer")
@@ -62,18 +60,17 @@ def _or_label(key: str) -> Callable[[str], str]:
 
 
 def _guess(columns: Sequence[str], candidates: Sequence[str]) -> int:
-    """Index of the column named like a candidate (``zoning.project_types.match_column``); 0 = none."""
-    found = match_column(columns, candidates)
-    return list(columns).index(found) if found is not None else 0
+    """Index of the column proposed for a candidate (``zoning.columns.guess_column``); 0 = none."""
+    return guess_column(columns, candidates) or 0
 
 
 def column_mapping(parsed: ParsedInput, types: Any) -> ColumnMapping | None:
     """Widgets mapping the file's columns; None until a project type source is chosen."""
     options = ["", *parsed.columns]
     cols = st.columns(2)
-    name_col = cols[0].selectbox(t("batch.name_col"), options=options, index=_guess(options, _NAME_COLUMNS),
+    name_col = cols[0].selectbox(t("batch.name_col"), options=options, index=_guess(options, NAME_COLUMNS),
                                  format_func=_or_label("batch.no_column"), key=state.BATCH_NAME_COL)  # fmt: skip
-    type_col = cols[1].selectbox(t("batch.type_col"), options=options, index=_guess(options, _TYPE_COLUMNS),
+    type_col = cols[1].selectbox(t("batch.type_col"), options=options, index=_guess(options, TYPE_COLUMNS),
                                  format_func=_or_label("batch.one_type"), key=state.BATCH_TYPE_COL,
                                  help=t("batch.type_col_help"))  # fmt: skip
     cols = st.columns(2)

@@ -18,13 +18,11 @@ import numpy as np
 from gis.crs import STORAGE_CRS
 from gis.errors import CRSError, InputError, Label, zh_label, zh_lead
 from gis.limits import BATCH, check_count
+from zoning.columns import NAME_COLUMNS
 from zoning.model import Project
 from zoning.rules import ProjectTypes, load_project_types, parse_attribute_value
 
 __all__ = ["projects_from_features", "projects_by_row", "ProjectRows", "RowProblem", "blank"]
-
-_NAME_COLUMNS = ("name", "名称", "项目名称", "Name", "NAME")
-
 
 def blank(value: Any) -> bool:
     """True for an empty cell: None, NaN, or whitespace-only text."""
@@ -90,7 +88,7 @@ def _names(fs: Any, name: str | None, name_field: str | None) -> list[str]:
     if name_field is not None:
         values = _column_values(fs, name_field, "name")
         return [f"#{i + 1}" if blank(v) else str(v).strip() for i, v in enumerate(values)]
-    auto = next((c for c in _NAME_COLUMNS if c in fs.gdf.columns), None)
+    auto = next((c for c in NAME_COLUMNS if c in fs.gdf.columns), None)
     if name is None and auto is not None:
         values = list(fs.gdf[auto].to_numpy(dtype=object))
         return [f"#{i + 1}" if blank(v) else str(v).strip() for i, v in enumerate(values)]

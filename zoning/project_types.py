@@ -186,18 +186,10 @@ def match_column(columns: Sequence[str], candidates: Sequence[str]) -> str | Non
     >>> match_column(["场名", "年出栏（头）"], ["scale_head", "存栏", "年出栏"])
     '年出栏（头）'
     """
-    names = [str(c).strip().lower() for c in columns]
-    wanted = [str(c).strip().lower() for c in candidates if str(c).strip()]
-    for i, name in enumerate(names):
-        if name and name in wanted:
-            return str(columns[i])
-    for want in wanted:
-        if len(want) < 2:
-            continue
-        for i, name in enumerate(names):
-            if name and want in name:
-                return str(columns[i])
-    return None
+    from zoning.columns import guess_column
+
+    found = guess_column(columns, candidates)
+    return str(columns[found]) if found is not None else None
 
 
 def attribute_columns(columns: Sequence[str], spec: AttributeSpec) -> str | None:

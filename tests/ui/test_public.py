@@ -78,6 +78,19 @@ def test_a_new_place_query_starts_at_its_best_match(app) -> None:
     assert not at.exception, [e.value for e in at.exception]
     pick = at.selectbox(key=SEARCH.pick)
     assert len(pick.options) > 1 and pick.value == 0
+    assert "岳阳" in _answer_heading(at)  # the answer is for the best match
+
+
+def test_survey_xy_are_looked_up_in_the_zone_they_name(app) -> None:
+    """X/Y as surveyors write them (northing, easting with the zone number 38: the test store's
+    EPSG:4547 metres + 38,000,000 m) in the grade-1 square: read in zone 38 and said so."""
+    from tests.ui.conftest import ORIGIN
+
+    at = page(app, "public")
+    at.text_input(key=SEARCH.text).input(f"{ORIGIN[1] + 500:.3f}, {ORIGIN[0] + 500 + 38_000_000:.3f}").run()
+    assert not at.exception and not at.error
+    assert any("EPSG:4526" in shown(c.value) for c in [*at.caption, *at.info]), [c.value for c in [*at.caption, *at.info]]
+    assert "data-verdict='prohibited'" in "\n".join(m.value for m in at.markdown)
 
 
 def test_a_click_on_the_map_is_the_question_before_the_map_is_drawn(app) -> None:
