@@ -60,22 +60,22 @@ def _wait_marker(frame, lon: float, lat: float) -> None:
     )  # fmt: skip
 
 
+def _map_point(frame, lon: float, lat: float) -> dict[str, float]:
+    """Where (lon, lat) is on the map now, in the map's own pixels."""
+    x, y = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
+    return {"x": x, "y": y}
+
+
 def _click_map(page, lon: float, lat: float):
     """Click the map at (lon, lat); returns the map's frame (the same map: never rebuilt)."""
     frame = map_frame(page)
-    x, y = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
-    frame.locator("#map_div").click(position={"x": x, "y": y})
+    frame.locator("#map_div").click(position=_map_point(frame, lon, lat))
     return frame
 
 
-def _answer(page) -> str:
-    return page.locator(".ez-verdict").first.inner_text()
-
-
-def test_public_lookup_then_two_clicks_elsewhere(page, app_url: str) -> None:
-    """A search for a point inside the grade-1 zone, then a click outside it, then a click
-    inside again: each time the marker is where the answer is for, and the map keeps the
-    view the visitor has (a click never zooms out, nor is it lost)."""
+def _look_up_inside(page, app_url: str) -> tuple[tuple[float, float], float]:
+    """On the public page, search coordinates inside the grade-1 zone and wait until the
+    answer and the marker are for them; returns the point and the map's zoom."""
     page.goto(f"{app_url}/public")
     wait_ready(page)
     inside = lonlat(500, 500)
@@ -88,7 +88,18 @@ def test_public_lookup_then_two_clicks_elsewhere(page, app_url: str) -> None:
     _wait_marker(frame, *inside)
     frame.wait_for_function(f"() => window.map.getBounds().contains([{inside[1]}, {inside[0]}]) && window.map.getZoom() >= 14",
                             timeout=TIMEOUT_MS)  # fmt: skip
-    zoom = frame.evaluate("() => window.map.getZoom()")
+    return inside, frame.evaluate("() => window.map.getZoom()")
+
+
+def _answer(page) -> str:
+    return page.locator(".ez-verdict").first.inner_text()
+
+
+def test_public_lookup_then_two_clicks_elsewhere(page, app_url: str) -> None:
+    """A search for a point inside the grade-1 zone, then a click outside it, then a click
+    inside again: each time the marker is where the answer is for, and the map keeps the
+    view the visitor has (a click never zooms out, nor is it lost)."""
+    _inside, zoom = _look_up_inside(page, app_url)
     shot(page, "public-1-lookup")
 
     outside = lonlat(1300, 500)  # 300 m east of the zone
@@ -457,22 +468,11 @@ def test_phone_taps_on_the_map_answer_for_the_place_tapped(phone, app_url: str) 
     """On a phone (touch, 390 px): after a lookup inside the grade-1 zone, the first tap
     outside it is answered for the tapped place (marker there, 不在保护区内, the zoom kept),
     and a tap back inside answers 位于保护区内 — never the old place, never a lost tap."""
-    phone.goto(f"{app_url}/public")
-    wait_ready(phone)
-    inside = lonlat(500, 500)
-    box = phone.get_by_role("textbox", name="查找地点")
-    box.fill(f"{inside[0]:.9f}, {inside[1]:.9f}")
-    box.press("Enter")
-    phone.get_by_text("该位置位于 1 个保护区内").wait_for(timeout=TIMEOUT_MS)
-    wait_ready(phone)
-    frame = map_frame(phone)
-    _wait_marker(frame, *inside)
-    zoom = frame.evaluate("() => window.map.getZoom()")
+    _inside, zoom = _look_up_inside(phone, app_url)
     # 100 m outside the zone's east edge, then back inside: both in the phone's narrow view
     for n, (where, answer) in enumerate([(lonlat(1100, 500), "该位置不在已收录的保护区内"), (lonlat(700, 300), "该位置位于 1 个保护区内")]):
         frame = map_frame(phone)
-        x, y = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{where[1]}, {where[0]}]); return [p.x, p.y]; }}")
-        frame.locator("#map_div").tap(position={"x": x, "y": y})
+        frame.locator("#map_div").tap(position=_map_point(frame, *where))
         phone.get_by_text(answer).wait_for(timeout=TIMEOUT_MS)
         wait_ready(phone)
         frame = map_frame(phone)
