@@ -112,12 +112,10 @@ def test_click_a_zone_on_the_public_map_shows_its_rules(page, app_url: str, requ
     page.goto(f"{app_url}/public")
     _wait_ready(page)
     # Ask about a point 300 m east of the grade-1 square: the map zooms there.
-    page.get_by_role("tab", name="按坐标").click()
     east_lon, east_lat = lonlat(1300, 500)
-    field = page.get_by_label("经度, 纬度")
+    field = page.get_by_role("textbox", name="查找地点")  # the one search box: places, coordinates, report numbers
     field.fill(f"{east_lon:.9f}, {east_lat:.9f}")
     field.press("Enter")
-    page.get_by_role("button", name="查询").click()
     page.get_by_text("相距约 300 米").first.wait_for(timeout=TIMEOUT_MS)
     _wait_ready(page)
     # Now click the middle of the grade-1 square on the map itself.
