@@ -68,3 +68,23 @@ def test_the_report_lists_the_zones_within_the_radius_when_asked(store) -> None:
     (plain,) = screen([point], store)
     plain_doc = build_document([plain], maps=False)
     assert not any(isinstance(b, Heading) and b.text.endswith("周边全部管控要素") for b in plain_doc.blocks)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_cli_batch_lists_the_zones_within_the_radius(store, tmp_path, workers: str) -> None:
+    """`screen --within-m` on a file of two projects goes the batch way (chunks, workers):
+    each project still gets its list, the same as one `screen()` call gives."""
+    from click.testing import CliRunner
+
+    from zoning.cli import cli
+
+    rows = [("东侧", *lonlat(1300, 500)), ("远处", *lonlat(-8000, -8000))]
+    csv = tmp_path / "two.csv"
+    csv.write_text("name,lon,lat\n" + "\n".join(f"{n},{x:.9f},{y:.9f}" for n, x, y in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    run = CliRunner().invoke(cli, ["screen", str(csv), "--type", "industrial", "--zones", str(store), "--within-m", "4000",
+                                    "--workers", workers, "-o", str(out)])  # fmt: skip
+    assert run.exit_code == 0, run.output
+    got = json.loads(out.read_text(encoding="utf-8"))
+    listed = [[w["feature"] for w in r["within"]] for r in got]  # a batch: one result per project
+    assert listed == [["测试一级水源", "测试红线", "测试二级水源"], []]
