@@ -133,7 +133,7 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs
     ref = StoreRef(store_location(opts["zones"]), catalog)
     store = ref.open()
     projects = read_projects(opts, rules)
-    kw = {"tolerance_m": opts["tolerance_m"], "near_m": opts["near_m"]}
+    kw = {"tolerance_m": opts["tolerance_m"], "near_m": opts["near_m"], "within_m": opts.get("within_m")}
     if len(projects) == 1:
         results = run_screen(projects, store, rules=rules, **kw)
         _emit(render_report(results, fmt, lang=lang, batch=False, store=store, out_crs=out_crs), fmt, output)
@@ -181,6 +181,10 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs
 @click.option(
     "--near-m", type=click.FloatRange(min=0), default=5000.0, show_default=True, help="Radius for nearby zones (m)."
 )
+@click.option(
+    "--within-m", type=click.FloatRange(min=0), default=None,
+    help="Also list every zone feature within this radius (m), not only the nearest per layer (a buffer report).",
+)  # fmt: skip
 @format_option(
     list(FORMATS),
     default="json",
