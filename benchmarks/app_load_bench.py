@@ -33,17 +33,15 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.map_bench import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_http  # noqa: E402
+from benchmarks.map_bench import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
 
 APP_READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TYPE_LABEL = "一般工业项目"
@@ -57,31 +55,6 @@ def typed_polygons(projects: Path, n: int) -> list[str]:
     gdf = gpd.read_file(projects)
     polys = gdf[gdf.geom_type == "Polygon"].geometry.iloc[:n]
     return ["\n".join(f"{x:.7f}, {y:.7f}" for x, y in list(p.exterior.coords)[:-1]) for p in polys]
-
-
-@contextlib.contextmanager
-def app_server(store: Path, cache_dir: Path, log_path: Path) -> Iterator[tuple[str, int]]:
-    """``streamlit run serve.py`` on ``store``; yields (URL, pid) once its readiness check answers."""
-    port = _free_port()
-    env = {**os.environ, "ZONING_STORE": str(store), "ZONING_CACHE_DIR": str(cache_dir)}
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_http(f"{url}/_stcore/health")
-            # The readiness probe a deployment calls: runs the app once, loading the store.
-            _wait_http(f"{url}/_stcore/script-health-check", timeout_s=900)
-            yield url, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def memory_mb(pid: int) -> dict[str, float]:
@@ -242,7 +215,11 @@ def main() -> None:
     texts = typed_polygons(args.folder / "projects.gpkg", args.sessions)
     load_before = os.getloadavg()
     t = time.perf_counter()
-    with app_server(args.folder / "zones.gpkg", args.cache_dir, log_path) as (url, pid):
+    with app_server(args.folder / "zones.gpkg", args.cache_dir, log_path, script="serve.py", warm=True, warm_timeout_s=900) as (
+        url,
+        proc,
+    ):
+        pid = proc.pid
         print(f"[app] server ready in {time.perf_counter() - t:.1f} s (pid {pid})", flush=True)
         res = asyncio.run(measure(url, pid, texts, args.sessions, args.cache_dir))
     log = log_path.read_text(errors="replace")
