@@ -215,10 +215,8 @@ def main() -> None:
     texts = typed_polygons(args.folder / "projects.gpkg", args.sessions)
     load_before = os.getloadavg()
     t = time.perf_counter()
-    with app_server(args.folder / "zones.gpkg", args.cache_dir, log_path, script="serve.py", warm=True, warm_timeout_s=900) as (
-        url,
-        proc,
-    ):
+    server = app_server(args.folder / "zones.gpkg", args.cache_dir, log_path, script="serve.py", warm=True, warm_timeout_s=900)
+    with server as (url, proc):
         pid = proc.pid
         print(f"[app] server ready in {time.perf_counter() - t:.1f} s (pid {pid})", flush=True)
         res = asyncio.run(measure(url, pid, texts, args.sessions, args.cache_dir))
