@@ -176,12 +176,15 @@ _APP_READY = (
 
 
 @contextlib.contextmanager
-def _app_server(out: Path, log_name: str, *, warm: bool = False) -> Iterator[str]:
+def app_server(store: Path, cache_dir: Path, log_path: Path, *, script: str = "app.py", warm: bool = False,
+               warm_timeout_s: float = 300) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run <script>`` on ``store`` on a free port; yields (URL, process) once it
+    answers (with ``warm``, once its readiness check has run the app, filling its caches)."""
     port = _free_port()
-    env = {**os.environ, "ZONING_STORE": str(out / "zones.gpkg"), "ZONING_CACHE_DIR": str(out / "cache")}
-    logf = (out / log_name).open("w")
+    env = {**os.environ, "ZONING_STORE": str(store), "ZONING_CACHE_DIR": str(cache_dir)}
+    logf = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=REPO, env=env, stdout=logf, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -189,12 +192,21 @@ def _app_server(out: Path, log_name: str, *, warm: bool = False) -> Iterator[str
     try:
         _wait_http(f"{url}/_stcore/health")
         if warm:  # the readiness probe a deployment calls: runs the app once, filling its caches
-            _wait_http(f"{url}/_stcore/script-health-check", timeout_s=300)
-        yield url
+            _wait_http(f"{url}/_stcore/script-health-check", timeout_s=warm_timeout_s)
+        yield url, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
         logf.close()
+
+
+@contextlib.contextmanager
+def _app_server(out: Path, log_name: str, *, warm: bool = False) -> Iterator[str]:
+    with app_server(out / "zones.gpkg", out / "cache", out / log_name, warm=warm) as (url, _proc):
+        yield url
 
 
 def _visit(url: str) -> dict:
