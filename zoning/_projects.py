@@ -20,9 +20,12 @@ from gis.limits import BATCH, check_count
 from zoning.model import Project
 from zoning.rules import ProjectTypes, load_project_types, parse_attribute_value
 
-__all__ = ["projects_from_features", "blank"]
+__all__ = ["projects_from_features", "blank", "BUILDER_COLUMNS", "PROJECT_CODE_COLUMNS"]
 
 _NAME_COLUMNS = ("name", "名称", "项目名称", "Name", "NAME")
+#: Columns that hold 建设单位 and 项目代码 under their usual names (taken on their own).
+BUILDER_COLUMNS = ("建设单位", "builder", "Builder", "BUILDER", "建设单位名称", "业主单位", "项目单位", "申报单位")
+PROJECT_CODE_COLUMNS = ("项目代码", "project_code", "PROJECT_CODE", "项目编码", "统一项目代码", "投资项目代码", "项目统一代码")
 
 
 def blank(value: Any) -> bool:
@@ -50,7 +53,7 @@ def _column_values(fs: Any, column: str, what: str) -> list[Any]:
     columns = [c for c in fs.gdf.columns if c != fs.gdf.geometry.name]
     if column not in columns:
         msg = f"{fs.source}: {what} column {column!r} is not in the file; columns are {columns}"
-        what_zh = {"type": "项目类型", "name": "名称"}.get(what, what)
+        what_zh = {"type": "项目类型", "name": "名称", "builder": "建设单位", "project code": "项目代码"}.get(what, what)
         zh = f"{zh_lead(fs.source)}中没有{what_zh}列“{column}”；现有的列：{'、'.join(str(c) for c in columns) or '无'}"
         raise InputError(msg, zh=zh)
     return list(fs.gdf[column].to_numpy(dtype=object))
@@ -89,6 +92,18 @@ def _names(fs: Any, name: str | None, name_field: str | None) -> list[str]:
         return [f"#{i + 1}" if blank(v) else str(v).strip() for i, v in enumerate(values)]
     base = name if name is not None else ("项目" if getattr(fs, "format", "") == "WKT" else _stem(fs.source))
     return [base] if n == 1 else [f"{base} #{i + 1}" for i in range(n)]
+
+
+def _optional_texts(
+    fs: Any, field: str | None, candidates: tuple[str, ...], value: str | None, what: str
+) -> list[str | None]:
+    """Per feature: the named column's text, else a column named like ``candidates``, else ``value``."""
+    n = len(fs.gdf)
+    column = field if field is not None else next((c for c in candidates if c in fs.gdf.columns), None)
+    if column is None:
+        return [value.strip() or None if value else None] * n
+    cells = _column_values(fs, column, what)
+    return [None if blank(v) else str(v).strip() for v in cells]
 
 
 def _stem(source: Any) -> str:
@@ -140,6 +155,10 @@ def projects_from_features(
     name: str | None = None,
     name_field: str | None = None,
     project_types: ProjectTypes | None = None,
+    builder: str | None = None,
+    builder_field: str | None = None,
+    project_code: str | None = None,
+    project_code_field: str | None = None,
 ) -> list[Project]:
     """One Project per feature of a ``gis.io.FeatureSet``, in input order.
 
@@ -158,6 +177,10 @@ def projects_from_features(
     name, name_field
         The project name, or the column holding each feature's name. Default: a
         ``name``/``名称``/``项目名称`` column, else the file name (numbered for a batch).
+    builder, builder_field, project_code, project_code_field
+        建设单位 and 项目代码: for every feature, or the column holding each feature's.
+        Default: a column named like them (``建设单位``, ``项目代码`` ...: ``BUILDER_COLUMNS``,
+        ``PROJECT_CODE_COLUMNS``), else the value given, else none.
 
     Raises
     ------
@@ -175,9 +198,12 @@ def projects_from_features(
     attributes = _attributes(fs, types, keys, attrs)
     notes = tuple(str(n) for n in (getattr(fs, "notes", ()) or ()))
     input_crs = str(getattr(fs, "input_crs", "") or STORAGE_CRS)
+    builders = _optional_texts(fs, builder_field, BUILDER_COLUMNS, builder, "builder")
+    codes = _optional_texts(fs, project_code_field, PROJECT_CODE_COLUMNS, project_code, "project code")
     return [
         Project(
-            name=names[i], type=keys[i], geometry=geoms[i], attributes=attributes[i], input_crs=input_crs, notes=notes
-        )
+            name=names[i], type=keys[i], geometry=geoms[i], attributes=attributes[i], input_crs=input_crs, notes=notes,
+            builder=builders[i], project_code=codes[i],
+        )  # fmt: skip
         for i in range(len(keys))
     ]

@@ -80,10 +80,34 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool, Any]:
         name=opts["name"],
         name_field=opts["name_field"],
         project_types=rules.project_types if rules else None,
+        builder=opts["builder"],
+        builder_field=opts["builder_field"],
+        project_code=opts["project_code"],
+        project_code_field=opts["project_code_field"],
     )
-    store = ZoneStore.open(zones, catalog=catalog)
+    if opts["as_of"]:
+        from layers.asof import open_as_of
+        from zoning.bureau.settings import BureauSettings
+
+        cache = BureauSettings.from_env().data_dir / "asof"
+        store = open_as_of(zones, opts["as_of"], catalog=catalog, cache_dir=cache)
+    else:
+        store = ZoneStore.open(zones, catalog=catalog)
     results = run_screen(projects, store, rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"])
     return results, len(projects) != 1, store
+
+
+def _save(results: list[ScreeningResult], batch: bool, saved_by: str | None) -> str:
+    """Save the screening in the bureau's archive; its number (printed to standard error)."""
+    from layers._gpkg import current_user
+    from zoning.bureau.service import open_bureau
+
+    outcome = open_bureau().archive.save(results, saved_by=saved_by or current_user(), batch=batch, source="cli")
+    if outcome.created:
+        click.echo(f"已保存 saved: {outcome.number}", err=True)
+    else:
+        click.echo(f"已保存过 saved before: {outcome.number} ({outcome.saved_at}, {outcome.saved_by})", err=True)
+    return outcome.number
 
 
 @click.command("screen")
@@ -109,6 +133,15 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool, Any]:
 )
 @click.option("--name", help="Project name (a batch numbers it).")
 @click.option("--name-field", metavar="FIELD", help="Column holding each feature's name.")
+@click.option("--builder", metavar="TEXT", help="建设单位 of the project(s) [default: a 建设单位 column].")
+@click.option("--builder-field", metavar="FIELD", help="Column holding each feature's 建设单位.")
+@click.option("--project-code", metavar="TEXT", help="项目代码 of the project [default: a 项目代码 column].")
+@click.option("--project-code-field", metavar="FIELD", help="Column holding each feature's 项目代码.")
+@click.option("--as-of", metavar="YYYY-MM-DD",
+              help="Screen against the layer versions in force on this date (the store's version history).")
+@click.option("--save", is_flag=True,
+              help="Keep the screening in the archive (ZONING_DATA_DIR / ZONING_DB_URL) under its report number.")
+@click.option("--saved-by", metavar="NAME", help="Who saves it [default: the login name].")
 @click.option("--layer", help="Layer of a GeoPackage input.")
 @click.option(
     "--tolerance-m", type=click.FloatRange(min=0), default=5.0, show_default=True, help="Boundary tolerance band (m)."
@@ -136,7 +169,10 @@ def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool, Any]:
     help="Project types file [default: data/project_types.yaml].",
 )  # fmt: skip
 @click.pass_context
-def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, **opts: Any) -> None:
+def screen(
+    ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, save: bool, saved_by: str | None,
+    **opts: Any,
+) -> None:
     """Screen PROJECT_FILE (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV, or a WKT
     string) against the protected zones: 项目生态环境分区管控符合性筛查.
 
@@ -147,6 +183,8 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
     $ python -m zoning screen batch.csv --type-field 类型 --format xlsx -o out.xlsx --overwrite
     $ python -m zoning screen batch.csv --type-field 类型 --format zip -o bundle.zip
     $ python -m zoning screen site.geojson --type industrial --catalog my_catalog.yaml --rules my_rules.yaml
+    $ python -m zoning screen farm.geojson --type 畜禽养殖场 --zones county.gpkg --as-of 2020-06-30
+    $ python -m zoning screen farm.geojson --type 畜禽养殖场 --save --format pdf -o 报告.pdf
 
     Exit codes: 0 done; 2 bad input (or an existing -o file without --overwrite); 3 a verdict
     at or above --fail-on.
@@ -156,7 +194,8 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
         raise InputFailure(msg, zh=f"--format {fmt} 输出的是文件：请用 -o 指定文件名，如 -o 结果.{fmt}")
     try:
         results, batch, store = _screen(opts)
-        _emit(render_report(results, fmt, lang=lang, batch=batch, store=store), output)
+        number = _save(results, batch, saved_by) if save else None
+        _emit(render_report(results, fmt, lang=lang, batch=batch, store=store, number=number), output)
     except PlanningError as err:
         raise InputFailure.of(err) from err
     if fail_on and any(VERDICT_RANK[r.verdict] >= VERDICT_RANK[fail_on.lower()] for r in results):
