@@ -27,20 +27,23 @@ FORBIDDEN_BY_PACKAGE = {
     "zoning": frozenset({"ui", "pages", "app"}),
 }
 #: Inside zoning/: the engine and rules at its root; build/ (the embedded data), publish/
-#: (tiles, the static site), report/ (documents), bureau/ (accounts, saved screenings: it
-#: numbers them as reports do), cli/ on top. The engine never imports the layers above it;
-#: build never reaches into the engine's internals, so the engine can change without
-#: touching the data build; nothing but the CLI imports the CLI.
+#: (tiles, the static site), report/ (documents), sites/ (the site finder), bureau/ (accounts,
+#: saved screenings: it numbers them as reports do), cli/ on top. The engine never imports the
+#: layers above it; build never reaches into the engine's internals, so the engine can
+#: change without touching the data build; nothing but the CLI imports the CLI.
 ENGINE_INTERNALS = frozenset(
     {"zoning.engine", "zoning._spatial", "zoning._match", "zoning._conflicts", "zoning._notes", "zoning._projects"}
 )
-ZONING_PARTS = ("zoning.build", "zoning.publish", "zoning.report", "zoning.bureau", "zoning.cli")
+ZONING_PARTS = ("zoning.build", "zoning.publish", "zoning.report", "zoning.sites", "zoning.bureau", "zoning.cli")
 FORBIDDEN_BY_PART: dict[str, frozenset[str]] = {
     "zoning": frozenset(ZONING_PARTS),  # the engine and rules at the root of zoning/
     "zoning.build": frozenset({"zoning.publish", "zoning.report", "zoning.bureau", "zoning.cli"}) | ENGINE_INTERNALS,
     "zoning.publish": frozenset({"zoning.build", "zoning.report", "zoning.bureau", "zoning.cli"}),
-    "zoning.report": frozenset({"zoning.build", "zoning.publish", "zoning.bureau", "zoning.cli"}),
-    "zoning.bureau": frozenset({"zoning.build", "zoning.publish", "zoning.cli"}),
+    "zoning.report": frozenset({"zoning.build", "zoning.publish", "zoning.sites", "zoning.bureau", "zoning.cli"}),
+    # The site finder asks the engine through its public functions only (screen, rules_for_project).
+    "zoning.sites": frozenset({"zoning.build", "zoning.publish", "zoning.report", "zoning.bureau", "zoning.cli"})
+    | (ENGINE_INTERNALS - {"zoning.engine"}),
+    "zoning.bureau": frozenset({"zoning.build", "zoning.publish", "zoning.sites", "zoning.cli"}),
     "zoning.cli": frozenset(),
 }
 _DYNAMIC_IMPORTERS = frozenset({"import_module", "__import__"})

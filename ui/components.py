@@ -661,6 +661,7 @@ def build_map(
     height: int | None = None,
     fit: Sequence[float] | None = None,
     tiles: ZoneTilesLayer | None = None,
+    sites: Sequence[tuple[BaseGeometry, str, str]] = (),
 ) -> folium.Map:
     """Build a map that loads nothing from outside the app.
 
@@ -699,6 +700,9 @@ def build_map(
     tiles
         Zone layers drawn from the app's tiles (the public map); ``zones`` then only give
         the legend (see :func:`tile_legend_views`).
+    sites
+        ``(geometry, verdict, label)`` of candidate or alternative sites (lon/lat), filled
+        in their verdict's colour; labels are data, shown as text (TextTooltip).
     """
     view = tuple(bounds) if bounds is not None else HUNAN_BOUNDS
     m = _new_map(tuple(fit) if fit is not None else view, lang, height)
@@ -718,6 +722,9 @@ def build_map(
     for geom, verdict, label in conflict_zones:
         colour = verdict_colour(verdict)
         _add_overlay(m, _Overlay(geom, colour, label, weight=3, fill_opacity=0.12, dash="6 4"), tr("map.conflict_zones", lang))
+    for geom, verdict, label in sites:
+        _add_overlay(m, _Overlay(geom, verdict_colour(verdict), label, weight=2, fill_opacity=0.45),
+                     tr("map.sites", lang))
     marks = palette().marks
     for geom in overlaps:
         _add_overlay(m, _Overlay(geom, marks["overlap"], tr("map.overlap", lang), weight=2, fill_opacity=0.6), tr("map.overlap", lang))
@@ -738,7 +745,8 @@ def build_map(
             edit_options={"edit": False},
         ).add_to(m)
     symbols = _result_symbols(project is not None and not project.is_empty, bool(conflict_zones), bool(overlaps), lang)
-    _add_controls(m, zones=zones, verdicts=verdict_legend, illustrative=illustrative, legend=legend, lang=lang, symbols=symbols)
+    _add_controls(m, zones=zones, verdicts=verdict_legend or bool(sites), illustrative=illustrative, legend=legend,
+                  lang=lang, symbols=symbols)
     return localise(m)
 
 

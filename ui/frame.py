@@ -26,6 +26,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from gis.log import configure_logging
+from ui.access import can_open
 from ui.boundary import page_boundary
 from ui.i18n import t
 from ui.sidebar import render_sidebar
@@ -86,12 +87,15 @@ def _run_frame(*, probe: bool) -> None:
         layout="wide",
         initial_sidebar_state="expanded",
     )
-    pages = [
-        st.Page("pages/screen.py", title=t("nav.screen"), icon=":material/fact_check:", default=True, url_path="screen"),
-        st.Page("pages/batch.py", title=t("nav.batch"), icon=":material/table_view:", url_path="batch"),
-        st.Page("pages/public.py", title=t("nav.public"), icon=":material/map:", url_path="public"),
-        st.Page("pages/about.py", title=t("nav.about"), icon=":material/info:", url_path="about"),
+    entries = [
+        ("screen", st.Page("pages/screen.py", title=t("nav.screen"), icon=":material/fact_check:", default=True,
+                           url_path="screen")),
+        ("batch", st.Page("pages/batch.py", title=t("nav.batch"), icon=":material/table_view:", url_path="batch")),
+        ("public", st.Page("pages/public.py", title=t("nav.public"), icon=":material/map:", url_path="public")),
+        ("sites", st.Page("pages/sites.py", title=t("nav.sites"), icon=":material/travel_explore:", url_path="sites")),
+        ("about", st.Page("pages/about.py", title=t("nav.about"), icon=":material/info:", url_path="about")),
     ]
+    pages = [page for name, page in entries if can_open(name)]  # who may open what: ui/access.py
     page = st.navigation(pages)
     if probe:  # no boundary: an error must fail the probe, not become a message
         render_sidebar()

@@ -42,6 +42,35 @@ BATCH_FILTER_VERDICT = "batch.filter_verdict"
 BATCH_FILTER_COUNTY = "batch.filter_county"
 BATCH_MAP = "batch.map"
 
+# --- 选址建议 Site finder ---------------------------------------------------------------
+SITES_TYPE = "sites.type"
+SITES_ATTR_PREFIX = "sites.attr."
+SITES_TABS = "sites.tabs"
+SITES_AREA_MODE = "sites.area_mode"
+SITES_COUNTY = "sites.county"
+SITES_BBOX = "sites.bbox"
+SITES_DRAW_MAP = "sites.draw_map"
+SITES_DRAWN = "sites.drawn"  # the drawn search area (GeoJSON feature)
+SITES_RESOLUTION = "sites.resolution"
+SITES_EXCLUDE = "sites.exclude_conditional"
+SITES_AREA_M2 = "sites.area_m2"
+SITES_DEM = "sites.dem"
+SITES_MAX_SLOPE = "sites.max_slope"
+SITES_RUN = "sites.run"
+SITES_RESULT = "sites.result"  # session memo: (search key, SiteSearch)
+SITES_MAP = "sites.map"
+SITES_TABLE = "sites.table"
+SITES_PICK = "sites.pick"
+SITES_CMP_MODE = "sites.cmp_mode"
+SITES_CMP_UPLOAD = "sites.cmp_upload"
+SITES_CMP_UPLOAD_LAYER = "sites.cmp_upload_layer"
+SITES_CMP_UPLOAD_CRS = "sites.cmp_upload_crs"
+SITES_CMP_DRAW_MAP = "sites.cmp_draw_map"
+SITES_CMP_DRAWN = "sites.cmp_drawn"  # the drawn alternatives (GeoJSON features)
+SITES_CMP_RESULT = "sites.cmp_result"  # session memo of the comparison screening
+SITES_CMP_MAP = "sites.cmp_map"
+SITES_CMP_TABLE = "sites.cmp_table"
+
 # --- 公众查询 Public map -------------------------------------------------------------------
 PUBLIC_LAYERS = "public.layers"  # + ".zh" / ".en": the widget of each language
 PUBLIC_LAYERS_CHOICE = "public.layers_choice"  # the layers chosen, whatever the language

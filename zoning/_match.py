@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from zoning.rules import FEATURE_PREDICATES, PREDICATES, AttributeSpec, Rule, RuleSet
 
-__all__ = ["LayerRules", "compile_rules", "firing_rules", "Decision", "ProjectRecord"]
+__all__ = ["LayerRules", "compile_rules", "firing_rules", "Decision", "ProjectRecord", "ProjectRules", "rules_for_project"]
 
 
 class ProjectRecord(Protocol):
@@ -144,3 +144,86 @@ def firing_rules(
                 unknown.add(rule.id)
     primary = [r for r in fired if not r.fallback]
     return Decision(tuple(primary or fired), frozenset(defaults), frozenset(unknown))
+
+
+@dataclass(frozen=True)
+class ProjectRules:
+    """What the rule matrix says for one project type and attributes, geometry aside.
+
+    The site finder's question ("which rows can fire for this type and attributes, and with
+    which verdict?"), answered by the engine's own compiled rules and rule loop
+    (``firing_rules``), so the constraint surfaces never come from a second list. Build with
+    :func:`rules_for_project`.
+    """
+
+    type: str
+    attributes: Mapping[str, Any]
+    specs: Mapping[str, AttributeSpec]
+    compiled: Mapping[str, LayerRules]
+    ruleset: RuleSet
+
+    def feature_rules(self, layer: str) -> tuple[Rule, ...]:
+        """The layer's feature rows (intersects, within_distance, near) written for this type."""
+        lrules = self.compiled.get(layer)
+        return lrules.by_type.get(self.type, ()) if lrules is not None else ()
+
+    def breakpoints(self, layer: str) -> tuple[float, ...]:
+        """Distances (m) at which the layer's rows for this type can change: 0 (touching) and
+        each row's reach. A predicate is a step function of the distance that changes only at
+        these, so the rows firing at any distance in (b[i-1], b[i]] are those firing at b[i]."""
+        reaches = {PREDICATES[r.predicate].reach_m(r) for r in self.feature_rules(layer)}
+        return (0.0, *sorted(d for d in reaches if d > 0))
+
+    def fired(
+        self, layer: str, *, zone: str | None, feature_attrs: Mapping[str, Any], distance_m: float,
+        places: frozenset[str] | None,
+    ) -> Decision:
+        """The rows that fire for a feature of ``layer`` at ``distance_m`` (``firing_rules``)."""
+        return firing_rules(
+            self.feature_rules(layer), zone=zone, feature_attrs=feature_attrs, distance_m=distance_m,
+            attributes=self.attributes, specs=self.specs, layer=layer, places=places,
+        )  # fmt: skip
+
+    def outside_rules(self, layer: str, places: frozenset[str] | None) -> tuple[tuple[Rule, bool], ...]:
+        """The layer's ``outside`` rows that fire for this project in ``places``, each with
+        whether its place could not be told (no admin layer: the row becomes review)."""
+        lrules = self.compiled.get(layer)
+        out = []
+        for rule in lrules.outside_by_type.get(self.type, ()) if lrules is not None else ():
+            placed = rule.applies_in(places)
+            if placed is not False and rule.conditions_hold(self.attributes, self.specs):
+                out.append((rule, placed is None))
+        return tuple(out)
+
+    def has_rules(self, layer: str) -> bool:
+        """Whether any row of ``layer`` (feature or outside) is written for this type — the
+        engine's test for reporting "no data for this layer here" (COV01)."""
+        lrules = self.compiled.get(layer)
+        return lrules is not None and self.type in lrules.any_for
+
+    def store_rules(self, predicate: str, layer: str | None = None) -> tuple[Rule, ...]:
+        """Rows of a store predicate (``no_coverage`` for ``layer``, ``outside_extent``) that
+        hold for this type and attributes."""
+        rules = self.ruleset.of_predicate(predicate)
+        return tuple(
+            r for r in rules
+            if self.type in r.types and (layer is None or r.layer in ("*", layer))
+            and r.conditions_hold(self.attributes, self.specs)
+        )  # fmt: skip
+
+
+def rules_for_project(ruleset: RuleSet, project_type: str, attributes: Mapping[str, Any]) -> ProjectRules:
+    """The rule matrix as it bears on one project type and its attributes.
+
+    ``project_type`` may be a key, label or alias; ``attributes`` raw or parsed values
+    (parsed here as ``screen`` parses them).
+
+    Raises
+    ------
+    InputError
+        Unknown project type, attribute or value.
+    """
+    types = ruleset.project_types
+    key = types.resolve(project_type)
+    attrs = types.parse_attributes(key, dict(attributes))
+    return ProjectRules(key, attrs, types.attributes, compile_rules(ruleset), ruleset)

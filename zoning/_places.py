@@ -28,7 +28,7 @@ from gis.crs import STORAGE_CRS
 from layers.coverage import LayerCoverage, adcode_matches
 from zoning import _spatial as sp
 
-__all__ = ["Places", "locate", "covered_layers", "CoverageCheck", "prepare_coverage"]
+__all__ = ["Places", "locate", "covered_layers", "CoverageCheck", "prepare_coverage", "division_places"]
 
 
 @dataclass(frozen=True)
@@ -158,20 +158,35 @@ def _prefecture(admin: sp.LayerIndex, county_f: int | None, index: Mapping[str, 
 def _names(admin: sp.LayerIndex, feats: Sequence[int], index: Mapping[str, int]) -> set[str]:
     """Names and codes of the features, their prefecture names (field or feature) and the
     prefecture and province codes their codes imply."""
+    return _place_names(feats, admin.names, admin.columns.get("adcode"), admin.columns.get("prefecture"), index)
+
+
+def _place_names(
+    feats: Sequence[int], names: Any, codes: Any, prefs: Any,
+    index: Mapping[str, int],
+) -> set[str]:
     out: set[str] = set()
-    codes = admin.columns.get("adcode")
-    pref = admin.columns.get("prefecture")
     for f in feats:
-        out.add(str(admin.names[f]))
-        if pref is not None and _text(pref[f]):
-            out.add(str(_text(pref[f])))
+        out.add(str(names[f]))
+        if prefs is not None and _text(prefs[f]):
+            out.add(str(_text(prefs[f])))
         code = _text(codes[f]) if codes is not None else None
         if code:
             out |= {code, *(_parents(code))}
             for parent in _parents(code):
                 if parent in index:
-                    out.add(str(admin.names[index[parent]]))
+                    out.add(str(names[index[parent]]))
     return out
+
+
+def division_places(
+    names: Sequence[Any], codes: Sequence[Any] | None = None, prefectures: Sequence[Any] | None = None
+) -> list[frozenset[str]]:
+    """Per admin division (the admin layer's ``name``, ``adcode`` and ``prefecture`` columns,
+    row order), the places a project lying only in it is in — the ``places`` the engine hands
+    the rule loop (rules with ``admin:``): its name and code, its prefecture's and province's."""
+    index = {str(c).strip(): i for i, c in enumerate(codes) if _text(c)} if codes is not None else {}
+    return [frozenset(_place_names([f], names, codes, prefectures, index)) for f in range(len(names))]
 
 
 def _parents(code: str) -> tuple[str, ...]:

@@ -39,10 +39,10 @@ from zoning import _spatial as sp
 from zoning._catalog_schema import LayerSchema, load_layer_schemas, schemas_from_catalog
 from zoning._conflicts import keep_nearest, layer_conflicts, nearby_records, sort_conflicts
 from zoning._layout import StoreLayout, coverage_rows, store_layout
-from zoning._match import LayerRules, compile_rules
+from zoning._match import LayerRules, ProjectRules, compile_rules, rules_for_project
 from zoning._notes import result_notes
 from zoning._outside import outside_conflicts
-from zoning._places import Places, covered_layers, locate
+from zoning._places import Places, covered_layers, division_places, locate
 from zoning._projects import projects_from_features
 from zoning.coverage import coverage_statement
 from zoning.model import (
@@ -59,7 +59,19 @@ from zoning.model import (
 from zoning.rules import ProjectTypes, RuleSet, load_project_types, load_rules
 from zoning.units import Clause, load_clauses, unit_shares, units_for_project
 
-__all__ = ["screen", "projects_from_features", "default_rules", "open_store", "store_schemas"]
+__all__ = [
+    "screen",
+    "projects_from_features",
+    "default_rules",
+    "open_store",
+    "store_schemas",
+    "store_catalog",
+    # what the rules say for one type and attributes, and the places of admin divisions
+    # (the site finder derives its constraint surfaces from these: zoning.sites)
+    "ProjectRules",
+    "rules_for_project",
+    "division_places",
+]
 
 _TZ_CHINA = _dt.timezone(_dt.timedelta(hours=8))
 

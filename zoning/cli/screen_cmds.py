@@ -23,10 +23,10 @@ from zoning.cli.options import catalog_option, format_option, lang_option, outpu
 from zoning.model import VERDICT_RANK, VERDICTS, ScreeningResult
 from zoning.report import FORMATS, render_report
 
-__all__ = ["COMMANDS", "screen"]
+__all__ = ["COMMANDS", "screen", "open_data", "read_projects", "parse_attrs"]
 
 
-def _parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
+def parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -52,47 +52,60 @@ def _emit(data: bytes, out: Path | None) -> None:
         raise InputFailure(msg, zh=f"-o {out}：无法写入输出文件（{err.strerror or err}）") from err
 
 
-def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool, Any]:
-    from gis.io import read_features
+def open_data(zones: Path | None, *, catalog: str | None = None, rules_path: str | None = None,
+              types_path: str | None = None, as_of: str | None = None) -> tuple[Any, Any]:
+    """The zone store (default the embedded one) and the rule set (None: the packaged one)
+    a command works on; an open catalogue's rules and types when given (DESIGN.md); with
+    ``as_of``, the store as it stood on that date (``layers.asof``)."""
     from layers.paths import DEFAULT_STORE
     from layers.store import ZoneStore
-    from zoning.engine import projects_from_features
-    from zoning.engine import screen as run_screen
     from zoning.rules import load_project_types, load_rules
 
-    zones = opts["zones"] or DEFAULT_STORE
+    zones = zones or DEFAULT_STORE
     if not zones.exists():
         msg = f"zone store {str(zones)!r} does not exist; build the default with `make data` or give --zones FILE.gpkg"
         zh = f"图层库 {zones} 不存在；请用 `make data` 生成内置图层库，或用 --zones 指定 GeoPackage 文件"
         raise InputError(msg, zh=zh)
-    # An open catalogue (DESIGN.md): a deployment's catalogue, rules and project types as data.
-    catalog, types_path = opts["catalog"], opts["types_path"]
     rules = None
-    if opts["rules_path"] or catalog or types_path:
+    if rules_path or catalog or types_path:
         types = load_project_types(types_path) if types_path else None
-        rules = load_rules(opts["rules_path"], project_types=types, catalog_path=catalog)
-    fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"], encoding=opts["encoding"])
-    projects = projects_from_features(
-        fs,
-        type=opts["type_"],
-        type_field=opts["type_field"],
-        attrs=_parse_attrs(opts["attrs"]),
-        name=opts["name"],
-        name_field=opts["name_field"],
-        project_types=rules.project_types if rules else None,
-        builder=opts["builder"],
-        builder_field=opts["builder_field"],
-        project_code=opts["project_code"],
-        project_code_field=opts["project_code_field"],
-    )
-    if opts["as_of"]:
+        rules = load_rules(rules_path, project_types=types, catalog_path=catalog)
+    if as_of:
         from layers.asof import open_as_of
         from zoning.bureau.settings import BureauSettings
 
         cache = BureauSettings.from_env().data_dir / "asof"
-        store = open_as_of(zones, opts["as_of"], catalog=catalog, cache_dir=cache)
-    else:
-        store = ZoneStore.open(zones, catalog=catalog)
+        return open_as_of(zones, as_of, catalog=catalog, cache_dir=cache), rules
+    return ZoneStore.open(zones, catalog=catalog), rules
+
+
+def read_projects(opts: dict[str, Any], rules: Any) -> list[Any]:
+    """The projects of ``opts["project_file"]`` (type, attributes, names as the options say)."""
+    from gis.io import read_features
+    from zoning.engine import projects_from_features
+
+    fs = read_features(opts["project_file"], layer=opts["layer"], crs=opts["crs"], encoding=opts.get("encoding"))
+    return projects_from_features(
+        fs,
+        type=opts["type_"],
+        type_field=opts.get("type_field"),
+        attrs=parse_attrs(opts["attrs"]),
+        name=opts.get("name"),
+        name_field=opts["name_field"],
+        project_types=rules.project_types if rules else None,
+        builder=opts.get("builder"),
+        builder_field=opts.get("builder_field"),
+        project_code=opts.get("project_code"),
+        project_code_field=opts.get("project_code_field"),
+    )
+
+
+def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool, Any]:
+    from zoning.engine import screen as run_screen
+
+    store, rules = open_data(opts["zones"], catalog=opts["catalog"], rules_path=opts["rules_path"],
+                             types_path=opts["types_path"], as_of=opts["as_of"])
+    projects = read_projects(opts, rules)
     results = run_screen(projects, store, rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"])
     return results, len(projects) != 1, store
 

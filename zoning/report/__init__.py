@@ -78,7 +78,7 @@ def register(name: str, suffix: str, media_type: str, *, stream: bool = False) -
 
 #: Options ``content.build_document`` takes; a document renderer passes on only these, so one
 #: set of options (the CLI's, the app's) serves every format.
-_DOCUMENT_OPTIONS = ("store", "zones", "maps", "max_maps", "details", "printed_at")
+_DOCUMENT_OPTIONS = ("store", "zones", "maps", "max_maps", "details", "printed_at", "comparison")
 
 
 def _document_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -116,10 +116,10 @@ def _pdf(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> by
 
 
 @register("xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-def _xlsx(results: Sequence[ScreeningResult], *, lang: str, **_: Any) -> bytes:
+def _xlsx(results: Sequence[ScreeningResult], *, lang: str, comparison: bool = False, **_: Any) -> bytes:
     from zoning.report.xlsx_writer import render_xlsx
 
-    return render_xlsx(results, lang=lang)
+    return render_xlsx(results, lang=lang, comparison=comparison)
 
 
 @register("gpkg", ".gpkg", "application/geopackage+sqlite3")
@@ -166,6 +166,8 @@ def render_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str
         ``store`` (the ZoneStore screened against: layer titles and zone labels come from its
         catalogue in every format); for documents, passed to ``content.build_document``: ``maps`` (False: no maps), ``max_maps`` (batch map budget), ``printed_at``;
         ``doc_format`` for the zip bundle; ``batch`` for JSON (see ``json_writer.render_json``);
+        ``comparison`` (XLSX, DOCX, PDF): the results are alternative sites of one project — a
+        比选 sheet / section side by side first (``comparison.comparison_table``);
         ``number``: the report number to print (a saved screening's; default: from the content).
 
     Raises

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from gis.errors import InputError
 from zoning.model import ScreeningResult, worst_verdict
 from zoning.report import sections
+from zoning.report.comparison import comparison_table
 from zoning.report.document import Block, Document, Figure, Heading, KeyValues, PageBreak, Paragraph, Table
 from zoning.report.fonts import missing_chars
 from zoning.report.i18n import (
@@ -30,7 +31,7 @@ from zoning.report.i18n import (
     verdict_label,
     with_zone,
 )
-from zoning.report.maps import batch_map
+from zoning.report.maps import batch_map, comparison_map
 from zoning.report.numbering import heading_number, report_number
 from zoning.report.sections import MapPolicy
 from zoning.report.zones import ReportZones, StoreLike
@@ -56,6 +57,7 @@ def build_document(
     max_maps: int = DEFAULT_MAX_MAPS,
     details: bool = True,
     printed_at: datetime | None = None,
+    comparison: bool = False,
 ) -> Document:
     """The report for ``results`` as a format-neutral document.
 
@@ -78,6 +80,9 @@ def build_document(
         Batch only: include one section per project (False: summary and project list only).
     printed_at
         The report generation time (default: now, UTC+8).
+    comparison
+        Several results are alternative sites of one project (选址方案比选): the report opens
+        with their side-by-side table and map (``comparison.comparison_table``).
 
     Raises
     ------
@@ -97,11 +102,16 @@ def build_document(
         policy = MapPolicy(max_maps=max_maps if maps else 0, overview=single or len(results) <= OVERVIEW_MAPS_UP_TO,
                            single=single)
         blocks: list[Block] = []
+        compare = comparison and not single
         if single:
             blocks += sections.project_blocks(results[0], zones, lang=lang, policy=policy, maps=maps, batch=False,
                                               figure_start=1)
         else:
-            blocks += _batch_blocks(results, zones, lang=lang, policy=policy, maps=maps, details=details)
+            if compare:
+                blocks += _comparison_blocks(results, zones, lang=lang, policy=policy, maps=maps)
+            blocks += _batch_blocks(results, zones, lang=lang, policy=policy, maps=maps, details=details,
+                                    start=2 if compare else 1,
+                                    figure_start=1 + sum(1 for b in blocks if isinstance(b, Figure)))
         tail_level = 1
         tail_index = _count_top_headings(blocks) + 1
         blocks += sections.data_blocks(results, zones, lang=lang, level=tail_level, index=tail_index)
@@ -111,7 +121,7 @@ def build_document(
         blocks += sections.closing_blocks(lang=lang, level=tail_level, index=tail_index + 2)
         return Document(
             lang=lang,
-            title=t("title" if single else "title_batch", lang),
+            title=t("title" if single else ("title_comparison" if compare else "title_batch"), lang),
             subtitle=(results[0].project.name if single
                       else t("projects_count", lang) + t("colon", lang) + str(len(results))),
             number=report_number(results),
@@ -119,7 +129,7 @@ def build_document(
             blocks=tuple(blocks),
             mark=ILLUSTRATIVE_MARK[lang] if illustrative else "",
             banner=t("illustrative_banner", lang) if illustrative else "",
-            header=t("title" if single else "title_batch", lang),  # every page names the report its title names
+            header=t("title" if single else ("title_comparison" if compare else "title_batch"), lang),  # every page names the report its title names
             page_label=t("page", lang, page="{page}", pages="{pages}"),
         )
 
@@ -145,21 +155,39 @@ def _cap_note(policy: MapPolicy, results: Sequence[ScreeningResult], lang: str) 
     return t("maps_capped", lang, k=policy.drawn_projects, n=n)
 
 
+def _comparison_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str, policy: MapPolicy,
+                       maps: bool) -> list[Block]:
+    """选址方案比选: the side-by-side table and a map of every site over the zones."""
+    header, rows = comparison_table(results, lang=lang)
+    first = 0.16 if len(results) > 3 else 0.2
+    rest = (1.0 - first) / len(results)
+    blocks: list[Block] = [Heading(heading_number(1, 1, lang) + t("sec_comparison", lang), 1),
+                           Paragraph(t("cmp_intro", lang, n=len(results)), "note"),
+                           Table(tuple(header), tuple(tuple(r) for r in rows), (first, *([rest] * len(results))),
+                                 font_size=7.5 if len(results) > 3 else 8.0)]
+    if maps and policy.take(1):
+        img = comparison_map(results, zones, lang=lang)
+        blocks.append(Figure(img.png, t("map_comparison", lang, n=1) + "\n" + t("map_crs_note", lang, crs=img.crs),
+                             img.width_px, img.height_px))
+    blocks.append(PageBreak())
+    return blocks
+
+
 def _batch_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str, policy: MapPolicy,
-                  maps: bool, details: bool) -> list[Block]:
-    blocks: list[Block] = [Heading(heading_number(1, 1, lang) + t("sec_summary", lang), 1)]
+                  maps: bool, details: bool, start: int = 1, figure_start: int = 1) -> list[Block]:
+    blocks: list[Block] = [Heading(heading_number(1, start, lang) + t("sec_summary", lang), 1)]
     blocks += _summary_tables(results, lang)
-    figure_no = 1
+    figure_no = figure_start
     if maps and policy.take(1):
         img = batch_map(results, zones, lang=lang)
         blocks.append(Figure(img.png, t("map_batch", lang, n=figure_no) + "\n" + t("map_crs_note", lang, crs=img.crs),
                              img.width_px, img.height_px))
         figure_no += 1
-    blocks.append(Heading(heading_number(1, 2, lang) + t("sec_project_list", lang), 1))
+    blocks.append(Heading(heading_number(1, start + 1, lang) + t("sec_project_list", lang), 1))
     blocks.append(_project_list(results, lang))
     if not details:
         return blocks
-    blocks.append(Heading(heading_number(1, 3, lang) + t("sec_projects", lang), 1))
+    blocks.append(Heading(heading_number(1, start + 2, lang) + t("sec_projects", lang), 1))
     for i, result in enumerate(results, start=1):
         blocks.append(PageBreak())
         blocks.append(Heading(t("project_heading", lang, i=i, name=result.project.name), 2))

@@ -527,3 +527,44 @@ def batch_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: s
         illustrative = any(r.data.illustrative for r in results)
         _decorate(ax, lang=lang, illustrative=illustrative, crs=crs)
         return _save(fig, crs)
+
+
+def comparison_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str = "zh",
+                   dpi: int = 150) -> MapImage:
+    """The alternative sites of one project on one map (选址方案比选): each outlined in the
+    colour of its verdict and numbered as in the comparison table, over the zones around them."""
+    geoms = gpd.GeoSeries([r.project.geometry for r in results], crs=STORAGE_CRS)
+    crs = work_crs_for(tuple(geoms.total_bounds))
+    work = geoms.to_crs(crs)
+    minx, miny, maxx, maxy = work.total_bounds
+    span = max(maxx - minx, maxy - miny, 3000.0)
+    extent = _square_extent(box(minx, miny, maxx, maxy), pad_m=span * 0.15, min_half_m=1500.0)
+    with catalog_of(zones.store) as catalog:
+        layer_ids = [lid for lid in catalog.layers if lid not in _NOT_IN_OVERVIEW]
+    hit: dict[str, set[int]] = {lid: set() for lid in layer_ids}
+    for r in results:
+        for c in r.conflicts:
+            hit.setdefault(c.layer, set()).add(c.feature_id)
+    styles = load_styles()
+    with catalog_of(zones.store), plt.rc_context({"font.family": [matplotlib_family()], "axes.unicode_minus": False}):
+        fig, ax = _figure(extent, dpi=dpi)
+        counties = _draw_counties(ax, zones, extent, crs)
+        avoid = [g.buffer(span * 0.04).envelope for g in work] + _furniture_boxes(extent)
+        handles, illustrative = _draw_layers(ax, zones, hit, extent, crs, lang=lang, label_hits=False, avoid=avoid,
+                                             styles=styles)
+        _label_counties(ax, counties, box(*extent), avoid)
+        legend: list[tuple[Artist, str]] = []
+        for i, (r, geom) in enumerate(zip(results, work, strict=True), start=1):
+            colour = styles.verdict(r.verdict).colour
+            handle = _plot_project(ax, geom, colour)
+            at = _label_point(geom, tolerance=span * 0.01)
+            ax.text(at.x, at.y, str(i), ha="center", va="center", fontsize=9, fontweight="bold", zorder=30,
+                    color="black", bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": colour, "lw": 1.2})
+            legend.append((handle, f"{i} {_one_line(r.project.name)} — {verdict_label(r.verdict, lang)}"))
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        if counties is not None:
+            handles.append((Line2D([], [], color="#7a7a7a", linestyle=(0, (6, 3))), t("legend_county", lang)))
+        _legend(ax, [*legend, *handles])
+        _decorate(ax, lang=lang, illustrative=illustrative or any(r.illustrative_used for r in results), crs=crs)
+        return _save(fig, crs)

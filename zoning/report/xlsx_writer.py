@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from zoning.model import ScreeningResult
+from zoning.report.comparison import comparison_table
 from zoning.report.formulas import xlsx_cell
 from zoning.report.i18n import ILLUSTRATIVE_MARK, check_lang, join_list, layer_title, t
 from zoning.report.numbering import report_number
@@ -91,8 +92,30 @@ def _info_sheet(ws: Any, results: Sequence[ScreeningResult], lang: str) -> None:
         ws["B1"].font = Font(color="C00000")
 
 
-def render_xlsx(results: Sequence[ScreeningResult], *, lang: str = "zh") -> bytes:
-    """Workbook with the conflict table, a per-project summary and data/version information.
+def _comparison_sheet(ws: Any, results: Sequence[ScreeningResult], lang: str) -> None:
+    header, rows = comparison_table(results, lang=lang)
+    _fill(ws, [header, *rows])
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E2E8F0")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_cells in ws.iter_rows():
+        for cell in row_cells:
+            cell.alignment = wrap
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+    for row_cells in ws.iter_rows(min_row=2, max_col=1):
+        for cell in row_cells:
+            cell.font = bold
+    ws.column_dimensions["A"].width = 22
+    for j in range(2, len(header) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 40
+    ws.freeze_panes = "B2"
+
+
+def render_xlsx(results: Sequence[ScreeningResult], *, lang: str = "zh", comparison: bool = False) -> bytes:
+    """Workbook with the conflict table, a per-project summary and data/version information
+    (with ``comparison``, a 方案比选 sheet first: the sites side by side).
 
     When illustrative data took part, every sheet's print header carries the mark, the
     information sheet opens with it and every conflict row says 示意 in 数据法律效力.
@@ -104,7 +127,15 @@ def render_xlsx(results: Sequence[ScreeningResult], *, lang: str = "zh") -> byte
     """
     lang = check_lang(lang)
     wb = Workbook()
-    ws = wb.active
+    sheets = []
+    if comparison:
+        cmp_ws = wb.active
+        cmp_ws.title = "方案比选" if lang == "zh" else "Comparison"
+        _comparison_sheet(cmp_ws, results, lang)
+        sheets.append(cmp_ws)
+        ws = wb.create_sheet()
+    else:
+        ws = wb.active
     ws.title = "冲突一览" if lang == "zh" else "Conflicts"
     header, rows = conflict_table(results, lang=lang)
     _sheet_table(ws, header, rows, [k for k, _, _ in COLUMNS])
@@ -114,7 +145,7 @@ def render_xlsx(results: Sequence[ScreeningResult], *, lang: str = "zh") -> byte
     ws3 = wb.create_sheet("数据与说明" if lang == "zh" else "Data and notes")
     _info_sheet(ws3, results, lang)
     if any(r.data.illustrative or r.illustrative_used for r in results):
-        for sheet in (ws, ws2, ws3):
+        for sheet in (*sheets, ws, ws2, ws3):
             sheet.oddHeader.center.text = ILLUSTRATIVE_MARK[lang]
             sheet.oddHeader.center.color = "C00000"
     buf = io.BytesIO()
