@@ -44,6 +44,7 @@ from gis.text import Text
 from layers import _gpkg, _table_import, timeline
 from layers.catalog import Catalog, FieldSpec, LayerSpec, load_catalog
 from layers.coverage import LayerCoverage, coverage_record, read_coverage, write_coverage
+from layers.mapping import propose_fields
 from layers.schema import Problem, attribute_columns, check_layer, text_values
 from layers.store import format_problems
 
@@ -239,20 +240,10 @@ def _auto_map(
     gdf: pd.DataFrame, fields: Mapping[str, FieldSpec], mapped: set[str]
 ) -> tuple[dict[str, str], list[str]]:
     """Source fields that are unambiguously a catalogue field (``NAME``, its Chinese title or a
-    header official files use for it, ``column_aliases``) -> that field."""
-    columns = attribute_columns(gdf)
-    auto: dict[str, str] = {}
-    notes: list[str] = []
-    for name, spec in fields.items():
-        if name in columns:
-            continue
-        names = {spec.title_zh, *spec.column_aliases} - {""}
-        candidates = [
-            c for c in columns if c not in mapped and c not in auto and (c.casefold() == name or c.strip() in names)
-        ]
-        if len(candidates) == 1:
-            auto[candidates[0]] = name
-            notes.append(Text(f"字段 {candidates[0]} 自动对应 {name}", f"field {candidates[0]} taken as {name}"))
+    header official files use for it, ``column_aliases``) -> that field (``layers.mapping``)."""
+    proposed = propose_fields(attribute_columns(gdf), fields, taken=mapped)
+    auto = {column: name for name, column in proposed.items() if column != name}
+    notes: list[str] = [Text(f"字段 {c} 自动对应 {n}", f"field {c} taken as {n}") for c, n in auto.items()]
     return auto, notes
 
 

@@ -14,7 +14,7 @@ from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.pagekit import show_errors, stop_on_error
 from ui.public_panel import ask_once, point_from_coordinates, render_zone_answer
-from ui.sidebar import online_tiles
+from ui.sidebar import data_version, online_tiles
 from ui.static_cache import tile_build
 from zoning.lookup import find_places
 
@@ -22,7 +22,7 @@ from zoning.lookup import find_places
 #: data takes a second or two; a province-scale store is written in the background).
 _TILE_WAIT_S = 8.0
 
-require_frame()
+require_frame("public")
 st.title(t("public.title"))
 st.caption(t("public.intro"))
 
@@ -39,6 +39,9 @@ labels = layer_labels()
 layer_ids = [ly["id"] for ly in tiles.meta["layers"]] if tiles is not None else [v.layer_id for v in views]
 titles = {lid: pick(labels[lid].title_zh, labels[lid].title_en) if lid in labels else lid for lid in layer_ids}
 illustrative = any(store.legal_status(lid) != "法定" for lid in store.layer_ids if lid != "admin")
+with show_errors():
+    version = data_version()
+    st.caption(t("public.updated", date=version.date, sha=version.short))
 if illustrative:
     st.warning(t("common.illustrative_notice"), icon=":material/warning:")
 if build.building:

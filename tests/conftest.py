@@ -1,4 +1,5 @@
-"""Fixtures shared by every test folder: a real PostgreSQL server (``tests/postgres.py``)."""
+"""Fixtures shared by every test folder: the user's data folder kept in a temporary folder, and a
+real PostgreSQL server (``tests/postgres.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,18 @@ from collections.abc import Iterator
 import pytest
 
 from tests.postgres import postgres_binary, running_postgres
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """No test writes accounts, saved screenings or as-of views into the real user's data
+    folder: ``ZONING_DATA_DIR`` points into the session's temporary folder (a test that
+    wants its own sets it again), and ``ZONING_DB_URL`` is unset."""
+    folder = str(tmp_path_factory.mktemp("user-data"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZONING_DATA_DIR", folder)
+        mp.delenv("ZONING_DB_URL", raising=False)
+        yield folder
 
 
 @pytest.fixture(scope="session")

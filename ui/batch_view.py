@@ -19,6 +19,7 @@ from ui.inputs import ParsedInput, to_projects
 from ui.sidebar import online_tiles
 from ui.styles import verdict_colour
 from ui.tables import batch_frame, verdict_label
+from zoning.engine import BUILDER_COLUMNS, PROJECT_CODE_COLUMNS
 from zoning.model import VERDICTS, Project, ScreeningResult
 
 __all__ = ["ColumnMapping", "column_mapping", "batch_projects", "render_batch", "summary_by"]
@@ -35,6 +36,8 @@ class ColumnMapping:
     type_col: str | None
     fixed_type: str | None
     attr_cols: Mapping[str, str]
+    builder_col: str | None = None
+    code_col: str | None = None
 
 
 def _or_label(key: str) -> Callable[[str], str]:
@@ -69,6 +72,12 @@ def column_mapping(parsed: ParsedInput, types: Any) -> ColumnMapping | None:
     type_col = cols[1].selectbox(t("batch.type_col"), options=options, index=_guess(options, _TYPE_COLUMNS),
                                  format_func=_or_label("batch.one_type"), key=state.BATCH_TYPE_COL,
                                  help=t("batch.type_col_help"))  # fmt: skip
+    # 建设单位 and 项目代码, proposed by their usual column names; the reports carry them.
+    cols = st.columns(2)
+    builder_col = cols[0].selectbox(t("batch.builder_col"), options=options, index=_guess(options, BUILDER_COLUMNS),
+                                    format_func=_or_label("batch.no_column"), key=state.BATCH_BUILDER_COL)  # fmt: skip
+    code_col = cols[1].selectbox(t("batch.code_col"), options=options, index=_guess(options, PROJECT_CODE_COLUMNS),
+                                 format_func=_or_label("batch.no_column"), key=state.BATCH_CODE_COL)  # fmt: skip
     fixed = None
     if not type_col:
         fixed = type_picker(types, key=state.BATCH_FIXED_TYPE)
@@ -86,7 +95,7 @@ def column_mapping(parsed: ParsedInput, types: Any) -> ColumnMapping | None:
                                             key=f"{state.BATCH_ATTR_PREFIX}{attr}")  # fmt: skip
             if chosen:
                 attr_cols[attr] = chosen
-    return ColumnMapping(name_col or None, type_col or None, fixed, attr_cols)
+    return ColumnMapping(name_col or None, type_col or None, fixed, attr_cols, builder_col or None, code_col or None)
 
 
 def batch_projects(parsed: ParsedInput, mapping: ColumnMapping, types: Any) -> list[Project]:
@@ -101,9 +110,13 @@ def batch_projects(parsed: ParsedInput, mapping: ColumnMapping, types: Any) -> l
             gdf[attr] = gdf[mapping.attr_cols[attr]]
         elif attr in gdf.columns:
             gdf = gdf.drop(columns=[attr])
+    for chosen, usual in ((mapping.builder_col, BUILDER_COLUMNS), (mapping.code_col, PROJECT_CODE_COLUMNS)):
+        if chosen is None:  # "no column": not taken from a column named like it either
+            gdf = gdf.drop(columns=[c for c in usual if c in gdf.columns])
     renamed = ParsedInput(replace(parsed.features, gdf=gdf), parsed.label)
     return to_projects(renamed, type_key=mapping.fixed_type, type_field=mapping.type_col, name_field=mapping.name_col,
-                       project_types=types)  # fmt: skip
+                       project_types=types, builder_field=mapping.builder_col,
+                       project_code_field=mapping.code_col)  # fmt: skip
 
 
 def summary_by(results: Sequence[ScreeningResult], *, by: str, titles: Mapping[str, tuple[str, str]]) -> pd.DataFrame:

@@ -27,6 +27,9 @@ SCREEN_ATTR_PREFIX = "screen.attr."
 SCREEN_RUN = "screen.run"
 SCREEN_RESULT = "screen.result"  # session memo: (input signature, result)
 SCREEN_DRAWN = "screen.drawn"  # the last drawn GeoJSON feature
+SCREEN_BUILDER = "screen.builder"
+SCREEN_PROJECT_CODE = "screen.project_code"
+SCREEN_AS_OF = "screen.as_of"
 
 # --- 批量审查 Batch review ------------------------------------------------------------------
 BATCH_UPLOAD = "batch.upload"
@@ -41,6 +44,11 @@ BATCH_RESULT = "batch.result"  # session memo: (input signature, results)
 BATCH_FILTER_VERDICT = "batch.filter_verdict"
 BATCH_FILTER_COUNTY = "batch.filter_county"
 BATCH_MAP = "batch.map"
+BATCH_BUILDER_COL = "batch.builder_col"
+BATCH_CODE_COL = "batch.code_col"
+BATCH_AS_OF = "batch.as_of"
+BATCH_CANCEL = "batch.cancel"
+BATCH_CANCELLED = "batch.cancelled"
 
 # --- 选址建议 Site finder ---------------------------------------------------------------
 SITES_TYPE = "sites.type"

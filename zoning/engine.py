@@ -43,7 +43,7 @@ from zoning._match import LayerRules, ProjectRules, compile_rules, rules_for_pro
 from zoning._notes import result_notes
 from zoning._outside import outside_conflicts
 from zoning._places import Places, covered_layers, division_places, locate
-from zoning._projects import projects_from_features
+from zoning._projects import BUILDER_COLUMNS, PROJECT_CODE_COLUMNS, projects_from_features
 from zoning.coverage import coverage_statement
 from zoning.model import (
     ClauseRecord,
@@ -62,6 +62,8 @@ from zoning.units import Clause, load_clauses, unit_shares, units_for_project
 __all__ = [
     "screen",
     "projects_from_features",
+    "BUILDER_COLUMNS",
+    "PROJECT_CODE_COLUMNS",
     "default_rules",
     "open_store",
     "store_schemas",
