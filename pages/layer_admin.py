@@ -22,11 +22,13 @@ from ui.layer_manager import (
     is_read_only,
     mapping_form,
     preview_upload,
+    problem_lines,
     run_import,
     show_diff,
+    show_problems,
     versions_frame,
 )
-from ui.pagekit import error_text, show_errors, stop_on_error
+from ui.pagekit import show_errors, stop_on_error
 
 require_frame("layers")
 st.title(t("layers.title"))
@@ -113,13 +115,12 @@ if cols[0].button(t("layers.check"), key="layers.check", icon=":material/fact_ch
             planned = check_import(ref.path, data, name, layer_id, preview.layer, choice, catalog, by=who(), replace=replace)
         st.session_state["layers.checked"] = (signature, planned, None)
     except PlanningError as err:  # every problem, shown in full before anything is written
-        st.session_state["layers.checked"] = (signature, None, error_text(err))
+        st.session_state["layers.checked"] = (signature, None, problem_lines(err))
 checked = st.session_state.get("layers.checked")
 ready = checked is not None and checked[0] == signature and checked[1] is not None
 if checked is not None and checked[0] == signature:
     if checked[2]:
-        st.error(t("layers.problems"), icon=":material/error:")
-        st.code(checked[2], language=None)
+        show_problems(checked[2])
     else:
         planned = checked[1]
         st.success(t("layers.would", version=planned.version, features=planned.features, crs=md_text(planned.crs),

@@ -34,7 +34,7 @@ with stop_on_error():
     tiles = build.wait(_TILE_WAIT_S)
     # Without tiles (being written, or a read-only static folder) the layers are drawn by
     # the page itself, as pictures where they are dense.
-    views = zone_views(lang()) if tiles is None and not build.building else ()
+    views = zone_views(lang(), public=True) if tiles is None and not build.building else ()
 labels = layer_labels()
 layer_ids = [ly["id"] for ly in tiles.meta["layers"]] if tiles is not None else [v.layer_id for v in views]
 titles = {lid: pick(labels[lid].title_zh, labels[lid].title_en) if lid in labels else lid for lid in layer_ids}
@@ -106,7 +106,7 @@ with map_col:
         # Zoomed to a place: the zones around it in finer detail (the province-wide view
         # draws a town's 500 m no-raise circle as a few pixels under the marker).
         with stop_on_error():
-            map_views = zone_views(lang(), bounds) if bounds is not None and views else views
+            map_views = zone_views(lang(), bounds, public=True) if bounds is not None and views else views
         m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=[v for v in map_views if v.layer_id in shown],
                       points=points, illustrative=illustrative, online=online_tiles(), height=560)  # fmt: skip
     out = st_folium(m, key=state.PUBLIC_MAP, height=560, use_container_width=True, returned_objects=["last_clicked"])

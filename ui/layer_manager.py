@@ -28,7 +28,8 @@ from ui.escape import md_text
 from ui.i18n import pick, t
 
 __all__ = ["SourcePreview", "ImportChoice", "preview_upload", "mapping_form", "import_options", "check_import",
-           "run_import", "versions_frame", "show_diff", "ADMIN_UPLOAD_TYPES", "admin_limits", "is_read_only"]  # fmt: skip
+           "run_import", "versions_frame", "show_diff", "ADMIN_UPLOAD_TYPES", "admin_limits", "is_read_only",
+           "problem_lines", "show_problems"]  # fmt: skip
 
 #: What the layer manager takes: zipped Shapefile or FileGDB, GeoPackage, GeoJSON, KML/KMZ,
 #: DXF, and CSV/XLSX for the access list.
@@ -278,3 +279,21 @@ def show_diff(store_path: str, layer_id: str, v1: int, v2: int, catalog: Catalog
     bounds = tuple(float(b) for b in areas.total_bounds) if len(areas) else None
     m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), changes=shapes, legend=False, height=460)
     st_folium(m, key=f"layers.diff_map.{layer_id}.{v1}.{v2}", height=460, use_container_width=True, returned_objects=[])
+
+
+def problem_lines(err: PlanningError) -> list[str]:
+    """The lines of an import's message (the problem list keeps one problem per line), in the
+    page's language, server paths shortened; raw text, to be shown escaped."""
+    from ui.boundary import scrub_paths
+    from ui.i18n import lang
+
+    return [line.strip() for line in scrub_paths(err.message(lang())).splitlines() if line.strip()]
+
+
+def show_problems(lines: Sequence[str]) -> None:
+    """Every problem found, each on its own line, shown as text."""
+    st.error(t("layers.problems"), icon=":material/error:")
+    head, *rest = lines or [""]
+    st.markdown(md_text(head))
+    if rest:
+        st.markdown("\n".join(f"- {md_text(line.lstrip('- '))}" for line in rest))

@@ -32,6 +32,7 @@ import shapely
 
 from gis import strictjson
 from gis.errors import InputError
+from layers.generalise import public_view
 from layers.paths import DATA_DIR, DEFAULT_STORE, STATIC_DIR
 from zoning.messages import site_texts
 from zoning.publish.zone_tiles import check_zooms, tile_range, write_zone_tiles
@@ -161,7 +162,8 @@ def export_map(
 
     started = time.perf_counter()
     check_zooms(min_zoom, max_zoom, full_zoom)  # before touching outdir
-    zstore = open_store(store if store is not None else DEFAULT_STORE)
+    # The public's site: layers the catalogue marks sensitive are generalised (layers.generalise).
+    zstore = public_view(open_store(store if store is not None else DEFAULT_STORE))
     out = _prepare_outdir(Path(outdir))
     (out / "assets").mkdir(parents=True)
     (out / "data").mkdir()

@@ -1,0 +1,138 @@
+"""What the public sees of a layer the catalogue marks ``sensitive: true``: generalised geometry.
+
+Some boundaries may not be published at full precision (the exact ecological red line is
+not public). For the public — the public map's tiles, its place lookup and the exported
+static site — each feature of a sensitive layer is simplified at the precision (default
+500 m, ``ZONING_PUBLIC_PRECISION_M``) and every vertex snapped to a grid of that size in
+the data's Gauss-Kruger zone: a boundary is then known to the public only to within the
+grid. A feature smaller than the grid does not vanish (someone inside it must still be told
+so): it becomes the grid cell that holds it. Reviewers screen against the exact data.
+
+``public_view(store)`` is the store as the public sees it: the same object for a store
+without sensitive layers, else a view whose ``layer()`` gives the generalised frames and
+whose ``sha256`` differs (so no index or tile set of the exact data is reused).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from gis.crs import STORAGE_CRS, work_crs_for
+from gis.errors import InputError
+
+__all__ = ["PRECISION_ENV", "DEFAULT_PRECISION_M", "public_precision_m", "generalise_frame", "public_view", "PublicView",
+           "public_key", "sensitive_layers", "catalog_sensitive"]  # fmt: skip
+
+PRECISION_ENV = "ZONING_PUBLIC_PRECISION_M"
+DEFAULT_PRECISION_M = 500.0
+
+
+def public_precision_m() -> float:
+    """``ZONING_PUBLIC_PRECISION_M`` (metres), default 500.
+
+    Raises
+    ------
+    InputError
+        The variable is not a positive number.
+    """
+    raw = os.environ.get(PRECISION_ENV, "").strip()
+    if not raw:
+        return DEFAULT_PRECISION_M
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        msg = f"environment variable {PRECISION_ENV}={raw!r} is not a positive number of metres; expected e.g. 500"
+        raise InputError(msg, zh=f"环境变量 {PRECISION_ENV}={raw!r} 不是正数（米）；应如 500")
+    return value
+
+
+def _cells(points: np.ndarray, size: float) -> np.ndarray:
+    """The grid cell (``size`` metres) that holds each point."""
+    x = np.floor(shapely.get_x(points) / size) * size
+    y = np.floor(shapely.get_y(points) / size) * size
+    return shapely.box(x, y, x + size, y + size)
+
+
+def generalise_frame(gdf: gpd.GeoDataFrame, precision_m: float = DEFAULT_PRECISION_M) -> gpd.GeoDataFrame:
+    """``gdf`` with every geometry simplified at ``precision_m`` and snapped to a grid of that
+    size (in the data's Gauss-Kruger zone); returned in EPSG:4490, attributes kept."""
+    if gdf.empty or gdf.crs is None:
+        return gdf.copy()
+    lonlat = gdf.to_crs(STORAGE_CRS) if not gdf.crs.equals(STORAGE_CRS) else gdf
+    work = work_crs_for(tuple(float(v) for v in lonlat.total_bounds))  # type: ignore[arg-type]
+    metric = lonlat.to_crs(work)
+    original = np.asarray(metric.geometry.to_numpy(), dtype=object)
+    simplified = shapely.simplify(original, precision_m / 2, preserve_topology=True)
+    snapped = shapely.make_valid(shapely.set_precision(simplified, grid_size=precision_m))
+    areal = shapely.area(original) > 0
+    lost = shapely.is_empty(snapped) | (areal & (shapely.area(snapped) == 0))
+    if lost.any():  # smaller than the grid: the cell that holds it, never nothing
+        snapped[lost] = _cells(shapely.point_on_surface(original[lost]), precision_m)
+    out = metric.set_geometry(gpd.GeoSeries(snapped, index=metric.index, crs=work))
+    return out.to_crs(STORAGE_CRS)
+
+
+def public_key(sha256: str, sensitive: tuple[str, ...], precision_m: float) -> str:
+    """The content hash of the public view of a store whose content is ``sha256``."""
+    if not sensitive:
+        return sha256
+    text = f"{sha256}|public|{precision_m:g}|{','.join(sorted(sensitive))}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class PublicView:
+    """A zone store as the public sees it: sensitive layers generalised (see the module text).
+
+    Everything but ``layer()`` and ``sha256`` is the store's own.
+    """
+
+    def __init__(self, store: Any, precision_m: float, sensitive: tuple[str, ...]) -> None:
+        self._store = store
+        self.precision_m = precision_m
+        self.sensitive = sensitive
+        self.sha256 = public_key(str(store.sha256), sensitive, precision_m)
+        self._frames: dict[str, gpd.GeoDataFrame] = {}
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def __repr__(self) -> str:
+        return f"PublicView({self._store!r}, generalised={list(self.sensitive)}, precision_m={self.precision_m:g})"
+
+    def layer(self, layer_id: str) -> gpd.GeoDataFrame:
+        if layer_id not in self.sensitive:
+            return self._store.layer(layer_id)
+        with self._lock:
+            if layer_id not in self._frames:
+                self._frames[layer_id] = generalise_frame(self._store.layer(layer_id), self.precision_m)
+            return self._frames[layer_id].copy(deep=False)
+
+
+def catalog_sensitive(catalog: Any) -> tuple[str, ...]:
+    """The layers a catalogue marks ``sensitive: true`` (present in a store or not)."""
+    return tuple(lid for lid, spec in (getattr(catalog, "layers", {}) or {}).items() if getattr(spec, "sensitive", False))
+
+
+def sensitive_layers(store: Any) -> tuple[str, ...]:
+    """The store's layers its catalogue marks ``sensitive: true``."""
+    catalog = getattr(store, "catalog", None)
+    layers = getattr(catalog, "layers", {}) or {}
+    return tuple(lid for lid in store.layer_ids if getattr(layers.get(lid), "sensitive", False))
+
+
+def public_view(store: Any, precision_m: float | None = None) -> Any:
+    """``store`` as the public sees it: itself when no layer is sensitive, else a ``PublicView``."""
+    sensitive = sensitive_layers(store)
+    if not sensitive:
+        return store
+    return PublicView(store, precision_m if precision_m is not None else public_precision_m(), sensitive)
