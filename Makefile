@@ -3,11 +3,17 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+API_PORT ?= 8000
+# `make run API=1` also starts the HTTP API beside the app (same store: $ZONING_STORE or the
+# embedded one; same on-disk cache).
+API    ?=
 
-.PHONY: run test test-fast data bench lint clean help
+.PHONY: run api test test-fast data bench lint clean help
 
 help:
 	@echo "make run   - create .venv, install requirements.txt, start the app on http://localhost:$(PORT)"
+	@echo "             (make run API=1: and the HTTP API on http://localhost:$(API_PORT)/api/docs)"
+	@echo "make api   - start only the HTTP API and OGC API - Features on http://localhost:$(API_PORT)"
 	@echo "make test  - create .venv with test tools and run the whole test suite"
 	@echo "make lint  - ruff and mypy (configured in pyproject.toml)"
 	@echo "make data  - rebuild data/zones.gpkg from the files in data/ (deterministic)"
@@ -26,9 +32,19 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 
 # Beside the server, ui.readiness waits for it and runs its readiness check once, so the zone
 # store, rules and modules are loaded before the first visitor.
+# With API=1 the API runs beside it (stopped when the app stops); its own readiness check is
+# /api/health, answered once the store is open and the engine's indexes are built.
 run: $(VENV)/.installed
 	($(PY) -m ui.readiness $(PORT) >/dev/null 2>&1 &)
+ifneq ($(API),)
+	$(PY) -m zoning serve --port $(API_PORT) & api=$$!; trap "kill $$api" EXIT INT TERM; \
 	$(PY) -m streamlit run serve.py --server.port $(PORT)
+else
+	$(PY) -m streamlit run serve.py --server.port $(PORT)
+endif
+
+api: $(VENV)/.installed
+	$(PY) -m zoning serve --port $(API_PORT)
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest

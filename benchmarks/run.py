@@ -74,6 +74,13 @@ def machine() -> dict[str, str]:
 # --- data ---------------------------------------------------------------------------------
 
 
+def out_dir(quick: bool) -> Path:
+    """Where the benchmark data and results of a run live (made if missing)."""
+    out = HERE / "out" / ("quick" if quick else "full")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def ensure_data(out: Path, *, quick: bool) -> dict:
     params = (
         {"polygons": 5_000, "vertices": 500_000, "intakes": 300, "projects": 500}
@@ -352,8 +359,7 @@ def main() -> None:
     ap.add_argument("--record", action="store_true")
     args = ap.parse_args()
     started = time.perf_counter()
-    out = HERE / "out" / ("quick" if args.quick else "full")
-    out.mkdir(parents=True, exist_ok=True)
+    out = out_dir(args.quick)
     m = machine()
     data = ensure_data(out, quick=args.quick)
     eng = engine_bench(out, args.single)

@@ -39,6 +39,8 @@ __all__ = [
     "work_crs_for",
     "work_crs_for_geometry",
     "work_crs_for_lon",
+    "gk_zones_spanning",
+    "lonlat_bounds",
     "crs_label",
     "exact_epsg",
     "wgs84_to_gcj02",
@@ -296,6 +298,31 @@ def work_crs_for_lon(lon: float) -> str:
     """The metric working CRS for data centred at longitude ``lon``: the CGCS2000
     3-degree Gauss-Kruger zone (central-meridian variant, false easting 500 km)."""
     return f"EPSG:{gk_epsg(gk_central_meridian(lon))}"
+
+
+def gk_zones_spanning(min_lon: float, max_lon: float, *, zone_prefix: bool = False) -> list[str]:
+    """The CGCS2000 3-degree Gauss-Kruger CRSs whose zones cover longitudes ``min_lon``..``max_lon``,
+    west to east: the work CRSs a screening there may use.
+
+    >>> gk_zones_spanning(*HUNAN_BOUNDS[::2])  # Hunan, 108.4-114.6 E
+    ['EPSG:4545', 'EPSG:4546', 'EPSG:4547']
+    >>> gk_zones_spanning(108.4, 114.6, zone_prefix=True)
+    ['EPSG:4524', 'EPSG:4525', 'EPSG:4526']
+    """
+    first, last = gk_central_meridian(min_lon), gk_central_meridian(max_lon)
+    return [f"EPSG:{gk_epsg(cm, zone_prefix=zone_prefix)}" for cm in range(first, last + 1, 3)]
+
+
+def lonlat_bounds(bounds: tuple[float, float, float, float], crs: Any) -> tuple[float, float, float, float]:
+    """``bounds`` (minx, miny, maxx, maxy in ``crs``, x = easting or longitude) as lon/lat
+    bounds, the edges densified so a projected box's bulge is inside. CGCS2000 and WGS84
+    lon/lat are taken as equal (the module notes)."""
+    source = CRS.from_user_input(crs)
+    if source.is_geographic:
+        return (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3]))
+    to_lonlat = Transformer.from_crs(source, CRS.from_epsg(4490), always_xy=True)
+    west, south, east, north = to_lonlat.transform_bounds(*bounds, densify_pts=21)
+    return (float(west), float(south), float(east), float(north))
 
 
 _THE_DATA = Label("the data", "数据")

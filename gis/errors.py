@@ -38,6 +38,7 @@ __all__ = [
     "Label",
     "zh_label",
     "zh_lead",
+    "error_text",
 ]
 
 
@@ -145,3 +146,25 @@ def zh_lead(value: object) -> str:
     the space the product writes between Latin text and Chinese ("a.csv 中", "输入的坐标中")."""
     text = zh_label(value)
     return f"{text} " if text and not _CJK.match(text[-1]) else text
+
+
+def error_text(message: str, zh: str | None = None, *, prefix: str = "Error") -> str:
+    """A bad input as the product reports it outside a page: ``错误：<中文>`` then ``<prefix>: <English>``.
+
+    What the CLI prints (``zoning.cli``) and what the HTTP API returns as ``message``
+    (``zoning.api``), so the two say exactly the same. A message without a Chinese text
+    gives its English line only. When both texts end in the same block after their first
+    line (the problem list of a zone store or an import, written once for both languages),
+    that block is given once, after the two lines.
+
+    >>> print(error_text("x.csv is empty", "x.csv 为空"))
+    错误：x.csv 为空
+    Error: x.csv is empty
+    """
+    if not zh:
+        return f"{prefix}: {message}"
+    head_zh, sep_zh, tail_zh = zh.partition("\n")
+    head_en, sep_en, tail_en = message.partition("\n")
+    if sep_zh and sep_en and tail_zh == tail_en:
+        return f"错误：{head_zh}\n{prefix}: {head_en}\n{tail_en}"
+    return f"错误：{zh}\n{prefix}: {message}"

@@ -70,7 +70,7 @@ from gis.crs import (
     gcj02_to_wgs84,
     parse_crs,
 )
-from gis.errors import CRSError, DataSourceError, GeometryError, InputError, Label, zh_label, zh_lead
+from gis.errors import CRSError, DataSourceError, GeometryError, InputError, Label, PlanningError, zh_label, zh_lead
 from gis.limits import FEATURES, TEXT_BYTES, VERTICES, Limits, check_bytes, check_count, limits_in_force
 from gis.repair import RepairReport, check_not_empty, repair_geometries
 from gis.text import Text
@@ -494,10 +494,24 @@ def _read_bytes(data: bytes, *, filename: str | None, options: _Options) -> Feat
         zh = f"上传的文件{f' {filename} ' if filename else ''}为空（0 字节）；应为 {_EXPECTED_FORMATS_ZH}"
         raise DataSourceError(msg, zh=zh)
     name = safe_name(filename) if filename else _sniff_name(data)
+    label = filename or _UPLOAD
     with tempfile.TemporaryDirectory(prefix="gis-io-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        return _read_path(path, label=filename or _UPLOAD, options=options)
+        try:
+            return _read_path(path, label=label, options=options)
+        except PlanningError as err:
+            raise _without_work_path(err, str(path), str(label)) from err
+
+
+def _without_work_path(err: PlanningError, work_path: str, label: str) -> PlanningError:
+    """``err`` with the upload's temporary path (quoted in GDAL's own words) replaced by its
+    name: a message names what the user gave, never a server's folders."""
+    if work_path not in str(err) and work_path not in (err.zh or ""):
+        return err
+    fixed = type(err)(str(err).replace(work_path, label), zh=(err.zh or "").replace(work_path, label) or None)
+    fixed.__dict__.update({k: v for k, v in err.__dict__.items() if k != "zh"})
+    return fixed
 
 
 def _read_string(text: str, *, filename: str | None, options: _Options) -> FeatureSet:

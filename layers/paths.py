@@ -27,6 +27,15 @@ __all__ = [
     "PROJECT_TYPES_PATH",
     "DATA_DIR_ENV",
     "user_data_dir",
+    "STORE_ENV",
+    "CATALOG_ENV",
+    "RULES_ENV",
+    "TYPES_ENV",
+    "store_path",
+    "catalog_path",
+    "rules_path",
+    "project_types_path",
+    "display_path",
 ]
 
 #: The folder the packages sit in: the checkout, when running from one (tests and tools
@@ -66,3 +75,54 @@ def user_data_dir(environ: Mapping[str, str] | None = None) -> Path:
         return Path(env[DATA_DIR_ENV].strip()).expanduser()
     base = env.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
     return Path(base) / "eco-zoning-screener"
+#: Environment variable naming the zone store a deployment serves (a user's official
+#: GeoPackage); unset, the embedded default.
+STORE_ENV = "ZONING_STORE"
+
+
+def store_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The zone store the app and the HTTP API serve: ``$ZONING_STORE`` when set, else the
+    embedded ``data/zones.gpkg``. One resolution for both, so they answer from one store.
+
+    >>> store_path({"ZONING_STORE": "/srv/zones/county.gpkg"})
+    PosixPath('/srv/zones/county.gpkg')
+    """
+    return _configured(STORE_ENV, DEFAULT_STORE, environ)
+
+
+#: Environment overrides for an open catalogue (DESIGN.md): a deployment's layer catalogue,
+#: rules and project types as data files beside its store.
+CATALOG_ENV = "ZONING_CATALOG"
+RULES_ENV = "ZONING_RULES"
+TYPES_ENV = "ZONING_PROJECT_TYPES"
+
+
+def _configured(variable: str, default: Path, environ: Mapping[str, str] | None) -> Path:
+    env = os.environ if environ is None else environ
+    return Path(env.get(variable) or default)
+
+
+def catalog_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The layer catalogue the app and the API use: ``$ZONING_CATALOG``, else data/catalog.yaml."""
+    return _configured(CATALOG_ENV, CATALOG_PATH, environ)
+
+
+def rules_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The rules file the app and the API use: ``$ZONING_RULES``, else data/rules.yaml."""
+    return _configured(RULES_ENV, RULES_PATH, environ)
+
+
+def project_types_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The project types the app and the API use: ``$ZONING_PROJECT_TYPES``, else data/project_types.yaml."""
+    return _configured(TYPES_ENV, PROJECT_TYPES_PATH, environ)
+
+
+def display_path(path: str | Path) -> str:
+    """A file's path as a visitor of the app or the HTTP API may see it (``data.zones`` of the
+    JSON, page captions): relative to the checkout (``data/zones.gpkg``, DESIGN.md's example),
+    else only the file name — never the server's folder layout. The CLI keeps what its user
+    typed: that path is theirs."""
+    try:
+        return Path(path).resolve().relative_to(REPO_ROOT).as_posix()
+    except (ValueError, OSError):
+        return Path(path).name

@@ -39,6 +39,10 @@ _MAX_VALUES = 8
 _EQUAL_DATUM_HINTS = ("china 2000", "china geodetic coordinate system 2000", "wgs 84", "world geodetic system 1984")
 
 
+#: The warning for a layer without features (a store may declare a layer empty on purpose:
+#: ``layers.store`` drops it for a layer whose coverage record says it covers nothing).
+EMPTY_LAYER_NOTE = "has no features; nothing in it will be screened"
+
 @dataclass(frozen=True)
 class Problem:
     """One finding about a store or a layer.
@@ -169,7 +173,7 @@ def check_layer(
     ctx = _Ctx(spec.id, row_ids, id_label, source)
     problems: list[Problem] = []
     if len(gdf) == 0:
-        problems.append(Problem(spec.id, None, f"{source} has no features; nothing in it will be screened", "warning"))
+        problems.append(Problem(spec.id, None, f"{source} {EMPTY_LAYER_NOTE}", "warning"))
     invalid: tuple[int, ...] = ()
     if spec.has_geometry:
         if geometry_name(gdf) is None:

@@ -35,7 +35,7 @@ from gis.repair import GeometryRepairWarning, repair_geometries
 from layers import _fastcache, _gpkg
 from layers.catalog import Catalog, LayerSpec, load_catalog
 from layers.coverage import COVERAGE_TABLE, LayerCoverage, coverage_problems, read_coverage
-from layers.schema import Problem, check_layer, geometry_name, text_values
+from layers.schema import EMPTY_LAYER_NOTE, Problem, check_layer, geometry_name, text_values
 from layers.timeline import current_versions
 
 __all__ = ["ZoneStore", "LayerSummary", "Problem", "validate_store", "format_problems", "LEGAL_STATUSES"]
@@ -141,6 +141,8 @@ def _scan(path: Path, catalog: Catalog) -> _Scan:
         if not any(p.layer == name for p in problems)
     ]
     problems.extend(_coverage_check(path, catalog, present, frames))
+    declared = _declared_empty(path, frames)
+    problems = [p for p in problems if not (p.layer in declared and p.message.endswith(EMPTY_LAYER_NOTE))]
     if not present:
         # Screening against it would answer "clear" for everything: the worst wrong answer.
         found = ", ".join(extra) or "no layers at all"
@@ -167,6 +169,19 @@ def _coverage_check(
         codes = [str(c).strip() for c in frames[admin]["adcode"].dropna()]
     found = coverage_problems(records, layers=present, admin_codes=codes)
     return [Problem(COVERAGE_TABLE, lid, msg, "warning") for lid, msg in found]
+
+
+def _declared_empty(path: Path, frames: Mapping[str, pd.DataFrame]) -> set[str]:
+    """Layers without features whose coverage record covers nothing: shipped empty on purpose
+    (results say "no data for this layer here"), so their emptiness is no warning."""
+    try:
+        records = read_coverage(path)
+    except DataSourceError:
+        return set()
+    return {
+        lid for lid, rec in records.items()
+        if lid in frames and len(frames[lid]) == 0 and not rec.adcodes and rec.extent is None
+    }  # fmt: skip
 
 
 def _resolve_catalog(catalog: Catalog | str | Path | None) -> Catalog:
@@ -457,14 +472,24 @@ class ZoneStore:
     def legal_status(self, layer_id: str) -> str:
         """``法定`` if every feature is official, ``示意`` if every one is illustrative, else ``混合``.
 
-        An empty layer has the catalogue default (法定).
+        An empty layer has the legal status its latest ``store_history`` record gives (an
+        illustrative store ships some layers empty: they stay 示意), else the catalogue
+        default (法定).
         """
         values = {str(v) for v in self._frame(layer_id)["legal_status"].dropna()}
         if len(values) == 1:
             return values.pop()
         if not values:
-            return self.catalog.common_fields["legal_status"].default or "法定"
+            return self._recorded_status(layer_id) or self.catalog.common_fields["legal_status"].default or "法定"
         return "混合"
+
+    def _recorded_status(self, layer_id: str) -> str | None:
+        try:
+            rows = _gpkg.read_history(self.path, layer_id)
+        except DataSourceError:
+            return None
+        statuses = [r.legal_status for r in rows if r.legal_status in LEGAL_STATUSES]
+        return statuses[-1] if statuses else None
 
     def layer_info(self) -> Mapping[str, LayerSummary]:
         """Per present layer (catalogue order): titles, feature count, geometry type, CRS, legal status."""

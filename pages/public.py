@@ -14,6 +14,7 @@ from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.pagekit import show_errors, stop_on_error
 from ui.public_panel import ask_once, point_from_coordinates, render_zone_answer
+from ui.public_units import render_units_answer
 from ui.sidebar import data_version, online_tiles
 from ui.static_cache import tile_build
 from zoning.lookup import find_places
@@ -119,3 +120,4 @@ with ask_col:
     if asked is not None:
         with show_errors():
             render_zone_answer(store, rules, labels, lon=asked[0], lat=asked[1], label=asked[2])
+            render_units_answer(rules, lon=asked[0], lat=asked[1])

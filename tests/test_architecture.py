@@ -19,6 +19,9 @@ from layers.paths import REPO_ROOT
 CORE_PACKAGES = ("gis", "layers", "zoning")
 #: UI libraries no core module may import (DESIGN.md: the same core serves UI, CLI and tests).
 UI_LIBRARIES = frozenset({"streamlit", "folium", "streamlit_folium"})
+#: The web framework of the HTTP API: only zoning/api imports it (the engine, the readers and
+#: the reports stay usable without a server).
+WEB_LIBRARIES = frozenset({"fastapi", "starlette", "uvicorn"})
 #: Packages each core package must not import: gis <- layers <- zoning <- {ui, pages, app}.
 #: click is the CLI's, which lives in zoning/cli; gis and layers stay free of it.
 FORBIDDEN_BY_PACKAGE = {
@@ -28,22 +31,30 @@ FORBIDDEN_BY_PACKAGE = {
 }
 #: Inside zoning/: the engine and rules at its root; build/ (the embedded data), publish/
 #: (tiles, the static site), report/ (documents), sites/ (the site finder), bureau/ (accounts,
-#: saved screenings: it numbers them as reports do), cli/ on top. The engine never imports the
-#: layers above it; build never reaches into the engine's internals, so the engine can
-#: change without touching the data build; nothing but the CLI imports the CLI.
+#: saved screenings: it numbers them as reports do), api/ (the HTTP API), cli/ on top. The
+#: engine never imports the layers above it; build never reaches into the engine's internals,
+#: so the engine can change without touching the data build; the API is a client of the
+#: engine, the reports and the bureau, never of the CLI (which starts it); nothing but the CLI
+#: imports the CLI.
 ENGINE_INTERNALS = frozenset(
     {"zoning.engine", "zoning._spatial", "zoning._match", "zoning._conflicts", "zoning._notes", "zoning._projects"}
 )
-ZONING_PARTS = ("zoning.build", "zoning.publish", "zoning.report", "zoning.sites", "zoning.bureau", "zoning.cli")
+ZONING_PARTS = ("zoning.build", "zoning.publish", "zoning.report", "zoning.sites", "zoning.bureau", "zoning.api",
+                "zoning.cli")  # fmt: skip
 FORBIDDEN_BY_PART: dict[str, frozenset[str]] = {
     "zoning": frozenset(ZONING_PARTS),  # the engine and rules at the root of zoning/
-    "zoning.build": frozenset({"zoning.publish", "zoning.report", "zoning.bureau", "zoning.cli"}) | ENGINE_INTERNALS,
-    "zoning.publish": frozenset({"zoning.build", "zoning.report", "zoning.bureau", "zoning.cli"}),
-    "zoning.report": frozenset({"zoning.build", "zoning.publish", "zoning.sites", "zoning.bureau", "zoning.cli"}),
+    "zoning.build": frozenset({"zoning.publish", "zoning.report", "zoning.bureau", "zoning.api", "zoning.cli"})
+    | ENGINE_INTERNALS,
+    "zoning.publish": frozenset({"zoning.build", "zoning.report", "zoning.bureau", "zoning.api", "zoning.cli"}),
+    "zoning.report": frozenset({"zoning.build", "zoning.publish", "zoning.sites", "zoning.bureau", "zoning.api",
+                                "zoning.cli"}),  # fmt: skip
     # The site finder asks the engine through its public functions only (screen, rules_for_project).
-    "zoning.sites": frozenset({"zoning.build", "zoning.publish", "zoning.report", "zoning.bureau", "zoning.cli"})
+    "zoning.sites": frozenset({"zoning.build", "zoning.publish", "zoning.report", "zoning.bureau", "zoning.api",
+                               "zoning.cli"})  # fmt: skip
     | (ENGINE_INTERNALS - {"zoning.engine"}),
-    "zoning.bureau": frozenset({"zoning.build", "zoning.publish", "zoning.sites", "zoning.cli"}),
+    "zoning.bureau": frozenset({"zoning.build", "zoning.publish", "zoning.sites", "zoning.api", "zoning.cli"}),
+    # The API is a thin client of the engine's public functions, the reports, the bureau and the core.
+    "zoning.api": frozenset({"zoning.build", "zoning.publish", "zoning.cli"}) | (ENGINE_INTERNALS - {"zoning.engine"}),
     "zoning.cli": frozenset(),
 }
 _DYNAMIC_IMPORTERS = frozenset({"import_module", "__import__"})
@@ -113,14 +124,16 @@ def _dynamic_target(node: ast.Call) -> str:
 def violations(module: str, source: str) -> list[str]:
     """Imports of ``module`` (dotted name, e.g. ``layers.store``) that break the architecture."""
     package = module.split(".")[0]
-    forbidden = UI_LIBRARIES | FORBIDDEN_BY_PACKAGE.get(package, frozenset())
+    part = zoning_part(module)
+    web = frozenset() if part == "zoning.api" else WEB_LIBRARIES
+    forbidden = UI_LIBRARIES | web | FORBIDDEN_BY_PACKAGE.get(package, frozenset())
     found = []
     for line, name in imported_modules(module, source):
         top = name.split(".")[0]
         if top in forbidden:
-            why = "UI library in the core" if top in UI_LIBRARIES else f"{package} must not depend on {top}"
+            why = ("UI library in the core" if top in UI_LIBRARIES else "web framework outside zoning/api"
+                   if top in WEB_LIBRARIES else f"{package} must not depend on {top}")  # fmt: skip
             found.append(f"{module}:{line} imports {name} ({why})")
-    part = zoning_part(module)
     banned = FORBIDDEN_BY_PART.get(part or "", frozenset())
     seen: set[tuple[int, str]] = set()
     for line, name in imported_names(module, source):  # modules first, then their names
@@ -171,6 +184,21 @@ def core_modules() -> list[tuple[str, Path]]:
          ["zoning.build.build_data:1 imports zoning.engine (zoning.build must not depend on zoning.engine)"]),
         ("zoning.report.tables", "from zoning.cli.screen_cmds import x\n",
          ["zoning.report.tables:1 imports zoning.cli.screen_cmds (zoning.report must not depend on zoning.cli)"]),
+        ("zoning.engine", "def f():\n    from zoning.api import create_app\n",
+         ["zoning.engine:2 imports zoning.api (zoning must not depend on zoning.api)"]),
+        ("zoning.report.pdf_writer", "import zoning.api.ogc\n",
+         ["zoning.report.pdf_writer:1 imports zoning.api.ogc (zoning.report must not depend on zoning.api)"]),
+        ("zoning.api.ogc", "from ui.cache import store_ref\n",
+         ["zoning.api.ogc:1 imports ui.cache (zoning must not depend on ui)"]),
+        ("zoning.api.screening", "import streamlit\n",
+         ["zoning.api.screening:1 imports streamlit (UI library in the core)"]),
+        ("zoning.api.screening", "from zoning.cli.errors import error_text\n",
+         ["zoning.api.screening:1 imports zoning.cli.errors (zoning.api must not depend on zoning.cli)"]),
+        ("zoning.api.ogc", "from zoning import _spatial\n",
+         ["zoning.api.ogc:1 imports zoning._spatial (zoning.api must not depend on zoning._spatial)"]),
+        ("zoning.engine", "import fastapi\n", ["zoning.engine:1 imports fastapi (web framework outside zoning/api)"]),
+        ("gis.io", "from starlette.requests import Request\n",
+         ["gis.io:1 imports starlette.requests (web framework outside zoning/api)"]),
     ],
 )  # fmt: skip
 def test_the_checker_finds_forbidden_imports(module: str, source: str, expected: list[str]) -> None:
@@ -187,6 +215,9 @@ def test_the_checker_finds_forbidden_imports(module: str, source: str, expected:
         ("zoning.report.content", "from zoning.model import Conflict\nfrom zoning.engine import open_store\n"),
         ("zoning.build.build_data", "from zoning.build.noraise import x\nfrom zoning.model import Project\n"),
         ("zoning.engine", "from zoning.engineering import x\n"),
+        ("zoning.api.screening", "from fastapi import APIRouter\nfrom zoning.engine import screen\n"
+                                 "from zoning.report import render_report\n"),
+        ("zoning.cli.serve_cmds", "def f():\n    from zoning.api import create_app\n"),
         ("gis.io", "import streamlitish\nimport foliumx\n# import streamlit\ntext = 'import folium'\n"),
     ],
 )
@@ -304,7 +335,7 @@ def test_the_cycle_finder_finds_lazy_and_type_checking_cycles() -> None:
 #: is cut into content and writers (content never imports a writer; no module imports the
 #: output registry in its __init__). The verdict codes live in zoning.verdicts, which both
 #: zoning.model and the palette (zoning.styles) import, so neither imports the other.
-ACYCLIC_PACKAGES = ("gis", "layers", "zoning", "zoning.report", "zoning.cli", "zoning.build", "zoning.publish")
+ACYCLIC_PACKAGES = ("gis", "layers", "zoning", "zoning.report", "zoning.cli", "zoning.build", "zoning.publish", "zoning.api")
 
 
 @pytest.mark.parametrize("package", ACYCLIC_PACKAGES)

@@ -19,13 +19,11 @@ from ui.inputs import ParsedInput, to_projects
 from ui.sidebar import online_tiles
 from ui.styles import verdict_colour
 from ui.tables import batch_frame, verdict_label
-from zoning.engine import BUILDER_COLUMNS, PROJECT_CODE_COLUMNS
+from zoning.columns import BUILDER_COLUMNS, NAME_COLUMNS, PROJECT_CODE_COLUMNS, TYPE_COLUMNS, guess_column
 from zoning.model import VERDICTS, Project, ScreeningResult
 
 __all__ = ["ColumnMapping", "column_mapping", "batch_projects", "render_batch", "summary_by"]
 
-_TYPE_COLUMNS = ("type", "类型", "项目类型", "project_type", "TYPE", "Type")
-_NAME_COLUMNS = ("name", "名称", "项目名称", "Name", "NAME")
 
 
 @dataclass(frozen=True)
@@ -47,29 +45,17 @@ def _or_label(key: str) -> Callable[[str], str]:
 
 
 def _guess(columns: Sequence[str], candidates: Sequence[str]) -> int:
-    """Index of the first column named like a candidate: exactly, else a column whose name
-    holds a candidate of two or more characters ("年出栏（头）" for 年出栏); 0 = none."""
-    names = [str(c).strip().lower() for c in columns]
-    wanted = [str(c).strip().lower() for c in candidates if str(c).strip()]
-    for i, name in enumerate(names):
-        if name and name in wanted:
-            return i
-    for want in wanted:
-        if len(want) < 2:
-            continue
-        for i, name in enumerate(names):
-            if name and want in name:
-                return i
-    return 0
+    """Index of the column proposed for a candidate (``zoning.columns.guess_column``); 0 = none."""
+    return guess_column(columns, candidates) or 0
 
 
 def column_mapping(parsed: ParsedInput, types: Any) -> ColumnMapping | None:
     """Widgets mapping the file's columns; None until a project type source is chosen."""
     options = ["", *parsed.columns]
     cols = st.columns(2)
-    name_col = cols[0].selectbox(t("batch.name_col"), options=options, index=_guess(options, _NAME_COLUMNS),
+    name_col = cols[0].selectbox(t("batch.name_col"), options=options, index=_guess(options, NAME_COLUMNS),
                                  format_func=_or_label("batch.no_column"), key=state.BATCH_NAME_COL)  # fmt: skip
-    type_col = cols[1].selectbox(t("batch.type_col"), options=options, index=_guess(options, _TYPE_COLUMNS),
+    type_col = cols[1].selectbox(t("batch.type_col"), options=options, index=_guess(options, TYPE_COLUMNS),
                                  format_func=_or_label("batch.one_type"), key=state.BATCH_TYPE_COL,
                                  help=t("batch.type_col_help"))  # fmt: skip
     # 建设单位 and 项目代码, proposed by their usual column names; the reports carry them.

@@ -20,7 +20,16 @@ import streamlit as st
 import yaml
 
 from gis.errors import DataSourceError
-from layers.paths import CATALOG_PATH, DATA_DIR, DEFAULT_STORE, PROJECT_TYPES_PATH, RULES_PATH
+from layers.paths import (
+    CATALOG_PATH,
+    DATA_DIR,
+    STORE_ENV,
+    catalog_path,
+    display_path,
+    project_types_path,
+    rules_path,
+    store_path,
+)
 from ui.components import (
     HUNAN_BOUNDS,
     StaticBase,
@@ -57,15 +66,6 @@ __all__ = [
 ]
 
 BASE_DIR = DATA_DIR / "base"
-#: The folder the app runs from (paths under it are shown relative to it).
-_APP_DIR = Path(__file__).resolve().parents[1]
-#: Environment override for the zone store (a user's official GeoPackage); default embedded.
-STORE_ENV = "ZONING_STORE"
-#: Environment overrides for an open catalogue (DESIGN.md): a deployment's layer catalogue,
-#: rules and project types as data files; defaults data/catalog.yaml, rules.yaml, project_types.yaml.
-CATALOG_ENV = "ZONING_CATALOG"
-RULES_ENV = "ZONING_RULES"
-TYPES_ENV = "ZONING_PROJECT_TYPES"
 
 
 @dataclass(frozen=True)
@@ -111,32 +111,32 @@ def file_ref(path: str | Path) -> FileRef:
 
 
 def shown_path(path: str | Path) -> str:
-    """A file's path as a visitor may see it: relative to the app (``data/zones.gpkg``),
-    else only its file name — never the server's folder layout."""
-    try:
-        return Path(path).resolve().relative_to(_APP_DIR).as_posix()
-    except ValueError:
-        return Path(path).name
+    """A file's path as a visitor may see it (``layers.paths.display_path``): relative to the
+    app (``data/zones.gpkg``), else only its file name — never the server's folder layout."""
+    return display_path(path)
 
 
 def store_ref() -> FileRef:
-    """The zone store in use: ``$ZONING_STORE`` when set, else the embedded data/zones.gpkg."""
-    return file_ref(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+    """The zone store in use: ``$ZONING_STORE`` when set, else the embedded data/zones.gpkg
+    (``layers.paths.store_path``, the HTTP API's resolution too)."""
+    return file_ref(store_path())
 
 
 def catalog_ref() -> FileRef:
-    """The layer catalogue in use: ``$ZONING_CATALOG`` when set, else data/catalog.yaml."""
-    return file_ref(os.environ.get(CATALOG_ENV) or CATALOG_PATH)
+    """The layer catalogue in use: ``$ZONING_CATALOG`` when set, else data/catalog.yaml
+    (``layers.paths.catalog_path``, as the API)."""
+    return file_ref(catalog_path())
 
 
 def rules_ref() -> FileRef:
-    """The rules file in use: ``$ZONING_RULES`` when set, else data/rules.yaml."""
-    return file_ref(os.environ.get(RULES_ENV) or RULES_PATH)
+    """The rules file in use: ``$ZONING_RULES`` when set, else data/rules.yaml (``layers.paths.rules_path``)."""
+    return file_ref(rules_path())
 
 
 def types_ref() -> FileRef:
-    """The project types in use: ``$ZONING_PROJECT_TYPES`` when set, else data/project_types.yaml."""
-    return file_ref(os.environ.get(TYPES_ENV) or PROJECT_TYPES_PATH)
+    """The project types in use: ``$ZONING_PROJECT_TYPES`` when set, else data/project_types.yaml
+    (``layers.paths.project_types_path``)."""
+    return file_ref(project_types_path())
 
 
 def get_store(path: str, sha256: str) -> Any:

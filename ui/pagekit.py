@@ -93,10 +93,15 @@ def _geometry_label(geometry_type: str) -> str:
 
 
 def layer_meta(store: Any) -> dict[str, LayerMeta]:
-    """Titles, zone fields and legal status of the store's layers, in the user's language."""
+    """Titles, zone fields and legal status of the store's layers a map can draw (not an
+    attribute table such as the access list), in the user's language."""
     labels = layer_labels()
+    catalog = getattr(store, "catalog", None)
     out = {}
     for layer_id in store.layer_ids:
+        spec = catalog.layers.get(layer_id) if catalog is not None else None
+        if spec is not None and not spec.has_geometry:
+            continue
         label = labels.get(layer_id)
         title = pick(label.title_zh, label.title_en) if label else layer_id
         out[layer_id] = LayerMeta(title, label.zone_field if label else None, store.legal_status(layer_id))

@@ -9,6 +9,7 @@ from typing import Any, cast
 import streamlit as st
 
 from ui.boundary import visitor_text
+from ui.compliance_view import clause_detail, render_compliance, render_coverage
 from ui.escape import md_text
 from ui.i18n import Lang, lang, one_language, pick, t, tr
 from ui.jobs import heavy_job
@@ -104,7 +105,10 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
         zh, en = titles.get(c.layer, (c.layer, c.layer))
         zone = "" if not c.zone or c.zone in c.feature else c.zone  # "…一级保护区（水域）" already says 一级
         detail = t("result.worst_detail", layer=zh if language == "zh" else en, feature=c.feature, zone=zone).strip()
+    else:
+        detail = clause_detail(result)  # decided by the access list, not by a zone
     verdict_badge(result.verdict, detail=detail)
+    render_coverage(result)
     cols = st.columns(4)
     cols[0].metric(t("result.m_conflicts"), len(result.conflicts))
     cols[1].metric(t("result.m_layers"), len({c.layer for c in result.conflicts}))
@@ -118,6 +122,7 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
         st.caption(t("result.absent_layers", layers=md_text("、".join(_titles(result.data.absent_layers, titles, language)))))
     st.subheader(t("result.conflicts_title"))
     conflict_table(result, titles=titles)
+    render_compliance(result)
     near = nearby_frame(result, titles=titles, lang=language)
     if not near.empty:
         st.subheader(t("result.nearby_title"))

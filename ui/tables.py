@@ -14,6 +14,7 @@ import pandas as pd
 
 from ui.i18n import Lang, pick, tr, zone_label
 from zoning.model import VERDICT_RANK, ScreeningResult
+from zoning.report.compliance import category_label, clause_cells, unit_summary
 
 __all__ = [
     "verdict_label",
@@ -21,6 +22,8 @@ __all__ = [
     "conflicts_frame",
     "nearby_frame",
     "batch_frame",
+    "units_frame",
+    "clauses_frame",
 ]
 
 LayerTitles = Mapping[str, tuple[str, str]]
@@ -98,6 +101,45 @@ def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) ->
     return pd.DataFrame(rows, columns=columns)
 
 
+def units_frame(result: ScreeningResult, *, lang: Lang) -> pd.DataFrame:
+    """The control units the project lies in, with its share of each (largest first)."""
+    rows = [
+        {
+            tr("table.unit_code", lang): u.code,
+            tr("table.unit_name", lang): u.name,
+            tr("table.unit_category", lang): category_label(u.category, lang),
+            tr("table.unit_subtype", lang): u.subtype,
+            tr("table.unit_share", lang): round(u.share_pct, 1),
+            tr("table.legal_status", lang): status_label(u.legal_status, lang),
+        }
+        for u in result.units
+    ]
+    keys = ("unit_code", "unit_name", "unit_category", "unit_subtype", "unit_share", "legal_status")
+    return pd.DataFrame(rows, columns=[tr(f"table.{k}", lang) for k in keys])
+
+
+def clauses_frame(result: ScreeningResult, *, lang: Lang) -> pd.DataFrame:
+    """The EIA table 管控维度 | 准入要求 | 本项目情况 | 符合性, one row per clause at the place
+    (the report's wording: ``zoning.report.compliance.clause_cells``), with its verdict in
+    front and its basis and confidence after."""
+    rows = []
+    for c in result.clauses:
+        dimension, requirement, finding, conformity = clause_cells(c, lang)
+        rows.append(
+            {
+                tr("table.verdict", lang): verdict_label(c.verdict if c.applies else "clear", lang),
+                tr("table.dimension", lang): dimension,
+                tr("table.requirement", lang): requirement,
+                tr("table.situation", lang): finding,
+                tr("table.conformity", lang): conformity,
+                tr("table.confidence", lang): _confidence(c.confidence, lang),
+                tr("table.legal_status", lang): status_label(c.legal_status, lang),
+            }
+        )
+    keys = ("verdict", "dimension", "requirement", "situation", "conformity", "confidence", "legal_status")
+    return pd.DataFrame(rows, columns=[tr(f"table.{k}", lang) for k in keys])
+
+
 _COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
 _COMPASS_EN = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 
@@ -126,6 +168,7 @@ def batch_frame(results: Sequence[ScreeningResult], *, titles: LayerTitles, type
                 tr("batch.col_area_m2", lang): round(r.project.area_m2, 1),
                 tr("batch.col_length_m", lang): round(r.project.length_m, 1),
                 tr("batch.col_illustrative", lang): tr("common.yes" if r.illustrative_used else "common.no", lang),
+                tr("batch.col_units", lang): unit_summary(r, lang),
                 "_verdict": r.verdict,
             }
         )

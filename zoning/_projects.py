@@ -17,16 +17,11 @@ import numpy as np
 from gis.crs import STORAGE_CRS
 from gis.errors import CRSError, InputError, Label, zh_label, zh_lead
 from gis.limits import BATCH, check_count
+from zoning.columns import BUILDER_COLUMNS, NAME_COLUMNS, PROJECT_CODE_COLUMNS
 from zoning.model import Project
 from zoning.rules import ProjectTypes, load_project_types, parse_attribute_value
 
-__all__ = ["projects_from_features", "blank", "BUILDER_COLUMNS", "PROJECT_CODE_COLUMNS"]
-
-_NAME_COLUMNS = ("name", "名称", "项目名称", "Name", "NAME")
-#: Columns that hold 建设单位 and 项目代码 under their usual names (taken on their own).
-BUILDER_COLUMNS = ("建设单位", "builder", "Builder", "BUILDER", "建设单位名称", "业主单位", "项目单位", "申报单位")
-PROJECT_CODE_COLUMNS = ("项目代码", "project_code", "PROJECT_CODE", "项目编码", "统一项目代码", "投资项目代码", "项目统一代码")
-
+__all__ = ["projects_from_features", "blank"]
 
 def blank(value: Any) -> bool:
     """True for an empty cell: None, NaN, or whitespace-only text."""
@@ -86,7 +81,7 @@ def _names(fs: Any, name: str | None, name_field: str | None) -> list[str]:
     if name_field is not None:
         values = _column_values(fs, name_field, "name")
         return [f"#{i + 1}" if blank(v) else str(v).strip() for i, v in enumerate(values)]
-    auto = next((c for c in _NAME_COLUMNS if c in fs.gdf.columns), None)
+    auto = next((c for c in NAME_COLUMNS if c in fs.gdf.columns), None)
     if name is None and auto is not None:
         values = list(fs.gdf[auto].to_numpy(dtype=object))
         return [f"#{i + 1}" if blank(v) else str(v).strip() for i, v in enumerate(values)]

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from gis.crs import STORAGE_CRS, work_crs_for_geometry
+from gis.crs import STORAGE_CRS, gk_zones_spanning, lonlat_bounds, work_crs_for_geometry
 from gis.errors import GeometryError, InputError, Label
 from gis.text import Text
 from layers.catalog import Catalog, load_catalog
@@ -43,7 +43,7 @@ from zoning._match import LayerRules, ProjectRules, compile_rules, rules_for_pro
 from zoning._notes import result_notes
 from zoning._outside import outside_conflicts
 from zoning._places import Places, covered_layers, division_places, locate
-from zoning._projects import BUILDER_COLUMNS, PROJECT_CODE_COLUMNS, projects_from_features
+from zoning._projects import projects_from_features
 from zoning.coverage import coverage_statement
 from zoning.model import (
     ClauseRecord,
@@ -62,8 +62,6 @@ from zoning.units import Clause, load_clauses, unit_shares, units_for_project
 __all__ = [
     "screen",
     "projects_from_features",
-    "BUILDER_COLUMNS",
-    "PROJECT_CODE_COLUMNS",
     "default_rules",
     "open_store",
     "store_schemas",
@@ -73,6 +71,7 @@ __all__ = [
     "ProjectRules",
     "rules_for_project",
     "division_places",
+    "warm",
 ]
 
 _TZ_CHINA = _dt.timezone(_dt.timedelta(hours=8))
@@ -137,6 +136,62 @@ def open_store(store: Any) -> sp.ZoneStoreLike:
     if isinstance(store, str | Path):
         return ZoneStore.open(Path(store))
     return store
+
+
+def warm(store: Any, *, work_crs: Iterable[str] | None = None, rules: RuleSet | None = None) -> tuple[str, ...]:
+    """Build what a screening needs before the first one is asked: the layer indexes (and
+    the combined nearby index) of every layer in each work CRS, the store summary and the
+    compiled rules. A server calls it at start-up, so its first answer is as fast as the
+    next (its readiness check); indexes are built once per process and store version.
+
+    Parameters
+    ----------
+    store
+        A ``ZoneStore`` or the path of a zone GeoPackage.
+    work_crs
+        The work CRSs to prepare; default the 3-degree Gauss-Kruger zones the store's
+        layers span (three for Hunan: EPSG:4545, 4546, 4547).
+    rules
+        The rule matrix to compile; default the packaged one.
+
+    Returns
+    -------
+    tuple[str, ...]
+        The work CRSs prepared.
+    """
+    zstore = open_store(store)
+    zones = tuple(work_crs) if work_crs is not None else _spanned_zones(zstore)
+    schemas = store_schemas(zstore)
+    layout = store_layout(zstore, store_catalog(zstore))
+    for crs in zones:
+        indexes = []
+        for lid in layout.zones:
+            schema = schemas.get(lid)
+            indexes.append(sp.layer_index(zstore, lid, crs, zone_field=schema.zone_field if schema else None))
+        sp.near_index(indexes)
+        # As _screen_group and _units ask for them (an index is cached whatever its zone field).
+        if layout.admin is not None:
+            sp.layer_index(zstore, layout.admin, crs, zone_field=None)
+        if layout.units is not None:
+            unit_schema = schemas.get(layout.units)
+            sp.layer_index(zstore, layout.units, crs, zone_field=unit_schema.zone_field if unit_schema else "category")
+    _data_info(zstore)
+    compile_rules(rules if rules is not None else default_rules())
+    return zones
+
+
+def _spanned_zones(store: sp.ZoneStoreLike) -> tuple[str, ...]:
+    """The Gauss-Kruger work CRSs covering the lon/lat extent of the store's layers."""
+    west, east = math.inf, -math.inf
+    for lid in store.layer_ids:
+        frame = store.layer(lid)
+        if len(frame) == 0 or frame.crs is None:
+            continue
+        bounds = lonlat_bounds(tuple(frame.total_bounds), frame.crs)
+        west, east = min(west, bounds[0]), max(east, bounds[2])
+    if west > east:
+        return ()
+    return tuple(gk_zones_spanning(west, east))
 
 
 @dataclass
@@ -373,6 +428,11 @@ def _screen_group(
         out[k].nearby.append(near)
     for k, conflict in coverage_rows(members, places, covered, ruleset, compiled, layout):
         out[k].conflicts.append(conflict)
+    for k, place in enumerate(places):
+        if layout.admin is not None and not place.features:
+            # Wholly outside the admin extent: one "超出图层库覆盖范围" row, not one "no data
+            # here" row per layer (outside rules add those for an uncovered project).
+            out[k].conflicts = [c for c in out[k].conflicts if c.relation != "no_coverage"]
     for k, res in enumerate(out):
         res.info["county"] = places[k].county
         res.covered = covered[k]

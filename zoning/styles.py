@@ -31,7 +31,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
@@ -77,7 +77,7 @@ _TOP_KEYS = frozenset({"version", "verdicts", "marks", "zones"})
 _MARKS = ("project", "overlap", "gained", "lost")
 _VERDICT_KEYS = frozenset({"zh", "en", "colour", "fill", "ink"})
 _ZONES_KEYS = frozenset({"opacity", "layers", "default"})
-_LAYER_KEYS = frozenset({"fill", "edge", "shades"})
+_LAYER_KEYS = frozenset({"fill", "edge", "shades", "colours"})
 _SUPPORTED_VERSIONS = (1,)
 
 
@@ -135,7 +135,12 @@ class LayerStyle:
     fill, edge
         Polygon fill (``base`` shade) and the colour of outlines, lines and points.
     shades
-        Zone value -> ``dark`` / ``light`` (values not listed: ``base``).
+        Zone value -> ``dark`` / ``light`` (values not listed: ``base``); also the rank
+        (strictest darkest, drawn last) of the values ``colours`` names.
+    colours
+        Zone value -> its own fill, for a layer whose values read as different kinds rather
+        than grades of one (the control units: 优先保护 / 重点管控 / 一般管控); wins over the
+        shade.
     order
         Draw order, 0 = bottom; -1 for a layer the palette does not list (drawn first).
     listed
@@ -148,6 +153,7 @@ class LayerStyle:
     shades: Mapping[str, Shade]
     order: int
     listed: bool = True
+    colours: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def shade(self, zone: str | None) -> Shade:
         return self.shades.get(zone or "", "base")
@@ -158,6 +164,9 @@ class LayerStyle:
 
     def zone_fill(self, zone: str | None) -> str:
         """The fill of a feature with zone value ``zone`` (None: no zone field or value)."""
+        own = self.colours.get(zone or "")
+        if own is not None:
+            return own
         toward, share = SHADES[self.shade(zone)]
         if share == 0.0:
             return self.fill
@@ -354,8 +363,16 @@ def _parse_layers(raw: Any, problems: list[str]) -> dict[str, LayerStyle]:
             if shade not in SHADES:
                 problems.append(f"{where}.shades.{value}: {shade!r} is not a shade; expected one of {list(SHADES)}")
         good = {str(v): s for v, s in shades.items() if s in SHADES}
-        out[lid] = LayerStyle(lid, fill, edge, MappingProxyType(good), order)
+        colours = _value_colours(entry.get("colours") or {}, where, problems)
+        out[lid] = LayerStyle(lid, fill, edge, MappingProxyType(good), order, colours=MappingProxyType(colours))
     return out
+
+
+def _value_colours(raw: Any, where: str, problems: list[str]) -> dict[str, str]:
+    if not isinstance(raw, Mapping):
+        problems.append(f"{where}.colours: expected a mapping of zone value -> #rrggbb, got {raw!r}")
+        return {}
+    return {str(value): _colour(raw, value, f"{where}.colours", problems) for value in raw}
 
 
 def _parse_defaults(raw: Any, problems: list[str]) -> tuple[tuple[str, str], ...]:

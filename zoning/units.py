@@ -60,6 +60,8 @@ __all__ = [
     "units_for_project",
     "PROVINCE_SCOPES",
     "clauses_verdict",
+    "general_list_holds",
+    "scope_rank",
 ]
 
 #: ``scope`` values of the province's general list.
@@ -381,12 +383,26 @@ def _place_known(scope: str, places: frozenset[str] | None) -> bool:
 
 def _general_applies(scope: str, unit_codes: AbstractSet[str], places: frozenset[str] | None) -> bool:
     """A general list (not a unit's own) that holds at the project's place; with no admin
-    layer a named place's list is shown (its record says the place cannot be told)."""
+    layer a named place's list is shown (its record says the place cannot be told). The
+    province's list holds wherever the project lies in the store's admin divisions, and not
+    for a project wholly outside them (coordinates in Beijing are not bound by Hunan's list:
+    such a project gets only "超出图层库覆盖范围")."""
     if scope in unit_codes or not scope:
         return False
     if scope in PROVINCE_SCOPES:
-        return True
+        return places is None or bool(places)
     return places is None or scope in places
+
+
+def general_list_holds(scope: str, unit_codes: AbstractSet[str], places: frozenset[str] | None) -> bool:
+    """Whether a clause of scope ``scope`` is a general list (not a unit's own) that holds at
+    a place lying in the admin divisions ``places`` (None: the store has no admin layer)."""
+    return _general_applies(scope, unit_codes, places)
+
+
+def scope_rank(scope: str) -> int:
+    """Order of general lists: the province's, then a city's, then a county's."""
+    return _scope_rank(scope)
 
 
 def _scope_rank(scope: str) -> int:

@@ -14,7 +14,9 @@ What it does (``data/README.md`` documents each output file):
   all three display layers line up exactly;
 * rivers: the GSHHG full-resolution lines, with ``name_zh`` filled in where the line is
   identified (by overlap with the named Natural Earth centrelines, or by location for the
-  Zi, which Natural Earth lacks), each named line checked to run downstream;
+  Zi, which Natural Earth lacks; by course for the Li 澧水 and the Lian 涟水: the one line
+  that passes the towns of the river's course in order), each named line checked to run
+  downstream;
 * lakes, GeoNames towns, the Chang-Zhu-Tan tri-junction: copied, fields trimmed.
 
 Output is GeoJSON in EPSG:4326 with 6-decimal coordinates (about 0.1 m), deterministic.
@@ -56,6 +58,38 @@ LOCATED = {
         "max_m": 5000.0,
         "min_length_km": 300.0,
         "why": "the long class-3 line passing Yiyang (益阳), Anhua and Shaoyang; GSHHG has no names",
+    },
+}
+#: Lines identified by their course: the one unnamed line (at least ``min_length_km`` long)
+#: that passes within ``max_m`` of every town of the river's course, reaching them in this
+#: order along the line (which also shows it is digitised downstream). Town points are the
+#: GeoNames ones (towns_geonames.geojson: romanised name, then the county it lies in).
+BY_COURSE = {
+    "澧水": {
+        "name_en": "Li",
+        "towns": (
+            ("Liyuan 桑植县", (110.1590, 29.4004)),
+            ("Zhangjiajie 永定区", (110.4783, 29.1294)),
+            ("Cili 慈利县", (111.1306, 29.4265)),
+            ("Chujiang 石门县", (111.3680, 29.5840)),
+            ("Liyang 澧县", (111.7502, 29.6448)),
+            ("Jinshi 津市市", (111.8701, 29.6049)),
+        ),
+        "max_m": 5000.0,
+        "min_length_km": 200.0,
+        "why": "the line passing 桑植、张家界、慈利、石门、澧县、津市 in this order (the Li's course, west to east into Dongting)",
+    },
+    "涟水": {
+        "name_en": "Lian",
+        "towns": (
+            ("Lianyuan 涟源市", (111.6642, 27.6883)),
+            ("Loudi 娄星区", (111.9944, 27.7344)),
+            ("Xiangxiang 湘乡市", (112.5333, 27.7333)),
+            ("Xiangtan 岳塘区", (112.9000, 27.8500)),
+        ),
+        "max_m": 5000.0,
+        "min_length_km": 150.0,
+        "why": "the line passing 涟源、娄底、湘乡 in this order and joining the Xiang at 湘潭 (the Lian's course)",
     },
 }
 #: The eastern distributary of the lower Xiang past the Xiangyin county seat.
@@ -118,6 +152,28 @@ def _name_by_ne(gshhg_m: gpd.GeoDataFrame, ne_m: gpd.GeoDataFrame, lakes_m: gpd.
     return names
 
 
+_NAMES_EN = {**NE_NAMES, **{k: v["name_en"] for k, v in LOCATED.items()}, **{k: v["name_en"] for k, v in BY_COURSE.items()}}
+
+
+def _line_by_course(gshhg_m: gpd.GeoDataFrame, names: pd.Series, name_zh: str, spec: dict) -> int:
+    """The one unnamed line of at least ``min_length_km`` passing within ``max_m`` of each
+    town of ``spec['towns']`` and reaching them in order along the line."""
+    towns = gpd.GeoSeries([Point(xy) for _, xy in spec["towns"]], crs="EPSG:4326").to_crs(METRIC_CRS)
+    found = []
+    for i, line in gshhg_m.geometry.items():
+        if names[i] is not None or line.length < spec["min_length_km"] * 1000:
+            continue
+        if max(line.distance(t) for t in towns) > spec["max_m"]:
+            continue
+        along = [line.project(t) for t in towns]
+        if all(a < b for a, b in zip(along, along[1:], strict=False)):
+            found.append(i)
+    if len(found) != 1:
+        msg = f"could not identify {name_zh} by its course: {len(found)} candidate lines {found}"
+        raise SystemExit(msg)
+    return int(found[0])
+
+
 def prepare_rivers(src: Path) -> None:
     gshhg = gpd.read_file(src / "hydro/gshhg_rivers_hunan.geojson")
     ne = gpd.read_file(src / "hydro/ne_rivers_hunan.geojson")
@@ -135,6 +191,11 @@ def prepare_rivers(src: Path) -> None:
             raise SystemExit(msg)
         names[idx] = name_zh
         named_by[idx] = f"按位置识别：{spec['why']}"
+
+    for name_zh, spec in BY_COURSE.items():
+        idx = _line_by_course(gshhg_m, names, name_zh, spec)
+        names[idx] = name_zh
+        named_by[idx] = f"按流经地识别：{spec['why']}"
 
     # The lower Xiang splits around Xiangyin; the branch past the county seat joins the
     # identified Xiang line at both ends (within BRANCH_JOIN_M).
@@ -168,7 +229,7 @@ def prepare_rivers(src: Path) -> None:
         {
             "gshhg_id": np.arange(len(gshhg), dtype="int32"),
             "name_zh": names.values,
-            "name_en": names.map(lambda n: None if n is None else {**NE_NAMES, "资江": "Zi"}[n]).values,
+            "name_en": names.map(lambda n: None if n is None else _NAMES_EN[n]).values,
             "named_by": named_by.values,
             # 'along' = digitised in the flow direction (checked above); unknown otherwise.
             "flow": flow.values,

@@ -121,3 +121,36 @@ def test_typed_nonsense_gets_a_message(site_page, site_url: str) -> None:
     page.fill("#coords", "不存在的地方")
     page.click("#ask-go")
     assert "没有找到该地名" in page.inner_text("#answer")
+
+
+def _inside(layer: str, **match: str) -> tuple[float, float]:
+    gdf = ZoneStore.open(DEFAULT_STORE).layer(layer).to_crs("EPSG:4490")
+    for field, value in match.items():
+        gdf = gdf[gdf[field] == value]
+    inner = gdf.geometry.iloc[0].buffer(-0.002)
+    point = (inner if not inner.is_empty else gdf.geometry.iloc[0]).representative_point()
+    return point.x, point.y
+
+
+def test_a_control_unit_shows_its_access_list(site_page, site_url: str) -> None:
+    """资阳区's park unit has its own (illustrative) clauses; a unit without any shows that its
+    category's defaults are what applies."""
+    page = site_page
+    page.goto(f"{site_url}/index.html")
+    page.wait_for_function("() => window.__mapReady !== undefined", timeout=TIMEOUT_MS)
+    lon, lat = _inside("env_control_unit", code="ZH43090220001")
+    page.fill("#coords", f"{lon:.6f}, {lat:.6f}")
+    page.click("#ask-go")
+    page.wait_for_function("() => document.querySelector('#answer .zone') !== null", timeout=TIMEOUT_MS)
+    answer = page.inner_text("#answer")
+    assert "环境管控单元" in answer and "资阳区产业园区重点管控单元（示意）" in answer
+    assert "生态环境准入清单" in answer and "省级通用清单" in answer and "本单元清单" in answer
+    assert "入园项目须符合园区规划环评及其审查意见确定的产业定位和准入条件" in answer
+    assert "本单元无自身清单" not in answer
+    lon, lat = _inside("env_control_unit", code="ZH43062110001")  # 岳阳县: no list of its own
+    page.fill("#coords", f"{lon:.6f}, {lat:.6f}")
+    page.click("#ask-go")
+    page.locator("#answer").get_by_text("本单元无自身清单", exact=False).wait_for(timeout=TIMEOUT_MS)
+    answer = page.inner_text("#answer")
+    assert "本单元无自身清单" in answer and "ECU01" in answer
+    assert not page.errors, page.errors

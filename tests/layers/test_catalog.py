@@ -26,7 +26,8 @@ DESIGN_TABLE = {
         {"name": (), "zone": ("核心区", "缓冲区", "实验区", "核心保护区", "一般控制区"), "level": ()},
     ),
     "scenic_area": ("polygon", {"name": (), "zone": ("核心景区", "一般景区"), "level": ()}),
-    "shoreline": ("line_or_polygon", {"name": (), "river": (), "rank": ("干流", "支流")}),
+    # 湖泊 (a lake shore): the Dongting shore, RULES.md second round
+    "shoreline": ("line_or_polygon", {"name": (), "river": (), "rank": ("干流", "支流", "湖泊")}),
     # RULES.md "Second round: New layers" (required fields in bold there).
     "env_control_unit": ("polygon", {"code": (), "name": (), "category": ("优先保护单元", "重点管控单元", "一般管控单元")}),
     "access_clause": (
@@ -151,7 +152,7 @@ def test_a_bad_catalogue_lists_every_problem_at_once() -> None:
         r"layer 'Water-Intake': the id must be snake_case",
         r"common_fields field 'legal_status': default '官方' is not one of its values \['法定', '示意'\]",
         r"layer 'water_source' field 'grade': alias '三级保护区' -> '三级' does not lead to one of",
-        r"layer 'shoreline' field 'rank': 'labels_en' names \['三级支流'\], which are not among its values \['干流', '支流'\]",
+        r"layer 'shoreline' field 'rank': 'labels_en' names \['三级支流'\], which are not among its values \['干流', '支流', '湖泊'\]",
     ]
     for pattern in expected:
         assert re.search(pattern, text), pattern

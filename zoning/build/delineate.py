@@ -69,6 +69,12 @@ class Intake:
     ``point`` is in CGCS2000 lon/lat (EPSG:4490). ``flow`` says whether the river flows
     along its line's digitised direction (``along``) or against it (``reverse``); ``None``
     takes the river line's own ``flow`` field, else ``along``.
+
+    ``reach_to`` is a second intake of the same source on the same river (a source with
+    several intakes, registered as one reach "from X m upstream of intake 1 to Y m
+    downstream of intake 2"): the whole river between the two belongs to every grade, the
+    upstream distances count from the upstream one and the downstream distances from the
+    downstream one (whichever way round the two are given).
     """
 
     name: str
@@ -78,6 +84,7 @@ class Intake:
     river_width_m: float | None = None
     flow: str | None = None
     size_class: str | None = None
+    reach_to: Point | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +303,7 @@ class _Reach:
 
     line: LineString
     at_m: float  # the intake's position along the line
+    to_m: float  # the second intake's position (= at_m for a single intake)
     flow: str
     half_width_m: float
     polygon: BaseGeometry  # water polygon containing the intake, or empty
@@ -303,9 +311,10 @@ class _Reach:
 
 
 def _reach_span(reach: _Reach, up_m: float, down_m: float) -> tuple[float, float]:
+    lo, hi = min(reach.at_m, reach.to_m), max(reach.at_m, reach.to_m)
     if reach.flow == "along":
-        return reach.at_m - up_m, reach.at_m + down_m
-    return reach.at_m - down_m, reach.at_m + up_m
+        return lo - up_m, hi + down_m
+    return lo - down_m, hi + up_m
 
 
 def _draw_river_grade(reach: _Reach, up_m: float, down_m: float, land_m: float) -> tuple[BaseGeometry, list[str]]:
@@ -327,11 +336,16 @@ def _fmt_m(value: float) -> str:
     return f"{value:,.0f}".replace(",", "")
 
 
-def _river_source(ps: ParamSet, grade: RiverGrade, width: tuple[float, str], crs: str, note: str) -> str:
+def _river_source(ps: ParamSet, grade: RiverGrade, width: tuple[float, str], crs: str, note: str, *, span_m: float = 0.0) -> str:
     conf = CONFIDENCE_ZH[grade.confidence or ps.confidence]
+    reach = (
+        f"自上游取水口沿河道中心线上溯{_fmt_m(grade.upstream_m)} m、下游取水口下延{_fmt_m(grade.downstream_m)} m"
+        f"（两取水口间沿河线{_fmt_m(span_m)} m全部纳入；沿河线量算）"
+        if span_m > 0
+        else f"自取水口沿河道中心线上溯{_fmt_m(grade.upstream_m)} m、下延{_fmt_m(grade.downstream_m)} m（沿河线量算）"
+    )
     text = (
-        f"示意：按{ps.title_zh}（{ps.citation}；{conf}）自取水口沿河道中心线上溯{_fmt_m(grade.upstream_m)} m、"
-        f"下延{_fmt_m(grade.downstream_m)} m（沿河线量算）；水域为河道中心线两侧各{_fmt_m(width[0] / 2)} m"
+        f"示意：按{ps.title_zh}（{ps.citation}；{conf}）{reach}；水域为河道中心线两侧各{_fmt_m(width[0] / 2)} m"
         f"（河宽{_fmt_m(width[0])} m，{width[1]}），陆域为岸线外{_fmt_m(grade.land_m)} m；"
         f"{'已扣除更高级别范围；' if grade.grade != ps.river[0].grade else ''}工作坐标系{crs}"
     )
@@ -362,17 +376,33 @@ def _delineate_river(
     flow = intake.flow or line.flow or "along"
     notes = [] if (intake.flow or line.flow) else [f"取水口“{intake.name}”：假定河线按水流方向数字化（上游在河线起点一侧）"]
     at_m = line.geom.project(point)
+    to_m = at_m if intake.reach_to is None else _second_intake(intake, line, ctx)
     snapped = line.geom.interpolate(at_m)
     polygon = ctx.water_at(snapped, width[0] / 2)
-    reach = _Reach(line.geom, at_m, flow, width[0] / 2, polygon, ctx.config.river_polygon_lateral_m)
+    reach = _Reach(line.geom, at_m, to_m, flow, width[0] / 2, polygon, ctx.config.river_polygon_lateral_m)
     water_all = _band(line.geom, width[0] / 2).union(polygon)
     drawn = []
     for grade in ps.river:
         total, grade_notes = _draw_river_grade(reach, grade.upstream_m, grade.downstream_m, grade.land_m)
         note = "；".join(grade_notes)
         notes.extend(f"取水口“{intake.name}”{grade.grade}：{n}" for n in grade_notes)
-        drawn.append(_Drawn(grade.grade, total, _river_source(ps, grade, width, ctx.crs, note)))
+        source = _river_source(ps, grade, width, ctx.crs, note, span_m=abs(to_m - at_m))
+        drawn.append(_Drawn(grade.grade, total, source))
     return _split_grades(drawn, water_all), notes
+
+
+def _second_intake(intake: Intake, line: _Line, ctx: _Context) -> float:
+    """Position along ``line`` of the intake's ``reach_to`` (it must lie on the same line)."""
+    assert intake.reach_to is not None
+    point = ctx.project(intake.reach_to)
+    distance = line.geom.distance(point)
+    if distance > ctx.snap_max_m:
+        msg = (
+            f"intake '{intake.name}': its second intake lies {distance:.0f} m from the river line of the first; "
+            f"expected within {ctx.snap_max_m:.0f} m (both intakes of one reach must be on the same river)"
+        )
+        raise InputError(msg)
+    return float(line.geom.project(point))
 
 
 # --- lakes and reservoirs -----------------------------------------------------------

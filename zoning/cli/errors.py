@@ -1,4 +1,7 @@
-"""How the CLI reports bad input: ``错误：<中文>`` then ``Error: <English>``, exit code 2 (DESIGN.md)."""
+"""How the CLI reports bad input: ``错误：<中文>`` then ``Error: <English>``, exit code 2 (DESIGN.md).
+
+The wording is ``gis.errors.error_text``, shared with the HTTP API (``zoning.api``).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +9,9 @@ from typing import Any
 
 import click
 
-from gis.errors import PlanningError
+from gis.errors import PlanningError, error_text
 
 __all__ = ["InputFailure", "error_text"]
-
-
-def error_text(message: str, zh: str | None = None, *, prefix: str = "Error") -> str:
-    """What the CLI prints for a bad input: ``错误：<中文>`` then ``Error: <English>``.
-
-    A message without a Chinese text prints its English line only. When both texts end in
-    the same block after their first line (the problem list of a zone store or an import,
-    written once for both languages), that block is printed once, after the two lines.
-
-    >>> print(error_text("x.csv is empty", "x.csv 为空"))
-    错误：x.csv 为空
-    Error: x.csv is empty
-    """
-    if not zh:
-        return f"{prefix}: {message}"
-    head_zh, sep_zh, tail_zh = zh.partition("\n")
-    head_en, sep_en, tail_en = message.partition("\n")
-    if sep_zh and sep_en and tail_zh == tail_en:
-        return f"错误：{head_zh}\n{prefix}: {head_en}\n{tail_en}"
-    return f"错误：{zh}\n{prefix}: {message}"
 
 
 class InputFailure(click.ClickException):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
 
 import click
 
@@ -13,6 +12,7 @@ from gis.errors import InputError, PlanningError
 from zoning.cli.errors import InputFailure
 from zoning.cli.options import catalog_option, format_option, lang_option, rules_option
 from zoning.model import VERDICT_LABELS, confidence_label
+from zoning.rule_listing import rule_dict
 from zoning.rules import Rule, load_project_types, load_rules
 
 __all__ = ["COMMANDS", "rules"]
@@ -30,31 +30,6 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
         cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines) + "\n"
-
-
-def _rule_dict(rule: Rule) -> dict[str, Any]:
-    return {
-        "id": rule.id,
-        "layer": rule.layer,
-        "layers": list(rule.all_layers),
-        "admin": list(rule.admin),
-        "zones": list(rule.zones),
-        "where": {k: list(v) for k, v in rule.where.items()},
-        "where_not": {k: list(v) for k, v in rule.where_not.items()},
-        "types": sorted(rule.types),
-        "types_text": rule.types_text,
-        "when": [c.describe("en") for c in rule.when],
-        "predicate": rule.predicate,
-        "distance_m": rule.distance_m,
-        "fallback": rule.fallback,
-        "verdict": rule.verdict,
-        "condition": rule.condition_zh,
-        "condition_en": rule.condition_en,
-        "basis": rule.basis,
-        "confidence": rule.confidence,
-        "effective_date": rule.effective_date,
-        "note": rule.note,
-    }
 
 
 def _row(rule: Rule, lang: str) -> list[str]:
@@ -110,7 +85,7 @@ def list_rules(
     except PlanningError as err:
         raise InputFailure.of(err) from err
     if fmt == "json":
-        click.echo(json.dumps([_rule_dict(r) for r in selected], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([rule_dict(r) for r in selected], ensure_ascii=False, indent=2))
         return
     head = (
         ["id", "layer", "zones", "predicate", "when", "verdict", "condition", "basis", "confidence"]

@@ -20,6 +20,7 @@ import click
 from gis.errors import InputError, PlanningError
 from zoning.cli.errors import InputFailure
 from zoning.cli.options import catalog_option, format_option, lang_option, output_option, rules_option, zones_option
+from zoning.columns import parse_pairs
 from zoning.model import VERDICT_RANK, VERDICTS, ScreeningResult
 from zoning.report import FORMATS, render_report
 
@@ -27,15 +28,8 @@ __all__ = ["COMMANDS", "screen", "open_data", "read_projects", "parse_attrs"]
 
 
 def parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            msg = f"--attr {pair!r}: expected KEY=VALUE, e.g. scale_head=2000 or unavoidable=true"
-            zh = f"--attr “{pair}”格式有误：应为“属性=值”，如 scale_head=2000 或 unavoidable=true"
-            raise InputError(msg, zh=zh)
-        out[key.strip()] = value.strip()
-    return out
+    """``--attr KEY=VALUE`` options as a dict (``zoning.columns.parse_pairs``, shared with the API)."""
+    return parse_pairs(pairs, option="--attr")
 
 
 def _emit(data: bytes, out: Path | None) -> None:

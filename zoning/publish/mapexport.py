@@ -34,6 +34,7 @@ from gis import strictjson
 from gis.errors import InputError
 from layers.generalise import public_view
 from layers.paths import DATA_DIR, DEFAULT_STORE, STATIC_DIR
+from zoning.lookup import unit_access_lists
 from zoning.messages import site_texts
 from zoning.publish.zone_tiles import check_zooms, tile_range, write_zone_tiles
 
@@ -177,6 +178,9 @@ def export_map(
         **tiles.meta,
         "attribution": _attribution(),
         "texts": texts,  # the page's words: site.* of data/messages.yaml
+        # the control units' access lists: every clause, and per unit feature its own and the
+        # general lists that hold where it lies (shown when a unit is clicked)
+        "access_list": unit_access_lists(zstore, rules=rules),
     }
     (out / "tiles.json").unlink()  # the site reads data/meta.json, which holds it all
     (out / "data" / "meta.json").write_text(strictjson.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -215,7 +215,7 @@ def _table(d: object, block: Table) -> None:
             par.paragraph_format.line_spacing = 1.0
             if j < len(numeric) and numeric[j]:
                 par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            verdict_col = block.columns[j] in ("判定", "Verdict", "结论", "Conclusion")
+            verdict_col = block.columns[j] in ("判定", "Verdict", "结论", "Conclusion", "符合性", "Conformity")
             fill, color = _verdict_colours(level) if verdict_col else (None, None)
             if fill is not None:
                 _shade(cells[j], fill)

@@ -457,10 +457,12 @@ def overview_map(result: ScreeningResult, zones: ReportZones, *, lang: str = "zh
     reach = max([n.distance_m for n in result.nearby] + [c.distance_m for c in result.conflicts] + [0.0])
     reach = min(max(reach * 1.15, 1500.0), float(result.parameters.get("near_m", 5000.0) or 5000.0) * 1.1)
     with catalog_of(zones.store) as catalog:
-        layer_ids = [lid for lid in catalog.layers if lid not in _NOT_IN_OVERVIEW]
+        # the layers a map draws (no attribute tables such as the access list)
+        layer_ids = [lid for lid in catalog.map_layer_ids if lid not in _NOT_IN_OVERVIEW]
     hit: dict[str, set[int]] = {lid: set() for lid in layer_ids}
     for c in result.conflicts:
-        hit.setdefault(c.layer, set()).add(c.feature_id)
+        if c.feature_id >= 0:  # "no data here" rows name no feature
+            hit.setdefault(c.layer, set()).add(c.feature_id)
     geom, _ = _project_work(result)
     extent = _square_extent(geom, pad_m=reach, min_half_m=1500.0)
     return _render_project(result, zones, layers=hit, overlaps=[c.overlap_geometry for c in result.conflicts],

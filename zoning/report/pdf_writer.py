@@ -404,7 +404,7 @@ def _verdict_colours(level: str) -> tuple[tuple[int, int, int] | None, tuple[int
 
 def _is_verdict_col(block: Table, j: int) -> bool:
     name = block.columns[j]
-    return name in ("判定", "Verdict", "结论", "Conclusion")
+    return name in ("判定", "Verdict", "结论", "Conclusion", "符合性", "Conformity")
 
 
 _KV_PT = 9.5

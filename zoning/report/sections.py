@@ -14,7 +14,8 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
 from zoning._notes import note_in
-from zoning.model import Conflict, Nearby, ScreeningResult
+from zoning.model import VERDICT_RANK, Conflict, Nearby, ScreeningResult
+from zoning.report.compliance import compliance_blocks, coverage_text, no_data_reason
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
     bearing_label,
@@ -94,6 +95,7 @@ def project_blocks(result: ScreeningResult, zones: ReportZones, *, lang: str, po
         blocks += [Paragraph(t("sec_vertices", lang), "note"), vertices]
     blocks += [head("sec_conclusion"), _conclusion(result, lang)]
     blocks += [head("sec_conflicts"), *_conflict_blocks(result, lang)]
+    blocks += [head("sec_compliance"), *compliance_blocks(result, lang)]
     blocks += [head("sec_nearby"), *_nearby_blocks(result, lang)]
     figures = _map_blocks(result, zones, lang=lang, policy=policy, maps=maps, figure_start=figure_start)
     if figures:
@@ -270,17 +272,30 @@ def _reason(c: Conflict, lang: str) -> str:
 
 
 def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
+    """The boxed conclusion. Layers without data where the project lies make one reason
+    together (not one each); the last line says what the verdict covers."""
     label = conclusion_label(result.verdict, lang)
     rows = conflicts_worst_first(result)
+    no_data = [c.layer for c in rows if c.relation == "no_coverage"]
+    rows = [c for c in rows if c.relation != "no_coverage"]
     reasons = [_reason(c, lang) for c in rows[:MAX_REASONS]]
     if len(rows) > MAX_REASONS:
         more = len(rows) - MAX_REASONS
         reasons.append(f"……另有 {more} 项，详见一览表。" if lang == "zh" else f"… and {more} more rows (see the table).")
-    if not rows:
+    if no_data:
+        reasons.append(no_data_reason(list(dict.fromkeys(no_data)), lang))
+    if not rows and not no_data:
         reasons.append(t("reason_none", lang))
+    applying = [c for c in result.clauses if c.applies and c.verdict != "clear"]
+    if applying:
+        worst = max(applying, key=lambda c: VERDICT_RANK[c.verdict])
+        reasons.append(t("clauses_reason", lang, n=len(applying), verdict=verdict_label(worst.verdict, lang)))
     if result.data.absent_layers:
         titles = join_list((layer_title(lid, lang) for lid in result.data.absent_layers), lang)
         reasons.append(t("absent_note", lang, layers=titles))
+    covered = coverage_text(result, lang)
+    if covered:
+        reasons.append(covered)
     return Conclusion(result.verdict, t("conclusion_is", lang, label=label),
                       t("overall_verdict", lang, label=verdict_label(result.verdict, lang)), tuple(reasons))
 
@@ -355,7 +370,8 @@ def _map_blocks(result: ScreeningResult, zones: ReportZones, *, lang: str, polic
                 figure_start: int) -> list[Block]:
     if not maps or result.project.geometry is None:
         return []
-    layers = list(dict.fromkeys(c.layer for c in conflicts_worst_first(result)))
+    # a detail map per layer with a feature to show ("no data here" rows have none)
+    layers = list(dict.fromkeys(c.layer for c in conflicts_worst_first(result) if c.feature_id >= 0))
     want_overview = policy.single or (policy.overview and bool(result.conflicts))
     needed = len(layers) + (1 if want_overview else 0)
     if needed == 0:

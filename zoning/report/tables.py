@@ -51,6 +51,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from zoning.model import VERDICT_RANK, Conflict, ScreeningResult
+from zoning.report.compliance import unit_summary
 from zoning.report.i18n import (
     check_lang,
     conclusion_label,
@@ -190,10 +191,13 @@ def conflict_table(results: Sequence[ScreeningResult], *, lang: str = "zh") -> t
 
 
 def project_table(results: Sequence[ScreeningResult], *, lang: str = "zh") -> tuple[list[str], list[list[Cell]]]:
-    """One row per project: ``PROJECT_COLUMNS`` and the number of conflicts."""
+    """One row per project: ``PROJECT_COLUMNS``, the number of conflicts, the control units
+    it lies in (with shares) and what its verdict covers."""
     lang = check_lang(lang)
     rows: list[list[Cell]] = []
     for i, r in enumerate(results, start=1):
         cells = _project_cells(i, r, lang)
-        rows.append([*(cells[k] for k in PROJECT_COLUMNS), len(r.conflicts)])
-    return [*headers(PROJECT_COLUMNS, lang), t("col_conflicts", lang)], rows
+        rows.append([*(cells[k] for k in PROJECT_COLUMNS), len(r.conflicts), unit_summary(r, lang),
+                     r.coverage.statement_en if lang == "en" else r.coverage.statement_zh])
+    extra = [t("col_conflicts", lang), t("col_units", lang), t("col_coverage", lang)]
+    return [*headers(PROJECT_COLUMNS, lang), *extra], rows

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from zoning.model import ScreeningResult
 from zoning.report.comparison import comparison_table
+from zoning.report.compliance import CLAUSE_KEYS, clause_table
 from zoning.report.formulas import xlsx_cell
 from zoning.report.i18n import ILLUSTRATIVE_MARK, check_lang, join_list, layer_title, t
 from zoning.report.numbering import report_number
@@ -25,7 +26,8 @@ from zoning.report.tables import COLUMNS, PROJECT_COLUMNS, conflict_table, proje
 
 __all__ = ["render_xlsx"]
 
-_WIDTHS = {"project": 24, "type": 20, "layer": 18, "feature": 22, "condition": 48, "basis": 34, "source": 28}
+_WIDTHS = {"project": 24, "type": 20, "layer": 18, "feature": 22, "condition": 48, "basis": 34, "source": 28,
+           "units": 40, "coverage": 60, "text": 48, "finding": 36, "unit": 16, "conformity": 12, "dimension": 14}
 #: Display formats of the numeric columns (the stored value keeps every digit).
 _NUMBER_FORMATS = {"area_m2": "#,##0.0", "length_m": "#,##0.0", "overlap_area_m2": "#,##0.0",
                    "overlap_length_m": "#,##0.0", "distance_m": "#,##0.0", "overlap_pct": "0.00",
@@ -114,7 +116,8 @@ def _comparison_sheet(ws: Any, results: Sequence[ScreeningResult], lang: str) ->
 
 
 def render_xlsx(results: Sequence[ScreeningResult], *, lang: str = "zh", comparison: bool = False) -> bytes:
-    """Workbook with the conflict table, a per-project summary and data/version information
+    """Workbook with the conflict table, a per-project summary (with the control units and
+    what each verdict covers), the access-list conformity table and data/version information
     (with ``comparison``, a 方案比选 sheet first: the sites side by side).
 
     When illustrative data took part, every sheet's print header carries the mark, the
@@ -141,11 +144,14 @@ def render_xlsx(results: Sequence[ScreeningResult], *, lang: str = "zh", compari
     _sheet_table(ws, header, rows, [k for k, _, _ in COLUMNS])
     ws2 = wb.create_sheet("项目汇总" if lang == "zh" else "Projects")
     header2, summary = project_table(results, lang=lang)
-    _sheet_table(ws2, header2, summary, [*PROJECT_COLUMNS, "n"])
+    _sheet_table(ws2, header2, summary, [*PROJECT_COLUMNS, "n", "units", "coverage"])
+    ws_clauses = wb.create_sheet(t("sheet_clauses", lang))
+    header_c, clauses = clause_table(results, lang=lang)
+    _sheet_table(ws_clauses, header_c, clauses, CLAUSE_KEYS)
     ws3 = wb.create_sheet("数据与说明" if lang == "zh" else "Data and notes")
     _info_sheet(ws3, results, lang)
     if any(r.data.illustrative or r.illustrative_used for r in results):
-        for sheet in (*sheets, ws, ws2, ws3):
+        for sheet in (*sheets, ws, ws2, ws_clauses, ws3):
             sheet.oddHeader.center.text = ILLUSTRATIVE_MARK[lang]
             sheet.oddHeader.center.color = "C00000"
     buf = io.BytesIO()

@@ -138,6 +138,11 @@ class ReportZones:
         if self.store is None or layer_id not in set(self.store.layer_ids):
             return None
         gdf = self.store.layer(layer_id)
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            # an attribute table (the access list): its rows for the source table, no geometry
+            table = gdf.reset_index(drop=True)
+            table["feature_id"] = range(len(table))
+            return table
         if gdf.crs is None:
             gdf = gdf.set_crs(STORAGE_CRS)
         elif not gdf.crs.equals(STORAGE_CRS):

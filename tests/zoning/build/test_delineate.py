@@ -329,3 +329,24 @@ def test_bad_flow_value_on_a_river_line_is_refused():
     intake = Intake("x", "河流型", to_lonlat(CX + 5000, CY))
     with pytest.raises(InputError, match=r"river line '甲河': field 'flow' is 'downhill'; expected one of along, reverse"):
         delineate([intake], rivers(line, name_zh=["甲河"], flow=["downhill"]), params="hj338")
+
+
+def test_two_intakes_of_one_reach_take_the_river_between_them():
+    """A source registered as "1,000 m above intake 1 to 100 m below intake 2" (the Yiyang
+    table): on the curved test river, intakes at s = 5,000 m and s = 6,500 m (given the
+    other way round), HJ 338 grade 1: the reach runs from s = 4,000 to s = 6,600 m, 2,600 m
+    along the line; water 100 m wide, so the band's area is 2 * 50 * 2,600 = 260,000 m²."""
+    first, second = on_arc(R, 5_000.0), on_arc(R, 6_500.0)
+    intake = Intake("两口取水", "河流型", to_lonlat(*second), river_width_m=100.0, reach_to=to_lonlat(*first))
+    result = delineate([intake], rivers(arc(R)), params="hj338")
+    water1 = zones_in_work(result, "一级", "水域")
+    assert arc(R).intersection(water1).length == pytest.approx(2_600.0, abs=0.5)
+    assert water1.area == pytest.approx(260_000.0, rel=1e-3)
+    assert "两取水口间沿河线1500 m全部纳入" in result.zones["source"].iloc[0]
+
+
+def test_a_second_intake_off_the_river_is_refused():
+    first = on_arc(R, 5_000.0)
+    far = to_lonlat(CX - 10_000.0, CY)  # 15 km from the arc
+    with pytest.raises(InputError, match="second intake lies .* from the river line of the first"):
+        delineate([Intake("错口", "河流型", to_lonlat(*first), reach_to=far)], rivers(arc(R)), params="hj338")

@@ -65,7 +65,9 @@ def test_meta_says_what_the_map_shows_and_which_rules_apply(site: Path) -> None:
     meta = json.loads((site / "data/meta.json").read_text(encoding="utf-8"))
     store = ZoneStore.open(DEFAULT_STORE)
     ids = [layer["id"] for layer in meta["layers"]]
-    assert ids == [lid for lid in store.layer_ids if lid != "admin"]
+    # every layer a map draws (zone and control-unit layers; not admin, not the access list table)
+    assert ids == [lid for lid in store.layer_ids if lid in store.catalog.map_layer_ids]
+    assert "env_control_unit" in ids and "access_clause" not in ids
     # The embedded data is illustrative, and the page is told to say so.
     assert meta["illustrative"] is True and meta["attribution"]["notice_zh"] == "示意数据，不具法律效力"
     water = next(layer for layer in meta["layers"] if layer["id"] == "water_source")

@@ -71,7 +71,8 @@ def test_project_document_holds_overview_conclusion_and_conflicts(store, farm) -
     assert doc.mark == "示意数据，不具法律效力"
     assert doc.meta[2] == ("报告生成时间", "2026年11月23日 09:30（UTC+08:00）")
     headings = [b.text for b in doc.blocks if isinstance(b, Heading)]
-    assert headings[:4] == ["一、项目概况", "二、筛查结论", "三、涉及管控要素一览表", "四、周边敏感区"]
+    assert headings[:5] == ["一、项目概况", "二、筛查结论", "三、涉及管控要素一览表", "四、与生态环境分区管控要求的符合性分析",
+                            "五、周边敏感区"]
     table = next(b for b in doc.blocks if isinstance(b, Table) and "法律依据" in b.columns)
     assert len(table.rows) == 3
     assert table.rows[0][4] == "禁止\nDWS01"

@@ -76,15 +76,10 @@ def test_third_grade_is_lightest() -> None:
     assert _luminance(shades[0]) < _luminance(shades[1]) < _luminance(shades[2])
 
 
-def test_labels_do_not_repeat_the_grade_a_name_already_says(monkeypatch, farm) -> None:
-    """Delineated zones are named "…一级保护区（陆域）": the label must not add "（一级）"."""
+def _record_texts(monkeypatch) -> list[str]:
+    """Every text the maps draw (labels, furniture), as strings, in drawing order."""
     from matplotlib.axes import Axes
 
-    from .conftest import make_store
-
-    named = make_store()
-    ws = named.layers["water_source"]
-    ws["name"] = ["示例取水口 一级保护区（陆域）", "示例取水口 二级保护区（陆域）"]
     texts: list[str] = []
     real = Axes.text
 
@@ -93,6 +88,17 @@ def test_labels_do_not_repeat_the_grade_a_name_already_says(monkeypatch, farm) -
         return real(self, x, y, s, *args, **kwargs)
 
     monkeypatch.setattr(Axes, "text", recording)
+    return texts
+
+
+def test_labels_do_not_repeat_the_grade_a_name_already_says(monkeypatch, farm) -> None:
+    """Delineated zones are named "…一级保护区（陆域）": the label must not add "（一级）"."""
+    from .conftest import make_store
+
+    named = make_store()
+    ws = named.layers["water_source"]
+    ws["name"] = ["示例取水口 一级保护区（陆域）", "示例取水口 二级保护区（陆域）"]
+    texts = _record_texts(monkeypatch)
     maps.detail_map(farm, "water_source", ReportZones(named))
     labels = [s for s in texts if "示例取水口" in s]
     assert "示例取水口 一级保护区（陆域）" in labels
@@ -105,21 +111,12 @@ def test_labels_do_not_repeat_the_grade_a_name_already_says(monkeypatch, farm) -
 def test_a_zone_name_with_tabs_and_line_breaks_is_drawn_on_one_line(monkeypatch, farm) -> None:
     """A tab or line break in a zone's name (data) has no glyph: the label joins the words
     with spaces (the suite turns matplotlib's "Glyph 9 missing" warning into an error)."""
-    from matplotlib.axes import Axes
-
     from .conftest import make_store
 
     named = make_store()
     ws = named.layers["water_source"]
     ws["name"] = ["甲\t水源\n一级", "乙\r\n水源"]
-    texts: list[str] = []
-    real = Axes.text
-
-    def recording(self, x, y, s, *args, **kwargs):
-        texts.append(str(s))
-        return real(self, x, y, s, *args, **kwargs)
-
-    monkeypatch.setattr(Axes, "text", recording)
+    texts = _record_texts(monkeypatch)
     maps.detail_map(farm, "water_source", ReportZones(named))
     assert any(s.startswith("甲 水源 一级") for s in texts)
     assert not any(ch in s for s in texts for ch in "\t\r\n")

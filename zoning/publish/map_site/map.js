@@ -110,16 +110,19 @@
     var layer = meta.layers[f.properties.l];
     var zinfo = f.properties.z >= 0 ? layer.zones[f.properties.z] : null;
     var zone = zinfo ? pick(zinfo.value, zinfo.label_en) : null;
-    var rules = meta.rule_groups[f.properties.r] || [];
+    var lists = unitLists(layer, f);
+    // a unit with a list of its own: its category's defaults (the rules) do not apply
+    var rules = lists && lists.own.length ? [] : (meta.rule_groups[f.properties.r] || []);
     var parts = [
       el('b', {}, [pick(layer.title_zh, layer.title_en), illustrativeTag(layer)]),
       String(f.properties.n == null ? '' : f.properties.n)
     ];
     if (zone) { parts.push(el('br'), t('zone') + colon() + zone); }
     parts.push(el('br'), t('status') + colon() + statusText(layer.legal_status));
-    parts.push(el('div', {}, [t('rules') + colon()]));
-    if (!rules.length) { parts.push(el('div', {className: 'rule'}, [t('noRules')])); }
+    if (!lists || !lists.own.length) { parts.push(el('div', {}, [t('rules') + colon()])); }
+    if (!rules.length && !lists) { parts.push(el('div', {className: 'rule'}, [t('noRules')])); }
     rules.forEach(function (r) { parts.push(ruleNode(r)); });
+    if (lists) { parts = parts.concat(listNodes(lists)); }
     return el('div', {className: 'zone', style: {borderColor: zoneColour(layer, f.properties.z)}}, parts);
   }
   function renderAnswer(lon, lat, found) {
@@ -129,6 +132,31 @@
     nodes.push(el('p', {className: 'hint'}, [t('simplified')]));
     fill(document.getElementById('answer'), nodes);
   }
+  // --- control units: their access lists (meta.access_list, zoning.lookup.unit_access_lists) ---
+  function unitLists(layer, f) {
+    var al = meta.access_list;
+    if (!al || !al.layer || layer.id !== al.layer) { return null; }
+    return al.units[String(f.properties.i)] || {own: [], general: []};
+  }
+  function clauseNode(c, list) {
+    var verdict = c.verdict && meta.verdicts[c.verdict] ? meta.verdicts[c.verdict] : null;
+    return el('div', {className: 'rule'}, [
+      list + colon(),
+      verdict ? el('span', {className: 'verdict ' + c.verdict, style: {color: verdict.colour}}, [pick(verdict.zh, verdict.en)]) : null,
+      ' ' + pick(c.dimension, c.dimension_en) + ' · ' + c.text,
+      el('br'), t('types') + colon() + pick(c.types_zh, c.types_en),
+      el('br'), t('basis') + colon() + c.basis + (c.confidence === 'verified' ? '' : t(c.confidence === 'secondary' ? 'secondary' : 'unverified')),
+      c.legal_status === '法定' ? null : el('span', {className: 'tag'}, [t('illustrative')])
+    ]);
+  }
+  function listNodes(lists) {
+    var clauses = meta.access_list.clauses, out = [el('div', {}, [el('b', {}, [t('unitList')])])];
+    lists.general.forEach(function (i) { out.push(clauseNode(clauses[i], t('listGeneral').replace('{scope}', clauses[i].scope))); });
+    lists.own.forEach(function (i) { out.push(clauseNode(clauses[i], t('listOwn'))); });
+    if (!lists.own.length) { out.push(el('div', {className: 'rule'}, [t('listDefaults')])); }
+    return out;
+  }
+
   function ask(lon, lat) {
     lastAsk = [lon, lat];
     // The place in the data tile's own units (sub-pixels from its top-left corner).
