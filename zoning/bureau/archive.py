@@ -31,37 +31,29 @@ from shapely.geometry import mapping
 
 from gis.errors import InputError
 from gis.strictjson import dumps
+from zoning import saved
 from zoning.bureau.changes import ResultChange, compare_results
 from zoning.bureau.db import Database, Tx
 from zoning.model import Project, ScreeningResult, worst_verdict
 from zoning.report.numbering import content_sha256, report_number
 from zoning.results_io import result_from_dict
+from zoning.saved import NUMBER_PATTERN
 
 __all__ = ["SavedScreening", "SavedSummary", "SaveOutcome", "Rescreen", "AffectedReport", "Archive", "NUMBER_PATTERN"]
 
 log = logging.getLogger(__name__)
 
 _CHINA_TZ = timezone(timedelta(hours=8))
-#: What a number may look like (as the HTTP API checks it before asking).
-NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
 @dataclass(frozen=True)
-class SavedScreening:
-    """One saved screening, as it was saved (never re-run).
+class SavedScreening(saved.SavedScreening):
+    """One saved screening, as it was saved (never re-run): the HTTP API's record
+    (``zoning.saved.SavedScreening``: number, results, batch, saved_at, saved_by,
+    store_sha256, rules_sha256, input) and what the bureau keeps besides.
 
     Attributes
     ----------
-    number
-        Its report number.
-    results
-        The results (one per project, in input order), with project and overlap geometry.
-    batch
-        Saved from a batch (its JSON is a list even of one result).
-    saved_at, saved_by
-        When (ISO 8601, +08:00) and by whom (account name; the login name from the CLI).
-    store_sha256, rules_sha256
-        The zone store and rule file screened against.
     input
         What was screened: ``{"projects": [{name, type, attributes, geometry (GeoJSON,
         EPSG:4490), input_crs, builder, project_code}]}``.
@@ -77,14 +69,6 @@ class SavedScreening:
         Where it was saved from: ``app``, ``cli`` or ``api``.
     """
 
-    number: str
-    results: tuple[ScreeningResult, ...]
-    batch: bool = False
-    saved_at: str = ""
-    saved_by: str = ""
-    store_sha256: str = ""
-    rules_sha256: str = ""
-    input: Mapping[str, Any] = field(default_factory=dict)
     store: str = ""
     as_of: str | None = None
     versions: Mapping[str, Any] = field(default_factory=dict)

@@ -4,6 +4,7 @@ and the HTTP API hold.
 ``open_bureau()`` reads the settings from the environment and opens the database once per
 process and URL (creating the tables); ``first_run_notice()`` is what ``make run`` prints
 on a fresh machine: the first admin's generated password, shown once, stored only hashed.
+``BureauScreenings`` is the saved screenings as the HTTP API asks them (``zoning.saved``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import threading
 from dataclasses import dataclass
 
 from zoning.bureau.accounts import FIRST_ADMIN, Accounts
-from zoning.bureau.archive import Archive
+from zoning.bureau.archive import Archive, SavedScreening
 from zoning.bureau.db import Database
 from zoning.bureau.settings import BureauSettings
 
-__all__ = ["Bureau", "open_bureau", "first_run_notice"]
+__all__ = ["Bureau", "open_bureau", "first_run_notice", "BureauScreenings"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,19 @@ def open_bureau(settings: BureauSettings | None = None) -> Bureau:
             hit = Bureau(settings, db, Accounts(db, settings), Archive(db))
             _OPENED[key] = hit
     return hit
+
+
+class BureauScreenings:
+    """The saved screenings of the bureau the environment names (``zoning.saved.ScreeningStore``):
+    what ``GET /api/v1/screenings/{number}`` reads. The database is opened at the first
+    ``get``, in the process that answers (a server's workers each open their own)."""
+
+    def __init__(self, settings: BureauSettings | None = None) -> None:
+        self._settings = settings
+
+    def get(self, number: str) -> SavedScreening | None:
+        """The screening saved under ``number``, or None."""
+        return open_bureau(self._settings).archive.get(number)
 
 
 def first_run_notice(bureau: Bureau | None = None) -> str | None:
