@@ -16,6 +16,7 @@ whose ``sha256`` differs (so no index or tile set of the exact data is reused).
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import threading
 from typing import Any
@@ -28,7 +29,7 @@ from gis.crs import STORAGE_CRS, work_crs_for
 from gis.errors import InputError
 
 __all__ = ["PRECISION_ENV", "DEFAULT_PRECISION_M", "public_precision_m", "generalise_frame", "public_view", "PublicView",
-           "public_key", "sensitive_layers", "catalog_sensitive"]  # fmt: skip
+           "public_key", "sensitive_layers", "catalog_sensitive", "uncertainty_m"]  # fmt: skip
 
 PRECISION_ENV = "ZONING_PUBLIC_PRECISION_M"
 DEFAULT_PRECISION_M = 500.0
@@ -79,6 +80,18 @@ def generalise_frame(gdf: gpd.GeoDataFrame, precision_m: float = DEFAULT_PRECISI
         snapped[lost] = _cells(shapely.point_on_surface(original[lost]), precision_m)
     out = metric.set_geometry(gpd.GeoSeries(snapped, index=metric.index, crs=work))
     return out.to_crs(STORAGE_CRS)
+
+
+def uncertainty_m(precision_m: float) -> float:
+    """How far an exact boundary may lie from its generalised one: the simplification's
+    tolerance (half the precision) plus the snapping (half a grid cell's diagonal) — 604 m
+    at 500 m. A point that far from a generalised feature may be inside the exact one (the
+    public's answer says so). Features narrower than a cell may differ more.
+
+    >>> round(uncertainty_m(500.0))
+    604
+    """
+    return precision_m / 2 + precision_m * math.sqrt(2) / 2
 
 
 def public_key(sha256: str, sensitive: tuple[str, ...], precision_m: float) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from layers.generalise import uncertainty_m
 from ui import state
 from ui.cache import get_public_store, store_ref
 from ui.escape import md_text
@@ -61,9 +62,13 @@ def render_zone_answer(store: Any, rules: Any, labels: Mapping[str, Any], *, lon
     """The zones at (lon, lat), each with its grade, source, legal status and rules in words."""
     language = lang()
     ref = store_ref()
-    # The public's answer: layers the catalogue marks sensitive are looked up generalised.
+    # The public's answer: layers the catalogue marks sensitive are looked up generalised;
+    # within their uncertainty the answer says that the exact boundary may differ.
     public = get_public_store(ref.path, ref.sha256)
-    hits = zones_at(public, lon, lat, near_m=_NEAR_M)
+    sensitive = set(getattr(public, "sensitive", ()))
+    reach = uncertainty_m(public.precision_m) if sensitive else 0.0
+    found = zones_at(public, lon, lat, near_m=max(_NEAR_M, reach))
+    hits = [h for h in found if h.distance_m <= _NEAR_M]
     inside = [h for h in hits if h.inside]
     near = [h for h in hits if not h.inside]
     st.markdown(f"##### :material/location_on: {md_text(label)}")
@@ -77,10 +82,10 @@ def render_zone_answer(store: Any, rules: Any, labels: Mapping[str, Any], *, lon
         badge = verdict_badge_html("clear", language, heading=t("public.answer"), title=t("public.outside_title"),
                                    explain=t("public.outside"))  # fmt: skip
     st.markdown(badge, unsafe_allow_html=True)
-    generalised = sorted({h.layer for h in hits} & set(getattr(public, "sensitive", ())))
+    generalised = sorted({h.layer for h in found if h.distance_m <= reach} & sensitive)
     if generalised:
         titles = "、".join(pick(labels[g].title_zh, labels[g].title_en) if g in labels else g for g in generalised)
-        st.info(t("public.generalised", layers=md_text(titles), m=f"{getattr(public, 'precision_m', 0):.0f}"),
+        st.info(t("public.generalised", layers=md_text(titles), m=f"{public.precision_m:.0f}"),
                 icon=":material/blur_on:")  # fmt: skip
     for hit in inside:
         _zone_card(hit, rules, labels, expanded=True)

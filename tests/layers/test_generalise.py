@@ -23,7 +23,7 @@ from pyproj import Transformer
 from shapely.geometry import box
 
 from layers.catalog import load_catalog
-from layers.generalise import PublicView, generalise_frame, public_view
+from layers.generalise import PublicView, generalise_frame, public_view, uncertainty_m
 from layers.store import ZoneStore
 from zoning.engine import screen
 from zoning.lookup import zones_at
@@ -113,3 +113,18 @@ def test_tiles_and_the_exported_site_hold_no_exact_corner(store: ZoneStore, tmp_
     for corner in corners:
         distance = np.hypot(coords[:, 0] - corner[0], coords[:, 1] - corner[1]).min()
         assert distance > 20.0, corner  # nearest tile vertex: on the grid, far from the exact corner
+
+
+def test_the_exact_boundary_lies_within_the_stated_uncertainty(store: ZoneStore) -> None:
+    """The uncertainty the public answer names, by hand: 250 m of simplification (half the
+    precision) + half a 500 m cell's diagonal (500 × √2 / 2 = 353.55 m) = 603.55 m."""
+    assert uncertainty_m(500.0) == pytest.approx(603.553, abs=1e-3)
+    exact = store.layer("eco_redline").to_crs(4490).geometry.iloc[0]
+    public = public_view(store).layer("eco_redline").geometry.iloc[0]
+    ring_exact, ring_public = shapely.Polygon(_gk_coords(exact)), shapely.Polygon(_gk_coords(public))
+    assert ring_exact.hausdorff_distance(ring_public) <= uncertainty_m(500.0)
+    # The point 60 m inside the exact edge but outside the generalised one is within reach:
+    # the public answer names the red line as generalised there.
+    lon, lat = _TO_LONLAT.transform(OX + 183, OY + 500)
+    near = [h for h in zones_at(public_view(store), lon, lat, near_m=uncertainty_m(500.0)) if h.layer == "eco_redline"]
+    assert [h.name for h in near] == ["大红线"] and 0 < near[0].distance_m <= uncertainty_m(500.0)
