@@ -94,23 +94,13 @@ class SavedScreening(saved.SavedScreening):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """The record as JSON: its facts and the results in the screening contract's form."""
-        results = [r.to_dict() for r in self.results]
-        return {
-            "number": self.number,
-            "saved_at": self.saved_at,
-            "saved_by": self.saved_by,
-            "store": self.store,
-            "store_sha256": self.store_sha256,
-            "rules_sha256": self.rules_sha256,
-            "as_of": self.as_of,
-            "versions": dict(self.versions),
-            "parameters": dict(self.parameters),
-            "source": self.source,
-            "verdict": self.verdict,
-            "input": dict(self.input),
-            "results": results if self.batch or len(results) != 1 else results[0],
-        }
+        """The record as JSON: the API's record (``zoning.saved``) with the bureau's facts,
+        the results last."""
+        base = super().to_dict()
+        results = base.pop("results")
+        extra = {"store": self.store, "as_of": self.as_of, "versions": dict(self.versions),
+                 "parameters": dict(self.parameters), "source": self.source, "verdict": self.verdict}  # fmt: skip
+        return base | extra | {"results": results}
 
 
 @dataclass(frozen=True)
