@@ -90,13 +90,16 @@ class TileBuild:
 
 def _write(build: TileBuild, store_path: str) -> None:
     """Write the tile set of ``store_path`` into ``build.folder`` (a work folder first)."""
-    from zoning.engine import open_store
+    from layers.paths import catalog_path
+    from layers.store import ZoneStore
     from zoning.publish.zone_tiles import write_zone_tiles
 
     work = build.folder.with_name(f".{build.folder.name}.{os.getpid()}.{threading.get_ident()}")
     try:
-        # The tiles are the public's: sensitive layers generalised (layers.generalise).
-        write_zone_tiles(public_view(open_store(store_path)), work, min_zoom=_MIN_ZOOM, max_zoom=_MAX_ZOOM)
+        # The tiles are the public's: sensitive layers generalised (layers.generalise), as the
+        # catalogue in use (an open catalogue's too) marks them — the one _public_name reads.
+        store = ZoneStore.open(Path(store_path), catalog=catalog_path())
+        write_zone_tiles(public_view(store), work, min_zoom=_MIN_ZOOM, max_zoom=_MAX_ZOOM)
         try:
             os.replace(work, build.folder)
         except OSError:
@@ -148,8 +151,9 @@ def tile_build(path: str, sha256: str) -> TileBuild:
 def _public_name(sha256: str) -> str:
     from layers.catalog import load_catalog
     from layers.generalise import catalog_sensitive, public_key, public_precision_m
+    from layers.paths import catalog_path
 
-    catalog = load_catalog(os.environ.get("ZONING_CATALOG") or None)
+    catalog = load_catalog(catalog_path())
     return public_key(sha256, catalog_sensitive(catalog), public_precision_m())[:16]
 
 
