@@ -146,15 +146,60 @@ def test_the_public_cannot_open_a_restricted_page_by_the_websocket(bureau: Burea
     assert page.get_by_role("heading", name="项目筛查").count() == 0
 
 
-def _screen_typed(page) -> None:
+#: A 200 m x 100 m plot across the edge of the test store's 一级 water source (x 0..1000).
+_ACROSS_GRADE_1 = [(900, 100), (1100, 100), (1100, 200), (900, 200)]
+#: A 200 m x 100 m plot inside the 二级 water source of the store's first version (x -3000..-2000),
+#: which the imported second version no longer has.
+_IN_OLD_GRADE_2 = [(-2900, 100), (-2700, 100), (-2700, 200), (-2900, 200)]
+
+
+def _screen_typed(page, offsets=_ACROSS_GRADE_1, verdict: str = "prohibited") -> None:
+    """On the screen page: type the plot's corners, a polygon of 20,000 m², 一般工业项目."""
     page.get_by_text("输入坐标", exact=True).click()
     area = page.locator("[data-testid='stTextArea'] textarea").first
-    area.fill(coords_text([(900, 100), (1100, 100), (1100, 200), (900, 200)]))
+    area.fill(coords_text(offsets))
     area.press("Control+Enter")
     page.get_by_text("面", exact=True).click()
     page.get_by_text("20,000 m²").wait_for(timeout=TIMEOUT_MS)
     choose_option(page, page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型"), "一般工业项目")
+    page.locator(f".ez-verdict[data-verdict='{verdict}']").wait_for(timeout=TIMEOUT_MS)
+
+
+def _switch_on(page, label: str) -> None:
+    """Turn the switch ``label`` on by clicking its track (its input is visually hidden, and a
+    click on the label's middle misses it); a click that lands while the page is being redrawn
+    can be lost, so it is tried again, at most three times."""
+    switch = page.get_by_role("switch", name=label, exact=True)
+    track = page.locator("[data-testid='stCheckbox']").filter(has_text=label).locator("label > div").first
+    for _attempt in range(3):
+        wait_ready(page)
+        if not switch.is_checked():
+            track.click()
+        try:
+            page.wait_for_function("l => document.querySelector(`input[role=switch][aria-label='${l}']`)?.checked",
+                                   arg=label, timeout=10_000)  # fmt: skip
+            wait_ready(page)
+            return
+        except PlaywrightError:
+            continue
+    msg = f"the switch {label!r} did not turn on"
+    raise AssertionError(msg)
+
+
+def _screen_as_of_before_the_import(page) -> None:
+    """Today (version 2) the plot is clear; as of 2025-01-01 (version 1 in force: the import is
+    effective from 2025-03-01) it lies in the 二级 zone: prohibited, with the versions named."""
+    _open(page, "项目筛查")
+    _screen_typed(page, _IN_OLD_GRADE_2, verdict="clear")
+    _switch_on(page, "按历史日期筛查")
+    page.get_by_role("spinbutton", name="year, 日期", exact=True).click()
+    page.keyboard.type("20250101")  # year, month, day: the segments advance by themselves
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")  # the calendar, if it opened
+    page.locator("[data-testid='stMain'] h1").first.click()  # leaving the field commits the date
+    page.get_by_text(re.compile(r"按 2025-01-01 有效的图层版本筛查：.*v1")).first.wait_for(timeout=TIMEOUT_MS)
     page.locator(".ez-verdict[data-verdict='prohibited']").wait_for(timeout=TIMEOUT_MS)
+    assert page.locator(".ez-verdict[data-verdict='clear']").count() == 0
 
 
 def _save(page) -> str:
@@ -258,6 +303,12 @@ def test_an_admin_imports_with_a_field_mapping_sees_the_version_and_rolls_back(b
     assert list(versions["recorded_by"])[-1] == "admin"
     grades = sorted(pyogrio.read_dataframe(bureau.store, layer="water_source")["grade"])
     assert grades == ["一级", "准保护区"]
+    _screen_as_of_before_the_import(page)
+    _open(page, "图层管理")
+    choose_layer = page.locator("[data-testid='stSelectbox']").filter(has_text="图层").first
+    choose_layer.click()
+    page.get_by_role("option").filter(has_text="water_source").first.click()
+    wait_ready(page)
     page.get_by_text("回退到早先版本").click()
     page.get_by_role("button", name="回退到 v1").click()
     page.get_by_text(re.compile(r"已回退到 v1；v2 已保留")).wait_for(timeout=TIMEOUT_MS)
