@@ -47,6 +47,7 @@ __all__ = [
     "url_label",
     "require_file",
     "safe_name",
+    "gdb_folders",
 ]
 
 #: File name endings read_features understands, with the format each stands for.
@@ -261,7 +262,7 @@ def _read_gdb(path: Path, *, label: str, options: ReadOptions) -> Raw:
 # --- zip archives ------------------------------------------------------------------------
 
 
-def _gdb_folders(names: list[str]) -> list[str]:
+def gdb_folders(names: list[str]) -> list[str]:
     """The ``*.gdb`` folders (their paths inside the archive) holding members."""
     found: dict[str, None] = {}
     for name in names:
@@ -280,7 +281,7 @@ def _read_zip(path: Path, *, label: str, options: ReadOptions) -> Located:
             layer = None if options.layer is None else str(options.layer)
             v = _vector.read_shapefile(path, layer=layer, encoding=options.encoding, source=label)
             return Located(Raw(v.gdf, "Shapefile", v.crs, v.layer, v.encoding, v.notes), label)
-        gdbs = _gdb_folders(names)
+        gdbs = gdb_folders(names)
         if gdbs:
             return Located(_read_zipped_gdb(zf, gdbs, label=label, options=options), label)
         return _read_zipped_single(zf, names, label=label, options=options)

@@ -25,6 +25,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from gis.errors import CRSError, Label, zh_lead
+from gis.text import Text
 
 __all__ = [
     "STORAGE_CRS",
@@ -36,6 +37,11 @@ __all__ = [
     "crs_from_prj",
     "gk_epsg",
     "gk_central_meridian",
+    "GkZone",
+    "ZoneGuess",
+    "gk_zones",
+    "gk_zone",
+    "guess_gk_zone",
     "work_crs_for",
     "work_crs_for_geometry",
     "work_crs_for_lon",
@@ -298,6 +304,211 @@ def work_crs_for_lon(lon: float) -> str:
     """The metric working CRS for data centred at longitude ``lon``: the CGCS2000
     3-degree Gauss-Kruger zone (central-meridian variant, false easting 500 km)."""
     return f"EPSG:{gk_epsg(gk_central_meridian(lon))}"
+
+
+# --- the Gauss-Kruger zones planners type coordinates in ------------------------------
+
+
+@dataclass(frozen=True)
+class GkZone:
+    """A CGCS2000 3-degree Gauss-Kruger zone as a planner chooses it.
+
+    Attributes
+    ----------
+    epsg
+        4534-4554 without the zone number in the easting (false easting 500 000 m),
+        4513-4533 with it (zone × 1 000 000 + 500 000 m).
+    central_meridian
+        Degrees east (a multiple of 3).
+    prefixed
+        True when eastings carry the zone number (e.g. 38 512 000 in zone 38).
+    """
+
+    epsg: int
+    central_meridian: int
+    prefixed: bool
+
+    @property
+    def zone(self) -> int:
+        """The 3-degree zone number (central meridian / 3): 36, 37, 38 over Hunan."""
+        return self.central_meridian // 3
+
+    @property
+    def code(self) -> str:
+        return f"EPSG:{self.epsg}"
+
+    @property
+    def text(self) -> Text:
+        """Its name for a choice list, code first, e.g. ``EPSG:4546 CGCS2000 3度带 中央子午线 111°E（东坐标不带带号）``."""
+        cm, zone = self.central_meridian, self.zone
+        if self.prefixed:
+            return Text(
+                f"{self.code} CGCS2000 3度带 第{zone}带 中央子午线 {cm}°E（东坐标带带号，如 {zone}512000）",
+                f"{self.code} CGCS2000 / 3-degree Gauss-Kruger zone {zone}, CM {cm}E (eastings with the zone number, "
+                f"e.g. {zone}512000)",
+            )
+        return Text(
+            f"{self.code} CGCS2000 3度带 中央子午线 {cm}°E（东坐标不带带号，如 512000）",
+            f"{self.code} CGCS2000 / 3-degree Gauss-Kruger CM {cm}E (eastings without the zone number, e.g. 512000)",
+        )
+
+
+def gk_zone(epsg: int | str) -> GkZone | None:
+    """The 3-degree zone of an EPSG code (``4526``, ``"EPSG:4547"``), None for any other code."""
+    text = str(epsg).upper().removeprefix("EPSG:")
+    if not text.isdigit():
+        return None
+    code = int(text)
+    if 4513 <= code <= 4533:
+        return GkZone(code, 75 + 3 * (code - 4513), True)
+    if 4534 <= code <= 4554:
+        return GkZone(code, 75 + 3 * (code - 4534), False)
+    return None
+
+
+def gk_zones(bounds_lonlat: tuple[float, float, float, float] = HUNAN_BOUNDS) -> tuple[GkZone, ...]:
+    """The 3-degree zones whose band (central meridian ± 1.5°) meets these lon/lat bounds,
+    each without and with the zone number, west to east. Over Hunan (108.6–114.3°E):
+    central meridians 108°, 111° and 114°E — EPSG:4545/4524, 4546/4525, 4547/4526.
+    """
+    west, east = gk_central_meridian(bounds_lonlat[0]), gk_central_meridian(bounds_lonlat[2])
+    return tuple(GkZone(gk_epsg(cm, zone_prefix=prefixed), cm, prefixed)
+                 for cm in range(west, east + 1, 3) for prefixed in (False, True))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ZoneGuess:
+    """Which Gauss-Kruger CRS typed X/Y are likely in (``guess_gk_zone``).
+
+    ``candidates`` are EPSG codes: one when the numbers say it (a
+    zone number in the easting, or only one zone puts the points in the region), several
+    when the planner must choose, none when no zone fits. ``text`` says what was seen and,
+    when there is a choice, where each candidate puts the points.
+    """
+
+    candidates: tuple[int, ...]
+    text: Text
+
+    @property
+    def certain(self) -> bool:
+        return len(self.candidates) == 1
+
+
+#: How far past its band (± 1.5°) a zone is still used: surveys of a county astride a zone
+#: edge keep one zone for the whole county.
+ZONE_OVERLAP_DEG = 0.5
+_HUNAN = Text("湖南", "Hunan")
+
+
+def guess_gk_zone(
+    eastings: Any,
+    northings: Any,
+    *,
+    region: tuple[float, float, float, float] | Any = HUNAN_BOUNDS,
+    region_name: Text = _HUNAN,
+) -> ZoneGuess | None:
+    """The Gauss-Kruger zone typed eastings and northings are likely in, or None when they
+    are not Gauss-Kruger metres (degrees, or northings outside China's 1.5–6.1e6 m).
+
+    * An easting with a zone number (e.g. 38 512 000) names its zone: 3-degree zones 25–45
+      (EPSG:4513–4533), 6-degree zones 13–23 (EPSG:4491–4501). Different numbers in one
+      input give no candidate.
+    * A bare easting (about 500 000 ± 170 000 m) fits every zone: the candidates are the
+      3-degree zones over ``region`` that put every point inside ``region`` and within
+      ``ZONE_OVERLAP_DEG`` of the zone's band, west to east. (A bare easting lies as far
+      from every central meridian, so only the region can tell the zones apart: over
+      Hunan, 5.7° wide, two zones usually fit and the planner is asked.)
+
+    Parameters
+    ----------
+    eastings, northings
+        Sequences of metres, in that order (swap surveying X/Y first).
+    region
+        Lon/lat bounds, or a shapely geometry in lon/lat (e.g. the store's admin extent).
+    region_name
+        The region in words, for ``ZoneGuess.text``.
+
+    Examples
+    --------
+    >>> guess_gk_zone([38512000.0], [3123000.0]).candidates
+    (4526,)
+    >>> guess_gk_zone([512000.0], [3123000.0]).candidates
+    (4546, 4547)
+    """
+    e = np.asarray(eastings, dtype="float64").ravel()
+    n = np.asarray(northings, dtype="float64").ravel()
+    if e.size == 0 or e.size != n.size or not (np.all(np.isfinite(e)) and np.all(np.isfinite(n))):
+        return None
+    if not np.all((n >= 1.5e6) & (n <= 6.1e6)):
+        return None
+    if np.all(e > 1.2e7) and np.all(e < 4.6e7):
+        return _zone_from_prefix(e)
+    if np.all((e > 1e4) & (e < 1e6)):
+        return _zones_for_bare_eastings(e, n, region, region_name)
+    return None
+
+
+def _zone_from_prefix(e: np.ndarray) -> ZoneGuess:
+    numbers = sorted({int(v // 1e6) for v in e})
+    if len(numbers) > 1:
+        listed = ", ".join(str(z) for z in numbers)
+        return ZoneGuess((), Text(f"东坐标带有不同的带号（{'、'.join(str(z) for z in numbers)}），同一组坐标应在同一分带内",
+                                  f"the eastings carry different zone numbers ({listed}); one set of "
+                                  "coordinates should lie in one zone"))
+    zone = numbers[0]
+    if 25 <= zone <= 45:
+        code = gk_epsg(zone * 3, zone_prefix=True)
+        return ZoneGuess((code,), Text(f"东坐标带带号 {zone}：3 度带第 {zone} 带（中央子午线 {zone * 3}°E），EPSG:{code}",
+                                       f"the eastings carry zone number {zone}: 3-degree zone {zone} "
+                                       f"(CM {zone * 3}E), EPSG:{code}"))
+    if 13 <= zone <= 23:
+        code = gk_epsg(zone * 6 - 3, zone_width=6, zone_prefix=True)
+        return ZoneGuess((code,), Text(f"东坐标带带号 {zone}：6 度带第 {zone} 带（中央子午线 {zone * 6 - 3}°E），EPSG:{code}",
+                                       f"the eastings carry zone number {zone}: 6-degree zone {zone} "
+                                       f"(CM {zone * 6 - 3}E), EPSG:{code}"))
+    return ZoneGuess((), Text(f"东坐标的带号 {zone} 不是我国的高斯-克吕格分带（3 度带 25–45，6 度带 13–23）",
+                              f"zone number {zone} in the eastings is not a Gauss-Kruger zone over China "
+                              "(3-degree 25-45, 6-degree 13-23)"))
+
+
+def _in_region(lon: np.ndarray, lat: np.ndarray, region: Any) -> bool:
+    if isinstance(region, tuple):
+        west, south, east, north = region
+        return bool(np.all((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)))
+    import shapely
+
+    return bool(np.all(shapely.contains_xy(region, lon, lat)))
+
+
+def _zones_for_bare_eastings(e: np.ndarray, n: np.ndarray, region: Any, region_name: Text) -> ZoneGuess:
+    bounds = region if isinstance(region, tuple) else tuple(region.bounds)
+    found: list[tuple[GkZone, float]] = []
+    for zone in gk_zones(bounds):
+        if zone.prefixed:
+            continue
+        lon, lat = Transformer.from_crs(zone.epsg, STORAGE_CRS, always_xy=True).transform(e, n)
+        lon, lat = np.asarray(lon), np.asarray(lat)
+        offset = float(np.max(np.abs(lon - zone.central_meridian)))
+        if offset <= 1.5 + ZONE_OVERLAP_DEG and _in_region(lon, lat, region):
+            found.append((zone, float(np.mean(lon))))
+    codes = tuple(zone.epsg for zone, _ in found)
+    first = f"{e[0]:.0f}"
+    if not found:
+        return ZoneGuess((), Text(f"东坐标 {first} 不带带号，但没有一个{region_name.zh}所在的分带能把这些坐标放进{region_name.zh}："
+                                  "请检查 X、Y 是否填反，或坐标系是否为 CGCS2000",
+                                  f"easting {first} has no zone number, and no zone over {region_name.en} puts "
+                                  f"these coordinates in {region_name.en}: check the order of X and Y and that "
+                                  "the system is CGCS2000"))
+    where_zh = "；".join(f"按 EPSG:{z.epsg}（中央子午线 {z.central_meridian}°E）位于东经 {lon:.2f}°" for z, lon in found)
+    where_en = "; ".join(f"EPSG:{z.epsg} (CM {z.central_meridian}E) puts them at {lon:.2f}E" for z, lon in found)
+    if len(found) == 1:
+        return ZoneGuess(codes, Text(f"东坐标 {first} 不带带号，只有一个分带把这些坐标放进{region_name.zh}：{where_zh}",
+                                     f"easting {first} has no zone number; only one zone puts these coordinates in "
+                                     f"{region_name.en}: {where_en}"))
+    return ZoneGuess(codes, Text(f"东坐标 {first} 不带带号，无法确定分带：{where_zh}，均在{region_name.zh}境内。"
+                                 "请选择测量成果所用的分带",
+                                 f"easting {first} has no zone number, so the zone cannot be told: {where_en}, each in "
+                                 f"{region_name.en}. Choose the zone the survey used"))
 
 
 def gk_zones_spanning(min_lon: float, max_lon: float, *, zone_prefix: bool = False) -> list[str]:

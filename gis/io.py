@@ -34,7 +34,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -62,12 +62,15 @@ from gis._formats import (
 from gis._tabular import GeometryKind
 from gis.crs import (
     CHINA_BOUNDS,
+    HUNAN_BOUNDS,
     STORAGE_CRS,
     CrsChoice,
+    ZoneGuess,
     bd09_to_wgs84,
     check_lonlat_plausible,
     check_projected_plausible,
     gcj02_to_wgs84,
+    guess_gk_zone,
     parse_crs,
 )
 from gis.errors import CRSError, DataSourceError, GeometryError, InputError, Label, PlanningError, zh_label, zh_lead
@@ -84,6 +87,7 @@ __all__ = [
     "list_layers",
     "parse_dms",
     "parse_coordinates",
+    "guess_typed_crs",
     "write_features",
     "is_url",
     "url_label",
@@ -306,6 +310,10 @@ def _list_layers(path: Path, label: str) -> tuple[LayerInfo, ...]:
         if suffix == ".zip":
             with _archive.open_zip(path, label) as zf:
                 _archive.check_members(zf, None, label)
+                gdbs = _formats.gdb_folders(_archive.member_names(zf)) if not refs else []
+            if len(gdbs) == 1:
+                # A zipped FileGDB: its layers, read in place by GDAL (the sizes were checked above).
+                return _ogr_layers(f"/vsizip/{path.resolve()}/{gdbs[0]}", label)
         return tuple(_fiona_layer(ref.gdal_path, None, label, name=ref.name) for ref in refs)
     if suffix in (".csv", ".txt", ".wkt"):
         # One table or text is one layer; count its non-blank lines (minus a CSV header)
@@ -320,7 +328,7 @@ def _list_layers(path: Path, label: str) -> tuple[LayerInfo, ...]:
     return _ogr_layers(path, label)
 
 
-def _ogr_layers(path: Path, label: str) -> tuple[LayerInfo, ...]:
+def _ogr_layers(path: Path | str, label: str) -> tuple[LayerInfo, ...]:
     import fiona  # deferred: only layer inspection needs it
 
     try:
@@ -380,6 +388,29 @@ def parse_coordinates(
     geoms = _pairs_to_geometries(xy, kind)
     raw = _Raw(gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms)), "coordinates", crs=choice, notes=tuple(notes))
     return replace(_finish(raw, source=_TYPED, override=None), source=_TYPED_SOURCE)
+
+
+def guess_typed_crs(text: str, *, region: Any = HUNAN_BOUNDS) -> ZoneGuess | None:
+    """The Gauss-Kruger zone typed X/Y are likely in (``gis.crs.guess_gk_zone``), or None
+    when the text holds degrees, is not coordinates, or mixes both.
+
+    Pairs in surveying order (X = northing first) are read as ``parse_coordinates`` reads
+    them. A text that cannot be parsed gives None: reading it says what is wrong.
+
+    Examples
+    --------
+    >>> guess_typed_crs("3123000, 38512000").candidates
+    (4526,)
+    >>> guess_typed_crs("112.93, 28.23") is None
+    True
+    """
+    try:
+        xy = parse_pairs(text).xy
+    except InputError:
+        return None
+    if looks_like_survey_xy(xy[:, 0], xy[:, 1]):
+        xy = xy[:, ::-1]
+    return guess_gk_zone(xy[:, 0], xy[:, 1], region=region)
 
 
 def write_features(

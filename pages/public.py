@@ -9,7 +9,7 @@ from ui import state
 from ui.cache import get_base_display, get_rules, get_store, get_towns, layer_labels, rules_key, store_ref, zone_views
 from ui.components import MapPoint, ZoneTilesLayer, build_map, tile_legend_views
 from ui.escape import md_text
-from ui.forms import crs_picker
+from ui.forms import crs_picker, zone_offer
 from ui.frame import require_frame
 from ui.i18n import lang, pick, t
 from ui.pagekit import show_errors, stop_on_error
@@ -85,7 +85,8 @@ with ask_col:
     with tab_coords, show_errors():
         coords = st.text_input(t("public.coords"), key=state.PUBLIC_COORDS, placeholder=t("public.coords_placeholder"))
         crs = crs_picker(key=state.PUBLIC_COORD_CRS, allow_auto=False)
-        if st.button(t("public.lookup"), key=state.PUBLIC_LOOKUP, icon=":material/search:") and coords.strip():
+        asking = zone_offer(coords, crs=crs, key=state.PUBLIC_COORD_CRS)  # survey X/Y: which zone?
+        if st.button(t("public.lookup"), key=state.PUBLIC_LOOKUP, icon=":material/search:") and coords.strip() and not asking:
             lon, lat = point_from_coordinates(coords, crs=crs or "EPSG:4490")
             ask_once("coords", (lon, lat, f"{lon:.5f}, {lat:.5f}"), zoom=True)
     st.caption(t("public.click_hint"))

@@ -11,7 +11,7 @@ from ui import state
 from ui.cache import get_base_display, get_rules, get_store, layer_titles, rules_key, store_ref, zone_views
 from ui.components import build_map
 from ui.escape import safe_filename
-from ui.forms import attribute_inputs, crs_picker, type_picker, upload_input
+from ui.forms import attribute_inputs, crs_picker, type_picker, upload_input, zone_offer
 from ui.frame import require_frame
 from ui.i18n import labeller, lang, t, tr
 from ui.inputs import (
@@ -87,6 +87,8 @@ def _typed_input() -> ParsedInput | None:
                         key=state.SCREEN_GEOM_KIND, horizontal=True, help=t("screen.geom_kind_help"))  # fmt: skip
     if not text or not text.strip():
         return None
+    if zone_offer(text, crs=crs, key=state.SCREEN_COORD_CRS):
+        return None  # survey X/Y: the planner picks (or confirms) the Gauss-Kruger zone first
     parsed = read_typed(text, crs=crs or "EPSG:4490", kind=kind)
     geom = parsed.features.gdf.geometry.iloc[0]
     if kind == "auto" and geom.geom_type == "LineString" and len(geom.coords) >= 3:

@@ -7,15 +7,19 @@ from typing import Any, TypeVar, cast
 
 import streamlit as st
 
+from gis.crs import gk_zone
 from gis.errors import PlanningError
 from ui import state
-from ui.i18n import labeller, lang, pick, t
-from ui.inputs import COORD_CRS_CHOICES, ParsedInput, list_upload_layers, read_upload
+from ui.escape import md_text
+from ui.i18n import labeller, lang, one_language, pick, t
+from ui.inputs import COORD_CRS_CHOICES, ParsedInput, guess_zone, list_upload_layers, read_upload
 
-__all__ = ["type_picker", "attribute_inputs", "crs_picker", "upload_input", "UPLOAD_TYPES"]
+__all__ = ["type_picker", "attribute_inputs", "crs_picker", "zone_offer", "upload_input", "UPLOAD_TYPES"]
 
-#: File extensions the uploaders accept (what gis.io.read_features reads).
-UPLOAD_TYPES = ["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv"]
+#: File extensions the uploaders accept (what gis.io.read_features reads): a zipped FileGDB
+#: is a .zip; .txt is a 界址点坐标 file (or WKT / coordinate text). Streamlit refuses any other
+#: type in the browser with its own English message, so every readable type is listed.
+UPLOAD_TYPES = ["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv", "xlsx", "txt", "dxf"]
 _AUTO = ""
 _T = TypeVar("_T")
 
@@ -72,13 +76,68 @@ def _value_labeller(spec: Any) -> Any:
     return lambda value: spec.value_label(value, language)
 
 
-def crs_picker(*, key: str, allow_auto: bool) -> str | None:
-    """Coordinate system choice: CGCS2000 / WGS84 / GCJ-02 (高德) / BD-09 (百度) [/ from the file]."""
-    options = ([_AUTO] if allow_auto else []) + list(COORD_CRS_CHOICES)
+def _extra_key(key: str) -> str:
+    """Session key of the codes a zone guess added to the choice ``key`` (a 6-degree zone)."""
+    return f"{key}.extra"
+
+
+def _crs_labeller() -> Callable[[str], str]:
+    language = lang()  # captured: format functions may be called outside the script run
     label = labeller("crs.")
-    choice = st.selectbox(t("form.crs"), options=options, format_func=lambda v: label(v or "auto"), key=key,
+
+    def fmt(value: str) -> str:
+        zone = gk_zone(value) if value.upper().startswith("EPSG:") else None
+        if zone is not None:
+            return zone.text.pick(language)
+        if value and value not in COORD_CRS_CHOICES:
+            return value  # a code a zone guess added (a 6-degree zone)
+        return label(value or "auto")
+
+    return fmt
+
+
+def crs_picker(*, key: str, allow_auto: bool) -> str | None:
+    """Coordinate system choice: CGCS2000 / WGS84 / GCJ-02 (高德) / BD-09 (百度) / the
+    Gauss-Kruger zones over Hunan by code and name [/ from the file]."""
+    options = ([_AUTO] if allow_auto else []) + list(COORD_CRS_CHOICES) + list(st.session_state.get(_extra_key(key), []))
+    choice = st.selectbox(t("form.crs"), options=options, format_func=_crs_labeller(), key=key,
                           help=t("form.crs_help"))  # fmt: skip
     return choice or None
+
+
+def _use_crs(key: str, code: str) -> None:
+    """Button callback (runs before the next page run, when the select box may still be set)."""
+    if code not in COORD_CRS_CHOICES:
+        extra = st.session_state.setdefault(_extra_key(key), [])
+        if code not in extra:
+            extra.append(code)
+    st.session_state[key] = code
+
+
+def zone_offer(text: str, *, crs: str | None, key: str) -> bool:
+    """Offer the Gauss-Kruger zone typed X/Y are likely in (``ui.inputs.guess_zone``, the core's
+    guess) when the choice ``key`` does not fit them: one button for a zone the numbers name,
+    one per candidate when they leave a choice. True when the page should not read the
+    coordinates with ``crs`` yet (the planner is being asked)."""
+    guess = guess_zone(text) if text and text.strip() else None
+    if guess is None:
+        return False
+    chosen = gk_zone(crs) if crs else None
+    if chosen is not None and chosen.epsg in guess.candidates:
+        return False
+    detail = md_text(one_language(guess.text))
+    if not guess.candidates:
+        st.warning(detail, icon=":material/explore_off:")
+        return chosen is None  # a zone chosen: reading says what does not fit
+    if guess.certain:
+        st.info(t("zone_guess.certain", detail=detail), icon=":material/explore:")
+    else:
+        st.warning(t("zone_guess.choose", detail=detail), icon=":material/explore:")
+    cols = st.columns(len(guess.candidates))
+    for col, code in zip(cols, guess.candidates, strict=True):
+        col.button(t("zone_guess.use", code=f"EPSG:{code}"), key=f"{key}.use_{code}", on_click=_use_crs,
+                   args=(key, f"EPSG:{code}"), type="primary" if guess.certain else "secondary")  # fmt: skip
+    return True
 
 
 def upload_input(*, key: str, layer_key: str, crs_key: str, help_key: str) -> ParsedInput | None:

@@ -8,7 +8,9 @@ converted exactly like an uploaded one. No Streamlit here: the pages call these 
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
@@ -16,14 +18,19 @@ from typing import TYPE_CHECKING, Any, Final
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from gis.crs import HUNAN_BOUNDS, ZoneGuess, gk_zones
 from gis.errors import GeometryError, InputError
+from layers.paths import DATA_DIR
 from zoning.model import Project
 
 if TYPE_CHECKING:  # gis.io itself is imported when first needed
     from gis.io import GeometryKind
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "COORD_CRS_CHOICES",
+    "GK_CHOICES",
     "GEOM_KINDS",
     "NAME_COLUMNS",
     "ParsedInput",
@@ -33,13 +40,17 @@ __all__ = [
     "read_upload",
     "list_upload_layers",
     "read_typed",
+    "guess_zone",
     "to_projects",
     "measure",
     "Measures",
 ]
 
+#: The CGCS2000 3-degree Gauss-Kruger zones over Hunan (CM 108, 111, 114E), each without and
+#: with the zone number in the easting: EPSG:4545, 4524, 4546, 4525, 4547, 4526.
+GK_CHOICES: tuple[str, ...] = tuple(zone.code for zone in gk_zones(HUNAN_BOUNDS))
 #: The coordinate systems a planner can pick for typed coordinates (value -> gis.crs name).
-COORD_CRS_CHOICES: tuple[str, ...] = ("EPSG:4490", "EPSG:4326", "gcj02", "bd09")
+COORD_CRS_CHOICES: tuple[str, ...] = ("EPSG:4490", "EPSG:4326", "gcj02", "bd09", *GK_CHOICES)
 #: What typed coordinates describe.
 GEOM_KINDS: Final[tuple[GeometryKind, ...]] = ("auto", "point", "line", "polygon")
 #: Columns that name a project, in the order they are looked for (as the engine does).
@@ -141,6 +152,27 @@ def list_upload_layers(data: bytes, *, filename: str) -> list[str]:
     from gis.io import list_layers
 
     return [info.name for info in list_layers(data, filename=filename)]
+
+
+@functools.lru_cache(maxsize=1)
+def _province() -> Any:
+    """Hunan's outline (the shipped base map), a little widened, or its bounding box."""
+    path = DATA_DIR / "base" / "admin_province_display.geojson"
+    try:
+        import geopandas as gpd
+
+        return shapely.union_all(gpd.read_file(path).geometry.values).buffer(0.05)
+    except Exception as err:  # noqa: BLE001 - the box still gives an answer, only a vaguer one
+        log.warning("province outline %s cannot be read (%s); zones are guessed within Hunan's bounding box", path, err)
+        return HUNAN_BOUNDS
+
+
+def guess_zone(text: str) -> ZoneGuess | None:
+    """The Gauss-Kruger zone typed X/Y are likely in (``gis.io.guess_typed_crs`` within Hunan's
+    outline), or None for degrees and text that is not coordinates."""
+    from gis.io import guess_typed_crs
+
+    return guess_typed_crs(text, region=_province())
 
 
 def read_typed(text: str, *, crs: str, kind: str) -> ParsedInput:

@@ -8,6 +8,7 @@ files the output registry (``render_report(..., comparison=True)``).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from streamlit_folium import st_folium
 
 from gis.text import Text
 from ui import state
-from ui.cache import get_base_display
+from ui.cache import get_base_display, zone_views
 from ui.components import build_map
 from ui.forms import upload_input
 from ui.i18n import labeller, lang, t
@@ -147,6 +148,16 @@ def _bounds(geoms: list[Any]) -> tuple[float, float, float, float]:
     return (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
 
 
+def _sites_map(sites: Sequence[tuple[Any, str, str]], *, illustrative: bool, key: str, height: int) -> None:
+    """The sites over the zone layers around them: a planner judges a candidate by what
+    lies next to it, not by its outline alone."""
+    bounds = _bounds([g for g, _, _ in sites])
+    zones = zone_views(lang(), bounds)
+    m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=zones, sites=sites,
+                  illustrative=illustrative or any(z.legal_status != "法定" for z in zones), online=online_tiles())
+    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
 def show_search(search: SiteSearch) -> None:
     """Metrics, what the resolution means, the candidates on the map and in a table, downloads."""
     from zoning.sites.output import candidate_table
@@ -166,9 +177,7 @@ def show_search(search: SiteSearch) -> None:
         st.info(t("sites.none"), icon=":material/search_off:")
         return
     sites = _site_views(search)
-    m = build_map(lang=language, bounds=_bounds([g for g, _, _ in sites]), base=get_base_display(), sites=sites,
-                  illustrative=search.illustrative, online=online_tiles())
-    st_folium(m, key=state.SITES_MAP, height=480, use_container_width=True, returned_objects=[])
+    _sites_map(sites, illustrative=search.illustrative, key=state.SITES_MAP, height=480)
     st.subheader(t("sites.table"))
     st.caption(t("sites.ranking"))
     header, rows = candidate_table(search, lang=language)
@@ -244,9 +253,7 @@ def compare_tab(store: Any, rules: Any, type_key: str, attrs: dict[str, Any], st
                  use_container_width=True)
     sites = [(r.project.geometry, r.verdict, f"{i}. {r.project.name}") for i, r in enumerate(results, start=1)]
     illustrative = any(r.data.illustrative or r.illustrative_used for r in results)
-    m = build_map(lang=language, bounds=_bounds([g for g, _, _ in sites]), base=get_base_display(), sites=sites,
-                  illustrative=illustrative, online=online_tiles())
-    st_folium(m, key=state.SITES_CMP_MAP, height=420, use_container_width=True, returned_objects=[])
+    _sites_map(sites, illustrative=illustrative, key=state.SITES_CMP_MAP, height=420)
     _compare_downloads(results, language)
 
 

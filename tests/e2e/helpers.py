@@ -14,11 +14,13 @@ def wait_ready(page) -> None:
     page.wait_for_selector(APP_READY, timeout=TIMEOUT_MS)
 
 
-def choose_option(page, box, text: str) -> None:
+def choose_option(page, box, text: str, *, label_starts: bool = False) -> None:
     """Pick ``text`` in the select box ``box``: open it, type to filter, click the option once
-    it is listed, and check the box then shows it. A rerun that lands mid-pick can redraw the
-    box and drop the choice (pressing Enter right after typing could also beat the list), so
-    the pick is tried again, at most three times."""
+    it is listed, and check the box then shows it (a label ending in `` · <text>``, as project
+    types are shown, or with ``label_starts`` one starting with it, as "EPSG:4547 CGCS2000 ...").
+    A rerun that lands mid-pick can redraw the box and drop the choice (pressing Enter right
+    after typing could also beat the list), so the pick is tried again, at most three times."""
+    shown = "i.value.startsWith(t)" if label_starts else "i.value.endsWith(' · ' + t)"
     for _attempt in range(3):
         wait_ready(page)
         box.click()
@@ -28,7 +30,7 @@ def choose_option(page, box, text: str) -> None:
             option.wait_for(timeout=10_000)
             option.click()
             page.wait_for_function(  # the chosen label ("工业 · 一般工业项目") is the box's input value
-                "t => [...document.querySelectorAll('input[role=combobox]')].some(i => i.value.endsWith(' · ' + t))",
+                f"t => [...document.querySelectorAll('input[role=combobox]')].some(i => {shown})",
                 arg=text, timeout=10_000,
             )  # fmt: skip
             return

@@ -53,6 +53,16 @@ def _sites_geojson(path: Path) -> Path:
     return path
 
 
+def _legends(page) -> list[str]:
+    """Per map iframe, the text of its legend ('' without one)."""
+    out = []
+    for handle in page.query_selector_all('iframe[title="streamlit_folium.st_folium"]'):
+        frame = handle.content_frame()
+        frame.wait_for_function("() => window.L && window.map && window.map._loaded", timeout=TIMEOUT_MS)
+        out.append(frame.evaluate("() => (document.querySelector('.ez-legend') || {}).textContent || ''"))
+    return out
+
+
 def test_site_finder_draws_candidates_and_compares_sites(page, app_url: str, requests_seen: list[str],
                                                          tmp_path) -> None:
     import openpyxl
@@ -71,6 +81,8 @@ def test_site_finder_draws_candidates_and_compares_sites(page, app_url: str, req
     assert any(ch.isdigit() and ch != "0" for ch in metric.split("\n")[-1]), metric
     labels = [x for frame in _site_labels(page) for x in frame]
     assert any(x.startswith("候选 1 — ") for x in labels), labels
+    # the candidates are drawn over the zones around them (the test store's water source)
+    assert any("饮用水水源保护区" in legend for legend in _legends(page)), _legends(page)
     assert page.get_by_text("栅格分辨率 30 米").count() >= 1  # what the resolution means at the edges
     _shot(page, "flow-sites-candidates")
 

@@ -244,3 +244,18 @@ def test_each_new_format_screens_through_the_cli(tmp_path: Path, gdb: Path, caps
         results = doc if isinstance(doc, list) else [doc]
         assert all(r["verdict"] for r in results)
     shutil.rmtree(gdb)
+
+
+def test_a_zipped_filegdb_lists_its_layers(tmp_path: Path, gdb: Path) -> None:
+    """The upload form offers a layer choice from list_layers: a zipped FileGDB lists its own."""
+    from gis.io import list_layers
+
+    zipped = tmp_path / "水源.gdb.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for f in gdb.iterdir():
+            zf.write(f, arcname=f"水源.gdb/{f.name}")
+        zf.writestr("说明.txt", "readme")
+    expected = [name for name, _ in pyogrio.list_layers(gdb)]
+    assert [info.name for info in list_layers(zipped)] == expected == ["water", "water_gk"]
+    assert [info.name for info in list_layers(zipped.read_bytes(), filename="水源.gdb.zip")] == expected
+    assert list_layers(zipped)[0].feature_count == 2

@@ -84,17 +84,20 @@ def batch_downloads(at, monkeypatch: pytest.MonkeyPatch, projects: Projects) -> 
     # Every file is handed over as bytes (a fixed address across reruns): a deferred
     # download's address changes on every rerun and a click in between failed.
     assert not deferred, deferred
+    from zoning.report import FORMATS
+
+    by_suffix = {spec.suffix: fmt for fmt, spec in FORMATS.items()}  # .shp.zip is shp, .zip the bundle
     out: Downloads = {}
     for name, made in stored.items():
         if name.startswith("batch-projects."):
-            out[name.rsplit(".", 1)[1]] = made if callable(made) else (lambda data=made: data)
+            out[by_suffix[name[len("batch-projects"):]]] = made if callable(made) else (lambda data=made: data)
     return out
 
 
 @pytest.fixture
 def app_downloads(app, monkeypatch: pytest.MonkeyPatch) -> Downloads:
     downloads = batch_downloads(app, monkeypatch, PROJECTS)
-    assert {"json", "csv", "xlsx", "docx", "pdf", "gpkg", "zip"} <= set(downloads)
+    assert {"json", "csv", "xlsx", "docx", "pdf", "gpkg", "zip", "shp", "gdb"} <= set(downloads)
     return downloads
 
 
@@ -107,7 +110,9 @@ def cli_outputs(test_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.chdir(test_store.parent)
 
     def run(fmt: str) -> bytes:
-        out = tmp_path / f"cli.{fmt}"
+        from zoning.report import FORMATS
+
+        out = tmp_path / f"cli{FORMATS[fmt].suffix}"  # cli.gdb.zip: cli.gdb would be the FileGDB folder
         res = CliRunner().invoke(cli, ["screen", str(source), "--type-field", "类型", "--name-field", "项目名称",
                                        "--zones", test_store.name, "--format", fmt, "-o", str(out), "--overwrite"])
         assert res.exit_code == 0, res.output
@@ -185,3 +190,25 @@ def test_hostile_names_are_no_formula_in_the_apps_csv_and_workbook(app, monkeypa
     check_csv(downloads["csv"]())
     check_workbook(downloads["xlsx"](), HOSTILE_PROJECTS[:4])
     check_workbook(zipfile.ZipFile(io.BytesIO(downloads["zip"]())).read("conflicts.xlsx"), HOSTILE_PROJECTS[:4])
+
+
+@pytest.mark.parametrize("fmt", ["shp", "gdb"])
+def test_shp_and_gdb_downloads_are_the_cli_features(app_downloads: Downloads, cli_outputs, fmt: str,
+                                                    tmp_path: Path) -> None:
+    """Read back with GDAL: the same layers, attributes (the time aside) and geometry as the
+    CLI's, in the test county's zone (112.9E: zone 38, with the zone number EPSG:4526)."""
+    import pyogrio
+    from pyproj import CRS
+
+    app_file, cli_file = tmp_path / f"app.{fmt}.zip", tmp_path / f"cli.{fmt}.zip"
+    app_file.write_bytes(app_downloads[fmt]())
+    cli_file.write_bytes(cli_outputs(fmt))
+    layers = [name for name, _ in pyogrio.list_layers(app_file)]
+    assert layers == [name for name, _ in pyogrio.list_layers(cli_file)] and "results" in layers
+    for layer in ("results", "conflicts"):
+        assert CRS.from_user_input(pyogrio.read_info(app_file, layer=layer)["crs"]).equals(CRS.from_epsg(4526))
+        app_frame, cli_frame = (pyogrio.read_dataframe(f, layer=layer) for f in (app_file, cli_file))
+        timed = [c for c in app_frame.columns if c.startswith("generated")]
+        assert app_frame.drop(columns=timed).equals(cli_frame.drop(columns=timed)), layer
+    names = list(pyogrio.read_dataframe(app_file, layer="results")["name" if fmt == "shp" else "project_name"])
+    assert names == ["水源内项目", "红线旁道路", "远处项目"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.ui.conftest import lonlat, page
+from tests.ui.conftest import lonlat, page, shown
 from ui import state
 
 
@@ -70,3 +70,19 @@ def test_a_new_place_query_starts_at_its_best_match(app) -> None:
     assert len(pick.options) > 1 and pick.value == 0
     best = pick.options[0]
     assert any(m.value == f"##### :material/location_on: {best}" for m in at.markdown), [m.value for m in at.markdown][:8]
+
+
+def test_survey_xy_are_looked_up_in_the_zone_they_name(app) -> None:
+    """X/Y as surveyors write them (northing, easting with the zone number 38: the test store's
+    EPSG:4547 metres + 38,000,000 m) in the grade-1 square: the lookup waits for the zone."""
+    from tests.ui.conftest import ORIGIN
+
+    at = page(app, "public")
+    at.text_input(key=state.PUBLIC_COORDS).input(f"{ORIGIN[1] + 500:.3f}, {ORIGIN[0] + 500 + 38_000_000:.3f}").run()
+    assert any("EPSG:4526" in shown(i.value) for i in at.info)
+    at.button(key=state.PUBLIC_LOOKUP).click().run()
+    assert "data-verdict" not in "\n".join(m.value for m in at.markdown)  # not looked up in lon/lat
+    next(b for b in at.button if b.label == "使用 EPSG:4526").click().run()
+    at.button(key=state.PUBLIC_LOOKUP).click().run()
+    assert not at.exception and not at.error
+    assert "data-verdict='prohibited'" in "\n".join(m.value for m in at.markdown)

@@ -229,3 +229,59 @@ def test_uploaded_geopackage_asks_which_layer(app, tmp_path) -> None:
     assert row["重叠面积（m²）"] == pytest.approx(10_000, abs=0.5) and row["占项目面积（%）"] == pytest.approx(100, abs=0.01)
     at.selectbox(key=state.SCREEN_UPLOAD_LAYER).set_value("far").run()
     assert _verdict(at) == "clear"
+
+
+# --- survey X/Y in a Gauss-Kruger zone -------------------------------------------------------
+
+SITE = [(900, 100), (1100, 100), (1100, 200), (900, 200), (900, 100)]  # half in the grade-1 zone
+
+
+def _survey_text(*, zone_number: bool) -> str:
+    """The site as surveyors write it: X = northing first, Y = easting (EPSG:4547 metres; with
+    the zone number the easting gains 38,000,000 m — EPSG:4526's false easting 38,500,000 m
+    against 4547's 500,000 m, the two otherwise identical)."""
+    from tests.ui.conftest import ORIGIN
+
+    prefix = 38_000_000 if zone_number else 0
+    return "\n".join(f"{ORIGIN[1] + dy:.3f}, {ORIGIN[0] + dx + prefix:.3f}" for dx, dy in SITE)
+
+
+def _button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_the_crs_choice_offers_the_hunan_zones_by_code_and_name(app) -> None:
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("typed").run()
+    options = at.selectbox(key=state.SCREEN_COORD_CRS).options  # as shown: the labels
+    zones = [o for o in options if o.startswith("EPSG:45")]
+    assert [o.split()[0] for o in zones] == ["EPSG:4545", "EPSG:4524", "EPSG:4546", "EPSG:4525", "EPSG:4547", "EPSG:4526"]
+    assert zones[2].startswith("EPSG:4546 CGCS2000 3度带 中央子午线 111°E（东坐标不带带号")
+    assert zones[5].startswith("EPSG:4526 CGCS2000 3度带 第38带 中央子午线 114°E（东坐标带带号")
+
+
+def test_survey_xy_with_a_zone_number_offer_that_zone(app) -> None:
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("typed").run()
+    at.text_area(key=state.SCREEN_COORDS).input(_survey_text(zone_number=True)).run()
+    assert not at.exception and not at.error
+    assert any("EPSG:4526" in shown(i.value) for i in at.info), [i.value for i in at.info]
+    _button(at, "使用 EPSG:4526").click().run()
+    assert at.selectbox(key=state.SCREEN_COORD_CRS).value == "EPSG:4526"
+    at.radio(key=state.SCREEN_GEOM_KIND).set_value("polygon").run()
+    at.selectbox(key=state.SCREEN_TYPE).set_value("industrial").run()
+    assert {m.label: m.value for m in at.metric}["面积"] == "20,000 m²"
+    assert _verdict(at) == "prohibited"
+
+
+def test_bare_survey_xy_ask_which_zone_naming_the_candidates(app) -> None:
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("typed").run()
+    at.text_area(key=state.SCREEN_COORDS).input(_survey_text(zone_number=False)).run()
+    assert not at.exception and not at.error and _verdict(at) is None
+    asked = " ".join(shown(w.value) for w in at.warning)
+    assert "EPSG:4546" in asked and "EPSG:4547" in asked  # ORIGIN is 112.9E: CM 111 puts it at 109.9E, also Hunan
+    _button(at, "使用 EPSG:4547").click().run()
+    at.radio(key=state.SCREEN_GEOM_KIND).set_value("polygon").run()
+    at.selectbox(key=state.SCREEN_TYPE).set_value("industrial").run()
+    assert _verdict(at) == "prohibited"

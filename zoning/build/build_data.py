@@ -52,6 +52,7 @@ from zoning.build._delineation_params import load_delineation_params
 from zoning.build._official import load_official_source
 from zoning.build.delineate import Intake, delineate
 from zoning.build.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
+from zoning.qgis_styles import style_store
 
 __all__ = [
     "BuildReport", "Built", "build_layers", "build_data", "write_store", "LAYER_ORDER", "TABLE_LAYERS",
@@ -570,6 +571,12 @@ def _fix_history_timestamp(path: Path) -> None:
         conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = 'store_history'", (FIXED_TIMESTAMP,))
 
 
+def write_styles(path: Path) -> None:
+    """The last step of a build: every layer's default QGIS style (``layer_styles``), made
+    from the palette (``zoning.qgis_styles.style_store``; fixed times, so byte-reproducible)."""
+    style_store(path)
+
+
 def _write_layer(path: Path, layer_id: str, frame: pd.DataFrame) -> None:
     if layer_id in TABLE_LAYERS:
         pyogrio.write_dataframe(frame, path, layer=layer_id, driver="GPKG")
@@ -599,6 +606,7 @@ def write_store(layers: Mapping[str, pd.DataFrame], path: Path, *, coverage: Seq
         if coverage:
             write_coverage(tmp, coverage)
         _fix_history_timestamp(tmp)
+        write_styles(tmp)
         os.replace(tmp, path)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})

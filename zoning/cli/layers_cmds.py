@@ -14,6 +14,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import click
@@ -292,7 +293,24 @@ def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], sets
             coverage_note=opts["coverage_note"],
             encoding=opts["encoding"],
         )
+        _style_layer(store, layer_id, opts["catalog"])
     _echo_import(result, store)
+
+
+def _style_layer(store: str, layer_id: str, catalog: str | None) -> None:
+    """Write (or update) the QGIS style of ``layer_id`` and its kept versions in ``store``
+    (``layer_styles``, from the palette), as an edit of its own: atomic like the import."""
+    from layers import _gpkg
+    from layers.catalog import load_catalog
+    from layers.styles_table import feature_tables
+    from zoning.qgis_styles import style_store
+
+    path = Path(store)
+    tables = [t for t in feature_tables(path) if t == layer_id or t.startswith(f"{layer_id}__v")]
+    if not tables:
+        return  # an attribute table (the access list): nothing to draw
+    with _gpkg.edit_store(path) as work:
+        style_store(work, catalog=load_catalog(catalog), tables=tables, update_time=_gpkg.now_text())
 
 
 # --- coverage ------------------------------------------------------------------------------
@@ -429,6 +447,7 @@ def rollback_cmd(store: str, layer: str, version: int, catalog: str | None) -> N
 
     with _planning_errors():
         result = rollback(store, layer, version, catalog=catalog)
+        _style_layer(store, layer, catalog)
     click.echo(
         f"已回退 rolled back {result.layer} in {store} to v{result.version} ({result.features} feature(s)); "
         f"v{result.previous_version} kept"

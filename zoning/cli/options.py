@@ -95,7 +95,7 @@ def _check_output(ctx: click.Context, _param: click.Parameter, value: Path | Non
 
 def output_option(*, required: bool = False, help: str = "Output file.", check: bool = True,
                   default: Path | None = None, show_default: bool = False,
-                  overwrite_help: str = "Replace an existing output file.") -> Decorator[Any]:
+                  overwrite_help: str = "Replace an existing output file.", dir_okay: bool = False) -> Decorator[Any]:
     """``-o/--output`` (a file, into the parameter ``output``) and ``--overwrite``.
 
     Parameters
@@ -103,8 +103,10 @@ def output_option(*, required: bool = False, help: str = "Output file.", check: 
     check
         Refuse an existing file while the options are parsed (False: the command calls
         ``refuse_existing`` itself, e.g. only when it will write).
+    dir_okay
+        The output may be a folder (``screen --format gdb -o X.gdb``).
     """
-    output = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=required,
+    output = click.option("-o", "--output", type=click.Path(dir_okay=dir_okay, path_type=Path), required=required,
                           default=default, show_default=show_default, help=help,
                           callback=_check_output if check else None)  # fmt: skip
 

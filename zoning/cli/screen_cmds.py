@@ -22,7 +22,7 @@ from zoning.cli.errors import InputFailure
 from zoning.cli.options import catalog_option, format_option, lang_option, output_option, rules_option, zones_option
 from zoning.columns import parse_pairs
 from zoning.model import VERDICT_RANK, VERDICTS, ScreeningResult
-from zoning.report import FORMATS, render_report
+from zoning.report import FORMATS, check_out_crs, render_report, write_output
 
 __all__ = ["COMMANDS", "screen", "open_data", "read_projects", "parse_attrs"]
 
@@ -32,18 +32,20 @@ def parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
     return parse_pairs(pairs, option="--attr")
 
 
-def _emit(data: bytes, out: Path | None) -> None:
+def _emit(data: bytes, fmt: str, out: Path | None) -> None:
     if out is None:
         # Bytes, not text: the JSON/CSV contract is UTF-8 whatever the terminal's locale.
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
+    if out.is_dir() and not (FORMATS[fmt].folder and out.name.lower().endswith(FORMATS[fmt].folder or "")):
+        msg = f"-o {str(out)!r} is a folder; --format {fmt} writes a file: give a file name, e.g. -o 结果{FORMATS[fmt].suffix}"
+        raise InputFailure(msg, zh=f"-o {out} 是文件夹，--format {fmt} 输出的是文件：请指定文件名，如 -o 结果{FORMATS[fmt].suffix}")
     try:
-        out.write_bytes(data)
-    except OSError as err:
-        msg = f"-o {str(out)!r}: cannot write the output file: {err.strerror or err}"
-        raise InputFailure(msg, zh=f"-o {out}：无法写入输出文件（{err.strerror or err}）") from err
+        write_output(data, fmt, out)
+    except PlanningError as err:
+        raise InputFailure.of(err) from err
 
 
 def open_data(zones: Path | None, *, catalog: str | None = None, rules_path: str | None = None,
@@ -159,10 +161,15 @@ def _save(results: list[ScreeningResult], batch: bool, saved_by: str | None) -> 
 @format_option(
     list(FORMATS),
     default="json",
-    help="json/csv to stdout or -o; docx, pdf, xlsx (conflict table), gpkg (project, zones hit, overlaps) "
-    "or zip (summary, one PDF per project, xlsx and gpkg) to -o.",
+    help="json/csv to stdout or -o; docx, pdf, xlsx (conflict table), gpkg (project, zones hit, overlaps), "
+    "zip (summary, one PDF per project, xlsx and gpkg), shp (zipped GBK Shapefile: results, conflicts) "
+    "or gdb (zipped FileGDB; -o X.gdb for the folder) to -o.",
 )
-@output_option(help="Output file [default: stdout for json/csv]; an existing file needs --overwrite.")
+@output_option(help="Output file [default: stdout for json/csv]; an existing file needs --overwrite. "
+               "For gdb, a name ending in .gdb writes the FileGDB folder itself.", dir_okay=True)
+@click.option("--out-crs", metavar="CRS",
+              help="CRS of the shp/gdb features: EPSG code or WKT [default: the Gauss-Kruger zone of the project's "
+                   "county, with the zone number, e.g. EPSG:4526].")
 @click.option(
     "--fail-on",
     type=click.Choice(VERDICTS[1:], case_sensitive=False),
@@ -177,8 +184,8 @@ def _save(results: list[ScreeningResult], batch: bool, saved_by: str | None) -> 
 )  # fmt: skip
 @click.pass_context
 def screen(
-    ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, save: bool, saved_by: str | None,
-    **opts: Any,
+    ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, out_crs: str | None, save: bool,
+    saved_by: str | None, **opts: Any,
 ) -> None:
     """Screen PROJECT_FILE (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV, or a WKT
     string) against the protected zones: 项目生态环境分区管控符合性筛查.
@@ -189,6 +196,8 @@ def screen(
     $ python -m zoning screen batch.csv --type-field 类型 --format csv -o out.csv --fail-on prohibited
     $ python -m zoning screen batch.csv --type-field 类型 --format xlsx -o out.xlsx --overwrite
     $ python -m zoning screen batch.csv --type-field 类型 --format zip -o bundle.zip
+    $ python -m zoning screen 界址点.txt --type industrial --format shp -o 结果.zip
+    $ python -m zoning screen batch.xlsx --type-field 类型 --format gdb -o 结果.gdb --out-crs EPSG:4547
     $ python -m zoning screen site.geojson --type industrial --catalog my_catalog.yaml --rules my_rules.yaml
     $ python -m zoning screen farm.geojson --type 畜禽养殖场 --zones county.gpkg --as-of 2020-06-30
     $ python -m zoning screen farm.geojson --type 畜禽养殖场 --save --format pdf -o 报告.pdf
@@ -200,11 +209,13 @@ def screen(
         msg = f"--format {fmt} writes a file: give -o OUT.{fmt}"
         raise InputFailure(msg, zh=f"--format {fmt} 输出的是文件：请用 -o 指定文件名，如 -o 结果.{fmt}")
     try:
+        check_out_crs(fmt, out_crs)
         results, batch, store = _screen(opts)
         number = _save(results, batch, saved_by) if save else None
-        _emit(render_report(results, fmt, lang=lang, batch=batch, store=store, number=number), output)
+        data = render_report(results, fmt, lang=lang, batch=batch, store=store, out_crs=out_crs, number=number)
     except PlanningError as err:
         raise InputFailure.of(err) from err
+    _emit(data, fmt, output)
     if fail_on and any(VERDICT_RANK[r.verdict] >= VERDICT_RANK[fail_on.lower()] for r in results):
         ctx.exit(3)
 

@@ -1,4 +1,5 @@
-"""Every output of a screening, in one registry: JSON, CSV, XLSX, DOCX, PDF, GeoPackage, zip.
+"""Every output of a screening, in one registry: JSON, CSV, XLSX, DOCX, PDF, GeoPackage, zip,
+Shapefile, FileGDB.
 
 The CLI (``python -m zoning screen --format``), the app's download buttons and the batch
 bundle all go through here, so the same results give the same bytes wherever they are asked
@@ -15,7 +16,8 @@ function so that writing a CSV never loads matplotlib, fpdf2 or python-docx.
 The package is cut in two: content (``tables`` — the conflict table every tabular format
 writes; ``content``, ``sections``, ``maps``, ``zones`` — the document model and its maps) and
 writers (``json_writer``, ``csv_writer``, ``xlsx_writer``, ``docx_writer``, ``pdf_writer``,
-``gpkg_writer``, ``bundle``). Writers import content, never the other way, and nothing imports
+``gpkg_writer``, ``bundle``, ``shp_writer``, ``gdb_writer`` — the last two from ``features``:
+the results as GIS features in a Gauss-Kruger zone). Writers import content, never the other way, and nothing imports
 this registry but its callers. ``formulas`` keeps names that look like spreadsheet formulas
 from ever running in the CSV and the workbook.
 
@@ -32,7 +34,8 @@ from typing import Any
 from gis.errors import DataSourceError, InputError
 from zoning.model import ScreeningResult
 
-__all__ = ["OutputFormat", "FORMATS", "register", "render_report", "write_report", "report_filename"]
+__all__ = ["OutputFormat", "FORMATS", "register", "render_report", "write_report", "write_output", "check_out_crs",
+           "report_filename"]
 
 Renderer = Callable[..., bytes]
 
@@ -53,6 +56,11 @@ class OutputFormat:
         ``render(results, *, lang, **options) -> bytes``.
     stream
         True when the bytes may go to standard output (text formats); the others need ``-o``.
+    folder
+        For a zipped folder format (``.gdb``): the suffix of a folder ``write_output`` unpacks
+        the zip into when the output path ends with it; None for the others.
+    projected
+        True when the format writes features in a CRS the caller may choose (``out_crs``).
     """
 
     name: str
@@ -60,17 +68,20 @@ class OutputFormat:
     media_type: str
     render: Renderer
     stream: bool = False
+    folder: str | None = None
+    projected: bool = False
 
 
 #: format name -> OutputFormat, in the order the app offers them.
 FORMATS: dict[str, OutputFormat] = {}
 
 
-def register(name: str, suffix: str, media_type: str, *, stream: bool = False) -> Callable[[Renderer], Renderer]:
+def register(name: str, suffix: str, media_type: str, *, stream: bool = False, folder: str | None = None,
+             projected: bool = False) -> Callable[[Renderer], Renderer]:
     """Register the decorated renderer as output format ``name``."""
 
     def decorator(render: Renderer) -> Renderer:
-        FORMATS[name] = OutputFormat(name, suffix, media_type, render, stream)
+        FORMATS[name] = OutputFormat(name, suffix, media_type, render, stream, folder, projected)
         return render
 
     return decorator
@@ -137,6 +148,44 @@ def _zip(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> by
     return render_bundle(results, lang=lang, **bundle)
 
 
+# Zipped GIS files for ArcGIS/QGIS desks, in the county's Gauss-Kruger zone or ``out_crs``.
+# Media types of their own (the bundle has application/zip), so an HTTP Accept header picks one.
+@register("shp", ".shp.zip", "application/vnd.shp+zip", projected=True)
+def _shp(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
+    from zoning.report.shp_writer import render_shp
+
+    return render_shp(results, lang=lang, store=options.get("store"), out_crs=options.get("out_crs"))
+
+
+@register("gdb", ".gdb.zip", "application/x-filegdb+zip", folder=".gdb", projected=True)
+def _gdb(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> bytes:
+    from zoning.report.gdb_writer import render_gdb
+
+    return render_gdb(results, lang=lang, store=options.get("store"), out_crs=options.get("out_crs"))
+
+
+def check_out_crs(fmt: str, out_crs: Any) -> None:
+    """Check ``out_crs`` before any work: a CRS a file can declare, for a format that takes one.
+
+    Raises
+    ------
+    InputError
+        ``fmt`` writes no features in a chosen CRS, or ``out_crs`` is GCJ-02/BD-09.
+    CRSError
+        ``out_crs`` is not a CRS.
+    """
+    if out_crs is None or not str(out_crs).strip():
+        return
+    takes = sorted(name for name, spec in FORMATS.items() if spec.projected)
+    if fmt in FORMATS and not FORMATS[fmt].projected:
+        msg = f"--out-crs applies to {' and '.join(takes)} only; --format {fmt} is written in its own CRS"
+        zh = f"--out-crs 仅用于 {'、'.join(takes)} 格式；--format {fmt} 使用其固定的坐标系"
+        raise InputError(msg, zh=zh)
+    from zoning.report.features import check_out_crs as check
+
+    check(out_crs)
+
+
 def _checked(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str) -> list[ScreeningResult]:
     if fmt not in FORMATS:
         msg = f"report format {fmt!r} is not available; expected one of {sorted(FORMATS)}"
@@ -188,8 +237,9 @@ def render_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str
 
 def write_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str, out: Path, *, lang: str = "zh",
                  **options: Any) -> None:
-    """Write the output of ``results`` in format ``fmt`` to the file ``out`` (replaced if it exists;
-    the CLI refuses an existing file without ``--overwrite`` before it screens).
+    """Write the output of ``results`` in format ``fmt`` to ``out`` (replaced if it exists;
+    the CLI refuses an existing file without ``--overwrite`` before it screens). A folder
+    format's ``out`` ending in its folder suffix (``X.gdb``) is written as that folder.
 
     Raises
     ------
@@ -198,9 +248,28 @@ def write_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str,
     DataSourceError
         ``out`` cannot be written.
     """
-    data = render_report(results, fmt, lang=lang, **options)
+    write_output(render_report(results, fmt, lang=lang, **options), fmt, out)
+
+
+def write_output(data: bytes, fmt: str, out: Path) -> None:
+    """Write rendered ``data`` of format ``fmt`` to ``out``: the file, or — for a folder format
+    (``gdb``) and a path ending in its folder suffix — the zip's folder unpacked there. An
+    existing file or folder of that format is replaced; any other folder is refused.
+
+    Raises
+    ------
+    DataSourceError
+        ``out`` cannot be written, or is a folder that is not of this format.
+    """
+    out = Path(out)
+    spec = FORMATS.get(fmt)
     try:
-        Path(out).write_bytes(data)
+        if spec is not None and spec.folder and out.name.lower().endswith(spec.folder):
+            from zoning.report.gdb_writer import unpack_folder
+
+            unpack_folder(data, out, suffix=spec.folder)
+        else:
+            out.write_bytes(data)
     except OSError as err:
         msg = f"cannot write the {fmt} report to {out}: {err.strerror or err}"
         raise DataSourceError(msg, zh=f"无法将 {fmt} 报告写入 {out}（{err.strerror or err}）") from err

@@ -10,7 +10,9 @@ non-empty layers are written):
 * ``overlap_polygons`` / ``overlap_lines`` / ``overlap_points``: project ∩ zone per conflict
   row, with the verdict, rule, condition and legal basis;
 * ``report_info`` (no geometry): report number, store path and sha256, parameters, and the
-  illustrative-data mark when it applies.
+  illustrative-data mark when it applies;
+* ``layer_styles``: the default QGIS style of every layer, from the palette
+  (``zoning.qgis_styles.style_report``).
 """
 
 from __future__ import annotations
@@ -23,17 +25,24 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 
 from gis.crs import STORAGE_CRS
 from zoning.model import ScreeningResult
-from zoning.report.i18n import ILLUSTRATIVE_MARK, catalog_of, check_lang, conclusion_label, t, verdict_label
+from zoning.qgis_styles import style_report
+from zoning.report.features import DIMENSION_NAMES, dimension, to_multi
+from zoning.report.i18n import (
+    ILLUSTRATIVE_MARK,
+    catalog_of,
+    check_lang,
+    conclusion_label,
+    report_catalog,
+    t,
+    verdict_label,
+)
 from zoning.report.numbering import report_number
 from zoning.report.zones import ReportZones, StoreLike
 
 __all__ = ["write_gpkg", "render_gpkg"]
-
-_DIMS = {0: "points", 1: "lines", 2: "polygons"}
 
 
 def _split_write(rows: list[dict[str, Any]], name: str, path: Path) -> None:
@@ -42,38 +51,14 @@ def _split_write(rows: list[dict[str, Any]], name: str, path: Path) -> None:
         return
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=STORAGE_CRS)
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    dims = gdf.geometry.apply(_dimension)
-    for dim, suffix in _DIMS.items():
+    dims = gdf.geometry.apply(dimension)
+    for dim, suffix in DIMENSION_NAMES.items():
         part = gdf[dims == dim]
         if part.empty:
             continue
         # promote to multi-part so single and multi geometries share one layer type
-        part = part.assign(geometry=_to_multi(part.geometry))
+        part = part.assign(geometry=to_multi(part.geometry))
         part.to_file(path, layer=f"{name}_{suffix}", driver="GPKG", engine="pyogrio")
-
-
-def _dimension(geom: Any) -> int:
-    if geom.geom_type == "GeometryCollection":
-        return max((_dimension(g) for g in geom.geoms), default=0)
-    return {"Point": 0, "MultiPoint": 0, "LineString": 1, "MultiLineString": 1}.get(geom.geom_type, 2)
-
-
-_MULTI = {"Point": MultiPoint, "LineString": MultiLineString, "Polygon": MultiPolygon}
-
-
-def _promote(geom: Any) -> Any:
-    """Single to multi-part; a collection keeps only the parts of its highest dimension."""
-    if geom.geom_type in _MULTI:
-        return _MULTI[geom.geom_type]([geom])
-    if geom.geom_type == "GeometryCollection":
-        dim = _dimension(geom)
-        flat = [q for p in geom.geoms if _dimension(p) == dim for q in getattr(p, "geoms", [p])]
-        return (MultiPoint, MultiLineString, MultiPolygon)[dim](flat)
-    return geom
-
-
-def _to_multi(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
-    return geoms.apply(_promote)
 
 
 def _project_rows(results: Sequence[ScreeningResult], lang: str) -> list[dict[str, Any]]:
@@ -142,6 +127,8 @@ def write_gpkg(results: Sequence[ScreeningResult], out: Path, *, lang: str = "zh
     info += [(str(k), str(v)) for k, v in sorted(results[0].parameters.items())]
     table = pd.DataFrame(info, columns=["key", "value"])
     pyogrio.write_dataframe(table, out, layer="report_info", driver="GPKG")
+    # Opens styled in QGIS: projects and overlaps by verdict, zones hit in the palette's colours.
+    style_report(out, catalog=report_catalog())
 
 
 def render_gpkg(results: Sequence[ScreeningResult], *, lang: str = "zh", store: StoreLike | None = None,

@@ -82,7 +82,7 @@ def test_two_aliases_with_different_values_are_refused(server: Server, auth: dic
     ("?near_m=abc", "near_m", "应为数字"),
     ("?tolerance_m=-1", "tolerance_m", "应不小于 0"),
     ("?lang=fr", "lang", "格式不符"),
-    ("?format=shp", "format", "无法识别"),
+    ("?format=odt", "format", "无法识别"),
 ])  # fmt: skip
 def test_bad_parameters_are_named(query: str, name: str, zh: str, server: Server, auth: dict[str, str]) -> None:
     got = server.call("POST", "/api/v1/screen" + query, feature(INSIDE, type="road"), auth)

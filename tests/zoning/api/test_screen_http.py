@@ -174,6 +174,8 @@ def test_one_feature_collection_is_a_list(server: Server, auth: dict[str, str], 
     ("pdf", "application/pdf", b"%PDF"),
     ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK"),
     ("gpkg", "application/geopackage+sqlite3", b"SQLite format 3"),
+    ("shp", "application/vnd.shp+zip", b"PK"),
+    ("gdb", "application/x-filegdb+zip", b"PK"),
 ])  # fmt: skip
 def test_formats_by_query_and_accept(fmt: str, media: str, magic: bytes, server: Server, auth: dict[str, str]) -> None:
     body = feature(HALF_IN, name="路", type="road")
@@ -204,3 +206,21 @@ def test_gk_geometry_type_reaches_the_result(server: Server, auth: dict[str, str
             "geometry": {"type": "LineString", "coordinates": [[X0 - 2500, Y0 + 500], [X0 + 1500, Y0 + 500]]}}  # fmt: skip
     doc = server.call("POST", f"/api/v1/screen?crs={GK114}", line, auth).json()
     assert doc["project"]["length_m"] == pytest.approx(4000, rel=1e-6)
+
+
+@pytest.mark.parametrize("fmt", ["shp", "gdb"])
+def test_gis_formats_open_with_gdal_in_the_county_zone(fmt: str, server: Server, auth: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    """The store's county lies at 114E (X0 = 500 km in EPSG:4547): zone 38, EPSG:4526 with the
+    zone number; the file's name ends as the registry says."""
+    import pyogrio
+    from pyproj import CRS
+
+    got = server.call("POST", f"/api/v1/screen?format={fmt}", feature(HALF_IN, name="穿越水源的路", type="road"), auth)
+    assert got.status == 200 and f".{fmt}.zip" in got.headers["content-disposition"]
+    path = tmp_path / f"r.{fmt}.zip"
+    path.write_bytes(got.body)
+    assert CRS.from_user_input(pyogrio.read_info(path, layer="results")["crs"]).equals(CRS.from_epsg(4526))
+    names = pyogrio.read_dataframe(path, layer="results")["name" if fmt == "shp" else "project_name"]
+    assert list(names) == ["穿越水源的路"]
+    assert pyogrio.read_info(path, layer="conflicts")["features"] >= 1

@@ -54,7 +54,7 @@ def test_rebuild_gives_the_committed_bytes(rebuilt):
 
 def test_store_is_small_and_has_every_layer(store):
     assert DEFAULT_STORE.stat().st_size < 10 * 1024 * 1024
-    assert [name for name, _ in pyogrio.list_layers(DEFAULT_STORE)] == [*LAYER_ORDER, "store_history", "layer_coverage"]
+    assert [name for name, _ in pyogrio.list_layers(DEFAULT_STORE)] == [*LAYER_ORDER, "store_history", "layer_coverage", "layer_styles"]
     assert all(len(gdf) > 0 for lid, gdf in store.items() if lid not in EMPTY_LAYERS)
     assert all(len(store[lid]) == 0 for lid in EMPTY_LAYERS)
     # the empty layers still declare the catalogue's geometry type, in the store's CRS

@@ -297,7 +297,7 @@ def test_cli_delineate_writes_water_source_and_refuses_bad_params(tmp_path, caps
     water1 = got[(got.grade == "一级") & (got.part == "水域")].to_crs(WORK).geometry.iloc[0]
     assert water1.area == pytest.approx(110_000.0, rel=2e-4)  # same hand value as above
     with pytest.raises(SystemExit) as bad:
-        main(["delineate", str(intake_file), "--rivers", str(river_file), "--params", "hj", "-o", str(out)])
+        main(["delineate", str(intake_file), "--rivers", str(river_file), "--params", "hj", "-o", str(tmp_path / "other.gpkg")])
     assert bad.value.code == 2
     assert "error: --params is 'hj'; expected one of hunan_township, hj338" in capsys.readouterr().err
 

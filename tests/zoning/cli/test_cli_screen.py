@@ -406,3 +406,46 @@ def test_zip_and_xlsx_formats_write_the_report_files(zones: Path, tmp_path: Path
 def test_zip_without_output_is_refused(zones: Path) -> None:
     res = run("screen", FAR.wkt, "--type", "road", "--zones", str(zones), "--format", "zip")
     assert res.exit_code == 2 and "--format zip writes a file: give -o OUT.zip" in res.output
+
+
+def test_shp_and_gdb_outputs_open_with_gdal_in_the_county_zone(zones: Path, tmp_path: Path) -> None:
+    """平江县 is centred on 114E: zone 38, with the zone number EPSG:4526 (4513 + 38 - 25)."""
+    import numpy as np
+    import pyogrio
+    from pyproj import CRS, Transformer
+
+    to_zone = Transformer.from_crs(4490, 4526, always_xy=True)
+
+    shp = tmp_path / "结果.zip"
+    res = run("screen", HALF_IN.wkt, "--type", "road", "--zones", str(zones), "--name", "测试路",
+              "--format", "shp", "-o", str(shp))
+    assert res.exit_code == 0, res.output
+    assert CRS.from_user_input(pyogrio.read_info(shp, layer="results")["crs"]).equals(CRS.from_epsg(4526))
+    results = pyogrio.read_dataframe(shp, layer="results")
+    assert list(results["name"]) == ["测试路"] and list(results["county"]) == ["平江县"]
+    expected = shapely.transform(HALF_IN, lambda xy: np.column_stack(to_zone.transform(xy[:, 0], xy[:, 1])))
+    assert shapely.hausdorff_distance(results.geometry.iloc[0], expected) < 0.001
+    conflicts = pyogrio.read_dataframe(shp, layer="conflicts")
+    assert sorted(conflicts["zone"]) == ["一级", "二级"] and set(conflicts["layer_name"]) == {"饮用水水源保护区"}
+
+    gdb = tmp_path / "结果.gdb"
+    args = ["screen", HALF_IN.wkt, "--type", "road", "--zones", str(zones), "--format", "gdb", "-o", str(gdb)]
+    assert run(*args).exit_code == 0
+    assert gdb.is_dir() and {"results", "conflicts", "report_info"} == {n for n, _ in pyogrio.list_layers(gdb)}
+    assert CRS.from_user_input(pyogrio.read_info(gdb, layer="conflicts")["crs"]).equals(CRS.from_epsg(4526))
+    again = run(*args)
+    assert again.exit_code == 2 and "--overwrite" in again.output  # an existing FileGDB needs --overwrite
+    assert run(*args, "--overwrite", "--out-crs", "EPSG:4547").exit_code == 0
+    assert CRS.from_user_input(pyogrio.read_info(gdb, layer="results")["crs"]).equals(CRS.from_epsg(4547))
+
+
+def test_out_crs_only_for_gis_formats_and_never_an_offset(zones: Path, tmp_path: Path) -> None:
+    res = run("screen", HALF_IN.wkt, "--type", "road", "--zones", str(zones), "--format", "csv", "--out-crs", "4547")
+    assert res.exit_code == 2 and "--out-crs applies to gdb and shp only" in res.output
+    res = run("screen", HALF_IN.wkt, "--type", "road", "--zones", str(zones), "--format", "shp", "-o",
+              str(tmp_path / "a.zip"), "--out-crs", "baidu")
+    assert res.exit_code == 2 and "不是文件可声明的坐标系" in res.output and not (tmp_path / "a.zip").exists()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    res = run("screen", HALF_IN.wkt, "--type", "road", "--zones", str(zones), "--format", "shp", "-o", str(folder))
+    assert res.exit_code == 2 and "is a folder" in res.output

@@ -54,8 +54,10 @@ def _pdf_pages(data: bytes) -> list[str]:
 
 def test_registry_has_the_cli_formats() -> None:
     assert {"json", "csv", "docx", "pdf", "xlsx", "gpkg", "zip"} <= set(FORMATS)
-    assert all(spec.name == name and spec.suffix == f".{name}" and "/" in spec.media_type
+    assert all(spec.name == name and spec.suffix in (f".{name}", f".{name}.zip") and "/" in spec.media_type
                for name, spec in FORMATS.items())
+    # One media type per format, so an HTTP Accept header names exactly one.
+    assert len({spec.media_type for spec in FORMATS.values()}) == len(FORMATS)
     assert {name for name, spec in FORMATS.items() if spec.stream} == {"json", "csv"}  # the rest need -o
 
 
