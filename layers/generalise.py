@@ -5,8 +5,10 @@ not public). For the public — the public map's tiles, its place lookup and the
 static site — each feature of a sensitive layer is simplified at the precision (default
 500 m, ``ZONING_PUBLIC_PRECISION_M``) and every vertex snapped to a grid of that size in
 the data's Gauss-Kruger zone: a boundary is then known to the public only to within the
-grid. A feature smaller than the grid does not vanish (someone inside it must still be told
-so): it becomes the grid cell that holds it. Reviewers screen against the exact data.
+grid. Nothing of a feature vanishes (someone inside it must still be told so): a part, a
+neck or a sliver narrower than the grid, which snapping would lose, is kept as the grid
+cells it touches; no point of the exact feature is then farther than ``uncertainty_m``
+(604 m at 500 m) from the generalised one. Reviewers screen against the exact data.
 
 ``public_view(store)`` is the store as the public sees it: the same object for a store
 without sensitive layers, else a view whose ``layer()`` gives the generalised frames and
@@ -56,29 +58,51 @@ def public_precision_m() -> float:
     return value
 
 
-def _cells(points: np.ndarray, size: float) -> np.ndarray:
-    """The grid cell (``size`` metres) that holds each point."""
-    x = np.floor(shapely.get_x(points) / size) * size
-    y = np.floor(shapely.get_y(points) / size) * size
-    return shapely.box(x, y, x + size, y + size)
+def _touched_cells(geom: Any, size: float) -> Any:
+    """The grid cells (``size`` metres, aligned on multiples of it) that ``geom`` touches, as
+    one geometry."""
+    minx, miny, maxx, maxy = shapely.bounds(geom)
+    xs = np.arange(math.floor(minx / size), math.floor(maxx / size) + 1) * size
+    ys = np.arange(math.floor(miny / size), math.floor(maxy / size) + 1) * size
+    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
+    cells = shapely.box(gx, gy, gx + size, gy + size)
+    shapely.prepare(geom)
+    return shapely.union_all(cells[shapely.intersects(geom, cells)])
+
+
+def _generalise_one(geom: Any, size: float) -> Any:
+    """One geometry simplified (half the grid) and snapped to the grid; whatever of it then
+    lies farther than half a cell from the result — a part, a neck or a sliver narrower than
+    the grid, lost to it — is added back as the grid cells it touches, so that no point of the
+    exact geometry is farther than ``uncertainty_m(size)`` from the generalised one."""
+    if geom is None or shapely.is_empty(geom):
+        return geom
+    snapped = shapely.set_precision(shapely.simplify(geom, size / 2, preserve_topology=True), grid_size=size)
+    # GEOS keeps the grid as the result's precision model, and later overlays would round to
+    # it (a 250 m buffer would come back as the same shape): go on in floating precision.
+    snapped = shapely.set_precision(snapped, grid_size=0.0)
+    areal = shapely.area(geom) > 0
+    if areal:  # a polygon's collapsed bits (lines, points) say nothing of where it lies
+        snapped = shapely.union_all([p for p in shapely.get_parts(snapped) if shapely.area(p) > 0])
+    kept = not shapely.is_empty(snapped)
+    missing = shapely.difference(geom, shapely.buffer(snapped, size / 2)) if kept else geom
+    if shapely.is_empty(missing):
+        return snapped
+    cells = _touched_cells(missing, size)
+    return shapely.set_precision(shapely.union(snapped, cells) if kept else cells, grid_size=size)
 
 
 def generalise_frame(gdf: gpd.GeoDataFrame, precision_m: float = DEFAULT_PRECISION_M) -> gpd.GeoDataFrame:
     """``gdf`` with every geometry simplified at ``precision_m`` and snapped to a grid of that
-    size (in the data's Gauss-Kruger zone); returned in EPSG:4490, attributes kept."""
+    size (in the data's Gauss-Kruger zone), what the grid lost added back as the cells it
+    touches (``_generalise_one``); returned in EPSG:4490, attributes kept."""
     if gdf.empty or gdf.crs is None:
         return gdf.copy()
     lonlat = gdf.to_crs(STORAGE_CRS) if not gdf.crs.equals(STORAGE_CRS) else gdf
     work = work_crs_for(tuple(float(v) for v in lonlat.total_bounds))  # type: ignore[arg-type]
     metric = lonlat.to_crs(work)
-    original = np.asarray(metric.geometry.to_numpy(), dtype=object)
-    simplified = shapely.simplify(original, precision_m / 2, preserve_topology=True)
-    snapped = shapely.make_valid(shapely.set_precision(simplified, grid_size=precision_m))
-    areal = shapely.area(original) > 0
-    lost = shapely.is_empty(snapped) | (areal & (shapely.area(snapped) == 0))
-    if lost.any():  # smaller than the grid: the cell that holds it, never nothing
-        snapped[lost] = _cells(shapely.point_on_surface(original[lost]), precision_m)
-    out = metric.set_geometry(gpd.GeoSeries(snapped, index=metric.index, crs=work))
+    generalised = [_generalise_one(g, precision_m) for g in metric.geometry.to_numpy()]
+    out = metric.set_geometry(gpd.GeoSeries(generalised, index=metric.index, crs=work))
     return out.to_crs(STORAGE_CRS)
 
 
@@ -86,7 +110,8 @@ def uncertainty_m(precision_m: float) -> float:
     """How far an exact boundary may lie from its generalised one: the simplification's
     tolerance (half the precision) plus the snapping (half a grid cell's diagonal) — 604 m
     at 500 m. A point that far from a generalised feature may be inside the exact one (the
-    public's answer says so). Features narrower than a cell may differ more.
+    public's answer says so). ``generalise_frame`` keeps to it: what simplifying and snapping
+    move farther than half a cell is added back as the cells it touches.
 
     >>> round(uncertainty_m(500.0))
     604

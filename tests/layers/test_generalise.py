@@ -128,3 +128,37 @@ def test_the_exact_boundary_lies_within_the_stated_uncertainty(store: ZoneStore)
     lon, lat = _TO_LONLAT.transform(OX + 183, OY + 500)
     near = [h for h in zones_at(public_view(store), lon, lat, near_m=uncertainty_m(500.0)) if h.layer == "eco_redline"]
     assert [h.name for h in near] == ["大红线"] and 0 < near[0].distance_m <= uncertainty_m(500.0)
+
+
+def test_a_sliver_narrower_than_the_grid_is_kept_along_its_whole_length(tmp_path: Path) -> None:
+    """A 60 m wide strip running 3 km north-east (a river's red line, say): snapping alone
+    collapses it (nothing is 500 m wide), and one cell at its middle would leave its ends
+    1.5 km from anything the public sees. Every point of it (its outline sampled every 10 m)
+    must be within the stated 603.55 m, all vertices on the grid."""
+    strip = shapely.LineString([(OX + 100, OY + 100), (OX + 2221, OY + 2221)]).buffer(30, cap_style="flat")
+    frame = gpd.GeoDataFrame({"name": ["窄带红线"], "category": ["一般"]}, geometry=[strip], crs=GK)
+    (public,) = generalise_frame(frame, 500.0).geometry
+    coords = _gk_coords(public)
+    assert np.allclose(np.round(coords / 500.0) * 500.0, coords, atol=0.01)
+    ring = shapely.Polygon(coords)
+    samples = shapely.points(shapely.get_coordinates(shapely.segmentize(strip.exterior, 10.0)))
+    assert shapely.distance(samples, ring).max() <= 603.55
+    # its length is kept: the generalised shape reaches both ends of the strip (by hand,
+    # within one cell's diagonal, 707 m, of (OX+100, OY+100) and (OX+2221, OY+2221))
+    for end in ((OX + 100, OY + 100), (OX + 2221, OY + 2221)):
+        assert ring.distance(shapely.Point(end)) == 0.0 or ring.distance(shapely.Point(end)) < 707.2
+
+
+def test_the_embedded_red_line_for_the_public_is_on_the_grid_and_within_the_uncertainty() -> None:
+    """The packaged store's red line as the public map shows it: every vertex on the 500 m grid
+    of EPSG:4547 (the zone of the whole province's centre, as pyproj's transform here), and
+    every point of the exact outline (sampled every 20 m) within 603.55 m of it."""
+    from layers.paths import DEFAULT_STORE
+
+    exact = ZoneStore.open(DEFAULT_STORE).layer("eco_redline").to_crs(GK)
+    public = public_view(ZoneStore.open(DEFAULT_STORE)).layer("eco_redline").to_crs(GK)
+    xy = shapely.get_coordinates(public.geometry.to_numpy())
+    assert np.allclose(np.round(xy / 500.0) * 500.0, xy, atol=0.01)
+    for a, b in zip(exact.geometry, public.geometry, strict=True):
+        samples = shapely.points(shapely.get_coordinates(shapely.segmentize(a.boundary, 20.0)))
+        assert shapely.distance(samples, b).max() <= 603.55
