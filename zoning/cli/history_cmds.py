@@ -6,16 +6,14 @@ the bureau's database (``ZONING_DATA_DIR`` / ``ZONING_DB_URL``).
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from gis.errors import InputError, PlanningError
-from zoning.cli.errors import InputFailure
+from gis.errors import InputError
+from zoning.cli.errors import InputFailure, planning_errors
 from zoning.cli.options import catalog_option, format_option, lang_option, output_option, rules_option, zones_option
 from zoning.model import VERDICTS
 
@@ -23,13 +21,6 @@ __all__ = ["COMMANDS", "history_group"]
 
 _FORMAT = format_option(["text", "json"], default="text")
 
-
-@contextlib.contextmanager
-def _planning_errors() -> Iterator[None]:
-    try:
-        yield
-    except PlanningError as err:
-        raise InputFailure.of(err) from err
 
 
 def _archive() -> Any:
@@ -89,7 +80,7 @@ def history_group() -> None:
 @lang_option
 def show_cmd(number: str, fmt: str, output: Path | None, overwrite: bool, lang: str) -> None:
     """Print the screening saved as NUMBER, as it was saved (not re-run)."""
-    with _planning_errors():
+    with planning_errors():
         saved = _archive().get(number)
     if saved is None:
         raise _not_found(number)
@@ -102,7 +93,7 @@ def show_cmd(number: str, fmt: str, output: Path | None, overwrite: bool, lang: 
         if output is None and fmt in ("pdf", "docx", "xlsx"):
             msg = f"--format {fmt} writes a file: give -o OUT.{fmt}"
             raise InputFailure(msg, zh=f"--format {fmt} 输出的是文件：请用 -o 指定文件名")
-        with _planning_errors():
+        with planning_errors():
             data = render_report(list(saved.results), fmt, lang=lang, batch=saved.batch, number=saved.number)
         if output is None:
             sys.stdout.buffer.write(data)
@@ -139,7 +130,7 @@ def show_cmd(number: str, fmt: str, output: Path | None, overwrite: bool, lang: 
 @_FORMAT
 def find_cmd(fmt: str, day: str | None, day_from: str | None, day_to: str | None, **filters: Any) -> None:
     """Find saved screenings (newest first)."""
-    with _planning_errors():
+    with planning_errors():
         found = _archive().find(day_from=day or day_from, day_to=day or day_to, **filters)
     if fmt == "json":
         _echo_json([s.__dict__ for s in found])
@@ -184,7 +175,7 @@ def _echo_changes(again: Any) -> None:
 def rescreen_cmd(number: str, zones: Path | None, rules_path: str | None, catalog: str | None, fmt: str) -> None:
     """Screen the saved NUMBER again against today's data and say what changed: the verdict,
     conflicts added and removed, overlap areas."""
-    with _planning_errors():
+    with planning_errors():
         archive = _archive()
         if archive.get(number) is None:
             raise _not_found(number)
@@ -203,7 +194,7 @@ def rescreen_cmd(number: str, zones: Path | None, rules_path: str | None, catalo
 def affected_cmd(zones: Path | None, rules_path: str | None, catalog: str | None, fmt: str) -> None:
     """Screen every saved screening again against the store (after a new layer version) and
     list those whose verdict would change, with the time each took."""
-    with _planning_errors():
+    with planning_errors():
         report = _archive().affected(_open_store(zones, catalog), rules=_rules(rules_path, catalog))
     if fmt == "json":
         _echo_json(report.to_dict())

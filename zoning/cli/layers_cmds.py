@@ -8,20 +8,18 @@ value. Tables and results go to stdout, errors to stderr.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import unicodedata
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import click
 
-from gis.errors import PlanningError
 from gis.repair import GeometryRepairWarning
-from zoning.cli.errors import InputFailure, error_text
+from zoning.cli.errors import error_text, planning_errors
 from zoning.cli.options import catalog_option, format_option
 from zoning.cli.usage import BilingualBadParameter
 
@@ -29,14 +27,6 @@ __all__ = ["COMMANDS", "layers_group"]
 
 _LEGAL_STATUS = {"法定": "法定", "示意": "示意", "official": "法定", "illustrative": "示意"}
 
-
-@contextlib.contextmanager
-def _planning_errors() -> Iterator[None]:
-    """A PlanningError becomes ``错误：<中文>`` + ``Error: <English>`` and exit 2, also when ``cli`` runs standalone."""
-    try:
-        yield
-    except PlanningError as err:
-        raise InputFailure.of(err) from err
 
 
 def _width(text: str) -> int:
@@ -89,7 +79,7 @@ def list_cmd(store: str, fmt: str, catalog: str | None) -> None:
     """
     from layers.store import ZoneStore
 
-    with _planning_errors():
+    with planning_errors():
         opened = ZoneStore.open(store, catalog=catalog)
         info = opened.layer_info()
     if fmt == "json":
@@ -134,7 +124,7 @@ def validate_cmd(ctx: click.Context, store: str, fmt: str, catalog: str | None) 
     """
     from layers.store import format_problems, validate_store
 
-    with _planning_errors():
+    with planning_errors():
         problems = validate_store(store, catalog=catalog)
         errors = sum(p.severity == "error" for p in problems)
         if not errors:
@@ -271,7 +261,7 @@ def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], sets
 
     field_map = _parse_map(maps)
     set_values = _parse_set(sets)
-    with _planning_errors(), warnings.catch_warnings():
+    with planning_errors(), warnings.catch_warnings():
         # Repairs are listed in the notes printed below; the warning would only repeat them.
         warnings.simplefilter("ignore", GeometryRepairWarning)
         result = import_layer(
@@ -339,7 +329,7 @@ def coverage_cmd(store: str, layer: str | None, fmt: str, catalog: str | None, *
     from layers.coverage import read_coverage, set_coverage
     from layers.store import ZoneStore
 
-    with _planning_errors():
+    with planning_errors():
         opened = ZoneStore.open(store, catalog=catalog)
         if layer is not None and (opts["adcodes"] or opts["extent"] or opts["clear"]):
             if layer not in opened.layer_ids:
@@ -392,7 +382,7 @@ def versions_cmd(store: str, layer: str, fmt: str, catalog: str | None) -> None:
     """
     from layers.importer import list_versions
 
-    with _planning_errors():
+    with planning_errors():
         versions = list_versions(store, layer, catalog=catalog)
     if fmt == "json":
         _echo_json([asdict(v) for v in versions])
@@ -445,7 +435,7 @@ def rollback_cmd(store: str, layer: str, version: int, catalog: str | None) -> N
     """
     from layers.importer import rollback
 
-    with _planning_errors():
+    with planning_errors():
         result = rollback(store, layer, version, catalog=catalog)
         _style_layer(store, layer, catalog)
     click.echo(
@@ -478,7 +468,7 @@ def diff_cmd(store: str, layer: str, v1: int, v2: int, output: str | None, overw
     from zoning.cli.options import refuse_existing
 
     refuse_existing(output, overwrite=overwrite)
-    with _planning_errors():
+    with planning_errors():
         diff = diff_versions(store, layer, v1, v2, catalog=catalog)
         if output:
             write_diff(diff, output)

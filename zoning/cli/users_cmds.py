@@ -7,24 +7,13 @@ Accounts live in the bureau's database (``ZONING_DATA_DIR`` / ``ZONING_DB_URL``,
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import click
 
-from gis.errors import PlanningError
 from zoning.bureau.accounts import ACCOUNT_ROLES
-from zoning.cli.errors import InputFailure
+from zoning.cli.errors import planning_errors
 
 __all__ = ["COMMANDS", "users_group"]
 
-
-@contextlib.contextmanager
-def _planning_errors() -> Iterator[None]:
-    try:
-        yield
-    except PlanningError as err:
-        raise InputFailure.of(err) from err
 
 
 def _bureau():  # noqa: ANN202 - the Bureau, imported late (argon2 is not loaded for other commands)
@@ -67,7 +56,7 @@ def add_cmd(name: str, role: str, generate: bool) -> None:
     from layers._gpkg import current_user
 
     password = _password(generate)
-    with _planning_errors():
+    with planning_errors():
         generated = _bureau().accounts.add(name, role=role, password=password, by=f"cli:{current_user()}")
     click.echo(f"已创建账户 account created: {name} ({role})")
     _show_generated(name, generated)
@@ -76,7 +65,7 @@ def add_cmd(name: str, role: str, generate: bool) -> None:
 @users_group.command("list")
 def list_cmd() -> None:
     """List the accounts: name, role, state, created, last sign-in."""
-    with _planning_errors():
+    with planning_errors():
         bureau = _bureau()
         accounts = bureau.accounts.all()
     click.echo(f"账户数据库 accounts database: {bureau.settings.database_label}")
@@ -93,7 +82,7 @@ def list_cmd() -> None:
 @click.argument("name")
 def disable_cmd(name: str) -> None:
     """Disable the account NAME: it can no longer sign in, its sessions end at once."""
-    with _planning_errors():
+    with planning_errors():
         _bureau().accounts.set_disabled(name, True)
     click.echo(f"已停用 disabled: {name}")
 
@@ -102,7 +91,7 @@ def disable_cmd(name: str) -> None:
 @click.argument("name")
 def enable_cmd(name: str) -> None:
     """Enable the account NAME again."""
-    with _planning_errors():
+    with planning_errors():
         _bureau().accounts.set_disabled(name, False)
     click.echo(f"已启用 enabled: {name}")
 
@@ -113,7 +102,7 @@ def enable_cmd(name: str) -> None:
 def passwd_cmd(name: str, generate: bool) -> None:
     """Set a new password for NAME (its sessions end; its wrong-password count is cleared)."""
     password = _password(generate)
-    with _planning_errors():
+    with planning_errors():
         generated = _bureau().accounts.set_password(name, password)
     click.echo(f"已重设密码 password reset: {name}")
     _show_generated(name, generated)
@@ -124,7 +113,7 @@ def passwd_cmd(name: str, generate: bool) -> None:
 @click.argument("role", type=click.Choice(ACCOUNT_ROLES))
 def role_cmd(name: str, role: str) -> None:
     """Give the account NAME the role ROLE (its sessions end)."""
-    with _planning_errors():
+    with planning_errors():
         _bureau().accounts.set_role(name, role)
     click.echo(f"已设定角色 role set: {name} → {role}")
 

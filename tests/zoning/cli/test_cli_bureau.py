@@ -13,14 +13,7 @@ import pytest
 
 from layers.paths import REPO_ROOT
 from tests.zoning.bureau.conftest import build_versioned_store, lonlat, point_wkt
-from zoning.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return int(info.value.code or 0), out, err
+from tests.zoning.cli.test_cli_layers import run
 
 
 @pytest.fixture
