@@ -277,7 +277,7 @@ def table(m: dict[str, str], data: dict[str, Any], api: dict[str, Any], pgr: dic
         lines.append(f"| PostGIS query alone (one connection, prepared, sequential) | "
                      f"{1000 / pgr['query_p50_ms']:.0f} (1 / p50) | {pgr['query_p50_ms']:.2f} ms | "
                      f"{pgr['query_p95_ms']:.2f} ms | |")  # fmt: skip
-    lines.append(f"\nAPI start-up ({args.workers} workers open the store through the fast cache and build their "
+    lines.append(f"\nAPI start-up ({args.workers} workers open the store through its pack and build their "
                  f"indexes): {api['startup_s']:.1f} s.")  # fmt: skip
     if "breakdown" in api:
         b = api["breakdown"]

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Cluster", "start_cluster", "load_store", "single_sql", "batch_sql", "pss_mb"]
+__all__ = ["Cluster", "start_cluster", "available", "SMALL_SETTINGS", "load_store", "single_sql", "batch_sql", "pss_mb"]
 
 
 def _bin(name: str) -> str:
@@ -66,6 +66,10 @@ class Cluster:
     @property
     def dsn(self) -> str:
         return f"host=127.0.0.1 port={self.port} user=postgres dbname=bench"
+
+    def url(self, schema: str) -> str:
+        """A zone-store URL of this cluster (``layers.pgstore``)."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/bench?schema={schema}"
 
     def _run(self, *args: str) -> subprocess.CompletedProcess:
         cmd = list(args)
@@ -112,9 +116,19 @@ _SETTINGS = {
 }
 
 
+#: Settings for a small cluster (tests): little memory, the same durability shortcuts.
+SMALL_SETTINGS = {**_SETTINGS, "shared_buffers": "128MB", "maintenance_work_mem": "128MB", "effective_cache_size": "1GB"}
+
+
+def available() -> bool:
+    """Whether PostgreSQL's server programs are installed (Debian: postgresql, postgresql-postgis)."""
+    return bool(glob.glob("/usr/lib/postgresql/*/bin/initdb") or shutil.which("initdb"))
+
+
 @contextlib.contextmanager
-def start_cluster() -> Iterator[Cluster]:
-    """initdb + start a cluster in a temporary folder; stopped and removed on exit."""
+def start_cluster(settings: Mapping[str, str] | None = None) -> Iterator[Cluster]:
+    """initdb + start a cluster in a temporary folder (``settings``: postgresql.conf values,
+    default ``_SETTINGS``); stopped and removed on exit. The database ``bench`` has PostGIS."""
     user = "postgres" if os.geteuid() == 0 else None
     folder = Path(tempfile.mkdtemp(prefix="zoning-postgis-"))
     if user:
@@ -124,7 +138,7 @@ def start_cluster() -> Iterator[Cluster]:
     try:
         cluster._run(_bin("initdb"), "-D", str(folder / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
         conf = folder / "data" / "postgresql.conf"
-        extra = "\n".join(f"{k} = {v}" for k, v in {**_SETTINGS, "port": str(cluster.port)}.items())
+        extra = "\n".join(f"{k} = {v}" for k, v in {**(settings or _SETTINGS), "port": str(cluster.port)}.items())
         extra += f"\nunix_socket_directories = '{folder}'\n"
         if user:
             cluster._run("sh", "-c", f"cat >> {conf} <<'EOF'\n{extra}\nEOF")

@@ -5,17 +5,21 @@ Steps (each printed as it runs):
 1. generate the benchmark data under benchmarks/out/ unless it is there already for this
    generator version (``benchmarks/generate.py``; seeded, never committed);
 2. the engine in fresh processes: cold start (open the store -> first result) without and
-   with the fast cache, then warm single-project latency (p50/p95), the batch of every
+   with the store's pack (layers/_pack.py), then warm single-project latency (p50/p95), the batch of every
    project, and peak memory (``benchmarks/engine_bench.py``);
 3. the same questions asked of PostGIS 3 with GiST indexes in a throwaway local cluster
    (``benchmarks/postgis_bench.py``), the answers compared with the engine's;
-4. the public map at province scale (``benchmarks/map_bench.py``): payload and first
+4. the CLI end to end on the whole batch (``benchmarks/cli_bench.py``): process start to
+   JSON written, first open of the store and with its pack in place, per ``--workers``
+   value, peak memory of the process tree, beside PostGIS's batch time;
+5. the public map at province scale (``benchmarks/map_bench.py``): payload and first
    render in Chromium, and the exported static site under wrk;
-5. the table, with the machine and date, printed and written to
+6. the tables, with the machine, its load and the date, printed and written to
    benchmarks/out/results.md (``--record`` also puts it into benchmarks/README.md).
 
 Options: ``--quick`` (small data, a smoke run of every step), ``--skip-postgis``,
-``--skip-map``, ``--single N`` (projects timed one at a time, default 1000), ``--record``.
+``--skip-map``, ``--single N`` (projects timed one at a time, default 1000), ``--record``,
+``--cli-only`` (steps 1, 4 and PostGIS's batch only), ``--workers 1,2`` (the CLI runs).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks import generate  # noqa: E402
+from benchmarks import cli_bench, generate  # noqa: E402
 
 PY = sys.executable
 
@@ -68,6 +72,7 @@ def machine() -> dict[str, str]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "shapely / GEOS": f"{shapely.__version__} / {shapely.geos_version_string}",
+        "load": " / ".join(f"{v:.1f}" for v in os.getloadavg()),
     }
 
 
@@ -128,9 +133,9 @@ def engine_bench(out: Path, n_single: int) -> dict:
     store, projects = str(out / "zones.gpkg"), str(out / "projects.gpkg")
     for f in sorted(cache.rglob("*"), reverse=True) if cache.exists() else []:
         f.unlink() if f.is_file() else f.rmdir()
-    log("engine: cold start, empty fast cache (first open of this store) ...")
+    log("engine: cold start, empty store cache (first open of this store) ...")
     first = engine_run("cold", store, projects, env=env)
-    log(f"engine: {first['cold_s']:.2f} s; cold start with the fast cache ...")
+    log(f"engine: {first['cold_s']:.2f} s; cold start with the store's pack ...")
     cold = engine_run("cold", store, projects, env=env)
     log(f"engine: {cold['cold_s']:.2f} s (+ {cold['import_s']:.2f} s imports); warm single projects and batch ...")
     warm = engine_run("warm", store, projects, str(out / "engine_answers.pkl"), str(n_single), env=env)
@@ -161,7 +166,9 @@ def _type_asks(store: object, ptypes: list[str]) -> dict[str, list]:
     return out
 
 
-def postgis_bench(out: Path, sample: list[int]) -> dict:
+def postgis_bench(out: Path, sample: list[int], *, compare_answers: bool = True) -> dict:
+    """PostGIS on the same data: single projects (``sample``; none: skipped), the batch, a
+    cold start, and (``compare_answers``) the answers against the engine's batch."""
     import numpy as np
     import psycopg
     import pyogrio
@@ -191,9 +198,11 @@ def postgis_bench(out: Path, sample: list[int]) -> dict:
                 t = time.perf_counter()
                 conn.execute(single[(srids[pid], prj["type"][pid])], {"pid": pid}, prepare=True).fetchall()
                 times.append(time.perf_counter() - t)
-            ms = np.asarray(times) * 1e3
-            res["single_p50_ms"], res["single_p95_ms"] = float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
-            log(f"postgis: p50 {res['single_p50_ms']:.2f} ms; batch ...")
+            if times:
+                ms = np.asarray(times) * 1e3
+                res["single_p50_ms"], res["single_p95_ms"] = float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
+                log(f"postgis: p50 {res['single_p50_ms']:.2f} ms")
+            log("postgis: batch ...")
             rows = []
             with pg.PeakPss(cluster) as mem:
                 t = time.perf_counter()
@@ -212,7 +221,8 @@ def postgis_bench(out: Path, sample: list[int]) -> dict:
         res["cold_s"] = time.perf_counter() - t
         log(f"postgis: cold start {res['cold_s']:.2f} s")
     (out / "postgis_answers.pkl").write_bytes(pickle.dumps(rows))
-    res["compare"] = compare(out, store, rows)
+    if compare_answers:
+        res["compare"] = compare(out, store, rows)
     return res
 
 
@@ -316,7 +326,7 @@ def table(m: dict, data: dict, eng: dict, pgr: dict | None, mapr: dict | None) -
         f"{_ratio(w['single_p95_ms'], p.get('single_p95_ms'))} | |",
         f"| batch of {n:,} projects | {w['batch_s']:.1f} s | {_fmt(p.get('batch_s'), 's')} | "
         f"{_ratio(w['batch_s'], p.get('batch_s'))} | ≤ ⅓ of PostGIS |",
-        f"| cold start (open → first result), fast cache | {c['cold_s']:.2f} s | {_fmt(p.get('cold_s'), 's')} | "
+        f"| cold start (open → first result), store pack in place | {c['cold_s']:.2f} s | {_fmt(p.get('cold_s'), 's')} | "
         f"{_ratio(c['cold_s'], p.get('cold_s'))} | ≤ 3 s |",
         f"| cold start, first open ever (builds the cache) | {eng['first_open']['cold_s']:.2f} s | "
         f"{_fmt(p.get('load', {}).get('total_s'), 's')} (load + index) | | |",
@@ -324,7 +334,7 @@ def table(m: dict, data: dict, eng: dict, pgr: dict | None, mapr: dict | None) -
         f"| peak memory (RSS; PostGIS: PSS of all server processes) | {w['peak_rss_mb']:.0f} MB | "
         f"{_fmt(p.get('peak_pss_mb'), 'MB', 0)} | | reported |",
     ]
-    if pgr:
+    if pgr and "compare" in pgr:
         d = pgr["compare"]["differences"]
         ck = pgr["compare"]["checked"]
         lines += [
@@ -337,14 +347,52 @@ def table(m: dict, data: dict, eng: dict, pgr: dict | None, mapr: dict | None) -
     return "\n".join(lines)
 
 
+def cli_table(m: dict, data: dict, cli: dict, pgr: dict | None) -> str:
+    """The CLI end to end beside PostGIS's batch query (``cli_bench``), with the targets."""
+    pg_s = (pgr or {}).get("batch_s")
+    n = data["projects"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM; load average before the run {m['load']} "
+        f"(1/5/15 min; the cores are shared with other work). Date: {m['date']}.",
+        f"Data: {data['polygons']:,} zone polygons, {data['vertices']:,} vertices ({data['store_mb']:.0f} MB GeoPackage); "
+        f"{n:,} projects, every answer written as JSON.",
+        "",
+        f"| {n:,} projects, all answers | wall time | peak RSS, largest process | peak, all processes | CLI / PostGIS | target |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    first = cli["first"]
+    lines.append(
+        f"| CLI, first open of this store version (writes the pack), 1 process | {first['seconds']:.1f} s | "
+        f"{first['peak_rss_mb']:.0f} MB | {first['peak_tree_mb']:.0f} MB | {_share(first['seconds'], pg_s)} | |"
+    )
+    for w, r in cli["runs"].items():
+        same = "" if r["identical"] else " (**output differs**)"
+        lines.append(
+            f"| CLI end to end, pack in place, `--workers {w}`{same} | {r['seconds']:.1f} s | {r['peak_rss_mb']:.0f} MB | "
+            f"{r['peak_tree_mb']:.0f} MB | {_share(r['seconds'], pg_s)} | ≤ 1.0, ≤ 1 GB |"
+        )
+    if pgr:
+        lines.append(
+            f"| PostGIS 3 + GiST, the batch as SQL (tables loaded, reprojected and indexed beforehand: "
+            f"{pgr['load']['total_s']:.0f} s) | {pg_s:.1f} s | | {_fmt(pgr.get('peak_pss_mb'), 'MB', 0)} (PSS) | 1.0 | |"
+        )
+    same = all(r["identical"] for r in cli["runs"].values())
+    lines += ["", f"Outputs of every CLI run byte-identical apart from the time stamp: {'yes' if same else 'NO'}."]
+    return "\n".join(lines)
+
+
+def _share(ours: float, theirs: float | None) -> str:
+    return "-" if not theirs else f"{ours / theirs:.2f}"
+
+
 def _fmt(v: float | None, unit: str, digits: int = 2) -> str:
     return "-" if v is None else f"{v:.{digits}f} {unit}"
 
 
-def record(text: str) -> None:
+def record(text: str, section: str = "results") -> None:
     readme = HERE / "README.md"
     body = readme.read_text(encoding="utf-8")
-    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
     head, rest = body.split(start, 1)
     _, tail = rest.split(end, 1)
     readme.write_text(f"{head}{start}\n{text}\n{end}{tail}", encoding="utf-8")
@@ -357,11 +405,17 @@ def main() -> None:
     ap.add_argument("--skip-map", action="store_true")
     ap.add_argument("--single", type=int, default=1000)
     ap.add_argument("--record", action="store_true")
+    ap.add_argument("--cli-only", action="store_true", help="only the CLI end to end beside PostGIS's batch")
+    ap.add_argument("--workers", default="1,2", help="--workers values of the CLI runs (comma-separated)")
     args = ap.parse_args()
     started = time.perf_counter()
     out = out_dir(args.quick)
     m = machine()
     data = ensure_data(out, quick=args.quick)
+    workers = [int(w) for w in args.workers.split(",") if w.strip()]
+    if args.cli_only:
+        cli_only(args, out, m, data, workers, started)
+        return
     eng = engine_bench(out, args.single)
     pgr = None if args.skip_postgis else postgis_bench(out, eng["warm"]["single_sample"])
     mapr = None
@@ -369,13 +423,30 @@ def main() -> None:
         from benchmarks import map_bench
 
         mapr = map_bench.run(out, log=log)
+    cli = cli_bench.run(out, workers=workers, log=log)
     text = table(m, data, eng, pgr, mapr)
     text += f"\n\n`make bench` wall time: {(time.perf_counter() - started) / 60:.1f} min."
-    (out / "results.md").write_text(text + "\n", encoding="utf-8")
-    (out / "results.json").write_text(json.dumps({"machine": m, "data": data, "engine": eng, "postgis": pgr, "map": mapr}, indent=1, default=str))
-    print("\n" + text)
+    cli_text = cli_table(m, data, cli, pgr)
+    (out / "results.md").write_text(text + "\n\n" + cli_text + "\n", encoding="utf-8")
+    (out / "results.json").write_text(json.dumps({"machine": m, "data": data, "engine": eng, "postgis": pgr, "map": mapr, "cli": cli}, indent=1, default=str))
+    print("\n" + text + "\n\n" + cli_text)
     if args.record:
         record(text)
+        record(cli_text, "cli-results")
+        log("recorded in benchmarks/README.md")
+
+
+def cli_only(args: argparse.Namespace, out: Path, m: dict, data: dict, workers: list[int], started: float) -> None:
+    """``--cli-only``: the CLI end to end (``cli_bench``) and PostGIS's batch, side by side."""
+    cli = cli_bench.run(out, workers=workers, log=log)
+    pgr = None if args.skip_postgis else postgis_bench(out, [], compare_answers=False)
+    text = cli_table(m, data, cli, pgr)
+    text += f"\n\n`benchmarks/run.py --cli-only` wall time: {(time.perf_counter() - started) / 60:.1f} min."
+    (out / "cli_results.md").write_text(text + "\n", encoding="utf-8")
+    (out / "cli_results.json").write_text(json.dumps({"machine": m, "data": data, "cli": cli, "postgis": pgr}, indent=1, default=str))
+    print("\n" + text)
+    if args.record:
+        record(text, "cli-results")
         log("recorded in benchmarks/README.md")
 
 

@@ -127,6 +127,11 @@ def public_key(sha256: str, sensitive: tuple[str, ...], precision_m: float) -> s
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: What a store offers besides ``layer()`` that hands out its exact geometry: the pack
+#: (memory-mapped arrays, and the indexes derived from them) and the geometry arrays.
+_EXACT_ONLY = frozenset({"pack", "geometry_arrays"})
+
+
 class PublicView:
     """A zone store as the public sees it: sensitive layers generalised (see the module text).
 
@@ -142,7 +147,15 @@ class PublicView:
         self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
+        # The exact data's fast paths are not the public's: without them the engine's indexes
+        # are built from ``layer()`` (the generalised frames) and kept under this view's hash.
+        if name in _EXACT_ONLY:
+            raise AttributeError(name)
         return getattr(self._store, name)
+
+    def crs(self, layer_id: str) -> str:
+        """The CRS ``layer(layer_id)`` is in (a generalised layer: EPSG:4490)."""
+        return STORAGE_CRS if layer_id in self.sensitive else str(self._store.crs(layer_id))
 
     def __repr__(self) -> str:
         return f"PublicView({self._store!r}, generalised={list(self.sensitive)}, precision_m={self.precision_m:g})"

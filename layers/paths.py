@@ -32,6 +32,8 @@ __all__ = [
     "RULES_ENV",
     "TYPES_ENV",
     "store_path",
+    "store_location",
+    "is_postgres_url",
     "catalog_path",
     "rules_path",
     "project_types_path",
@@ -90,6 +92,23 @@ def store_path(environ: Mapping[str, str] | None = None) -> Path:
     return _configured(STORE_ENV, DEFAULT_STORE, environ)
 
 
+def is_postgres_url(location: object) -> bool:
+    """True for a PostGIS store reference (``postgresql://user:pass@host/db?schema=NAME``)."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def store_location(environ: Mapping[str, str] | None = None) -> str:
+    """The zone store the app serves as a reference: a PostGIS URL in ``$ZONING_STORE`` as
+    given (a ``Path`` would fold its ``//``), else the GeoPackage path of ``store_path``.
+
+    >>> store_location({"ZONING_STORE": "postgresql://gis@db/zoning?schema=hunan"})
+    'postgresql://gis@db/zoning?schema=hunan'
+    """
+    env = os.environ if environ is None else environ
+    value = env.get(STORE_ENV) or ""
+    return value if is_postgres_url(value) else str(store_path(environ))
+
+
 #: Environment overrides for an open catalogue (DESIGN.md): a deployment's layer catalogue,
 #: rules and project types as data files beside its store.
 CATALOG_ENV = "ZONING_CATALOG"
@@ -121,7 +140,15 @@ def display_path(path: str | Path) -> str:
     """A file's path as a visitor of the app or the HTTP API may see it (``data.zones`` of the
     JSON, page captions): relative to the checkout (``data/zones.gpkg``, DESIGN.md's example),
     else only the file name — never the server's folder layout. The CLI keeps what its user
-    typed: that path is theirs."""
+    typed: that path is theirs. A PostGIS store shows as ``PostGIS NAME`` (its schema): never
+    its server, user or password.
+
+    >>> display_path("postgresql://gis:secret@db.internal/zoning?schema=hunan")
+    'PostGIS hunan'
+    """
+    if is_postgres_url(path):
+        text = str(path)
+        return "PostGIS " + text.rsplit("schema=", 1)[-1].split("&")[0] if "schema=" in text else "PostGIS"
     try:
         return Path(path).resolve().relative_to(REPO_ROOT).as_posix()
     except (ValueError, OSError):

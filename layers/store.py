@@ -17,12 +17,16 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
+import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -32,7 +36,8 @@ from pyproj import CRS
 from gis.crs import crs_label
 from gis.errors import DataSourceError, SchemaError
 from gis.repair import GeometryRepairWarning, repair_geometries
-from layers import _fastcache, _gpkg
+from layers import _gpkg, _pack
+from layers._geoarrays import ColumnError, GeomColumn, encode
 from layers.catalog import Catalog, LayerSpec, load_catalog
 from layers.coverage import COVERAGE_TABLE, LayerCoverage, coverage_problems, read_coverage
 from layers.schema import EMPTY_LAYER_NOTE, Problem, check_layer, geometry_name, text_values
@@ -45,6 +50,7 @@ NO_SCREENABLE_LAYER = "(store)"
 #: Legal status of a layer: all features official, all illustrative, or both.
 LEGAL_STATUSES = ("法定", "示意", "混合")
 _MAX_LISTED_PROBLEMS = 50
+_log = logging.getLogger(__name__)
 # Tables that are not zone data: our import history, and the styles/projects QGIS saves into
 # a GeoPackage. They are neither screened nor reported as extra layers.
 _BOOKKEEPING_TABLES = frozenset({_gpkg.HISTORY_TABLE, COVERAGE_TABLE, "layer_styles", "qgis_projects"})
@@ -281,6 +287,8 @@ class ZoneStore:
 
     Use ``ZoneStore.open``. The layers are read once; ``layer()`` hands out copies that
     share memory until written to (pandas copy-on-write), so callers cannot change the store.
+    A store opened from its pack (``layers/_pack.py``) reads a layer only when it is first
+    asked for; the engine reads its own arrays from the pack (``pack``) and never asks.
 
     Attributes
     ----------
@@ -304,6 +312,8 @@ class ZoneStore:
     as_of, origin, origin_sha256
         For a view of a store on a past date (``layers.asof``): the date, and the store
         file and hash the versions come from; None otherwise.
+    pack
+        The store version's pack (``layers._pack.StorePack``) when the cache is in use, else None.
     """
 
     __slots__ = (
@@ -319,12 +329,23 @@ class ZoneStore:
         "as_of",
         "origin",
         "origin_sha256",
+        "pack",
         "_frames",
         "_coverage",
+        "_summaries",
+        "_encoded",
+        "_lock",
     )
 
     def __init__(
-        self, *, path: Path, sha256: str, catalog: Catalog, scan: _Scan, frames: Mapping[str, gpd.GeoDataFrame]
+        self,
+        *,
+        path: Path,
+        sha256: str,
+        catalog: Catalog,
+        scan: _Scan,
+        frames: Mapping[str, gpd.GeoDataFrame],
+        pack: _pack.StorePack | None = None,
     ) -> None:
         self.path = path
         self.sha256 = sha256
@@ -334,7 +355,13 @@ class ZoneStore:
         self.extra_layers: tuple[str, ...] = scan.extra
         self.version_layers: tuple[str, ...] = scan.versions
         self.problems: tuple[Problem, ...] = scan.problems
-        self._frames: Mapping[str, gpd.GeoDataFrame] = MappingProxyType(dict(frames))
+        self.pack = pack
+        self._frames: dict[str, gpd.GeoDataFrame] = dict(frames)
+        self._summaries: dict[str, _Summary] = {}
+        self._encoded: dict[str, tuple[dict[str, np.ndarray], str, int]] = {}
+        if pack is not None:
+            self._summaries.update({lid: _Summary.of_record(pack.layer_record(lid)) for lid in scan.present})
+        self._lock = threading.Lock()
         # Read on every open (a small table), so a cached store never carries stale coverage.
         try:
             records = read_coverage(path)
@@ -383,9 +410,9 @@ class ZoneStore:
         catalog
             A ``Catalog``, a catalogue file, or None for data/catalog.yaml.
         cache
-            Use the fast on-disk form of the opened store (``layers/_fastcache.py``):
-            None (default) for big stores only, True always, False never. It holds
-            exactly what a fresh open gives and is rebuilt whenever the file changes.
+            Use the store version's pack (``layers/_pack.py``): None (default) for big
+            stores only, True always, False never. It holds exactly what a fresh open gives
+            and is rebuilt whenever the file changes.
 
         Raises
         ------
@@ -397,13 +424,15 @@ class ZoneStore:
         p = Path(path)
         cat = _resolve_catalog(catalog)
         _gpkg.check_geopackage(p)
-        use_cache = _fastcache.enabled_for(p, cache)
+        use_cache = _pack.enabled_for(p, cache)
         if use_cache:
-            hit = _fastcache.load_store(p, cat)
+            hit = _pack.load_store(p, cat)
             if hit is not None:
-                scan = _Scan(hit.problems, {}, {}, hit.present, hit.extra, hit.versions)
-                return cls(path=p, sha256=hit.sha256, catalog=cat, scan=scan, frames=hit.frames)
-        identity = _fastcache.store_identity(p, cat) if use_cache else None
+                try:
+                    return cls._from_pack(p, cat, hit)
+                except (KeyError, TypeError, ValueError) as err:
+                    _log.warning("store cache entry %s does not describe a store (%s); reading %s", hit.folder, err, p)
+        identity = _pack.store_identity(p, cat) if use_cache else None
         digest = _sha256(p)
         scan = _scan(p, cat)
         errors = [pr for pr in scan.problems if pr.severity == "error"]
@@ -422,29 +451,71 @@ class ZoneStore:
             lid: _prepare(scan.frames[lid], cat.layers[lid], cat, scan.invalid[lid], f"{p.name} layer {lid}")
             for lid in scan.present
         }
+        pack = None
         if use_cache:
-            entry = _fastcache.CachedStore(digest, scan.present, scan.extra, scan.versions, scan.problems, frames)
-            _fastcache.save_store(p, cat, entry, identity_before=identity)
-        return cls(path=p, sha256=digest, catalog=cat, scan=scan, frames=frames)
+            summary = {
+                "present": list(scan.present),
+                "extra": list(scan.extra),
+                "versions": list(scan.versions),
+                "problems": _pack.problems_to_json(scan.problems),
+            }
+            pack = _pack.save_store(
+                p, cat, identity_before=identity, sha256=digest, summary=summary, frames=frames,
+                encode_frame=functools.partial(_encode_frame, default_status=_default_status(cat)),
+            )  # fmt: skip
+        return cls(path=p, sha256=digest, catalog=cat, scan=scan, frames=frames, pack=pack)
+
+    @classmethod
+    def _from_pack(cls, path: Path, catalog: Catalog, pack: _pack.StorePack) -> ZoneStore:
+        m = pack.manifest
+        problems = tuple(
+            Problem(r["layer"], r["field"], r["message"], r["severity"], tuple(int(x) for x in r["rows"]))
+            for r in m["problems"]
+        )
+        present = tuple(str(x) for x in m["present"])
+        if any(lid not in catalog.layers for lid in present) or set(present) != set(m["layers"]):
+            msg = "layers of the pack and of the catalogue differ"
+            raise ValueError(msg)
+        scan = _Scan(problems, {}, {}, present, tuple(m["extra"]), tuple(m["versions"]))
+        return cls(path=path, sha256=pack.sha256, catalog=catalog, scan=scan, frames={}, pack=pack)
 
     def __repr__(self) -> str:
         return f"ZoneStore({str(self.path)!r}, layers={list(self.layer_ids)})"
 
+    def _missing(self, layer_id: str) -> DataSourceError:
+        known = "unknown to the catalogue" if layer_id not in self.catalog else "absent from this store"
+        msg = (
+            f"zone store {self.path} has no layer {layer_id!r} ({known}); "
+            f"layers present: {', '.join(self.layer_ids) or 'none'}"
+        )
+        known_zh = "图层目录中没有该图层" if layer_id not in self.catalog else "本数据库未包含该图层"
+        zh = f"图层库 {self.path} 中没有图层“{layer_id}”（{known_zh}）；现有图层：{'、'.join(self.layer_ids) or '无'}"
+        return DataSourceError(msg, zh=zh)
+
     def _frame(self, layer_id: str) -> gpd.GeoDataFrame:
-        try:
-            return self._frames[layer_id]
-        except KeyError:
-            known = "unknown to the catalogue" if layer_id not in self.catalog else "absent from this store"
-            msg = (
-                f"zone store {self.path} has no layer {layer_id!r} ({known}); "
-                f"layers present: {', '.join(self.layer_ids) or 'none'}"
-            )
-            known_zh = "图层目录中没有该图层" if layer_id not in self.catalog else "本数据库未包含该图层"
-            zh = (
-                f"图层库 {self.path} 中没有图层“{layer_id}”（{known_zh}）；"
-                f"现有图层：{'、'.join(self.layer_ids) or '无'}"
-            )
-            raise DataSourceError(msg, zh=zh) from None
+        frame = self._frames.get(layer_id)
+        if frame is not None:
+            return frame
+        if layer_id not in self.layer_ids:
+            raise self._missing(layer_id)
+        with self._lock:
+            frame = self._frames.get(layer_id)
+            if frame is None:
+                frame = self._load_frame(layer_id)
+                self._frames[layer_id] = frame
+        return frame
+
+    def _load_frame(self, layer_id: str) -> gpd.GeoDataFrame:
+        """A layer of a store opened from its pack: from the pack, else (damaged) the file."""
+        if self.pack is not None:
+            try:
+                return _decode_frame(self.pack, layer_id)
+            except (_pack.PackError, ColumnError, KeyError, ValueError) as err:
+                _log.warning("store cache layer %s of %s cannot be read (%s); reading the store", layer_id, self.path, err)
+        gdf, fids = _gpkg.read_layer(self.path, layer_id)
+        spec = self.catalog.layers[layer_id]
+        check = check_layer(gdf, spec, self.catalog, source=f"{self.path.name} layer {layer_id}", ids=fids, id_label="fid")
+        return _prepare(gdf, spec, self.catalog, check.invalid_positions, f"{self.path.name} layer {layer_id}")
 
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:
         """The layer in its stored CRS, RangeIndex, valid geometry, optional fields defaulted
@@ -457,17 +528,64 @@ class ZoneStore:
         """
         return self._frame(layer_id).copy(deep=False)
 
+    def geometry_arrays(self, layer_id: str) -> tuple[dict[str, np.ndarray], str, int]:
+        """(geometry arrays, CRS label, feature count) of a layer as stored (``layers._geoarrays``):
+        from the pack (memory-mapped) when there is one, else encoded from the layer once.
+        The label is ``EPSG:4490`` for any lon/lat CRS (CGCS2000 and WGS84 are treated as
+        equal), else the CRS's WKT."""
+        if layer_id not in self.layer_ids:
+            raise self._missing(layer_id)
+        if self.pack is not None:
+            record = self.pack.layer_record(layer_id)
+            crs = CRS.from_json(record["crs"]) if record.get("crs") else None
+            try:
+                return self.pack.frame_arrays(layer_id), _work_label(crs), int(record["features"])
+            except _pack.PackError as err:
+                _log.warning("store cache layer %s of %s cannot be read (%s); encoding the layer", layer_id, self.path, err)
+        hit = self._encoded.get(layer_id)
+        if hit is None:
+            frame = self._frame(layer_id)
+            if geometry_name(frame) is None:
+                msg = f"layer {layer_id!r} of {self.path} is a table without geometry"
+                raise DataSourceError(msg, zh=f"图层库 {self.path} 的图层“{layer_id}”是无几何的属性表")
+            crs = CRS.from_user_input(frame.crs) if frame.crs is not None else None
+            hit = encode(np.asarray(frame.geometry.values, dtype=object)), _work_label(crs), len(frame)
+            self._encoded[layer_id] = hit
+        return hit
+
+    def attributes(self, layer_id: str) -> pd.DataFrame:
+        """The layer's attribute columns (no geometry), as ``layer()`` has them."""
+        if self.pack is not None and layer_id not in self._frames and layer_id in self.layer_ids:
+            try:
+                return _decode_frame(self.pack, layer_id, geometry=False)
+            except (_pack.PackError, KeyError, ValueError) as err:
+                _log.warning("store cache layer %s of %s cannot be read (%s); reading the store", layer_id, self.path, err)
+        frame = self._frame(layer_id)
+        name = geometry_name(frame)
+        return pd.DataFrame(frame.drop(columns=[name])) if name else pd.DataFrame(frame)
+
     def coverage(self, layer_id: str) -> LayerCoverage | None:
         """Where ``layer_id`` holds data (``layers.coverage``); None = the store's whole admin extent."""
         return self._coverage.get(layer_id)
 
+    def _summary(self, layer_id: str) -> _Summary:
+        hit = self._summaries.get(layer_id)
+        if hit is None:
+            hit = _Summary.of_frame(self._frame(layer_id), _default_status(self.catalog))
+            self._summaries[layer_id] = hit
+        return hit
+
+    def feature_count(self, layer_id: str) -> int:
+        """Number of features (rows) of ``layer_id``."""
+        if layer_id not in self.layer_ids:
+            raise self._missing(layer_id)
+        return self._summary(layer_id).features
+
     def crs(self, layer_id: str) -> str:
         """The stored CRS of ``layer_id`` as a label (``EPSG:4490``, ``EPSG:4526``); ``-`` for a table."""
-        frame = self._frame(layer_id)
-        if geometry_name(frame) is None:
-            return "-"
-        crs = frame.crs
-        return crs_label(CRS.from_user_input(crs)) if crs is not None else "?"
+        if layer_id not in self.layer_ids:
+            raise self._missing(layer_id)
+        return self._summary(layer_id).crs
 
     def legal_status(self, layer_id: str) -> str:
         """``法定`` if every feature is official, ``示意`` if every one is illustrative, else ``混合``.
@@ -476,12 +594,12 @@ class ZoneStore:
         illustrative store ships some layers empty: they stay 示意), else the catalogue
         default (法定).
         """
-        values = {str(v) for v in self._frame(layer_id)["legal_status"].dropna()}
-        if len(values) == 1:
-            return values.pop()
-        if not values:
-            return self._recorded_status(layer_id) or self.catalog.common_fields["legal_status"].default or "法定"
-        return "混合"
+        if layer_id not in self.layer_ids:
+            raise self._missing(layer_id)
+        summary = self._summary(layer_id)
+        if summary.features == 0:
+            return self._recorded_status(layer_id) or summary.legal_status
+        return summary.legal_status
 
     def _recorded_status(self, layer_id: str) -> str | None:
         try:
@@ -495,16 +613,95 @@ class ZoneStore:
         """Per present layer (catalogue order): titles, feature count, geometry type, CRS, legal status."""
         out: dict[str, LayerSummary] = {}
         for lid in self.layer_ids:
-            gdf = self._frame(lid)
             spec = self.catalog.layers[lid]
-            kinds = sorted(set(gdf.geometry.geom_type.dropna())) if spec.has_geometry else []
+            summary = self._summary(lid)
             out[lid] = LayerSummary(
                 layer=lid,
                 title_zh=spec.title_zh,
                 title_en=spec.title_en,
-                features=len(gdf),
-                geometry_type="/".join(kinds) or "-",
-                crs=self.crs(lid),
+                features=summary.features,
+                geometry_type="/".join(summary.kinds) if spec.has_geometry else "-",
+                crs=summary.crs,
                 legal_status=self.legal_status(lid),
             )
         return MappingProxyType(out)
+
+
+def _default_status(catalog: Catalog) -> str:
+    return catalog.common_fields["legal_status"].default or "法定"
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What ``layer_info``, ``crs`` and ``legal_status`` say of a layer (kept in the pack)."""
+
+    features: int
+    kinds: tuple[str, ...]
+    crs: str
+    legal_status: str
+
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame, default_status: str) -> _Summary:
+        geometry = geometry_name(frame)
+        kinds: tuple[str, ...] = ()
+        label = "-"
+        if geometry is not None:
+            kinds = tuple(sorted(set(frame.geometry.geom_type.dropna())))
+            label = crs_label(CRS.from_user_input(frame.crs)) if frame.crs is not None else "?"
+        values = {str(v) for v in frame["legal_status"].dropna()} if "legal_status" in frame.columns else set()
+        status = values.pop() if len(values) == 1 else (default_status if not values else "混合")
+        return cls(len(frame), kinds, label, status)
+
+    @classmethod
+    def of_record(cls, record: Mapping[str, Any]) -> _Summary:
+        return cls(int(record["features"]), tuple(record["kinds"]), str(record["crs_label"]), str(record["legal_status"]))
+
+
+def _encode_frame(frame: pd.DataFrame, *, default_status: str) -> tuple[dict[str, Any], bytes, dict[str, np.ndarray]]:
+    """A prepared layer as (pack record, Arrow IPC bytes of its attributes, geometry arrays)."""
+    import pyarrow as pa
+
+    geometry = geometry_name(frame)
+    attrs = pd.DataFrame(frame.drop(columns=[geometry])) if geometry else pd.DataFrame(frame)
+    table = pa.Table.from_pandas(attrs, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    summary = _Summary.of_frame(frame, default_status)
+    record: dict[str, Any] = {
+        "features": len(frame),
+        "columns": [str(c) for c in frame.columns],
+        "dtypes": {str(c): str(t) for c, t in attrs.dtypes.items()},
+        "geometry": geometry,
+        "crs": frame.crs.to_json() if geometry and frame.crs is not None else None,
+        "kinds": list(summary.kinds),
+        "crs_label": summary.crs,
+        "legal_status": summary.legal_status,
+    }
+    arrays = encode(np.asarray(frame.geometry.values, dtype=object)) if geometry else {}
+    return record, sink.getvalue().to_pybytes(), arrays
+
+
+def _work_label(crs: CRS | None) -> str:
+    return "EPSG:4490" if crs is None or crs.is_geographic else crs.to_wkt()
+
+
+def _decode_frame(pack: _pack.StorePack, layer_id: str, *, geometry: bool = True) -> pd.DataFrame:
+    """The layer as ``_prepare`` made it, from its pack (``_encode_frame``'s inverse)."""
+    record = pack.layer_record(layer_id)
+    table = pack.frame_table(layer_id)
+    columns: dict[str, Any] = {}
+    for name, dtype in record["dtypes"].items():
+        column = table.column(name)
+        if dtype == "object":
+            columns[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+        else:
+            columns[name] = column.to_pandas()
+    attrs = pd.DataFrame(columns, index=pd.RangeIndex(record["features"]))
+    name = record["geometry"]
+    if not name or not geometry:
+        return attrs
+    geoms = GeomColumn(pack.frame_arrays(layer_id), int(record["features"])).all()
+    crs = CRS.from_json(record["crs"]) if record["crs"] else None
+    attrs[name] = gpd.GeoSeries(geoms, crs=crs)
+    return gpd.GeoDataFrame(attrs[record["columns"]], geometry=name, crs=crs)

@@ -26,9 +26,10 @@ from layers.paths import (
     STORE_ENV,
     catalog_path,
     display_path,
+    is_postgres_url,
     project_types_path,
     rules_path,
-    store_path,
+    store_location,
 )
 from ui.components import (
     HUNAN_BOUNDS,
@@ -117,9 +118,21 @@ def shown_path(path: str | Path) -> str:
 
 
 def store_ref() -> FileRef:
-    """The zone store in use: ``$ZONING_STORE`` when set, else the embedded data/zones.gpkg
-    (``layers.paths.store_path``, the HTTP API's resolution too)."""
-    return file_ref(store_path())
+    """The zone store in use: ``$ZONING_STORE`` when set (a GeoPackage, or a PostGIS schema as
+    ``postgresql://user:pass@host/db?schema=NAME``), else the embedded data/zones.gpkg
+    (``layers.paths.store_location``, the HTTP API's resolution too)."""
+    location = store_location()
+    if is_postgres_url(location):
+        return FileRef(location, _postgis_version(location), 0.0)
+    return file_ref(location)
+
+
+@st.cache_data(show_spinner=False, ttl=30, max_entries=4)
+def _postgis_version(url: str) -> str:
+    """The version of the PostGIS store (asked again every 30 s: a new push is picked up)."""
+    from layers.pgstore import store_version
+
+    return store_version(url)
 
 
 def catalog_ref() -> FileRef:
@@ -148,9 +161,9 @@ def get_store(path: str, sha256: str) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _get_store(path: str, sha256: str, catalog_path: str, catalog_sha256: str) -> Any:
-    from layers.store import ZoneStore
+    from zoning.engine import open_store
 
-    return ZoneStore.open(Path(path), catalog=catalog_path)
+    return open_store(path if is_postgres_url(path) else Path(path), catalog=catalog_path)
 
 
 def get_public_store(path: str, sha256: str) -> Any:
@@ -349,6 +362,8 @@ def get_layer_versions(path: str, sha256: str) -> dict[str, Any]:
 
     store = get_store(path, sha256)
     out: dict[str, Any] = {}
+    if getattr(store, "windowed", False):  # a PostGIS store: its history stays in the schema
+        return out
     for layer_id in store.layer_ids:
         current = [v for v in list_versions(path, layer_id, catalog=store.catalog) if v.current]
         if current:

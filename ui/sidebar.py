@@ -55,6 +55,8 @@ def data_version() -> DataVersion:
     recorded = [v.recorded_at for v in get_layer_versions(ref.path, ref.sha256).values() if v.recorded_at]
     if recorded:
         date = max(recorded)[:10]
+    elif getattr(store, "pushed_at", None):
+        date = str(store.pushed_at)[:10]
     else:
         date = dt.datetime.fromtimestamp(ref.mtime, tz=dt.timezone(dt.timedelta(hours=8))).date().isoformat()
     return DataVersion(shown_path(ref.path), ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))

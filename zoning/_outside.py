@@ -142,8 +142,7 @@ def _nearest(geom: Any, index: sp.LayerIndex, mask: np.ndarray) -> tuple[int, fl
     if not mask.any():
         return -1, 0.0
     if mask.all():
-        piece, dist = index.piece_tree.query_nearest(geom, return_distance=True)
-        return int(index.piece_owner[piece[0]]), float(dist[0])
+        return index.nearest_piece(geom)
     which = np.flatnonzero(mask)
     dist = shapely.distance(geom, index.geoms[which])
     best = int(np.argmin(dist))

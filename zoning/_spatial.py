@@ -6,12 +6,14 @@ geometry runs only on those pairs, never on whole layers.
 
 Notes
 -----
-Layers are transformed into a work CRS once and cached per (store content hash, work CRS,
-layer). The cache is read-only once built and shared by all callers (CLI, app sessions).
+Layers are moved into a work CRS once per store version and kept as arrays in the store's
+pack (``zoning._index``: features and pieces built only where a question needs them); the
+indexes of a process are cached per (store content hash, work CRS, layer), read-only once
+built and shared by all callers (CLI, app sessions).
 
 Nearest-feature and distance searches run on *pieces*: small features as they are, the
-boundaries of large ones (more than ``_PIECE_VERTICES`` x 2 vertices) cut into runs of
-``_PIECE_VERTICES`` segments (the idea of PostGIS's ST_Subdivide). For a project that does
+boundaries of large ones (more than ``PIECE_VERTICES`` x 2 vertices) cut into runs of
+``PIECE_VERTICES`` segments (the idea of PostGIS's ST_Subdivide). For a project that does
 not touch a feature, its distance to the feature is the smallest distance to the feature's
 boundary (a polygon's nearest point to an outside geometry is on a ring), so the answers
 are those of the whole features, while each exact distance costs tens of segments instead
@@ -26,24 +28,32 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
-import pandas as pd
 import shapely
-from pyproj import CRS, Geod, Transformer
+from pyproj import Geod
 
 from gis.crs import STORAGE_CRS
-from layers import _fastcache
+from zoning import _index
+from zoning._index import (
+    PIECE_VERTICES,
+    BoxTree,
+    LayerIndex,
+    ZoneStoreLike,
+    layer_index,
+    store_crs_list,
+    transformer,
+    zorder,
+)
 
 __all__ = [
     "ZoneStoreLike",
     "LayerIndex",
     "layer_index",
+    "store_crs_list",
     "clear_index_cache",
     "to_crs",
     "touching_pairs",
@@ -55,73 +65,25 @@ __all__ = [
     "near_boundary_mask",
     "bearings_deg",
     "county_names",
+    "zorder",
 ]
 
 _GEOD = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (GRS80 to within 0.1 mm)
 _CACHE_MAX = 48
-#: Segments per piece of a large feature's boundary in the distance searches.
-_PIECE_VERTICES = 64
 #: Segments per piece of a project's outline in the nearest search.
 _PROBE_VERTICES = 8
 #: Batches of more projects than this are searched in two rounds (near_m / 4, then near_m):
 #: fewer candidate pairs for the many projects settled within the first; a single project
 #: is faster in one round (each round has a fixed cost).
 _TWO_ROUNDS_FROM = 16
-_cache: OrderedDict[tuple[str, str, str], LayerIndex] = OrderedDict()
 _cache_lock = threading.Lock()
-
-
-class ZoneStoreLike(Protocol):
-    """What the engine uses of ``layers.store.ZoneStore`` (docs/ARCHITECTURE.md)."""
-
-    @property
-    def path(self) -> Any: ...
-    @property
-    def sha256(self) -> str: ...
-    @property
-    def layer_ids(self) -> Sequence[str]: ...
-    @property
-    def absent_layers(self) -> Sequence[str]: ...
-    def layer(self, layer_id: str) -> Any: ...
-    def legal_status(self, layer_id: str) -> str: ...
-
-
-@dataclass(frozen=True, eq=False)
-class LayerIndex:
-    """One store layer in a work CRS: prepared geometries, their STRtree, attribute columns."""
-
-    layer: str
-    crs: str
-    geoms: np.ndarray
-    tree: shapely.STRtree
-    names: np.ndarray
-    zones: np.ndarray
-    legal_status: np.ndarray
-    sources: np.ndarray
-    #: Every other attribute column as an object array (for rule feature filters).
-    columns: Mapping[str, np.ndarray]
-    #: Pieces for distance searches (see the module notes), the feature of each, their STRtree.
-    pieces: np.ndarray
-    piece_owner: np.ndarray
-    piece_tree: shapely.STRtree
-
-    def __len__(self) -> int:
-        return len(self.geoms)
-
-    def attrs(self, i: int) -> dict[str, Any]:
-        return {name: col[i] for name, col in self.columns.items()}
-
-
-@lru_cache(maxsize=64)
-def _transformer(src: str, dst: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
 
 
 def to_crs(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
     """Transform an array of shapely geometries from ``src`` to ``dst`` (vectorised)."""
     if src == dst:
         return geoms
-    tr = _transformer(src, dst)
+    tr = transformer(src, dst)
 
     def _xy(coords: np.ndarray) -> np.ndarray:
         x, y = tr.transform(coords[:, 0], coords[:, 1])
@@ -130,27 +92,10 @@ def to_crs(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
     return shapely.transform(geoms, _xy)
 
 
-def _text(v: Any) -> str | None:
-    return None if v is None or (isinstance(v, float) and v != v) else str(v).strip()
-
-
-def _column(gdf: Any, name: str, default: str | None) -> np.ndarray:
-    """The column as stripped text, NaN/None/"" replaced by ``default`` (object array)."""
-    if name not in gdf.columns:
-        return np.full(len(gdf), default, dtype=object)
-    column = gdf[name]
-    if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
-        # Text columns (pandas str dtype, as read through Arrow): vectorised strip.
-        text = column.str.strip()
-        out = text.to_numpy(dtype=object, na_value=None)
-        out[(text.isna() | (text == "")).to_numpy(dtype=bool)] = default
-        return out
-    return np.array([t if (t := _text(v)) else default for v in column.to_numpy(dtype=object)], dtype=object)
-
-
-def _pieces(geoms: np.ndarray, *, run: int = _PIECE_VERTICES) -> tuple[np.ndarray, np.ndarray]:
+def _pieces(geoms: np.ndarray, *, run: int = PIECE_VERTICES) -> tuple[np.ndarray, np.ndarray]:
     """(pieces, owner feature of each) for the distance searches (module notes): geometries
-    with more than 2 x ``run`` vertices as runs of their outline."""
+    with more than 2 x ``run`` vertices as runs of their outline. (The zone layers' pieces
+    are cut the same way from their arrays: ``zoning._index.build_pieces``.)"""
     n = len(geoms)
     counts = shapely.get_num_coordinates(geoms)
     big = counts > 2 * run
@@ -184,82 +129,6 @@ def _cut_lines(lines: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.concatenate([[0], np.cumsum(length)])
     take = np.repeat(start - offsets[:-1], length) + np.arange(offsets[-1])
     return shapely.from_ragged_array(shapely.GeometryType.LINESTRING, coords[take], (offsets,)), run_line
-
-
-def _work_geoms(store: ZoneStoreLike, layer_id: str, gdf: Any, crs: str) -> np.ndarray:
-    """The layer's geometry in the work CRS; for big stores kept in the fast on-disk cache
-    (``layers._fastcache``, keyed by the store's content hash), since moving 10^7 vertices
-    into a Gauss-Kruger zone costs seconds."""
-    src = gdf.crs
-    # CGCS2000 and WGS84 lon/lat are treated as equal (gis.crs): skip the datum step.
-    src_label = STORAGE_CRS if src is None or src.is_geographic else src.to_wkt()
-    native = np.asarray(gdf.geometry.to_numpy(), dtype=object)
-    if src_label == crs:
-        return native
-    sha = str(getattr(store, "sha256", "") or "")
-    path = getattr(store, "path", None)
-    cached = bool(sha) and path is not None and _fastcache.enabled_for(Path(path), None)
-    name = f"{layer_id}@{crs}"
-    if cached:
-        hit = _fastcache.load_geoms(sha, name)
-        if hit is not None and len(hit) == len(native):
-            return hit
-    geoms = to_crs(native, src_label, crs)
-    if cached:
-        _fastcache.save_geoms(sha, name, geoms)
-    return geoms
-
-
-def _build_index(store: ZoneStoreLike, layer_id: str, crs: str, zone_field: str | None) -> LayerIndex:
-    gdf = store.layer(layer_id)
-    geoms = _work_geoms(store, layer_id, gdf, crs)
-    shapely.prepare(geoms)
-    names = _column(gdf, "name", None)
-    for i in np.flatnonzero(names == None):  # noqa: E711 - object array comparison
-        names[i] = f"{layer_id}#{i}"
-    skip = {gdf.geometry.name}
-    columns = {c: _column(gdf, c, None) for c in gdf.columns if c not in skip}
-    pieces, owner = _pieces(geoms)
-    tree = shapely.STRtree(geoms)
-    return LayerIndex(
-        layer=layer_id,
-        crs=crs,
-        geoms=geoms,
-        tree=tree,
-        names=names,
-        zones=_column(gdf, zone_field, None) if zone_field else np.full(len(gdf), None, dtype=object),
-        legal_status=_column(gdf, "legal_status", "法定"),
-        sources=_column(gdf, "source", ""),
-        columns=columns,
-        pieces=pieces,
-        piece_owner=owner,
-        piece_tree=tree if pieces is geoms else shapely.STRtree(pieces),
-    )
-
-
-def layer_index(store: ZoneStoreLike, layer_id: str, crs: str, *, zone_field: str | None) -> LayerIndex:
-    """The cached index of ``layer_id`` in ``crs``, built on first use.
-
-    Keyed on the store's content hash, so a changed store file gets fresh indexes.
-    """
-    key = (str(store.sha256 or f"id:{id(store)}"), crs, layer_id)
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
-    index = _build_index(store, layer_id, crs, zone_field)
-    with _cache_lock:
-        _cache[key] = index
-        while len(_cache) > _CACHE_MAX:
-            _cache.popitem(last=False)
-    return index
-
-
-def clear_index_cache() -> None:
-    """Drop every cached layer index (tests; memory pressure)."""
-    with _cache_lock:
-        _cache.clear()
 
 
 def _empty_pairs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -324,14 +193,25 @@ class NearIndex:
     """The pieces of every zone layer of one work CRS in one STRtree, for the nearest search."""
 
     layers: tuple[LayerIndex, ...]
-    pieces: np.ndarray
     layer_of: np.ndarray
     owner: np.ndarray
     bounds: np.ndarray
     vertex: np.ndarray
-    tree: shapely.STRtree
+    tree: BoxTree
     #: Position of each layer's first piece (its pieces are contiguous, in its own order).
     offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def pieces(self, rows: np.ndarray) -> np.ndarray:
+        """The pieces at positions ``rows`` of the combined order (built on demand)."""
+        out = np.full(len(rows), None, dtype=object)
+        lay = self.layer_of[rows]
+        for k in np.unique(lay):
+            at = np.flatnonzero(lay == k)
+            out[at] = self.layers[int(k)].pieces[rows[at] - self.offsets[k]]
+        return out
 
 
 _near_cache: OrderedDict[tuple[int, ...], NearIndex] = OrderedDict()
@@ -345,22 +225,28 @@ def near_index(indexes: Sequence[LayerIndex]) -> NearIndex:
         if hit is not None and all(a is b for a, b in zip(hit.layers, indexes, strict=True)):
             _near_cache.move_to_end(key)
             return hit
-    empty = np.empty(0, dtype=object)
-    pieces = np.concatenate([ix.pieces for ix in indexes]) if indexes else empty
-    layer_of = np.concatenate([np.full(len(ix.pieces), k, dtype=np.intp) for k, ix in enumerate(indexes)]) if indexes else np.empty(0, np.intp)
+    sizes = [len(ix.piece_owner) for ix in indexes]
+    layer_of = np.repeat(np.arange(len(indexes), dtype=np.intp), sizes)
     owner = np.concatenate([ix.piece_owner for ix in indexes]) if indexes else np.empty(0, np.intp)
-    coords, which = shapely.get_coordinates(pieces, return_index=True)
-    first = np.searchsorted(which, np.arange(len(pieces)))
-    vertex = coords[np.minimum(first, max(len(coords) - 1, 0))] if len(coords) else np.zeros((len(pieces), 2))
-    offsets = np.concatenate([[0], np.cumsum([len(ix.pieces) for ix in indexes])])[:-1].astype(np.intp)
-    built = NearIndex(
-        tuple(indexes), pieces, layer_of, owner, shapely.bounds(pieces), vertex, shapely.STRtree(pieces), offsets
-    )
+    bounds = np.concatenate([ix.piece_bounds for ix in indexes]) if indexes else np.empty((0, 4))
+    vertex = np.concatenate([ix.piece_vertex for ix in indexes]) if indexes else np.empty((0, 2))
+    offsets = np.concatenate([[0], np.cumsum(sizes)])[:-1].astype(np.intp)
+    boxes = np.concatenate([ix.piece_boxes for ix in indexes]) if indexes else np.empty(0, dtype=object)
+    built = NearIndex(tuple(indexes), layer_of, owner, bounds, vertex, BoxTree(boxes, None), offsets)
     with _cache_lock:
         _near_cache[key] = built
         while len(_near_cache) > _CACHE_MAX // 8:
             _near_cache.popitem(last=False)
     return built
+
+
+def clear_index_cache(crs: str | None = None) -> None:
+    """Drop the cached layer indexes and combined near indexes (of work CRS ``crs`` only,
+    when given)."""
+    _index.clear_index_cache(crs)
+    with _cache_lock:
+        for key in [k for k, v in _near_cache.items() if crs is None or any(ix.crs == crs for ix in v.layers)]:
+            del _near_cache[key]
 
 
 def _group_min(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -385,7 +271,7 @@ def nearest_by_layer(
     within ``near_m / 4``; a group with nothing that near is searched again within ``near_m``.
     """
     n, n_layers = len(geoms), len(near.layers)
-    if n == 0 or n_layers == 0 or near_m <= 0 or len(near.pieces) == 0:
+    if n == 0 or n_layers == 0 or near_m <= 0 or len(near) == 0:
         return [(ix, _empty_pairs()) for ix in near.layers]
     p_pieces, p_owner = _pieces(geoms, run=_PROBE_VERTICES)
     p_bounds = shapely.bounds(p_pieces)
@@ -436,7 +322,7 @@ def _near_round(
     b = q_bounds
     boxes = shapely.box(b[:, 0] - radius, b[:, 1] - radius, b[:, 2] + radius, b[:, 3] + radius)
     if layer is None:
-        qi, ci = near.tree.query(boxes)
+        qi, ci = near.tree.query(boxes)  # boxes only: no geometry is built here
     else:
         qi, ci = near.layers[layer].piece_tree.query(boxes)
         ci = ci + near.offsets[layer]
@@ -453,7 +339,7 @@ def _near_round(
     upper = np.hypot(*(near.vertex[ci] - q_vertex[qi]).T)
     keep = lower <= np.minimum(radius, _group_min(group, upper))
     qi, ci, p, lay, f, group = qi[keep], ci[keep], p[keep], lay[keep], f[keep], group[keep]
-    dist = shapely.distance(q[qi], near.pieces[ci])
+    dist = shapely.distance(q[qi], near.pieces(ci))
     keep = dist <= radius
     p, lay, f, group, dist = p[keep], lay[keep], f[keep], group[keep], dist[keep]
     order = np.lexsort((f, dist, group))
@@ -533,7 +419,7 @@ def bearings_deg(p_geoms: np.ndarray, z_geoms: np.ndarray, crs: str) -> np.ndarr
         return np.empty(0)
     lines = shapely.shortest_line(p_geoms, z_geoms)
     coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-    tr = _transformer(crs, STORAGE_CRS)
+    tr = transformer(crs, STORAGE_CRS)
     lon1, lat1 = tr.transform(coords[:, 0, 0], coords[:, 0, 1])
     lon2, lat2 = tr.transform(coords[:, 1, 0], coords[:, 1, 1])
     az, _, _ = _GEOD.inv(lon1, lat1, lon2, lat2)
@@ -579,6 +465,9 @@ def county_names(admin: LayerIndex, geoms: np.ndarray) -> list[str | None]:
         return out
     cent = shapely.centroid(geoms)
     pi, fi = admin.tree.query(cent, predicate="intersects")
+    # A centroid on a border between two counties: the first in feature order (whatever the tree).
+    order = np.lexsort((fi, pi))
+    pi, fi = pi[order], fi[order]
     keep = mask[fi]
     for p, f in zip(pi[keep], fi[keep], strict=True):
         if out[p] is None:

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 import threading
@@ -29,11 +30,11 @@ from typing import Any
 import numpy as np
 import shapely
 
-from gis.crs import STORAGE_CRS, gk_zones_spanning, lonlat_bounds, work_crs_for_geometry
+from gis.crs import STORAGE_CRS, work_crs_for_geometry
 from gis.errors import GeometryError, InputError, Label
 from gis.text import Text
 from layers.catalog import Catalog, load_catalog
-from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH
+from layers.paths import CATALOG_PATH, PROJECT_TYPES_PATH, RULES_PATH, is_postgres_url
 from layers.store import ZoneStore
 from zoning import _spatial as sp
 from zoning._catalog_schema import LayerSchema, load_layer_schemas, schemas_from_catalog
@@ -61,6 +62,9 @@ from zoning.units import Clause, load_clauses, unit_shares, units_for_project
 
 __all__ = [
     "screen",
+    "prepare_projects",
+    "screen_prepared",
+    "PreparedProject",
     "projects_from_features",
     "default_rules",
     "open_store",
@@ -131,10 +135,15 @@ def store_catalog(store: Any) -> Catalog:
     return catalog if isinstance(catalog, Catalog) else load_catalog()
 
 
-def open_store(store: Any) -> sp.ZoneStoreLike:
-    """A store object for ``store``: an opened ZoneStore is returned as is, a path is opened."""
+def open_store(store: Any, *, catalog: Any = None) -> sp.ZoneStoreLike:
+    """A store object for ``store``: an opened store is returned as is; a GeoPackage path or a
+    PostGIS URL (``postgresql://user:pass@host/db?schema=NAME``, ``layers.pgstore``) is opened."""
+    if is_postgres_url(store):
+        from layers.pgstore import PgStore
+
+        return PgStore.open(store, catalog=catalog)
     if isinstance(store, str | Path):
-        return ZoneStore.open(Path(store))
+        return ZoneStore.open(Path(store), catalog=catalog)
     return store
 
 
@@ -147,10 +156,10 @@ def warm(store: Any, *, work_crs: Iterable[str] | None = None, rules: RuleSet | 
     Parameters
     ----------
     store
-        A ``ZoneStore`` or the path of a zone GeoPackage.
+        A store (``ZoneStore``, ``PgStore``), the path of a zone GeoPackage or a PostGIS URL.
     work_crs
         The work CRSs to prepare; default the 3-degree Gauss-Kruger zones the store's
-        layers span (three for Hunan: EPSG:4545, 4546, 4547).
+        admin layer (else all its layers) spans (three for Hunan: EPSG:4545, 4546, 4547).
     rules
         The rule matrix to compile; default the packaged one.
 
@@ -160,7 +169,7 @@ def warm(store: Any, *, work_crs: Iterable[str] | None = None, rules: RuleSet | 
         The work CRSs prepared.
     """
     zstore = open_store(store)
-    zones = tuple(work_crs) if work_crs is not None else _spanned_zones(zstore)
+    zones = tuple(work_crs) if work_crs is not None else tuple(sp.store_crs_list(zstore))
     schemas = store_schemas(zstore)
     layout = store_layout(zstore, store_catalog(zstore))
     for crs in zones:
@@ -180,23 +189,11 @@ def warm(store: Any, *, work_crs: Iterable[str] | None = None, rules: RuleSet | 
     return zones
 
 
-def _spanned_zones(store: sp.ZoneStoreLike) -> tuple[str, ...]:
-    """The Gauss-Kruger work CRSs covering the lon/lat extent of the store's layers."""
-    west, east = math.inf, -math.inf
-    for lid in store.layer_ids:
-        frame = store.layer(lid)
-        if len(frame) == 0 or frame.crs is None:
-            continue
-        bounds = lonlat_bounds(tuple(frame.total_bounds), frame.crs)
-        west, east = min(west, bounds[0]), max(east, bounds[2])
-    if west > east:
-        return ()
-    return tuple(gk_zones_spanning(west, east))
-
-
 @dataclass
-class _Item:
-    """A project being screened (mutable scratch record, never returned)."""
+class PreparedProject:
+    """A project checked and ready to screen (``prepare_projects``): its type key, parsed
+    attributes, valid geometry, work CRS and position in the input (scratch fields are
+    filled while it is screened; never returned to callers of ``screen``)."""
 
     index: int
     project: Project
@@ -217,7 +214,7 @@ def _check_params(tolerance_m: float, near_m: float) -> None:
             raise InputError(msg, zh=f"{name} 为 {value!r}，应为不小于 0 的有限数值（单位：米）")
 
 
-def _prepare(i: int, project: Project, types: ProjectTypes) -> _Item:
+def _prepare(i: int, project: Project, types: ProjectTypes) -> PreparedProject:
     label = f"project {project.name!r} (#{i + 1})" if project.name else f"project #{i + 1}"
     label_zh = f"项目“{project.name}”（第 {i + 1} 个）" if project.name else f"第 {i + 1} 个项目"
     key = types.resolve(project.type, source=Label(f"{label}: project type", f"{label_zh}的项目类型"))
@@ -232,7 +229,7 @@ def _prepare(i: int, project: Project, types: ProjectTypes) -> _Item:
     if not geom.is_valid:
         geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
         notes.append(Text("项目几何无效，已自动修复", "the project geometry was invalid and has been repaired"))
-    return _Item(i, project, key, attrs, geom, work_crs_for_geometry(geom, source=Label(label, label_zh)), notes)
+    return PreparedProject(i, project, key, attrs, geom, work_crs_for_geometry(geom, source=Label(label, label_zh)), notes)
 
 
 def screen(
@@ -291,7 +288,38 @@ def screen(
     """
     ruleset = rules if rules is not None else default_rules()
     _check_params(tolerance_m, near_m)
-    items = [_prepare(i, p, ruleset.project_types) for i, p in enumerate(_as_list(projects))]
+    items = prepare_projects(projects, ruleset)
+    return screen_prepared(items, store, rules=ruleset, tolerance_m=tolerance_m, near_m=near_m, generated_at=generated_at)
+
+
+def prepare_projects(projects: Iterable[Project] | Project, rules: RuleSet | None = None) -> list[PreparedProject]:
+    """Check every project and choose its work CRS, in input order (``screen``'s first step;
+    batches use it to sort and share out the projects before ``screen_prepared``).
+
+    Raises
+    ------
+    InputError, GeometryError, CRSError
+        For the first project (in input order) that cannot be screened, as ``screen`` does.
+    """
+    ruleset = rules if rules is not None else default_rules()
+    return [_prepare(i, p, ruleset.project_types) for i, p in enumerate(_as_list(projects))]
+
+
+def screen_prepared(
+    items: Sequence[PreparedProject],
+    store: Any,
+    *,
+    rules: RuleSet | None = None,
+    tolerance_m: float = 5.0,
+    near_m: float = 5000.0,
+    generated_at: str | None = None,
+) -> list[ScreeningResult]:
+    """``screen`` for projects already prepared (``prepare_projects``): one result per item,
+    in the order given; each result's ``project.index`` is the item's position in its input.
+    The answers for a project are the same whichever items share the call."""
+    ruleset = rules if rules is not None else default_rules()
+    _check_params(tolerance_m, near_m)
+    items = [dataclasses.replace(item, notes=list(item.notes), defaults_used=set(), places=None) for item in items]
     zstore = open_store(store)
     stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
     data = _data_info(zstore)
@@ -299,14 +327,31 @@ def screen(
     schemas = store_schemas(zstore)
     layout = store_layout(zstore, store_catalog(zstore))
     results: list[ScreeningResult | None] = [None] * len(items)
-    groups: dict[str, list[_Item]] = {}
-    for item in items:
-        groups.setdefault(item.crs, []).append(item)
-    for crs, members in groups.items():
-        group = _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m, schemas, layout)
-        for item, result in zip(members, group, strict=True):
-            results[item.index] = _finish(item, result, data, stamp, params, ruleset, schemas, layout)
+    groups: dict[str, list[int]] = {}
+    for k, item in enumerate(items):
+        groups.setdefault(item.crs, []).append(k)
+    for crs, positions in groups.items():
+        for tile in _tiles(zstore, items, positions):
+            members = [items[k] for k in tile]
+            group = _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m, schemas, layout)
+            for k, item, result in zip(tile, members, group, strict=True):
+                results[k] = _finish(item, result, data, stamp, params, ruleset, schemas, layout)
     return [r for r in results if r is not None]
+
+
+#: Projects per tile of a store screened tile by tile (each tile fetches its own features).
+_TILE_PROJECTS = 200
+
+
+def _tiles(store: Any, items: Sequence[PreparedProject], positions: list[int]) -> list[list[int]]:
+    """The positions of one CRS group, cut into tiles of neighbours for a store screened tile
+    by tile (runs along a Z-order curve of the centroids); other stores: one tile."""
+    if not getattr(store, "windowed", False) or len(positions) <= _TILE_PROJECTS:
+        return [positions]
+    cent = shapely.centroid(np.array([items[k].geometry for k in positions], dtype=object))
+    key = sp.zorder(np.nan_to_num(shapely.get_x(cent)), np.nan_to_num(shapely.get_y(cent)))
+    order = [positions[int(i)] for i in np.argsort(key, kind="stable")]
+    return [order[i : i + _TILE_PROJECTS] for i in range(0, len(order), _TILE_PROJECTS)]
 
 
 def _as_list(projects: Iterable[Project] | Project) -> list[Project]:
@@ -340,7 +385,7 @@ def _read_data_info(store: sp.ZoneStoreLike) -> DataInfo:
         described = None
         if record is not None:
             described = {"adcodes": list(record.adcodes), "extent": record.extent is not None, "note": record.note}
-        layers[lid] = LayerInfo(features=len(store.layer(lid)), legal_status=store.legal_status(lid), coverage=described)
+        layers[lid] = LayerInfo(features=_feature_count(store, lid), legal_status=store.legal_status(lid), coverage=described)
     # A store seen as of a date (layers.asof) is named by the store its versions come from.
     origin = getattr(store, "origin", None)
     return DataInfo(
@@ -348,6 +393,11 @@ def _read_data_info(store: sp.ZoneStoreLike) -> DataInfo:
         versions={k: dict(v) for k, v in (getattr(store, "versions", None) or {}).items()},
         as_of=getattr(store, "as_of", None), source_sha256=getattr(store, "origin_sha256", None),
     )  # fmt: skip
+
+
+def _feature_count(store: sp.ZoneStoreLike, layer_id: str) -> int:
+    count = getattr(store, "feature_count", None)
+    return int(count(layer_id)) if count is not None else len(store.layer(layer_id))
 
 
 def _parameters(ruleset: RuleSet, tolerance_m: float, near_m: float) -> dict[str, Any]:
@@ -372,7 +422,7 @@ class _GroupResult:
 
 
 def _screen_group(
-    members: Sequence[_Item],
+    members: Sequence[PreparedProject],
     crs: str,
     store: sp.ZoneStoreLike,
     ruleset: RuleSet,
@@ -396,19 +446,20 @@ def _screen_group(
         )
         for k in range(len(members))
     ]
-    admin = sp.layer_index(store, layout.admin, crs, zone_field=None) if layout.admin else None
+    compiled = compile_rules(ruleset)
+    window = _window(store, geoms, compiled, near_m, tolerance_m)
+    admin = sp.layer_index(store, layout.admin, crs, zone_field=None, window=window(layout.admin)) if layout.admin else None
     places = locate(admin, geoms)
     for k, member in enumerate(members):
         member.places = places[k].names
         out[k].place = places[k]
     checks = layout.coverage_checks(store, admin, crs)
     covered = covered_layers(checks, places, geoms, admin)
-    compiled = compile_rules(ruleset)
     specs = ruleset.project_types.attributes
     indexes, touchings = [], []
     for lid in layout.zones:
         schema = schemas.get(lid)
-        index = sp.layer_index(store, lid, crs, zone_field=schema.zone_field if schema else None)
+        index = sp.layer_index(store, lid, crs, zone_field=schema.zone_field if schema else None, window=window(lid))
         lrules = compiled.get(lid)
         touching = sp.touching_pairs(index, geoms)
         _note_unknown_zones(members, index, touching, schema)
@@ -436,12 +487,28 @@ def _screen_group(
     for k, res in enumerate(out):
         res.info["county"] = places[k].county
         res.covered = covered[k]
-    _units(members, geoms, store, ruleset, compiled, layout, crs, schemas, out)
+    _units(members, geoms, store, ruleset, compiled, layout, crs, schemas, out, window)
     return out
 
 
+def _window(
+    store: sp.ZoneStoreLike, geoms: np.ndarray, compiled: Mapping[str, LayerRules], near_m: float, tolerance_m: float
+) -> Any:
+    """``window(layer)``: the work-CRS bounds a store screened tile by tile (PostGIS) is asked
+    for — the projects' box grown by every distance an answer can reach (the nearby radius,
+    the rules' distances, the tolerance) — or None: the whole layer, for a layer with
+    ``outside`` rules (its nearest qualifying feature may be anywhere) and for other stores."""
+    if not getattr(store, "windowed", False) or len(geoms) == 0:
+        return lambda layer: None
+    reach = max([near_m, *(lr.reach_m for lr in compiled.values())]) + tolerance_m + 1.0
+    b = shapely.bounds(geoms)
+    box = (float(b[:, 0].min() - reach), float(b[:, 1].min() - reach), float(b[:, 2].max() + reach), float(b[:, 3].max() + reach))
+    whole = {lid for lid, lr in compiled.items() if any(lr.outside_by_type.values())}
+    return lambda layer: None if layer in whole else box
+
+
 def _units(
-    members: Sequence[_Item],
+    members: Sequence[PreparedProject],
     geoms: np.ndarray,
     store: sp.ZoneStoreLike,
     ruleset: RuleSet,
@@ -450,6 +517,7 @@ def _units(
     crs: str,
     schemas: Mapping[str, LayerSchema],
     out: Sequence[_GroupResult],
+    window: Any,
 ) -> None:
     """The control units and access clauses of each project (``zoning.units``)."""
     if layout.units is None and layout.clauses is None:
@@ -458,7 +526,8 @@ def _units(
     shares: list[list[tuple[int, float]]] = [[] for _ in members]
     if layout.units is not None:
         schema = schemas.get(layout.units)
-        index = sp.layer_index(store, layout.units, crs, zone_field=schema.zone_field if schema else "category")
+        zone_field = schema.zone_field if schema else "category"
+        index = sp.layer_index(store, layout.units, crs, zone_field=zone_field, window=window(layout.units))
         shares = unit_shares(index, geoms)
     clauses: tuple[Clause, ...] = ()
     if layout.clauses is not None:
@@ -474,7 +543,7 @@ def _units(
 
 
 def _note_unknown_zones(
-    members: Sequence[_Item], index: sp.LayerIndex, touching: tuple[np.ndarray, np.ndarray], schema: LayerSchema | None
+    members: Sequence[PreparedProject], index: sp.LayerIndex, touching: tuple[np.ndarray, np.ndarray], schema: LayerSchema | None
 ) -> None:
     """A touched feature whose zone value the catalogue does not know cannot be judged:
     say so rather than answer "clear" silently (a validated store never has one)."""
@@ -494,7 +563,7 @@ def _note_unknown_zones(
 
 
 def _rule_pairs(
-    members: Sequence[_Item],
+    members: Sequence[PreparedProject],
     geoms: np.ndarray,
     index: sp.LayerIndex,
     lrules: LayerRules,
@@ -511,7 +580,7 @@ def _rule_pairs(
 
 
 def _finish(
-    item: _Item,
+    item: PreparedProject,
     res: _GroupResult,
     data: DataInfo,
     stamp: str,

@@ -102,7 +102,8 @@ def zones_at(store: Any, lon: float, lat: float, *, near_m: float = 500.0) -> li
         # Zones only (catalogue roles): not the admin divisions, units or the access list.
         if schema is None or schema.role != "zone" or schema.geometry not in _AREAL:
             continue
-        index = sp.layer_index(zstore, layer_id, work_crs, zone_field=schema.zone_field if schema else None)
+        window = (here.x - near_m - 1, here.y - near_m - 1, here.x + near_m + 1, here.y + near_m + 1)
+        index = sp.layer_index(zstore, layer_id, work_crs, zone_field=schema.zone_field if schema else None, window=window)
         hits.extend(_layer_hits(index, here, near_m))
     return sorted(hits, key=lambda h: (h.distance_m, h.layer, h.feature_id))
 

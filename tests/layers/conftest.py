@@ -22,6 +22,18 @@ def square(i: int, size: float = 0.01) -> object:
     return box(x, Y0, x + size, Y0 + size)
 
 
+def probe_projects() -> list:
+    """Projects across ``valid_store``'s zones: inside, on a border, near, and one far away."""
+    from zoning.model import Project
+
+    return [
+        Project("a", "livestock_farm", box(X0 + 0.002, Y0 + 0.002, X0 + 0.004, Y0 + 0.004), {"scale_head": 800}),
+        Project("b", "road", box(X0 + 0.015, Y0 + 0.001, X0 + 0.03, Y0 + 0.003)),
+        Project("c", "industrial", box(X0 + 0.061, Y0 + 0.004, X0 + 0.065, Y0 + 0.006)),
+        Project("d", "housing", box(X0 + 0.2, Y0 + 0.1, X0 + 0.201, Y0 + 0.101)),
+    ]
+
+
 def write_store(path: Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
     """Write each frame as a GeoPackage layer of ``path`` (frames without CRS allowed)."""
     for name, gdf in layers.items():

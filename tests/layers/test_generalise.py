@@ -84,6 +84,10 @@ def test_the_public_view_generalises_only_sensitive_layers(store: ZoneStore) -> 
     assert view.layer("water_source").geometry.iloc[0].equals(store.layer("water_source").geometry.iloc[0])
     assert not view.layer("eco_redline").geometry.iloc[0].equals(store.layer("eco_redline").to_crs(4490).geometry.iloc[0])
     assert view.layer_ids == store.layer_ids and view.catalog is store.catalog
+    # The exact data's fast paths (the pack, geometry arrays) are not handed out by the view:
+    # the engine's indexes for the public are built from its generalised layers.
+    assert getattr(view, "pack", None) is None and getattr(view, "geometry_arrays", None) is None
+    assert view.crs("eco_redline") == "EPSG:4490" and view.crs("water_source") == store.crs("water_source")
 
 
 def test_lookup_for_the_public_answers_from_the_generalised_zone_screening_from_the_exact(store: ZoneStore) -> None:

@@ -1,5 +1,10 @@
 """The optimised engine gives the answers of a plain geopandas computation.
 
+Then the other paths to the same answers give exactly the answers of that one process: a
+PostGIS store pushed from the GeoPackage (``layers.pgstore``: features fetched per batch tile),
+local worker processes, and a dask.distributed cluster of two worker processes
+(``zoning.batch``), each on the GeoPackage and, for dask, on PostGIS too.
+
 The reference here is written independently of ``zoning._spatial``: whole geometries (no
 pieces, no local boundary clip, no nearest-neighbour tree), geopandas ``to_crs`` / ``sjoin``
 / ``intersection`` / ``distance``, and the RULES.md definition of the boundary band (the
@@ -8,7 +13,7 @@ whole zone shrunk by the tolerance). Only the rule *rows* come from the rule mat
 optimisation touches. The store is a generated, test-sized one over a dense box around
 Changsha (every layer, irregular polygons with thousands of vertices, holes, multipolygons,
 meandering shoreline lines, layers in EPSG:4490 and in a Gauss-Kruger zone), screened
-through the real GeoPackage path with the fast cache in use.
+through the real GeoPackage path with the store's pack in use (``layers._pack``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ BOX = (112.7, 27.95, 113.2, 28.35)  # around Changsha: all of it in the CM 114°
 NEAR_M = 1500.0
 TOLERANCE_M = 5.0
 N_PROJECTS = 2000
+STAMP = "2026-01-01T00:00:00+08:00"
 
 
 def _work_epsg(lon: float) -> str:
@@ -52,12 +58,13 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> dict:
         path = folder / "zones.gpkg"
         generate_zones(path, polygons=3000, vertices=300_000, intakes=50, seed=7, bounds=BOX)
         projects = generate_projects(None, n=N_PROJECTS, seed=8, bounds=BOX)
-        ZoneStore.open(path)  # writes the fast cache
+        ZoneStore.open(path)  # writes the pack
         store = ZoneStore.open(path)  # ... and this one is read from it
         results = screen(
-            [_project(row) for row in projects.itertuples()], store, near_m=NEAR_M, tolerance_m=TOLERANCE_M
-        )
-        yield {"store": store, "projects": projects, "results": results, "cache": cache}
+            [_project(row) for row in projects.itertuples()], store, near_m=NEAR_M, tolerance_m=TOLERANCE_M,
+            generated_at=STAMP,
+        )  # fmt: skip
+        yield {"store": store, "projects": projects, "results": results, "cache": cache, "path": path}
     finally:
         mp.undo()
 
@@ -215,16 +222,18 @@ def test_same_conflicts_areas_and_distances(case: dict) -> None:
         assert got_f == f or math.isclose(got_d, d, abs_tol=1e-3), key
 
 
-def test_results_were_served_from_the_fast_cache(case: dict) -> None:
-    entries = list((case["cache"] / "stores").glob("*.pkl"))
-    derived = list((case["cache"] / "geoms").glob("*/*.pkl"))
-    assert len(entries) == 1
-    # Layers stored in EPSG:4490 and EPSG:4546 were moved into the work CRS EPSG:4547.
-    assert {p.stem.split("@")[1] for p in derived} == {"EPSG_4547"}
-    assert len(derived) == len(case["store"].layer_ids)
+def test_results_were_served_from_the_pack(case: dict) -> None:
+    pointers = list((case["cache"] / "stores").glob("*.json"))
+    assert len(pointers) == 1
+    (pack,) = (p for p in (case["cache"] / "packs").iterdir() if not p.name.startswith("."))
+    derived = [p.name for p in (pack / "derived").iterdir()]
+    # Layers stored in EPSG:4490 and EPSG:4546 were moved into the work CRS EPSG:4547, once each.
+    indexes = sorted(n.split(".")[1] for n in derived if n.startswith("index."))
+    assert indexes == sorted(f"{layer}@EPSG_4547" for layer in case["store"].layer_ids)
+    assert not list(case["cache"].rglob("*.pkl"))
 
 
-def test_fast_cache_matches_a_fresh_open(case: dict, tmp_path: Path) -> None:
+def test_pack_matches_a_fresh_open(case: dict, tmp_path: Path) -> None:
     fresh = ZoneStore.open(case["store"].path, cache=False)
     cached = case["store"]
     assert cached.sha256 == fresh.sha256
@@ -233,3 +242,79 @@ def test_fast_cache_matches_a_fresh_open(case: dict, tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(cached.layer(layer), fresh.layer(layer))
         assert cached.crs(layer) == fresh.crs(layer)
     assert np.all(fresh.layer("eco_redline").geometry.geom_equals_exact(cached.layer("eco_redline").geometry, 0))
+
+
+# --- the other paths: PostGIS, local workers, dask -------------------------------------------
+
+
+def _dicts(results: list) -> list[dict]:
+    out = [r.to_dict() for r in results]
+    for r in out:
+        r["data"].pop("zones")  # the path or the URL the store was named by
+    return out
+
+
+def _json_of_batch(case: dict, store_ref: object, **kw: object) -> bytes:
+    import io
+
+    from zoning.batch import screen_batch
+    from zoning.report import format_parts
+
+    projects = [_project(row) for row in case["projects"].itertuples()]
+    with screen_batch(
+        projects, store_ref, parts=format_parts("json"), near_m=NEAR_M, tolerance_m=TOLERANCE_M, generated_at=STAMP,
+        chunk=300, **kw,
+    ) as batch:  # fmt: skip
+        buf = io.BytesIO()
+        batch.write(buf)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def pushed(case: dict, postgis: object) -> str:
+    from layers.pgpush import push_store
+
+    url = postgis.url("equivalence")  # type: ignore[attr-defined]
+    push_store(case["path"], url, replace=True)
+    return url
+
+
+def test_postgis_store_gives_the_same_answers(case: dict, pushed: str) -> None:
+    from layers.pgstore import PgStore
+    from zoning import _spatial as sp
+
+    store = PgStore.open(pushed)
+    assert store.sha256 == case["store"].sha256
+    sp.clear_index_cache()
+    projects = [_project(row) for row in case["projects"].itertuples()]
+    got = screen(projects, store, near_m=NEAR_M, tolerance_m=TOLERANCE_M, generated_at=STAMP)
+    assert _dicts(got) == _dicts(case["results"])
+    store.close()
+
+
+def test_local_workers_give_the_same_bytes(case: dict) -> None:
+    from zoning.batch import StoreRef
+    from zoning.report import render_report
+
+    want = render_report(case["results"], "json", batch=True)
+    assert _json_of_batch(case, StoreRef(str(case["path"])), workers=2) == want
+
+
+def test_dask_cluster_gives_the_same_bytes(case: dict, dask_cluster: object) -> None:
+    from zoning.batch import StoreRef
+    from zoning.report import render_report
+
+    want = render_report(case["results"], "json", batch=True)
+    got = _json_of_batch(case, StoreRef(str(case["path"])), scheduler=dask_cluster.scheduler_address)  # type: ignore[attr-defined]
+    assert got == want
+
+
+def test_dask_cluster_on_postgis_gives_the_same_answers(case: dict, pushed: str, dask_cluster: object) -> None:
+    import json
+
+    from zoning.batch import StoreRef
+
+    got = json.loads(_json_of_batch(case, StoreRef(pushed), scheduler=dask_cluster.scheduler_address))  # type: ignore[attr-defined]
+    for r in got:
+        r["data"].pop("zones")
+    assert got == _dicts(case["results"])

@@ -2,8 +2,8 @@
 environment (``ZONING_STORE``, ``ZONING_API_*``) and opens and warms the store once.
 
 With several workers the store is first opened and warmed once in a child process, which
-fills the fast on-disk cache (``layers._fastcache``: the validated layers and their geometry
-in each work CRS); the workers then start from that cache instead of each reading the
+fills the store's pack (``layers._pack``: the validated layers and their geometry in each
+work CRS as memory-mapped Arrow files); the workers then start from that cache instead of each reading the
 GeoPackage at the same time. Starting a worker on a province-scale store still takes tens of
 seconds on a busy machine, so uvicorn's worker health check is given time to match: it
 would otherwise take a worker that is building its indexes for a hung one and restart it.
@@ -25,7 +25,7 @@ WORKER_HEALTHCHECK_S = 300
 
 
 def prepare() -> None:
-    """Open and warm the store of the environment's settings once (fills the fast cache)."""
+    """Open and warm the store of the environment's settings once (fills the store's pack)."""
     from layers.store import ZoneStore
     from zoning.api.settings import ApiSettings
     from zoning.engine import warm

@@ -1,7 +1,7 @@
 """What one server process holds: its settings and the zone store it serves.
 
-The store (with the catalogue, rules and project types in use) is opened once (``layers.store.ZoneStore.open``, through the fast on-disk cache
-for big stores, ``layers._fastcache``: the same cache the app and the CLI use) and the
+The store (with the catalogue, rules and project types in use) is opened once (``layers.store.ZoneStore.open``, through the store's pack
+for big stores, ``layers._pack``: memory-mapped Arrow files the app and the CLI share) and the
 engine's indexes are built at start-up (``zoning.engine.warm``). Each request checks the
 file's size and modification time (one ``stat``): a replaced store is opened again on the
 next request, as the app picks up a new ``data/zones.gpkg`` without a restart.

@@ -1,4 +1,4 @@
-"""``python -m zoning layers list|validate|import|coverage|versions|rollback``: the zone store from the shell.
+"""``python -m zoning layers list|validate|import|coverage|push|versions|rollback``: the zone store from the shell.
 
 Exit codes (DESIGN.md): 0 done (``validate``: the store is usable; warnings are printed);
 2 bad input or usage — a missing or invalid store, a layer that does not fit the catalogue,
@@ -367,6 +367,29 @@ def _extent(value: str) -> Any:
 
 
 # --- versions and rollback -----------------------------------------------------------------
+
+
+@layers_group.command("push")
+@click.argument("store", type=click.Path(dir_okay=False))
+@click.argument("url", metavar="URL")
+@click.option("--replace", is_flag=True, help="Replace the tables already in the schema.")
+@_CATALOG
+def push_cmd(store: str, url: str, replace: bool, catalog: str | None) -> None:
+    """推送图层库到 PostGIS / Load STORE into the PostGIS schema of URL
+    (postgresql://user:pass@host/db?schema=NAME): one table per layer, history and coverage
+    too; then screen with --zones URL.
+
+    \b
+    $ python -m zoning layers push data/zones.gpkg "postgresql://gis:secret@db/zoning?schema=hunan"
+    """
+    from layers.pgpush import push_store
+
+    with planning_errors():
+        report = push_store(store, url, catalog=catalog, replace=replace)
+    click.echo(
+        f"已推送 / pushed {len(report.layers)} layers ({report.features:,} features) to {report.url} "
+        f"in {report.seconds:.1f} s"
+    )
 
 
 @layers_group.command("versions")

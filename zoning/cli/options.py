@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from gis.log import configure_logging
+from layers.paths import is_postgres_url
 from zoning.cli.errors import InputFailure
 
 __all__ = [
@@ -37,9 +38,25 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[F], F]
 
+class ZonesParam(click.ParamType):
+    """A zone store: a GeoPackage path (a ``Path``) or a PostGIS URL (kept as the string
+    ``postgresql://user:pass@host/db?schema=NAME``; ``layers.pgstore``)."""
+
+    name = "STORE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        if is_postgres_url(text):
+            return text
+        return click.Path(dir_okay=False, path_type=Path).convert(text, param, ctx)
+
+
 zones_option: Decorator[Any] = click.option(
-    "--zones", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Zone store (GeoPackage) [default: the embedded data/zones.gpkg].",
+    "--zones", type=ZonesParam(), default=None,
+    help="Zone store: a GeoPackage, or a PostGIS schema as postgresql://user:pass@host/db?schema=NAME "
+    "[default: the embedded data/zones.gpkg].",
 )  # fmt: skip
 rules_option: Decorator[Any] = click.option(
     "--rules", "rules_path", type=click.Path(dir_okay=False), help="Rules file [default: data/rules.yaml]."

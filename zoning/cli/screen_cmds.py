@@ -10,10 +10,12 @@ UTF-8 with BOM), or a report; every format is written by the output registry
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -22,9 +24,9 @@ from zoning.cli.errors import InputFailure
 from zoning.cli.options import catalog_option, format_option, lang_option, output_option, rules_option, zones_option
 from zoning.columns import parse_pairs
 from zoning.model import VERDICT_RANK, VERDICTS, ScreeningResult
-from zoning.report import FORMATS, check_out_crs, render_report, write_output
+from zoning.report import FORMATS, check_out_crs, format_parts, render_report, write_output
 
-__all__ = ["COMMANDS", "screen", "open_data", "read_projects", "parse_attrs"]
+__all__ = ["COMMANDS", "screen", "open_data", "read_projects", "parse_attrs", "store_location"]
 
 
 def parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
@@ -32,47 +34,72 @@ def parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
     return parse_pairs(pairs, option="--attr")
 
 
-def _emit(data: bytes, fmt: str, out: Path | None) -> None:
-    if out is None:
-        # Bytes, not text: the JSON/CSV contract is UTF-8 whatever the terminal's locale.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    if out.is_dir() and not (FORMATS[fmt].folder and out.name.lower().endswith(FORMATS[fmt].folder or "")):
+def _check_target(fmt: str, out: Path | None) -> None:
+    """``-o`` must name a file (or, for a folder format such as ``gdb``, a folder of it)."""
+    if out is not None and out.is_dir() and not (FORMATS[fmt].folder and out.name.lower().endswith(FORMATS[fmt].folder or "")):
         msg = f"-o {str(out)!r} is a folder; --format {fmt} writes a file: give a file name, e.g. -o 结果{FORMATS[fmt].suffix}"
         raise InputFailure(msg, zh=f"-o {out} 是文件夹，--format {fmt} 输出的是文件：请指定文件名，如 -o 结果{FORMATS[fmt].suffix}")
+
+
+@contextlib.contextmanager
+def _output(out: Path | None) -> Iterator[IO[bytes]]:
+    """Standard output (bytes: the JSON/CSV contract is UTF-8 whatever the terminal's
+    locale), or the file ``out``, for a batch written part by part; a file that cannot be
+    written is a bad ``-o`` (exit 2)."""
+    if out is None:
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    try:
+        with out.open("wb") as fh:
+            yield fh
+    except OSError as err:
+        msg = f"-o {str(out)!r}: cannot write the output file: {err.strerror or err}"
+        raise InputFailure(msg, zh=f"-o {out}：无法写入输出文件（{err.strerror or err}）") from err
+
+
+def _emit(data: bytes, fmt: str, out: Path | None) -> None:
+    """Rendered ``data`` to standard output, or to ``out`` (``zoning.report.write_output``)."""
+    if out is None:
+        with _output(None) as fh:
+            fh.write(data)
+        return
     try:
         write_output(data, fmt, out)
     except PlanningError as err:
         raise InputFailure.of(err) from err
 
 
-def open_data(zones: Path | None, *, catalog: str | None = None, rules_path: str | None = None,
-              types_path: str | None = None, as_of: str | None = None) -> tuple[Any, Any]:
-    """The zone store (default the embedded one) and the rule set (None: the packaged one)
-    a command works on; an open catalogue's rules and types when given (DESIGN.md); with
-    ``as_of``, the store as it stood on that date (``layers.asof``)."""
-    from layers.paths import DEFAULT_STORE
-    from layers.store import ZoneStore
+def store_location(zones: Path | str | None) -> str:
+    """The store reference a command works on: a PostGIS URL as given, else an existing
+    GeoPackage path (default the embedded one)."""
+    from layers.paths import DEFAULT_STORE, is_postgres_url
+
+    if is_postgres_url(zones):
+        return str(zones)
+    path = Path(zones) if zones else DEFAULT_STORE
+    if not path.exists():
+        msg = f"zone store {str(path)!r} does not exist; build the default with `make data` or give --zones FILE.gpkg"
+        zh = f"图层库 {path} 不存在；请用 `make data` 生成内置图层库，或用 --zones 指定 GeoPackage 文件"
+        raise InputError(msg, zh=zh)
+    return str(path)
+
+
+def open_data(zones: Path | str | None, *, catalog: str | None = None, rules_path: str | None = None,
+              types_path: str | None = None) -> tuple[Any, Any]:
+    """The zone store (default the embedded one; a GeoPackage or a PostGIS URL) and the rule
+    set (None: the packaged one) a command works on; an open catalogue's rules and types when
+    given (DESIGN.md)."""
+    from zoning.batch import StoreRef
     from zoning.rules import load_project_types, load_rules
 
-    zones = zones or DEFAULT_STORE
-    if not zones.exists():
-        msg = f"zone store {str(zones)!r} does not exist; build the default with `make data` or give --zones FILE.gpkg"
-        zh = f"图层库 {zones} 不存在；请用 `make data` 生成内置图层库，或用 --zones 指定 GeoPackage 文件"
-        raise InputError(msg, zh=zh)
+    location = store_location(zones)
     rules = None
     if rules_path or catalog or types_path:
         types = load_project_types(types_path) if types_path else None
         rules = load_rules(rules_path, project_types=types, catalog_path=catalog)
-    if as_of:
-        from layers.asof import open_as_of
-        from zoning.bureau.settings import BureauSettings
-
-        cache = BureauSettings.from_env().data_dir / "asof"
-        return open_as_of(zones, as_of, catalog=catalog, cache_dir=cache), rules
-    return ZoneStore.open(zones, catalog=catalog), rules
+    return StoreRef(location, catalog).open(), rules
 
 
 def read_projects(opts: dict[str, Any], rules: Any) -> list[Any]:
@@ -96,14 +123,64 @@ def read_projects(opts: dict[str, Any], rules: Any) -> list[Any]:
     )
 
 
-def _screen(opts: dict[str, Any]) -> tuple[list[ScreeningResult], bool, Any]:
+def _as_of_store(location: str, day: str, catalog: str | None) -> Any:
+    """The GeoPackage at ``location`` as it stood on ``day`` (``layers.asof``; the view file
+    is kept under the user's data folder).
+
+    Raises
+    ------
+    InputError
+        A PostGIS store (its schema keeps no version history).
+    """
+    from layers.asof import open_as_of
+    from layers.paths import is_postgres_url
+    from zoning.bureau.settings import BureauSettings
+
+    if is_postgres_url(location):
+        msg = "--as-of needs a GeoPackage store with its version history; a PostGIS store keeps only the current layers"
+        zh = "--as-of 需要记录了版本历史的 GeoPackage 图层库；PostGIS 图层库只保存现行图层"
+        raise InputError(msg, zh=zh)
+    return open_as_of(Path(location), day, catalog=catalog, cache_dir=BureauSettings.from_env().data_dir / "asof")
+
+
+def _run(
+    opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs: str | None = None, *,
+    save: bool = False, saved_by: str | None = None,
+) -> list[str]:
+    """Screen and write the output; returns the verdicts (for ``--fail-on``). A batch runs in
+    chunks (``zoning.batch``: ``--workers``, ``--dask-scheduler``), written part by part for
+    JSON and CSV; the bytes are those of one ``screen`` call. ``--as-of`` and ``--save``
+    screen in this process: the store as of a date is a view file of
+    this machine, and a saved screening is kept whole, in one transaction."""
+    from zoning.batch import RulesRef, StoreRef, screen_batch
     from zoning.engine import screen as run_screen
 
-    store, rules = open_data(opts["zones"], catalog=opts["catalog"], rules_path=opts["rules_path"],
-                             types_path=opts["types_path"], as_of=opts["as_of"])
+    # An open catalogue (DESIGN.md): a deployment's catalogue, rules and project types as data.
+    catalog = opts["catalog"]
+    rules_ref = RulesRef(opts["rules_path"], opts["types_path"], catalog)
+    rules = rules_ref.load()
+    ref = StoreRef(store_location(opts["zones"]), catalog)
+    store = _as_of_store(ref.location, opts["as_of"], catalog) if opts["as_of"] else ref.open()
     projects = read_projects(opts, rules)
-    results = run_screen(projects, store, rules=rules, tolerance_m=opts["tolerance_m"], near_m=opts["near_m"])
-    return results, len(projects) != 1, store
+    kw = {"tolerance_m": opts["tolerance_m"], "near_m": opts["near_m"]}
+    if len(projects) == 1 or opts["as_of"] or save:
+        results = run_screen(projects, store, rules=rules, **kw)
+        many = len(projects) != 1
+        number = _save(results, many, saved_by) if save else None
+        data = render_report(results, fmt, lang=lang, batch=many, store=store, out_crs=out_crs, number=number)
+        _emit(data, fmt, output)
+        return [r.verdict for r in results]
+    workers = opts["workers"] or os.cpu_count() or 1
+    parts = format_parts(fmt, lang=lang)
+    with screen_batch(
+        projects, ref, rules=rules_ref, workers=workers, scheduler=opts["dask_scheduler"], parts=parts, lang=lang, **kw
+    ) as batch:
+        if batch.results is not None:
+            _emit(render_report(batch.results, fmt, lang=lang, batch=True, store=store, out_crs=out_crs), fmt, output)
+        else:
+            with _output(output) as fh:
+                batch.write(fh)
+        return batch.verdicts
 
 
 def _save(results: list[ScreeningResult], batch: bool, saved_by: str | None) -> str:
@@ -182,6 +259,15 @@ def _save(results: list[ScreeningResult], batch: bool, saved_by: str | None) -> 
     "--project-types", "types_path", type=click.Path(dir_okay=False),
     help="Project types file [default: data/project_types.yaml].",
 )  # fmt: skip
+@click.option(
+    "--workers", type=click.IntRange(min=0), default=1, show_default=True,
+    help="Local processes screening a batch (0: one per core); the answers are the same.",
+)  # fmt: skip
+@click.option(
+    "--dask-scheduler", metavar="ADDRESS",
+    help="Screen a batch on a dask.distributed cluster (tcp://host:8786); the store must be reachable "
+    "from its workers (a shared path or a PostGIS URL).",
+)  # fmt: skip
 @click.pass_context
 def screen(
     ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, out_crs: str | None, save: bool,
@@ -201,6 +287,9 @@ def screen(
     $ python -m zoning screen site.geojson --type industrial --catalog my_catalog.yaml --rules my_rules.yaml
     $ python -m zoning screen farm.geojson --type 畜禽养殖场 --zones county.gpkg --as-of 2020-06-30
     $ python -m zoning screen farm.geojson --type 畜禽养殖场 --save --format pdf -o 报告.pdf
+    $ python -m zoning screen national.gpkg --type-field type --workers 0 -o out.json
+    $ python -m zoning screen national.gpkg --type-field type --zones postgresql://u:p@db/zones?schema=hunan \\
+          --dask-scheduler tcp://scheduler:8786 -o out.json
 
     Exit codes: 0 done; 2 bad input (or an existing -o file without --overwrite); 3 a verdict
     at or above --fail-on.
@@ -210,13 +299,11 @@ def screen(
         raise InputFailure(msg, zh=f"--format {fmt} 输出的是文件：请用 -o 指定文件名，如 -o 结果.{fmt}")
     try:
         check_out_crs(fmt, out_crs)
-        results, batch, store = _screen(opts)
-        number = _save(results, batch, saved_by) if save else None
-        data = render_report(results, fmt, lang=lang, batch=batch, store=store, out_crs=out_crs, number=number)
+        _check_target(fmt, output)
+        verdicts = _run(opts, fmt, lang, output, out_crs, save=save, saved_by=saved_by)
     except PlanningError as err:
         raise InputFailure.of(err) from err
-    _emit(data, fmt, output)
-    if fail_on and any(VERDICT_RANK[r.verdict] >= VERDICT_RANK[fail_on.lower()] for r in results):
+    if fail_on and any(VERDICT_RANK[v] >= VERDICT_RANK[fail_on.lower()] for v in verdicts):
         ctx.exit(3)
 
 

@@ -34,8 +34,8 @@ from typing import Any
 from gis.errors import DataSourceError, InputError
 from zoning.model import ScreeningResult
 
-__all__ = ["OutputFormat", "FORMATS", "register", "render_report", "write_report", "write_output", "check_out_crs",
-           "report_filename"]
+__all__ = ["OutputFormat", "FORMATS", "Parts", "format_parts", "register", "render_report", "write_report", "write_output",
+           "check_out_crs", "report_filename"]
 
 Renderer = Callable[..., bytes]
 
@@ -146,6 +146,35 @@ def _zip(results: Sequence[ScreeningResult], *, lang: str, **options: Any) -> by
 
     bundle = {k: v for k, v in options.items() if k in ("doc_format", "store", "maps", "printed_at")}
     return render_bundle(results, lang=lang, **bundle)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A format written part by part (batches too big to hold: ``zoning.batch``): ``head``,
+    then each result's ``item(result, position, lang)`` joined by ``sep``, then ``tail`` are
+    the bytes ``render_report`` gives for the whole list. Functions are module-level, so
+    worker processes can render their items."""
+
+    head: bytes
+    item: Callable[..., bytes]
+    sep: bytes
+    tail: bytes
+
+
+def format_parts(fmt: str, *, lang: str = "zh") -> Parts | None:
+    """How to write format ``fmt`` part by part, or None (documents, workbooks, packages:
+    rendered from the whole list)."""
+    if fmt == "json":
+        from zoning.report.json_writer import JSON_LIST, json_item
+
+        head, sep, tail = JSON_LIST
+        return Parts(head, json_item, sep, tail)
+    if fmt == "csv":
+        from zoning.report.csv_writer import csv_head, csv_item
+        from zoning.report.i18n import check_lang
+
+        return Parts(csv_head(check_lang(lang)), csv_item, b"", b"")
+    return None
 
 
 # Zipped GIS files for ArcGIS/QGIS desks, in the county's Gauss-Kruger zone or ``out_crs``.

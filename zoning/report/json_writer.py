@@ -23,7 +23,10 @@ try:
 except ImportError:  # pragma: no cover - orjson is pinned in requirements.txt; json is the fallback
     orjson = None  # type: ignore[assignment]
 
-__all__ = ["render_json", "json_bytes"]
+__all__ = ["render_json", "json_bytes", "json_item", "JSON_LIST"]
+
+#: (head, separator, tail) of a batch's JSON list whose items are ``json_item``'s.
+JSON_LIST = (b"[\n", b",\n", b"\n]\n")
 
 
 def json_bytes(payload: Any) -> bytes:
@@ -50,3 +53,13 @@ def render_json(results: Sequence[ScreeningResult], *, batch: bool | None = None
     as_list = len(results) != 1 if batch is None else batch
     payload: Any = [r.to_dict() for r in results] if as_list else results[0].to_dict()
     return json_bytes(payload)
+
+
+def json_item(result: ScreeningResult, position: int = 0, lang: str = "zh") -> bytes:
+    """``result`` as an item of the batch list (``render_json(..., batch=True)``): the same
+    bytes that item has there, indented one level, without separator. Batches written part
+    by part (``zoning.batch``) join items with ``JSON_LIST``; ``position`` and ``lang`` are
+    not used (JSON has neither)."""
+    del position, lang
+    body = json_bytes(result.to_dict())[:-1]  # without the final newline
+    return b"  " + body.replace(b"\n", b"\n  ")

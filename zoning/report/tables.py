@@ -167,8 +167,11 @@ def _conflict_cells(c: Conflict, lang: str) -> dict[str, Cell]:
     }
 
 
-def conflict_table(results: Sequence[ScreeningResult], *, lang: str = "zh") -> tuple[list[str], list[list[Cell]]]:
-    """Header and rows of the conflict table (values typed: numbers stay numbers).
+def conflict_table(
+    results: Sequence[ScreeningResult], *, lang: str = "zh", start: int = 1
+) -> tuple[list[str], list[list[Cell]]]:
+    """Header and rows of the conflict table (values typed: numbers stay numbers); projects
+    are numbered from ``start`` (a part of a batch written part by part).
 
     Raises
     ------
@@ -178,7 +181,7 @@ def conflict_table(results: Sequence[ScreeningResult], *, lang: str = "zh") -> t
     lang = check_lang(lang)
     keys = [key for key, _, _ in COLUMNS]
     rows: list[list[Cell]] = []
-    for i, r in enumerate(results, start=1):
+    for i, r in enumerate(results, start=start):
         base = _project_cells(i, r, lang)
         conflicts = conflicts_worst_first(r)
         if not conflicts:

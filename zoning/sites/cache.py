@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from gis.text import Text
-from layers._fastcache import cache_root
+from layers._pack import cache_root
 from zoning.rules import RuleSet
 from zoning.sites.area import SearchArea, to_lonlat
 from zoning.sites.finder import Progress, find_sites
