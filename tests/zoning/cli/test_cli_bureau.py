@@ -53,6 +53,10 @@ def test_as_of_a_bad_date_or_before_any_data(capsys: pytest.CaptureFixture[str],
     code, out, err = run(capsys, "screen", point_wkt(500, 500), "--type", "road", "--zones", store, "--as-of", "2010-01-01")
     assert code == 0, err  # the admin layer has no history: it stays; water_source was not in force yet
     assert "water_source" in json.loads(out)["data"]["absent_layers"]
+    # A PostGIS store keeps only its current layers: refused before any connection is tried.
+    url = "postgresql://nobody@127.0.0.1:1/none?schema=hunan"
+    code, _, err = run(capsys, "screen", point_wkt(500, 500), "--type", "road", "--zones", url, "--as-of", "2020-06-30")
+    assert code == 2 and "错误：--as-of 需要记录了版本历史的 GeoPackage 图层库" in err and "Error: --as-of needs" in err
 
 
 def test_layers_diff_by_hand_and_the_changed_areas_layer(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
