@@ -103,6 +103,7 @@ class ReadOptions:
     geometry: GeometryKind
     group_by: str | None
     order_by: str | None
+    columns: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def _read_file(path: Path, suffix: str, *, label: str, options: ReadOptions) -> 
 
 def _table_options(options: ReadOptions) -> _tabular.TableOptions:
     projected = options.crs is not None and options.crs.offset is None and not options.crs.crs.is_geographic
-    return _tabular.TableOptions(options.geometry, options.group_by, options.order_by, projected)
+    return _tabular.TableOptions(options.geometry, options.group_by, options.order_by, projected, options.columns)
 
 
 def _head_text(data: bytes) -> str:

@@ -45,6 +45,7 @@ __all__ = [
     "parse_wkt_text",
     "looks_like_wkt",
     "numeric_attributes",
+    "coordinate_columns",
 ]
 
 GeometryKind = Literal["auto", "point", "line", "polygon"]
@@ -52,14 +53,15 @@ GeometryKind = Literal["auto", "point", "line", "polygon"]
 # Coordinate column pairs, most specific first. Names are compared after _norm_column.
 _COLUMN_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (
-        ("lon", "lng", "long", "longitude", "经度", "东经", "经度e", "lon_e"),
-        ("lat", "latitude", "纬度", "北纬", "纬度n", "lat_n"),
+        # jd/wd: 经度/纬度 in pinyin initials, as county spreadsheets often head them
+        ("lon", "lng", "long", "longitude", "经度", "东经", "经度e", "lon_e", "jd", "jingdu"),
+        ("lat", "latitude", "纬度", "北纬", "纬度n", "lat_n", "wd", "weidu"),
     ),
     (
         ("x", "x坐标", "xcoord", "xcoordinate", "point_x", "坐标x"),
         ("y", "y坐标", "ycoord", "ycoordinate", "point_y", "坐标y"),
     ),
-    (("easting", "东坐标", "e"), ("northing", "北坐标", "n")),
+    (("easting", "东坐标", "e", "东向坐标", "y坐标东"), ("northing", "北坐标", "n", "北向坐标", "x坐标北")),
 )
 _WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "空间信息")
 _WKT_START_RE = re.compile(
@@ -77,6 +79,8 @@ class TableOptions:
     group_by: str | None = None
     order_by: str | None = None
     projected: bool = False  # the CRS given is in metres: X/Y in surveying order are swapped
+    #: The coordinate columns (x, y) as the user mapped them; None = recognised by name.
+    columns: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,12 @@ def _norm_column(name: str) -> str:
     s = str(name).strip().lower()
     s = re.sub(r"[（(][^）)]*[）)]", "", s)  # 经度(°) -> 经度
     return re.sub(r"[\s_\-:：/]", "", s)
+
+
+def coordinate_columns(columns: list[str]) -> tuple[str, str] | None:
+    """The (x, y) coordinate columns a table's header names, recognised by name
+    (lon/lat, 经度/纬度, jd/wd, X坐标/Y坐标, 东坐标/北坐标 ...); None when it names none."""
+    return _find_pair([str(c) for c in columns])
 
 
 def _find_pair(columns: list[str]) -> tuple[str, str] | None:
@@ -282,7 +292,7 @@ def table_from_frame(
             what = "分组" if option == "group_by" else "排序"
             zh = f"{zh_lead(source)}中没有{what}（{option}）所指的列“{col}”；现有的列：{'、'.join(frame.columns)}"
             raise DataSourceError(msg, zh=zh)
-    pair = _find_pair(list(frame.columns))
+    pair = _mapped_pair(frame, options.columns, source) if options.columns else _find_pair(list(frame.columns))
     if pair is None:
         return _csv_wkt(frame, source=source, encoding=encoding, notes=notes)
     x_col, y_col = pair
@@ -307,6 +317,19 @@ def table_from_frame(
         )
         notes.extend(more)
     return TableRead(gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms)), encoding, tuple(notes))
+
+
+def _mapped_pair(frame: pd.DataFrame, columns: tuple[str, str], source: str) -> tuple[str, str]:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        msg = f"{source} has no column {missing[0]!r} for the coordinates; its columns are {', '.join(frame.columns)}"
+        zh = f"{zh_lead(source)}中没有坐标列“{missing[0]}”；现有的列：{'、'.join(frame.columns)}"
+        raise DataSourceError(msg, zh=zh)
+    if columns[0] == columns[1]:
+        msg = f"{source}: the x and y coordinates were both mapped to column {columns[0]!r}; expected two different columns"
+        zh = f"{zh_label(source)}：横坐标和纵坐标都指定为列“{columns[0]}”；应为两个不同的列"
+        raise InputError(msg, zh=zh)
+    return columns[0], columns[1]
 
 
 def _cell_text(value: object) -> str:

@@ -59,7 +59,7 @@ from gis._formats import (
     safe_name,
     url_label,
 )
-from gis._tabular import GeometryKind
+from gis._tabular import GeometryKind, coordinate_columns
 from gis.crs import (
     CHINA_BOUNDS,
     HUNAN_BOUNDS,
@@ -84,6 +84,7 @@ __all__ = [
     "LayerInfo",
     "SUPPORTED_EXTENSIONS",
     "read_features",
+    "coordinate_columns",
     "list_layers",
     "parse_dms",
     "parse_coordinates",
@@ -182,6 +183,7 @@ def read_features(
     group_by: str | None = None,
     order_by: str | None = None,
     limits: Limits | None = None,
+    columns: tuple[str, str] | None = None,
 ) -> FeatureSet:
     """Read a project or zone file, an upload, a web service layer or WKT text into a ``FeatureSet``.
 
@@ -211,6 +213,10 @@ def read_features(
     limits
         The resource limits of this read (``gis.limits.Limits``); default: those in force
         (``ZONING_MAX_*`` environment variables over the built-in defaults).
+    columns
+        CSV / XLSX only: the (x, y) coordinate columns — longitude and latitude, or easting
+        and northing — when the header does not name them recognisably (default: found by
+        name, see ``coordinate_columns``).
 
     Returns
     -------
@@ -239,7 +245,7 @@ def read_features(
         When invalid geometry was repaired.
     """
     with limits_in_force(limits):
-        return _read_features(source, filename, layer, crs, encoding, geometry, group_by, order_by)
+        return _read_features(source, filename, layer, crs, encoding, geometry, group_by, order_by, columns)
 
 
 def _read_features(
@@ -251,6 +257,7 @@ def _read_features(
     geometry: GeometryKind,
     group_by: str | None,
     order_by: str | None,
+    columns: tuple[str, str] | None = None,
 ) -> FeatureSet:
     options = _Options(
         layer=layer,
@@ -259,6 +266,7 @@ def _read_features(
         geometry=_check_geometry_kind(geometry),
         group_by=group_by,
         order_by=order_by,
+        columns=columns,
     )
     if isinstance(source, bytes | bytearray | memoryview):
         return _read_bytes(bytes(source), filename=filename, options=options)

@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ui.auth import bureau
-from ui.batch_view import render_batch
+from ui.batch_view import batch_map_of, render_batch
 from ui.cache import get_rules, get_store, layer_titles, rules_key, store_ref
 from ui.frame import require_frame
 from ui.history_view import affected_panel, pick_saved, saved_facts, search_form, show_rescreen
@@ -46,8 +46,13 @@ with find, stop_on_error():
         st_folium(result_map_for(results[0], store), key="history.map", height=440, use_container_width=True,
                   returned_objects=[])  # fmt: skip
     else:
-        m = render_batch(results, types=rules.project_types)
-        st_folium(m, key="history.batch_map", height=440, use_container_width=True, returned_objects=[])
+        # A saved batch keeps its projects in file order; 建设单位/项目代码 as they were saved.
+        extra = {key: values for key, values in (
+            ("batch.col_owner", [r.project.builder for r in results]),
+            ("batch.col_code", [r.project.project_code for r in results])) if any(values)}  # fmt: skip
+        shown = render_batch(results, types=rules.project_types, file_rows=range(1, len(results) + 1), extra=extra)
+        st_folium(batch_map_of(results, shown), key="history.batch_map", height=440, use_container_width=True,
+                  returned_objects=[])  # fmt: skip
     downloads(results, stem=saved.number, key_prefix=f"history.{saved.number}", number=saved.number)
     st.subheader(t("history.rescreen_title"))
     st.caption(t("history.rescreen_intro"))

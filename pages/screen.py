@@ -10,8 +10,8 @@ from streamlit_folium import st_folium
 from ui import state
 from ui.cache import get_base_display, get_rules, get_store, layer_titles, rules_key, store_ref, zone_views
 from ui.components import build_map
-from ui.escape import safe_filename
-from ui.forms import attribute_inputs, crs_picker, type_picker, upload_input, zone_offer
+from ui.escape import md_text, safe_filename
+from ui.forms import attribute_inputs, carry_from_file, crs_picker, type_picker, upload_input, zone_offer
 from ui.frame import require_frame
 from ui.i18n import labeller, lang, t, tr
 from ui.inputs import (
@@ -24,11 +24,14 @@ from ui.inputs import (
     read_typed,
     to_projects,
 )
-from ui.pagekit import result_map_for, show_parsed, stop_on_error
+from ui.pagekit import result_map_for, show_errors, show_parsed, stop_on_error
 from ui.results import downloads, render_result
 from ui.saving import as_of_choice, save_box, store_as_of
 from ui.screening import screen_memo
+from ui.search import SearchKeys, located_map, search_box
 from ui.sidebar import online_tiles
+
+_SEARCH = SearchKeys("screen")
 
 require_frame("screen")
 st.title(t("screen.title"))
@@ -49,6 +52,8 @@ mode = st.radio(
 
 
 def _draw_input() -> ParsedInput | None:
+    with show_errors():
+        search_box(_SEARCH)
     st.caption(t("screen.draw_help"))
     drawn = st.session_state.get(state.SCREEN_DRAWN)
     parsed = read_drawing(drawn) if drawn else None
@@ -64,7 +69,7 @@ def _draw_input() -> ParsedInput | None:
         project=parsed.geometries_lonlat()[-1] if parsed else None,
         illustrative=any(z.legal_status != "法定" for z in zones), online=online_tiles(),
     )  # fmt: skip
-    out = st_folium(m, key=state.SCREEN_MAP, height=480, use_container_width=True, returned_objects=["all_drawings"])
+    out = located_map(m, _SEARCH, key=state.SCREEN_MAP, height=480, returned_objects=["all_drawings"])
     drawings = (out or {}).get("all_drawings")
     # None / [] = nothing new from the map: keep the last drawing (it survives a map rebuild).
     if drawings and drawings[-1] != st.session_state.get(state.SCREEN_DRAWN):
@@ -128,6 +133,8 @@ if parsed is None:
 # --- ② what --------------------------------------------------------------------------------
 st.subheader(t("screen.step_what"))
 cols = st.columns([2, 3])
+# What a file says of its one project (its 类型, 存栏 ...) goes into the form first.
+carry_from_file(parsed, types, type_key=None, type_widget=state.SCREEN_TYPE, prefix=state.SCREEN_ATTR_PREFIX)
 with cols[0]:
     # The chosen feature's own name (a 项目名称 column) before the file's name.
     default_name = feature_name(parsed) or ("" if parsed.label in ("drawing.geojson", "coordinates") else parsed.label.rsplit(".", 1)[0])
@@ -135,7 +142,13 @@ with cols[0]:
     builder = st.text_input(t("screen.builder"), key=state.SCREEN_BUILDER)
     project_code = st.text_input(t("screen.project_code"), key=state.SCREEN_PROJECT_CODE, help=t("screen.project_code_help"))
     type_key = type_picker(types, key=state.SCREEN_TYPE)
+    within_m = st.number_input(t("screen.within"), min_value=0, max_value=20_000, step=100, value=0, key=state.SCREEN_WITHIN,
+                               help=t("screen.within_help"))  # fmt: skip
 with cols[1]:
+    if type_key:
+        for line in carry_from_file(parsed, types, type_key=type_key, type_widget=state.SCREEN_TYPE,
+                                    prefix=state.SCREEN_ATTR_PREFIX):  # fmt: skip
+            st.caption(md_text(line))
     attrs = attribute_inputs(types, type_key, prefix=state.SCREEN_ATTR_PREFIX) if type_key else {}
 
 if type_key is None:
@@ -151,7 +164,8 @@ with stop_on_error():
                            project_types=types, builder=builder or None, project_code=project_code or None)  # fmt: skip
     with st.spinner(t("screen.screening")):
         results = screen_memo(state.SCREEN_RESULT, projects, store=screened, rules=rules,
-                              store_sha256=f"{screened.sha256}@{as_of or ''}")  # fmt: skip
+                              store_sha256=f"{screened.sha256}@{as_of or ''}",
+                              within_m=float(within_m) if within_m else None)  # fmt: skip
 result = results[0]
 titles = layer_titles()
 render_result(result, titles=titles)

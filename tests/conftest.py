@@ -63,5 +63,7 @@ def dask_cluster() -> Iterator[object]:
     --dask-scheduler`` is given; one for the whole run."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    # dashboard on a free port: None means distributed's fixed 8787, which another run on
+    # the machine may hold (the cluster then fails to start).
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster:
         yield cluster

@@ -61,6 +61,7 @@ __all__ = [
     "get_base_display",
     "get_towns",
     "get_counties",
+    "get_divisions",
     "get_zone_views",
     "zone_views",
     "get_layer",
@@ -228,13 +229,21 @@ def layer_titles() -> dict[str, tuple[str, str]]:
 
 @st.cache_resource(show_spinner=False)
 def get_base_display(base_dir: str = str(BASE_DIR)) -> dict[str, dict[str, Any]] | StaticBase:
-    """The app's own vector base map (lakes, rivers, boundaries) for every map: as files the
-    browser fetches once and keeps (``ui.static_cache``), or — where the app cannot write
-    its static folder — as lon/lat GeoJSON dicts put in each map."""
-    data = _base_geojson(base_dir)
+    """The app's own vector base map for every map — lakes, rivers, boundaries and the names
+    of places and rivers (``zoning.publish.base_labels``) — as files the browser fetches
+    once and keeps (``ui.static_cache``), or, where the app cannot write its static folder,
+    as lon/lat GeoJSON dicts put in each map."""
+    data: dict[str, dict[str, Any]] = {**_base_geojson(base_dir), "labels": {"labels": _base_labels(base_dir)}}
     urls = {key: publish_json(f"base-{key}", gj) for key, gj in data.items()}
     published = {key: url for key, url in urls.items() if url is not None}
     return StaticBase(published) if len(published) == len(urls) else data
+
+
+def _base_labels(base_dir: str) -> list[list[Any]]:
+    """The names the base map shows (``zoning.publish.base_labels``)."""
+    from zoning.publish.base_labels import base_labels
+
+    return base_labels(base_dir)
 
 
 def _base_geojson(base_dir: str) -> dict[str, dict[str, Any]]:
@@ -259,6 +268,17 @@ def _base_geojson(base_dir: str) -> dict[str, dict[str, Any]]:
 def get_towns(base_dir: str = str(BASE_DIR)) -> gpd.GeoDataFrame:
     """GeoNames towns of Hunan (Chinese names) for the place-name lookup."""
     return gpd.read_file(Path(base_dir) / "towns_geonames.geojson")
+
+
+@st.cache_resource(show_spinner=False)
+def get_divisions(base_dir: str = str(BASE_DIR)) -> gpd.GeoDataFrame:
+    """Counties and prefectures (names, display outlines) for the search box."""
+    from zoning.search import divisions_frame
+
+    base = Path(base_dir)
+    prefectures = base / "admin_prefectures_display.geojson"
+    return divisions_frame(gpd.read_file(base / "admin_counties_display.geojson"),
+                           gpd.read_file(prefectures) if prefectures.exists() else None)
 
 
 @st.cache_resource(show_spinner=False)

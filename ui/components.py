@@ -100,10 +100,13 @@ class MapPoint:
 
 @dataclass(frozen=True)
 class OnlineTiles:
-    """Online base maps the user opted into (off by default; they need the internet)."""
+    """Tile base maps: the deployment's own (``zoning.basemap.BaseMap``, shown unless the
+    user hides it) and the online ones the user opted into (off by default; they need the
+    internet)."""
 
     osm: bool = False
     tianditu_key: str = ""
+    custom: Any = None  # zoning.basemap.BaseMap
 
 
 @dataclass(frozen=True)
@@ -315,6 +318,26 @@ fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(functi
         self.url, self.style, self.tooltip_field, self.interactive = url, dict(style), tooltip_field, interactive
 
 
+class _BaseLabels(JSCSSMixin, MacroElement):
+    """The names of the offline base map (``static/js/baselabels.js``): fetched from the app
+    (``url``) or given in the page (``labels``), drawn without overlap at every view."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+ZoningLabels.layer({url: {{ this.url|tojson }}, labels: {{ this.labels|tojson }}}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+    default_js = [("baselabels", f"{STATIC_URL}/js/baselabels.js")]
+
+    def __init__(self, *, url: str | None = None, labels: Sequence[Any] | None = None) -> None:
+        super().__init__()
+        self._name = "BaseLabels"
+        self.url = url
+        self.labels = list(labels) if labels is not None else None
+
+
 def tile_legend_views(meta: Mapping[str, Any], titles: Mapping[str, str], shown: Iterable[str]) -> list[ZoneLayerView]:
     """Legend entries for the tiled layers in ``shown``: the zone values each one holds."""
     keep = set(shown)
@@ -337,24 +360,34 @@ class _HtmlControl(MacroElement):
         {% macro script(this, kwargs) %}
         (function() {
             var ctl = L.control({position: {{ this.position|tojson }}});
+            var map = {{ this._parent.get_name() }};
             ctl.onAdd = function() {
                 var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
                 div.innerHTML = {{ this.content|tojson }};
                 L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                // On a phone a folded control starts folded: the map comes first. A phone's map
+                // is narrow (a desktop's map column is wider than fold_below_px), or it is a
+                // touch screen narrower than a tablet.
+                var fold = div.querySelector('details');
+                var width = map.getSize().x || window.innerWidth;
+                var touch = window.matchMedia && window.matchMedia('(pointer: coarse)').matches;
+                if (fold && (width < {{ this.fold_below_px|tojson }} || (touch && width < 700))) { fold.open = false; }
                 return div;
             };
-            ctl.addTo({{ this._parent.get_name() }});
+            ctl.addTo(map);
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, content: str, *, position: str, css_class: str) -> None:
+    def __init__(self, content: str, *, position: str, css_class: str, fold_below_px: int = 0) -> None:
         super().__init__()
         self._name = "HtmlControl"
         self.content = content
         self.position = position
         self.css_class = css_class
+        self.fold_below_px = fold_below_px
 
 
 class _MetricScale(MacroElement):
@@ -372,6 +405,18 @@ class _MetricScale(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "MetricScale"
+
+
+class _FitBounds(folium.FitBounds):
+    """The map's first view: ``bounds`` fitted at once, without the zoom animation folium's
+    ``fit_bounds`` starts. While Leaflet animates a zoom it drops any other ``setView``
+    (``_tryAnimatedZoom`` returns early), so a search's centre and zoom that streamlit-folium
+    applies in those first ~250 ms (longer on a slow phone) were lost: the marker moved to
+    the place found while the map stayed on the province."""
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__(bounds)
+        self.options = {**self.options, "animate": False}
 
 
 class _ZonePane(MacroElement):
@@ -444,17 +489,31 @@ _DRAW_TEXT_KEYS = (
     "rect_end", "edit", "remove", "save", "clear_all", "edit_hint", "remove_hint",
 )  # fmt: skip
 
+#: A map narrower than this (a phone's) starts with its legend folded; a desktop's map
+#: column is wider (about 540 px on a 1440 px window, 470 px on 1280 px).
+_FOLD_LEGEND_BELOW_PX = 450
+
 _MAP_CSS = """
 <style>
 .leaflet-container { font-family: 'Noto Sans SC', sans-serif; background: #f4f6f3; }
 .ez-legend, .ez-notice { background: rgba(255,255,255,0.93); padding: 6px 10px; border-radius: 6px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.25); font-size: 13px; line-height: 1.5; color: #222; }
-.ez-legend { max-height: 240px; overflow-y: auto; }
+/* The legend never hides the map: at most a third of its width and under half its height
+   (English titles are long), scrolling inside; folded on a phone-sized map (_FOLD_LEGEND_BELOW_PX). */
+.ez-legend { max-height: min(240px, 45vh); max-width: min(300px, 34vw); overflow-y: auto; }
 .ez-legend summary { cursor: pointer; font-weight: 700; }
 .ez-legend i { display: inline-block; width: 14px; height: 10px; margin-right: 6px;
   border: 1px solid rgba(0,0,0,0.35); vertical-align: middle; }
 .ez-notice { background: #fff4d6; border: 1px solid #e0a100; font-weight: 700; color: #7a4b00; }
 .ez-tip b { color: #1f3b2c; }
+/* The answer beside the point asked about on the public map (ui.public_panel.asked_marker). */
+.ez-tip-answer { font-weight: 700; font-size: 13px; }
+/* Names of the offline base map (static/js/baselabels.js): text with a white halo. */
+.ez-label { position: absolute; white-space: nowrap; text-align: center; line-height: 1.3; color: #333;
+  font-family: 'Noto Sans SC', sans-serif; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.ez-l-prefecture, .ez-l-county { font-weight: 700; color: #4a4a4a; }
+.ez-l-seat { font-weight: 700; color: #222; }
+.ez-l-river, .ez-l-lake { color: #1f5f99; font-style: italic; }
 /* Leaflet.draw names its own fonts (Helvetica/Arial, no Chinese): use the app's font. */
 .leaflet-draw-actions a, .leaflet-draw-tooltip, .leaflet-control-layers, .leaflet-tooltip {
   font-family: 'Noto Sans SC', sans-serif; }
@@ -481,11 +540,26 @@ def _new_map(bounds: Sequence[float], lang: Lang, height: int | None) -> folium.
     header.add_child(folium.Element(f'<meta http-equiv="Content-Security-Policy" content="{html_text(map_policy())}">'), name="csp")
     header.add_child(folium.Element(_MAP_CSS))
     m.add_child(_MetricScale())
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.add_child(_FitBounds([[miny, minx], [maxy, maxx]]))
     return m
 
 
+def _add_configured_tiles(m: folium.Map, basemap: Any, lang: Lang) -> None:
+    """The deployment's base map (an intranet 天地图 政务版, a WMTS/XYZ service) under
+    everything, with its annotation layer when it has one; the credit it requires is shown
+    as text (Leaflet writes attributions as HTML: the configured words are escaped)."""
+    name = basemap.name or tr("map.configured_base", lang)
+    options: dict[str, Any] = {"subdomains": basemap.subdomain_list} if basemap.subdomain_list else {}
+    folium.TileLayer(tiles=basemap.url, attr=html_text(basemap.attribution), name=layer_name(name), overlay=False,
+                     control=True, max_zoom=basemap.max_zoom, max_native_zoom=basemap.max_zoom, **options).add_to(m)
+    if basemap.labels_url:
+        folium.TileLayer(tiles=basemap.labels_url, attr=html_text(basemap.attribution), name=layer_name(f"{name} · {tr('map.configured_labels', lang)}"),
+                         overlay=True, control=True, max_zoom=basemap.max_zoom, **options).add_to(m)  # fmt: skip
+
+
 def _add_online_tiles(m: folium.Map, online: OnlineTiles, lang: Lang) -> None:
+    if online.custom is not None:
+        _add_configured_tiles(m, online.custom, lang)
     if online.tianditu_key:
         for layer, key in (("vec", "map.tianditu_vec"), ("cva", "map.tianditu_label")):
             folium.TileLayer(
@@ -525,7 +599,11 @@ def _add_base(m: folium.Map, base: Mapping[str, Mapping[str, Any]] | StaticBase,
                 tip = "name_zh" if key in ("lakes", "rivers") else None
                 _FetchedGeoJson(base.urls[key], name=key, style=styles[key], tooltip_field=tip, interactive=tip is not None).add_to(group)
         group.add_to(m)
+        if "labels" in base.urls:
+            m.add_child(_BaseLabels(url=base.urls["labels"]))
         return
+    if base.get("labels"):
+        m.add_child(_BaseLabels(labels=base["labels"].get("labels", [])))
     for key in ("lakes", "rivers", "counties", "prefectures"):
         data = base.get(key)
         if not data or not data.get("features"):
@@ -779,7 +857,7 @@ def _add_controls(
     if legend and (zones or verdicts or symbols):
         rows = _legend_html(zones, verdicts, lang, symbols)
         body = f"<details open><summary>{html_text(tr('map.legend', lang))}</summary>{rows}</details>"
-        m.add_child(_HtmlControl(body, position="bottomright", css_class="ez-legend"))
+        m.add_child(_HtmlControl(body, position="bottomright", css_class="ez-legend", fold_below_px=_FOLD_LEGEND_BELOW_PX))
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
 

@@ -17,7 +17,9 @@ Three documents, three policies:
   without these headers.
 
 Images may also come from the online base maps a user may switch on in the sidebar
-(:data:`ONLINE_TILE_HOSTS`); nothing else may leave the host. :class:`SecurityHeaders` is a
+(:data:`ONLINE_TILE_HOSTS`) and from exactly the origins of the base map the deployment
+configures (``ZONING_BASEMAP_URL``, ``zoning.basemap``: an intranet's 天地图 政务版 or WMTS);
+nothing else may leave the host. :class:`SecurityHeaders` is a
 plain ASGI middleware that adds the policy and the usual companions to every response
 (``serve.py`` wires it into Streamlit's server). A reverse proxy can send the same headers
 instead: see ``docs/deploy.md``.
@@ -36,6 +38,7 @@ from typing import Any
 
 __all__ = [
     "ONLINE_TILE_HOSTS",
+    "basemap_origins",
     "app_policy",
     "component_policy",
     "map_policy",
@@ -92,10 +95,24 @@ def app_policy() -> str:
     return _render(directives)
 
 
+def basemap_origins() -> tuple[str, ...]:
+    """The origins of the configured base map (``ZONING_BASEMAP_*``); none when unset or
+    wrong (a wrong setting is logged here and said on the pages, ``ui.sidebar``)."""
+    from gis.errors import PlanningError
+    from zoning.basemap import basemap_from_env
+
+    try:
+        basemap = basemap_from_env()
+    except PlanningError as err:
+        log.warning("the configured base map is not used: %s", err)
+        return ()
+    return basemap.origins if basemap is not None else ()
+
+
 def _map_directives() -> dict[str, tuple[str, ...]]:
     directives = dict(_COMMON)
     directives["script-src"] = ("'self'", "'unsafe-inline'", "'unsafe-eval'")
-    directives["img-src"] = (*_COMMON["img-src"], *ONLINE_TILE_HOSTS)
+    directives["img-src"] = (*_COMMON["img-src"], *ONLINE_TILE_HOSTS, *basemap_origins())
     return directives
 
 

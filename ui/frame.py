@@ -28,8 +28,9 @@ from streamlit.runtime.pages_manager import PagesManager
 from gis.log import configure_logging
 from ui.access import allowed_pages, default_page
 from ui.boundary import page_boundary
-from ui.i18n import t
+from ui.i18n import lang, t
 from ui.sidebar import render_sidebar
+from ui.widget_words import apply_widget_words
 
 __all__ = ["run_app", "require_frame", "is_probe"]
 
@@ -85,7 +86,8 @@ def _run_frame(*, probe: bool) -> None:
         page_title="生态环境分区管控符合性筛查 / Eco-zoning screener",
         page_icon="static/favicon.png",
         layout="wide",
-        initial_sidebar_state="expanded",
+        # "auto": open on a desktop, closed on a phone (where an open sidebar covers the page)
+        initial_sidebar_state="auto",
     )
     # Only the pages the session's role may open (ui/access.py): any other URL, or a
     # websocket request naming another page, lands on the role's default page.
@@ -105,6 +107,7 @@ def _run_frame(*, probe: bool) -> None:
     # An anonymous visitor's files are read under the app's (stricter) limits.
     with page_boundary(page.url_path or start), limits_in_force(reader_limits()):
         render_sidebar()
+        apply_widget_words(lang())
         _start_map_tiles()
         page.run()
 

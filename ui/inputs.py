@@ -134,16 +134,17 @@ def read_drawing(drawings: Sequence[Mapping[str, Any]] | Mapping[str, Any] | Non
 
 
 def read_upload(
-    data: bytes, *, filename: str, layer: str | None = None, crs: str | None = None
+    data: bytes, *, filename: str, layer: str | None = None, crs: str | None = None, columns: tuple[str, str] | None = None
 ) -> ParsedInput:
-    """Read an uploaded file (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV)."""
+    """Read an uploaded file (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV, XLSX);
+    ``columns`` are a table's (x, y) coordinate columns when mapped by hand."""
     from gis.io import read_features
 
     if not data:
         msg = f"{filename}: the uploaded file is empty; expected GeoJSON, a zipped Shapefile, GeoPackage, KML/KMZ or CSV"
         zh = f"{filename}：上传的文件为空；应为 GeoJSON、Shapefile 压缩包、GeoPackage、KML/KMZ 或 CSV 文件"
         raise InputError(msg, zh=zh)
-    fs = read_features(data, filename=filename, layer=layer or None, crs=crs or None)
+    fs = read_features(data, filename=filename, layer=layer or None, crs=crs or None, columns=columns)
     return ParsedInput(fs, filename)
 
 

@@ -31,7 +31,8 @@ def layer_name(name: str) -> str:
 
 
 class TextTooltip(MacroElement):
-    """A tooltip showing ``text`` as text (bound to the element it is added to)."""
+    """A tooltip showing ``text`` as text (bound to the element it is added to): on hover, or
+    ``permanent`` beside it."""
 
     _template = Template(
         """
@@ -40,16 +41,19 @@ class TextTooltip(MacroElement):
             var div = document.createElement('div');
             div.textContent = {{ this.text|tojson }};
             return div;
-        }, {sticky: true, className: {{ this.class_name|tojson }}});
+        }, {{ this.tip_options|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, text: str, *, class_name: str = "ez-tip") -> None:
+    def __init__(self, text: str, *, class_name: str = "ez-tip", permanent: bool = False) -> None:
         super().__init__()
         self._name = "TextTooltip"
         self.text = str(text)
         self.class_name = class_name
+        # permanent: shown beside its element at all times (an answer), above it; else on hover
+        self.tip_options = ({"permanent": True, "direction": "top", "offset": [0, -10], "className": f"{class_name} ez-tip-answer"}
+                        if permanent else {"sticky": True, "className": class_name})  # fmt: skip
 
 
 class FieldsTooltip(MacroElement):

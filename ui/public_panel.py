@@ -7,15 +7,16 @@ from typing import Any
 
 import streamlit as st
 
+from gis.errors import PlanningError
 from layers.generalise import uncertainty_m
 from ui import state
 from ui.cache import get_public_store, store_ref
 from ui.escape import md_text
-from ui.i18n import lang, pick, t, tr, zone_label
+from ui.i18n import lang, pick, t, zone_label
 from ui.results import verdict_badge_html
 from zoning.lookup import ZoneHit, rules_for_zone, zones_at
 
-__all__ = ["ask_once", "point_from_coordinates", "render_zone_answer"]
+__all__ = ["answer_title", "ask_once", "asked_marker", "clicked_point", "near_by_zone", "render_zone_answer"]
 
 _NEAR_M = 500.0
 
@@ -33,44 +34,84 @@ def ask_once(source: str, value: tuple[float, float, str], *, zoom: bool) -> Non
         st.session_state[state.PUBLIC_ZOOM] = zoom
 
 
-def point_from_coordinates(text: str, *, crs: str) -> tuple[float, float]:
-    """One typed coordinate pair as CGCS2000 lon/lat (GCJ-02/BD-09 converted).
+def clicked_point(map_key: str) -> tuple[float, float] | None:
+    """The last point clicked on the map ``map_key`` as (lon, lat), from the value the map
+    sent (``st_folium`` keeps it in the session under its key before the page runs)."""
+    value = st.session_state.get(map_key)
+    clicked = value.get("last_clicked") if isinstance(value, dict) else None
+    if not isinstance(clicked, dict) or clicked.get("lng") is None or clicked.get("lat") is None:
+        return None
+    return float(clicked["lng"]), float(clicked["lat"])
 
-    Raises
-    ------
-    InputError
-        If the text is not one coordinate pair; text without any digit is most likely a
-        place name ("湘潭市岳塘区"), and the message points to the place-name tab.
-    """
-    from gis.errors import InputError
-    from gis.io import parse_coordinates
 
+def asked_marker(asked: tuple[float, float, str] | None, answer: str | None = None) -> Any:
+    """The marker of the point asked about, as a layer ``st_folium`` adds to the map as it is;
+    ``answer`` (位于保护区内 / 不在保护区内) is written beside it, so the answer is where the
+    visitor tapped even when the panel above has scrolled out of a phone's window."""
+    from ui.search import marker_group
+    from zoning.search import Found
+
+    return marker_group(Found(asked[2], asked[0], asked[1], "point"), answer=answer) if asked is not None else None
+
+
+def _public_store() -> Any:
+    """The store as the public sees it: layers the catalogue marks sensitive generalised."""
+    ref = store_ref()
+    return get_public_store(ref.path, ref.sha256)
+
+
+def _reach(public: Any) -> float:
+    """How far the exact boundary of a sensitive layer may lie from the public one (0 without one)."""
+    return uncertainty_m(public.precision_m) if set(getattr(public, "sensitive", ())) else 0.0
+
+
+def _zones_here(lon: float, lat: float) -> list[ZoneHit]:
+    """The zones at and near (lon, lat) in the public store, as far as the generalisation's
+    reach — looked up once per place and store, for the marker's words and the panel alike."""
+    ref = store_ref()
+    memo = st.session_state.get(state.PUBLIC_HITS)
+    if memo is None or memo[0] != (lon, lat, ref.sha256):
+        public = _public_store()
+        memo = ((lon, lat, ref.sha256), zones_at(public, lon, lat, near_m=max(_NEAR_M, _reach(public))))
+        st.session_state[state.PUBLIC_HITS] = memo
+    return list(memo[1])
+
+
+def answer_title(asked: tuple[float, float, str] | None) -> str | None:
+    """The answer in three words (位于保护区内 / 不在保护区内) for the point asked about; None
+    when nothing is asked or the point cannot be looked up (the panel says why)."""
+    if asked is None:
+        return None
     try:
-        fs = parse_coordinates(text, crs=crs, geometry="point")
-    except InputError as err:
-        if not text.strip() or any(ch.isdigit() for ch in text):
-            raise
-        msg = f"{err}; to look up a place by its name, use the '{tr('public.by_place', 'en')}' tab"
-        zh = f"{err.message('zh')}；如需按地名查找，请改用“{tr('public.by_place', 'zh')}”查询"
-        raise InputError(msg, zh=zh) from err
-    gdf = fs.gdf if fs.gdf.crs is None or fs.gdf.crs.is_geographic else fs.gdf.to_crs("EPSG:4490")
-    point = gdf.geometry.iloc[0]
-    return float(point.x), float(point.y)
+        inside = any(h.inside for h in _zones_here(asked[0], asked[1]))
+    except PlanningError:
+        return None
+    return t("public.inside_title" if inside else "public.outside_title")
+
+
+def near_by_zone(hits: list[ZoneHit]) -> list[ZoneHit]:
+    """The zones near a place, each once: the nearest piece of every (layer, name, zone).
+
+    A zone stored as several features (the parts of a no-raise zone, a water-source zone's
+    water and land parts) would otherwise be listed once per piece.
+    """
+    nearest: dict[tuple[str, str, str | None], ZoneHit] = {}
+    for hit in sorted(hits, key=lambda h: h.distance_m):
+        nearest.setdefault((hit.layer, hit.name, hit.zone), hit)
+    return list(nearest.values())
 
 
 def render_zone_answer(store: Any, rules: Any, labels: Mapping[str, Any], *, lon: float, lat: float, label: str) -> None:
     """The zones at (lon, lat), each with its grade, source, legal status and rules in words."""
     language = lang()
-    ref = store_ref()
     # The public's answer: layers the catalogue marks sensitive are looked up generalised;
     # within their uncertainty the answer says that the exact boundary may differ.
-    public = get_public_store(ref.path, ref.sha256)
-    sensitive = set(getattr(public, "sensitive", ()))
-    reach = uncertainty_m(public.precision_m) if sensitive else 0.0
-    found = zones_at(public, lon, lat, near_m=max(_NEAR_M, reach))
+    public = _public_store()
+    sensitive, reach = set(getattr(public, "sensitive", ())), _reach(public)
+    found = _zones_here(lon, lat)
     hits = [h for h in found if h.distance_m <= _NEAR_M]
     inside = [h for h in hits if h.inside]
-    near = [h for h in hits if not h.inside]
+    near = near_by_zone([h for h in hits if not h.inside and (h.layer, h.name, h.zone) not in {(i.layer, i.name, i.zone) for i in inside}])
     st.markdown(f"##### :material/location_on: {md_text(label)}")
     if inside:
         strict = _any_prohibited(rules, inside)

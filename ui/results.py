@@ -18,7 +18,7 @@ from ui.tables import conflicts_frame, nearby_frame
 from zoning.model import VERDICT_RANK, ScreeningResult
 from zoning.report import FORMATS, render_report
 
-__all__ = ["verdict_badge_html", "verdict_tag_html", "verdict_badge", "conflict_table", "render_result", "downloads",
+__all__ = ["plausibility_of", "verdict_badge_html", "verdict_tag_html", "verdict_badge", "conflict_table", "render_result", "downloads",
            "download_formats", "limits_notice"]
 
 # Inline SVG, white on the verdict colour: no emoji font is assumed on the user's machine.
@@ -108,6 +108,11 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
     else:
         detail = clause_detail(result)  # decided by the access list, not by a zone
     verdict_badge(result.verdict, detail=detail)
+    # A project that does not look like its type (a county drawn as a site, a road as a
+    # point): screened all the same, and said beside the verdict.
+    checks = plausibility_of(result)
+    for note in checks:
+        st.warning(visitor_text(one_language(note, language)), icon=":material/straighten:")
     render_coverage(result)
     cols = st.columns(4)
     cols[0].metric(t("result.m_conflicts"), len(result.conflicts))
@@ -127,10 +132,27 @@ def render_result(result: ScreeningResult, *, titles: Mapping[str, tuple[str, st
     if not near.empty:
         st.subheader(t("result.nearby_title"))
         st.dataframe(near, hide_index=True, width="stretch")
-    if result.notes:
+    if "within_m" in result.parameters:
+        radius = f"{float(result.parameters['within_m']):,.0f}"
+        st.subheader(t("result.within_title", m=radius, n=len(result.within)))
+        if result.within:
+            st.dataframe(nearby_frame(result, titles=titles, lang=language, within=True), hide_index=True, width="stretch")
+        else:
+            st.caption(t("result.within_none", m=radius))
+    notes = [n for n in result.notes if str(n) not in {str(c) for c in checks}]
+    if notes:
         with st.expander(t("result.notes_title"), icon=":material/notes:"):
-            st.markdown("\n".join(f"- {visitor_text(one_language(note, language))}" for note in result.notes))
+            st.markdown("\n".join(f"- {visitor_text(one_language(note, language))}" for note in notes))
     limits_notice()
+
+
+def plausibility_of(result: ScreeningResult) -> list[Any]:
+    """The warnings ``zoning.plausibility`` gives this project (the engine put them among the notes)."""
+    from ui.cache import get_rules, rules_key
+    from zoning.plausibility import plausibility_notes
+
+    p = result.project
+    return plausibility_notes(p.type, p.geometry_type, p.area_m2, p.length_m, get_rules(*rules_key()).project_types)
 
 
 def _titles(ids: Sequence[str], titles: Mapping[str, tuple[str, str]], language: Lang) -> list[str]:

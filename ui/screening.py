@@ -41,16 +41,19 @@ def screen_memo(
     tolerance_m: float = 5.0,
     near_m: float = 5000.0,
     progress: Callable[[int, int], object] | None = None,
+    within_m: float | None = None,
 ) -> list[ScreeningResult]:
     """``zoning.engine.screen`` with the answer kept in the session under ``memo_key``.
 
     The same input (same signature) returns the kept answer without screening again.
-    ``progress(done, total)`` is called after each chunk of :data:`CHUNK` projects.
+    ``progress(done, total)`` is called after each chunk of :data:`CHUNK` projects;
+    ``within_m`` asks for every zone within that radius (``ScreeningResult.within``).
     """
     from zoning.engine import screen
 
     signature = input_signature(
-        projects, store_sha256=store_sha256, rules_sha256=getattr(rules, "sha256", ""), tolerance_m=tolerance_m, near_m=near_m
+        projects, store_sha256=store_sha256, rules_sha256=getattr(rules, "sha256", ""), tolerance_m=tolerance_m, near_m=near_m,
+        **({"within_m": within_m} if within_m is not None else {}),
     )
     kept = st.session_state.get(memo_key)
     if kept is not None and kept[0] == signature:
@@ -61,7 +64,7 @@ def screen_memo(
     with heavy_job():  # a few screenings at a time on the server; the others queue
         for start in range(0, total, CHUNK):
             chunk = list(projects[start : start + CHUNK])
-            part = screen(chunk, store, rules=rules, tolerance_m=tolerance_m, near_m=near_m)
+            part = screen(chunk, store, rules=rules, tolerance_m=tolerance_m, near_m=near_m, within_m=within_m)
             # The engine numbers projects within its call; keep the batch position.
             results.extend(_shown(r, start, zones) for r in part)
             if progress is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -13,6 +14,7 @@ from ui.auth import sign_in_box
 from ui.boundary import visitor_text
 from ui.cache import get_layer_versions, get_store, shown_path, store_ref
 from ui.components import OnlineTiles
+from ui.escape import md_text
 from ui.i18n import lang, t
 
 __all__ = ["DataVersion", "data_version", "render_sidebar", "online_tiles"]
@@ -62,12 +64,25 @@ def data_version() -> DataVersion:
     return DataVersion(shown_path(ref.path), ref.sha256, date, illustrative, layer_ids, tuple(store.absent_layers))
 
 
-def online_tiles() -> OnlineTiles | None:
-    """The online base maps the user switched on in the sidebar (None = offline only)."""
-    if not st.session_state.get(state.ONLINE_TILES, False):
+def configured_basemap() -> Any:
+    """The deployment's base map (``ZONING_BASEMAP_*``, ``zoning.basemap``): None when unset
+    or wrongly set (the sidebar says what is wrong)."""
+    from zoning.basemap import basemap_from_env
+
+    try:
+        return basemap_from_env()
+    except PlanningError:
         return None
+
+
+def online_tiles() -> OnlineTiles | None:
+    """The tile base maps of every map: the configured one (unless hidden in the sidebar)
+    and the online ones the user switched on (None = the app's own vector base only)."""
+    custom = configured_basemap() if st.session_state.get(state.BASEMAP_ON, True) else None
+    if not st.session_state.get(state.ONLINE_TILES, False):
+        return OnlineTiles(custom=custom) if custom is not None else None
     key = str(st.session_state.get(state.TIANDITU_KEY, "") or "").strip()
-    return OnlineTiles(osm=not key, tianditu_key=key)
+    return OnlineTiles(osm=not key, tianditu_key=key, custom=custom)
 
 
 def render_sidebar() -> None:
@@ -82,10 +97,25 @@ def render_sidebar() -> None:
             key=state.LANG,
         )
         _data_block()
+        _basemap_block()
         with st.expander(t("sidebar.online_title")):
             st.toggle(t("sidebar.online_toggle"), key=state.ONLINE_TILES, help=t("sidebar.online_help"))
             st.text_input(t("sidebar.tianditu_key"), key=state.TIANDITU_KEY, type="password", help=t("sidebar.tianditu_help"))
         st.caption(t("sidebar.attribution"))
+
+
+def _basemap_block() -> None:
+    """The configured base map's switch — or, when its settings are wrong, what is wrong."""
+    from zoning.basemap import basemap_from_env
+
+    try:
+        basemap = basemap_from_env()
+    except PlanningError as err:
+        st.error(t("sidebar.basemap_error", error=visitor_text(err.message(lang()))), icon=":material/map:")
+        return
+    if basemap is not None:
+        name = md_text(basemap.name or t("map.configured_base"))
+        st.toggle(t("sidebar.basemap_toggle", name=name), value=True, key=state.BASEMAP_ON, help=t("sidebar.basemap_help"))
 
 
 def _data_block() -> None:

@@ -24,8 +24,9 @@ from ui.components import build_map
 from ui.forms import upload_input
 from ui.i18n import labeller, lang, t
 from ui.inputs import ParsedInput, read_drawing, to_projects
-from ui.pagekit import stop_on_error
+from ui.pagekit import show_errors, stop_on_error
 from ui.screening import screen_memo
+from ui.search import SearchKeys, located_map, search_box
 from ui.sidebar import online_tiles
 from zoning.model import ScreeningResult
 from zoning.sites import SearchArea, SiteQuery, SiteSearch
@@ -40,9 +41,13 @@ def _admin_layer(store: Any) -> str | None:
 
 
 def _drawn_map(key: str, memo_key: str, *, many: bool) -> list[dict[str, Any]]:
-    """A map to draw on; the drawings kept in the session (the last, or all of them)."""
+    """A map to draw on, with the search box above it (find the place first, then draw);
+    the drawings kept in the session (the last, or all of them)."""
+    search = SearchKeys(key)
+    with show_errors():
+        search_box(search)
     m = build_map(lang=lang(), base=get_base_display(), draw=True, online=online_tiles(), legend=False)
-    out = st_folium(m, key=key, height=420, use_container_width=True, returned_objects=["all_drawings"])
+    out = located_map(m, search, key=key, height=420, returned_objects=["all_drawings"])
     drawings = (out or {}).get("all_drawings") or []
     kept = st.session_state.get(memo_key) or []
     if drawings and drawings != kept:
@@ -217,7 +222,7 @@ def _compare_input(search: SiteSearch | None) -> list[Any] | ParsedInput | None:
     assert search is not None  # noqa: S101 - offered only with a search of two or more candidates
     ranks = [c.rank for c in search.candidates]
     picked = st.multiselect(t("sites.pick_compare"), ranks, default=ranks[:3], key=state.SITES_PICK,
-                            max_selections=_COMPARE_MAX)  # fmt: skip
+                            max_selections=_COMPARE_MAX, select_all=False)  # fmt: skip
     return [c for c in search.candidates if c.rank in picked]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 LANG = "app.lang"
 ONLINE_TILES = "app.online_tiles"
 TIANDITU_KEY = "app.tianditu_key"
+BASEMAP_ON = "app.basemap_on"  # show the deployment's configured base map (ZONING_BASEMAP_URL)
 
 # --- 项目筛查 Screen ----------------------------------------------------------------------
 SCREEN_INPUT_MODE = "screen.input_mode"
@@ -24,6 +25,7 @@ SCREEN_GEOM_KIND = "screen.geom_kind"
 SCREEN_NAME = "screen.name"
 SCREEN_TYPE = "screen.type"
 SCREEN_ATTR_PREFIX = "screen.attr."
+SCREEN_WITHIN = "screen.within_m"  # list every zone within this radius (m); 0 = no
 SCREEN_RUN = "screen.run"
 SCREEN_RESULT = "screen.result"  # session memo: (input signature, result)
 SCREEN_DRAWN = "screen.drawn"  # the last drawn GeoJSON feature
@@ -41,11 +43,14 @@ BATCH_FIXED_TYPE = "batch.fixed_type"
 BATCH_ATTR_PREFIX = "batch.attr."
 BATCH_RUN = "batch.run"
 BATCH_RESULT = "batch.result"  # session memo: (input signature, results)
+BATCH_OWNER_COL = "batch.owner_col"
+BATCH_CODE_COL = "batch.code_col"
+BATCH_PROBLEMS = "batch.problems"  # the table of rows set aside
+BATCH_TABLE = "batch.table"  # the results table (its row selection opens the detail)
+BATCH_DETAIL = "batch.detail"  # the project shown in detail (position in the results)
 BATCH_FILTER_VERDICT = "batch.filter_verdict"
 BATCH_FILTER_COUNTY = "batch.filter_county"
 BATCH_MAP = "batch.map"
-BATCH_BUILDER_COL = "batch.builder_col"
-BATCH_CODE_COL = "batch.code_col"
 BATCH_AS_OF = "batch.as_of"
 BATCH_CANCEL = "batch.cancel"
 BATCH_CANCELLED = "batch.cancelled"
@@ -91,6 +96,7 @@ PUBLIC_COORD_CRS = "public.coord_crs"
 PUBLIC_LOOKUP = "public.lookup"
 PUBLIC_CLICKED = "public.clicked"  # the last point asked about (lon, lat, label)
 PUBLIC_ZOOM = "public.zoom"  # zoom the map to the point asked about
+PUBLIC_HITS = "public.hits"  # the zones at the point asked about, looked up once: ((lon, lat, store), hits)
 PUBLIC_ASKED_FROM = "public.asked_from."  # + source: the last value each input gave
 
 

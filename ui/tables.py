@@ -9,6 +9,7 @@ reports) are not made here: the download buttons take them from the output regis
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -84,8 +85,9 @@ def _conflict_columns(lang: Lang) -> list[str]:
     return [tr(f"table.{k}", lang) for k in keys]
 
 
-def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) -> pd.DataFrame:
-    """Nearest untouched zone of each layer within the search distance."""
+def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang, within: bool = False) -> pd.DataFrame:
+    """Nearest untouched zone of each layer within the search distance — or, with
+    ``within``, every zone within the radius asked for (``result.within``, touching ones at 0 m)."""
     rows = [
         {
             tr("table.layer", lang): _layer(n.layer, titles, lang),
@@ -95,10 +97,15 @@ def nearby_frame(result: ScreeningResult, *, titles: LayerTitles, lang: Lang) ->
             tr("table.bearing", lang): _bearing_text(n.bearing_deg, lang),
             tr("table.legal_status", lang): status_label(n.legal_status, lang),
         }
-        for n in sorted(result.nearby, key=lambda n: n.distance_m)
+        for n in sorted(result.within if within else result.nearby, key=lambda n: n.distance_m)
     ]
     columns = [tr(f"table.{k}", lang) for k in ("layer", "zone", "feature", "distance_m", "bearing", "legal_status")]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _cell(value: Any) -> str:
+    """A file's cell as text: empty for a missing value (None, NaN)."""
+    return "" if value is None or value != value else str(value)
 
 
 def units_frame(result: ScreeningResult, *, lang: Lang) -> pd.DataFrame:
@@ -150,16 +157,27 @@ def _bearing_text(bearing_deg: float, lang: Lang) -> str:
     return f"{names[sector]} {bearing_deg:.0f}°"
 
 
-def batch_frame(results: Sequence[ScreeningResult], *, titles: LayerTitles, type_labels: Mapping[str, str], lang: Lang) -> pd.DataFrame:
-    """One row per project: the verdict, its worst conflicts and where it is."""
+def batch_frame(
+    results: Sequence[ScreeningResult], *, titles: LayerTitles, type_labels: Mapping[str, str], lang: Lang,
+    file_rows: Sequence[int] | None = None, extra: Mapping[str, Sequence[Any]] | None = None,
+) -> pd.DataFrame:
+    """One row per project: the verdict, its worst conflicts and where it is.
+
+    ``file_rows``: each project's row in the file (rows set aside make them differ from the
+    position); ``extra``: message key of a column title -> one value per project, columns of
+    the file shown as they are (建设单位, 项目代码).
+    """
     rows = []
-    for r in results:
+    for k, r in enumerate(results):
         worst = [c for c in r.conflicts if c.verdict == r.verdict]
         layers = sorted({_layer(c.layer, titles, lang) for c in worst})
+        own = {tr(key, lang): _cell(values[k]) for key, values in (extra or {}).items()}
         rows.append(
             {
                 tr("batch.col_index", lang): r.project.index + 1,
+                tr("batch.col_row", lang): file_rows[k] if file_rows is not None else r.project.index + 1,
                 tr("batch.col_name", lang): r.project.name,
+                **own,
                 tr("batch.col_type", lang): type_labels.get(r.project.type, r.project.type),
                 tr("batch.col_county", lang): r.project.county or "",
                 tr("table.verdict", lang): verdict_label(r.verdict, lang),

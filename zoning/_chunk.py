@@ -29,6 +29,7 @@ class ChunkOptions:
     generated_at: str
     item: Callable[..., bytes] | None  # renders one result (workers render), or None: results gathered
     lang: str
+    within_m: float | None = None  # list every zone within this radius too (a buffer report)
 
 
 @dataclass
@@ -48,7 +49,7 @@ def screen_chunk(items: Sequence[PreparedProject], store: Any, rules: Any, opts:
     per process: ``batch.StoreRef``, ``batch.RulesRef``)."""
     results = screen_prepared(
         items, store.open(), rules=rules.load(), tolerance_m=opts.tolerance_m, near_m=opts.near_m,
-        generated_at=opts.generated_at,
+        generated_at=opts.generated_at, within_m=opts.within_m,
     )  # fmt: skip
     indices = np.array([it.index for it in items], dtype=np.int64)
     verdicts: list[str] = [r.verdict for r in results]

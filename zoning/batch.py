@@ -251,6 +251,7 @@ def screen_batch(
     near_m: float = 5000.0,
     generated_at: str | None = None,
     chunk: int | None = None,
+    within_m: float | None = None,
 ) -> BatchResult:
     """Screen a batch in chunks, on ``workers`` local processes or the dask cluster at
     ``scheduler``; answers identical to ``zoning.engine.screen`` in one process.
@@ -284,7 +285,8 @@ def screen_batch(
     ruleset_ref = rules or RulesRef()
     items = prepare_projects(projects, ruleset_ref.load())
     stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
-    opts = ChunkOptions(float(tolerance_m), float(near_m), stamp, parts.item if parts is not None else None, lang)
+    opts = ChunkOptions(float(tolerance_m), float(near_m), stamp, parts.item if parts is not None else None, lang,
+                        None if within_m is None else float(within_m))
     order = batch_order(items)
     chunks = [[items[int(k)] for k in idx] for idx in _chunks(order, [it.crs for it in items], max(int(chunk or CHUNK), 1))]
     folder = tempfile.mkdtemp(prefix="zoning-batch-") if parts is not None else None

@@ -44,7 +44,7 @@ from zoning._match import LayerRules, ProjectRules, compile_rules, rules_for_pro
 from zoning._notes import result_notes
 from zoning._outside import outside_conflicts
 from zoning._places import Places, covered_layers, division_places, locate
-from zoning._projects import projects_from_features
+from zoning._projects import ProjectRows, RowProblem, projects_by_row, projects_from_features
 from zoning.coverage import coverage_statement
 from zoning.model import (
     ClauseRecord,
@@ -57,6 +57,7 @@ from zoning.model import (
     UnitRecord,
     worst_verdict,
 )
+from zoning.plausibility import plausibility_notes
 from zoning.rules import ProjectTypes, RuleSet, load_project_types, load_rules
 from zoning.units import Clause, load_clauses, unit_shares, units_for_project
 
@@ -66,6 +67,9 @@ __all__ = [
     "screen_prepared",
     "PreparedProject",
     "projects_from_features",
+    "projects_by_row",
+    "ProjectRows",
+    "RowProblem",
     "default_rules",
     "open_store",
     "store_schemas",
@@ -207,8 +211,8 @@ class PreparedProject:
     places: frozenset[str] | None = None
 
 
-def _check_params(tolerance_m: float, near_m: float) -> None:
-    for name, value in (("tolerance_m", tolerance_m), ("near_m", near_m)):
+def _check_params(tolerance_m: float, near_m: float, *within_m: float) -> None:
+    for name, value in (("tolerance_m", tolerance_m), ("near_m", near_m), *(("within_m", w) for w in within_m)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
             msg = f"{name} was {value!r} but is expected to be a finite number of metres >= 0"
             raise InputError(msg, zh=f"{name} 为 {value!r}，应为不小于 0 的有限数值（单位：米）")
@@ -240,6 +244,7 @@ def screen(
     tolerance_m: float = 5.0,
     near_m: float = 5000.0,
     generated_at: str | None = None,
+    within_m: float | None = None,
 ) -> list[ScreeningResult]:
     """Screen projects against every zone layer of a store.
 
@@ -259,6 +264,9 @@ def screen(
         How far to look for the nearest untouched feature of each layer (``nearby``).
     generated_at
         Timestamp to put in the results (ISO 8601); default now, China time.
+    within_m
+        Also list every zone feature within this many metres of the project (``within``,
+        NEPAssist's "everything within X m"), touching ones included; default none.
 
     Returns
     -------
@@ -287,9 +295,10 @@ def screen(
     the tolerance band is the outer ``tolerance_m`` of the rule's distance.
     """
     ruleset = rules if rules is not None else default_rules()
-    _check_params(tolerance_m, near_m)
+    _check_params(tolerance_m, near_m, *(() if within_m is None else (within_m,)))
     items = prepare_projects(projects, ruleset)
-    return screen_prepared(items, store, rules=ruleset, tolerance_m=tolerance_m, near_m=near_m, generated_at=generated_at)
+    return screen_prepared(items, store, rules=ruleset, tolerance_m=tolerance_m, near_m=near_m, generated_at=generated_at,
+                           within_m=within_m)
 
 
 def prepare_projects(projects: Iterable[Project] | Project, rules: RuleSet | None = None) -> list[PreparedProject]:
@@ -313,17 +322,20 @@ def screen_prepared(
     tolerance_m: float = 5.0,
     near_m: float = 5000.0,
     generated_at: str | None = None,
+    within_m: float | None = None,
 ) -> list[ScreeningResult]:
     """``screen`` for projects already prepared (``prepare_projects``): one result per item,
     in the order given; each result's ``project.index`` is the item's position in its input.
     The answers for a project are the same whichever items share the call."""
     ruleset = rules if rules is not None else default_rules()
-    _check_params(tolerance_m, near_m)
+    _check_params(tolerance_m, near_m, *(() if within_m is None else (within_m,)))
     items = [dataclasses.replace(item, notes=list(item.notes), defaults_used=set(), places=None) for item in items]
     zstore = open_store(store)
     stamp = generated_at or _dt.datetime.now(_TZ_CHINA).isoformat(timespec="seconds")
     data = _data_info(zstore)
     params = _parameters(ruleset, tolerance_m, near_m)
+    if within_m is not None:
+        params["within_m"] = float(within_m)
     schemas = store_schemas(zstore)
     layout = store_layout(zstore, store_catalog(zstore))
     results: list[ScreeningResult | None] = [None] * len(items)
@@ -333,7 +345,7 @@ def screen_prepared(
     for crs, positions in groups.items():
         for tile in _tiles(zstore, items, positions):
             members = [items[k] for k in tile]
-            group = _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m, schemas, layout)
+            group = _screen_group(members, crs, zstore, ruleset, tolerance_m, near_m, schemas, layout, within_m=within_m)
             for k, item, result in zip(tile, members, group, strict=True):
                 results[k] = _finish(item, result, data, stamp, params, ruleset, schemas, layout)
     return [r for r in results if r is not None]
@@ -416,6 +428,7 @@ class _GroupResult:
     conflicts: list[Any]
     nearby: list[Any]
     place: Places | None = None
+    within: list[Any] = field(default_factory=list)
     covered: dict[str, bool] = field(default_factory=dict)
     units: tuple[UnitRecord, ...] = ()
     clauses: tuple[ClauseRecord, ...] = ()
@@ -430,6 +443,8 @@ def _screen_group(
     near_m: float,
     schemas: Mapping[str, LayerSchema],
     layout: StoreLayout,
+    *,
+    within_m: float | None = None,
 ) -> list[_GroupResult]:
     geoms_ll = np.array([m.geometry for m in members], dtype=object)
     geoms = sp.to_crs(geoms_ll, STORAGE_CRS, crs)
@@ -477,6 +492,9 @@ def _screen_group(
     nearest = sp.nearest_by_layer(sp.near_index(indexes), geoms, touchings, near_m)
     for k, near in nearby_records(geoms, nearest, crs):
         out[k].nearby.append(near)
+    if within_m is not None:
+        for k, near in nearby_records(geoms, _within(indexes, touchings, geoms, within_m), crs):
+            out[k].within.append(near)
     for k, conflict in coverage_rows(members, places, covered, ruleset, compiled, layout):
         out[k].conflicts.append(conflict)
     for k, place in enumerate(places):
@@ -579,6 +597,18 @@ def _rule_pairs(
     return np.concatenate([pi, wpi]), np.concatenate([fi, wfi]), np.concatenate([np.zeros(len(pi)), wd])
 
 
+def _within(indexes: Sequence[sp.LayerIndex], touchings: Sequence[tuple[np.ndarray, np.ndarray]], geoms: np.ndarray,
+            within_m: float) -> list[tuple[sp.LayerIndex, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Per layer, every (project, feature) pair within ``within_m``: touching (0 m) and not."""
+    everyone = np.arange(len(geoms), dtype=np.intp)
+    found = []
+    for index, (tpi, tfi) in zip(indexes, touchings, strict=True):
+        wpi, wfi, wd = sp.within_pairs(index, geoms, everyone, within_m, (tpi, tfi))
+        found.append((index, (np.concatenate([tpi, wpi]), np.concatenate([tfi, wfi]),
+                              np.concatenate([np.zeros(len(tpi)), wd]))))
+    return found
+
+
 def _finish(
     item: PreparedProject,
     res: _GroupResult,
@@ -610,7 +640,9 @@ def _finish(
         builder=item.project.builder,
         project_code=item.project.project_code,
     )
-    notes = result_notes(
+    # What looks wrong about the project itself first (a county drawn as a site): warnings, never refusals.
+    notes = plausibility_notes(item.type, info.geometry_type, info.area_m2, info.length_m, ruleset.project_types)
+    notes += result_notes(
         item.notes, item.defaults_used, item.attributes, ruleset, data, conflicts, nearby, schemas=schemas
     )
     verdict = worst_verdict([*(c.verdict for c in conflicts), *(c.verdict for c in res.clauses if c.applies)])
@@ -626,6 +658,7 @@ def _finish(
         units=res.units,
         clauses=res.clauses,
         coverage=_coverage_info(res, data, layout, verdict),
+        within=tuple(sorted(res.within, key=lambda n: (n.distance_m, n.layer, n.feature_id))),
     )
 
 

@@ -404,6 +404,10 @@ class ScreeningResult:
     #: units' own (or their category defaults); each once.
     clauses: tuple[ClauseRecord, ...] = ()
     coverage: CoverageInfo = field(default_factory=CoverageInfo)
+    #: Every zone feature within ``parameters["within_m"]`` of the project, nearest first
+    #: (distance 0: it touches), when that radius was asked for (NEPAssist's buffer report);
+    #: ``nearby`` keeps only the nearest untouched feature of each layer.
+    within: tuple[Nearby, ...] = ()
 
     @property
     def illustrative_used(self) -> bool:
@@ -431,4 +435,6 @@ class ScreeningResult:
             "units": [u.to_dict() for u in self.units],
             "clauses": [c.to_dict() for c in self.clauses],
             "coverage": self.coverage.to_dict(),
+            # only when a radius was asked for: the JSON of a plain screening is unchanged
+            **({"within": [n.to_dict() for n in self.within]} if "within_m" in self.parameters else {}),
         }

@@ -8,7 +8,7 @@ data/rules.yaml refer to the type keys and attribute names defined here. Attribu
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +25,9 @@ __all__ = [
     "load_project_types",
     "parse_attribute_value",
     "parse_bool",
+    "match_column",
+    "attribute_columns",
+    "GEOMETRY_KINDS",
 ]
 
 ATTRIBUTE_TYPES = ("bool", "int", "choice")
@@ -86,6 +89,11 @@ class ProjectType:
     aliases: tuple[str, ...] = ()
     group_zh: str = ""
     group_en: str = ""
+    #: What such a project usually looks like (``plausible`` in the file; warnings only):
+    #: the geometries it is drawn as, and the usual size of a polygon (ha) or a line (km).
+    geometries: tuple[str, ...] = ()
+    area_ha: tuple[float, float] | None = None
+    length_km: tuple[float, float] | None = None
 
     def label(self, lang: str = "zh") -> str:
         return self.label_en if lang == "en" else self.label_zh
@@ -133,8 +141,12 @@ class ProjectTypes:
     def attributes_of(self, key: str) -> tuple[AttributeSpec, ...]:
         return tuple(self.attributes[a] for a in self.types[key].attributes)
 
-    def parse_attributes(self, key: str, raw: Mapping[str, Any], *, source: str = _ATTRIBUTE) -> dict[str, Any]:
+    def parse_attributes(self, key: str, raw: Mapping[str, Any], *, source: str = _ATTRIBUTE,
+                         names: Mapping[str, str] | None = None) -> dict[str, Any]:
         """Validate and convert the attributes given for a project of type ``key``.
+
+        ``names`` (attribute -> what the user calls it: the file's own column, ``年出栏（头）``)
+        name a refused value as the user knows it, never by the attribute's key.
 
         Raises
         ------
@@ -159,9 +171,31 @@ class ProjectTypes:
                     f"可填写的属性：{taken_zh}"
                 )
                 raise InputError(msg, zh=zh)
-            where = Label(f"{source} {name!r}", f"{zh_label(source)}“{name}”")
+            shown = (names or {}).get(name, name)
+            where = Label(f"{source} {shown!r}", f"{zh_label(source)}“{shown}”")
             out[name] = parse_attribute_value(self.attributes[name], value, source=where)
         return out
+
+
+def match_column(columns: Sequence[str], candidates: Sequence[str]) -> str | None:
+    """The first of ``columns`` named like a candidate: exactly (case and spaces aside), else
+    one whose name holds a candidate of two or more characters (``年出栏（头）`` for 年出栏).
+
+    Examples
+    --------
+    >>> match_column(["场名", "年出栏（头）"], ["scale_head", "存栏", "年出栏"])
+    '年出栏（头）'
+    """
+    from zoning.columns import guess_column
+
+    found = guess_column(columns, candidates)
+    return str(columns[found]) if found is not None else None
+
+
+def attribute_columns(columns: Sequence[str], spec: AttributeSpec) -> str | None:
+    """The column of a file that holds ``spec``'s attribute: named by the attribute, its
+    Chinese label or one of its aliases (see :func:`match_column`)."""
+    return match_column(columns, (spec.name, spec.label_zh, *spec.aliases))
 
 
 def parse_bool(value: Any, *, source: str) -> bool:
@@ -350,7 +384,44 @@ def _parse_type(
         if a not in attributes:
             problems.append(f"{at} field 'attributes': {a!r} is not one of {sorted(attributes)}")
     aliases = tuple(str(a).strip() for a in entry.get("aliases") or ())
-    return ProjectType(key, label_zh, label_en, attrs, aliases, group_zh, group_en)
+    geometries, area, length = _parse_plausible(entry.get("plausible"), f"{at} field 'plausible'", problems)
+    return ProjectType(key, label_zh, label_en, attrs, aliases, group_zh, group_en, geometries, area, length)
+
+
+#: The geometries a project type may usually be drawn as (``plausible.geometry``).
+GEOMETRY_KINDS = ("point", "line", "polygon")
+
+
+def _parse_plausible(raw: Any, at: str, problems: list[str]) -> tuple[tuple[str, ...], tuple[float, float] | None,
+                                                                     tuple[float, float] | None]:
+    """``plausible: {geometry: [...], area_ha: [min, max], length_km: [min, max]}`` (all optional)."""
+    if raw is None:
+        return (), None, None
+    if not isinstance(raw, Mapping):
+        problems.append(f"{at}: expected a mapping with geometry, area_ha and/or length_km")
+        return (), None, None
+    unknown = sorted(set(raw) - {"geometry", "area_ha", "length_km"})
+    if unknown:
+        problems.append(f"{at}: unknown key(s) {unknown}; expected geometry, area_ha, length_km")
+    geometries = tuple(str(g) for g in raw.get("geometry") or ())
+    for g in geometries:
+        if g not in GEOMETRY_KINDS:
+            problems.append(f"{at}.geometry: {g!r} is not one of {list(GEOMETRY_KINDS)}")
+    return geometries, _range(raw.get("area_ha"), f"{at}.area_ha", problems), _range(raw.get("length_km"), f"{at}.length_km", problems)
+
+
+def _range(raw: Any, at: str, problems: list[str]) -> tuple[float, float] | None:
+    if raw is None:
+        return None
+    try:
+        low, high = (float(v) for v in raw)
+    except (TypeError, ValueError):
+        problems.append(f"{at}: {raw!r} is not [min, max]; expected two numbers such as [0.1, 2000]")
+        return None
+    if not 0 <= low < high or not math.isfinite(high):
+        problems.append(f"{at}: [{low}, {high}] is not a range 0 <= min < max")
+        return None
+    return low, high
 
 
 def _name_index(types: Mapping[str, ProjectType], where: str, problems: list[str]) -> dict[str, str]:

@@ -104,6 +104,6 @@ def test_site_finder_draws_candidates_and_compares_sites(page, app_url: str, req
     table = [list(r) for r in wb["方案比选"].iter_rows(values_only=True)]
     assert table[0] == ["比选因素", "方案1：甲址", "方案2：乙址", "方案3：丙址"]
     verdicts = {r[0]: r[1:] for r in table[1:]}["结论"]
-    assert verdicts[0].startswith("不符合") and verdicts[2].startswith("符合")
+    assert verdicts[0] == "禁止" and verdicts[2] == "不涉及"
     _shot(page, "flow-sites-compare")
     _assert_all_local(requests_seen, app_url)

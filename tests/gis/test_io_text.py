@@ -408,3 +408,31 @@ def test_spaced_dms_pair_and_thousands_groups_are_not_confused() -> None:
     # Three-digit groups are thousands, not minutes: one (out-of-range) number, named.
     with pytest.raises(InputError, match=r"'38 500 000' = 3.85e\+07 degrees is out of range"):
         parse_dms("38 500 000")
+
+
+# --- coordinate columns a county spreadsheet uses, recognised or mapped (issue 17) -----------------
+
+
+def test_pinyin_and_surveying_coordinate_headers_are_recognised() -> None:
+    from gis.io import coordinate_columns
+
+    assert coordinate_columns(["名称", "jd", "wd"]) == ("jd", "wd")
+    assert coordinate_columns(["名称", "JD", "WD"]) == ("JD", "WD")
+    assert coordinate_columns(["X 坐标", "Y 坐标"]) == ("X 坐标", "Y 坐标")
+    assert coordinate_columns(["东坐标", "北坐标", "类型"]) == ("东坐标", "北坐标")
+    assert coordinate_columns(["名称", "东向", "北向"]) is None  # not a name it knows: the user maps it
+
+
+def test_mapped_coordinate_columns_in_gauss_kruger_metres() -> None:
+    """Columns the reader does not know, mapped by the user, in CGCS2000 / 3-degree GK zone 38
+    (CM 114°E, EPSG:4547); the expected lon/lat is pyproj's."""
+    from pyproj import Transformer
+
+    data = "名称,东向,北向\n甲,391650,3082300\n".encode()
+    fs = read_features(data, filename="项目.csv", crs="EPSG:4547", columns=("东向", "北向"))
+    lon, lat = Transformer.from_crs("EPSG:4547", "EPSG:4490", always_xy=True).transform(391650, 3082300)
+    got = fs.gdf.to_crs("EPSG:4490").geometry.iloc[0]
+    assert (got.x, got.y) == pytest.approx((lon, lat), abs=1e-9)
+    with pytest.raises(DataSourceError) as info:
+        read_features(data, filename="项目.csv", crs="EPSG:4547", columns=("东", "北向"))
+    assert "没有坐标列“东”" in info.value.zh and "名称、东向、北向" in info.value.zh

@@ -76,7 +76,7 @@ def test_screen_page_shows_units_shares_clauses_and_coverage(unit_app) -> None:
     clauses = _frame_with(at, "准入要求")
     assert list(clauses.columns[:5]) == ["结论", "管控维度", "准入要求", "本项目情况", "符合性"]
     assert list(clauses["结论"]) == ["需核实", "禁止", "需核实"]  # general; unit 1's own; unit 2's category default
-    assert clauses["符合性"].iloc[1] == "不符合（禁止）\n待法规核实"
+    assert clauses["符合性"].iloc[1] == "禁止\n待法规核实"  # one verdict vocabulary (issue 17), then the confidence
     assert "ECU02" in clauses["准入要求"].iloc[2]
     # the clause verdicts count: prohibited overall although no zone is touched
     badge = next(md.value for md in at.markdown if "ez-verdict" in md.value)
@@ -127,6 +127,7 @@ def test_public_map_answers_with_the_unit_and_its_list(unit_store: Path, monkeyp
     from streamlit.testing.v1 import AppTest
 
     from tests.ui.conftest import APP, lonlat
+    from ui.search import SearchKeys
 
     monkeypatch.setenv("ZONING_STORE", str(unit_store))
     monkeypatch.setenv("ZONING_OPEN_SCREENING", "1")  # the page's own test; roles: tests/ui/test_access.py
@@ -136,8 +137,7 @@ def test_public_map_answers_with_the_unit_and_its_list(unit_store: Path, monkeyp
     for dx, code, lists in ((200, "ZH43032110001", ["省级通用清单", "本单元清单"]),
                             (2000, "ZH43032130001", ["省级通用清单", "类别默认要求（ECU02）"])):  # fmt: skip
         lon, lat = lonlat(dx, 2000)
-        at.text_input(key=state.PUBLIC_COORDS).input(f"{lon:.9f}, {lat:.9f}")
-        at.button(key=state.PUBLIC_LOOKUP).click().run()
+        at.text_input(key=SearchKeys("public").text).input(f"{lon:.9f}, {lat:.9f}").run()  # the page's search box
         assert not at.exception, [e.value for e in at.exception]
         assert any(m.value == "**环境管控单元与生态环境准入清单**" for m in at.markdown)
         units = _frame_with(at, "单元编码")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from dataclasses import dataclass
@@ -274,3 +275,12 @@ def test_english_legend_names_the_grades_in_english() -> None:
     assert "Grade I<" in english and "Quasi-protection zone<" in english
     chinese = _html(build_map(lang="zh", zones=[view]))
     assert "一级<" in chinese and "Grade I" not in chinese
+
+
+def test_the_first_view_is_fitted_without_an_animation() -> None:
+    """Leaflet drops a setView that comes while it animates a zoom: a search answered in the
+    map's first moments moved the marker but not the map (seen on a phone-sized window)."""
+    html = build_map(lang="zh", bounds=(112.0, 27.0, 113.0, 28.0)).get_root().render()
+    fits = re.findall(r"\.fitBounds\(\s*(\[\[.*?\]\]),\s*(\{.*?\})\s*\)", html, flags=re.S)
+    assert len(fits) == 1 and json.loads(fits[0][0]) == [[27.0, 112.0], [28.0, 113.0]]
+    assert json.loads(fits[0][1]) == {"animate": False}

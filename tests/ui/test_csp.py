@@ -98,3 +98,14 @@ def test_static_files_are_readable_from_the_sandboxed_maps() -> None:
     assert dict(sent[0]["headers"])[b"access-control-allow-origin"] == b"*"
     sent = _call(SecurityHeaders(_app), {"type": "http", "path": "/_stcore/upload_file/x"})
     assert b"access-control-allow-origin" not in dict(sent[0]["headers"])
+
+
+def test_the_configured_base_map_origins_and_only_they_join_the_map_policy(monkeypatch) -> None:
+    monkeypatch.setenv("ZONING_BASEMAP_URL", "https://t{s}.tiles.example.gov.cn/{z}/{x}/{y}.png")
+    monkeypatch.setenv("ZONING_BASEMAP_ATTRIBUTION", "© 测绘院")
+    monkeypatch.setenv("ZONING_BASEMAP_SUBDOMAINS", "12")
+    img = next(d for d in map_policy().split("; ") if d.startswith("img-src")).split()[1:]
+    assert img[-2:] == ["https://t1.tiles.example.gov.cn", "https://t2.tiles.example.gov.cn"]
+    assert "tiles.example.gov.cn" not in app_policy()  # the app's page loads no tiles itself
+    monkeypatch.setenv("ZONING_BASEMAP_URL", "https://bad.example.org/{z}.png")  # wrong: not used, nothing added
+    assert "example.org" not in map_policy()

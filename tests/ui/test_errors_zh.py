@@ -7,7 +7,7 @@ import geopandas as gpd
 import pytest
 
 from gis.errors import GeometryError, InputError
-from tests.ui.conftest import page, shown
+from tests.ui.conftest import shown
 from ui import state
 from ui.inputs import drawing_to_features, measure, read_typed, read_upload
 from zoning.lookup import find_places, zones_at
@@ -38,16 +38,6 @@ def test_the_same_error_in_english_after_switching_language(app) -> None:
     assert text.startswith("Cannot process the input: typed coordinates has coordinates such as (28.20000, 113.10000)")
     assert "that look like latitude, longitude in swapped order" in text
     assert "输入的坐标" not in text and "纬度在前" not in text
-
-
-def test_a_place_name_typed_as_coordinates_on_the_public_page_points_to_the_place_search(app) -> None:
-    at = page(app, "public")
-    at.text_input(key=state.PUBLIC_COORDS).input("湘潭市岳塘区")
-    at.button(key=state.PUBLIC_LOOKUP).click().run()
-    assert not at.exception
-    (error,) = at.error
-    assert shown(error.value).startswith("无法处理输入：“湘潭市岳塘区”中没有坐标")
-    assert "请改用“按地名”查询" in shown(error.value)
 
 
 # --- messages raised in ui/ ------------------------------------------------------------------

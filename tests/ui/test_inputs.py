@@ -7,7 +7,6 @@ import pytest
 from gis.errors import GeometryError, InputError
 from tests.ui.conftest import GK, lonlat
 from ui.inputs import drawing_to_features, measure, read_drawing, read_typed, to_projects
-from zoning.lookup import find_places
 
 
 def _leaflet_polygon(offsets: list[tuple[float, float]]) -> dict:
@@ -48,14 +47,18 @@ def test_typed_points_and_kind_check() -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_place_name_suggested_on_the_public_page_is_found(lang: str) -> None:
-    """The search box's examples must work on the shipped towns layer."""
+def test_every_example_suggested_in_the_search_box_is_found(lang: str) -> None:
+    """The search box's examples (places and coordinates) must work on the shipped base data."""
     import re
 
-    from ui.cache import get_towns
+    from ui.cache import get_divisions, get_towns
     from ui.i18n import tr
+    from zoning.search import find_site
 
-    examples = [e for e in re.split(r"[、,，]\s*", tr("public.place_placeholder", lang).split("：")[-1].removeprefix("e.g. ")) if e]
-    assert len(examples) >= 2
-    towns = get_towns()
-    assert {e: bool(find_places(towns, e)) for e in examples} == {e: True for e in examples}
+    text = re.split(r"如 |e\.g\. ", tr("search.placeholder", lang))[-1]
+    places = [e for e in re.split(r"[、,，]\s*", text) if e and not re.search(r"\d", e)]
+    assert len(places) >= 2
+    towns, divisions = get_towns(), get_divisions()
+    assert {e: bool(find_site(e, towns=towns, divisions=divisions)) for e in places} == {e: True for e in places}
+    coords = re.search(r"\d+\.\d+, \d+\.\d+", text)
+    assert coords and find_site(coords.group(0), towns=towns)[0].kind == "coords"

@@ -1,17 +1,26 @@
-"""Public map: 'is this place in a protected zone?' by coordinates and by place name."""
+"""Public map: 'is this place in a protected zone?' — by the search box (place or coordinates)
+and by a click on the map, the answer always for the point marked."""
 
 from __future__ import annotations
 
 from tests.ui.conftest import lonlat, page, shown
 from ui import state
+from ui.public_panel import near_by_zone
+from ui.search import SearchKeys
+from zoning.lookup import ZoneHit
+
+SEARCH = SearchKeys("public")
 
 
 def _ask_coords(at, dx: float, dy: float):
     lon, lat = lonlat(dx, dy)
-    at.text_input(key=state.PUBLIC_COORDS).input(f"{lon:.9f}, {lat:.9f}")
-    at.button(key=state.PUBLIC_LOOKUP).click().run()
+    at.text_input(key=SEARCH.text).input(f"{lon:.9f}, {lat:.9f}").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def _answer_heading(at) -> str:
+    return next(shown(m.value) for m in at.markdown if m.value.startswith("##### :material/location_on: "))
 
 
 def test_point_in_grade1_zone_shows_its_rules(app) -> None:
@@ -39,52 +48,48 @@ def test_point_near_but_outside_lists_the_zone_with_its_distance(app) -> None:
 
 def test_place_name_lookup(app) -> None:
     at = page(app, "public")
-    at.text_input(key=state.PUBLIC_PLACE).input("湘潭").run()
+    at.text_input(key=SEARCH.text).input("湘潭").run()
     assert not at.exception
-    options = at.selectbox(key=state.PUBLIC_PLACE_PICK).options
-    assert options and options[0].startswith("湘潭")
-    assert any(m.value.startswith("##### :material/location_on: 湘潭") for m in at.markdown)
+    options = at.selectbox(key=SEARCH.pick).options
+    # the county and the city come first (they show an area), then the towns
+    assert options[0].startswith("湘潭县") and any(o.startswith("湘潭（") for o in options), options
+    at.selectbox(key=SEARCH.pick).set_value(next(i for i, o in enumerate(options) if o.startswith("湘潭（"))).run()
+    assert _answer_heading(at).startswith("##### :material/location_on: 湘潭（")
 
 
 def test_unknown_place_and_bad_coordinates_are_messages(app) -> None:
     at = page(app, "public")
-    at.text_input(key=state.PUBLIC_PLACE).input("不存在的地方").run()
+    at.text_input(key=SEARCH.text).input("不存在的地方").run()
     assert any("不存在的地方" in w.value for w in at.warning)
-    at.text_input(key=state.PUBLIC_COORDS).input("east, north")
-    at.button(key=state.PUBLIC_LOOKUP).click().run()
-    assert not at.exception and at.error and "east" in at.error[0].value
-    # The error does not stop the page: what follows the lookup tabs (the hint, then the map) still runs.
+    at.text_input(key=SEARCH.text).input("112.9, north").run()
+    assert not at.exception and at.error and "north" in at.error[0].value
+    # The error does not stop the page: what follows the search (the hint, then the map) still runs.
     assert any("也可以直接在地图上单击任意位置" in c.value for c in at.caption)
 
 
 def test_a_new_place_query_starts_at_its_best_match(app) -> None:
     """The pick belongs to its query: having chosen the 2nd 长沙 match, asking for 岳阳
-    answers for the best 岳阳 match, not for whichever place is 2nd in the new list."""
+    shows the best 岳阳 match, not whichever place is 2nd in the new list."""
     at = page(app, "public")
-    at.text_input(key=state.PUBLIC_PLACE).input("长沙").run()
-    assert len(at.selectbox(key=state.PUBLIC_PLACE_PICK).options) > 1
-    at.selectbox(key=state.PUBLIC_PLACE_PICK).set_value(1).run()
-    at.text_input(key=state.PUBLIC_PLACE).input("岳阳").run()
+    at.text_input(key=SEARCH.text).input("长沙").run()
+    assert len(at.selectbox(key=SEARCH.pick).options) > 1
+    at.selectbox(key=SEARCH.pick).set_value(1).run()
+    at.text_input(key=SEARCH.text).input("岳阳").run()
     assert not at.exception, [e.value for e in at.exception]
-    pick = at.selectbox(key=state.PUBLIC_PLACE_PICK)
+    pick = at.selectbox(key=SEARCH.pick)
     assert len(pick.options) > 1 and pick.value == 0
-    best = pick.options[0]
-    assert any(m.value == f"##### :material/location_on: {best}" for m in at.markdown), [m.value for m in at.markdown][:8]
+    assert "岳阳" in at.session_state[SEARCH.found].label  # the map goes to the best 岳阳 match, not a 长沙 one
 
 
 def test_survey_xy_are_looked_up_in_the_zone_they_name(app) -> None:
     """X/Y as surveyors write them (northing, easting with the zone number 38: the test store's
-    EPSG:4547 metres + 38,000,000 m) in the grade-1 square: the lookup waits for the zone."""
+    EPSG:4547 metres + 38,000,000 m) in the grade-1 square: read in zone 38 and said so."""
     from tests.ui.conftest import ORIGIN
 
     at = page(app, "public")
-    at.text_input(key=state.PUBLIC_COORDS).input(f"{ORIGIN[1] + 500:.3f}, {ORIGIN[0] + 500 + 38_000_000:.3f}").run()
-    assert any("EPSG:4526" in shown(i.value) for i in at.info)
-    at.button(key=state.PUBLIC_LOOKUP).click().run()
-    assert "data-verdict" not in "\n".join(m.value for m in at.markdown)  # not looked up in lon/lat
-    next(b for b in at.button if b.label == "使用 EPSG:4526").click().run()
-    at.button(key=state.PUBLIC_LOOKUP).click().run()
+    at.text_input(key=SEARCH.text).input(f"{ORIGIN[1] + 500:.3f}, {ORIGIN[0] + 500 + 38_000_000:.3f}").run()
     assert not at.exception and not at.error
+    assert any("EPSG:4526" in shown(c.value) for c in [*at.caption, *at.info]), [c.value for c in [*at.caption, *at.info]]
     assert "data-verdict='prohibited'" in "\n".join(m.value for m in at.markdown)
 
 
@@ -103,3 +108,27 @@ def test_the_red_line_is_answered_generalised_and_the_answer_says_so(app) -> Non
     assert len(notes) == 1 and "生态保护红线" in notes[0] and "500 米" in notes[0], [i.value for i in at.info]
     far = _ask_coords(page(app, "public"), -8000, -8000)
     assert not [i.value for i in far.info if "不对公众精确公开" in i.value]
+
+
+def test_a_click_on_the_map_is_the_question_before_the_map_is_drawn(app) -> None:
+    """The map's value (written by st_folium before the run) is read first: the answer and
+    the marker the map gets are for the point clicked, in the same run."""
+    at = _ask_coords(page(app, "public"), 1300, 500)
+    lon, lat = lonlat(500, 500)
+    at.session_state[state.PUBLIC_MAP] = {"last_clicked": {"lng": lon, "lat": lat}}
+    at.run()
+    assert not at.exception
+    assert _answer_heading(at) == f"##### :material/location_on: {lon:.5f}, {lat:.5f}"
+    assert "data-verdict='prohibited'" in "\n".join(m.value for m in at.markdown)
+    assert at.session_state[state.PUBLIC_CLICKED][:2] == (lon, lat)
+
+
+def _hit(name: str, distance: float, fid: int, layer: str = "livestock_zone", zone: str | None = "禁养区") -> ZoneHit:
+    return ZoneHit(layer, fid, name, zone, distance, "示意", "", "", {})
+
+
+def test_zones_near_a_place_are_listed_once_each() -> None:
+    hits = [_hit("禁养区：湘潭城镇建成区", 120.0, 3), _hit("禁养区：湘潭城镇建成区", 40.0, 7), _hit("禁养区：某水源", 300.0, 1),
+            _hit("禁养区：湘潭城镇建成区", 80.0, 2, layer="other")]
+    listed = near_by_zone(hits)
+    assert [(h.layer, h.feature_id) for h in listed] == [("livestock_zone", 7), ("other", 2), ("livestock_zone", 1)]

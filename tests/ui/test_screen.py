@@ -231,6 +231,57 @@ def test_uploaded_geopackage_asks_which_layer(app, tmp_path) -> None:
     assert _verdict(at) == "clear"
 
 
+def test_a_files_type_and_head_count_are_carried_into_the_form(app) -> None:
+    """A one-farm file with 类型 = 养猪场 and 存栏 = 3000: the form opens with that type and
+    3000 head (the planner can still change them), and the farm in the grade-1 zone is
+    screened with them."""
+    feats = [{"type": "Feature", "properties": {"场名": "一号猪场", "类型": "养猪场", "存栏": 3000},
+              "geometry": {"type": "Point", "coordinates": list(lonlat(500, 500))}}]  # fmt: skip
+    data = json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False).encode("utf-8")
+    at = app
+    at.radio(key=state.SCREEN_INPUT_MODE).set_value("upload").run()
+    at.file_uploader(key=state.SCREEN_UPLOAD).set_value(("farm.geojson", data, "application/geo+json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key=state.SCREEN_TYPE).value == "livestock_farm"
+    assert at.number_input(key=state.attr_key(state.SCREEN_ATTR_PREFIX, "livestock_farm", "scale_head")).value == 3000
+    assert any("已从文件带入" in c.value and "3000" in c.value and "存栏" in c.value for c in at.caption)
+    assert at.session_state[state.SCREEN_RESULT][1][0].project.attributes["scale_head"] == 3000
+    assert not any("Session State" in w.value for w in at.warning)  # no "two defaults" complaint from Streamlit
+
+
+def test_every_zone_within_a_radius_is_listed_when_asked(app) -> None:
+    """A point 300 m east of the grade-1 square: within 2,000 m lie the grade-1 zone (300 m)
+    and the red line (1,700 m) — the nearby table shows the same two, but only as nearest
+    per layer; with 4,000 m the grade-2 square (3,300 m) joins the list."""
+    at = _typed(app, [(1300, 500)], kind="point", type_key="industrial")
+    assert not any("米范围内的全部管控要素" in s.value for s in at.subheader)
+    at.number_input(key=state.SCREEN_WITHIN).set_value(4000).run()
+    assert not at.exception, [e.value for e in at.exception]
+    heading = next(s.value for s in at.subheader if "米范围内的全部管控要素" in s.value)
+    assert heading == "4,000 米范围内的全部管控要素（3 个）"
+    table = at.dataframe[-1].value
+    assert list(table["保护区名称"]) == ["测试一级水源", "测试红线", "测试二级水源"]
+    assert list(table["距离（m）"].round()) == [300, 1700, 3300]
+
+
+def test_a_project_unlike_its_type_is_screened_with_a_warning_beside_the_verdict(app) -> None:
+    """A road typed as one point in the grade-1 zone, then a 70 km x 60 km "chemical project"
+    (4,200 km² = 420,000 ha, a county drawn by mistake): each is screened, with a warning
+    beside the verdict saying what to check; a usual 2 ha chemical plant gets none."""
+    at = _typed(app, [(500, 500)], kind="point", type_key="road")
+    assert _verdict(at) is not None
+    assert any(w.value.startswith("“道路”通常以线或面表示，本项目为点") for w in at.warning), [w.value for w in at.warning]
+    corners = [(-30_000, -30_000), (40_000, -30_000), (40_000, 30_000), (-30_000, 30_000)]
+    at = _typed(at, corners, kind="polygon", type_key="chemical_project")
+    assert _verdict(at) == "prohibited"  # screened as given: the grade-1 zone lies inside it
+    (size,) = [shown(w.value) for w in at.warning if w.value.startswith("项目面积")]
+    hectares = float(size.split(" ")[1].replace(",", ""))
+    assert hectares == pytest.approx(420_000, rel=1e-3), size
+    assert "远大于“化工项目/化工园区”的常见规模（一般不超过 3,000 公顷）" in size and "已照常筛查" in size
+    at = _typed(at, [(-5000, -5000), (-4900, -5000), (-4900, -4800), (-5000, -4800)], kind="polygon", type_key="chemical_project")
+    assert _verdict(at) is not None and not any("常见规模" in w.value or "通常以" in w.value for w in at.warning)
+
+
 # --- survey X/Y in a Gauss-Kruger zone -------------------------------------------------------
 
 SITE = [(900, 100), (1100, 100), (1100, 200), (900, 200), (900, 100)]  # half in the grade-1 zone

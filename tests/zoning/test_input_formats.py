@@ -221,3 +221,46 @@ def test_line_length_inside_the_zone_in_every_format(store: MemoryStore, tmp_pat
     assert row.overlap_length_m == pytest.approx(500, abs=0.01)
     assert (row.overlap_area_m2, row.overlap_pct, row.distance_m) == (0.0, 0.0, 0.0)
     assert row.rule_id == "DWS01"
+
+
+def test_a_batch_with_bad_rows_keeps_every_good_row_and_names_every_bad_one() -> None:
+    """50 rows, three of them bad in three ways (an unknown type, an empty type, a malformed
+    attribute): 47 projects, in file order, and the three rows with column, value and reason."""
+    from zoning.engine import projects_by_row
+
+    rows = [{"项目名称": f"项目{i}", "类型": "道路", "scale_head": "", "geometry": lonlat(rect(X0 + 10 * i, Y0, 5, 5))}
+            for i in range(1, 51)]
+    rows[9]["类型"] = "飞机场"  # row 10: no such type
+    rows[19]["类型"] = " "  # row 20: empty
+    rows[29].update({"类型": "畜禽养殖场", "scale_head": "三千头"})  # row 30: not a number
+    csv = "项目名称,类型,scale_head,lon,lat\n" + "\n".join(
+        f"{r['项目名称']},{r['类型']},{r['scale_head']},{r['geometry'].centroid.x:.9f},{r['geometry'].centroid.y:.9f}"
+        for r in rows)  # fmt: skip
+    fs = read_features(csv.encode("utf-8"), filename="批量.csv")
+    got = projects_by_row(fs, type_field="类型", name_field="项目名称")
+    assert len(got.projects) == 47
+    assert got.rows == tuple(r for r in range(1, 51) if r not in (10, 20, 30))
+    assert [p.name for p in got.projects][:10] == [f"项目{i}" for i in (1, 2, 3, 4, 5, 6, 7, 8, 9, 11)]
+    assert [(p.row, p.column, p.value) for p in got.problems] == [(10, "类型", "飞机场"), (20, "类型", ""),
+                                                                  (30, "scale_head", "三千头")]
+    assert "第 10 行“类型”列的项目类型“飞机场”无法识别" in got.problems[0].error.zh
+    assert "项目类型为空" in got.problems[1].error.zh
+    assert "三千头" in got.problems[2].error.zh
+    with pytest.raises(InputError):  # what concerns the whole file still stops it
+        projects_by_row(fs, type_field="类别")
+
+
+def test_a_bad_cell_of_a_mapped_column_is_named_by_the_files_own_column() -> None:
+    """The batch page copies the reviewer's 年出栏（头） column to the attribute it maps to; the
+    row set aside names 年出栏（头）, in its column and its reason — never the key scale_head."""
+    from zoning.engine import projects_by_row
+
+    lon, lat = lonlat(rect(X0, Y0, 5, 5)).centroid.coords[0]
+    csv = f"项目名称,类型,年出栏（头）,lon,lat\n一号猪场,畜禽养殖场,3000,{lon:.9f},{lat:.9f}\n二号猪场,畜禽养殖场,三千头,{lon:.9f},{lat:.9f}\n"
+    fs = read_features(csv.encode("utf-8"), filename="猪场.csv")
+    fs.gdf["scale_head"] = fs.gdf["年出栏（头）"]
+    got = projects_by_row(fs, type_field="类型", name_field="项目名称", columns={"scale_head": "年出栏（头）"})
+    assert [p.attributes for p in got.projects] == [{"scale_head": 3000}]
+    (problem,) = got.problems
+    assert (problem.row, problem.column, problem.value) == (2, "年出栏（头）", "三千头")
+    assert "“年出栏（头）”" in problem.error.zh and "scale_head" not in problem.error.zh + str(problem.error)

@@ -44,6 +44,7 @@ __all__ = [
     "load_noraise_params",
     "statutory_parts",
     "town_parts",
+    "town_labels",
     "derive_no_raise",
     "read_store_layers",
     "no_raise_from_layers",
@@ -188,20 +189,49 @@ def town_parts(
         raise InputError(msg)
     params = params or load_noraise_params()
     layer = towns.to_crs(STORAGE_CRS)
+    labels = town_labels(layer)
     out = []
     for i, row in layer.iterrows():
         geom = row.geometry
         if geom is None or geom.is_empty:
             continue
-        label = row.get("name_zh") if isinstance(row.get("name_zh"), str) else _name(row, f"town #{i}")
+        label = labels[i]
         if geom.geom_type in ("Polygon", "MultiPolygon"):
-            out.append(Part("town", f"{label}城镇建成区", geom))
+            out.append(Part("town", label, geom))
             continue
         pop = row.get("population")
         known = pop is not None and not pd.isna(pop)
         r = radius_m if radius_m is not None else params.radius_for(float(pop) if known else None)
-        out.append(Part("town", f"{label}城镇建成区（半径{r:.0f} m示意）", _disc(geom.x, geom.y, r)))
+        out.append(Part("town", f"{label}（半径{r:.0f}米，示意）", _disc(geom.x, geom.y, r)))
     return out
+
+
+def _chinese(value: Any) -> str:
+    """``value`` when it is a non-empty text with at least one CJK character, else ""."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text if any("\u4e00" <= ch <= "\u9fff" for ch in text) else ""
+
+
+def town_labels(towns: pd.DataFrame) -> dict[Any, str]:
+    """Row label -> the Chinese name of each town's built-up area (``…城镇建成区``).
+
+    A town's own Chinese name (``name_zh``, else a Chinese ``name``) where it has one;
+    otherwise — GeoNames holds only a romanised name for about one town in eight — the
+    county it lies in, the kind and a number counted within that county in row order
+    (``平江县城镇建成区3``), or ``城镇建成区<n>`` without a county. Never the romanisation:
+    a planner reads these names in a Chinese report.
+    """
+    labels: dict[Any, str] = {}
+    unnamed: dict[str, int] = {}
+    for i, row in towns.iterrows():
+        name = _chinese(row.get("name_zh")) or _chinese(row.get("name"))
+        if name:
+            labels[i] = f"{name}城镇建成区"
+            continue
+        county = _chinese(row.get("county_name"))
+        unnamed[county] = unnamed.get(county, 0) + 1
+        labels[i] = f"{county}城镇建成区{unnamed[county]}"
+    return labels
 
 
 # --- the overlay --------------------------------------------------------------------

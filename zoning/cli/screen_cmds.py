@@ -162,7 +162,7 @@ def _run(
     ref = StoreRef(store_location(opts["zones"]), catalog)
     store = _as_of_store(ref.location, opts["as_of"], catalog) if opts["as_of"] else ref.open()
     projects = read_projects(opts, rules)
-    kw = {"tolerance_m": opts["tolerance_m"], "near_m": opts["near_m"]}
+    kw = {"tolerance_m": opts["tolerance_m"], "near_m": opts["near_m"], "within_m": opts.get("within_m")}
     if len(projects) == 1 or opts["as_of"] or save:
         results = run_screen(projects, store, rules=rules, **kw)
         many = len(projects) != 1
@@ -235,6 +235,10 @@ def _save(results: list[ScreeningResult], batch: bool, saved_by: str | None) -> 
 @click.option(
     "--near-m", type=click.FloatRange(min=0), default=5000.0, show_default=True, help="Radius for nearby zones (m)."
 )
+@click.option(
+    "--within-m", type=click.FloatRange(min=0), default=None,
+    help="Also list every zone feature within this radius (m), not only the nearest per layer (a buffer report).",
+)  # fmt: skip
 @format_option(
     list(FORMATS),
     default="json",

@@ -8,6 +8,7 @@ What it writes (every file the browser needs; no request leaves the host serving
                                  notices, and the page's words (site.* of data/messages.yaml)
     OUTDIR/data/base.json        county outlines, rivers and lakes (display sets of data/base)
     OUTDIR/data/places.json      towns, for looking a place up by name
+    OUTDIR/data/labels.json      the base map's names: places, counties, rivers (``base_labels``)
     OUTDIR/tiles/{z}/{x}/{y}.json  zone features per Web-Mercator tile (``zoning.publish.zone_tiles``)
 
 Examples
@@ -34,8 +35,10 @@ from gis import strictjson
 from gis.errors import InputError
 from layers.generalise import public_view
 from layers.paths import DATA_DIR, DEFAULT_STORE, STATIC_DIR
+from zoning.basemap import BaseMap
 from zoning.lookup import unit_access_lists
 from zoning.messages import site_texts
+from zoning.publish.base_labels import base_labels
 from zoning.publish.zone_tiles import check_zooms, tile_range, write_zone_tiles
 
 __all__ = ["ExportReport", "export_map", "site_files", "tile_range"]
@@ -116,7 +119,8 @@ def _copy_assets(out: Path) -> None:
     assets = out / "assets"
     for name in ("map.js", "map.css"):
         shutil.copy2(_SITE / name, assets / name)
-    shutil.copy2(_STATIC / "js" / "zonetiles.js", assets / "zonetiles.js")
+    for name in ("zonetiles.js", "baselabels.js"):
+        shutil.copy2(_STATIC / "js" / name, assets / name)
     shutil.copytree(_STATIC / "vendor" / "leaflet-1.9.3", assets / "leaflet", dirs_exist_ok=True)
     fonts = _STATIC / "fonts"
     if not (fonts / "noto-sans-sc.css").exists():
@@ -137,6 +141,7 @@ def export_map(
     max_zoom: int = 12,
     full_zoom: int = 10,
     gzip: bool = True,
+    basemap: BaseMap | None = None,
 ) -> ExportReport:
     """Write the public zone map of ``store`` as a static site in ``outdir``.
 
@@ -152,6 +157,10 @@ def export_map(
     min_zoom, max_zoom, full_zoom, gzip
         The tiles' zoom range and detail, and whether precompressed copies are written
         (see ``zoning.publish.zone_tiles.write_zone_tiles``; here gzip is on, for nginx ``gzip_static``).
+    basemap
+        A tile service the site draws under the zones (an intranet's 天地图 政务版 or WMTS,
+        ``zoning.basemap.BaseMap``): written to ``meta.json``, its credit shown on the page,
+        and its origins — only those — allowed by the page's Content-Security-Policy.
 
     Raises
     ------
@@ -178,6 +187,7 @@ def export_map(
         **tiles.meta,
         "attribution": _attribution(),
         "texts": texts,  # the page's words: site.* of data/messages.yaml
+        "basemap": basemap.as_dict() if basemap is not None else None,
         # the control units' access lists: every clause, and per unit feature its own and the
         # general lists that hold where it lies (shown when a unit is clicked)
         "access_list": unit_access_lists(zstore, rules=rules),
@@ -186,9 +196,25 @@ def export_map(
     (out / "data" / "meta.json").write_text(strictjson.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     (out / "data" / "base.json").write_text(_base_geojson(), encoding="utf-8")
     (out / "data" / "places.json").write_text(_places(), encoding="utf-8")
-    shutil.copy2(_SITE / "index.html", out / "index.html")
+    labels = strictjson.dumps(base_labels(DATA_DIR / "base"), ensure_ascii=False, separators=(",", ":"))
+    (out / "data" / "labels.json").write_text(labels, encoding="utf-8")
+    (out / "index.html").write_text(_page(basemap), encoding="utf-8")
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return ExportReport(out, tiles.count, tiles.features, size / 1e6, time.perf_counter() - started, (min_zoom, max_zoom))
+
+
+#: The page's policy names the images it may load; a configured base map adds its origins.
+_IMG_SRC = "img-src 'self' data: blob:"
+
+
+def _page(basemap: BaseMap | None) -> str:
+    """index.html, its Content-Security-Policy allowing the base map's origins (only those)."""
+    page = (_SITE / "index.html").read_text(encoding="utf-8")
+    if _IMG_SRC not in page:
+        msg = f"{_SITE / 'index.html'} has no {_IMG_SRC!r} in its policy; the base map's origins cannot be added"
+        raise RuntimeError(msg)
+    origins = " ".join(basemap.origins) if basemap is not None else ""
+    return page.replace(_IMG_SRC, f"{_IMG_SRC} {origins}".rstrip())
 
 
 _MARKER = ".zoning-export-map"

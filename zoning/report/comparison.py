@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from zoning.model import ScreeningResult
 from zoning.report.i18n import (
     bracket,
-    conclusion_label,
     fmt_area,
     fmt_length,
     join_list,
@@ -112,8 +111,7 @@ def comparison_table(results: Sequence[ScreeningResult], *, lang: str = "zh") ->
         row(t("cmp_size", lang), [_size(r, lang) for r in results]),
         row(t("centroid", lang), [f"{r.project.centroid_lonlat[0]:.6f}, {r.project.centroid_lonlat[1]:.6f}"
                                   for r in results]),
-        row(t("col_conclusion", lang), [conclusion_label(r.verdict, lang) + bracket(verdict_label(r.verdict, lang), lang)
-                                        for r in results]),
+        row(t("col_conclusion", lang), [verdict_label(r.verdict, lang) for r in results]),
         row(t("cmp_rank", lang), [str(rank[k]) for k in range(len(results))]),
         row(t("cmp_prohibited", lang), [_rows_of(r, "prohibited", lang) for r in results]),
         row(t("cmp_conditional", lang), [_rows_of(r, "conditional", lang) for r in results]),

@@ -82,12 +82,11 @@ def _requirement(c: ClauseRecord, lang: str) -> str:
 
 
 def _conformity(c: ClauseRecord, lang: str) -> str:
-    """符合性: 不涉及 for a clause that does not take this project; else the conclusion, the
-    verdict and how far its basis is verified (three levels, RULES.md)."""
+    """符合性: 不涉及 for a clause that does not take this project; else the verdict (the one
+    vocabulary of every output) and how far its basis is verified (three levels, RULES.md)."""
     if not c.applies:
         return verdict_label("clear", lang)
-    head = f"{conclusion_label(c.verdict, lang)}{bracket(verdict_label(c.verdict, lang), lang)}"
-    return f"{head}\n{confidence_label(c.confidence, lang)}"
+    return f"{verdict_label(c.verdict, lang)}\n{confidence_label(c.confidence, lang)}"
 
 
 def clause_cells(c: ClauseRecord, lang: str) -> tuple[str, str, str, str]:

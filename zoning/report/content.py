@@ -22,7 +22,6 @@ from zoning.report.i18n import (
     bracket,
     catalog_of,
     check_lang,
-    conclusion_label,
     fmt_datetime,
     join_list,
     layer_title,
@@ -206,14 +205,12 @@ def _summary_tables(results: Sequence[ScreeningResult], lang: str) -> list[Block
     levels = []
     for verdict in ("prohibited", "conditional", "review", "clear"):
         count = sum(1 for r in results if r.verdict == verdict)
-        rows.append((conclusion_label(verdict, lang), verdict_label(verdict, lang), str(count),
-                     f"{100 * count / n:.1f}"))
+        rows.append((verdict_label(verdict, lang), str(count), f"{100 * count / n:.1f}"))
         levels.append(verdict)
-    rows.append((t("total", lang), "", str(n), "100.0"))
+    rows.append((t("total", lang), str(n), "100.0"))
     levels.append("")
-    blocks.append(Table((t("col_conclusion", lang), t("col_verdict", lang), t("col_count", lang), t("col_share", lang)),
-                        tuple(rows), (0.3, 0.3, 0.2, 0.2), row_levels=tuple(levels),
-                        numeric=(False, False, True, True)))
+    blocks.append(Table((t("col_conclusion", lang), t("col_count", lang), t("col_share", lang)),
+                        tuple(rows), (0.4, 0.3, 0.3), row_levels=tuple(levels), numeric=(False, True, True)))
     blocks.append(Paragraph(t("summary_counties", lang), "note"))
     blocks.append(_county_table(results, lang))
     blocks.append(Paragraph(t("summary_layers", lang), "note"))
@@ -260,13 +257,12 @@ def _project_list(results: Sequence[ScreeningResult], lang: str) -> Table:
             c = next(c for c in r.conflicts if c.verdict == worst)
             main = f"{layer_title(c.layer, lang)}{t('colon', lang)}{with_zone(c.feature, c.zone, lang, c.layer)}"
         rows.append((str(i), r.project.name, project_type_label(r.project.type, lang),
-                     r.project.county or "—", conclusion_label(r.verdict, lang), verdict_label(r.verdict, lang),
-                     str(len(r.conflicts)), main))
+                     r.project.county or "—", verdict_label(r.verdict, lang), str(len(r.conflicts)), main))
     cols = (t("col_no", lang), t("col_project", lang), t("type", lang), t("county_short", lang),
-            t("col_conclusion", lang), t("col_verdict", lang), t("col_conflicts", lang), t("col_main_conflict", lang))
-    # English conclusions and verdicts ("Needs justification", "Conditional") need wider columns
-    widths = (0.06, 0.18, 0.15, 0.1, 0.08, 0.1, 0.07, 0.26) if lang == "zh" else (
-        0.05, 0.12, 0.15, 0.09, 0.12, 0.11, 0.1, 0.26)
+            t("col_conclusion", lang), t("col_conflicts", lang), t("col_main_conflict", lang))
+    # English verdicts ("Needs review", "Conditional") need a wider column
+    widths = (0.06, 0.2, 0.16, 0.11, 0.1, 0.07, 0.3) if lang == "zh" else (
+        0.05, 0.15, 0.16, 0.1, 0.13, 0.1, 0.31)
     return Table(cols, tuple(rows), widths, row_levels=tuple(r.verdict for r in results), font_size=8.0)
 
 

@@ -66,7 +66,8 @@ class Figure:
 
 @dataclass(frozen=True)
 class Conclusion:
-    """The boxed conclusion: 符合/不符合/需论证, the overall verdict and the reasons."""
+    """The boxed conclusion: the verdict in its words (禁止/有条件准入/需核实/不涉及), what it
+    means for the project, and the reasons."""
 
     verdict: str
     headline: str

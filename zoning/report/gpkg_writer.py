@@ -27,6 +27,7 @@ import pandas as pd
 import pyogrio
 
 from gis.crs import STORAGE_CRS
+from gis.paths import scrub_paths
 from zoning.model import ScreeningResult
 from zoning.qgis_styles import style_report
 from zoning.report.features import DIMENSION_NAMES, dimension, to_multi
@@ -34,7 +35,6 @@ from zoning.report.i18n import (
     ILLUSTRATIVE_MARK,
     catalog_of,
     check_lang,
-    conclusion_label,
     report_catalog,
     t,
     verdict_label,
@@ -66,7 +66,7 @@ def _project_rows(results: Sequence[ScreeningResult], lang: str) -> list[dict[st
     for i, r in enumerate(results, start=1):
         p = r.project
         rows.append({"index": i, "name": p.name, "type": p.type, "county": p.county or "", "verdict": r.verdict,
-                     "verdict_label": verdict_label(r.verdict, lang), "conclusion": conclusion_label(r.verdict, lang),
+                     "verdict_label": verdict_label(r.verdict, lang),
                      "area_m2": p.area_m2, "length_m": p.length_m, "conflicts": len(r.conflicts),
                      "input_crs": p.input_crs, "work_crs": p.work_crs, "geometry": p.geometry})
     return rows
@@ -122,7 +122,7 @@ def write_gpkg(results: Sequence[ScreeningResult], out: Path, *, lang: str = "zh
     _split_write(_overlap_rows(results, lang), "overlap", out)
     illustrative = any(r.data.illustrative or r.illustrative_used for r in results)
     info = [("report_no", report_number(results)), ("generated_at", results[0].generated_at),
-            ("zones", results[0].data.zones), ("zones_sha256", results[0].data.sha256),
+            ("zones", scrub_paths(results[0].data.zones)), ("zones_sha256", results[0].data.sha256),
             ("legal_force", ILLUSTRATIVE_MARK[lang] if illustrative else t("official_data", lang))]
     info += [(str(k), str(v)) for k, v in sorted(results[0].parameters.items())]
     table = pd.DataFrame(info, columns=["key", "value"])

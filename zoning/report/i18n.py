@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import yaml
 
-from gis.errors import InputError
+from gis.errors import InputError, PlanningError
 from layers.catalog import Catalog, load_catalog
 from layers.paths import PROJECT_TYPES_PATH
 from zoning.messages import load_messages
@@ -37,12 +37,13 @@ __all__ = [
     "t",
     "wording",
     "verdict_label",
-    "conclusion_code",
     "conclusion_label",
+    "verdict_explanation",
     "layer_title",
     "zone_label",
     "with_zone",
     "project_type_label",
+    "attribute_text",
     "relation_label",
     "bearing_label",
     "fmt_num",
@@ -81,24 +82,6 @@ class _Entry(Mapping[str, str]):
 
 #: The mark every page carries when illustrative (示意) data took part in the screening.
 ILLUSTRATIVE_MARK: Mapping[str, str] = _Entry("report.illustrative_mark")
-
-Conclusion = Literal["noncompliant", "needs_justification", "compliant"]
-
-# Why this mapping (RULES.md "Verdicts" -> the three conclusions of Chinese review practice):
-# * prohibited: the law forbids this project type in the zone; no approval can cure it at this
-#   site, so the project as sited does not conform (不符合).
-# * conditional: lawful only if a stated condition is met (an approval, an unavoidability
-#   finding, zero discharge); the tool cannot see that evidence, so compliance must be
-#   demonstrated (需论证) before approval.
-# * review: the tool cannot decide (boundary sliver, unverified or local rule, missing
-#   attribute); a person must verify, which is again 需论证 — never 符合 by default.
-# * clear: no rule of any screened layer fires (符合), limited to the layers the store holds.
-_CONCLUSION_OF_VERDICT: dict[str, Conclusion] = {
-    "prohibited": "noncompliant",
-    "conditional": "needs_justification",
-    "review": "needs_justification",
-    "clear": "compliant",
-}
 
 #: The layer catalogue of the store a report describes (None: the packaged one).
 _CATALOG: ContextVar[Catalog | None] = ContextVar("report_catalog", default=None)
@@ -155,14 +138,16 @@ def verdict_label(verdict: str, lang: str) -> str:
     return VERDICT_LABELS[verdict][lang]
 
 
-def conclusion_code(verdict: str) -> Conclusion:
-    """The conclusion of review practice for a verdict (see the mapping note above)."""
-    return _CONCLUSION_OF_VERDICT[verdict]
-
-
 def conclusion_label(verdict: str, lang: str) -> str:
-    """符合 / 不符合 / 需论证 for ``verdict`` (or the English labels)."""
-    return t(f"conclusion.{conclusion_code(verdict)}", lang)
+    """The conclusion of a screening in words: the verdict's own words (禁止 / 有条件准入 /
+    需核实 / 不涉及, the palette's). One vocabulary everywhere — a report that printed
+    "筛查结论：需论证" beside "综合判定：需核实" made the reader ask which one counts."""
+    return verdict_label(verdict, lang)
+
+
+def verdict_explanation(verdict: str, lang: str) -> str:
+    """What a verdict means for the project, one sentence (the app's badge says the same)."""
+    return load_messages().get_text(f"verdict_explain.{verdict}", lang)
 
 
 @functools.lru_cache(maxsize=1)
@@ -174,6 +159,23 @@ def _type_labels() -> dict[str, dict[str, str]]:
         log.warning("project types %s cannot be read (%s); reports name types by their key", PROJECT_TYPES_PATH, err)
         return {}
     return {key: dict(spec.get("label") or {}) for key, spec in (data.get("types") or {}).items()}
+
+
+def attribute_text(name: str, value: Any, lang: str) -> str:
+    """A project attribute as a reader says it: its label and value in words
+    (``scale_head = 3000`` -> ``养殖规模（存栏/出栏，头）：3000``; a bool as 是/否), from the
+    project types; an attribute the types do not know keeps its name."""
+    from zoning.project_types import load_project_types
+
+    try:
+        spec = load_project_types().attributes.get(name)
+    except PlanningError as err:  # the types file is optional for reports
+        log.warning("project types cannot be read (%s); attribute %s printed by its name", err, name)
+        spec = None
+    if spec is None:
+        return f"{name}{t('colon', lang)}{value}"
+    label = spec.label_en if lang == "en" else spec.label_zh
+    return f"{label}{t('colon', lang)}{spec.value_label(value, lang)}"
 
 
 def zone_label(layer_id: str, zone: str, lang: str) -> str:

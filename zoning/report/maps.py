@@ -19,6 +19,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import matplotlib
@@ -30,6 +31,7 @@ import shapely  # noqa: E402
 from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 from shapely.geometry.base import BaseGeometry  # noqa: E402
 from shapely.ops import polylabel  # noqa: E402
@@ -39,9 +41,7 @@ from zoning.model import ScreeningResult  # noqa: E402
 from zoning.report.fonts import matplotlib_family, printable  # noqa: E402
 from zoning.report.i18n import (  # noqa: E402
     ILLUSTRATIVE_MARK,
-    bracket,
     catalog_of,
-    conclusion_label,
     layer_title,
     report_catalog,
     t,
@@ -170,20 +170,64 @@ def _draw_counties(ax: plt.Axes, zones: ReportZones, extent_work: tuple[float, f
     return work
 
 
-def _label_counties(ax: plt.Axes, counties: gpd.GeoDataFrame | None, frame: BaseGeometry,
-                    avoid: list[BaseGeometry]) -> None:
+class _Labels:
+    """The labels of one map, placed so that none overlaps another or the map furniture.
+
+    Each label is tried at its anchor, then nudged above, below, right and left of it; a
+    label that collides wherever it goes is left out — unless it is forced (a feature the
+    project hits), when it takes its anchor. Collisions are measured on the labels' drawn
+    extents in the figure's pixels (the text as the font sets it, box included), not on
+    guessed sizes. ``avoid`` (map units) is what anchors keep clear of: the project, the
+    furniture, and the labels placed so far.
+    """
+
+    #: Nudges tried in turn, in points from the anchor.
+    _NUDGES_PT = ((0, 0), (0, 10), (0, -10), (16, 0), (-16, 0), (0, 20), (0, -20), (24, 10), (-24, -10))
+
+    def __init__(self, ax: plt.Axes, avoid: Sequence[BaseGeometry], furniture: Sequence[BaseGeometry] = ()) -> None:
+        self.ax = ax
+        self.avoid = list(avoid)
+        ax.apply_aspect()  # the data -> pixel transform as it will be drawn
+        self._renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        self._taken = [self._pixels(g) for g in furniture]
+
+    def _pixels(self, geom: BaseGeometry) -> Bbox:
+        x0, y0, x1, y1 = geom.bounds
+        return Bbox(self.ax.transData.transform([(x0, y0), (x1, y1)]))
+
+    def place(self, x: float, y: float, text: str, *, force: bool = False, **style: Any) -> bool:
+        """Draw ``text`` at (x, y) or the first nudge where it overlaps nothing; False if left out."""
+        frame = self.ax.bbox
+        for dx, dy in self._NUDGES_PT if not force else self._NUDGES_PT[:1]:
+            artist = self.ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha="center",
+                                      va="center", annotation_clip=False, **style)
+            extent = artist.get_window_extent(self._renderer)
+            patch = artist.get_bbox_patch()
+            if patch is not None:
+                extent = patch.get_window_extent(self._renderer)
+            inside = frame.x0 <= extent.x0 and extent.x1 <= frame.x1 and frame.y0 <= extent.y0 and extent.y1 <= frame.y1
+            if force or (inside and not any(extent.overlaps(t) for t in self._taken)):
+                self._taken.append(extent)
+                back = self.ax.transData.inverted().transform([(extent.x0, extent.y0), (extent.x1, extent.y1)])
+                self.avoid.append(box(*back[0], *back[1]))
+                return True
+            artist.remove()
+        return False
+
+
+def _label_counties(ax: plt.Axes, counties: gpd.GeoDataFrame | None, frame: BaseGeometry, labels: _Labels) -> None:
     if counties is None or "name" not in counties.columns:
         return
     span = max(frame.bounds[2] - frame.bounds[0], frame.bounds[3] - frame.bounds[1])
-    blocked = shapely.union_all(avoid) if avoid else None
+    blocked = shapely.union_all(labels.avoid) if labels.avoid else None
     for _, row in counties.iterrows():
         inner = row.geometry.intersection(frame)
         if inner.is_empty or inner.area < frame.area * 0.04:
             continue
         free = inner.difference(blocked) if blocked is not None else inner
         pt = _label_point(free if free.area > 0.01 * frame.area else inner, tolerance=span / 200)
-        ax.text(pt.x, pt.y, printable(_one_line(str(row["name"]))), fontsize=9, color="#666666", ha="center", va="center",
-                zorder=9, alpha=0.9, fontweight="bold")
+        labels.place(pt.x, pt.y, printable(_one_line(str(row["name"]))), fontsize=9, color="#666666", zorder=9, alpha=0.9,
+                     fontweight="bold")
 
 
 def _zone_fill(styles: Styles, layer_id: str, zone: str | None) -> str:
@@ -229,10 +273,10 @@ def _plot_layer(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, layer_id: str, *, hit:
     return drawn
 
 
-def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometry, *, layer_id: str,
-                    zone_field: str | None, avoid: list[BaseGeometry], force: bool, lang: str) -> None:
+def _label_features(gdf_work: gpd.GeoDataFrame, frame: BaseGeometry, *, layer_id: str, zone_field: str | None,
+                    labels: _Labels, force: bool, lang: str) -> None:
     """Name each feature at the point of its visible part farthest from edges, the project
-    and labels already placed (``avoid`` grows as labels are placed)."""
+    and labels already placed; a label with no room is moved or left out (``_Labels``)."""
     if "name" not in gdf_work.columns:
         return
     span = max(frame.bounds[2] - frame.bounds[0], frame.bounds[3] - frame.bounds[1])
@@ -242,7 +286,7 @@ def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometr
             continue
         # keep labels off the frame edge, the project, the map furniture and earlier labels
         free = inner.intersection(frame.buffer(-span * 0.06))
-        free = free.difference(shapely.union_all(avoid)) if avoid else free
+        free = free.difference(shapely.union_all(labels.avoid)) if labels.avoid else free
         if free.area <= 0.01 * frame.area:
             if not force:
                 continue  # a context feature with no free room stays unlabelled (the legend names it)
@@ -256,9 +300,8 @@ def _label_features(ax: plt.Axes, gdf_work: gpd.GeoDataFrame, frame: BaseGeometr
         half = len(label) * (fx1 - fx0) * (7.5 / 72) / _FIG_W_IN / 2
         x = min(max(pt.x, fx0 + half + span * 0.01), fx1 - half - span * 0.01)
         pt = shapely.Point(x, pt.y)
-        ax.text(pt.x, pt.y, printable(_one_line(label)), fontsize=7.5, ha="center", va="center", zorder=15, color="#222222",
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.2})
-        avoid.append(box(pt.x - span * 0.16, pt.y - span * 0.035, pt.x + span * 0.16, pt.y + span * 0.035))
+        labels.place(pt.x, pt.y, printable(_one_line(label)), force=force, fontsize=7.5, zorder=15, color="#222222",
+                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.2})
 
 
 def _furniture_boxes(extent: tuple[float, float, float, float]) -> list[BaseGeometry]:
@@ -360,7 +403,7 @@ def _project_work(result: ScreeningResult) -> tuple[BaseGeometry, str]:
 
 
 def _draw_layers(ax: plt.Axes, zones: ReportZones, layers: dict[str, set[int]], extent: tuple[float, float, float, float],
-                 crs: str, *, lang: str, label_hits: bool, avoid: list[BaseGeometry],
+                 crs: str, *, lang: str, label_hits: bool, labels: _Labels,
                  styles: Styles) -> tuple[list[tuple[Artist, str]], bool]:
     """Draw ``layers`` (id -> feature ids hit; empty set = context only) clipped to the frame,
     in the palette's order (bottom first)."""
@@ -389,7 +432,7 @@ def _draw_layers(ax: plt.Axes, zones: ReportZones, layers: dict[str, set[int]], 
             zones_drawn |= _plot_layer(ax, hit, layer_id, hit=True, styles=styles)
         to_label = hit if label_hits else other
         if not to_label.empty:
-            _label_features(ax, to_label, frame, layer_id=layer_id, zone_field=_zone_field(layer_id), avoid=avoid,
+            _label_features(to_label, frame, layer_id=layer_id, zone_field=_zone_field(layer_id), labels=labels,
                             force=label_hits, lang=lang)
         handles += _layer_handles(layer_id, zones_drawn, lang, styles)
     return handles, illustrative
@@ -428,10 +471,11 @@ def _render_project(result: ScreeningResult, zones: ReportZones, *, layers: dict
         fig, ax = _figure(extent, dpi=dpi)
         counties = _draw_counties(ax, zones, extent, crs)
         has_counties = counties is not None
-        avoid = [geom.buffer(span * 0.06).envelope, *_furniture_boxes(extent)]
+        furniture = _furniture_boxes(extent)
+        labels = _Labels(ax, [geom.buffer(span * 0.06).envelope, *furniture], furniture)
         handles, illustrative = _draw_layers(ax, zones, layers, extent, crs, lang=lang, label_hits=label_hits,
-                                             avoid=avoid, styles=styles)
-        _label_counties(ax, counties, box(*extent), avoid)
+                                             labels=labels, styles=styles)
+        _label_counties(ax, counties, box(*extent), labels)
         project_handle = _plot_project(ax, geom, styles.marks["project"])
         overlap = styles.marks["overlap"]
         has_overlap = _plot_overlaps(ax, overlaps, crs, overlap)
@@ -508,7 +552,7 @@ def batch_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: s
         fig, ax = _figure(extent, dpi=dpi)
         counties = _draw_counties(ax, zones, extent, crs)
         has_counties = counties is not None
-        _label_counties(ax, counties, box(*extent), [])
+        _label_counties(ax, counties, box(*extent), _Labels(ax, _furniture_boxes(extent), _furniture_boxes(extent)))
         verdicts = [r.verdict for r in results]
         legend: list[tuple[Artist, str]] = []
         for verdict in ("clear", "review", "conditional", "prohibited"):
@@ -519,8 +563,7 @@ def batch_map(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: s
             colour = styles.verdict(verdict).colour
             ax.scatter(sel.x, sel.y, s=22, color=colour, edgecolor="black", linewidth=0.4, zorder=10 + len(legend))
             handle = Line2D([], [], marker="o", linestyle="none", color=colour, markeredgecolor="black")
-            legend.append((handle, verdict_label(verdict, lang) + bracket(conclusion_label(verdict, lang), lang)
-                           + f" {sum(mask)}"))
+            legend.append((handle, f"{verdict_label(verdict, lang)} {sum(mask)}"))
         if has_counties:
             legend.append((Line2D([], [], color="#7a7a7a", linestyle=(0, (6, 3))), t("legend_county", lang)))
         ax.set_xlim(extent[0], extent[2])
@@ -551,10 +594,11 @@ def comparison_map(results: Sequence[ScreeningResult], zones: ReportZones, *, la
     with catalog_of(zones.store), plt.rc_context({"font.family": [matplotlib_family()], "axes.unicode_minus": False}):
         fig, ax = _figure(extent, dpi=dpi)
         counties = _draw_counties(ax, zones, extent, crs)
-        avoid = [g.buffer(span * 0.04).envelope for g in work] + _furniture_boxes(extent)
-        handles, illustrative = _draw_layers(ax, zones, hit, extent, crs, lang=lang, label_hits=False, avoid=avoid,
+        labels = _Labels(ax, [g.buffer(span * 0.04).envelope for g in work] + _furniture_boxes(extent),
+                         _furniture_boxes(extent))
+        handles, illustrative = _draw_layers(ax, zones, hit, extent, crs, lang=lang, label_hits=False, labels=labels,
                                              styles=styles)
-        _label_counties(ax, counties, box(*extent), avoid)
+        _label_counties(ax, counties, box(*extent), labels)
         legend: list[tuple[Artist, str]] = []
         for i, (r, geom) in enumerate(zip(results, work, strict=True), start=1):
             colour = styles.verdict(r.verdict).colour

@@ -13,14 +13,15 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from gis.crs import STORAGE_CRS, wgs84_to_bd09, wgs84_to_gcj02
+from gis.paths import scrub_paths
 from zoning._notes import note_in
 from zoning.model import VERDICT_RANK, Conflict, Nearby, ScreeningResult
 from zoning.report.compliance import compliance_blocks, coverage_text, no_data_reason
 from zoning.report.document import Block, Conclusion, Figure, Heading, KeyValues, Paragraph, Table
 from zoning.report.i18n import (
+    attribute_text,
     bearing_label,
     bracket,
-    conclusion_label,
     fmt_area,
     fmt_length,
     fmt_num,
@@ -30,6 +31,7 @@ from zoning.report.i18n import (
     project_type_label,
     relation_label,
     t,
+    verdict_explanation,
     verdict_label,
     with_zone,
     zone_label,
@@ -97,6 +99,8 @@ def project_blocks(result: ScreeningResult, zones: ReportZones, *, lang: str, po
     blocks += [head("sec_conflicts"), *_conflict_blocks(result, lang)]
     blocks += [head("sec_compliance"), *compliance_blocks(result, lang)]
     blocks += [head("sec_nearby"), *_nearby_blocks(result, lang)]
+    if "within_m" in result.parameters:  # asked for: every zone within the radius (a buffer report)
+        blocks += [head("sec_within"), *_within_blocks(result, lang)]
     figures = _map_blocks(result, zones, lang=lang, policy=policy, maps=maps, figure_start=figure_start)
     if figures:
         blocks += [head("sec_maps"), *figures]
@@ -157,7 +161,7 @@ def _overview_rows(result: ScreeningResult, lang: str) -> list[tuple[str, str]]:
     rows.append((t("input_crs", lang), p.input_crs))
     rows.append((t("work_crs", lang), p.work_crs))
     if p.attributes:
-        attrs = join_items((f"{k} = {v}" for k, v in sorted(p.attributes.items())), lang)
+        attrs = join_items((attribute_text(k, v, lang) for k, v in sorted(p.attributes.items())), lang)
         rows.append((t("attributes", lang), attrs))
     return rows
 
@@ -274,7 +278,7 @@ def _reason(c: Conflict, lang: str) -> str:
 def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
     """The boxed conclusion. Layers without data where the project lies make one reason
     together (not one each); the last line says what the verdict covers."""
-    label = conclusion_label(result.verdict, lang)
+    label = verdict_label(result.verdict, lang)
     rows = conflicts_worst_first(result)
     no_data = [c.layer for c in rows if c.relation == "no_coverage"]
     rows = [c for c in rows if c.relation != "no_coverage"]
@@ -296,8 +300,8 @@ def _conclusion(result: ScreeningResult, lang: str) -> Conclusion:
     covered = coverage_text(result, lang)
     if covered:
         reasons.append(covered)
-    return Conclusion(result.verdict, t("conclusion_is", lang, label=label),
-                      t("overall_verdict", lang, label=verdict_label(result.verdict, lang)), tuple(reasons))
+    return Conclusion(result.verdict, t("conclusion_is", lang, label=label), verdict_explanation(result.verdict, lang),
+                      tuple(reasons))
 
 
 # --- conflict and nearby tables ----------------------------------------------------------------
@@ -349,8 +353,20 @@ def _nearby_blocks(result: ScreeningResult, lang: str) -> list[Block]:
     near = result.parameters.get("near_m", 5000)
     if not result.nearby:
         return [Paragraph(t("nearby_none", lang, near=fmt_num(float(near))))]
+    return [Paragraph(t("nearby_intro", lang, near=fmt_num(float(near))), "note"), _zone_list(result.nearby, lang)]
+
+
+def _within_blocks(result: ScreeningResult, lang: str) -> list[Block]:
+    radius = fmt_num(float(result.parameters["within_m"]))
+    if not result.within:
+        return [Paragraph(t("within_none", lang, m=radius))]
+    return [Paragraph(t("within_intro", lang, m=radius, n=len(result.within)), "note"), _zone_list(result.within, lang)]
+
+
+def _zone_list(zones: Sequence[Nearby], lang: str) -> Table:
+    """Zones with their distance and bearing from the project, nearest first."""
     rows = []
-    for i, n in enumerate(sorted(result.nearby, key=lambda n: n.distance_m), start=1):
+    for i, n in enumerate(sorted(zones, key=lambda n: n.distance_m), start=1):
         status = t(f"status_{n.legal_status}", lang) if n.legal_status in ("法定", "示意", "混合") else (
             n.legal_status or "—")
         zone = zone_label(n.layer, n.zone, lang) if n.zone else "—"
@@ -358,9 +374,7 @@ def _nearby_blocks(result: ScreeningResult, lang: str) -> list[Block]:
                      bearing_label(n.bearing_deg, lang), status))
     cols = (t("col_no", lang), t("col_layer", lang), t("col_feature_only", lang), t("col_zone", lang),
             t("col_distance", lang), t("col_bearing", lang), t("col_status", lang))
-    return [Paragraph(t("nearby_intro", lang, near=fmt_num(float(near))), "note"),
-            Table(cols, tuple(rows), (0.06, 0.2, 0.24, 0.12, 0.12, 0.14, 0.12),
-                  numeric=(False, False, False, False, True, False, False))]
+    return Table(cols, tuple(rows), (0.06, 0.2, 0.24, 0.12, 0.12, 0.14, 0.12), numeric=(False, False, False, False, True, False, False))
 
 
 # --- maps ----------------------------------------------------------------------------------------
@@ -492,7 +506,8 @@ def data_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang:
     params = dict(results[0].parameters)
     tol = params.get("tolerance_m", 5.0)
     near = params.get("near_m", 5000.0)
-    kv = [(t("data_store", lang), data.zones), (t("data_sha", lang), data.sha256 or "—"),
+    # the store by its name (and hash), never where the server keeps it
+    kv = [(t("data_store", lang), scrub_paths(data.zones)), (t("data_sha", lang), data.sha256 or "—"),
           (t("data_rules", lang), _rules_version(params, lang)),
           (t("data_params", lang), t("data_params_value", lang, tol=fmt_num(float(tol), 1), near=fmt_num(float(near)))),
           (t("data_crs", lang), t("data_crs_value", lang)),
@@ -529,12 +544,12 @@ _STATUSES = {"status_法定", "status_示意", "status_混合"}
 
 def notes_blocks(results: Sequence[ScreeningResult], zones: ReportZones, *, lang: str, level: int, index: int,
                  capped: str) -> list[Block]:
-    """The verdict→conclusion mapping, screening notes (repairs, conversions), map caveats."""
-    notes: list[str] = [t("mapping_note", lang), *_screening_notes(results, lang)]
+    """Screening notes (repairs, conversions) and map caveats."""
+    notes: list[str] = _screening_notes(results, lang)
     if capped:
         notes.append(capped)
     if not zones.available:
-        notes.append(t("maps_unavailable", lang, path=zones.note or results[0].data.zones))
+        notes.append(t("maps_unavailable", lang, path=scrub_paths(zones.note or results[0].data.zones)))
     blocks: list[Block] = [Heading(heading_number(1, index, lang) + t("sec_notes", lang), level)]
     blocks += [Paragraph(f"{i}. {n}", "small") for i, n in enumerate(notes, start=1)]
     return blocks

@@ -22,8 +22,7 @@ length_m               项目长度(m)                    Project length (m)
 centroid_lon           中心经度(°)                    Centroid lon (°)
 centroid_lat           中心纬度(°)                    Centroid lat (°)
 county                 县（市、区）                   County
-conclusion             结论                           Conclusion
-project_verdict        项目判定                       Project verdict
+project_verdict        项目结论                       Project verdict
 layer                  管控图层                       Layer
 feature                要素名称                       Feature
 zone                   分区/级别                      Zone
@@ -54,7 +53,6 @@ from zoning.model import VERDICT_RANK, Conflict, ScreeningResult
 from zoning.report.compliance import unit_summary
 from zoning.report.i18n import (
     check_lang,
-    conclusion_label,
     layer_title,
     project_type_label,
     relation_label,
@@ -79,8 +77,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("centroid_lon", "中心经度(°)", "Centroid lon (°)"),
     ("centroid_lat", "中心纬度(°)", "Centroid lat (°)"),
     ("county", "县（市、区）", "County"),
-    ("conclusion", "结论", "Conclusion"),
-    ("project_verdict", "项目判定", "Project verdict"),
+    ("project_verdict", "项目结论", "Project verdict"),
     ("layer", "管控图层", "Layer"),
     ("feature", "要素名称", "Feature"),
     ("zone", "分区/级别", "Zone"),
@@ -101,7 +98,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("work_crs", "计算坐标系", "Work CRS"),
 )
 #: Columns of the per-project summary (one row per project), plus its conflict count.
-PROJECT_COLUMNS: tuple[str, ...] = ("index", "project", "type", "county", "conclusion", "project_verdict")
+PROJECT_COLUMNS: tuple[str, ...] = ("index", "project", "type", "county", "project_verdict")
 
 _GEOMETRIES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"})
 
@@ -138,7 +135,6 @@ def _project_cells(i: int, r: ScreeningResult, lang: str) -> dict[str, Cell]:
         "centroid_lon": p.centroid_lonlat[0],
         "centroid_lat": p.centroid_lonlat[1],
         "county": p.county or "",
-        "conclusion": conclusion_label(r.verdict, lang),
         "project_verdict": verdict_label(r.verdict, lang),
         "input_crs": p.input_crs,
         "work_crs": p.work_crs,

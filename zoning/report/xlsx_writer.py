@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from gis.paths import scrub_paths
 from zoning.model import ScreeningResult
 from zoning.report.comparison import comparison_table
 from zoning.report.compliance import CLAUSE_KEYS, clause_table
@@ -72,7 +73,7 @@ def _info_sheet(ws: Any, results: Sequence[ScreeningResult], lang: str) -> None:
     lines: list[tuple[str, str]] = [(t("title" if len(results) == 1 else "title_batch", lang), ""),
                                     (t("report_no", lang), report_number(results)),
                                     (t("screened_at", lang), results[0].generated_at),
-                                    (t("data_store", lang), data.zones), (t("data_sha", lang), data.sha256)]
+                                    (t("data_store", lang), scrub_paths(data.zones)), (t("data_sha", lang), data.sha256)]
     for key, value in sorted(results[0].parameters.items()):
         lines.append((str(key), str(value)))
     for layer_id, info in data.layers.items():

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from shapely.geometry import Point, box
 
 from gis.errors import InputError, RuleConfigError
-from zoning.build.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_parts
+from zoning.build.noraise import derive_no_raise, load_noraise_params, statutory_parts, town_labels, town_parts
 from zoning.cli import cli
 
 WORK = "EPSG:4547"
@@ -103,8 +103,9 @@ def test_town_radius_by_population_class_and_override():
         crs="EPSG:4490",
     )
     parts = town_parts(towns)
-    # 3 million -> class >= 2 million -> 9000 m; population 0 = unknown -> 500 m.
-    assert [p.feature for p in parts] == ["大城城镇建成区（半径9000 m示意）", "Unknown城镇建成区（半径500 m示意）"]
+    # 3 million -> class >= 2 million -> 9000 m; population 0 = unknown -> 500 m. A town
+    # without a Chinese name is never named by its romanisation.
+    assert [p.feature for p in parts] == ["大城城镇建成区（半径9000米，示意）", "城镇建成区1（半径500米，示意）"]
     out = derive_no_raise(parts).sort_values("basis_features")
     # 64-gon inscribed in the circle: area = 32 r^2 sin(2 pi / 64) = 0.99839 * pi r^2
     n = 64
@@ -112,7 +113,18 @@ def test_town_radius_by_population_class_and_override():
     got = sorted(gpd.GeoSeries([g], crs="EPSG:4490").to_crs(WORK).area.iloc[0] for g in out.geometry)
     assert got == pytest.approx(expected, rel=2e-3)  # GK scale at 113-113.5E, < 0.1 %
     fixed = town_parts(towns, radius_m=800.0)
-    assert all("半径800 m" in p.feature for p in fixed)
+    assert all("半径800米" in p.feature for p in fixed)
+
+
+def test_towns_without_a_chinese_name_are_named_by_county_kind_and_number():
+    towns = gpd.GeoDataFrame(
+        {"name": ["Anjiang", "Zhushi", "Pingjiang", "Tiantang"], "name_zh": [None, "", "平江", None],
+         "county_name": ["洪江市", "洞口县", "平江县", "洪江市"], "population": [0, 0, 0, 0]},
+        geometry=[Point(110.0 + i / 10, 27.0) for i in range(4)], crs="EPSG:4490",
+    )  # fmt: skip
+    assert list(town_labels(towns).values()) == ["洪江市城镇建成区1", "洞口县城镇建成区1", "平江城镇建成区", "洪江市城镇建成区2"]
+    names = derive_no_raise(town_parts(towns))["name"].tolist()
+    assert not [n for n in names if any("a" <= ch.lower() <= "z" for ch in n)], names
 
 
 def test_town_polygons_are_used_as_given():

@@ -199,3 +199,30 @@ def test_every_json_of_the_site_parses_strictly(site: Path) -> None:
     assert {"meta.json", "base.json", "places.json"} <= {p.name for p in files}
     for path in files:
         strict_loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_configured_base_map_reaches_the_site_and_its_policy(tmp_path: Path) -> None:
+    """--basemap-url: the template (a WMTS RESTful one, turned into XYZ), its credit and its
+    subdomains reach meta.json; the page's policy allows images from exactly its origins."""
+    out = tmp_path / "site"
+    template = "https://t{s}.tiles.example.gov.cn/vec/{TileMatrix}/{TileRow}/{TileCol}.png"
+    result = CliRunner().invoke(cli, ["export-map", str(out), "--max-zoom", "6", "--no-gzip", "--basemap-url", template,
+                                      "--basemap-attribution", "© 某市测绘院", "--basemap-subdomains", "01"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "data" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["basemap"]["url"] == "https://t{s}.tiles.example.gov.cn/vec/{z}/{y}/{x}.png"
+    assert meta["basemap"]["attribution"] == "© 某市测绘院" and meta["basemap"]["subdomains"] == ["0", "1"]
+    policy = re.search(r'Content-Security-Policy" content="([^"]+)"', (out / "index.html").read_text(encoding="utf-8")).group(1)
+    img = next(d for d in policy.split("; ") if d.startswith("img-src")).split()[1:]
+    assert img == ["'self'", "data:", "blob:", "https://t0.tiles.example.gov.cn", "https://t1.tiles.example.gov.cn"]
+    labels = json.loads((out / "data" / "labels.json").read_text(encoding="utf-8"))
+    assert {"county", "seat", "town", "river"} <= {lab[0] for lab in labels}
+    bad = CliRunner().invoke(cli, ["export-map", str(tmp_path / "bad"), "--basemap-url", "https://x.example.org/{z}/{x}.png",
+                                   "--basemap-attribution", "x"])  # fmt: skip
+    assert bad.exit_code == 2 and "{y}" in bad.output
+
+
+def test_without_a_base_map_the_policy_names_no_other_host(site: Path) -> None:
+    meta = json.loads((site / "data" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["basemap"] is None
+    assert "img-src 'self' data: blob:;" in (site / "index.html").read_text(encoding="utf-8")

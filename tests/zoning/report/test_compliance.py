@@ -104,9 +104,9 @@ def test_docx_has_the_units_and_the_conformity_table(result, store) -> None:
     rows = [[c.text for c in r.cells] for r in table.rows[1:]]
     assert [r[1] for r in rows] == ["空间布局约束", "空间布局约束", "污染物排放管控", "空间布局约束"]
     assert rows[0][2] == "生态环境分区管控成果是项目选址的重要依据〔示意〕\n〔省级通用清单；依据：《关于加强生态环境分区管控的意见》（2024年）〕"
-    assert rows[0][4] == "需论证（需核实）\n依二手资料核实"
+    assert rows[0][4] == "需核实\n依二手资料核实"  # one verdict vocabulary (issue 17), then the confidence
     assert rows[1][4] == "不涉及" and rows[1][3] == "本项目（畜禽规模养殖场/养殖小区）不属本条适用对象"
-    assert rows[2][4] == "不符合（禁止）\n待法规核实"
+    assert rows[2][4] == "禁止\n待法规核实"
     assert "〔单元 ZH43032110001 清单；依据：示意条款〕" in rows[2][2]
     assert "〔单元 ZH43032130001 类别默认要求（ECU02）；依据：" in rows[3][2]
     # the conclusion says what the verdict covers, and names the layer without data once
@@ -120,7 +120,7 @@ def test_pdf_has_the_same_table_in_chinese(result, store) -> None:
     text = _pdf_text(render_report([result], "pdf", store=store, maps=False))
     section = text[text.index("四、与生态环境分区管控要求的符合性分析"):text.index("五、周边敏感区")]
     for word in ("单元编码", "ZH43032110001", "60.0", "40.0", "管控维度", "准入要求", "本项目情况", "符合性",
-                 "污染物排放管控", "示例单元禁止新建排放污染物的养殖项目", "不符合（禁止）", "待法规核实",
+                 "污染物排放管控", "示例单元禁止新建排放污染物的养殖项目", "禁止", "待法规核实",
                  "不涉及", "类别默认要求（ECU02）"):
         assert _flat(word) in _flat(section), word
     assert "数据覆盖：" in text[:text.index("三、涉及管控要素一览表")]
@@ -131,7 +131,7 @@ def test_english_report_words_the_table_in_english(result, store) -> None:
     section = text[text.index("Conformity with the environmental zoning controls"):text.index("Sensitive zones nearby")]
     for word in ("Unit code", "Priority protection unit", "General control unit", "Dimension", "Requirement",
                  "This project", "Conformity", "Pollutant discharge control", "Check the access list clause by clause",
-                 "Does not conform", "(Prohibited)", "to be confirmed", "Not affected"):
+                 "Prohibited", "to be confirmed", "Not affected"):  # one verdict vocabulary (issue 17)
         assert _flat(word) in _flat(section), word
     assert _flat("Data coverage: Checked (data where the project lies)") in _flat(text)
 

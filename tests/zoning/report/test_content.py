@@ -33,12 +33,14 @@ def _texts(doc) -> str:
 
 
 @pytest.mark.parametrize(("verdict", "zh", "en"), [
-    ("prohibited", "不符合", "Does not conform"),
-    ("conditional", "需论证", "Needs justification"),
-    ("review", "需论证", "Needs justification"),
-    ("clear", "符合", "Conforms"),
+    ("prohibited", "禁止", "Prohibited"),
+    ("conditional", "有条件准入", "Conditional"),
+    ("review", "需核实", "Needs review"),
+    ("clear", "不涉及", "Not affected"),
 ])
-def test_conclusion_mapping(verdict: str, zh: str, en: str) -> None:
+def test_one_verdict_vocabulary(verdict: str, zh: str, en: str) -> None:
+    """The conclusion is said in the verdict's own words (the palette's), never in a second
+    vocabulary (不符合/需论证/符合) beside them."""
     assert conclusion_label(verdict, "zh") == zh
     assert conclusion_label(verdict, "en") == en
 
@@ -59,8 +61,8 @@ def test_project_document_holds_overview_conclusion_and_conflicts(store, farm) -
     doc = build_document([farm], store=store, maps=False, printed_at=PRINTED)
     text = _texts(doc)
     conclusion = next(b for b in doc.blocks if isinstance(b, Conclusion))
-    assert conclusion.headline == "筛查结论：不符合"
-    assert conclusion.verdict_line == "综合判定：禁止"
+    assert conclusion.headline == "筛查结论：禁止"
+    assert conclusion.verdict_line == "项目涉及禁止建设的保护区，原则上不得在此选址。"
     # 100 m x 120 m farm = 12,000 m² = 1.2 ha; 5,000 m² in 一级 = 41.7 %
     assert "12,000 m²（1.20 公顷）" in text
     assert "项目与其重叠 5,000 m²，占项目面积 41.7%" in text
@@ -93,13 +95,13 @@ def test_unverified_rule_says_to_be_confirmed(store) -> None:
     doc = build_document([mine_result(store)], store=store, maps=False)
     text = _texts(doc)
     assert "待法规核实" in text
-    assert "筛查结论：需论证" in text
+    assert "筛查结论：需核实" in text
 
 
 def test_clear_project_conforms_but_names_the_absent_layers(store) -> None:
     doc = build_document([housing_result(store)], store=store, maps=False)
     text = _texts(doc)
-    assert "筛查结论：符合" in text
+    assert "筛查结论：不涉及" in text
     assert "未纳入筛查的图层" in text and "长株潭生态绿心" in text
     # illustrative data: a clear verdict on 示意 layers has no legal force either
     assert doc.mark
@@ -120,15 +122,15 @@ def test_english_document(store, farm) -> None:
     doc = build_document([farm], store=store, maps=False, lang="en")
     text = _texts(doc)
     assert doc.title == "Eco-zoning Conflict Screening Report"
-    assert "Conclusion: Does not conform" in text
+    assert "Conclusion: Prohibited" in text
     assert "Illustrative data, no legal force" in doc.mark
 
 
 def test_batch_summary_counts(store, batch) -> None:
     doc = build_document(batch, store=store, maps=False)
-    by_verdict = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[:2] == ("结论", "判定"))
-    counts = {row[1]: row[2] for row in by_verdict.rows}
-    assert counts == {"禁止": "1", "有条件准入": "1", "需核实": "1", "不涉及": "1", "": "4"}
+    by_verdict = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[:2] == ("结论", "项目数"))
+    counts = {row[0]: row[1] for row in by_verdict.rows}
+    assert counts == {"禁止": "1", "有条件准入": "1", "需核实": "1", "不涉及": "1", "合计": "4"}
     by_county = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[0] == "县（市、区）")
     assert {row[0]: row[-1] for row in by_county.rows} == {"湘潭县": "2", "雨湖区": "2"}
     by_layer = next(b for b in doc.blocks if isinstance(b, Table) and b.columns[:2] == ("管控图层", "涉及项目数"))
@@ -182,15 +184,15 @@ def test_batch_notes_are_listed_once_with_the_projects_they_concern(store) -> No
     batch = [dataclasses.replace(farm_result(store, name=f"场{i}", index=i - 1), notes=n)
              for i, n in enumerate(notes, start=1)]
     lines = _note_lines(build_document(batch, store=store, maps=False, details=False))
-    assert lines[1:] == ["2. 全部 5 个项目：A", "3. 项目 1–2、5（共 3 个）：B", "4. [4] 场4：C"]
+    assert lines == ["1. 全部 5 个项目：A", "2. 项目 1–2、5（共 3 个）：B", "3. [4] 场4：C"]
     en = _note_lines(build_document(batch, store=store, maps=False, details=False, lang="en"))
-    assert en[1:] == ["2. All 5 projects: A", "3. Projects 1–2, 5 (3): B", "4. [4] 场4: C"]
+    assert en == ["1. All 5 projects: A", "2. Projects 1–2, 5 (3): B", "3. [4] 场4: C"]
     english = build_document(batch, store=store, maps=False, details=False, lang="en")
     assert english.subtitle == "Projects: 5"
     project_list = next(b for b in english.blocks if isinstance(b, Table) and b.columns[-1] == "Main conflict")
     assert project_list.rows[0][-1] == "Drinking-water source protection zone: 示例水厂水源 (Grade I)"
     single = _note_lines(build_document(batch[:1], store=store, maps=False))
-    assert single[1:] == ["2. A", "3. B"]
+    assert single == ["1. A", "2. B"]
 
 
 def test_distance_rule_on_a_project_inside_the_feature_says_it_touches(store, farm) -> None:
@@ -226,16 +228,16 @@ def test_notes_print_only_the_half_in_the_report_language(store, farm) -> None:
     in ``notes`` and the pair in ``notes_i18n``."""
     result = dataclasses.replace(farm, notes=NOTES)
     zh = _note_lines(build_document([result], store=store, maps=False))
-    assert zh[1:] == ["2. CSV 编码 UTF-8", "3. 部分规则待法规核实", "4. 已将 GCJ-02 坐标转换为 CGCS2000",
-                      "5. 示意数据，不具法律效力"]
+    assert zh == ["1. CSV 编码 UTF-8", "2. 部分规则待法规核实", "3. 已将 GCJ-02 坐标转换为 CGCS2000",
+                  "4. 示意数据，不具法律效力"]
     en = _note_lines(build_document([result], store=store, maps=False, lang="en"))
-    assert en[1:] == ["2. CSV encoding UTF-8", "3. Some rules applied are unverified: legal basis to be confirmed",
-                      "4. Converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)",
-                      "5. Illustrative data, no legal force"]
+    assert en == ["1. CSV encoding UTF-8", "2. Some rules applied are unverified: legal basis to be confirmed",
+                  "3. Converted GCJ-02 coordinates to CGCS2000 (EPSG:4490)",
+                  "4. Illustrative data, no legal force"]
     batch = [dataclasses.replace(result, project=dataclasses.replace(result.project, name=f"场{i}")) for i in (1, 2)]
     zh_batch = _note_lines(build_document(batch, store=store, maps=False, details=False))
-    assert zh_batch[1] == "2. 全部 2 个项目：CSV 编码 UTF-8"
-    assert all(" / " not in line for line in zh_batch[1:])
+    assert zh_batch[0] == "1. 全部 2 个项目：CSV 编码 UTF-8"
+    assert all(" / " not in line for line in zh_batch)
     assert result.to_dict()["notes"] == [
         "CSV 编码 UTF-8 / CSV encoding UTF-8",
         "部分规则待法规核实 / some rules applied are unverified: legal basis to be confirmed",

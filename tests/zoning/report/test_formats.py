@@ -65,7 +65,7 @@ def test_registry_has_the_cli_formats() -> None:
 def test_pdf_text_has_verdict_features_bases_and_mark_on_every_page(farm_pdf) -> None:
     pages = _pdf_pages(farm_pdf)
     text = "".join("".join(pages).split())  # undo line wrapping inside paragraphs and cells
-    assert "不符合" in text and "禁止" in text
+    assert "筛查结论：禁止" in text and "不符合" not in text and "需论证" not in text
     assert "示例水厂水源" in text and "湘潭县示例禁养区" in text
     assert "《水污染防治法》第六十五条" in text
     assert len(pages) >= 3
@@ -81,7 +81,7 @@ def test_pdf_embeds_the_cjk_font(farm_pdf, tmp_path: Path) -> None:
     assert rows, out
     assert all(" yes yes " in row for row in rows)  # embedded, subset
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    assert "筛查结论：不符合" in text  # copy-paste / search works in a real viewer
+    assert "筛查结论：禁止" in text  # copy-paste / search works in a real viewer
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
@@ -101,7 +101,7 @@ def test_docx_has_verdict_features_bases_and_mark_in_header(farm_docx) -> None:
     body = "\n".join(p.text for p in doc.paragraphs)
     cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     text = body + "\n" + cells
-    assert "筛查结论：不符合" in text
+    assert "筛查结论：禁止" in text
     assert "示例水厂水源" in text and "湘潭县示例禁养区" in text
     assert "《水污染防治法》第六十六条" in text
     for section in doc.sections:  # the header repeats on every page
@@ -113,7 +113,7 @@ def test_docx_has_verdict_features_bases_and_mark_in_header(farm_docx) -> None:
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
 def test_english_pdf(store, farm) -> None:
     text = "\n".join(_pdf_pages(render_report([farm], "pdf", store=store, lang="en", maps=False)))
-    assert "Does not conform" in text
+    assert "Conclusion: Prohibited" in text and "conform" not in text
     assert "Illustrative data, no legal force" in text
 
 
@@ -130,7 +130,8 @@ def test_xlsx_rows(store, batch) -> None:
     assert [r[area] for r in body[:3]] == [5000.0, 7000.0, 12000.0]
     confidence = header.index("依据核实")
     assert body[4][confidence] == "待法规核实"
-    assert body[5][header.index("结论")] == "符合"
+    assert body[5][header.index("项目结论")] == "不涉及"
+    assert "结论" not in header  # one verdict per project: no second vocabulary beside it
     assert MARK in wb["数据与说明"]["A1"].value
 
 
@@ -214,7 +215,7 @@ def test_pdf_bundle_cuts_the_font_once_and_embeds_it_in_every_pdf(store, batch, 
     rows = [line for line in out.splitlines() if "NotoSansCJK" in line]
     assert len(rows) == 2 and all(" yes yes yes " in row for row in rows), out
     text = "".join("".join(_pdf_pages(zf.read(farm_pdf))).split())
-    assert "筛查结论：不符合" in text and "湘潭县示例禁养区" in text and "《水污染防治法》第六十五条" in text
+    assert "筛查结论：禁止" in text and "湘潭县示例禁养区" in text and "《水污染防治法》第六十五条" in text
     assert MARK in text
 
 
@@ -335,7 +336,7 @@ def test_english_table_words_are_not_split_inside(store, batch) -> None:
     """Column widths fit the English labels: a word broken inside ('Prohibite' / 'd') would
     not appear whole in the extracted text."""
     text = "\n".join(_pdf_pages(render_report(batch, "pdf", store=store, lang="en", maps=False)))
-    for word in ("Prohibited", "Conditional", "justification", "Conforms", "Conflicts", "Conclusion", "checked",
+    for word in ("Prohibited", "Conditional", "review", "affected", "Conflicts", "Conclusion", "checked",
                  "Features", "Drinking-"):
         assert word in text, word
 

@@ -77,17 +77,22 @@ def test_third_grade_is_lightest() -> None:
 
 
 def _record_texts(monkeypatch) -> list[str]:
-    """Every text the maps draw (labels, furniture), as strings, in drawing order."""
+    """Every text drawn on a map's axes (labels are annotations placed by ``maps._Labels``)."""
     from matplotlib.axes import Axes
 
     texts: list[str] = []
-    real = Axes.text
+    real_text, real_annotate = Axes.text, Axes.annotate
 
-    def recording(self, x, y, s, *args, **kwargs):
+    def text(self, x, y, s, *args, **kwargs):
         texts.append(str(s))
-        return real(self, x, y, s, *args, **kwargs)
+        return real_text(self, x, y, s, *args, **kwargs)
 
-    monkeypatch.setattr(Axes, "text", recording)
+    def annotate(self, s, *args, **kwargs):
+        texts.append(str(s))
+        return real_annotate(self, s, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "text", text)
+    monkeypatch.setattr(Axes, "annotate", annotate)
     return texts
 
 
@@ -111,6 +116,7 @@ def test_labels_do_not_repeat_the_grade_a_name_already_says(monkeypatch, farm) -
 def test_a_zone_name_with_tabs_and_line_breaks_is_drawn_on_one_line(monkeypatch, farm) -> None:
     """A tab or line break in a zone's name (data) has no glyph: the label joins the words
     with spaces (the suite turns matplotlib's "Glyph 9 missing" warning into an error)."""
+
     from .conftest import make_store
 
     named = make_store()
@@ -120,3 +126,33 @@ def test_a_zone_name_with_tabs_and_line_breaks_is_drawn_on_one_line(monkeypatch,
     maps.detail_map(farm, "water_source", ReportZones(named))
     assert any(s.startswith("甲 水源 一级") for s in texts)
     assert not any(ch in s for s in texts for ch in "\t\r\n")
+
+
+def test_labels_never_overlap_each_other_or_the_map_furniture() -> None:
+    """Ten long labels anchored at one spot: each one drawn lies clear of every other and of
+    the legend corner (measured on the drawn text, in pixels); the rest are left out, and a
+    forced label is always drawn."""
+    import matplotlib.pyplot as plt
+    from shapely.geometry import box
+
+    from zoning.report.fonts import matplotlib_family
+
+    with plt.rc_context({"font.family": [matplotlib_family()]}):  # the reports' CJK font, as the maps set it
+        fig, ax = plt.subplots(figsize=(6.3, 4.2), dpi=100)
+        ax.set_xlim(0, 3000)
+        ax.set_ylim(0, 2000)
+        legend_corner = box(2000, 0, 3000, 700)
+        labels = maps._Labels(ax, [legend_corner], [legend_corner])
+        placed = [labels.place(1500, 1000, f"禁养区：某某乡镇城镇建成区{i}", fontsize=9) for i in range(10)]
+        assert placed[0] and not all(placed)
+        assert labels.place(1500, 1000, "项目涉及的要素", force=True, fontsize=9)
+        renderer = fig.canvas.get_renderer()
+        drawn = [a.get_window_extent(renderer) for a in ax.texts]
+        free = [b for a, b in zip(ax.texts, drawn, strict=True) if a.get_text() != "项目涉及的要素"]
+        assert len(free) == sum(placed)
+        for i, a in enumerate(free):
+            assert not any(a.overlaps(b) for b in free[i + 1:])
+        corner = ax.transData.transform([(2000, 0), (3000, 700)])
+        for b in free:
+            assert not (b.x1 > corner[0][0] and b.y0 < corner[1][1]), "a label over the legend"
+        plt.close(fig)

@@ -94,7 +94,7 @@ def test_compare_exports_xlsx_and_docx(store: Path, tmp_path: Path) -> None:
     table = [list(r) for r in wb["方案比选"].iter_rows(values_only=True)]
     assert table[0] == ["比选因素", "方案1：甲地", "方案2：乙地", "方案3：丙地"]
     by = {r[0]: r[1:] for r in table[1:]}
-    assert [v.startswith("不符合") for v in by["结论"]] == [True, False, False]
+    assert [v == "禁止" for v in by["结论"]] == [True, False, False]
     assert "ECO08" in by["禁止类冲突"][0] and by["禁止类冲突"][2] == "—"
     assert by["距生态保护红线"][0] == "位于其内" and by["距生态保护红线"][1] == "300 m"
     assert by["比选排序（按结论）"][0] == "3"

@@ -233,9 +233,9 @@
     var notice = document.getElementById('notice');
     notice.hidden = !meta.illustrative;
     notice.textContent = meta.attribution.notice_zh + ' / ' + meta.attribution.notice_en;
-    fill(document.getElementById('attribution'), meta.attribution.sources.map(function (s) {
-      return el('div', {}, [pick(s.zh, s.en)]);
-    }));
+    var credits = meta.attribution.sources.map(function (s) { return el('div', {}, [pick(s.zh, s.en)]); });
+    if (meta.basemap) { credits.unshift(el('div', {className: 'basemap-credit'}, [meta.basemap.attribution])); }
+    fill(document.getElementById('attribution'), credits);
     renderLegend();
     if (lastAsk) { ask(lastAsk[0], lastAsk[1]); }
   }
@@ -260,6 +260,13 @@
     river: {color: '#6baed6', weight: 1.2}
   };
   var map, marker;
+  // The deployment's own tile service (meta.basemap, e.g. an intranet 天地图 政务版 or WMTS)
+  // under everything; its credit goes to the attribution footer as text.
+  function addBasemap(bm) {
+    var options = {maxZoom: 18, maxNativeZoom: bm.max_zoom, subdomains: bm.subdomains && bm.subdomains.length ? bm.subdomains : 'abc'};
+    L.tileLayer(bm.url, options).addTo(map);
+    if (bm.labels_url) { L.tileLayer(bm.labels_url, options).addTo(map); }
+  }
   Promise.all([fetchJSON('data/meta.json'), fetchJSON('data/base.json'), fetchJSON('data/places.json')]).then(function (got) {
     meta = got[0];
     places = Array.isArray(got[2]) ? got[2] : [];
@@ -269,7 +276,9 @@
     map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
     window.zoningMap = map;  // for the browser tests and anyone embedding the page
     L.control.scale({imperial: false}).addTo(map);
+    if (meta.basemap) { addBasemap(meta.basemap); }
     L.geoJSON(got[1], {interactive: false, style: function (f) { return BASE_STYLE[f.properties.k] || BASE_STYLE.county; }}).addTo(map);
+    ZoningLabels.layer({url: 'data/labels.json'}).addTo(map);
     marker = L.circleMarker([0, 0], {radius: 7, color: '#111', weight: 2, fillColor: '#ffd600', fillOpacity: 1, interactive: false});
     zones = ZoningTiles.layer({base: 'tiles/', meta: meta, visible: visible, leaflet: {maxZoom: 16}});
     zones.once('load', function () {
