@@ -83,7 +83,7 @@ _ROLE_GEOMETRY: Mapping[str, tuple[str, ...]] = MappingProxyType(
 _LAYER_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = frozenset({"version", "common_fields", "layers"})
-_LAYER_KEYS = frozenset({"title", "geometry", "zone_field", "fields", "role", "melt"})
+_LAYER_KEYS = frozenset({"title", "geometry", "zone_field", "fields", "role", "melt", "sensitive"})
 _FIELD_KEYS = frozenset(
     {"required", "values", "legacy", "default", "title", "aliases", "labels_en", "column_aliases"}
 )
@@ -172,6 +172,10 @@ class LayerSpec:
         For a table published in wide form (one column per value of a field, e.g. one column
         per 管控维度): ``(key field, value field)``; ``layers import`` turns each such column
         into rows of (key, value). None when the layer has no wide form.
+    sensitive
+        The layer's exact boundaries are not for the public: the public map, its place
+        lookup and the exported site show it generalised (``layers.generalise``); reviewers
+        screen against the exact data.
     """
 
     id: str
@@ -182,6 +186,7 @@ class LayerSpec:
     fields: Mapping[str, FieldSpec]
     role: LayerRole = "zone"
     melt: tuple[str, str] | None = None
+    sensitive: bool = False
 
     @property
     def geometry_types(self) -> frozenset[str]:
@@ -400,6 +405,10 @@ def _parse_layer(lid: str, entry: Any, common: Mapping[str, FieldSpec], problems
     if role not in ROLES:
         problems.append(f"{where}: role {role!r} is not one of {list(ROLES)}")
         role = "zone"
+    sensitive = entry.get("sensitive", False)
+    if not isinstance(sensitive, bool):
+        problems.append(f"{where}: 'sensitive' must be true or false, got {sensitive!r}")
+        sensitive = True  # when in doubt, do not show it at full precision
     return LayerSpec(
         id=lid,
         title_zh=title_zh,
@@ -409,6 +418,7 @@ def _parse_layer(lid: str, entry: Any, common: Mapping[str, FieldSpec], problems
         fields=fields,
         role=cast(LayerRole, role),
         melt=_parse_melt(entry.get("melt"), fields, where, problems),
+        sensitive=sensitive,
     )
 
 

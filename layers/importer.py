@@ -41,9 +41,10 @@ from gis.errors import DataSourceError, InputError, Label, SchemaError, zh_label
 from gis.io import is_url, read_features, url_label
 from gis.limits import Limits
 from gis.text import Text
-from layers import _gpkg, _table_import
+from layers import _gpkg, _table_import, timeline
 from layers.catalog import Catalog, FieldSpec, LayerSpec, load_catalog
 from layers.coverage import LayerCoverage, coverage_record, read_coverage, write_coverage
+from layers.mapping import propose_fields
 from layers.schema import Problem, attribute_columns, check_layer, text_values
 from layers.store import format_problems
 
@@ -51,7 +52,7 @@ __all__ = ["ImportResult", "LayerVersion", "RollbackResult", "import_layer", "li
 
 _LEGAL_STATUSES = ("法定", "示意")
 # Actions in store_history that create a version (a rollback only makes one current again).
-_VERSION_ACTIONS = ("import", "replace", "adopt")
+_VERSION_ACTIONS = timeline.VERSION_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class ImportResult:
     coverage
         The layer's coverage record after the import (``layers.coverage``); None = the
         store's whole admin extent.
+    written
+        False when the import was only checked (``dry_run``).
     """
 
     store: Path
@@ -90,6 +93,8 @@ class ImportResult:
     notes: tuple[str, ...]
     warnings: tuple[Problem, ...]
     coverage: LayerCoverage | None = None
+    #: False for a check (``dry_run=True``): nothing was written.
+    written: bool = True
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,10 @@ class LayerVersion:
     label: str | None
     current: bool
     available: bool
+    #: The date a later version took its place (``layers.timeline``); None while in force.
+    ceased_date: str | None = None
+    #: Rolled back from: treated as never in force (until restored).
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -231,33 +240,45 @@ def _auto_map(
     gdf: pd.DataFrame, fields: Mapping[str, FieldSpec], mapped: set[str]
 ) -> tuple[dict[str, str], list[str]]:
     """Source fields that are unambiguously a catalogue field (``NAME``, its Chinese title or a
-    header official files use for it, ``column_aliases``) -> that field."""
-    columns = attribute_columns(gdf)
-    auto: dict[str, str] = {}
-    notes: list[str] = []
-    for name, spec in fields.items():
-        if name in columns:
-            continue
-        names = {spec.title_zh, *spec.column_aliases} - {""}
-        candidates = [
-            c for c in columns if c not in mapped and c not in auto and (c.casefold() == name or c.strip() in names)
-        ]
-        if len(candidates) == 1:
-            auto[candidates[0]] = name
-            notes.append(Text(f"字段 {candidates[0]} 自动对应 {name}", f"field {candidates[0]} taken as {name}"))
+    header official files use for it, ``column_aliases``) -> that field (``layers.mapping``)."""
+    proposed = propose_fields(attribute_columns(gdf), fields, taken=mapped)
+    auto = {column: name for name, column in proposed.items() if column != name}
+    notes: list[str] = [Text(f"字段 {c} 自动对应 {n}", f"field {c} taken as {n}") for c, n in auto.items()]
     return auto, notes
 
 
-def _map_values(gdf: pd.DataFrame, fields: Mapping[str, FieldSpec]) -> list[str]:
-    """Strip enumerated values and replace known spellings (aliases), in place; notes say what changed."""
+def _check_value_map(value_map: Mapping[str, Mapping[str, str]], fields: Mapping[str, FieldSpec]) -> None:
+    """Every field of a value map is an enumerated catalogue field, every target one of its values."""
+    problems, problems_zh = [], []
+    for name, values in value_map.items():
+        spec = fields.get(name)
+        if spec is None or not spec.values:
+            enumerated = [f for f, s in fields.items() if s.values]
+            problems.append(f"value map: {name!r} is not an enumerated field of this layer; expected one of {', '.join(enumerated)}")
+            problems_zh.append(f"取值对应：“{name}”不是该图层有取值范围的字段；应为 {'、'.join(enumerated)} 之一")
+            continue
+        for source, target in values.items():
+            if target not in spec.allowed:
+                problems.append(f"value map {name}: {source!r} -> {target!r}: expected one of {', '.join(spec.allowed)}")
+                problems_zh.append(f"取值对应 {name}：“{source}”→“{target}”：应为 {'、'.join(spec.allowed)} 之一")
+    if problems:
+        raise InputError("; ".join(problems), zh="；".join(problems_zh))
+
+
+def _map_values(
+    gdf: pd.DataFrame, fields: Mapping[str, FieldSpec], value_map: Mapping[str, Mapping[str, str]] | None = None
+) -> list[str]:
+    """Strip enumerated values and replace the values mapped by the importer (``value_map``),
+    then known spellings (aliases), in place; notes say what changed."""
     notes: list[str] = []
     for name, spec in fields.items():
         if name not in gdf.columns or not spec.values:
             continue
         text, missing = text_values(gdf[name])
         changed: Counter[tuple[str, str]] = Counter()
+        chosen = (value_map or {}).get(name, {})
         for i in np.flatnonzero(~missing):
-            target = spec.aliases.get(text[i])
+            target = chosen.get(text[i]) or spec.aliases.get(text[i])
             if target is not None:
                 changed[(text[i], target)] += 1
                 text[i] = target
@@ -315,6 +336,7 @@ def _prepare(
     field_map: Mapping[str, str],
     common: Mapping[str, str | None],
     set_values: Mapping[str, str],
+    value_map: Mapping[str, Mapping[str, str]] | None = None,
 ) -> _Prepared:
     filename = src.name if isinstance(src.data, bytes) else None
     fields = catalog.fields_of(spec.id)
@@ -332,12 +354,13 @@ def _prepare(
         label, frame, read_notes = table.source, table.frame, list(table.notes)
     gdf, notes = _apply_field_map(frame, field_map, fields, label)
     _check_set_values(set_values, fields)
+    _check_value_map(value_map or {}, fields)
     if not spec.has_geometry:
         gdf, more = _table_import.reshape(gdf, spec, fields)
         notes += more
     for name, value in set_values.items():
         _fill(gdf, name, value)
-    notes += _map_values(gdf, fields)
+    notes += _map_values(gdf, fields, value_map)
     notes += _set_legal_status(gdf, str(common["legal_status"]))
     for name in ("source", "effective_date", "version"):
         _fill(gdf, name, common.get(name))
@@ -429,6 +452,8 @@ def import_layer(
     coverage_note: str | None = None,
     encoding: str | None = None,
     limits: Limits | None = None,
+    value_map: Mapping[str, Mapping[str, str]] | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import one official layer into a zone store (created if it does not exist).
 
@@ -475,6 +500,12 @@ def import_layer(
         Attribute text encoding of the source when it cannot be told (``GBK``, ``BIG5``).
     limits
         Resource limits of the read (``gis.limits.Limits``); default: those in force.
+    value_map
+        Catalogue field -> {value in the file: catalogue value}, applied before the
+        catalogue's aliases (``{"grade": {"1": "一级", "2": "二级"}}``).
+    dry_run
+        Only check: read, map and validate everything (every problem raised as it would
+        be) and say what the import would do, without writing anything (``written`` False).
 
     Returns
     -------
@@ -497,21 +528,17 @@ def import_layer(
     read_options = {"crs": crs, "layer": source_layer, "encoding": encoding, "limits": limits}
     common = {"legal_status": legal_status, "source": source, "effective_date": date_text}
     wanted = _coverage_wanted(spec, coverage_adcodes, coverage_from_features, coverage_note)
+    prepare: dict[str, Any] = {"read_options": read_options, "field_map": dict(field_map or {}), "set_values": dict(set_values or {}),
+               "value_map": dict(value_map or {})}  # fmt: skip
+    if dry_run:
+        plan = _plan(store, layer_id, replace)
+        prepared = _prepare(src, spec, cat, common={**common, "version": version or f"v{plan.version}"}, **prepare)
+        return _result(store, layer_id, plan, prepared, src.sha256(prepared.gdf), None, (), written=False,
+                       new_date=date_text)  # fmt: skip
     with _gpkg.edit_store(store) as work:
-        names = {name for name, _ in _gpkg.list_tables(work)} if work.exists() else set()
-        history = _gpkg.read_history(work, layer_id) if work.exists() else []
-        exists = layer_id in names
-        if exists and not replace:
-            _refuse_existing(store, layer_id, history)
-        rows: list[_gpkg.HistoryRow] = []
-        if exists and not history:
-            rows.append(_adopt_row(work, layer_id))
-        previous = _current_version(history + rows) if exists else None
-        new_version = max((r.version for r in history + rows), default=0) + 1
-        prepared = _prepare(
-            src, spec, cat, read_options=read_options, field_map=dict(field_map or {}),
-            common={**common, "version": version or f"v{new_version}"}, set_values=dict(set_values or {}),
-        )  # fmt: skip
+        plan = _plan(work, layer_id, replace, shown=store)
+        names, rows, previous, new_version = plan.names, list(plan.rows), plan.previous, plan.version
+        prepared = _prepare(src, spec, cat, common={**common, "version": version or f"v{new_version}"}, **prepare)
         if previous is not None and _gpkg.version_layer(layer_id, previous) not in names:
             _gpkg.copy_layer(work, layer_id, _gpkg.version_layer(layer_id, previous))
         _gpkg.write_layer(work, layer_id, prepared.gdf)
@@ -519,7 +546,7 @@ def import_layer(
             _gpkg.HistoryRow(
                 layer=layer_id,
                 version=new_version,
-                action="replace" if exists else "import",
+                action="replace" if layer_id in names else "import",
                 recorded_at=_gpkg.now_text(),
                 recorded_by=imported_by or _gpkg.current_user(),
                 source_file=src.name,
@@ -534,19 +561,51 @@ def import_layer(
         )
         _gpkg.append_history(work, rows)
         coverage, coverage_notes = _record_coverage(work, cat, spec, prepared.gdf, wanted, coverage_from_features)
+    return _result(store, layer_id, plan, prepared, rows[-1].source_sha256 or "", coverage, coverage_notes, written=True,
+                   new_date=date_text)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What an import into a store will do: its version number, the version it replaces."""
+
+    names: set[str]
+    history: list[_gpkg.HistoryRow]
+    rows: tuple[_gpkg.HistoryRow, ...]  # an adopt row for a layer that predates version tracking
+    previous: int | None
+    version: int
+    previous_effective: str | None
+
+
+def _plan(path: Path, layer_id: str, replace: bool, *, shown: Path | None = None) -> _Plan:
+    names = {name for name, _ in _gpkg.list_tables(path)} if path.exists() else set()
+    history = _gpkg.read_history(path, layer_id) if path.exists() else []
+    exists = layer_id in names
+    if exists and not replace:
+        _refuse_existing(shown or path, layer_id, history)
+    rows = (_adopt_row(path, layer_id),) if exists and not history else ()
+    previous = _current_version(history + list(rows)) if exists else None
+    periods = {p.version: p for p in timeline.periods_of(layer_id, history, present=exists, kept=set())}
+    effective = periods[previous].effective_date if previous in periods else None
+    return _Plan(names, history, rows, previous, max((r.version for r in history + list(rows)), default=0) + 1, effective)
+
+
+def _result(
+    store: Path, layer_id: str, plan: _Plan, prepared: _Prepared, sha256: str, coverage: LayerCoverage | None,
+    coverage_notes: tuple[Text, ...], *, written: bool, new_date: str | None,
+) -> ImportResult:  # fmt: skip
+    notes = prepared.notes + coverage_notes
+    if plan.previous_effective and new_date and new_date < plan.previous_effective:
+        notes += (
+            Text(f"注意：新版本生效日期 {new_date} 早于所替换版本 v{plan.previous} 的 {plan.previous_effective}",
+                 f"note: the new version's effective date {new_date} is before that of v{plan.previous} it replaces "
+                 f"({plan.previous_effective}); from {new_date} on the new version is in force"),
+        )  # fmt: skip
     return ImportResult(
-        store=store,
-        layer=layer_id,
-        version=new_version,
-        replaced_version=previous,
-        features=len(prepared.gdf),
-        crs=prepared.crs,
-        legal_status=_layer_status(prepared.gdf),
-        source_sha256=rows[-1].source_sha256 or "",
-        notes=prepared.notes + coverage_notes,
-        warnings=prepared.warnings,
-        coverage=coverage,
-    )
+        store=store, layer=layer_id, version=plan.version, replaced_version=plan.previous, features=len(prepared.gdf),
+        crs=prepared.crs, legal_status=_layer_status(prepared.gdf), source_sha256=sha256, notes=notes,
+        warnings=prepared.warnings, coverage=coverage, written=written,
+    )  # fmt: skip
 
 
 def _coverage_wanted(
@@ -631,11 +690,14 @@ def list_versions(
     if not history and layer_id in names:
         history = [_adopt_row(store, layer_id)]
     current = _current_version(history) if layer_id in names else None
+    kept = {n for lid, n in filter(None, map(_gpkg.parse_version_layer, names)) if lid == layer_id}
+    periods = {p.version: p for p in timeline.periods_of(layer_id, history, present=layer_id in names, kept=kept)}
     out: list[LayerVersion] = []
     for row in history:
         if row.action not in _VERSION_ACTIONS:
             continue
         available = row.version == current or _gpkg.version_layer(layer_id, row.version) in names
+        period = periods.get(row.version)
         out.append(
             LayerVersion(
                 layer=row.layer,
@@ -653,6 +715,8 @@ def list_versions(
                 label=row.label,
                 current=row.version == current,
                 available=available,
+                ceased_date=period.ceased_date if period else None,
+                withdrawn=period.withdrawn if period else False,
             )
         )
     return tuple(out)

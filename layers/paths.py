@@ -25,6 +25,8 @@ __all__ = [
     "CATALOG_PATH",
     "RULES_PATH",
     "PROJECT_TYPES_PATH",
+    "DATA_DIR_ENV",
+    "user_data_dir",
     "STORE_ENV",
     "CATALOG_ENV",
     "RULES_ENV",
@@ -59,6 +61,22 @@ CATALOG_PATH = DATA_DIR / "catalog.yaml"
 RULES_PATH = DATA_DIR / "rules.yaml"
 PROJECT_TYPES_PATH = DATA_DIR / "project_types.yaml"
 
+#: Environment variable naming the user's data folder (accounts, saved screenings, as-of views).
+DATA_DIR_ENV = "ZONING_DATA_DIR"
+
+
+def user_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The user's data folder — never inside the repository: ``$ZONING_DATA_DIR``, else
+    ``$XDG_DATA_HOME/eco-zoning-screener`` (``~/.local/share/eco-zoning-screener``).
+
+    >>> user_data_dir({"ZONING_DATA_DIR": "/srv/zoning"})
+    PosixPath('/srv/zoning')
+    """
+    env = os.environ if environ is None else environ
+    if env.get(DATA_DIR_ENV, "").strip():
+        return Path(env[DATA_DIR_ENV].strip()).expanduser()
+    base = env.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
+    return Path(base) / "eco-zoning-screener"
 #: Environment variable naming the zone store a deployment serves (a user's official
 #: GeoPackage); unset, the embedded default.
 STORE_ENV = "ZONING_STORE"

@@ -41,6 +41,7 @@ from layers._geoarrays import ColumnError, GeomColumn, encode
 from layers.catalog import Catalog, LayerSpec, load_catalog
 from layers.coverage import COVERAGE_TABLE, LayerCoverage, coverage_problems, read_coverage
 from layers.schema import EMPTY_LAYER_NOTE, Problem, check_layer, geometry_name, text_values
+from layers.timeline import current_versions
 
 __all__ = ["ZoneStore", "LayerSummary", "Problem", "validate_store", "format_problems", "LEGAL_STATUSES"]
 
@@ -305,6 +306,12 @@ class ZoneStore:
         Layers in the file the catalogue does not know (kept, reported, not screened).
     problems
         Warning-level problems found on opening (legacy values, repaired geometry ...).
+    versions
+        Layer -> the version in the store (``layers.timeline``: version, label,
+        effective_date, ceased_date), for layers with a version history.
+    as_of, origin, origin_sha256
+        For a view of a store on a past date (``layers.asof``): the date, and the store
+        file and hash the versions come from; None otherwise.
     pack
         The store version's pack (``layers._pack.StorePack``) when the cache is in use, else None.
     """
@@ -318,6 +325,10 @@ class ZoneStore:
         "extra_layers",
         "version_layers",
         "problems",
+        "versions",
+        "as_of",
+        "origin",
+        "origin_sha256",
         "pack",
         "_frames",
         "_coverage",
@@ -359,6 +370,31 @@ class ZoneStore:
         self._coverage: Mapping[str, LayerCoverage] = MappingProxyType(
             {lid: rec for lid, rec in records.items() if lid in self.layer_ids}
         )
+        # The versions screened (``layers.timeline``), read on every open like the coverage.
+        try:
+            periods = current_versions(path)
+        except DataSourceError:
+            periods = {}
+        self.versions: Mapping[str, Mapping[str, object]] = MappingProxyType(
+            {lid: p.as_dict() for lid, p in periods.items() if lid in self.layer_ids}
+        )
+        self.as_of: str | None = None
+        self.origin: Path | None = None
+        self.origin_sha256: str | None = None
+
+    def as_view(
+        self, *, as_of: str, versions: Mapping[str, Mapping[str, object]], origin: Path, origin_sha256: str
+    ) -> ZoneStore:
+        """This store presented as ``origin`` seen on the date ``as_of`` (``layers.asof``):
+        the same layers, naming the versions in force then and the store they come from."""
+        view = object.__new__(ZoneStore)
+        for name in ZoneStore.__slots__:
+            setattr(view, name, getattr(self, name))
+        view.versions = MappingProxyType({k: dict(v) for k, v in versions.items()})
+        view.as_of = as_of
+        view.origin = origin
+        view.origin_sha256 = origin_sha256
+        return view
 
     @classmethod
     def open(

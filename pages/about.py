@@ -17,7 +17,7 @@ from ui.pagekit import error_text
 from ui.sidebar import data_version
 from ui.tables import status_label
 
-require_frame()
+require_frame("about")
 st.title(t("about.title"))
 st.markdown(t("about.what"))
 

@@ -23,7 +23,7 @@ from ui.pagekit import show_errors, stop_on_error
 from ui.public_panel import answer_title, ask_once, asked_marker, clicked_point, render_zone_answer
 from ui.public_units import render_units_answer
 from ui.search import SearchKeys, search_box, view_of
-from ui.sidebar import online_tiles
+from ui.sidebar import data_version, online_tiles
 from ui.static_cache import tile_build
 
 #: How long a first visit waits for the zone tiles of a new store version (the embedded
@@ -32,7 +32,7 @@ _TILE_WAIT_S = 8.0
 _SEARCH = SearchKeys("public")
 _MAP_HEIGHT = 560
 
-require_frame()
+require_frame("public")
 st.title(t("public.title"))
 st.caption(t("public.intro"))
 
@@ -44,11 +44,14 @@ with stop_on_error():
     tiles = build.wait(_TILE_WAIT_S)
     # Without tiles (being written, or a read-only static folder) the layers are drawn by
     # the page itself, as pictures where they are dense.
-    views = zone_views(lang()) if tiles is None and not build.building else ()
+    views = zone_views(lang(), public=True) if tiles is None and not build.building else ()
 labels = layer_labels()
 layer_ids = [ly["id"] for ly in tiles.meta["layers"]] if tiles is not None else [v.layer_id for v in views]
 titles = {lid: pick(labels[lid].title_zh, labels[lid].title_en) if lid in labels else lid for lid in layer_ids}
 illustrative = any(store.legal_status(lid) != "法定" for lid in store.layer_ids if lid != "admin")
+with show_errors():
+    version = data_version()
+    st.caption(t("public.updated", date=version.date, sha=version.short))
 if build.building:
     st.info(t("public.tiles_building"), icon=":material/hourglass_top:")
 
@@ -99,7 +102,7 @@ with map_col:
         if found is not None:
             bounds = found.bounds or (found.lon - 0.06, found.lat - 0.05, found.lon + 0.06, found.lat + 0.05)
         with stop_on_error():
-            map_views = zone_views(lang(), bounds) if bounds is not None and views else views
+            map_views = zone_views(lang(), bounds, public=True) if bounds is not None and views else views
         m = build_map(lang=lang(), bounds=bounds, base=get_base_display(), zones=[v for v in map_views if v.layer_id in shown],
                       illustrative=illustrative, online=online_tiles(), height=_MAP_HEIGHT)  # fmt: skip
     st_folium(m, key=state.PUBLIC_MAP, height=_MAP_HEIGHT, use_container_width=True, returned_objects=["last_clicked"],

@@ -26,13 +26,14 @@ from ui.inputs import (
 )
 from ui.pagekit import result_map_for, show_errors, show_parsed, stop_on_error
 from ui.results import downloads, render_result
+from ui.saving import as_of_choice, save_box, store_as_of
 from ui.screening import screen_memo
 from ui.search import SearchKeys, located_map, search_box
 from ui.sidebar import online_tiles
 
 _SEARCH = SearchKeys("screen")
 
-require_frame()
+require_frame("screen")
 st.title(t("screen.title"))
 st.caption(t("screen.intro"))
 
@@ -138,6 +139,8 @@ with cols[0]:
     # The chosen feature's own name (a 项目名称 column) before the file's name.
     default_name = feature_name(parsed) or ("" if parsed.label in ("drawing.geojson", "coordinates") else parsed.label.rsplit(".", 1)[0])
     name = st.text_input(t("screen.name"), key=state.SCREEN_NAME, placeholder=default_name or t("screen.name_placeholder"))
+    builder = st.text_input(t("screen.builder"), key=state.SCREEN_BUILDER)
+    project_code = st.text_input(t("screen.project_code"), key=state.SCREEN_PROJECT_CODE, help=t("screen.project_code_help"))
     type_key = type_picker(types, key=state.SCREEN_TYPE)
     within_m = st.number_input(t("screen.within"), min_value=0, max_value=20_000, step=100, value=0, key=state.SCREEN_WITHIN,
                                help=t("screen.within_help"))  # fmt: skip
@@ -154,15 +157,20 @@ if type_key is None:
 
 # --- ③ result --------------------------------------------------------------------------------
 st.subheader(t("screen.step_result"))
+as_of = as_of_choice(state.SCREEN_AS_OF)
 with stop_on_error():
+    screened = store_as_of(ref, store, as_of)
     projects = to_projects(parsed, type_key=type_key, attributes=attrs, name=name or default_name or tr("screen.unnamed", "zh"),
-                           project_types=types)  # fmt: skip
+                           project_types=types, builder=builder or None, project_code=project_code or None)  # fmt: skip
     with st.spinner(t("screen.screening")):
-        results = screen_memo(state.SCREEN_RESULT, projects, store=store, rules=rules, store_sha256=ref.sha256,
+        results = screen_memo(state.SCREEN_RESULT, projects, store=screened, rules=rules,
+                              store_sha256=f"{screened.sha256}@{as_of or ''}",
                               within_m=float(within_m) if within_m else None)  # fmt: skip
 result = results[0]
 titles = layer_titles()
 render_result(result, titles=titles)
 st.subheader(t("screen.result_map"))
-st_folium(result_map_for(result, store), key=f"{state.SCREEN_MAP}.result", height=480, use_container_width=True, returned_objects=[])
-downloads(results, stem=f"screening-{safe_filename(result.project.name)}", key_prefix="screen")
+st_folium(result_map_for(result, screened), key=f"{state.SCREEN_MAP}.result", height=480, use_container_width=True,
+          returned_objects=[])  # fmt: skip
+number = save_box(results, key_prefix="screen", batch=False)
+downloads(results, stem=f"screening-{safe_filename(result.project.name)}", key_prefix="screen", number=number)

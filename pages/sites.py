@@ -12,7 +12,7 @@ from ui.i18n import t
 from ui.pagekit import stop_on_error
 from ui.sites_view import compare_tab, run_search, search_form, show_search
 
-require_frame()
+require_frame("sites")
 st.title(t("sites.title"))
 st.caption(t("sites.intro"))
 

@@ -22,17 +22,13 @@ from ui.inputs import ParsedInput
 from ui.sidebar import online_tiles
 from ui.styles import verdict_colour
 from ui.tables import batch_frame, verdict_label
-from zoning.columns import NAME_COLUMNS, TYPE_COLUMNS, guess_column
+from zoning.columns import BUILDER_COLUMNS, NAME_COLUMNS, PROJECT_CODE_COLUMNS, TYPE_COLUMNS, guess_column
 from zoning.engine import ProjectRows, projects_by_row
 from zoning.model import VERDICTS, ScreeningResult
 
 __all__ = ["ColumnMapping", "column_mapping", "batch_projects", "show_row_problems", "render_batch", "batch_map_of",
            "render_detail", "summary_by", "problems_frame"]
 
-#: Columns a reviewer's list holds besides the screening's inputs: proposed, shown with each
-#: project (the saved screenings of the bureau keep them once they have fields for them).
-_OWNER_COLUMNS = ("建设单位", "业主单位", "项目单位", "申报单位", "单位名称", "owner", "developer")
-_CODE_COLUMNS = ("项目代码", "项目编码", "统一项目代码", "备案号", "项目编号", "project_code", "code")
 
 
 @dataclass(frozen=True)
@@ -73,10 +69,12 @@ def column_mapping(parsed: ParsedInput, types: Any) -> ColumnMapping | None:
     type_col = cols[1].selectbox(t("batch.type_col"), options=options, index=_guess(options, TYPE_COLUMNS),
                                  format_func=_or_label("batch.one_type"), key=state.BATCH_TYPE_COL,
                                  help=t("batch.type_col_help"))  # fmt: skip
+    # 建设单位 and 项目代码, proposed by their usual column names (zoning.columns); shown with
+    # each project and carried into its reports and saved record.
     cols = st.columns(2)
-    owner_col = cols[0].selectbox(t("batch.owner_col"), options=options, index=_guess(options, _OWNER_COLUMNS),
+    owner_col = cols[0].selectbox(t("batch.owner_col"), options=options, index=_guess(options, BUILDER_COLUMNS),
                                   format_func=_or_label("batch.no_column"), key=state.BATCH_OWNER_COL)  # fmt: skip
-    code_col = cols[1].selectbox(t("batch.code_col"), options=options, index=_guess(options, _CODE_COLUMNS),
+    code_col = cols[1].selectbox(t("batch.code_col"), options=options, index=_guess(options, PROJECT_CODE_COLUMNS),
                                  format_func=_or_label("batch.no_column"), key=state.BATCH_CODE_COL)  # fmt: skip
     fixed = None
     if not type_col:
@@ -111,9 +109,13 @@ def batch_projects(parsed: ParsedInput, mapping: ColumnMapping, types: Any) -> P
             gdf[attr] = gdf[mapping.attr_cols[attr]]
         elif attr in gdf.columns:
             gdf = gdf.drop(columns=[attr])
+    for chosen, usual in ((mapping.owner_col, BUILDER_COLUMNS), (mapping.code_col, PROJECT_CODE_COLUMNS)):
+        if chosen is None:  # "no column": not taken from a column named like it either
+            gdf = gdf.drop(columns=[c for c in usual if c in gdf.columns])
     features = replace(parsed.features, gdf=gdf)
     return projects_by_row(features, type=mapping.fixed_type, type_field=mapping.type_col, name_field=mapping.name_col,
-                           project_types=types, columns=mapping.attr_cols)  # fmt: skip
+                           project_types=types, columns=mapping.attr_cols, builder_field=mapping.owner_col,
+                           project_code_field=mapping.code_col)  # fmt: skip
 
 
 def problems_frame(rows: ProjectRows, language: Lang) -> pd.DataFrame:

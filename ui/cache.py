@@ -167,6 +167,20 @@ def _get_store(path: str, sha256: str, catalog_path: str, catalog_sha256: str) -
     return open_store(path if is_postgres_url(path) else Path(path), catalog=catalog_path)
 
 
+def get_public_store(path: str, sha256: str) -> Any:
+    """The store as the public sees it (``layers.generalise.public_view``: the layers the
+    catalogue marks sensitive generalised): for the public map and its place lookup."""
+    catalog = catalog_ref()
+    return _get_public_store(path, sha256, catalog.path, catalog.sha256, os.environ.get("ZONING_PUBLIC_PRECISION_M", ""))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _get_public_store(path: str, sha256: str, catalog_path: str, catalog_sha256: str, precision: str) -> Any:
+    from layers.generalise import public_view
+
+    return public_view(get_store(path, sha256))
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_rules(rules_sha256: str, types_sha256: str, catalog_sha256: str = "") -> Any:
     """The validated rule matrix (``zoning.rules.RuleSet``) with its project types, checked
@@ -281,11 +295,13 @@ def get_zone_views(
     lang: Lang,
     bounds: tuple[float, float, float, float] | None = None,
     catalog_path: str = str(CATALOG_PATH),
+    public: bool = False,
 ) -> tuple[ZoneLayerView, ...]:
     """Every zone layer of the store simplified for a map of ``bounds`` (lon/lat; None = the
     province-wide view), clipped to ``bounds`` when given. Round ``bounds`` before calling
-    so that nearby views share a cache entry."""
-    store = get_store(path, sha256)
+    so that nearby views share a cache entry. ``public``: as the public sees them (sensitive
+    layers generalised)."""
+    store = get_public_store(path, sha256) if public else get_store(path, sha256)
     labels = get_layer_labels(catalog_sha256, catalog_path)
     views = []
     for layer_id in store.layer_ids:
@@ -297,7 +313,7 @@ def get_zone_views(
         title = pick(spec.title_zh, spec.title_en, lang) if spec else layer_id
         views.append(
             zone_layer_view(
-                get_layer(path, sha256, layer_id),
+                store.layer(layer_id) if public else get_layer(path, sha256, layer_id),
                 layer_id=layer_id,
                 title=title,
                 zone_field=spec.zone_field if spec else None,
@@ -308,8 +324,11 @@ def get_zone_views(
     return tuple(v for v in views if bounds is None or not v.empty)
 
 
-def zone_views(lang: Lang, bounds: tuple[float, float, float, float] | None = None) -> tuple[ZoneLayerView, ...]:
-    """The zone views of the store in use (see :func:`get_zone_views`); bounds rounded to 0.01°."""
+def zone_views(
+    lang: Lang, bounds: tuple[float, float, float, float] | None = None, *, public: bool = False
+) -> tuple[ZoneLayerView, ...]:
+    """The zone views of the store in use (see :func:`get_zone_views`); bounds rounded to 0.01°;
+    ``public``: sensitive layers generalised (the public map)."""
     ref = store_ref()
     if bounds is not None:
         bounds = (
@@ -317,7 +336,7 @@ def zone_views(lang: Lang, bounds: tuple[float, float, float, float] | None = No
             math.ceil(bounds[2] * 100) / 100, math.ceil(bounds[3] * 100) / 100,
         )  # fmt: skip
     catalog = catalog_ref()
-    return get_zone_views(ref.path, ref.sha256, catalog.sha256, lang, bounds, catalog.path)
+    return get_zone_views(ref.path, ref.sha256, catalog.sha256, lang, bounds, catalog.path, public)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

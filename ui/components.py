@@ -740,6 +740,7 @@ def build_map(
     fit: Sequence[float] | None = None,
     tiles: ZoneTilesLayer | None = None,
     sites: Sequence[tuple[BaseGeometry, str, str]] = (),
+    changes: Sequence[tuple[BaseGeometry, str, str]] = (),
 ) -> folium.Map:
     """Build a map that loads nothing from outside the app.
 
@@ -781,6 +782,9 @@ def build_map(
     sites
         ``(geometry, verdict, label)`` of candidate or alternative sites (lon/lat), filled
         in their verdict's colour; labels are data, shown as text (TextTooltip).
+    changes
+        ``(geometry, "gained" | "lost", label)``: areas a new layer version adds or removes
+        (``layers.diff``), in the palette's ``gained`` and ``lost`` marks.
     """
     view = tuple(bounds) if bounds is not None else HUNAN_BOUNDS
     m = _new_map(tuple(fit) if fit is not None else view, lang, height)
@@ -804,6 +808,8 @@ def build_map(
         _add_overlay(m, _Overlay(geom, verdict_colour(verdict), label, weight=2, fill_opacity=0.45),
                      tr("map.sites", lang))
     marks = palette().marks
+    for geom, change, label in changes:
+        _add_overlay(m, _Overlay(geom, marks[change], label, weight=2, fill_opacity=0.5), tr(f"map.{change}", lang))
     for geom in overlaps:
         _add_overlay(m, _Overlay(geom, marks["overlap"], tr("map.overlap", lang), weight=2, fill_opacity=0.6), tr("map.overlap", lang))
     if project is not None and not project.is_empty:

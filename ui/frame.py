@@ -26,7 +26,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from gis.log import configure_logging
-from ui.access import can_open
+from ui.access import allowed_pages, default_page
 from ui.boundary import page_boundary
 from ui.i18n import lang, t
 from ui.sidebar import render_sidebar
@@ -89,15 +89,12 @@ def _run_frame(*, probe: bool) -> None:
         # "auto": open on a desktop, closed on a phone (where an open sidebar covers the page)
         initial_sidebar_state="auto",
     )
-    entries = [
-        ("screen", st.Page("pages/screen.py", title=t("nav.screen"), icon=":material/fact_check:", default=True,
-                           url_path="screen")),
-        ("batch", st.Page("pages/batch.py", title=t("nav.batch"), icon=":material/table_view:", url_path="batch")),
-        ("public", st.Page("pages/public.py", title=t("nav.public"), icon=":material/map:", url_path="public")),
-        ("sites", st.Page("pages/sites.py", title=t("nav.sites"), icon=":material/travel_explore:", url_path="sites")),
-        ("about", st.Page("pages/about.py", title=t("nav.about"), icon=":material/info:", url_path="about")),
-    ]
-    pages = [page for name, page in entries if can_open(name)]  # who may open what: ui/access.py
+    # Only the pages the session's role may open (ui/access.py): any other URL, or a
+    # websocket request naming another page, lands on the role's default page.
+    allowed = allowed_pages()
+    start = default_page(allowed)
+    pages = [st.Page(p.script, title=t(p.title_key), icon=p.icon, url_path=p.name, default=p.name == start)
+             for p in allowed]  # fmt: skip
     page = st.navigation(pages)
     if probe:  # no boundary: an error must fail the probe, not become a message
         render_sidebar()
@@ -108,7 +105,7 @@ def _run_frame(*, probe: bool) -> None:
     from ui.limits import reader_limits
 
     # An anonymous visitor's files are read under the app's (stricter) limits.
-    with page_boundary(page.url_path or "screen"), limits_in_force(reader_limits()):
+    with page_boundary(page.url_path or start), limits_in_force(reader_limits()):
         render_sidebar()
         apply_widget_words(lang())
         _start_map_tiles()
@@ -129,8 +126,14 @@ def _start_map_tiles() -> None:
     tile_build(ref.path, ref.sha256)
 
 
-def require_frame() -> None:
-    """Call first thing in every page script (after the imports)."""
+def require_frame(page: str | None = None) -> None:
+    """Call first thing in every page script (after the imports), with the page's name
+    (its URL path): a restricted page then stops here, with a sign-in prompt, unless the
+    session's role may open it (``ui.access.require_page``)."""
     if PagesManager.uses_pages_directory:
         run_app()  # st.navigation ends the legacy mode and runs this page inside the frame
         st.stop()
+    if page is not None:
+        from ui.access import require_page
+
+        require_page(page)

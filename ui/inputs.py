@@ -202,8 +202,13 @@ def to_projects(
     name: str | None = None,
     name_field: str | None = None,
     project_types: Any = None,
+    builder: str | None = None,
+    builder_field: str | None = None,
+    project_code: str | None = None,
+    project_code_field: str | None = None,
 ) -> list[Project]:
-    """Projects from parsed input: one per feature, with the chosen type and attributes."""
+    """Projects from parsed input: one per feature, with the chosen type and attributes
+    (and 建设单位 / 项目代码: given, from the named columns, or from columns named like them)."""
     from zoning.engine import projects_from_features
 
     return projects_from_features(
@@ -214,6 +219,10 @@ def to_projects(
         name=name or None,
         name_field=name_field or None,
         project_types=project_types,
+        builder=builder or None,
+        builder_field=builder_field or None,
+        project_code=project_code or None,
+        project_code_field=project_code_field or None,
     )
 
 

@@ -8,8 +8,9 @@ from typing import Any
 import streamlit as st
 
 from gis.errors import PlanningError
+from layers.generalise import uncertainty_m
 from ui import state
-from ui.cache import get_store, store_ref
+from ui.cache import get_public_store, store_ref
 from ui.escape import md_text
 from ui.i18n import lang, pick, t, zone_label
 from ui.results import verdict_badge_html
@@ -53,13 +54,25 @@ def asked_marker(asked: tuple[float, float, str] | None, answer: str | None = No
     return marker_group(Found(asked[2], asked[0], asked[1], "point"), answer=answer) if asked is not None else None
 
 
+def _public_store() -> Any:
+    """The store as the public sees it: layers the catalogue marks sensitive generalised."""
+    ref = store_ref()
+    return get_public_store(ref.path, ref.sha256)
+
+
+def _reach(public: Any) -> float:
+    """How far the exact boundary of a sensitive layer may lie from the public one (0 without one)."""
+    return uncertainty_m(public.precision_m) if set(getattr(public, "sensitive", ())) else 0.0
+
+
 def _zones_here(lon: float, lat: float) -> list[ZoneHit]:
-    """The zones at and near (lon, lat) — looked up once per place and store, for the marker's
-    words and the panel alike."""
+    """The zones at and near (lon, lat) in the public store, as far as the generalisation's
+    reach — looked up once per place and store, for the marker's words and the panel alike."""
     ref = store_ref()
     memo = st.session_state.get(state.PUBLIC_HITS)
     if memo is None or memo[0] != (lon, lat, ref.sha256):
-        memo = ((lon, lat, ref.sha256), zones_at(get_store(ref.path, ref.sha256), lon, lat, near_m=_NEAR_M))
+        public = _public_store()
+        memo = ((lon, lat, ref.sha256), zones_at(public, lon, lat, near_m=max(_NEAR_M, _reach(public))))
         st.session_state[state.PUBLIC_HITS] = memo
     return list(memo[1])
 
@@ -91,7 +104,12 @@ def near_by_zone(hits: list[ZoneHit]) -> list[ZoneHit]:
 def render_zone_answer(store: Any, rules: Any, labels: Mapping[str, Any], *, lon: float, lat: float, label: str) -> None:
     """The zones at (lon, lat), each with its grade, source, legal status and rules in words."""
     language = lang()
-    hits = _zones_here(lon, lat)
+    # The public's answer: layers the catalogue marks sensitive are looked up generalised;
+    # within their uncertainty the answer says that the exact boundary may differ.
+    public = _public_store()
+    sensitive, reach = set(getattr(public, "sensitive", ())), _reach(public)
+    found = _zones_here(lon, lat)
+    hits = [h for h in found if h.distance_m <= _NEAR_M]
     inside = [h for h in hits if h.inside]
     near = near_by_zone([h for h in hits if not h.inside and (h.layer, h.name, h.zone) not in {(i.layer, i.name, i.zone) for i in inside}])
     st.markdown(f"##### :material/location_on: {md_text(label)}")
@@ -105,6 +123,11 @@ def render_zone_answer(store: Any, rules: Any, labels: Mapping[str, Any], *, lon
         badge = verdict_badge_html("clear", language, heading=t("public.answer"), title=t("public.outside_title"),
                                    explain=t("public.outside"))  # fmt: skip
     st.markdown(badge, unsafe_allow_html=True)
+    generalised = sorted({h.layer for h in found if h.distance_m <= reach} & sensitive)
+    if generalised:
+        titles = "、".join(pick(labels[g].title_zh, labels[g].title_en) if g in labels else g for g in generalised)
+        st.info(t("public.generalised", layers=md_text(titles), m=f"{public.precision_m:.0f}"),
+                icon=":material/blur_on:")  # fmt: skip
     for hit in inside:
         _zone_card(hit, rules, labels, expanded=True)
     if near:

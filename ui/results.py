@@ -173,7 +173,7 @@ def download_formats() -> list[str]:
     return sorted(FORMATS, key=lambda fmt: (order.get(fmt, len(order)), fmt))
 
 
-def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str) -> None:
+def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str, number: str | None = None) -> None:
     """A download button per output format, each file made by the output registry
     ``zoning.report`` (the bytes the CLI writes for the same results), in the page's language.
 
@@ -184,14 +184,17 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
     run, anyone's: about one click in fifteen failed with "Deferred file not found".) JSON
     and CSV are made at once (cheap); a document (maps, fonts: seconds) is made once, when
     its "生成" button is pressed — as a queued heavy job — and kept for this result and
-    language. A download does not rerun the page.
+    language. A download does not rerun the page. ``number``: a saved screening's number,
+    printed as the report number.
     """
     st.subheader(t("result.downloads"))
     language = lang()
     formats = download_formats()
     cols = st.columns(len(formats))
-    streamed = {fmt: render_report(results, fmt, lang=language, store=_store_in_use()) for fmt in formats if FORMATS[fmt].stream}
+    streamed = {fmt: render_report(results, fmt, lang=language, store=_store_in_use(), number=number)
+                for fmt in formats if FORMATS[fmt].stream}  # fmt: skip
     signature = hashlib.sha256(b"".join(streamed.values()) or repr([r.to_dict() for r in results]).encode()).hexdigest()
+    signature += f"|{number or ''}"
     made, asked = _made_reports(key_prefix, signature, language)
     made.update(streamed)
     for col, fmt in zip(cols, formats, strict=True):
@@ -204,7 +207,7 @@ def downloads(results: Sequence[ScreeningResult], *, stem: str, key_prefix: str)
                         on_click=asked.add, args=(fmt,))  # fmt: skip
             if fmt in asked:
                 with st.spinner(t("result.making_report", fmt=fmt.upper())), heavy_job():
-                    made[fmt] = render_report(results, fmt, lang=language, store=_store_in_use())
+                    made[fmt] = render_report(results, fmt, lang=language, store=_store_in_use(), number=number)
                 asked.discard(fmt)
         if fmt in made:
             slot.download_button(

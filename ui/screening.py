@@ -79,7 +79,8 @@ def _zones_label(store: Any) -> str:
     server's absolute path."""
     from ui.cache import shown_path
 
-    path = getattr(store, "path", store)
+    # A store seen as of a date (layers.asof) is named by the store its versions come from.
+    path = getattr(store, "origin", None) or getattr(store, "path", store)
     return shown_path(path) if path is not None else ""
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from gis.errors import PlanningError
 from ui import state
+from ui.auth import sign_in_box
 from ui.boundary import visitor_text
 from ui.cache import get_layer_versions, get_store, shown_path, store_ref
 from ui.components import OnlineTiles
@@ -87,6 +88,7 @@ def online_tiles() -> OnlineTiles | None:
 def render_sidebar() -> None:
     """Language toggle, data version, 示意 notice, online-map opt-in and attribution."""
     with st.sidebar:
+        sign_in_box()
         st.radio(
             t("sidebar.language"),
             options=["zh", "en"],

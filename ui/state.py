@@ -29,6 +29,9 @@ SCREEN_WITHIN = "screen.within_m"  # list every zone within this radius (m); 0 =
 SCREEN_RUN = "screen.run"
 SCREEN_RESULT = "screen.result"  # session memo: (input signature, result)
 SCREEN_DRAWN = "screen.drawn"  # the last drawn GeoJSON feature
+SCREEN_BUILDER = "screen.builder"
+SCREEN_PROJECT_CODE = "screen.project_code"
+SCREEN_AS_OF = "screen.as_of"
 
 # --- 批量审查 Batch review ------------------------------------------------------------------
 BATCH_UPLOAD = "batch.upload"
@@ -48,6 +51,9 @@ BATCH_DETAIL = "batch.detail"  # the project shown in detail (position in the re
 BATCH_FILTER_VERDICT = "batch.filter_verdict"
 BATCH_FILTER_COUNTY = "batch.filter_county"
 BATCH_MAP = "batch.map"
+BATCH_AS_OF = "batch.as_of"
+BATCH_CANCEL = "batch.cancel"
+BATCH_CANCELLED = "batch.cancelled"
 
 # --- 选址建议 Site finder ---------------------------------------------------------------
 SITES_TYPE = "sites.type"

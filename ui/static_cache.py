@@ -34,6 +34,7 @@ from typing import Any
 import streamlit as st
 
 from gis import strictjson
+from layers.generalise import public_view
 from ui.offline import STATIC_URL
 from zoning.publish.zone_tiles import apply_palette
 
@@ -89,12 +90,16 @@ class TileBuild:
 
 def _write(build: TileBuild, store_path: str) -> None:
     """Write the tile set of ``store_path`` into ``build.folder`` (a work folder first)."""
-    from zoning.engine import open_store
+    from layers.paths import catalog_path
+    from layers.store import ZoneStore
     from zoning.publish.zone_tiles import write_zone_tiles
 
     work = build.folder.with_name(f".{build.folder.name}.{os.getpid()}.{threading.get_ident()}")
     try:
-        write_zone_tiles(open_store(store_path), work, min_zoom=_MIN_ZOOM, max_zoom=_MAX_ZOOM)
+        # The tiles are the public's: sensitive layers generalised (layers.generalise), as the
+        # catalogue in use (an open catalogue's too) marks them — the one _public_name reads.
+        store = ZoneStore.open(Path(store_path), catalog=catalog_path())
+        write_zone_tiles(public_view(store), work, min_zoom=_MIN_ZOOM, max_zoom=_MAX_ZOOM)
         try:
             os.replace(work, build.folder)
         except OSError:
@@ -121,8 +126,9 @@ def _prune(current: Path) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def tile_build(path: str, sha256: str) -> TileBuild:
-    """The tile set of the store at ``path`` with content ``sha256``, started if not on disk."""
-    name = sha256[:16]
+    """The tile set of the store at ``path`` with content ``sha256``, started if not on disk
+    (named by the content of its public view: a change of what is generalised is a new set)."""
+    name = _public_name(sha256)
     build = TileBuild(TILES_DIR / name, f"{_TILES_URL}/{name}")
     if (build.folder / "tiles.json").exists():
         build._done.set()
@@ -140,6 +146,15 @@ def tile_build(path: str, sha256: str) -> TileBuild:
         return build
     threading.Thread(target=_write, args=(build, path), name=f"zone-tiles-{name}", daemon=True).start()
     return build
+
+
+def _public_name(sha256: str) -> str:
+    from layers.catalog import load_catalog
+    from layers.generalise import catalog_sensitive, public_key, public_precision_m
+    from layers.paths import catalog_path
+
+    catalog = load_catalog(catalog_path())
+    return public_key(sha256, catalog_sensitive(catalog), public_precision_m())[:16]
 
 
 def zone_tiles(path: str, sha256: str, *, wait_s: float = 0.0) -> TileSet | None:

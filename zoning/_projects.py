@@ -18,7 +18,7 @@ import numpy as np
 from gis.crs import STORAGE_CRS
 from gis.errors import CRSError, InputError, Label, zh_label, zh_lead
 from gis.limits import BATCH, check_count
-from zoning.columns import NAME_COLUMNS
+from zoning.columns import BUILDER_COLUMNS, NAME_COLUMNS, PROJECT_CODE_COLUMNS
 from zoning.model import Project
 from zoning.rules import ProjectTypes, load_project_types, parse_attribute_value
 
@@ -49,7 +49,7 @@ def _column_values(fs: Any, column: str, what: str) -> list[Any]:
     columns = [c for c in fs.gdf.columns if c != fs.gdf.geometry.name]
     if column not in columns:
         msg = f"{fs.source}: {what} column {column!r} is not in the file; columns are {columns}"
-        what_zh = {"type": "项目类型", "name": "名称"}.get(what, what)
+        what_zh = {"type": "项目类型", "name": "名称", "builder": "建设单位", "project code": "项目代码"}.get(what, what)
         zh = f"{zh_lead(fs.source)}中没有{what_zh}列“{column}”；现有的列：{'、'.join(str(c) for c in columns) or '无'}"
         raise InputError(msg, zh=zh)
     return list(fs.gdf[column].to_numpy(dtype=object))
@@ -94,6 +94,18 @@ def _names(fs: Any, name: str | None, name_field: str | None) -> list[str]:
         return [f"#{i + 1}" if blank(v) else str(v).strip() for i, v in enumerate(values)]
     base = name if name is not None else ("项目" if getattr(fs, "format", "") == "WKT" else _stem(fs.source))
     return [base] if n == 1 else [f"{base} #{i + 1}" for i in range(n)]
+
+
+def _optional_texts(
+    fs: Any, field: str | None, candidates: tuple[str, ...], value: str | None, what: str
+) -> list[str | None]:
+    """Per feature: the named column's text, else a column named like ``candidates``, else ``value``."""
+    n = len(fs.gdf)
+    column = field if field is not None else next((c for c in candidates if c in fs.gdf.columns), None)
+    if column is None:
+        return [value.strip() or None if value else None] * n
+    cells = _column_values(fs, column, what)
+    return [None if blank(v) else str(v).strip() for v in cells]
 
 
 def _stem(source: Any) -> str:
@@ -158,6 +170,10 @@ def projects_from_features(
     name: str | None = None,
     name_field: str | None = None,
     project_types: ProjectTypes | None = None,
+    builder: str | None = None,
+    builder_field: str | None = None,
+    project_code: str | None = None,
+    project_code_field: str | None = None,
 ) -> list[Project]:
     """One Project per feature of a ``gis.io.FeatureSet``, in input order.
 
@@ -176,6 +192,10 @@ def projects_from_features(
     name, name_field
         The project name, or the column holding each feature's name. Default: a
         ``name``/``名称``/``项目名称`` column, else the file name (numbered for a batch).
+    builder, builder_field, project_code, project_code_field
+        建设单位 and 项目代码: for every feature, or the column holding each feature's.
+        Default: a column named like them (``建设单位``, ``项目代码`` ...: ``BUILDER_COLUMNS``,
+        ``PROJECT_CODE_COLUMNS``), else the value given, else none.
 
     Raises
     ------
@@ -193,10 +213,13 @@ def projects_from_features(
     attributes = _attributes(fs, types, keys, attrs)
     notes = tuple(str(n) for n in (getattr(fs, "notes", ()) or ()))
     input_crs = str(getattr(fs, "input_crs", "") or STORAGE_CRS)
+    builders = _optional_texts(fs, builder_field, BUILDER_COLUMNS, builder, "builder")
+    codes = _optional_texts(fs, project_code_field, PROJECT_CODE_COLUMNS, project_code, "project code")
     return [
         Project(
-            name=names[i], type=keys[i], geometry=geoms[i], attributes=attributes[i], input_crs=input_crs, notes=notes
-        )
+            name=names[i], type=keys[i], geometry=geoms[i], attributes=attributes[i], input_crs=input_crs, notes=notes,
+            builder=builders[i], project_code=codes[i],
+        )  # fmt: skip
         for i in range(len(keys))
     ]
 
@@ -231,6 +254,8 @@ def projects_by_row(
     name_field: str | None = None,
     project_types: ProjectTypes | None = None,
     columns: Mapping[str, str] | None = None,
+    builder_field: str | None = None,
+    project_code_field: str | None = None,
 ) -> ProjectRows:
     """Like :func:`projects_from_features`, but a row with a bad cell (an unknown type, a
     malformed attribute) is set aside with its reason and every other row is kept: a
@@ -239,6 +264,8 @@ def projects_by_row(
     ``columns`` (attribute -> the file's own column) is for a caller that copied the user's
     columns to attribute names: a row set aside names the column the user wrote, in its
     ``column`` and in its reason.
+    ``builder_field``/``project_code_field``: the columns of 建设单位/项目代码 (default: a
+    column named like them), as for :func:`projects_from_features`.
 
     Raises
     ------
@@ -259,6 +286,8 @@ def projects_by_row(
     cells = _attribute_cells(fs, types)
     notes = tuple(str(n) for n in (getattr(fs, "notes", ()) or ()))
     input_crs = str(getattr(fs, "input_crs", "") or STORAGE_CRS)
+    builders = _optional_texts(fs, builder_field, BUILDER_COLUMNS, None, "builder")
+    codes = _optional_texts(fs, project_code_field, PROJECT_CODE_COLUMNS, None, "project code")
     projects, rows, problems = [], [], []
     for row in range(n):
         try:
@@ -274,7 +303,7 @@ def projects_by_row(
             problems.append(RowProblem(row + 1, column, _cell(cells.get(attr, [""] * n)[row]), err))
             continue
         projects.append(Project(name=names[row], type=key, geometry=geoms[row], attributes=attributes,
-                                input_crs=input_crs, notes=notes))
+                                input_crs=input_crs, notes=notes, builder=builders[row], project_code=codes[row]))
         rows.append(row + 1)
     return ProjectRows(tuple(projects), tuple(rows), tuple(problems))
 

@@ -23,13 +23,16 @@ from typing import Any
 
 from gis.errors import InputError, zh_lead
 
-__all__ = ["NAME_COLUMNS", "TYPE_COLUMNS", "guess_column", "find_column", "attribute_columns", "with_attribute_columns",
+__all__ = ["NAME_COLUMNS", "TYPE_COLUMNS", "BUILDER_COLUMNS", "PROJECT_CODE_COLUMNS", "guess_column", "find_column", "attribute_columns", "with_attribute_columns",
            "parse_pairs"]
 
 #: Column names taken as a project's name (first present wins).
 NAME_COLUMNS = ("name", "名称", "项目名称", "Name", "NAME")
 #: Column names taken as a project's type (first present wins).
 TYPE_COLUMNS = ("type", "类型", "项目类型", "project_type", "TYPE", "Type")
+#: Columns that hold 建设单位 and 项目代码 under their usual names (taken on their own).
+BUILDER_COLUMNS = ("建设单位", "builder", "Builder", "BUILDER", "建设单位名称", "业主单位", "项目单位", "申报单位")
+PROJECT_CODE_COLUMNS = ("项目代码", "project_code", "PROJECT_CODE", "项目编码", "统一项目代码", "投资项目代码", "项目统一代码")
 
 
 def _norm(text: Any) -> str:

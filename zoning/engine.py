@@ -370,13 +370,13 @@ def _as_list(projects: Iterable[Project] | Project) -> list[Project]:
     return [projects] if isinstance(projects, Project) else list(projects)
 
 
-_DATA_INFO: OrderedDict[tuple[str, str, str], DataInfo] = OrderedDict()
+_DATA_INFO: OrderedDict[tuple[str, str, str, str], DataInfo] = OrderedDict()
 _DATA_INFO_LOCK = threading.Lock()
 
 
 def _data_info(store: sp.ZoneStoreLike) -> DataInfo:
     """What the store holds; computed once per store content (sha256) and path."""
-    key = (type(store).__qualname__, str(store.path), str(store.sha256 or id(store)))
+    key = (type(store).__qualname__, str(store.path), str(store.sha256 or id(store)), str(getattr(store, "as_of", None)))
     with _DATA_INFO_LOCK:
         hit = _DATA_INFO.get(key)
     if hit is not None:
@@ -398,9 +398,13 @@ def _read_data_info(store: sp.ZoneStoreLike) -> DataInfo:
         if record is not None:
             described = {"adcodes": list(record.adcodes), "extent": record.extent is not None, "note": record.note}
         layers[lid] = LayerInfo(features=_feature_count(store, lid), legal_status=store.legal_status(lid), coverage=described)
+    # A store seen as of a date (layers.asof) is named by the store its versions come from.
+    origin = getattr(store, "origin", None)
     return DataInfo(
-        zones=str(store.path), sha256=str(store.sha256), layers=layers, absent_layers=tuple(store.absent_layers)
-    )
+        zones=str(origin or store.path), sha256=str(store.sha256), layers=layers, absent_layers=tuple(store.absent_layers),
+        versions={k: dict(v) for k, v in (getattr(store, "versions", None) or {}).items()},
+        as_of=getattr(store, "as_of", None), source_sha256=getattr(store, "origin_sha256", None),
+    )  # fmt: skip
 
 
 def _feature_count(store: sp.ZoneStoreLike, layer_id: str) -> int:
@@ -633,6 +637,8 @@ def _finish(
         geometry=item.geometry,
         prefecture=res.place.prefecture if res.place else None,
         adcode=res.place.adcode if res.place else None,
+        builder=item.project.builder,
+        project_code=item.project.project_code,
     )
     # What looks wrong about the project itself first (a county drawn as a site): warnings, never refusals.
     notes = plausibility_notes(item.type, info.geometry_type, info.area_m2, info.length_m, ruleset.project_types)

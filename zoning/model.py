@@ -108,6 +108,9 @@ class Project:
     input_crs: str = "EPSG:4490"
     #: Notes from reading the input (encoding, CRS conversion, repairs), shown with the result.
     notes: tuple[str, ...] = ()
+    #: 建设单位 (the builder) and 项目代码 (the national investment project code), when given.
+    builder: str | None = None
+    project_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,9 @@ class ProjectInfo:
     #: The prefecture (市州) of the county, and the county's admin code, from the admin layer.
     prefecture: str | None = None
     adcode: str | None = None
+    #: 建设单位 and 项目代码 when the input gave them (``Project``).
+    builder: str | None = None
+    project_code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,6 +153,8 @@ class ProjectInfo:
             "index": self.index,
             "prefecture": self.prefecture,
             "adcode": self.adcode,
+            "builder": self.builder,
+            "project_code": self.project_code,
         }
 
 
@@ -349,6 +357,13 @@ class DataInfo:
     sha256: str
     layers: Mapping[str, LayerInfo]
     absent_layers: tuple[str, ...] = ()
+    #: Per layer with a version history (``store_history``): the version screened —
+    #: ``version``, ``label``, ``effective_date``, ``ceased_date`` (None while in force).
+    versions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: The date screened "as of" (the versions in force then), None for the current layers;
+    #: with it, ``source_sha256`` is the hash of the store the versions were taken from.
+    as_of: str | None = None
+    source_sha256: str | None = None
 
     @property
     def illustrative(self) -> bool:
@@ -362,6 +377,9 @@ class DataInfo:
             "layers": {k: v.to_dict() for k, v in self.layers.items()},
             "absent_layers": list(self.absent_layers),
             "illustrative": self.illustrative,
+            "versions": {k: dict(v) for k, v in self.versions.items()},
+            "as_of": self.as_of,
+            "source_sha256": self.source_sha256,
         }
 
 

@@ -119,8 +119,9 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path, e2e_store: Path) -> Iterator[str]:
-    """The app (with its security headers) on the hand-built test zone store."""
-    with running_app(e2e_store, tmp_path_factory.mktemp("e2e-log")) as url:
+    """The app (with its security headers) on the hand-built test zone store, screening open
+    to everyone (the pages' tests; sign-in and roles: test_bureau.py runs its own app)."""
+    with running_app(e2e_store, tmp_path_factory.mktemp("e2e-log"), ZONING_OPEN_SCREENING="1") as url:
         yield url
 
 

@@ -100,7 +100,7 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path, hostile_store: Path) -> Iterator[str]:
     """One app for every test of this module (each test opens its own session in it)."""
-    with running_app(hostile_store, tmp_path_factory.mktemp("hostile-log")) as url:
+    with running_app(hostile_store, tmp_path_factory.mktemp("hostile-log"), ZONING_OPEN_SCREENING="1") as url:
         yield url
 
 

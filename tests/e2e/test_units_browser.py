@@ -20,7 +20,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def embedded_url(tmp_path_factory: pytest.TempPathFactory, browser_path: Path) -> Iterator[str]:
-    with running_app(DEFAULT_STORE, tmp_path_factory.mktemp("e2e-units-log")) as url:
+    # Screening open to everyone (a single-user desktop): the app opens on the screen page
+    # without a sign-in (the bureau's roles are tested in test_bureau.py).
+    with running_app(DEFAULT_STORE, tmp_path_factory.mktemp("e2e-units-log"), ZONING_OPEN_SCREENING="1") as url:
         yield url
 
 

@@ -81,7 +81,10 @@ def test_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def use_test_store(test_store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The test store, with screening open to everyone (the pages' own tests; sign-in and
+    roles are tested in tests/ui/test_access.py)."""
     monkeypatch.setenv("ZONING_STORE", str(test_store))
+    monkeypatch.setenv("ZONING_OPEN_SCREENING", "1")
     yield test_store
 
 

@@ -142,7 +142,7 @@ def test_a_batch_over_the_servers_limit_is_refused_before_screening(app, monkeyp
     (error,) = at.error
     text = shown(error.value)
     assert "projects.geojson 的项目数为 40，超过上限 30" in text and "ZONING_MAX_BATCH" in text
-    assert not at.button  # no run button: nothing is screened
+    assert not at.main.button  # no run button: nothing is screened
 
 
 def test_report_files_are_made_on_request_and_then_downloaded_as_fixed_bytes(app) -> None:

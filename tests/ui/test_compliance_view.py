@@ -50,6 +50,7 @@ def unit_app(unit_store: Path, monkeypatch: pytest.MonkeyPatch):
     from tests.ui.conftest import APP
 
     monkeypatch.setenv("ZONING_STORE", str(unit_store))
+    monkeypatch.setenv("ZONING_OPEN_SCREENING", "1")  # the page's own test; roles: tests/ui/test_access.py
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
@@ -104,6 +105,7 @@ def test_batch_table_names_the_units(unit_store: Path, monkeypatch: pytest.Monke
     from tests.ui.conftest import APP, lonlat
 
     monkeypatch.setenv("ZONING_STORE", str(unit_store))
+    monkeypatch.setenv("ZONING_OPEN_SCREENING", "1")  # the page's own test; roles: tests/ui/test_access.py
     features = [{"type": "Feature", "properties": {"name": f"点{i}", "type": "industrial"},
                  "geometry": {"type": "Point", "coordinates": list(lonlat(x, 2000))}} for i, x in enumerate((0, 2000))]
     upload = json.dumps({"type": "FeatureCollection", "features": features}).encode()
@@ -128,6 +130,7 @@ def test_public_map_answers_with_the_unit_and_its_list(unit_store: Path, monkeyp
     from ui.search import SearchKeys
 
     monkeypatch.setenv("ZONING_STORE", str(unit_store))
+    monkeypatch.setenv("ZONING_OPEN_SCREENING", "1")  # the page's own test; roles: tests/ui/test_access.py
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at = page(at, "public")

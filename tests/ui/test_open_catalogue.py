@@ -22,6 +22,7 @@ def test_screen_page_uses_the_catalogue_and_rules_of_the_environment(tmp_path: P
     monkeypatch.setenv("ZONING_STORE", str(store))
     monkeypatch.setenv("ZONING_CATALOG", str(catalog))
     monkeypatch.setenv("ZONING_RULES", str(rules))
+    monkeypatch.setenv("ZONING_OPEN_SCREENING", "1")  # the screen page without signing in
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.radio(key=state.SCREEN_INPUT_MODE).set_value("typed").run()

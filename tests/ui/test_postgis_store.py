@@ -24,6 +24,7 @@ def postgis_app(postgis: Any, test_store: Path, monkeypatch: pytest.MonkeyPatch)
     url = postgis.url("ui_app").replace("postgres@", "postgres:secret@")  # trust auth: the password is not checked
     push_store(test_store, url, replace=True)
     monkeypatch.setenv("ZONING_STORE", url)
+    monkeypatch.setenv("ZONING_OPEN_SCREENING", "1")  # the page's own test; roles: tests/ui/test_access.py
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception, at.exception

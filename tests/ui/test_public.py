@@ -93,6 +93,23 @@ def test_survey_xy_are_looked_up_in_the_zone_they_name(app) -> None:
     assert "data-verdict='prohibited'" in "\n".join(m.value for m in at.markdown)
 
 
+def test_the_red_line_is_answered_generalised_and_the_answer_says_so(app) -> None:
+    """The test store's red line (sensitive in the catalogue) is the square x 3000..4000,
+    y 0..1000 m from ORIGIN (391 650, 3 082 300): east 394 650..395 650, north 3 082 300..
+    3 083 300. On the 500 m grid the public sees 394 500..395 500 x 3 082 500..3 083 500 (the
+    corners snap to the nearest grid lines) plus the cell that keeps the lost south-east corner.
+    The point (3350, 100) — east 395 000, north 3 082 400 — is inside the exact red line and
+    100 m south of the public shape: the public is told "not inside", and that the red line
+    there is generalised; 8 km away nothing is said of it."""
+    at = _ask_coords(page(app, "public"), 3350, 100)
+    text = "\n".join(m.value for m in at.markdown)
+    assert "data-verdict='clear'" in text
+    notes = [i.value for i in at.info if "不对公众精确公开" in i.value]
+    assert len(notes) == 1 and "生态保护红线" in notes[0] and "500 米" in notes[0], [i.value for i in at.info]
+    far = _ask_coords(page(app, "public"), -8000, -8000)
+    assert not [i.value for i in far.info if "不对公众精确公开" in i.value]
+
+
 def test_a_click_on_the_map_is_the_question_before_the_map_is_drawn(app) -> None:
     """The map's value (written by st_folium before the run) is read first: the answer and
     the marker the map gets are for the point clicked, in the same run."""

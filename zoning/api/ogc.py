@@ -28,6 +28,7 @@ import orjson
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from layers.generalise import public_view
 from zoning.api import ogc_html
 from zoning.api.errors import ApiError
 from zoning.api.ogc_data import (
@@ -115,7 +116,10 @@ def _html(text: str) -> Response:
 
 
 def _published(state: ServerState) -> tuple[Any, list[str]]:
-    store = state.store()
+    # The collections are public: layers the catalogue marks sensitive are served generalised
+    # (layers.generalise), as on the public map; the view is named by its own content hash,
+    # so no query table of the exact data is reused.
+    store = public_view(state.store())
     return store, [lid for lid in store.layer_ids if state.settings.collection_filter(store, lid)]
 
 

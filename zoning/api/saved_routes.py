@@ -1,9 +1,10 @@
 """Saved screenings and their reports (reviewer key): ``GET /api/v1/screenings/{number}`` and
 ``GET /api/v1/reports/{number}.pdf|.docx``.
 
-They read a ``zoning.saved.ScreeningStore`` (the settings' ``screenings``). Until a
-deployment has one (the history work), every number is answered 404 "no saved screening
-with this number" — after the key check, so a client without a key learns nothing.
+They read a ``zoning.saved.ScreeningStore`` (the settings' ``screenings``: by default the
+bureau's, where the app and ``python -m zoning history`` save). A number not saved is
+answered 404 "no saved screening with this number" — after the key check, so a client
+without a key learns nothing. A report prints the saved number.
 """
 
 from __future__ import annotations
@@ -59,4 +60,5 @@ async def saved_report(
 ) -> Response:
     """The report of the screening saved under this number, as PDF or Word."""
     record = await run_in_threadpool(_saved, state, number)
-    return await run_in_threadpool(report_response, list(record.results), fmt, lang=lang, batch=record.batch)
+    return await run_in_threadpool(report_response, list(record.results), fmt, lang=lang, batch=record.batch,
+                                  number=record.number)

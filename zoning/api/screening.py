@@ -151,10 +151,13 @@ def choose_format(format_: str | None, accept: str | None) -> str:
                    code="not_acceptable")  # fmt: skip
 
 
-def report_response(results: Sequence[ScreeningResult], fmt: str, *, lang: str, batch: bool) -> Response:
-    """The registry's bytes of ``results`` in ``fmt`` as an HTTP answer (a download name for files)."""
+def report_response(
+    results: Sequence[ScreeningResult], fmt: str, *, lang: str, batch: bool, number: str | None = None
+) -> Response:
+    """The registry's bytes of ``results`` in ``fmt`` as an HTTP answer (a download name for
+    files); ``number``: a saved screening's number, printed as the report number."""
     spec = FORMATS[fmt]
-    data = render_report(results, fmt, lang=lang, batch=batch)
+    data = render_report(results, fmt, lang=lang, batch=batch, number=number)
     headers = {}
     if not spec.stream:
         name = report_filename(results, fmt)

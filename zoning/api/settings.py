@@ -8,6 +8,7 @@
 | ``ZONING_API_CORS_ORIGINS`` | none (CORS off) | origins a browser page may call the API from, comma-separated |
 | ``ZONING_CATALOG``, ``ZONING_RULES``, ``ZONING_PROJECT_TYPES`` | the packaged files | an open catalogue, as for the app (``layers.paths``) |
 | ``ZONING_MAX_<NAME>`` | the API's defaults below | the readers' limits (``gis.limits``) for requests |
+| ``ZONING_DATA_DIR``, ``ZONING_DB_URL`` | the user's data folder, SQLite | where saved screenings are read (the app's: ``zoning.bureau``) |
 
 Requests are read under ``ApiSettings.limits`` (``gis.limits.limits_in_force``): the
 readers' limits with stricter defaults for a server answering anyone — a body of at most
@@ -28,6 +29,8 @@ from typing import Any
 from gis.errors import InputError
 from gis.limits import Limits
 from layers.paths import catalog_path, project_types_path, rules_path, store_path
+from zoning.bureau.service import BureauScreenings
+from zoning.bureau.settings import BureauSettings
 from zoning.saved import ScreeningStore
 
 __all__ = ["ApiSettings", "default_keys_file", "zone_layer", "API_LIMITS", "api_limits"]
@@ -49,8 +52,8 @@ _REFERENCE_LAYERS = frozenset({"admin"})
 def zone_layer(store: Any, layer_id: str) -> bool:
     """The default collection filter: every zone layer of the store, not the admin divisions.
 
-    A catalogue flag for sensitive layers (generalised or hidden for the public) will be
-    one more condition here.
+    Layers the catalogue marks ``sensitive`` are published too, generalised
+    (``layers.generalise.public_view``, in ``zoning.api.ogc``).
     """
     return layer_id not in _REFERENCE_LAYERS
 
@@ -104,6 +107,8 @@ class ApiSettings:
         Build the engine's indexes at start-up (the first answer is then as fast as the next).
     screenings
         Where saved screenings are kept; None: every number is answered "no saved screening".
+        ``from_env``: the bureau's (``zoning.bureau.service.BureauScreenings``), the ones
+        the app and ``python -m zoning history`` save to.
     collection_filter
         ``(store, layer_id) -> bool``: which layers are published as OGC collections.
     """
@@ -142,5 +147,6 @@ class ApiSettings:
             "rules": rules_path(env),
             "project_types": project_types_path(env),
             "limits": api_limits(env),
+            "screenings": BureauScreenings(BureauSettings.from_env(env)),
         }
         return cls(**(values | overrides))

@@ -16,7 +16,17 @@ from typing import TextIO
 import click
 
 from gis.errors import PlanningError
-from zoning.cli import data_cmds, layers_cmds, map_cmds, rules_cmds, screen_cmds, serve_cmds, sites_cmds
+from zoning.cli import (
+    data_cmds,
+    history_cmds,
+    layers_cmds,
+    map_cmds,
+    rules_cmds,
+    screen_cmds,
+    serve_cmds,
+    sites_cmds,
+    users_cmds,
+)
 from zoning.cli.errors import error_text
 from zoning.cli.options import verbosity_options
 from zoning.cli.usage import usage_error_text
@@ -39,7 +49,8 @@ def cli() -> None:
     """
 
 
-for _module in (layers_cmds, rules_cmds, screen_cmds, sites_cmds, data_cmds, map_cmds, serve_cmds):
+for _module in (layers_cmds, rules_cmds, screen_cmds, sites_cmds, data_cmds, map_cmds, serve_cmds, users_cmds,
+                history_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

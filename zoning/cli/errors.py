@@ -5,13 +5,15 @@ The wording is ``gis.errors.error_text``, shared with the HTTP API (``zoning.api
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from gis.errors import PlanningError, error_text
 
-__all__ = ["InputFailure", "error_text"]
+__all__ = ["InputFailure", "error_text", "planning_errors"]
 
 
 class InputFailure(click.ClickException):
@@ -30,3 +32,13 @@ class InputFailure(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(error_text(self.format_message(), self.zh), file=file, err=file is None)
+
+
+@contextlib.contextmanager
+def planning_errors() -> Iterator[None]:
+    """A PlanningError becomes ``错误：<中文>`` + ``Error: <English>`` and exit 2, also when
+    ``cli`` runs standalone."""
+    try:
+        yield
+    except PlanningError as err:
+        raise InputFailure.of(err) from err

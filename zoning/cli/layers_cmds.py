@@ -8,20 +8,18 @@ value. Tables and results go to stdout, errors to stderr.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import unicodedata
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import click
 
-from gis.errors import PlanningError
 from gis.repair import GeometryRepairWarning
-from zoning.cli.errors import InputFailure, error_text
+from zoning.cli.errors import error_text, planning_errors
 from zoning.cli.options import catalog_option, format_option
 from zoning.cli.usage import BilingualBadParameter
 
@@ -29,14 +27,6 @@ __all__ = ["COMMANDS", "layers_group"]
 
 _LEGAL_STATUS = {"法定": "法定", "示意": "示意", "official": "法定", "illustrative": "示意"}
 
-
-@contextlib.contextmanager
-def _planning_errors() -> Iterator[None]:
-    """A PlanningError becomes ``错误：<中文>`` + ``Error: <English>`` and exit 2, also when ``cli`` runs standalone."""
-    try:
-        yield
-    except PlanningError as err:
-        raise InputFailure.of(err) from err
 
 
 def _width(text: str) -> int:
@@ -70,6 +60,7 @@ def layers_group() -> None:
     $ python -m zoning layers coverage county.gpkg water_source --adcodes 430902,430903
     $ python -m zoning layers versions county.gpkg water_source
     $ python -m zoning layers rollback county.gpkg water_source 1
+    $ python -m zoning layers diff county.gpkg water_source 1 2 -o changed.gpkg
     """
 
 
@@ -88,7 +79,7 @@ def list_cmd(store: str, fmt: str, catalog: str | None) -> None:
     """
     from layers.store import ZoneStore
 
-    with _planning_errors():
+    with planning_errors():
         opened = ZoneStore.open(store, catalog=catalog)
         info = opened.layer_info()
     if fmt == "json":
@@ -133,7 +124,7 @@ def validate_cmd(ctx: click.Context, store: str, fmt: str, catalog: str | None) 
     """
     from layers.store import format_problems, validate_store
 
-    with _planning_errors():
+    with planning_errors():
         problems = validate_store(store, catalog=catalog)
         errors = sum(p.severity == "error" for p in problems)
         if not errors:
@@ -270,7 +261,7 @@ def import_cmd(store: str, file: str, layer_id: str, maps: tuple[str, ...], sets
 
     field_map = _parse_map(maps)
     set_values = _parse_set(sets)
-    with _planning_errors(), warnings.catch_warnings():
+    with planning_errors(), warnings.catch_warnings():
         # Repairs are listed in the notes printed below; the warning would only repeat them.
         warnings.simplefilter("ignore", GeometryRepairWarning)
         result = import_layer(
@@ -338,7 +329,7 @@ def coverage_cmd(store: str, layer: str | None, fmt: str, catalog: str | None, *
     from layers.coverage import read_coverage, set_coverage
     from layers.store import ZoneStore
 
-    with _planning_errors():
+    with planning_errors():
         opened = ZoneStore.open(store, catalog=catalog)
         if layer is not None and (opts["adcodes"] or opts["extent"] or opts["clear"]):
             if layer not in opened.layer_ids:
@@ -393,7 +384,7 @@ def push_cmd(store: str, url: str, replace: bool, catalog: str | None) -> None:
     """
     from layers.pgpush import push_store
 
-    with _planning_errors():
+    with planning_errors():
         report = push_store(store, url, catalog=catalog, replace=replace)
     click.echo(
         f"已推送 / pushed {len(report.layers)} layers ({report.features:,} features) to {report.url} "
@@ -414,7 +405,7 @@ def versions_cmd(store: str, layer: str, fmt: str, catalog: str | None) -> None:
     """
     from layers.importer import list_versions
 
-    with _planning_errors():
+    with planning_errors():
         versions = list_versions(store, layer, catalog=catalog)
     if fmt == "json":
         _echo_json([asdict(v) for v in versions])
@@ -423,7 +414,7 @@ def versions_cmd(store: str, layer: str, fmt: str, catalog: str | None) -> None:
         click.echo(f"图层 {layer} 无版本记录 / layer {layer} has no versions in {store}")
         return
     head = ["版本 version", "操作 action", "时间 recorded at", "操作人 by", "来源文件 file", "要素 features",
-            "坐标系 CRS", "法律效力 status", "批复 source", "可恢复 restorable"]  # fmt: skip
+            "坐标系 CRS", "法律效力 status", "批复 source", "生效 effective", "失效 ceased", "可恢复 restorable"]  # fmt: skip
     rows = [
         [
             f"{'*' if v.current else ' '}v{v.version}" + (f" ({v.label})" if v.label else ""),
@@ -435,6 +426,8 @@ def versions_cmd(store: str, layer: str, fmt: str, catalog: str | None) -> None:
             v.crs or "-",
             v.legal_status or "-",
             v.source or "-",
+            v.effective_date or "-",
+            ("撤回 withdrawn" if v.withdrawn else v.ceased_date or "-"),
             "是 yes" if v.available else "否 no",
         ]
         for v in versions
@@ -465,13 +458,58 @@ def rollback_cmd(store: str, layer: str, version: int, catalog: str | None) -> N
     """
     from layers.importer import rollback
 
-    with _planning_errors():
+    with planning_errors():
         result = rollback(store, layer, version, catalog=catalog)
         _style_layer(store, layer, catalog)
     click.echo(
         f"已回退 rolled back {result.layer} in {store} to v{result.version} ({result.features} feature(s)); "
         f"v{result.previous_version} kept"
     )
+
+
+# --- diff ----------------------------------------------------------------------------------
+
+
+@layers_group.command("diff")
+@click.argument("store", type=click.Path(dir_okay=False))
+@click.argument("layer")
+@click.argument("v1", callback=_parse_version)
+@click.argument("v2", callback=_parse_version)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the changed areas and features to this GeoPackage.")
+@click.option("--overwrite", is_flag=True, is_eager=True, help="Replace an existing output file.")
+@_FORMAT
+@_CATALOG
+def diff_cmd(store: str, layer: str, v1: int, v2: int, output: str | None, overwrite: bool, fmt: str,
+             catalog: str | None) -> None:  # fmt: skip
+    """What changed in LAYER from version V1 to V2: features added, removed and changed, and
+    the area gained and lost per zone value (m², in a metric CRS); -o writes the changed areas.
+
+    \b
+    $ python -m zoning layers diff county.gpkg water_source 1 2 -o 变化.gpkg
+    """
+    from layers.diff import diff_versions, write_diff
+    from zoning.cli.options import refuse_existing
+
+    refuse_existing(output, overwrite=overwrite)
+    with planning_errors():
+        diff = diff_versions(store, layer, v1, v2, catalog=catalog)
+        if output:
+            write_diff(diff, output)
+    if fmt == "json":
+        _echo_json(diff.to_dict())
+        return
+    click.echo(f"图层 layer {layer}: v{v1} → v{v2} ({diff.work_crs})")
+    click.echo(f"要素 features: 新增 added {diff.added}, 删除 removed {diff.removed}, 变更 changed {diff.changed}, "
+               f"未变 unchanged {diff.unchanged}")  # fmt: skip
+    units = {"m2": "m²", "m": "m", "count": "个 features"}
+    head = ["分区 zone", "增加 gained", "减少 lost", "净变化 net", "单位 unit"]
+    rows = [[z.zone or "-", f"{z.gained:,.1f}", f"{z.lost:,.1f}", f"{z.net:+,.1f}", units[z.unit]] for z in diff.zones]
+    click.echo(_table([head, *rows]))
+    for change in diff.features:
+        what = f" ({', '.join(change.what)})" if change.what else ""
+        click.echo(f"  {change.status:<8} {change.name or '-'} {change.zone}{what}")
+    if output:
+        click.echo(f"变化范围已写入 changed areas written to {output}")
 
 
 COMMANDS: list[click.Command] = [layers_group]

@@ -23,7 +23,7 @@ from gis.errors import InputError, PlanningError
 from zoning.cli.errors import InputFailure
 from zoning.cli.options import catalog_option, format_option, lang_option, output_option, rules_option, zones_option
 from zoning.columns import parse_pairs
-from zoning.model import VERDICT_RANK, VERDICTS
+from zoning.model import VERDICT_RANK, VERDICTS, ScreeningResult
 from zoning.report import FORMATS, check_out_crs, format_parts, render_report, write_output
 
 __all__ = ["COMMANDS", "screen", "open_data", "read_projects", "parse_attrs", "store_location"]
@@ -116,13 +116,42 @@ def read_projects(opts: dict[str, Any], rules: Any) -> list[Any]:
         name=opts.get("name"),
         name_field=opts["name_field"],
         project_types=rules.project_types if rules else None,
+        builder=opts.get("builder"),
+        builder_field=opts.get("builder_field"),
+        project_code=opts.get("project_code"),
+        project_code_field=opts.get("project_code_field"),
     )
 
 
-def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs: str | None = None) -> list[str]:
+def _as_of_store(location: str, day: str, catalog: str | None) -> Any:
+    """The GeoPackage at ``location`` as it stood on ``day`` (``layers.asof``; the view file
+    is kept under the user's data folder).
+
+    Raises
+    ------
+    InputError
+        A PostGIS store (its schema keeps no version history).
+    """
+    from layers.asof import open_as_of
+    from layers.paths import is_postgres_url
+    from zoning.bureau.settings import BureauSettings
+
+    if is_postgres_url(location):
+        msg = "--as-of needs a GeoPackage store with its version history; a PostGIS store keeps only the current layers"
+        zh = "--as-of 需要记录了版本历史的 GeoPackage 图层库；PostGIS 图层库只保存现行图层"
+        raise InputError(msg, zh=zh)
+    return open_as_of(Path(location), day, catalog=catalog, cache_dir=BureauSettings.from_env().data_dir / "asof")
+
+
+def _run(
+    opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs: str | None = None, *,
+    save: bool = False, saved_by: str | None = None,
+) -> list[str]:
     """Screen and write the output; returns the verdicts (for ``--fail-on``). A batch runs in
     chunks (``zoning.batch``: ``--workers``, ``--dask-scheduler``), written part by part for
-    JSON and CSV; the bytes are those of one ``screen`` call."""
+    JSON and CSV; the bytes are those of one ``screen`` call. ``--as-of`` and ``--save``
+    screen in this process: the store as of a date is a view file of
+    this machine, and a saved screening is kept whole, in one transaction."""
     from zoning.batch import RulesRef, StoreRef, screen_batch
     from zoning.engine import screen as run_screen
 
@@ -131,12 +160,15 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs
     rules_ref = RulesRef(opts["rules_path"], opts["types_path"], catalog)
     rules = rules_ref.load()
     ref = StoreRef(store_location(opts["zones"]), catalog)
-    store = ref.open()
+    store = _as_of_store(ref.location, opts["as_of"], catalog) if opts["as_of"] else ref.open()
     projects = read_projects(opts, rules)
     kw = {"tolerance_m": opts["tolerance_m"], "near_m": opts["near_m"], "within_m": opts.get("within_m")}
-    if len(projects) == 1:
+    if len(projects) == 1 or opts["as_of"] or save:
         results = run_screen(projects, store, rules=rules, **kw)
-        _emit(render_report(results, fmt, lang=lang, batch=False, store=store, out_crs=out_crs), fmt, output)
+        many = len(projects) != 1
+        number = _save(results, many, saved_by) if save else None
+        data = render_report(results, fmt, lang=lang, batch=many, store=store, out_crs=out_crs, number=number)
+        _emit(data, fmt, output)
         return [r.verdict for r in results]
     workers = opts["workers"] or os.cpu_count() or 1
     parts = format_parts(fmt, lang=lang)
@@ -149,6 +181,19 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs
             with _output(output) as fh:
                 batch.write(fh)
         return batch.verdicts
+
+
+def _save(results: list[ScreeningResult], batch: bool, saved_by: str | None) -> str:
+    """Save the screening in the bureau's archive; its number (printed to standard error)."""
+    from layers._gpkg import current_user
+    from zoning.bureau.service import open_bureau
+
+    outcome = open_bureau().archive.save(results, saved_by=saved_by or current_user(), batch=batch, source="cli")
+    if outcome.created:
+        click.echo(f"已保存 saved: {outcome.number}", err=True)
+    else:
+        click.echo(f"已保存过 saved before: {outcome.number} ({outcome.saved_at}, {outcome.saved_by})", err=True)
+    return outcome.number
 
 
 @click.command("screen")
@@ -174,6 +219,15 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs
 )
 @click.option("--name", help="Project name (a batch numbers it).")
 @click.option("--name-field", metavar="FIELD", help="Column holding each feature's name.")
+@click.option("--builder", metavar="TEXT", help="建设单位 of the project(s) [default: a 建设单位 column].")
+@click.option("--builder-field", metavar="FIELD", help="Column holding each feature's 建设单位.")
+@click.option("--project-code", metavar="TEXT", help="项目代码 of the project [default: a 项目代码 column].")
+@click.option("--project-code-field", metavar="FIELD", help="Column holding each feature's 项目代码.")
+@click.option("--as-of", metavar="YYYY-MM-DD",
+              help="Screen against the layer versions in force on this date (the store's version history).")
+@click.option("--save", is_flag=True,
+              help="Keep the screening in the archive (ZONING_DATA_DIR / ZONING_DB_URL) under its report number.")
+@click.option("--saved-by", metavar="NAME", help="Who saves it [default: the login name].")
 @click.option("--layer", help="Layer of a GeoPackage input.")
 @click.option(
     "--tolerance-m", type=click.FloatRange(min=0), default=5.0, show_default=True, help="Boundary tolerance band (m)."
@@ -219,8 +273,10 @@ def _run(opts: dict[str, Any], fmt: str, lang: str, output: Path | None, out_crs
     "from its workers (a shared path or a PostGIS URL).",
 )  # fmt: skip
 @click.pass_context
-def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, out_crs: str | None,
-           **opts: Any) -> None:
+def screen(
+    ctx: click.Context, fmt: str, output: Path | None, fail_on: str | None, lang: str, out_crs: str | None, save: bool,
+    saved_by: str | None, **opts: Any,
+) -> None:
     """Screen PROJECT_FILE (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV, or a WKT
     string) against the protected zones: 项目生态环境分区管控符合性筛查.
 
@@ -233,6 +289,8 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
     $ python -m zoning screen 界址点.txt --type industrial --format shp -o 结果.zip
     $ python -m zoning screen batch.xlsx --type-field 类型 --format gdb -o 结果.gdb --out-crs EPSG:4547
     $ python -m zoning screen site.geojson --type industrial --catalog my_catalog.yaml --rules my_rules.yaml
+    $ python -m zoning screen farm.geojson --type 畜禽养殖场 --zones county.gpkg --as-of 2020-06-30
+    $ python -m zoning screen farm.geojson --type 畜禽养殖场 --save --format pdf -o 报告.pdf
     $ python -m zoning screen national.gpkg --type-field type --workers 0 -o out.json
     $ python -m zoning screen national.gpkg --type-field type --zones postgresql://u:p@db/zones?schema=hunan \\
           --dask-scheduler tcp://scheduler:8786 -o out.json
@@ -246,7 +304,7 @@ def screen(ctx: click.Context, fmt: str, output: Path | None, fail_on: str | Non
     try:
         check_out_crs(fmt, out_crs)
         _check_target(fmt, output)
-        verdicts = _run(opts, fmt, lang, output, out_crs)
+        verdicts = _run(opts, fmt, lang, output, out_crs, save=save, saved_by=saved_by)
     except PlanningError as err:
         raise InputFailure.of(err) from err
     if fail_on and any(VERDICT_RANK[v] >= VERDICT_RANK[fail_on.lower()] for v in verdicts):

@@ -33,6 +33,7 @@ import shapely
 
 from gis import strictjson
 from gis.errors import InputError
+from layers.generalise import public_view
 from layers.paths import DATA_DIR, DEFAULT_STORE, STATIC_DIR
 from zoning.basemap import BaseMap
 from zoning.lookup import unit_access_lists
@@ -171,7 +172,8 @@ def export_map(
 
     started = time.perf_counter()
     check_zooms(min_zoom, max_zoom, full_zoom)  # before touching outdir
-    zstore = open_store(store if store is not None else DEFAULT_STORE)
+    # The public's site: layers the catalogue marks sensitive are generalised (layers.generalise).
+    zstore = public_view(open_store(store if store is not None else DEFAULT_STORE))
     out = _prepare_outdir(Path(outdir))
     (out / "assets").mkdir(parents=True)
     (out / "data").mkdir()

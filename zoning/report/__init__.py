@@ -245,7 +245,8 @@ def render_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str
         catalogue in every format); for documents, passed to ``content.build_document``: ``maps`` (False: no maps), ``max_maps`` (batch map budget), ``printed_at``;
         ``doc_format`` for the zip bundle; ``batch`` for JSON (see ``json_writer.render_json``);
         ``comparison`` (XLSX, DOCX, PDF): the results are alternative sites of one project — a
-        比选 sheet / section side by side first (``comparison.comparison_table``).
+        比选 sheet / section side by side first (``comparison.comparison_table``);
+        ``number``: the report number to print (a saved screening's; default: from the content).
 
     Raises
     ------
@@ -254,10 +255,12 @@ def render_report(results: Sequence[ScreeningResult] | ScreeningResult, fmt: str
     """
     items = _checked(results, fmt)
     from zoning.report.i18n import catalog_of, check_lang
+    from zoning.report.numbering import numbered
 
     # Titles and zone labels from the catalogue of the store screened (an open catalogue's
-    # layers keep their names in a CSV as in a PDF), the packaged one without a store.
-    with catalog_of(options.get("store")):
+    # layers keep their names in a CSV as in a PDF), the packaged one without a store; a
+    # saved screening's number (``number=``) printed as its report number.
+    with catalog_of(options.get("store")), numbered(options.pop("number", None)):
         return FORMATS[fmt].render(items, lang=check_lang(lang), **options)
 
 

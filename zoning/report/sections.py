@@ -140,9 +140,11 @@ def _fmt_xy(x: float, y: float, *, geographic: bool) -> str:
 
 def _overview_rows(result: ScreeningResult, lang: str) -> list[tuple[str, str]]:
     p = result.project
-    rows = [(t("name", lang), p.name), (t("type", lang), type_text(p.type, lang)),
-            (t("county", lang), p.county or t("unknown", lang)),
-            (t("geometry", lang), geometry_label(p.geometry_type, lang))]
+    rows = [(t("name", lang), p.name)]
+    # 建设单位 and 项目代码, when the input gave them (a project's identity in the approval file).
+    rows += [(t(key, lang), value) for key, value in (("builder", p.builder), ("project_code", p.project_code)) if value]
+    rows += [(t("type", lang), type_text(p.type, lang)), (t("county", lang), p.county or t("unknown", lang)),
+             (t("geometry", lang), geometry_label(p.geometry_type, lang))]
     if p.area_m2 > 0:
         rows.append((t("area", lang), fmt_area(p.area_m2, lang)))
     if p.length_m > 0:
