@@ -352,6 +352,8 @@ def test_a_50_row_batch_with_3_bad_rows_the_filter_and_the_drill_down(page, app_
     run.click()
     page.get_by_text("按县（市、区）统计项目结论").wait_for(timeout=TIMEOUT_MS)
     wait_ready(page)
+    # the four verdict counts (under load the charts' text can arrive before them)
+    page.locator("[data-testid='stMetric']").nth(3).wait_for(timeout=TIMEOUT_MS)
     metrics = {m.locator("[data-testid='stMetricLabel']").inner_text(): m.locator("[data-testid='stMetricValue']").inner_text()
                for m in page.locator("[data-testid='stMetric']").all()}  # fmt: skip
     assert metrics == {"禁止": str(N_INSIDE), "有条件准入": "0", "需核实": "0", "不涉及": str(N_FAR)}, metrics
