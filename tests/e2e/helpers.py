@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import APP_READY
@@ -41,7 +43,22 @@ def choose_option(page, box, text: str, *, label_starts: bool = False) -> None:
 
 
 def map_frame(page):
-    handle = page.wait_for_selector(MAP_IFRAME, timeout=TIMEOUT_MS)
-    frame = handle.content_frame()
-    frame.wait_for_function("() => window.L && window.map && window.map._loaded", timeout=TIMEOUT_MS)
-    return frame
+    """The map's frame once Leaflet has loaded in it. A rerun can replace the iframe between
+    finding it and reading it (its handle then has no frame, or the frame is detached), so
+    the current one is looked up again, for at most ``TIMEOUT_MS`` in all."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        left_ms = max(1_000, int((deadline - time.monotonic()) * 1000))
+        try:
+            handle = page.wait_for_selector(MAP_IFRAME, timeout=left_ms)
+            frame = handle.content_frame() if handle is not None else None
+            if frame is not None:
+                frame.wait_for_function("() => window.L && window.map && window.map._loaded", timeout=left_ms)
+                return frame
+        except PlaywrightError:
+            if time.monotonic() >= deadline:
+                raise
+        if time.monotonic() >= deadline:
+            msg = "the map's frame did not load"
+            raise AssertionError(msg)
+        page.wait_for_timeout(200)
