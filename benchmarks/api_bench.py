@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks._proc import stop_process  # noqa: E402
 from benchmarks.run import ensure_data, log, machine, out_dir  # noqa: E402
 
 PY = sys.executable
@@ -117,12 +118,7 @@ def server(cmd: list[str], env: dict[str, str], ready: str, workers: int, timeou
             time.sleep(0.5)
         yield
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout_s=60)
         os.unlink(log_file.name)
 
 

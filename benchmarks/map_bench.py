@@ -30,6 +30,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from benchmarks._proc import stop_process
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -195,11 +197,7 @@ def app_server(store: Path, cache_dir: Path, log_path: Path, *, script: str = "a
             _wait_http(f"{url}/_stcore/script-health-check", timeout_s=warm_timeout_s)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout_s=20)
         logf.close()
 
 
