@@ -84,6 +84,13 @@ def _sign_in(page, name: str, password: str) -> None:
     sidebar.get_by_label("账户").fill(name)
     sidebar.get_by_label("密码").fill(password)
     sidebar.get_by_role("button", name="登录").click()
+    # The sign-in callback empties the password field: once the browser shows it empty (or the
+    # form gone, signed in), this try was heard. Without the wait, the next try's typing could
+    # land before that rerun and be wiped by it, sending an empty password (seen under load).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stSidebar] input[type=password]')].every(i => i.value === '')",
+        timeout=TIMEOUT_MS,
+    )
     wait_ready(page)
 
 
