@@ -295,7 +295,9 @@ def screen_batch(
         if scheduler:
             from zoning._dask import run_on_cluster
 
-            lanes = run_on_cluster(scheduler, chunks, store, ruleset_ref, opts, folder)
+            # The workers run in folders of their own (and on other machines): a path as
+            # typed here ("data/zones.gpkg") would name nothing, or another file, there.
+            lanes = run_on_cluster(scheduler, chunks, _absolute_store(store), _absolute_rules(ruleset_ref), opts, folder)
         else:
             lanes = _run_local(chunks, store, ruleset_ref, opts, folder, workers)
         _gather(out, lanes, parts is None)
@@ -303,6 +305,19 @@ def screen_batch(
         out.close()
         raise
     return out
+
+
+def _absolute(path: str | None) -> str | None:
+    return None if path is None or is_postgres_url(path) else os.path.abspath(path)
+
+
+def _absolute_store(ref: StoreRef) -> StoreRef:
+    """``ref`` with absolute paths (a PostGIS URL as it is)."""
+    return StoreRef(_absolute(ref.location) or ref.location, _absolute(ref.catalog))
+
+
+def _absolute_rules(ref: RulesRef) -> RulesRef:
+    return RulesRef(_absolute(ref.rules), _absolute(ref.project_types), _absolute(ref.catalog))
 
 
 def _run_local(chunks: list[list[PreparedProject]], store: StoreRef, rules: RulesRef, opts: ChunkOptions,

@@ -309,6 +309,20 @@ def test_dask_cluster_gives_the_same_bytes(case: dict, dask_cluster: object) -> 
     assert got == want
 
 
+def test_dask_cluster_opens_a_store_path_given_relative_to_the_client(
+    case: dict, dask_cluster: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers run in folders of their own: the client names the store to them by its
+    absolute path (the relative one would name nothing there; it did, before)."""
+    from zoning.batch import StoreRef
+    from zoning.report import render_report
+
+    monkeypatch.chdir(case["path"].parent)  # the workers' folder stays the one they started in
+    want = render_report(case["results"], "json", batch=True)
+    got = _json_of_batch(case, StoreRef(case["path"].name), scheduler=dask_cluster.scheduler_address)  # type: ignore[attr-defined]
+    assert got == want
+
+
 def test_dask_cluster_on_postgis_gives_the_same_answers(case: dict, pushed: str, dask_cluster: object) -> None:
     import json
 
