@@ -73,7 +73,7 @@ def cli_point(projects: Path, store: Path, cache: Path, out: Path) -> dict:
 def store_curve(args: argparse.Namespace, work: Path) -> list[dict]:
     projects = projects_file(work, args.store_batch)
     rows = []
-    sizes = [n for n in (10_000, 100_000, 1_000_000) if n <= args.max_features]
+    sizes = args.store_sizes or [n for n in (10_000, 100_000, 1_000_000) if n <= args.max_features]
     for n in sizes:
         store = args.store if n == 100_000 and args.store is not None else store_file(work, n)
         cache = work / f"cache_{n}"
@@ -90,6 +90,9 @@ def store_curve(args: argparse.Namespace, work: Path) -> list[dict]:
 
 def batch_curve(args: argparse.Namespace, work: Path, store: Path, cache: Path) -> list[dict]:
     rows = []
+    if not cache.is_dir() or not any(cache.iterdir()):  # every point measures the pack in place
+        _log("batch curve: the store's pack is written first (not measured) ...")
+        cli_point(projects_file(work, 100), store, cache, work / "out.json")
     n = 100
     while n <= args.max_projects:
         projects = projects_file(work, n)
@@ -113,6 +116,9 @@ def plot(res: dict, png: Path) -> None:
         (axes[1], res["batches"], "projects", "projects in the batch", "10^5-polygon store, --workers 1"),
     ]
     for ax, rows, key, xlabel, title in panels:
+        if not rows:  # a run of one curve only (--store-sizes, --max-projects 0)
+            ax.set_axis_off()
+            continue
         xs = [r[key] for r in rows]
         warm = [r["warm"] if "warm" in r else r for r in rows]
         ax.plot(xs, [w["seconds"] for w in warm], "o-", color="tab:blue", label="wall time, pack in place")
@@ -160,7 +166,9 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/zoning-curves"))
     ap.add_argument("--store-batch", type=int, default=1_000, help="projects screened on every store size")
     ap.add_argument("--max-features", type=int, default=100_000)
-    ap.add_argument("--max-projects", type=int, default=100_000)
+    ap.add_argument("--store-sizes", type=lambda v: [int(x) for x in v.split(",")],
+                    help="only these store sizes (e.g. 1000000), instead of 10^4 … --max-features")
+    ap.add_argument("--max-projects", type=int, default=100_000, help="0: no batch curve")
     ap.add_argument("--png", type=Path, default=REPO / "benchmarks" / "curves.png")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
@@ -168,8 +176,11 @@ def main() -> None:
     started = time.perf_counter()
     res: dict = {"store_batch": args.store_batch, "load_before": os.getloadavg()}
     res["stores"] = store_curve(args, args.work)
-    big = args.store or store_file(args.work, 100_000)
-    res["batches"] = batch_curve(args, args.work, big, args.work / "cache_100000")
+    if args.max_projects:
+        big = args.store or store_file(args.work, 100_000)
+        res["batches"] = batch_curve(args, args.work, big, args.work / "cache_100000")
+    else:
+        res["batches"] = []
     res["seconds"] = time.perf_counter() - started
     if args.json:
         args.json.write_text(json.dumps(res, indent=1))

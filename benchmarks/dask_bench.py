@@ -60,6 +60,26 @@ def project(res: dict, projects: int, machines: int, workers_per_machine: int) -
     return per_project_client * projects + res["t_open_s"] + rounds * res["t_part_s"]
 
 
+def table(res: dict) -> str:
+    """The run's measured costs and the projection for 10^6 projects, as Markdown."""
+    lines = [
+        f"| {res['projects']:,} projects, LocalCluster of 2 workers | |",
+        "|---|---:|",
+        f"| wall time, CLI start to JSON written | {res['wall_s']:.1f} s |",
+        f"| partitions screened | {res['partitions']} |",
+        f"| partition compute time, median / p95 | {res['t_part_s']:.2f} s / {res['t_part_p95_s']:.2f} s |",
+        f"| store open per worker process | {res['t_open_s']:.1f} s |",
+        f"| client side (reading, preparing, gathering, writing) = wall − span | {res['client_s']:.1f} s |",
+        f"| client's peak RSS | {res['client_peak_rss_mb']:.0f} MB |",
+        "",
+        "| projected for 10^6 projects (not measured), machines × workers | "
+        + " | ".join(res["projection_1e6"]) + " |",
+        "|---|" + "---:|" * len(res["projection_1e6"]),
+        "| seconds | " + " | ".join(f"{v:,.0f}" for v in res["projection_1e6"].values()) + " |",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", type=Path, required=True)
@@ -74,7 +94,7 @@ def main() -> None:
 
     args.work.mkdir(parents=True, exist_ok=True)
     cache = args.work / "cache"
-    if args.store_cache is not None and not cache.exists():
+    if args.store_cache is not None and args.store_cache.is_dir() and not cache.exists():  # none for a small store
         shutil.copytree(args.store_cache, cache)
     os.environ["ZONING_CACHE_DIR"] = str(cache)  # the worker processes inherit it
     import geopandas as gpd

@@ -183,7 +183,10 @@ def app_server(store: Path, cache_dir: Path, log_path: Path, *, script: str = "a
     """``streamlit run <script>`` on ``store`` on a free port; yields (URL, process) once it
     answers (with ``warm``, once its readiness check has run the app, filling its caches)."""
     port = _free_port()
-    env = {**os.environ, "ZONING_STORE": str(store), "ZONING_CACHE_DIR": str(cache_dir)}
+    # Accounts in a folder of the run's own (never the user's), and screening open to every
+    # visitor: the benchmarks measure the screening, not the sign-in.
+    env = {**os.environ, "ZONING_STORE": str(store), "ZONING_CACHE_DIR": str(cache_dir),
+           "ZONING_DATA_DIR": str(cache_dir / "bureau"), "ZONING_OPEN_SCREENING": "1"}  # fmt: skip
     logf = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),

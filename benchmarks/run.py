@@ -14,12 +14,20 @@ Steps (each printed as it runs):
    value, peak memory of the process tree, beside PostGIS's batch time;
 5. the public map at province scale (``benchmarks/map_bench.py``): payload and first
    render in Chromium, and the exported static site under wrk;
-6. the tables, with the machine, its load and the date, printed and written to
+6. scale (``--skip-scale`` leaves it out): the curves of time and memory against store and
+   batch size (``benchmarks/curves_bench.py``, benchmarks/curves.png), the batch on a dask
+   LocalCluster of 2 workers with the projection to N machines (``benchmarks/dask_bench.py``),
+   and 20 concurrent app sessions in Chromium (``benchmarks/app_load_bench.py``). By default
+   stores of 10^4 and 10^5 polygons and batches up to 10^4 projects (about 10 min); with
+   ``--full-scale`` a store of 10^6 polygons and batches up to 10^6 projects, the dask run on
+   10^6 projects (hours, and ~16 GB of memory on the first open of the big store);
+7. the tables, with the machine, its load and the date, printed and written to
    benchmarks/out/results.md (``--record`` also puts it into benchmarks/README.md).
 
 Options: ``--quick`` (small data, a smoke run of every step), ``--skip-postgis``,
 ``--skip-map``, ``--single N`` (projects timed one at a time, default 1000), ``--record``,
-``--cli-only`` (steps 1, 4 and PostGIS's batch only), ``--workers 1,2`` (the CLI runs).
+``--cli-only`` (steps 1, 4 and PostGIS's batch only), ``--workers 1,2`` (the CLI runs),
+``--skip-scale``, ``--full-scale``.
 """
 
 from __future__ import annotations
@@ -298,6 +306,63 @@ def compare(out: Path, store: object, rows: list) -> dict:
     return {"differences": diff, "checked": checked}
 
 
+# --- scale --------------------------------------------------------------------------------
+
+
+def _script(name: str, *argv: str, json_out: Path) -> dict:
+    """Run ``benchmarks/NAME`` in its own process (its output shown as it runs); its JSON."""
+    subprocess.run([PY, str(HERE / name), *argv, "--json", str(json_out)], check=True,
+                   env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
+    return json.loads(json_out.read_text())
+
+
+def scale_bench(out: Path, *, quick: bool, full: bool) -> dict:
+    """Step 6: the curves, the dask LocalCluster and the app under 20 sessions (their scripts)."""
+    from benchmarks import curves_bench, dask_bench
+
+    res: dict = {}
+    work = out / "scale"
+    work.mkdir(exist_ok=True)
+    log("scale: curves of time and memory against store and batch size ...")
+    sizes = "1000,5000" if quick else ("10000,100000,1000000" if full else "10000,100000")
+    max_projects = 1000 if quick else (1_000_000 if full else 10_000)
+    store = out / "zones.gpkg"
+    curve_args = ["--work", str(work / "curves"), "--store-sizes", sizes, "--max-projects", str(max_projects),
+                  "--png", str(HERE / "curves.png" if not quick else work / "curves.png"),
+                  "--store", str(store)]  # fmt: skip  # the store of step 1 (10^5 polygons; --quick: 5,000)
+    res["curves"] = _script("curves_bench.py", *curve_args, json_out=work / "curves.json")
+    res["curves_table"] = curves_bench.table(res["curves"])
+    log("scale: a batch on a dask LocalCluster of 2 workers ...")
+    dask_projects = out / "projects.gpkg"
+    if full:
+        dask_projects = curves_bench.projects_file(work / "curves", 1_000_000)
+    res["dask"] = _script("dask_bench.py", "--store", str(store), "--store-cache", str(out / "cli_cache"), "--projects",
+                          str(dask_projects), "--work", str(work / "dask"), json_out=work / "dask.json")  # fmt: skip
+    res["dask_table"] = dask_bench.table(res["dask"])
+    log("scale: 20 concurrent app sessions in Chromium ...")
+    res["app"] = _script("app_load_bench.py", str(out), "--sessions", "5" if quick else "20", "--cache-dir",
+                         str(work / "app"), json_out=work / "app.json")  # fmt: skip
+    res["app"].pop("concurrent_raw", None)
+    res["app_table"] = app_table(res["app"])
+    return res
+
+
+def app_table(app: dict) -> str:
+    """The app under concurrent sessions: errors, p50/p95, memory."""
+    c, mem = app["concurrent"], app["memory"]
+    ready = mem["ready"].get("rss_mb", 0.0)
+    n = c["sessions"]
+    after = mem.get(f"after_{n}", {}).get("rss_mb", 0.0)
+    s = c.get("screen_s", {"p50": float("nan"), "p95": float("nan"), "max": float("nan")})
+    lines = [
+        f"| app, {n} concurrent sessions | sessions without error | screen p50 | screen p95 | max | server RSS ready → after {n} | tracebacks |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| one browser each, typed polygon, screened | {c['ok']} / {n} | {s['p50']:.1f} s | {s['p95']:.1f} s | {s['max']:.1f} s | "
+        f"{ready:.0f} → {after:.0f} MB | {app.get('server_tracebacks', 0)} |",
+    ]
+    return "\n".join(lines)
+
+
 # --- report -------------------------------------------------------------------------------
 
 
@@ -407,6 +472,8 @@ def main() -> None:
     ap.add_argument("--record", action="store_true")
     ap.add_argument("--cli-only", action="store_true", help="only the CLI end to end beside PostGIS's batch")
     ap.add_argument("--workers", default="1,2", help="--workers values of the CLI runs (comma-separated)")
+    ap.add_argument("--skip-scale", action="store_true", help="no curves, dask or concurrent-app step")
+    ap.add_argument("--full-scale", action="store_true", help="scale step up to 10^6 features and projects (hours)")
     args = ap.parse_args()
     started = time.perf_counter()
     out = out_dir(args.quick)
@@ -424,15 +491,19 @@ def main() -> None:
 
         mapr = map_bench.run(out, log=log)
     cli = cli_bench.run(out, workers=workers, log=log)
+    scale = None if args.skip_scale else scale_bench(out, quick=args.quick, full=args.full_scale)
     text = table(m, data, eng, pgr, mapr)
     text += f"\n\n`make bench` wall time: {(time.perf_counter() - started) / 60:.1f} min."
     cli_text = cli_table(m, data, cli, pgr)
-    (out / "results.md").write_text(text + "\n\n" + cli_text + "\n", encoding="utf-8")
-    (out / "results.json").write_text(json.dumps({"machine": m, "data": data, "engine": eng, "postgis": pgr, "map": mapr, "cli": cli}, indent=1, default=str))
-    print("\n" + text + "\n\n" + cli_text)
+    scale_text = "" if scale is None else "\n\n".join((scale["curves_table"], scale["dask_table"], scale["app_table"]))
+    (out / "results.md").write_text(text + "\n\n" + cli_text + "\n\n" + scale_text + "\n", encoding="utf-8")
+    (out / "results.json").write_text(json.dumps({"machine": m, "data": data, "engine": eng, "postgis": pgr, "map": mapr, "cli": cli, "scale": scale}, indent=1, default=str))
+    print("\n" + text + "\n\n" + cli_text + "\n\n" + scale_text)
     if args.record:
         record(text)
         record(cli_text, "cli-results")
+        if scale is not None:
+            record(scale_text, "scale-results")
         log("recorded in benchmarks/README.md")
 
 
