@@ -1,8 +1,8 @@
 """The app under concurrent use: N real sessions screening a typed project on the benchmark store.
 
 ``streamlit run serve.py`` (the app as served, with its security headers) on a free port,
-``ZONING_STORE`` = the benchmark store, and Debian's chromium through Playwright: one browser,
-one context (a separate Streamlit session, its own cookies and websocket) per user. Each user
+``ZONING_STORE`` = the benchmark store, and Debian's chromium through Playwright: a browser
+and a context (a separate Streamlit session, its own cookies and websocket) per user. Each user
 opens the screen page, types the corners of one of the benchmark's polygon projects, marks it
 a polygon, chooses 一般工业项目 and waits for the verdict. Times per session:
 
@@ -10,8 +10,8 @@ a polygon, chooses 一般工业项目 and waits for the verdict. Times per sessi
 * *session*: from navigation to the verdict drawn (page load, typing, maps, screening).
 
 First the first visit after the server started (it loads the display layers; reported apart),
-then one session alone on the warm server, then ``--sessions`` at once (one browser for all:
-its 20 pages draw their maps on the same shared cores as the server). The server's memory (RSS, PSS and USS of the streamlit process,
+then one session alone on the warm server, then ``--sessions`` at once (a browser process per
+user, as in life; their pages draw their maps on the same shared cores as the server). The server's memory (RSS, PSS and USS of the streamlit process,
 psutil) is read after the readiness check, after the lone session and after all concurrent
 sessions have their verdict while their sessions are still open, and sampled during them
 for its peak: if the engine were copied per session, each session would add the engine's
@@ -94,21 +94,24 @@ class PeakSampler:
         self._thread.join()
 
 
-async def _choose_type(page) -> int:
+async def _choose_type(page, mark) -> int:
     """Pick 一般工业项目 in the project-type box (retried: a rerun may redraw the box mid-pick)."""
     from playwright.async_api import Error as PlaywrightError
 
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="项目类型")
     for attempt in range(3):
         await page.wait_for_selector(APP_READY, timeout=TIMEOUT_MS)
+        mark(f"pick {attempt + 1}: app ready")
         await box.click()
         await page.keyboard.type(TYPE_LABEL)
         option = page.get_by_role("option").filter(has_text=TYPE_LABEL).first
         try:
             await option.wait_for(timeout=60_000)
             await option.click()
+            mark(f"pick {attempt + 1}: chosen")
             return attempt + 1
         except PlaywrightError:
+            mark(f"pick {attempt + 1}: no option")
             await page.keyboard.press("Escape")
     msg = f"could not choose {TYPE_LABEL} in the project-type box"
     raise RuntimeError(msg)
@@ -122,9 +125,15 @@ async def one_session(browser, url: str, coords: str, shot: Path | None = None) 
     page = await context.new_page()
     step = "open"
     t0 = time.perf_counter()
+    steps: dict[str, float] = {}  # seconds since the start at each step: where a slow session waited
+
+    def mark(name: str) -> None:
+        steps[name] = round(time.perf_counter() - t0, 2)
+
     try:
         await page.goto(url, wait_until="commit")
         await page.wait_for_selector(APP_READY)
+        mark("opened")
         step = "type the corners"
         await page.get_by_text("输入坐标", exact=True).click()
         area = page.locator("[data-testid='stTextArea'] textarea").first
@@ -132,23 +141,25 @@ async def one_session(browser, url: str, coords: str, shot: Path | None = None) 
         await area.press("Control+Enter")
         await page.get_by_text("面", exact=True).click()
         await page.wait_for_selector(APP_READY)
+        mark("corners typed")
         step = "choose the type"
         t1 = time.perf_counter()
-        attempts = await _choose_type(page)
+        attempts = await _choose_type(page, mark)
         step = "wait for the verdict"
         verdict = page.locator(".ez-verdict").first
         await verdict.wait_for()
         t2 = time.perf_counter()
+        mark("verdict")
         await page.wait_for_selector(APP_READY)
         errors = await page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count()
         return {"ok": errors == 0, "session_s": t2 - t0, "screen_s": t2 - t1,
                 "verdict": await verdict.get_attribute("data-verdict"), "errors_on_page": errors,
-                "type_pick_attempts": attempts, "context": context}  # fmt: skip
+                "type_pick_attempts": attempts, "steps": steps, "context": context}  # fmt: skip
     except Exception as err:  # noqa: BLE001 - a failed session is a number in the report
         if shot is not None:
             with contextlib.suppress(Exception):
                 await page.screenshot(path=str(shot))
-        return {"ok": False, "error": f"{step}: {str(err).splitlines()[0][:300]}", "context": context}
+        return {"ok": False, "error": f"{step}: {str(err).splitlines()[0][:300]}", "steps": steps, "context": context}
 
 
 def _p(values: list[float], q: float) -> float:
@@ -189,9 +200,13 @@ async def measure(url: str, pid: int, texts: list[str], sessions: int, shots: Pa
         res["memory"]["after_1"] = memory_mb(pid)
         await alone["context"].close()
         print(f"[app] one session: {json.dumps(res['alone'], ensure_ascii=False)}", flush=True)
+        # One browser process per user, as in life: pages of one shared browser stalled for
+        # 1–10 minutes at a time (a key press or a verdict waiting to be drawn) while the
+        # server sat idle (py-spy: no script running) — the harness, not the app, was slow.
+        browsers = [await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS) for _ in range(sessions)]
         start = time.perf_counter()
         with PeakSampler(pid) as peak:
-            many = await asyncio.gather(*(one_session(browser, url, texts[i % len(texts)], shots / f"failed-{i}.png") for i in range(sessions)))
+            many = await asyncio.gather(*(one_session(browsers[i], url, texts[i % len(texts)], shots / f"failed-{i}.png") for i in range(sessions)))
         res["wall_s"] = time.perf_counter() - start
         res["memory"][f"after_{sessions}"] = memory_mb(pid)  # every session still open
         res["memory"]["peak_rss_during"] = peak.peak
@@ -199,7 +214,8 @@ async def measure(url: str, pid: int, texts: list[str], sessions: int, shots: Pa
         res["concurrent_raw"] = _strip(many)
         for r in many:
             await r["context"].close()
-        await browser.close()
+        for b in (browser, *browsers):
+            await b.close()
     return res
 
 
