@@ -139,8 +139,10 @@ def no_data_reason(layers: Sequence[str], lang: str) -> str:
 
 # --- tabular outputs ------------------------------------------------------------------------------
 
+# One conformity column: a clause that does not apply is 不涉及 there (its verdict is "clear"),
+# so a second "verdict" column beside it only repeated it.
 CLAUSE_KEYS = ("index", "project", "unit", "scope", "dimension", "text", "applies", "finding", "conformity",
-                "verdict", "basis", "confidence", "legal_status")  # fmt: skip
+                "basis", "confidence", "legal_status")  # fmt: skip
 
 
 def clause_table(results: Sequence[ScreeningResult], *, lang: str = "zh") -> tuple[list[str], list[list[str | int]]]:
@@ -155,8 +157,7 @@ def clause_table(results: Sequence[ScreeningResult], *, lang: str = "zh") -> tup
                 (c.text_en or c.text) if lang == "en" else c.text,
                 t("yes" if c.applies else "no", lang),
                 c.finding_en if lang == "en" and c.finding_en else c.finding_zh,
-                conclusion_label(c.verdict, lang) if c.applies else "",
-                verdict_label(c.verdict, lang), c.basis, confidence_label(c.confidence, lang),
+                conclusion_label(c.verdict if c.applies else "clear", lang), c.basis, confidence_label(c.confidence, lang),
                 t(f"status_{c.legal_status}", lang) if c.legal_status in ("法定", "示意") else c.legal_status,
             ])  # fmt: skip
     return header, rows

@@ -360,3 +360,30 @@ def test_documents_of_a_bundle_share_wrapped_text(store, farm, monkeypatch) -> N
                            store=store, maps=False)
     pdf_writer.render_pdf(other)
     assert calls and all("另一养殖场" in text or "EZS-" in text for text in calls), calls
+
+
+def test_xlsx_access_list_sheet_has_one_conformity_column() -> None:
+    """A project in the 资阳区 park unit of the embedded store: 8 clauses, 3 of which do not
+    apply (counted in the store by hand: the province's chemical-park, 1 km shoreline and
+    hazardous-substances clauses). Each row says its conformity once: 不涉及 where the clause
+    does not apply — no second column repeating it (there was one, "判定")."""
+    import shapely
+
+    from layers.paths import DEFAULT_STORE
+    from layers.store import ZoneStore
+    from zoning.engine import screen
+    from zoning.model import Project
+
+    store = ZoneStore.open(DEFAULT_STORE)
+    parks = store.layer("industrial_park")
+    park = parks[parks["name"] == "益阳长春经济开发区（示意）"].geometry.iloc[0]
+    (result,) = screen([Project("园区工业项目", "industrial", shapely.point_on_surface(park))], store)
+    ws = load_workbook(io.BytesIO(render_report([result], "xlsx", store=store)))["准入清单符合性"]
+    header, *rows = list(ws.iter_rows(values_only=True))
+    assert len(set(header)) == len(header) and "判定" not in header
+    applies, conformity = header.index("是否适用"), header.index("符合性")
+    assert len(rows) == 8
+    assert [r[conformity] for r in rows if r[applies] == "否"] == ["不涉及"] * 3
+    assert {r[conformity] for r in rows if r[applies] == "是"} == {"需核实", "有条件准入"}
+    columns = list(zip(*rows, strict=True))
+    assert len({tuple(c) for c in columns}) == len(columns)  # no column repeats another
