@@ -107,7 +107,8 @@ def main() -> None:
             run = timed_run([PY, "-m", "zoning", "screen", str(args.projects), "--type-field", "type", "--zones",
                              str(args.store), "--format", "json", "--overwrite", "--dask-scheduler",
                              cluster.scheduler_address, "-o", str(args.work / "out.json")],
-                            env={**os.environ, "PYTHONPATH": str(REPO), "ZONING_MAX_BATCH": "10000000"})  # fmt: skip
+                            env={**os.environ, "PYTHONPATH": str(REPO), "ZONING_MAX_BATCH": "10000000",
+                                 "ZONING_MAX_FEATURES": "10000000"})  # fmt: skip
         parts = partition_times(stream.data)
     times = [p["seconds"] for p in parts]
     first = {}
