@@ -141,7 +141,7 @@ def test_workbook_has_an_access_list_sheet_and_units_per_project(result) -> None
     assert wb.sheetnames == ["冲突一览", "项目汇总", "准入清单符合性", "数据与说明"]
     rows = list(wb["准入清单符合性"].iter_rows(values_only=True))
     assert rows[0][:6] == ("序号", "项目名称", "单元编码", "清单范围", "管控维度", "准入要求")
-    assert [(r[3], r[6], r[9]) for r in rows[1:]] == [
+    assert [(r[3], r[6], r[8]) for r in rows[1:]] == [
         ("省级", "是", "需核实"), ("湘潭市", "否", "不涉及"), ("ZH43032110001", "是", "禁止"), ("ZH43032130001", "是", "需核实"),
     ]
     summary = list(wb["项目汇总"].iter_rows(values_only=True))
