@@ -103,8 +103,11 @@ def run_on_cluster(
         screened = frame.map_partitions(_screen_partition, store, rules, opts, meta=_empty())
     spool = os.path.join(folder, "cluster.bin") if folder else None
     with _client(address) as client:
-        futures = client.compute(screened.to_delayed())
-        for _, part in as_completed(futures, with_results=True):
+        # Only as_completed holds the futures, so a partition's result can be released on
+        # the workers once it is yielded; a list kept here held every result to the end
+        # (on 10^6 projects the workers had grown to 4.5 GB each; not measured since).
+        finished = as_completed(client.compute(screened.to_delayed()), with_results=True)
+        for _, part in finished:
             indices = part["index"].to_numpy(dtype=np.int64)
             verdicts = list(part["verdict"])
             if opts.item is None:
