@@ -120,7 +120,7 @@ async def _choose_type(page, mark) -> int:
 async def one_session(browser, url: str, coords: str, shot: Path | None = None) -> dict:
     """One user, in a context of its own: open, type the corners, choose the type, wait for the verdict."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(TIMEOUT_MS)  # 20 pages of one browser share the server's 2 cores
+    context.set_default_timeout(TIMEOUT_MS)  # 20 browsers share the server's 2 cores
     context.set_default_navigation_timeout(TIMEOUT_MS)
     page = await context.new_page()
     step = "open"
@@ -200,9 +200,10 @@ async def measure(url: str, pid: int, texts: list[str], sessions: int, shots: Pa
         res["memory"]["after_1"] = memory_mb(pid)
         await alone["context"].close()
         print(f"[app] one session: {json.dumps(res['alone'], ensure_ascii=False)}", flush=True)
-        # One browser process per user, as in life: pages of one shared browser stalled for
+        # One browser process per user, as in life. With one shared browser, pages stalled for
         # 1–10 minutes at a time (a key press or a verdict waiting to be drawn) while the
-        # server sat idle (py-spy: no script running) — the harness, not the app, was slow.
+        # server sat idle (py-spy: no script running); a browser each cured that on a small
+        # store, not on the 10^5 store with 20 sessions (benchmarks/README.md: still open).
         browsers = [await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS) for _ in range(sessions)]
         start = time.perf_counter()
         with PeakSampler(pid) as peak:

@@ -350,9 +350,9 @@ def scale_bench(out: Path, *, quick: bool, full: bool) -> dict:
 def app_table(app: dict) -> str:
     """The app under concurrent sessions: errors, p50/p95, memory."""
     c, mem = app["concurrent"], app["memory"]
-    ready = mem["ready"].get("rss_mb", 0.0)
+    ready = mem["ready"]["rss"]  # app_load_bench.memory_mb: MB under "rss"
     n = c["sessions"]
-    after = mem.get(f"after_{n}", {}).get("rss_mb", 0.0)
+    after = mem[f"after_{n}"]["rss"]
     s = c.get("screen_s", {"p50": float("nan"), "p95": float("nan"), "max": float("nan")})
     lines = [
         f"| app, {n} concurrent sessions | sessions without error | screen p50 | screen p95 | max | server RSS ready → after {n} | tracebacks |",
