@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.cli_bench import PY, timed_run  # noqa: E402
+from benchmarks.cli_bench import BIG_INPUTS, PY, timed_run  # noqa: E402
 
 
 def partition_times(stream: list[dict]) -> list[dict]:
@@ -107,8 +107,7 @@ def main() -> None:
             run = timed_run([PY, "-m", "zoning", "screen", str(args.projects), "--type-field", "type", "--zones",
                              str(args.store), "--format", "json", "--overwrite", "--dask-scheduler",
                              cluster.scheduler_address, "-o", str(args.work / "out.json")],
-                            env={**os.environ, "PYTHONPATH": str(REPO), "ZONING_MAX_BATCH": "10000000",
-                                 "ZONING_MAX_FEATURES": "10000000"})  # fmt: skip
+                            env={**os.environ, "PYTHONPATH": str(REPO), **BIG_INPUTS})  # fmt: skip
         parts = partition_times(stream.data)
     times = [p["seconds"] for p in parts]
     first = {}
