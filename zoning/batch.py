@@ -71,6 +71,14 @@ class StoreRef:
         """The store, opened once per process (``open_store_ref``)."""
         return open_store_ref(self.location, self.catalog)
 
+    def absolute(self) -> StoreRef:
+        """The same store with absolute paths (a PostGIS URL as it is)."""
+        return StoreRef(_absolute(self.location) or self.location, _absolute(self.catalog))
+
+
+def _absolute(path: str | None) -> str | None:
+    return None if path is None or is_postgres_url(path) else os.path.abspath(path)
+
 
 def open_store_ref(location: str, catalog: str | None = None) -> Any:
     """The store named by ``location`` (a GeoPackage path or a PostGIS URL), opened once per
@@ -113,6 +121,10 @@ class RulesRef:
         """The rule set, loaded once per process and version of its files."""
         files = (self.rules, self.project_types, self.catalog)
         return _load_rules(*files, tuple(_version(f) for f in files))
+
+    def absolute(self) -> RulesRef:
+        """The same files by absolute path."""
+        return RulesRef(_absolute(self.rules), _absolute(self.project_types), _absolute(self.catalog))
 
 
 @lru_cache(maxsize=4)
@@ -297,7 +309,7 @@ def screen_batch(
 
             # The workers run in folders of their own (and on other machines): a path as
             # typed here ("data/zones.gpkg") would name nothing, or another file, there.
-            lanes = run_on_cluster(scheduler, chunks, _absolute_store(store), _absolute_rules(ruleset_ref), opts, folder)
+            lanes = run_on_cluster(scheduler, chunks, store.absolute(), ruleset_ref.absolute(), opts, folder)
         else:
             lanes = _run_local(chunks, store, ruleset_ref, opts, folder, workers)
         _gather(out, lanes, parts is None)
@@ -305,19 +317,6 @@ def screen_batch(
         out.close()
         raise
     return out
-
-
-def _absolute(path: str | None) -> str | None:
-    return None if path is None or is_postgres_url(path) else os.path.abspath(path)
-
-
-def _absolute_store(ref: StoreRef) -> StoreRef:
-    """``ref`` with absolute paths (a PostGIS URL as it is)."""
-    return StoreRef(_absolute(ref.location) or ref.location, _absolute(ref.catalog))
-
-
-def _absolute_rules(ref: RulesRef) -> RulesRef:
-    return RulesRef(_absolute(ref.rules), _absolute(ref.project_types), _absolute(ref.catalog))
 
 
 def _run_local(chunks: list[list[PreparedProject]], store: StoreRef, rules: RulesRef, opts: ChunkOptions,
