@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 
@@ -14,6 +15,30 @@ TIMEOUT_MS = 60_000
 
 def wait_ready(page) -> None:
     page.wait_for_selector(APP_READY, timeout=TIMEOUT_MS)
+
+
+def download(page, button) -> tuple[str, bytes]:
+    """Click the download button ``button`` and return the file's suggested name and bytes.
+
+    A map's frame resizes when it loads (and on the rerun it asks for), moving what lies below
+    it: a click can land on the map instead of the button. (Seen in CI, one run in ten under
+    load: the pointer events went to the map's canvas and no click reached the button.) So a
+    click that starts no download within 15 s is made again, at most three times, once the
+    page is idle; a download that starts and then fails is an error at once.
+    """
+    for attempt in range(3):
+        wait_ready(page)
+        button.wait_for(timeout=TIMEOUT_MS)
+        try:
+            with page.expect_download(timeout=15_000) as info:
+                button.click()
+            got = info.value
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+    assert got.failure() is None, got.failure()
+    return got.suggested_filename, Path(got.path()).read_bytes()
 
 
 def choose_option(page, box, text: str, *, label_starts: bool = False) -> None:

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import ARTIFACTS, ROOT, screenshot_whole_page
-from tests.e2e.helpers import TIMEOUT_MS
+from tests.e2e.helpers import TIMEOUT_MS, download
 from tests.e2e.helpers import choose_option as _choose_option
 from tests.e2e.helpers import map_frame as _map_frame
 from tests.e2e.helpers import wait_ready as _wait_ready
@@ -198,11 +198,8 @@ def test_batch_downloads_are_the_cli_files(page, app_url: str, requests_seen: li
     got = {}
     for fmt in ("csv", "json"):
         button = page.locator("[data-testid='stDownloadButton']").filter(has_text=fmt.upper()).first
-        with page.expect_download(timeout=TIMEOUT_MS) as download:
-            button.click()
-        _wait_ready(page)
-        assert download.value.suggested_filename == f"batch-projects.{fmt}"
-        got[fmt] = Path(download.value.path()).read_bytes()
+        name, got[fmt] = download(page, button)
+        assert name == f"batch-projects.{fmt}"
     stamp = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00")
     for fmt, data in got.items():
         out = tmp_path / f"cli.{fmt}"

@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, running_app, screenshot_whole_page, serving_folder
-from tests.e2e.helpers import MAP_IFRAME, TIMEOUT_MS, choose_option, map_frame, wait_ready
+from tests.e2e.helpers import MAP_IFRAME, TIMEOUT_MS, choose_option, download, map_frame, wait_ready
 from tests.hostile import (
     COUNTY,
     HOSTILE,
@@ -170,11 +170,7 @@ def _main_text(page) -> str:
 
 
 def _download(page, locator) -> bytes:
-    with page.expect_download(timeout=TIMEOUT_MS) as info:
-        locator.click()
-    download = info.value
-    assert download.failure() is None, download.failure()
-    return Path(download.path()).read_bytes()
+    return download(page, locator)[1]
 
 
 def test_screen_page_result_map_and_downloads(hostile_context, hostile_url: str, request: pytest.FixtureRequest) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.helpers import download
 from tests.e2e.test_browser import TIMEOUT_MS, _assert_all_local, _choose_option, _shot, _wait_ready
 from tests.ui.conftest import lonlat
 
@@ -96,11 +97,9 @@ def test_site_finder_draws_candidates_and_compares_sites(page, app_url: str, req
     labels = [x for frame in _site_labels(page) for x in frame]
     assert {"1. 甲址", "2. 乙址", "3. 丙址"} <= set(labels), labels
     button = page.locator("[data-testid='stDownloadButton']").filter(has_text="XLSX").first
-    with page.expect_download(timeout=TIMEOUT_MS) as download:
-        button.click()
-    _wait_ready(page)
-    assert download.value.suggested_filename == "comparison.xlsx"
-    wb = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    name, data = download(page, button)
+    assert name == "comparison.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(data))
     table = [list(r) for r in wb["方案比选"].iter_rows(values_only=True)]
     assert table[0] == ["比选因素", "方案1：甲址", "方案2：乙址", "方案3：丙址"]
     verdicts = {r[0]: r[1:] for r in table[1:]}["结论"]

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import ARTIFACTS, running_app, screenshot_whole_page
-from tests.e2e.helpers import TIMEOUT_MS, map_frame, wait_ready
+from tests.e2e.helpers import TIMEOUT_MS, download, map_frame, wait_ready
 from tests.ui.conftest import lonlat
 
 pytestmark = pytest.mark.e2e
@@ -325,11 +325,7 @@ def _download(page, fmt: str) -> bytes:
         make.click()
         wait_ready(page)
     button = page.locator("[data-testid='stDownloadButton']").filter(has_text=fmt.upper()).first
-    button.wait_for(timeout=TIMEOUT_MS)
-    with page.expect_download(timeout=TIMEOUT_MS) as download:
-        button.click()
-    wait_ready(page)
-    return Path(download.value.path()).read_bytes()
+    return download(page, button)[1]
 
 
 def test_a_50_row_batch_with_3_bad_rows_the_filter_and_the_drill_down(page, app_url: str, tmp_path) -> None:
