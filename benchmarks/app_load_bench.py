@@ -10,8 +10,12 @@ a polygon, chooses 一般工业项目 and waits for the verdict. Times per sessi
 * *session*: from navigation to the verdict drawn (page load, typing, maps, screening).
 
 First the first visit after the server started (it loads the display layers; reported apart),
-then one session alone on the warm server, then ``--sessions`` at once (a browser process per
-user, as in life; their pages draw their maps on the same shared cores as the server). The server's memory (RSS, PSS and USS of the streamlit process,
+then one session alone on the warm server, then ``--sessions`` at once. Each user is a
+process of its own — its own Playwright driver and browser, as in life — started with
+``nice`` 19 (``--browser-nice``): a user's browser runs on the user's machine, not on the
+server's cores, so here the browsers yield those cores to the server. (With 20 browsers at
+the server's priority, merely opening the page took 4–9 minutes on 2 cores.) All users start
+together once every browser is up. The server's memory (RSS, PSS and USS of the streamlit process,
 psutil) is read after the readiness check, after the lone session and after all concurrent
 sessions have their verdict while their sessions are still open, and sampled during them
 for its peak: if the engine were copied per session, each session would add the engine's
@@ -103,7 +107,9 @@ async def _choose_type(page, mark) -> int:
         await page.wait_for_selector(APP_READY, timeout=TIMEOUT_MS)
         mark(f"pick {attempt + 1}: app ready")
         await box.click()
+        mark(f"pick {attempt + 1}: box open")
         await page.keyboard.type(TYPE_LABEL)
+        mark(f"pick {attempt + 1}: typed")
         option = page.get_by_role("option").filter(has_text=TYPE_LABEL).first
         try:
             await option.wait_for(timeout=60_000)
@@ -180,53 +186,110 @@ def summarize(results: list[dict]) -> dict:
     return out
 
 
-def _strip(results: list[dict]) -> list[dict]:
-    return [{k: v for k, v in r.items() if k != "context"} for r in results]
-
-
-async def measure(url: str, pid: int, texts: list[str], sessions: int, shots: Path) -> dict:
+async def _child(url: str, coords: str, shot: str, nice: int) -> None:
+    """One user in this process: its own Playwright driver and browser. Prints "ready" once
+    the browser is up, waits for a line on stdin, runs the session and prints its result."""
     from playwright.async_api import async_playwright
 
-    res: dict = {"memory": {"ready": memory_mb(pid)}}
+    os.nice(nice)  # inherited by the driver and the browser started below
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # The first visit after a start loads the display layers and maps the pack's pages:
-        # reported on its own, then one session alone on the warm server.
-        first = await one_session(browser, url, texts[0])
-        res["first_visit"] = summarize([first])
-        await first["context"].close()
-        alone = await one_session(browser, url, texts[1 % len(texts)])
-        res["alone"] = summarize([alone])
-        res["memory"]["after_1"] = memory_mb(pid)
-        await alone["context"].close()
-        print(f"[app] one session: {json.dumps(res['alone'], ensure_ascii=False)}", flush=True)
-        # One browser process per user, as in life. With one shared browser, pages stalled for
-        # 1–10 minutes at a time (a key press or a verdict waiting to be drawn) while the
-        # server sat idle (py-spy: no script running); a browser each cured that on a small
-        # store, not on the 10^5 store with 20 sessions (benchmarks/README.md: still open).
-        browsers = [await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS) for _ in range(sessions)]
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        result = await one_session(browser, url, coords, Path(shot) if shot else None)
+        context = result.pop("context")
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+        # The session stays open until told (the server's memory is read with every user on).
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        await context.close()
+        await browser.close()
+
+
+class Users:
+    """``n`` user processes (:func:`_child`), started at once on a signal."""
+
+    def __init__(self, url: str, texts: list[str], shots: list[Path | None], nice: int) -> None:
+        import subprocess
+
+        self.procs = [
+            subprocess.Popen(
+                [sys.executable, __file__, "--child", url, "--coords", text, "--shot", str(shot or ""), "--browser-nice", str(nice)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+            )
+            for text, shot in zip(texts, shots, strict=True)
+        ]  # fmt: skip
+
+    def _say(self, word: str) -> None:
+        for p in self.procs:
+            with contextlib.suppress(BrokenPipeError):
+                p.stdin.write(word + "\n")  # type: ignore[union-attr]
+                p.stdin.flush()  # type: ignore[union-attr]
+
+    def run(self) -> list[dict]:
+        """Wait until every browser is up, start all users, return their results in order."""
+        for p in self.procs:
+            line = p.stdout.readline().strip()  # type: ignore[union-attr]
+            if line != "ready":
+                msg = f"a user's browser did not start (said {line!r})"
+                raise RuntimeError(msg)
+        self._say("go")
+        out = []
+        for p in self.procs:
+            line = p.stdout.readline()  # type: ignore[union-attr]
+            out.append(json.loads(line) if line.strip() else {"ok": False, "error": "the user process died", "steps": {}})
+        return out
+
+    def close(self) -> None:
+        self._say("close")
+        for p in self.procs:
+            try:
+                p.wait(timeout=120)
+            except Exception:  # noqa: BLE001 - a user that does not leave is stopped
+                p.kill()
+
+
+def measure(url: str, pid: int, texts: list[str], sessions: int, shots: Path, nice: int) -> dict:
+    res: dict = {"memory": {"ready": memory_mb(pid)}, "browser_nice": nice}
+    # The first visit after a start loads the display layers and maps the pack's pages:
+    # reported on its own, then one session alone on the warm server.
+    for name, text in (("first_visit", texts[0]), ("alone", texts[1 % len(texts)])):
+        user = Users(url, [text], [None], nice)
+        res[name] = summarize(user.run())
+        if name == "alone":
+            res["memory"]["after_1"] = memory_mb(pid)
+        user.close()
+    print(f"[app] one session: {json.dumps(res['alone'], ensure_ascii=False)}", flush=True)
+    users = Users(url, [texts[i % len(texts)] for i in range(sessions)], [shots / f"failed-{i}.png" for i in range(sessions)], nice)
+    try:
         start = time.perf_counter()
         with PeakSampler(pid) as peak:
-            many = await asyncio.gather(*(one_session(browsers[i], url, texts[i % len(texts)], shots / f"failed-{i}.png") for i in range(sessions)))
+            many = users.run()
         res["wall_s"] = time.perf_counter() - start
         res["memory"][f"after_{sessions}"] = memory_mb(pid)  # every session still open
         res["memory"]["peak_rss_during"] = peak.peak
-        res["concurrent"] = summarize(many)
-        res["concurrent_raw"] = _strip(many)
-        for r in many:
-            await r["context"].close()
-        for b in (browser, *browsers):
-            await b.close()
+    finally:
+        users.close()
+    res["concurrent"] = summarize(many)
+    res["concurrent_raw"] = many
     return res
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folder", type=Path, help="folder with zones.gpkg and projects.gpkg (read only)")
+    ap.add_argument("folder", type=Path, nargs="?", help="folder with zones.gpkg and projects.gpkg (read only)")
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--cache-dir", type=Path, default=Path("/tmp/zoning-app-bench-cache"))
     ap.add_argument("--json", type=Path, help="write the results here as JSON")
+    ap.add_argument("--browser-nice", type=int, default=19, help="niceness of the users' browsers (0: the server's own priority)")
+    ap.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)  # one user's process (Users)
+    ap.add_argument("--coords", help=argparse.SUPPRESS)
+    ap.add_argument("--shot", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        asyncio.run(_child(args.child, args.coords, args.shot, args.browser_nice))
+        return
+    if args.folder is None:
+        ap.error("the store folder is required")
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     log_path = args.cache_dir / "streamlit.log"
     texts = typed_polygons(args.folder / "projects.gpkg", args.sessions)
@@ -236,7 +299,7 @@ def main() -> None:
     with server as (url, proc):
         pid = proc.pid
         print(f"[app] server ready in {time.perf_counter() - t:.1f} s (pid {pid})", flush=True)
-        res = asyncio.run(measure(url, pid, texts, args.sessions, args.cache_dir))
+        res = measure(url, pid, texts, args.sessions, args.cache_dir, args.browser_nice)
     log = log_path.read_text(errors="replace")
     res["server_tracebacks"] = log.count("Traceback")
     res["load_average_before"] = load_before
