@@ -62,8 +62,9 @@ def export_site(out: Path, log: Callable[[str], None]) -> dict:
     store = out / "zones.gpkg"
     # Reused only when made from the same store by the same exporter code.
     code = hashlib.sha256()
-    for path in sorted([*(REPO / "zoning").glob("zone_*.py"), REPO / "zoning" / "mapexport.py",
-                        *(REPO / "zoning" / "map_site").iterdir(), REPO / "static" / "js" / "zonetiles.js"]):  # fmt: skip
+    publish = REPO / "zoning" / "publish"  # the tile writer, the exporter and the site's own files
+    for path in sorted([*(p for p in publish.rglob("*") if p.is_file() and "__pycache__" not in p.parts),
+                        REPO / "static" / "js" / "zonetiles.js"]):  # fmt: skip
         code.update(path.read_bytes())
     key = {"store_mtime_ns": store.stat().st_mtime_ns, "store_size": store.stat().st_size, "code": code.hexdigest()}
     if site.exists() and stamp.exists() and json.loads(stamp.read_text()).get("key") == key:
