@@ -55,6 +55,14 @@ def _wait_http(url: str, timeout_s: float = 120.0) -> None:
     raise RuntimeError(msg)
 
 
+def exporter_files() -> list[Path]:
+    """The code that makes the exported site: the tile writer, the exporter and the site's
+    own files (zoning/publish/), and the tile script."""
+    publish = REPO / "zoning" / "publish"
+    files = sorted(p for p in publish.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return [*files, REPO / "static" / "js" / "zonetiles.js"]
+
+
 def export_site(out: Path, log: Callable[[str], None]) -> dict:
     """The exported site of the benchmark store (reused when made from the same store file)."""
     site = out / "site"
@@ -62,9 +70,7 @@ def export_site(out: Path, log: Callable[[str], None]) -> dict:
     store = out / "zones.gpkg"
     # Reused only when made from the same store by the same exporter code.
     code = hashlib.sha256()
-    publish = REPO / "zoning" / "publish"  # the tile writer, the exporter and the site's own files
-    for path in sorted([*(p for p in publish.rglob("*") if p.is_file() and "__pycache__" not in p.parts),
-                        REPO / "static" / "js" / "zonetiles.js"]):  # fmt: skip
+    for path in exporter_files():
         code.update(path.read_bytes())
     key = {"store_mtime_ns": store.stat().st_mtime_ns, "store_size": store.stat().st_size, "code": code.hexdigest()}
     if site.exists() and stamp.exists() and json.loads(stamp.read_text()).get("key") == key:

@@ -99,3 +99,15 @@ def test_postgis_answers_match_the_engine(tmp_path: Path, monkeypatch: pytest.Mo
     assert res["compare"]["checked"]["nearby"] > 100 and res["compare"]["checked"]["conflicts"] > 20
     assert all(v == 0 for v in res["compare"]["differences"].values()), res["compare"]
     assert res["single_p50_ms"] > 0 and res["batch_s"] > 0
+
+
+def test_the_map_bench_fingerprints_the_exporter_where_it_is() -> None:
+    """The map benchmark reuses an exported site only when the exporter's code is unchanged:
+    its list of that code must name files that exist (after issue 11 moved the exporter, the
+    old list stopped `make bench` at step 5)."""
+    from benchmarks.map_bench import exporter_files
+
+    files = exporter_files()
+    assert all(p.is_file() for p in files), [p for p in files if not p.is_file()]
+    assert {"zone_tiles.py", "mapexport.py", "zonetiles.js"} <= {p.name for p in files}
+    assert any("map_site" in p.parts for p in files)
