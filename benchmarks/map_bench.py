@@ -154,7 +154,9 @@ def _browser_measure(url: str, ready_js: str, *, timeout_ms: int = 120_000) -> d
         page.on("request", lambda r: hosts.add(re.sub(r"^[a-z]+://([^/]+).*$", r"\1", r.url)))
         t = time.perf_counter()
         page.goto(url, wait_until="commit")
-        page.wait_for_function(ready_js, timeout=timeout_ms, polling=50)
+        # As a function: an expression string is run through the page's eval, which the
+        # site's Content-Security-Policy (script-src 'self') forbids.
+        page.wait_for_function(f"() => ({ready_js})", timeout=timeout_ms, polling=50)
         wall_ms = (time.perf_counter() - t) * 1e3
         nav_ms = page.evaluate("performance.now()")
         page.wait_for_timeout(300)  # let the last responses of the first screen finish counting
