@@ -77,10 +77,15 @@ def export_site(out: Path, log: Callable[[str], None]) -> dict:
         return json.loads(stamp.read_text())["report"]
     log("map: export-map of the benchmark store ...")
     t = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "zoning", "export-map", str(site), "--zones", str(store)], cwd=REPO, check=True,
-        capture_output=True,
+    # --overwrite: a site made by other code or from another store (its stamp did not match)
+    # is replaced; the CLI refuses a non-empty folder otherwise.
+    done = subprocess.run(
+        [sys.executable, "-m", "zoning", "export-map", str(site), "--zones", str(store), "--overwrite"], cwd=REPO,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode:
+        msg = f"export-map failed (exit {done.returncode}): {done.stderr.strip()[-1000:]}"
+        raise RuntimeError(msg)
     files = [p for p in site.rglob("*") if p.is_file()]
     report = {
         "seconds": time.perf_counter() - t,
