@@ -41,6 +41,26 @@ def download(page, button) -> tuple[str, bytes]:
     return got.suggested_filename, Path(got.path()).read_bytes()
 
 
+def make_report(page, fmt: str) -> None:
+    """Press "生成 <FMT>" and wait until the report's download button is there. A press can
+    land on a map moved by its frame's resize (see :func:`download`): it is made again, at
+    most three times, while the button to press is still shown."""
+    make = page.get_by_role("button", name=f"生成 {fmt.upper()}")
+    ready = page.locator("[data-testid='stDownloadButton']").filter(has_text=fmt.upper())
+    for attempt in range(3):
+        wait_ready(page)
+        if ready.count() or not make.count():
+            return
+        make.click()
+        wait_ready(page)
+        try:
+            ready.first.wait_for(timeout=30_000)
+            return
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+
+
 def choose_option(page, box, text: str, *, label_starts: bool = False) -> None:
     """Pick ``text`` in the select box ``box``: open it, type to filter, click the option once
     it is listed, and check the box then shows it (a label ending in `` · <text>``, as project

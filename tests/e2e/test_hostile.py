@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, running_app, screenshot_whole_page, serving_folder
-from tests.e2e.helpers import MAP_IFRAME, TIMEOUT_MS, choose_option, download, map_frame, wait_ready
+from tests.e2e.helpers import MAP_IFRAME, TIMEOUT_MS, choose_option, download, make_report, map_frame, wait_ready
 from tests.hostile import (
     COUNTY,
     HOSTILE,
@@ -206,8 +206,7 @@ def test_screen_page_result_map_and_downloads(hostile_context, hostile_url: str,
     assert IMG in json.dumps(doc, ensure_ascii=False)
     assert IMG.encode() in _download(page, page.get_by_role("button", name="CSV", exact=True))
     for fmt in ("XLSX", "PDF", "DOCX"):
-        page.get_by_role("button", name=f"生成 {fmt}").click()
-        wait_ready(page)
+        make_report(page, fmt)
         assert len(_download(page, page.get_by_role("button", name=fmt, exact=True))) > 1000
     assert len(_download(page, page.get_by_role("button", name="XLSX", exact=True))) > 1000  # made once, kept
     assert len(_download(page, page.get_by_role("button", name="JSON", exact=True))) > 100  # still there after the reruns

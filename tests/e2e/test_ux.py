@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import ARTIFACTS, running_app, screenshot_whole_page
-from tests.e2e.helpers import TIMEOUT_MS, download, map_frame, wait_ready
+from tests.e2e.helpers import TIMEOUT_MS, download, make_report, map_frame, wait_ready
 from tests.ui.conftest import lonlat
 
 pytestmark = pytest.mark.e2e
@@ -320,10 +320,7 @@ def _grid_rows(grid) -> list[list[str]]:
 def _download(page, fmt: str) -> bytes:
     """The file the batch page's download button for ``fmt`` gives (made first when it is a
     report made on request)."""
-    make = page.get_by_role("button", name=f"生成 {fmt.upper()}")
-    if make.count():
-        make.click()
-        wait_ready(page)
+    make_report(page, fmt)
     button = page.locator("[data-testid='stDownloadButton']").filter(has_text=fmt.upper()).first
     return download(page, button)[1]
 
