@@ -73,11 +73,11 @@ class StoreRef:
 
     def absolute(self) -> StoreRef:
         """The same store with absolute paths (a PostGIS URL as it is)."""
-        return StoreRef(_absolute(self.location) or self.location, _absolute(self.catalog))
+        return StoreRef(_absolute(self.location), self.catalog and _absolute(self.catalog))
 
 
-def _absolute(path: str | None) -> str | None:
-    return None if path is None or is_postgres_url(path) else os.path.abspath(path)
+def _absolute(path: str) -> str:
+    return path if is_postgres_url(path) else os.path.abspath(path)
 
 
 def open_store_ref(location: str, catalog: str | None = None) -> Any:
@@ -124,7 +124,7 @@ class RulesRef:
 
     def absolute(self) -> RulesRef:
         """The same files by absolute path."""
-        return RulesRef(_absolute(self.rules), _absolute(self.project_types), _absolute(self.catalog))
+        return RulesRef(*(f and _absolute(f) for f in (self.rules, self.project_types, self.catalog)))
 
 
 @lru_cache(maxsize=4)
