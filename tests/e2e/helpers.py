@@ -17,48 +17,52 @@ def wait_ready(page) -> None:
     page.wait_for_selector(APP_READY, timeout=TIMEOUT_MS)
 
 
-def download(page, button) -> tuple[str, bytes]:
-    """Click the download button ``button`` and return the file's suggested name and bytes.
-
-    A map's frame resizes when it loads (and on the rerun it asks for), moving what lies below
-    it: a click can land on the map instead of the button. (Seen in CI, one run in ten under
-    load: the pointer events went to the map's canvas and no click reached the button.) So a
-    click that starts no download within 15 s is made again, at most three times, once the
-    page is idle; a download that starts and then fails is an error at once.
-    """
+def _three_tries(page, act):
+    """``act()`` once the page is idle; again, at most three times in all, when it raises a
+    Playwright error. A map's frame resizes when it loads (and on the rerun it asks for),
+    moving what lies below it: a click can land on the map instead of the button it aimed
+    at. (Seen in CI, one run in ten under load: the pointer events went to the map's canvas
+    and no click reached the button.)"""
     for attempt in range(3):
         wait_ready(page)
-        button.wait_for(timeout=TIMEOUT_MS)
         try:
-            with page.expect_download(timeout=15_000) as info:
-                button.click()
-            got = info.value
-            break
+            return act()
         except PlaywrightError:
             if attempt == 2:
                 raise
+    return None
+
+
+def download(page, button) -> tuple[str, bytes]:
+    """Click the download button ``button`` and return the file's suggested name and bytes.
+    A click that starts no download within 15 s is made again (:func:`_three_tries`); a
+    download that starts and then fails is an error at once."""
+
+    def click():
+        button.wait_for(timeout=TIMEOUT_MS)
+        with page.expect_download(timeout=15_000) as info:
+            button.click()
+        return info.value
+
+    got = _three_tries(page, click)
     assert got.failure() is None, got.failure()
     return got.suggested_filename, Path(got.path()).read_bytes()
 
 
 def make_report(page, fmt: str) -> None:
-    """Press "生成 <FMT>" and wait until the report's download button is there. A press can
-    land on a map moved by its frame's resize (see :func:`download`): it is made again, at
-    most three times, while the button to press is still shown."""
+    """Press "生成 <FMT>" and wait until the report's download button is there; a press that
+    brings no button within 30 s is made again (:func:`_three_tries`)."""
     make = page.get_by_role("button", name=f"生成 {fmt.upper()}")
     ready = page.locator("[data-testid='stDownloadButton']").filter(has_text=fmt.upper())
-    for attempt in range(3):
-        wait_ready(page)
+
+    def press():
         if ready.count() or not make.count():
             return
         make.click()
         wait_ready(page)
-        try:
-            ready.first.wait_for(timeout=30_000)
-            return
-        except PlaywrightError:
-            if attempt == 2:
-                raise
+        ready.first.wait_for(timeout=30_000)
+
+    _three_tries(page, press)
 
 
 def choose_option(page, box, text: str, *, label_starts: bool = False) -> None:
