@@ -39,6 +39,7 @@ import contextlib
 import json
 import os
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -216,8 +217,6 @@ class Users:
     """``n`` user processes (:func:`_child`), started at once on a signal."""
 
     def __init__(self, url: str, texts: list[str], shots: list[Path | None], priority: str) -> None:
-        import subprocess
-
         self.procs = [
             subprocess.Popen(
                 [sys.executable, __file__, "--child", url, "--coords", text, "--shot", str(shot or ""), "--browser-priority", priority],
